@@ -1,0 +1,47 @@
+package io.cnnc.compiler.layers;
+
+import io.cnnc.compiler.lower.ConstValue;
+import io.cnnc.compiler.lower.ConstValue.*;
+import java.util.Map;
+
+/** A layer call's arguments after binding and type checking; every declared argument is present. */
+public record BoundArgs(Map<String, ConstValue> values) {
+
+    public int integer(String name) {
+        return Math.toIntExact(((IntValue) values.get(name)).value());
+    }
+
+    public double number(String name) {
+        return switch (values.get(name)) {
+            case IntValue i -> i.value();
+            case FloatValue f -> f.value();
+            default -> throw new IllegalStateException(name + " is not a number");
+        };
+    }
+
+    public boolean bool(String name) {
+        return ((BoolValue) values.get(name)).value();
+    }
+
+    /** {@code {h, w}} from an integer or a pair. */
+    public int[] pair(String name) {
+        return switch (values.get(name)) {
+            case IntValue i -> new int[] {Math.toIntExact(i.value()), Math.toIntExact(i.value())};
+            case TupleValue(IntValue h, IntValue w) -> new int[] {Math.toIntExact(h.value()), Math.toIntExact(w.value())};
+            default -> throw new IllegalStateException(name + " is not a pair");
+        };
+    }
+
+    /** Null for {@code "same"}, {@code {0, 0}} for {@code "valid"}, else the pair. */
+    public int[] padding(String name) {
+        return switch (values.get(name)) {
+            case StringValue s when s.value().equals("same") -> null;
+            case StringValue s -> new int[] {0, 0};
+            default -> pair(name);
+        };
+    }
+
+    public boolean has(String name) {
+        return values.containsKey(name);
+    }
+}

@@ -1,0 +1,145 @@
+package io.cnnc.compiler.layers;
+
+import static io.cnnc.compiler.layers.ArgSpec.optional;
+import static io.cnnc.compiler.layers.ArgSpec.required;
+
+import io.cnnc.compiler.ir.Shape;
+import io.cnnc.compiler.lower.ConstValue.*;
+import io.cnnc.compiler.ops.*;
+import io.cnnc.kernels.ActivationKind;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Every layer of the language (spec section 4): its names, arguments, and how it becomes an op. */
+public final class LayerCatalog {
+
+    /** Builds the op for bound arguments and the input shape; may refuse with a ShapeException. */
+    @FunctionalInterface
+    public interface Factory {
+        Op create(BoundArgs args, Shape input) throws ShapeException;
+    }
+
+    public record LayerDef(String name, List<ArgSpec> signature, Factory factory) {}
+
+    private static final Map<String, LayerDef> LAYERS = new LinkedHashMap<>();
+
+    private static final IntValue ONE = new IntValue(1);
+    private static final IntValue ZERO = new IntValue(0);
+    private static final BoolValue TRUE = new BoolValue(true);
+    private static final BoolValue FALSE = new BoolValue(false);
+    /** Stands for "defaults to the kernel size" in pooling's stride. */
+    private static final SymbolValue KERNEL = new SymbolValue("kernel");
+
+    static {
+        define("conv", List.of(required("out", ArgType.INT, 1), required("kernel", ArgType.PAIR, 1),
+                optional("stride", ArgType.PAIR, ONE, 1), optional("pad", ArgType.PADDING, ZERO, 0),
+                optional("dilation", ArgType.PAIR, ONE, 1), optional("groups", ArgType.INT, ONE, 1),
+                optional("bias", ArgType.BOOL, TRUE, 0)),
+                (a, in) -> conv("conv", a.integer("out"), a, in, a.integer("groups")));
+        define("dwconv", List.of(required("kernel", ArgType.PAIR, 1),
+                optional("stride", ArgType.PAIR, ONE, 1), optional("pad", ArgType.PADDING, ZERO, 0),
+                optional("dilation", ArgType.PAIR, ONE, 1), optional("multiplier", ArgType.INT, ONE, 1),
+                optional("bias", ArgType.BOOL, TRUE, 0)),
+                (a, in) -> conv("dwconv", Math.multiplyExact(in.c(), a.integer("multiplier")), a, in, in.c()));
+        define("dense", List.of(required("units", ArgType.INT, 1), optional("bias", ArgType.BOOL, TRUE, 0)),
+                (a, in) -> new DenseOp(a.integer("units"), a.bool("bias")));
+        List<ArgSpec> bn = List.of(optional("eps", ArgType.FLOAT, new FloatValue(1e-5), Double.MIN_VALUE),
+                optional("momentum", ArgType.FLOAT, new FloatValue(0.1), 0));
+        define("bn", bn, (a, in) -> new BatchNormOp(a.number("eps"), a.number("momentum")));
+        alias("batchnorm", "bn");
+        define("layernorm", List.of(optional("eps", ArgType.FLOAT, new FloatValue(1e-6), Double.MIN_VALUE)),
+                (a, in) -> new LayerNormOp(a.number("eps")));
+        define("scale", List.of(optional("init", ArgType.FLOAT, new FloatValue(1.0), -Double.MAX_VALUE)),
+                (a, in) -> new ScaleOp(a.number("init")));
+        List<ArgSpec> pool = List.of(required("kernel", ArgType.PAIR, 1), optional("stride", ArgType.PAIR, KERNEL, 1),
+                optional("pad", ArgType.PAIR, ZERO, 0), optional("ceil", ArgType.BOOL, FALSE, 0));
+        define("maxpool", pool, (a, in) -> pool(PoolOp.Kind.MAX, a));
+        define("avgpool", pool, (a, in) -> pool(PoolOp.Kind.AVG, a));
+        define("gap", List.of(), (a, in) -> new GlobalPoolOp(PoolOp.Kind.AVG));
+        alias("globalavgpool", "gap");
+        define("globalmaxpool", List.of(), (a, in) -> new GlobalPoolOp(PoolOp.Kind.MAX));
+        define("adaptiveavgpool", List.of(required("size", ArgType.PAIR, 1)), (a, in) -> {
+            int[] size = a.pair("size");
+            return new AdaptiveAvgPoolOp(size[0], size[1]);
+        });
+        activation("relu", ActivationKind.RELU);
+        activation("relu6", ActivationKind.RELU6);
+        define("leakyrelu", List.of(optional("alpha", ArgType.FLOAT, new FloatValue(0.01), -Double.MAX_VALUE)),
+                (a, in) -> new ActivationOp(ActivationKind.LEAKY_RELU, a.number("alpha")));
+        activation("sigmoid", ActivationKind.SIGMOID);
+        activation("tanh", ActivationKind.TANH);
+        activation("gelu", ActivationKind.GELU);
+        activation("silu", ActivationKind.SILU);
+        alias("swish", "silu");
+        activation("hardswish", ActivationKind.HARDSWISH);
+        activation("identity", ActivationKind.IDENTITY);
+        define("softmax", List.of(), (a, in) -> new SoftmaxOp());
+        define("flatten", List.of(), (a, in) -> new FlattenOp());
+        define("dropout", List.of(optional("p", ArgType.FLOAT, new FloatValue(0.5), 0)), (a, in) -> {
+            if (a.number("p") >= 1) throw new ShapeException("dropout p must be below 1, got " + a.number("p"));
+            return new DropoutOp(a.number("p"));
+        });
+    }
+
+    private LayerCatalog() {}
+
+    public static LayerDef find(String name) {
+        return LAYERS.get(name);
+    }
+
+    public static Set<String> names() {
+        return LAYERS.keySet();
+    }
+
+    private static void define(String name, List<ArgSpec> signature, Factory factory) {
+        LAYERS.put(name, new LayerDef(name, signature, factory));
+    }
+
+    private static void alias(String alias, String target) {
+        LAYERS.put(alias, LAYERS.get(target));
+    }
+
+    private static void activation(String name, ActivationKind kind) {
+        define(name, List.of(), (a, in) -> new ActivationOp(kind, 0));
+    }
+
+    private static ConvOp conv(String type, int out, BoundArgs a, Shape in, int groups) throws ShapeException {
+        int[] k = a.pair("kernel");
+        int[] s = a.pair("stride");
+        int[] d = a.pair("dilation");
+        int[] p = a.padding("pad");
+        int[] h = p == null ? samePadding(in.h(), k[0], s[0], d[0]) : new int[] {p[0], p[0]};
+        int[] w = p == null ? samePadding(in.w(), k[1], s[1], d[1]) : new int[] {p[1], p[1]};
+        return new ConvOp(type, out, k[0], k[1], s[0], s[1], h[0], w[0], h[1], w[1], d[0], d[1], groups, a.bool("bias"));
+    }
+
+    /**
+     * "same" keeps the size at stride 1 (PyTorch) and gives ceil(in/stride) beyond it
+     * (TensorFlow); an odd total puts the extra row/column at the bottom/right, as both do.
+     */
+    static int[] samePadding(int in, int kernel, int stride, int dilation) {
+        long outSize = (in + (long) stride - 1) / stride;
+        long total = Math.max(0, (outSize - 1) * stride + (long) dilation * (kernel - 1) + 1 - in);
+        int before = (int) (total / 2);
+        return new int[] {before, (int) (total - before)};
+    }
+
+    private static PoolOp pool(PoolOp.Kind kind, BoundArgs a) throws ShapeException {
+        int[] k = a.pair("kernel");
+        int[] s = a.values().get("stride") instanceof SymbolValue ? k : a.pair("stride");
+        int[] p = a.pair("pad");
+        if (p[0] > k[0] / 2 || p[1] > k[1] / 2) {
+            throw new ShapeException("pad " + p[0] + "x" + p[1] + " must be at most half the kernel "
+                    + k[0] + "x" + k[1] + " (as in PyTorch)");
+        }
+        return new PoolOp(kind, k[0], k[1], s[0], s[1], p[0], p[1], p[0], p[1], a.bool("ceil"));
+    }
+
+    /** Names a user can write, for suggestions. */
+    public static List<String> allNames() {
+        return new ArrayList<>(LAYERS.keySet());
+    }
+}

@@ -1,0 +1,107 @@
+package io.cnnc.compiler.lower;
+
+import io.cnnc.compiler.lower.ConstValue.*;
+import io.cnnc.dsl.Diagnostics;
+import io.cnnc.dsl.ast.Ast.*;
+import java.util.Map;
+
+/**
+ * Evaluates constant expressions in an environment of block parameters. Integer arithmetic
+ * stays integral ({@code c / 2} divides like Python's {@code //}); any float makes it float.
+ * Returns null after reporting an error.
+ */
+final class ConstEvaluator {
+
+    private final Diagnostics diagnostics;
+
+    ConstEvaluator(Diagnostics diagnostics) {
+        this.diagnostics = diagnostics;
+    }
+
+    ConstValue eval(Const c, Map<String, ConstValue> env) {
+        return switch (c) {
+            case IntConst i -> new IntValue(i.value());
+            case FloatConst f -> new FloatValue(f.value());
+            case StringConst s -> new StringValue(s.value());
+            case BoolConst b -> new BoolValue(b.value());
+            case NameConst n -> env.containsKey(n.name()) ? env.get(n.name()) : new SymbolValue(n.name());
+            case TupleConst t -> {
+                ConstValue a = eval(t.first(), env);
+                ConstValue b = eval(t.second(), env);
+                yield a == null || b == null ? null : new TupleValue(a, b);
+            }
+            case NegConst n -> {
+                ConstValue v = eval(n.operand(), env);
+                if (v == null) yield null;
+                yield switch (v) {
+                    case IntValue i -> new IntValue(-i.value());
+                    case FloatValue f -> new FloatValue(-f.value());
+                    default -> fail(n, "cannot negate " + v.describe());
+                };
+            }
+            case BinaryConst b -> binary(b, eval(b.left(), env), eval(b.right(), env));
+        };
+    }
+
+    private ConstValue binary(BinaryConst b, ConstValue left, ConstValue right) {
+        if (left == null || right == null) return null;
+        if (left instanceof SymbolValue s) return fail(b.left(), "unknown name '" + s.name() + "' in arithmetic");
+        if (right instanceof SymbolValue s) return fail(b.right(), "unknown name '" + s.name() + "' in arithmetic");
+        if (left instanceof IntValue(long x) && right instanceof IntValue(long y)) {
+            try {
+                return new IntValue(switch (b.operator()) {
+                    case '+' -> Math.addExact(x, y);
+                    case '-' -> Math.subtractExact(x, y);
+                    case '*' -> Math.multiplyExact(x, y);
+                    case '/', '%' -> {
+                        if (y == 0) yield divisionByZero(b);
+                        yield b.operator() == '/' ? Math.floorDiv(x, y) : Math.floorMod(x, y);
+                    }
+                    default -> throw new IllegalStateException("operator " + b.operator());
+                });
+            } catch (ArithmeticException overflow) {
+                return fail(b, "integer overflow in " + x + " " + b.operator() + " " + y);
+            } catch (DivisionByZero z) {
+                return null;
+            }
+        }
+        Double x = number(left);
+        Double y = number(right);
+        if (x == null || y == null) {
+            return fail(b, "cannot apply '" + b.operator() + "' to " + left.describe() + " and " + right.describe());
+        }
+        if ((b.operator() == '/' || b.operator() == '%') && y == 0) return fail(b, "division by zero");
+        return new FloatValue(switch (b.operator()) {
+            case '+' -> x + y;
+            case '-' -> x - y;
+            case '*' -> x * y;
+            case '/' -> x / y;
+            case '%' -> x % y;
+            default -> throw new IllegalStateException("operator " + b.operator());
+        });
+    }
+
+    private long divisionByZero(BinaryConst b) {
+        fail(b, "division by zero");
+        throw new DivisionByZero();
+    }
+
+    private static Double number(ConstValue v) {
+        return switch (v) {
+            case IntValue i -> (double) i.value();
+            case FloatValue f -> f.value();
+            default -> null;
+        };
+    }
+
+    private ConstValue fail(Const at, String message) {
+        diagnostics.error(at.span(), message);
+        return null;
+    }
+
+    private static final class DivisionByZero extends RuntimeException {
+        DivisionByZero() {
+            super(null, null, false, false);
+        }
+    }
+}

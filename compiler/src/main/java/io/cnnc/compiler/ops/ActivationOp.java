@@ -1,0 +1,29 @@
+package io.cnnc.compiler.ops;
+
+import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.ActivationKind;
+import java.util.List;
+
+/** An elementwise activation; {@code alpha} is leakyrelu's negative slope. */
+public record ActivationOp(ActivationKind kind, double alpha) implements Op {
+
+    @Override
+    public String type() {
+        return switch (kind) {
+            case RELU -> "relu";
+            case RELU6 -> "relu6";
+            case LEAKY_RELU -> "leakyrelu";
+            case SIGMOID -> "sigmoid";
+            case TANH -> "tanh";
+            case GELU -> "gelu";
+            case SILU -> "silu";
+            case HARDSWISH -> "hardswish";
+            case IDENTITY -> "identity";
+        };
+    }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) {
+        return inputs.getFirst();
+    }
+}

@@ -1,0 +1,27 @@
+package io.cnnc.compiler.ops;
+
+import io.cnnc.compiler.ir.Shape;
+import java.util.List;
+
+/** Average pooling to a fixed output size, with PyTorch's bin edges. */
+public record AdaptiveAvgPoolOp(int outH, int outW) implements Op {
+
+    @Override
+    public String type() {
+        return "adaptiveavgpool";
+    }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) {
+        return new Shape(inputs.getFirst().c(), outH, outW);
+    }
+
+    /** The widest bin, ceil(in/out) (+1 where bins overlap), bounds what one output reads. */
+    @Override
+    public Window window(List<Shape> inputs) {
+        Shape in = inputs.getFirst();
+        int kh = Math.min(in.h(), -Math.floorDiv(-in.h(), outH) + (in.h() % outH == 0 ? 0 : 1));
+        int kw = Math.min(in.w(), -Math.floorDiv(-in.w(), outW) + (in.w() % outW == 0 ? 0 : 1));
+        return new Window(kh, kw, Math.max(1, in.h() / outH), Math.max(1, in.w() / outW), 1, 1);
+    }
+}

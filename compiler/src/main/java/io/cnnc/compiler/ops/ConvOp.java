@@ -1,0 +1,54 @@
+package io.cnnc.compiler.ops;
+
+import io.cnnc.compiler.ir.ParamSpec;
+import io.cnnc.compiler.ir.ParamSpec.Init;
+import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.OutputSize;
+import java.util.ArrayList;
+import java.util.List;
+
+/** 2-D convolution, grouped and dilated; {@code dwconv} is this with groups = input channels. */
+public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
+                     int padTop, int padLeft, int padBottom, int padRight, int dilationH, int dilationW,
+                     int groups, boolean bias) implements Op {
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) throws ShapeException {
+        Shape in = inputs.getFirst();
+        if (in.c() % groups != 0) {
+            throw new ShapeException("input channels " + in.c() + " are not divisible by groups=" + groups);
+        }
+        if (outChannels % groups != 0) {
+            throw new ShapeException("output channels " + outChannels + " are not divisible by groups=" + groups);
+        }
+        int h = OutputSize.conv(in.h(), kernelH, strideH, padTop, padBottom, dilationH);
+        int w = OutputSize.conv(in.w(), kernelW, strideW, padLeft, padRight, dilationW);
+        if (h <= 0 || w <= 0) {
+            throw new ShapeException("output size would be " + h + "x" + w + ": input " + in.h() + "x" + in.w()
+                    + " is too small for kernel " + kernelH + "x" + kernelW
+                    + (dilationH > 1 || dilationW > 1 ? " dilated " + dilationH + "x" + dilationW : "")
+                    + " with padding " + padTop + "," + padLeft + " and stride " + strideH + "x" + strideW);
+        }
+        return new Shape(outChannels, h, w);
+    }
+
+    @Override
+    public List<ParamSpec> params(List<Shape> inputs) {
+        int inPerGroup = inputs.getFirst().c() / groups;
+        int fanIn = inPerGroup * kernelH * kernelW;
+        List<ParamSpec> out = new ArrayList<>();
+        out.add(new ParamSpec("weight", new int[] {outChannels, inPerGroup, kernelH, kernelW}, true, Init.kaimingUniform(fanIn)));
+        if (bias) out.add(new ParamSpec("bias", new int[] {outChannels}, true, Init.fanInUniform(fanIn)));
+        return out;
+    }
+
+    @Override
+    public long macs(List<Shape> inputs, Shape output) {
+        return output.size() * (inputs.getFirst().c() / groups) * kernelH * kernelW;
+    }
+
+    @Override
+    public Window window(List<Shape> inputs) {
+        return new Window(kernelH, kernelW, strideH, strideW, dilationH, dilationW);
+    }
+}

@@ -1,0 +1,34 @@
+package io.cnnc.compiler.ops;
+
+import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.OutputSize;
+import java.util.List;
+
+/** Max or average pooling over a window; average counts padding, as PyTorch does by default. */
+public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strideW,
+                     int padTop, int padLeft, int padBottom, int padRight, boolean ceil) implements Op {
+
+    public enum Kind { MAX, AVG }
+
+    @Override
+    public String type() {
+        return kind == Kind.MAX ? "maxpool" : "avgpool";
+    }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) throws ShapeException {
+        Shape in = inputs.getFirst();
+        int h = OutputSize.pool(in.h(), kernelH, strideH, padTop, padBottom, ceil);
+        int w = OutputSize.pool(in.w(), kernelW, strideW, padLeft, padRight, ceil);
+        if (h <= 0 || w <= 0) {
+            throw new ShapeException("output size would be " + h + "x" + w + ": input " + in.h() + "x" + in.w()
+                    + " is too small for a " + kernelH + "x" + kernelW + " window with stride " + strideH + "x" + strideW);
+        }
+        return new Shape(in.c(), h, w);
+    }
+
+    @Override
+    public Window window(List<Shape> inputs) {
+        return new Window(kernelH, kernelW, strideH, strideW, 1, 1);
+    }
+}

@@ -1,0 +1,82 @@
+package io.cnnc.runtime.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.cnnc.compiler.analysis.ModelSummary;
+import io.cnnc.compiler.analysis.SummaryTable;
+import io.cnnc.compiler.ir.Shape;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "info", mixinStandardHelpOptions = true,
+        description = "Per-layer table of a network: output shape, parameters, multiply-accumulates, receptive field; totals at the bottom.")
+final class InfoCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "the .cnn file")
+    Path file;
+
+    @Option(names = "--network", description = "which network of the file (default: the first)")
+    String network;
+
+    @Option(names = "--json", description = "print the same facts as JSON: {\"params\", \"macs\", \"layers\": [...]}")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ModelSummary summary = ModelSummary.of(Models.pick(Models.compile(file), network));
+        spec.commandLine().getOut().print(json ? json(summary) + "\n" : SummaryTable.render(summary));
+        return 0;
+    }
+
+    static String json(ModelSummary s) {
+        JsonObject root = new JsonObject();
+        root.addProperty("network", s.network());
+        JsonArray inputs = new JsonArray();
+        for (ModelSummary.Input in : s.inputs()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", in.name());
+            o.add("shape", shape(in.shape()));
+            inputs.add(o);
+        }
+        root.add("inputs", inputs);
+        root.addProperty("params", s.params());
+        root.addProperty("buffers", s.buffers());
+        root.addProperty("macs", s.macs());
+        JsonArray layers = new JsonArray();
+        for (ModelSummary.Row r : s.rows()) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", r.name());
+            o.addProperty("type", r.type());
+            JsonArray from = new JsonArray();
+            r.inputs().forEach(from::add);
+            o.add("inputs", from);
+            o.add("output_shape", shape(r.output()));
+            o.addProperty("params", r.params());
+            o.addProperty("macs", r.macs());
+            JsonArray rf = new JsonArray();
+            rf.add(r.receptiveField().h());
+            rf.add(r.receptiveField().w());
+            o.add("receptive_field", rf);
+            layers.add(o);
+        }
+        root.add("layers", layers);
+        return new GsonBuilder().setPrettyPrinting().create().toJson(root);
+    }
+
+    private static JsonArray shape(Shape s) {
+        JsonArray a = new JsonArray();
+        a.add(s.c());
+        a.add(s.h());
+        a.add(s.w());
+        return a;
+    }
+}

@@ -1,0 +1,193 @@
+package io.cnnc.runtime.cli;
+
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Shape;
+import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.ops.SoftmaxOp;
+import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.exec.ReferenceExecutor;
+import io.cnnc.runtime.io.ImageInput;
+import io.cnnc.runtime.io.Npy;
+import io.cnnc.runtime.io.Safetensors;
+import io.cnnc.runtime.weights.WeightBinder;
+import io.cnnc.runtime.weights.WeightInitializer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run a network on an input (.npy with shape [C,H,W] or [N,C,H,W], or a PNG/JPEG image) and print the output (top-5 for classifiers).")
+final class RunCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "the .cnn file")
+    Path file;
+
+    @Option(names = "--input", required = true, paramLabel = "x.npy|image.png",
+            description = "input tensor or image; repeat for networks with several inputs, in declaration order")
+    List<Path> inputs;
+
+    @Option(names = "--weights", paramLabel = "w.safetensors",
+            description = "weights (names as in docs/language.md); default: fresh PyTorch-style initialisation from --seed")
+    Path weights;
+
+    @Option(names = "--output", paramLabel = "y.npy", description = "also write the (first) output as .npy")
+    Path output;
+
+    @Option(names = "--network", description = "which network of the file (default: the first)")
+    String network;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed for fresh weights (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--mean", split = ",", paramLabel = "M", description = "per-channel mean subtracted from image inputs, e.g. 0.485,0.456,0.406")
+    float[] mean;
+
+    @Option(names = "--std", split = ",", paramLabel = "S", description = "per-channel std dividing image inputs, e.g. 0.229,0.224,0.225")
+    float[] std;
+
+    @Option(names = "--top", defaultValue = "5", description = "how many classes to print for a classifier (default: ${DEFAULT-VALUE})")
+    int top;
+
+    @Option(names = "--labels", paramLabel = "labels.txt", description = "class names, one per line, for the top-k listing")
+    Path labels;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        Graph graph = Models.pick(Models.compile(file), network);
+        if (inputs.size() != graph.inputs().size()) {
+            throw new UserError(graph.name() + " takes " + graph.inputs().size() + " input(s), " + inputs.size() + " given with --input");
+        }
+        List<Tensor> tensors = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) tensors.add(loadInput(inputs.get(i), graph.inputs().get(i)));
+        int batch = tensors.getFirst().dim(0);
+        for (Tensor t : tensors) {
+            if (t.dim(0) != batch) throw new UserError("inputs have different batch sizes: " + batch + " and " + t.dim(0));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, Tensor> params;
+        if (weights != null) {
+            params = WeightBinder.bind(graph, Safetensors.read(weights), weights);
+        } else {
+            params = WeightInitializer.initialize(graph, seed);
+            spec.commandLine().getErr().println("note: no --weights given: running with freshly initialised weights (seed " + seed + ")");
+        }
+        List<Tensor> results = new ReferenceExecutor(graph, params).run(tensors);
+        Tensor y = results.getFirst();
+        Value outValue = graph.outputs().getFirst();
+        out.println(graph.name() + ": output " + y.shapeString());
+        if (isClassifier(outValue.shape())) {
+            boolean probabilities = outValue.producer() != null && outValue.producer().op() instanceof SoftmaxOp;
+            printTopK(out, y, probabilities, readLabels());
+        } else {
+            printSummary(out, y);
+        }
+        if (output != null) {
+            Npy.write(output, y);
+            out.println("wrote " + output);
+        }
+        return 0;
+    }
+
+    private Tensor loadInput(Path path, Value input) throws IOException {
+        if (!Files.isRegularFile(path)) throw new UserError(path + ": no such file");
+        Shape s = input.shape();
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".npy")) {
+            Tensor t = Npy.read(path);
+            long perSample = s.size();
+            if (t.size() == perSample && t.rank() <= 3) return t.reshape(1, s.c(), s.h(), s.w());
+            if (t.rank() >= 2 && t.size() % perSample == 0 && t.size() / t.dim(0) == perSample) {
+                return t.reshape(t.dim(0), s.c(), s.h(), s.w());
+            }
+            throw new UserError(path + ": shape " + t.shapeString() + " does not fit input '" + input.label() + "' " + s
+                    + " (give [C, H, W] or [N, C, H, W])");
+        }
+        if (s.c() != 1 && s.c() != 3) {
+            throw new UserError("input '" + input.label() + "' has " + s.c() + " channels; images can feed only 1 or 3");
+        }
+        Tensor image = ImageInput.load(path, s.c(), s.h(), s.w());
+        if (mean != null || std != null) {
+            image = ImageInput.normalize(image, channels(mean, 0f, s.c(), "--mean"), channels(std, 1f, s.c(), "--std"));
+        }
+        return image;
+    }
+
+    private static float[] channels(float[] given, float fill, int c, String flag) {
+        if (given == null) {
+            float[] out = new float[c];
+            java.util.Arrays.fill(out, fill);
+            return out;
+        }
+        if (given.length == 1 && c > 1) {
+            float[] out = new float[c];
+            java.util.Arrays.fill(out, given[0]);
+            return out;
+        }
+        if (given.length != c) throw new UserError(flag + " needs " + c + " values, got " + given.length);
+        return given;
+    }
+
+    private List<String> readLabels() throws IOException {
+        if (labels == null) return List.of();
+        if (!Files.isRegularFile(labels)) throw new UserError(labels + ": no such file");
+        return Files.readAllLines(labels);
+    }
+
+    static boolean isClassifier(Shape s) {
+        return s.isVector() && s.c() > 1;
+    }
+
+    private void printTopK(PrintWriter out, Tensor y, boolean probabilities, List<String> names) {
+        int n = y.dim(0);
+        int k = y.dim(1);
+        float[] d = y.data();
+        for (int b = 0; b < n; b++) {
+            double[] p = new double[k];
+            double max = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < k; i++) max = Math.max(max, d[b * k + i]);
+            double sum = 0;
+            for (int i = 0; i < k; i++) {
+                p[i] = probabilities ? d[b * k + i] : Math.exp(d[b * k + i] - max);
+                sum += p[i];
+            }
+            Integer[] order = new Integer[k];
+            for (int i = 0; i < k; i++) order[i] = i;
+            java.util.Arrays.sort(order, (a, c) -> Float.compare(d[b * k + c], d[b * k + a]));
+            if (n > 1) out.println("sample " + b + ":");
+            out.printf(Locale.ROOT, "  %-6s %-20s %12s %10s%n", "rank", "class", probabilities ? "output" : "logit", "prob");
+            for (int r = 0; r < Math.min(top, k); r++) {
+                int c = order[r];
+                String label = c < names.size() ? c + " " + names.get(c) : Integer.toString(c);
+                out.printf(Locale.ROOT, "  %-6d %-20s %12.6f %10.6f%n", r + 1, label, d[b * k + c], p[c] / sum);
+            }
+        }
+    }
+
+    private static void printSummary(PrintWriter out, Tensor y) {
+        float[] d = y.data();
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (float v : d) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            sum += v;
+        }
+        out.printf(Locale.ROOT, "  min %.6g  max %.6g  mean %.6g%n", min, max, sum / d.length);
+        StringBuilder first = new StringBuilder("  first values:");
+        for (int i = 0; i < Math.min(8, d.length); i++) first.append(String.format(Locale.ROOT, " %.6g", d[i]));
+        out.println(first);
+    }
+}
