@@ -49,6 +49,7 @@ final class AstBuilder {
     private TrainDecl train(TrainContext ctx) {
         List<Setting> settings = new ArrayList<>();
         if (ctx.trainBody() != null) {
+            requireSeparators(ctx.trainBody());
             for (SettingContext s : ctx.trainBody().setting()) {
                 List<SettingValue> values = new ArrayList<>();
                 for (SettingValueContext v : s.settingValue()) {
@@ -65,11 +66,30 @@ final class AstBuilder {
     private List<Stmt> body(BodyContext ctx) {
         List<Stmt> out = new ArrayList<>();
         if (ctx == null) return out;
+        requireSeparators(ctx);
         for (StatementContext s : ctx.statement()) {
             Stmt stmt = statement(s);
             if (stmt != null) out.add(stmt);
         }
         return out;
+    }
+
+    /** Two statements on one line need a ';' between them (unless that line already has an error). */
+    private void requireSeparators(ParserRuleContext body) {
+        boolean separated = true;
+        for (int i = 0; i < body.getChildCount(); i++) {
+            var child = body.getChild(i);
+            if (child instanceof SepContext) {
+                separated = true;
+            } else if (child instanceof ParserRuleContext statement) {
+                if (!separated) {
+                    Span at = span(statement.getStart());
+                    boolean lineHasError = diagnostics.errors().stream().anyMatch(d -> d.span().line() == at.line());
+                    if (!lineHasError) diagnostics.error(at, "expected a new line or ';' before '" + statement.getStart().getText() + "'");
+                }
+                separated = false;
+            }
+        }
     }
 
     private Stmt statement(StatementContext ctx) {

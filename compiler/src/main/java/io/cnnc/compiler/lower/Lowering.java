@@ -253,10 +253,7 @@ public final class Lowering {
             evalArgs(call, frame); // still report errors inside the arguments
             return Value.poisoned();
         }
-        if (input == null || input.isPoisoned()) {
-            evalArgs(call, frame);
-            return Value.poisoned();
-        }
+        if (input == null) input = Value.poisoned();
         return layer != null ? applyLayer(layer, call, input, frame, scope) : expandBlock(call, input, frame, scope);
     }
 
@@ -281,7 +278,7 @@ public final class Lowering {
             error(call.span(), call.name() + ": sizes overflow");
             return Value.poisoned();
         }
-        return node(op, List.of(input), scope.layer(op.type(), override), call.span());
+        return node(op, List.of(input), scope.layer(op.type(), override), call.span(), call.name() + ": ");
     }
 
     /** Removes a {@code name="..."} argument, which every call accepts, and returns its value. */
@@ -380,13 +377,18 @@ public final class Lowering {
     }
 
     private Value node(Op op, List<Value> inputs, String name, Span span) {
+        return node(op, inputs, name, span, "");
+    }
+
+    /** Adds a node after checking shapes and limits; {@code context} prefixes shape errors ("conv: "). */
+    private Value node(Op op, List<Value> inputs, String name, Span span, String context) {
         for (Value v : inputs) if (v == null || v.isPoisoned()) return Value.poisoned();
         List<Shape> shapes = inputs.stream().map(Value::shape).toList();
         Shape out;
         try {
             out = op.outputShape(shapes);
         } catch (ShapeException e) {
-            error(span, e.getMessage());
+            error(span, context + e.getMessage());
             return Value.poisoned();
         } catch (ArithmeticException e) {
             error(span, op.type() + ": sizes overflow");

@@ -13,6 +13,11 @@ grammar Cnn;
     while (true) {
       org.antlr.v4.runtime.Token t = super.nextToken();
       int type = t.getType();
+      if (type == UNKNOWN) {
+        getErrorListenerDispatch().syntaxError(this, t, t.getLine(), t.getCharPositionInLine(),
+            "unexpected character '" + t.getText() + "'", null);
+        continue;
+      }
       if (type == LPAREN || type == LBRACK) bracketDepth++;
       else if ((type == RPAREN || type == RBRACK) && bracketDepth > 0) bracketDepth--;
       else if (type == LBRACE || type == RBRACE) bracketDepth = 0;
@@ -34,7 +39,9 @@ network   : NETWORK NAME LBRACE body RBRACE ;
 block     : BLOCK NAME LPAREN params? RPAREN LBRACE body RBRACE ;
 params    : param (COMMA param)* ;
 param     : NAME (ASSIGN constExpr)? ;
-body      : sep* (statement (sep+ statement)*)? sep* ;
+// Statements must be separated; that is checked when the tree is built, which lets the
+// parser resynchronise on the next statement after an error.
+body      : (statement | sep)* ;
 
 statement
   : INPUT NAME COLON shape                                    # inputStatement
@@ -74,7 +81,7 @@ constExpr
 shape     : LBRACK INT (COMMA INT)* RBRACK ;
 
 train     : TRAIN NAME LBRACE trainBody RBRACE ;
-trainBody : sep* (setting (sep+ setting)*)? sep* ;
+trainBody : (setting | sep)* ;
 setting   : NAME settingValue (COMMA settingValue)* ;
 settingValue
   : call
@@ -120,7 +127,7 @@ NL            : '\r'? '\n' ;
 WS            : [ \t\f]+ -> skip ;
 LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
 BLOCK_COMMENT : '/*' .*? '*/' -> skip ;
-// Anything else becomes one token the parser rejects, so it is reported at its position.
+// Anything else is reported by the lexer at its position and dropped.
 UNKNOWN       : . ;
 
 fragment DIGIT    : [0-9] ;

@@ -1,0 +1,187 @@
+package io.cnnc.compiler;
+
+import static io.cnnc.compiler.CompileTestSupport.errors;
+import static io.cnnc.compiler.CompileTestSupport.graph;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.ir.Shape;
+import org.junit.jupiter.api.Test;
+
+class LoweringTest {
+
+    @Test
+    void lenetShapesFollowTheSpecComments() {
+        Graph g = graph("""
+                network LeNet5 {
+                  input image: [1, 28, 28]
+                  conv(6, 5, pad=2) -> relu
+                  maxpool(2)
+                  conv(16, 5) -> relu
+                  maxpool(2)
+                  dense(120) -> relu
+                  dense(84) -> relu
+                  dense(10)
+                }
+                """);
+        assertThat(g.nodes()).extracting(n -> n.output().shape()).containsExactly(
+                new Shape(6, 28, 28), new Shape(6, 28, 28), new Shape(6, 14, 14), new Shape(16, 10, 10),
+                new Shape(16, 10, 10), new Shape(16, 5, 5), new Shape(120, 1, 1), new Shape(120, 1, 1),
+                new Shape(84, 1, 1), new Shape(84, 1, 1), new Shape(10, 1, 1));
+        // 6*1*25+6 + 16*6*25+16 + 120*400+120 + 84*120+84 + 10*84+10, by hand
+        assertThat(g.learnedParameterCount()).isEqualTo(156 + 2416 + 48120 + 10164 + 850);
+        assertThat(g.outputs()).singleElement().extracting(v -> v.shape()).isEqualTo(new Shape(10, 1, 1));
+    }
+
+    @Test
+    void parameterNamesFollowTheDocumentedRule() {
+        Graph g = graph("""
+                block basic(c, stride=1) {
+                  s = in -> conv(c, 1, stride=stride, bias=false) -> bn
+                  conv(c, 3, stride=stride, pad=1, bias=false) -> bn -> relu
+                  conv(c, 3, pad=1, bias=false) -> bn
+                  y = in
+                  output
+                }
+                block stage(c, n) {
+                  basic(c, 2)
+                  repeat n - 1 basic(c)
+                }
+                network R {
+                  input x: [3, 32, 32]
+                  conv(16, 3, pad=1, name="stem")
+                  stage(32, 3, name="stage2")
+                  gap
+                  dense(10)
+                }
+                """);
+        assertThat(g.parameters()).extracting(Graph.NamedParam::name).contains(
+                "stem.weight", "stem.bias",
+                "stage2.basic1.conv1.weight", "stage2.basic1.bn1.running_var", "stage2.basic1.conv3.weight",
+                "stage2.0.conv2.weight", "stage2.1.bn3.bias", "dense1.weight");
+        assertThat(g.nodes()).extracting(Node::name).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void bindingsResidualsAndBroadcastMultiply() {
+        Graph g = graph("""
+                network SE {
+                  input x: [8, 6, 6]
+                  y = conv(8, 3, pad="same")
+                  s = y -> gap -> conv(2, 1) -> relu -> conv(8, 1) -> sigmoid
+                  y * s + x -> relu
+                }
+                """);
+        Node last = g.nodes().getLast();
+        assertThat(last.op().type()).isEqualTo("relu");
+        assertThat(last.output().shape()).isEqualTo(new Shape(8, 6, 6));
+        assertThat(g.nodes()).extracting(n -> n.op().type()).contains("mul", "add");
+    }
+
+    @Test
+    void concatJoinsChannels() {
+        Graph g = graph("network N { input x: [3, 9, 9]\n concat(conv(4, 1), conv(5, 3, pad=1), maxpool(3, stride=1, pad=1)) }");
+        assertThat(g.outputs().getFirst().shape()).isEqualTo(new Shape(12, 9, 9));
+    }
+
+    @Test
+    void poolingCeilModeAndSamePadding() {
+        Graph g = graph("network N { input x: [1, 112, 112]\n maxpool(3, stride=2, ceil=true)\n conv(2, 4, stride=2, pad=\"same\") }");
+        assertThat(g.nodes().get(0).output().shape()).isEqualTo(new Shape(1, 56, 56));
+        assertThat(g.nodes().get(1).output().shape()).isEqualTo(new Shape(2, 28, 28));
+    }
+
+    @Test
+    void depthwiseConvWithMultiplier() {
+        Graph g = graph("network N { input x: [4, 8, 8]\n dwconv(3, pad=1, multiplier=2) }");
+        assertThat(g.outputs().getFirst().shape()).isEqualTo(new Shape(8, 8, 8));
+        assertThat(g.parameters()).extracting(p -> p.spec().toString()).containsExactly("weight[8, 1, 3, 3]", "bias[8]");
+    }
+
+    @Test
+    void unknownLayerWithSuggestion() {
+        assertThat(errors("network N { input x: [3, 8, 8]\n  conv(4, 3) -> rlu\n}"))
+                .contains("t.cnn:2:17: error: unknown layer or block 'rlu' (did you mean 'relu'?)");
+    }
+
+    @Test
+    void wrongArgumentNameAndType() {
+        String e = errors("network N { input x: [3, 8, 8]\n conv(4, 3, strid=2)\n conv(4.5, 3)\n bn(eps=\"x\") }");
+        assertThat(e).contains("t.cnn:2:13: error: unknown argument 'strid' for conv (did you mean 'stride'?)")
+                .contains("t.cnn:3:7: error: argument 'out' of conv must be an integer, got number 4.5")
+                .contains("argument 'eps' of bn must be a number");
+    }
+
+    @Test
+    void missingInput() {
+        assertThat(errors("network N {\n conv(4, 3)\n}")).contains("t.cnn:1:9: error: network 'N' has no input");
+    }
+
+    @Test
+    void shapeMismatchInAddNamesBothShapes() {
+        assertThat(errors("network N { input x: [3, 8, 8]\n y = conv(4, 3)\n y + x }"))
+                .contains("t.cnn:3:4: error: shape mismatch in '+': [4, 6, 6] vs [3, 8, 8]");
+    }
+
+    @Test
+    void concatMismatchNamesBothShapes() {
+        assertThat(errors("network N { input x: [3, 8, 8]\n concat(conv(4, 3), conv(4, 1)) }"))
+                .contains("concat needs equal heights and widths: [4, 6, 6] vs [4, 8, 8]");
+    }
+
+    @Test
+    void spatialSizeBecomingZero() {
+        assertThat(errors("network N { input x: [3, 4, 4]\n conv(4, 5) }")).contains("t.cnn:2:2: error: conv: output size would be 0x0");
+    }
+
+    @Test
+    void channelsNotDivisibleByGroups() {
+        assertThat(errors("network N { input x: [6, 8, 8]\n conv(8, 3, groups=4) }")).contains("input channels 6 are not divisible by groups=4");
+    }
+
+    @Test
+    void recursionAmongBlocks() {
+        assertThat(errors("block a() { b }\nblock b() { a }\nnetwork N { input x: [1, 2, 2]\n a }"))
+                .contains("recursion among blocks: a -> b -> a");
+    }
+
+    @Test
+    void nameUsedBeforeBound() {
+        assertThat(errors("network N { input x: [3, 8, 8]\n y + x\n y = relu }"))
+                .contains("t.cnn:2:2: error: 'y' is used before it is bound (it is bound on line 3)");
+    }
+
+    @Test
+    void sizesPastTheLimitAreErrorsNotCrashes() {
+        assertThat(errors("network N { input x: [3, 8, 8]\n dense(1000000) -> dense(1000000) }")).contains("the limit is 268435456");
+        assertThat(errors("network N { input x: [3, 100000, 100000] }")).contains("the limit is 268435456");
+        assertThat(errors("network N { input x: [3, 8, 8]\n repeat 100000000 relu }")).contains("past the limit of 10000");
+    }
+
+    @Test
+    void reportsSeveralErrorsInOneFile() {
+        String e = errors("network N { input x: [3, 8, 8]\n foo\n conv(4, 3, bogus=1)\n bar }");
+        assertThat(e).contains("t.cnn:2:2").contains("t.cnn:3:13").contains("t.cnn:4:2").contains("3 errors in t.cnn");
+    }
+
+    @Test
+    void valueNamesMayNotShadowLayers() {
+        assertThat(errors("network N { input x: [3, 8, 8]\n relu = conv(4, 3) }")).contains("value name 'relu' shadows the layer 'relu'");
+    }
+
+    @Test
+    void errorsInsideBlocksAreReportedOnceWithTheCallSite() {
+        String e = errors("block b(c) { conv(c, 3, groups=5) }\nnetwork N { input x: [3, 8, 8]\n b(4)\n b(4) }");
+        assertThat(e).contains("t.cnn:1:14: error: conv: ").contains("expanded from line 3:2").contains("1 error in");
+    }
+
+    @Test
+    void trainSectionIsChecked() {
+        String ok = "network N { input x: [1, 28, 28]\n dense(10) }\n";
+        assertThat(errors(ok + "train N { data mnist\n optimizer sgd(lr=0.1, momentom=0.9)\n epochz 3 }"))
+                .contains("unknown argument 'momentom' for sgd (did you mean 'momentum'?)")
+                .contains("unknown train setting 'epochz' (did you mean 'epochs'?)");
+        assertThat(errors(ok + "train M { data mnist }")).contains("train section names unknown network 'M'");
+    }
+}
