@@ -34,6 +34,10 @@ public final class Compiler {
     /** Reports into {@code diagnostics}; the result is meaningful only when it stays empty. */
     public static CompiledFile compile(SourceFile source, Diagnostics diagnostics) {
         CnnFile file = CnnFrontEnd.parse(source, diagnostics);
+        if (diagnostics.hasErrors()) {
+            // Meaning given to a tree with syntax errors would mostly be noise about the repairs.
+            return new CompiledFile(source, List.of(), List.of());
+        }
         Map<String, BlockDecl> blocks = new LinkedHashMap<>();
         for (BlockDecl b : file.blocks()) {
             if (LayerCatalog.find(b.name()) != null) {

@@ -114,6 +114,7 @@ final class AstBuilder {
     }
 
     private Expr chain(ChainContext ctx) {
+        if (ctx == null || ctx.sum() == null) return placeholder(ctx);
         Expr head = sum(ctx.sum());
         if (ctx.call().isEmpty()) return head;
         List<Call> calls = new ArrayList<>();
@@ -122,6 +123,7 @@ final class AstBuilder {
     }
 
     private Expr sum(SumContext ctx) {
+        if (ctx.product().isEmpty()) return placeholder(ctx);
         List<Expr> terms = new ArrayList<>();
         for (ProductContext p : ctx.product()) terms.add(product(p));
         if (terms.size() == 1) return terms.getFirst();
@@ -130,6 +132,7 @@ final class AstBuilder {
     }
 
     private Expr product(ProductContext ctx) {
+        if (ctx.atom().isEmpty()) return placeholder(ctx);
         List<Expr> factors = new ArrayList<>();
         for (AtomContext a : ctx.atom()) factors.add(atom(a));
         if (factors.size() == 1) return factors.getFirst();
@@ -142,18 +145,19 @@ final class AstBuilder {
             case ConcatAtomContext c -> new Concat(c.chain().stream().map(this::chain).toList(), span(c.CONCAT().getSymbol()));
             case CallAtomContext c -> new CallExpr(call(c.call()));
             case ParenAtomContext c -> chain(c.chain());
-            default -> throw new IllegalStateException("unknown atom " + ctx.getClass());
+            default -> placeholder(ctx); // an atom the parser could not finish; already reported
         };
     }
 
     private Call call(CallContext ctx) {
+        if (ctx == null) return new Call("<missing>", Span.NONE, false, List.of());
         List<Arg> args = new ArrayList<>();
         if (ctx.args() != null) {
             for (ArgContext a : ctx.args().arg()) {
                 switch (a) {
                     case NamedArgContext n -> args.add(new Arg(text(n.NAME()), span(n.NAME()), constant(n.constExpr())));
                     case PositionalArgContext p -> args.add(new Arg(null, span(p), constant(p.constExpr())));
-                    default -> throw new IllegalStateException("unknown argument " + a.getClass());
+                    default -> { } // an argument the parser could not finish; already reported
                 }
             }
         }
@@ -163,18 +167,24 @@ final class AstBuilder {
     private Const constant(ConstExprContext ctx) {
         if (ctx == null) return new IntConst(0, Span.NONE);
         return switch (ctx) {
+            case NegConstContext c when c.constExpr() == null -> new IntConst(0, span(c));
             case NegConstContext c -> new NegConst(constant(c.constExpr()), span(c));
             case MulConstContext c -> new BinaryConst(c.op.getText().charAt(0), constant(c.constExpr(0)), constant(c.constExpr(1)), span(c.op));
             case AddConstContext c -> new BinaryConst(c.op.getText().charAt(0), constant(c.constExpr(0)), constant(c.constExpr(1)), span(c.op));
             case TupleConstContext c -> new TupleConst(constant(c.constExpr(0)), constant(c.constExpr(1)), span(c));
             case ParenConstContext c -> constant(c.constExpr());
             case IntConstContext c -> new IntConst(integer(c.INT().getSymbol()), span(c));
-            case FloatConstContext c -> new FloatConst(Double.parseDouble(c.getText()), span(c));
-            case StringConstContext c -> new StringConst(unquote(c.getText()), span(c));
+            case FloatConstContext c -> new FloatConst(Double.parseDouble(c.FLOAT().getText()), span(c));
+            case StringConstContext c -> new StringConst(unquote(c.STRING().getText()), span(c));
             case BoolConstContext c -> new BoolConst(c.TRUE() != null, span(c));
-            case NameConstContext c -> new NameConst(c.getText(), span(c));
-            default -> throw new IllegalStateException("unknown constant " + ctx.getClass());
+            case NameConstContext c -> new NameConst(c.NAME().getText(), span(c));
+            default -> new IntConst(0, span(ctx)); // unfinished after a syntax error; already reported
         };
+    }
+
+    /** Stands in for an expression the parser could not finish; the syntax error is already reported. */
+    private static Expr placeholder(ParserRuleContext ctx) {
+        return new CallExpr(new Call("<error>", ctx == null ? Span.NONE : span(ctx), false, List.of()));
     }
 
     private long integer(Token token) {

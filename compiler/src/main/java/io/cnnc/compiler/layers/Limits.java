@@ -14,6 +14,8 @@ public final class Limits {
     public static final long MAX_TOTAL_PARAMETERS = 1L << 30;
     /** Most nodes a network may expand to. */
     public static final int MAX_NODES = 100_000;
+    /** Most statements evaluated while expanding blocks and repeats (bounds nested empty repeats). */
+    public static final long MAX_EXPANSION_STEPS = 1_000_000;
     /** Most levels of block calls inside block calls. */
     public static final int MAX_BLOCK_DEPTH = 64;
     /** Largest repeat count. */

@@ -46,6 +46,7 @@ public final class Lowering {
     private final Set<String> reported = new HashSet<>();
     private Graph graph;
     private long totalParameters;
+    private long steps;
 
     private record BlockCall(String block, Span site) {}
 
@@ -123,6 +124,10 @@ public final class Lowering {
     }
 
     private void statement(Stmt s, Frame frame, Map<String, Integer> later) {
+        if (++steps > Limits.MAX_EXPANSION_STEPS) {
+            error(s.span(), "the network expands to more than " + Limits.MAX_EXPANSION_STEPS + " statements (limit)");
+            throw new TooLarge();
+        }
         switch (s) {
             case InputStmt in -> error(in.span(), frame.inBlock ? "'input' is only allowed in a network, not in a block"
                     : "inputs must come first in a network, before any layer");
