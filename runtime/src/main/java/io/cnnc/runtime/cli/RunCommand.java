@@ -166,7 +166,8 @@ final class RunCommand implements Callable<Integer> {
             }
             Integer[] order = new Integer[k];
             for (int i = 0; i < k; i++) order[i] = i;
-            java.util.Arrays.sort(order, (a, c) -> Float.compare(d[b * k + c], d[b * k + a]));
+            int row = b * k;
+            java.util.Arrays.sort(order, (i, j) -> Float.compare(d[row + j], d[row + i]));
             if (n > 1) out.println("sample " + b + ":");
             out.printf(Locale.ROOT, "  %-6s %-20s %12s %10s%n", "rank", "class", probabilities ? "output" : "logit", "prob");
             for (int r = 0; r < Math.min(top, k); r++) {

@@ -1,0 +1,20 @@
+package io.cnnc.kernels.reference;
+
+/** Joins NCHW inputs along channels. */
+public final class ConcatReference {
+
+    private ConcatReference() {}
+
+    public static void channels(float[][] inputs, int[] channels, int batch, int spatial, float[] y) {
+        int total = 0;
+        for (int c : channels) total += c;
+        for (int n = 0; n < batch; n++) {
+            int offset = n * total * spatial;
+            for (int k = 0; k < inputs.length; k++) {
+                int len = channels[k] * spatial;
+                System.arraycopy(inputs[k], n * len, y, offset, len);
+                offset += len;
+            }
+        }
+    }
+}
