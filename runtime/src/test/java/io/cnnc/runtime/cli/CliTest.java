@@ -78,9 +78,10 @@ class CliTest {
 
     @Test
     void infoTableHasTotals() throws Exception {
+        // params: conv 4*3*9+4 + bn 4+4 = 120; buffers: bn 4+4; MACs: 4*6*6*27 = 3888 (by hand)
         Result r = cnnc("info", file("l.cnn", "network L { input x: [3, 8, 8]\n conv(4, 3) -> bn }").toString());
         assertThat(r.out()).contains("conv1 (conv)").contains("[4, 6, 6]").contains("Total params: 120")
-                .contains("Buffers (not learned): 8") // conv 4*3*9+4 + bn 4+4; MACs 4*6*6*27.contains("Total MACs per sample: 3,888");
+                .contains("Buffers (not learned): 8").contains("Total MACs per sample: 3,888");
     }
 
     @Test
