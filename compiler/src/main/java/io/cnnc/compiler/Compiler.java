@@ -3,6 +3,7 @@ package io.cnnc.compiler;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.layers.LayerCatalog;
 import io.cnnc.compiler.lower.Lowering;
+import io.cnnc.compiler.lower.UnusedBlockCheck;
 import io.cnnc.compiler.train.TrainConfig;
 import io.cnnc.compiler.train.TrainSectionChecker;
 import io.cnnc.dsl.CnnFrontEnd;
@@ -48,10 +49,14 @@ public final class Compiler {
             checkParams(b, diagnostics);
         }
         Set<String> networkNames = new HashSet<>();
+        Set<String> expanded = new HashSet<>();
         List<Graph> graphs = new ArrayList<>();
         for (NetworkDecl n : file.networks()) {
             if (!networkNames.add(n.name())) diagnostics.error(n.span(), "network '" + n.name() + "' is defined twice");
-            graphs.add(new Lowering(diagnostics, blocks).lower(n));
+            graphs.add(new Lowering(diagnostics, blocks, expanded).lower(n));
+        }
+        for (BlockDecl b : blocks.values()) {
+            if (!expanded.contains(b.name())) UnusedBlockCheck.check(b, blocks, diagnostics);
         }
         if (file.networks().isEmpty() && !diagnostics.hasErrors()) {
             diagnostics.error(new Span(1, 1, 1), "no network in this file; define one with 'network Name { input x: [C, H, W] ... }'");

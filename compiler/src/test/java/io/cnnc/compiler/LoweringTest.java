@@ -184,4 +184,11 @@ class LoweringTest {
                 .contains("unknown train setting 'epochz' (did you mean 'epochs'?)");
         assertThat(errors(ok + "train M { data mnist }")).contains("train section names unknown network 'M'");
     }
+
+    @Test
+    void unknownNamesInBlocksNoNetworkCallsAreStillReported() {
+        assertThat(errors("block unused(c) { y = conv(c, 3) -> rleu\n y + in -> bogus }\nnetwork N { input x: [1, 2, 2] }"))
+                .contains("t.cnn:1:37: error: unknown layer or block 'rleu' (did you mean 'relu'?) (in block 'unused')")
+                .contains("unknown layer or block 'bogus'");
+    }
 }

@@ -42,6 +42,7 @@ public final class Lowering {
     private final ConstEvaluator evaluator;
     private final Deque<BlockCall> callStack = new ArrayDeque<>();
     private final Set<String> usedNames = new HashSet<>();
+    private final Set<String> expandedBlocks;
     /** Errors inside a block body are reported for the first expansion only, not once per call. */
     private final Set<String> reported = new HashSet<>();
     private Graph graph;
@@ -50,7 +51,9 @@ public final class Lowering {
 
     private record BlockCall(String block, Span site) {}
 
-    public Lowering(Diagnostics diagnostics, Map<String, BlockDecl> blocks) {
+    /** {@code expandedBlocks} collects the names of the blocks this lowering expands. */
+    public Lowering(Diagnostics diagnostics, Map<String, BlockDecl> blocks, Set<String> expandedBlocks) {
+        this.expandedBlocks = expandedBlocks;
         this.diagnostics = diagnostics;
         this.blocks = blocks;
         this.evaluator = new ConstEvaluator(diagnostics);
@@ -302,6 +305,7 @@ public final class Lowering {
 
     private Value expandBlock(Call call, Value input, Frame frame, NameScope scope) {
         BlockDecl block = blocks.get(call.name());
+        expandedBlocks.add(block.name());
         for (BlockCall active : callStack) {
             if (active.block().equals(block.name())) {
                 StringBuilder cycle = new StringBuilder();
