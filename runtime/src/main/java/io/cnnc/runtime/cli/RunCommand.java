@@ -83,7 +83,7 @@ final class RunCommand implements Callable<Integer> {
             params = WeightBinder.bind(graph, Safetensors.read(weights), weights);
         } else {
             params = WeightInitializer.initialize(graph, seed);
-            spec.commandLine().getErr().println("note: no --weights given: running with freshly initialised weights (seed " + seed + ")");
+            if (!params.isEmpty()) spec.commandLine().getErr().println("note: no --weights given: running with freshly initialised weights (seed " + seed + ")");
         }
         List<Tensor> results = new ReferenceExecutor(graph, params).run(tensors);
         Tensor y = results.getFirst();
