@@ -81,6 +81,14 @@ final class AstBuilder {
             var child = body.getChild(i);
             if (child instanceof SepContext) {
                 separated = true;
+            } else if (child instanceof JunkContext junk) {
+                Token first = junk.getStart();
+                boolean lineHasError = diagnostics.errors().stream().anyMatch(d -> d.span().line() == first.getLine());
+                if (!lineHasError) {
+                    diagnostics.error(span(first), "unexpected '" + first.getText() + "'"
+                            + (first.getType() == io.cnnc.dsl.grammar.CnnLexer.RPAREN ? " (unbalanced parentheses?)" : ""));
+                }
+                separated = true;
             } else if (child instanceof ParserRuleContext statement) {
                 if (!separated) {
                     Span at = span(statement.getStart());

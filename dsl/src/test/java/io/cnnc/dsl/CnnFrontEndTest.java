@@ -122,6 +122,21 @@ class CnnFrontEndTest {
     }
 
     @Test
+    void aLineStartingWithAnArrowContinuesTheChain() {
+        CnnFile f = parseOk("network N {\n  input x: [3, 8, 8]\n  y = conv(4, 3)\n\n    -> relu\n    -> sigmoid\n  y\n}\n");
+        Chain chain = (Chain) ((BindStmt) f.networks().getFirst().body().get(1)).value();
+        assertThat(chain.calls()).extracting(Call::name).containsExactly("relu", "sigmoid");
+    }
+
+    @Test
+    void oneMistakeGivesOneErrorAndLaterStatementsAreStillParsed() {
+        Diagnostics d = new Diagnostics(new SourceFile("t.cnn", ""));
+        parse("block b(c) {\n  conv(c, 3))\n  relu\n}\nnetwork N { input x: [3, 8, 8]\n  ] relu\n  b(4)\n}\n", d);
+        assertThat(d.render()).contains("t.cnn:2:13: error: unexpected ')' (unbalanced parentheses?)")
+                .contains("t.cnn:6:3: error: unexpected ']'").contains("2 errors in t.cnn");
+    }
+
+    @Test
     void tooLargeIntegerIsADiagnostic() {
         Diagnostics d = new Diagnostics(new SourceFile("t.cnn", ""));
         parse("network N { input x: [99999999999999999999, 1, 1] }", d);

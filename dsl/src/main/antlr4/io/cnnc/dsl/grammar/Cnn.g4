@@ -7,23 +7,43 @@ grammar Cnn;
   // parser only ever sees NL where a statement may end.
   private int bracketDepth = 0;
   private int lastType = -1;
+  private org.antlr.v4.runtime.Token pending;
+
+  private boolean reportUnknown(org.antlr.v4.runtime.Token t) {
+    getErrorListenerDispatch().syntaxError(this, t, t.getLine(), t.getCharPositionInLine(),
+        "unexpected character '" + t.getText() + "'", null);
+    return true;
+  }
+
+  /** The next token after dropping unknown characters (reported) and blank-line repeats. */
+  private org.antlr.v4.runtime.Token raw() {
+    if (pending != null) {
+      org.antlr.v4.runtime.Token t = pending;
+      pending = null;
+      return t;
+    }
+    return super.nextToken();
+  }
 
   @Override
   public org.antlr.v4.runtime.Token nextToken() {
     while (true) {
-      org.antlr.v4.runtime.Token t = super.nextToken();
+      org.antlr.v4.runtime.Token t = raw();
       int type = t.getType();
-      if (type == UNKNOWN) {
-        getErrorListenerDispatch().syntaxError(this, t, t.getLine(), t.getCharPositionInLine(),
-            "unexpected character '" + t.getText() + "'", null);
-        continue;
-      }
+      if (type == UNKNOWN && reportUnknown(t)) continue;
       if (type == LPAREN || type == LBRACK) bracketDepth++;
       else if ((type == RPAREN || type == RBRACK) && bracketDepth > 0) bracketDepth--;
       else if (type == LBRACE || type == RBRACE) bracketDepth = 0;
       if (type == NL && (bracketDepth > 0 || lastType == -1 || lastType == NL
           || lastType == ARROW || lastType == COMMA || lastType == SEMI)) {
         continue;
+      }
+      if (type == NL) {
+        // A line that starts with '->' continues the chain of the line before.
+        org.antlr.v4.runtime.Token next = raw();
+        while (next.getType() == NL || next.getType() == UNKNOWN && reportUnknown(next)) next = raw();
+        pending = next;
+        if (next.getType() == ARROW) continue;
       }
       lastType = type;
       return t;
@@ -41,7 +61,10 @@ params    : param (COMMA param)* ;
 param     : NAME (ASSIGN constExpr)? ;
 // Statements must be separated; that is checked when the tree is built, which lets the
 // parser resynchronise on the next statement after an error.
-body      : (statement | sep)* ;
+body      : (statement | sep | junk)* ;
+// Tokens that cannot start a statement: reported, then skipped to the end of the line, so
+// that one mistake gives one error and the statements after it are still checked.
+junk      : ~(NL | SEMI | RBRACE | LBRACE | NETWORK | BLOCK | TRAIN)+ ;
 
 statement
   : INPUT NAME COLON shape                                    # inputStatement
@@ -81,7 +104,7 @@ constExpr
 shape     : LBRACK INT (COMMA INT)* RBRACK ;
 
 train     : TRAIN NAME LBRACE trainBody RBRACE ;
-trainBody : (setting | sep)* ;
+trainBody : (setting | sep | junk)* ;
 setting   : NAME settingValue (COMMA settingValue)* ;
 settingValue
   : call
