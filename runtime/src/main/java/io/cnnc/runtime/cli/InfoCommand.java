@@ -5,6 +5,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.cnnc.compiler.analysis.ModelSummary;
 import io.cnnc.compiler.analysis.SummaryTable;
+import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Shape;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -24,7 +25,7 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--network", description = "which network of the file (default: the first)")
     String network;
 
-    @Option(names = "--json", description = "print the same facts as JSON: {\"params\", \"macs\", \"layers\": [...]}")
+    @Option(names = "--json", description = "print the same facts as JSON: {\"params\", \"macs\", \"layers\": [...]}, each layer with its tensors' names and shapes")
     boolean json;
 
     @Spec
@@ -32,12 +33,13 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ModelSummary summary = ModelSummary.of(Models.pick(Models.compile(file), network));
-        spec.commandLine().getOut().print(json ? json(summary) + "\n" : SummaryTable.render(summary));
+        Graph graph = Models.pick(Models.compile(file), network);
+        ModelSummary summary = ModelSummary.of(graph);
+        spec.commandLine().getOut().print(json ? json(graph, summary) + "\n" : SummaryTable.render(summary));
         return 0;
     }
 
-    static String json(ModelSummary s) {
+    static String json(Graph graph, ModelSummary s) {
         JsonObject root = new JsonObject();
         root.addProperty("network", s.network());
         JsonArray inputs = new JsonArray();
@@ -51,6 +53,16 @@ final class InfoCommand implements Callable<Integer> {
         root.addProperty("params", s.params());
         root.addProperty("buffers", s.buffers());
         root.addProperty("macs", s.macs());
+        java.util.Map<String, JsonArray> tensors = new java.util.HashMap<>();
+        for (Graph.NamedParam p : graph.parameters()) {
+            JsonObject t = new JsonObject();
+            t.addProperty("name", p.name());
+            JsonArray dims = new JsonArray();
+            for (int d : p.spec().dims()) dims.add(d);
+            t.add("shape", dims);
+            t.addProperty("learned", p.spec().learned());
+            tensors.computeIfAbsent(p.node().name(), k -> new JsonArray()).add(t);
+        }
         JsonArray layers = new JsonArray();
         for (ModelSummary.Row r : s.rows()) {
             JsonObject o = new JsonObject();
@@ -66,6 +78,7 @@ final class InfoCommand implements Callable<Integer> {
             rf.add(r.receptiveField().h());
             rf.add(r.receptiveField().w());
             o.add("receptive_field", rf);
+            o.add("tensors", tensors.getOrDefault(r.name(), new JsonArray()));
             layers.add(o);
         }
         root.add("layers", layers);
