@@ -1,0 +1,89 @@
+package io.cnnc.kernels.backward;
+
+/**
+ * Batch normalisation in training mode: normalises with the batch's own mean and (biased)
+ * variance, updates the running statistics as PyTorch does (unbiased variance, momentum), and
+ * keeps mean and 1/std per channel for the backward pass.
+ */
+public final class BatchNormTraining {
+
+    private BatchNormTraining() {}
+
+    public static void forward(float[] x, int batch, int channels, int spatial, float[] gamma, float[] beta,
+                               float[] runningMean, float[] runningVar, double eps, double momentum,
+                               float[] y, float[] savedMean, float[] savedInvStd) {
+        int count = batch * spatial;
+        for (int c = 0; c < channels; c++) {
+            double sum = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) sum += x[base + i];
+            }
+            double mean = sum / count;
+            double sq = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) {
+                    double d = x[base + i] - mean;
+                    sq += d * d;
+                }
+            }
+            double var = sq / count;
+            double invStd = 1 / Math.sqrt(var + eps);
+            savedMean[c] = (float) mean;
+            savedInvStd[c] = (float) invStd;
+            runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mean);
+            runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * (count > 1 ? sq / (count - 1) : var));
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) y[base + i] = (float) ((x[base + i] - mean) * invStd * gamma[c] + beta[c]);
+            }
+        }
+    }
+
+    /** dx = gamma*invStd/N * (N*dy - sum dy - xhat * sum(dy*xhat)); dgamma += sum dy*xhat; dbeta += sum dy. */
+    public static void backward(float[] x, float[] dy, int batch, int channels, int spatial, float[] gamma,
+                                float[] savedMean, float[] savedInvStd, float[] dx, float[] dgamma, float[] dbeta) {
+        int count = batch * spatial;
+        for (int c = 0; c < channels; c++) {
+            double mean = savedMean[c];
+            double invStd = savedInvStd[c];
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) {
+                    sumDy += dy[base + i];
+                    sumDyXhat += dy[base + i] * (x[base + i] - mean) * invStd;
+                }
+            }
+            dgamma[c] += (float) sumDyXhat;
+            dbeta[c] += (float) sumDy;
+            if (dx == null) continue;
+            double k = gamma[c] * invStd / count;
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) {
+                    double xhat = (x[base + i] - mean) * invStd;
+                    dx[base + i] = (float) (k * (count * dy[base + i] - sumDy - xhat * sumDyXhat));
+                }
+            }
+        }
+    }
+
+    /** Inference-mode batch norm (frozen statistics): dx = dy * gamma / sqrt(var + eps). */
+    public static void backwardFrozen(float[] x, float[] dy, int batch, int channels, int spatial, float[] gamma,
+                                      float[] runningMean, float[] runningVar, double eps, float[] dx, float[] dgamma, float[] dbeta) {
+        for (int c = 0; c < channels; c++) {
+            double invStd = 1 / Math.sqrt(runningVar[c] + eps);
+            for (int n = 0; n < batch; n++) {
+                int base = (n * channels + c) * spatial;
+                for (int i = 0; i < spatial; i++) {
+                    if (dgamma != null) dgamma[c] += (float) (dy[base + i] * (x[base + i] - runningMean[c]) * invStd);
+                    if (dbeta != null) dbeta[c] += dy[base + i];
+                    if (dx != null) dx[base + i] = (float) (dy[base + i] * gamma[c] * invStd);
+                }
+            }
+        }
+    }
+}

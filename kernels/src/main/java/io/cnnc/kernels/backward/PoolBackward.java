@@ -1,0 +1,93 @@
+package io.cnnc.kernels.backward;
+
+import io.cnnc.kernels.PoolGeometry;
+
+/**
+ * Pooling gradients. Max routes each output's gradient to the first maximal input of its
+ * window (PyTorch's choice among ties); average spreads it over the window with the same
+ * divisor as the forward pass.
+ */
+public final class PoolBackward {
+
+    private PoolBackward() {}
+
+    public static void max(float[] x, float[] dy, int batch, PoolGeometry g, float[] dx) {
+        java.util.Arrays.fill(dx, 0f);
+        int outH = g.outH();
+        int outW = g.outW();
+        for (int nc = 0; nc < batch * g.channels(); nc++) {
+            for (int oy = 0; oy < outH; oy++) {
+                for (int ox = 0; ox < outW; ox++) {
+                    int best = -1;
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int ky = 0; ky < g.kernelH(); ky++) {
+                        int iy = oy * g.strideH() - g.padTop() + ky;
+                        if (iy < 0 || iy >= g.inH()) continue;
+                        for (int kx = 0; kx < g.kernelW(); kx++) {
+                            int ix = ox * g.strideW() - g.padLeft() + kx;
+                            if (ix < 0 || ix >= g.inW()) continue;
+                            int at = (nc * g.inH() + iy) * g.inW() + ix;
+                            if (best < 0 || x[at] > max) {
+                                max = x[at];
+                                best = at;
+                            }
+                        }
+                    }
+                    if (best >= 0) dx[best] += dy[(nc * outH + oy) * outW + ox];
+                }
+            }
+        }
+    }
+
+    public static void average(float[] dy, int batch, PoolGeometry g, float[] dx) {
+        java.util.Arrays.fill(dx, 0f);
+        int outH = g.outH();
+        int outW = g.outW();
+        for (int nc = 0; nc < batch * g.channels(); nc++) {
+            for (int oy = 0; oy < outH; oy++) {
+                int y0 = oy * g.strideH() - g.padTop();
+                int y1 = Math.min(y0 + g.kernelH(), g.inH() + g.padBottom());
+                for (int ox = 0; ox < outW; ox++) {
+                    int x0 = ox * g.strideW() - g.padLeft();
+                    int x1 = Math.min(x0 + g.kernelW(), g.inW() + g.padRight());
+                    float share = dy[(nc * outH + oy) * outW + ox] / ((y1 - y0) * (x1 - x0));
+                    for (int iy = Math.max(0, y0); iy < Math.min(y1, g.inH()); iy++) {
+                        for (int ix = Math.max(0, x0); ix < Math.min(x1, g.inW()); ix++) dx[(nc * g.inH() + iy) * g.inW() + ix] += share;
+                    }
+                }
+            }
+        }
+    }
+
+    public static void globalAverage(float[] dy, int batch, int channels, int spatial, float[] dx) {
+        for (int nc = 0; nc < batch * channels; nc++) {
+            float share = dy[nc] / spatial;
+            java.util.Arrays.fill(dx, nc * spatial, (nc + 1) * spatial, share);
+        }
+    }
+
+    public static void globalMax(float[] x, float[] dy, int batch, int channels, int spatial, float[] dx) {
+        java.util.Arrays.fill(dx, 0f);
+        for (int nc = 0; nc < batch * channels; nc++) {
+            int best = nc * spatial;
+            for (int i = 1; i < spatial; i++) if (x[nc * spatial + i] > x[best]) best = nc * spatial + i;
+            dx[best] = dy[nc];
+        }
+    }
+
+    public static void adaptiveAverage(float[] dy, int batch, int channels, int inH, int inW, int outH, int outW, float[] dx) {
+        java.util.Arrays.fill(dx, 0f);
+        for (int nc = 0; nc < batch * channels; nc++) {
+            for (int oy = 0; oy < outH; oy++) {
+                int y0 = Math.floorDiv(oy * inH, outH);
+                int y1 = -Math.floorDiv(-(oy + 1) * inH, outH);
+                for (int ox = 0; ox < outW; ox++) {
+                    int x0 = Math.floorDiv(ox * inW, outW);
+                    int x1 = -Math.floorDiv(-(ox + 1) * inW, outW);
+                    float share = dy[(nc * outH + oy) * outW + ox] / ((y1 - y0) * (x1 - x0));
+                    for (int iy = y0; iy < y1; iy++) for (int ix = x0; ix < x1; ix++) dx[(nc * inH + iy) * inW + ix] += share;
+                }
+            }
+        }
+    }
+}
