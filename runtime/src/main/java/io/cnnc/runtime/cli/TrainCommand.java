@@ -1,0 +1,195 @@
+package io.cnnc.runtime.cli;
+
+import io.cnnc.compiler.CompiledFile;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.kernels.backward.SoftmaxCrossEntropy;
+import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.data.DataSets;
+import io.cnnc.runtime.data.Dataset;
+import io.cnnc.runtime.io.Safetensors;
+import io.cnnc.runtime.train.*;
+import io.cnnc.runtime.weights.WeightBinder;
+import io.cnnc.runtime.weights.WeightInitializer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a network with its file's train section; flags override the section. Writes metrics.csv, "
+                + "curves.png, last.safetensors (checkpoint) and best.safetensors (weights) into --out.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "the .cnn file")
+    Path file;
+
+    @Option(names = "--network", description = "which network of the file (default: the first)")
+    String network;
+
+    @Option(names = "--data", description = "mnist, fashion_mnist, cifar10, or a folder of class folders")
+    String data;
+
+    @Option(names = "--data-root", description = "where scripts/fetch-data.sh put the data sets (default: the repository's .data)")
+    Path dataRoot;
+
+    @Option(names = "--out", description = "output folder (default: runs/<network>)")
+    Path out;
+
+    @Option(names = "--epochs") Integer epochs;
+    @Option(names = "--batch") Integer batch;
+    @Option(names = "--lr") Double lr;
+    @Option(names = "--optimizer", description = "sgd, adam or adamw") String optimizer;
+    @Option(names = "--momentum") Double momentum;
+    @Option(names = "--weight-decay") Double weightDecay;
+    @Option(names = "--nesterov", negatable = true) Boolean nesterov;
+    @Option(names = "--schedule", description = "constant, cosine or step") String schedule;
+    @Option(names = "--warmup", description = "warm-up epochs") Integer warmup;
+    @Option(names = "--label-smoothing") Double labelSmoothing;
+    @Option(names = "--seed") Long seed;
+    @Option(names = "--no-augment", description = "ignore the section's augmentations") boolean noAugment;
+
+    @Option(names = "--weights", description = "start from these weights instead of a fresh initialisation (transfer learning)")
+    Path weights;
+
+    @Option(names = "--freeze", paramLabel = "LAYER",
+            description = "keep every layer up to and including LAYER (a name from 'cnnc info', or a block prefix) fixed")
+    String freeze;
+
+    @Option(names = "--resume", description = "continue from <out>/last.safetensors")
+    boolean resume;
+
+    @Option(names = "--limit", description = "use only the first N training images (quick runs)")
+    Integer limit;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter con = spec.commandLine().getOut();
+        CompiledFile compiled = Models.compile(file);
+        Graph graph = Models.pick(compiled, network);
+        TrainingOptions o = TrainingOptions.resolve(compiled.train(graph.name()).orElse(null),
+                new TrainingOptions.Overrides(data, optimizer, lr, momentum, weightDecay, nesterov, schedule, warmup,
+                        labelSmoothing, batch, epochs, seed, noAugment));
+        if (o.data() == null) throw new UserError(file + ": no data set: give --data or a train section with 'data'");
+        Path root = dataRoot != null ? dataRoot : Path.of(System.getProperty("cnnc.data", ".data"));
+        Dataset train = DataSets.load(o.data(), root, graph.inputs().getFirst().shape(), true);
+        if (limit != null) train = train.head(limit);
+        Dataset test = DataSets.load(o.data(), root, graph.inputs().getFirst().shape(), false);
+        int classes = graph.outputs().getFirst().shape().c();
+        if (classes < train.classes()) {
+            throw new UserError(graph.name() + " has " + classes + " outputs but " + o.data() + " has " + train.classes() + " classes");
+        }
+
+        Path dir = out != null ? out : Path.of("runs", graph.name());
+        Files.createDirectories(dir);
+        Map<String, Tensor> params = weights != null
+                ? WeightBinder.bind(graph, Safetensors.read(weights), weights)
+                : WeightInitializer.initialize(graph, o.seed());
+        Set<String> frozen = frozenNodes(graph);
+        GraphTrainer trainer = new GraphTrainer(graph, params, o.seed(), frozen);
+        Optimizer opt = o.newOptimizer();
+        Map<String, float[]> arrays = new HashMap<>();
+        params.forEach((k, v) -> arrays.put(k, v.data()));
+        MetricsLog log = new MetricsLog(dir.resolve("metrics.csv"), dir.resolve("curves.png"));
+        int startEpoch = 0;
+        double best = 0;
+        if (resume) {
+            Path last = dir.resolve("last.safetensors");
+            if (!Files.isRegularFile(last)) throw new UserError(last + ": no checkpoint to resume from");
+            Checkpoints.State state = Checkpoints.restore(last, params, opt);
+            startEpoch = state.epoch();
+            best = state.bestAccuracy();
+            log.reload(startEpoch);
+            con.printf("resuming after epoch %d (best test accuracy so far %.2f%%)%n", startEpoch, 100 * best);
+        }
+
+        Batches batches = new Batches(train, o.batch(), o.cropPad(), o.flip(), o.seed() + 1);
+        for (int skip = 0; skip < startEpoch; skip++) batches.shuffle(); // same order as an uninterrupted run
+        LearningRateSchedule lrs = new LearningRateSchedule(o.schedule(), o.lr(), o.warmup(), o.stepEvery(), o.stepGamma(),
+                o.epochs(), batches.count());
+        con.printf(Locale.ROOT, "training %s on %s: %d train / %d test images, %s lr=%g, %s schedule, batch %d, %d epochs -> %s%n",
+                graph.name(), o.data(), train.size(), test.size(), o.optimizer(), o.lr(), o.schedule(), o.batch(), o.epochs(), dir);
+        con.flush();
+        float[] x = new float[o.batch() * train.sampleSize()];
+        int[] labels = new int[o.batch()];
+        for (int epoch = startEpoch; epoch < o.epochs(); epoch++) {
+            batches.shuffle();
+            long started = System.nanoTime();
+            double lossSum = 0;
+            int[] correct = {0};
+            int seen = 0;
+            double rate = o.lr();
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch + 1, o.epochs()))
+                    .setInitialMax(batches.count()).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
+                    .continuousUpdate().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+                for (int b = 0; b < batches.count(); b++) {
+                    int n = batches.fill(b, x, labels);
+                    float[] logits = trainer.forward(n == o.batch() ? x : java.util.Arrays.copyOf(x, n * train.sampleSize()), n, true);
+                    float[] dLogits = new float[logits.length];
+                    lossSum += n * SoftmaxCrossEntropy.lossAndGradient(logits, java.util.Arrays.copyOf(labels, n), n, classes,
+                            o.labelSmoothing(), dLogits, correct);
+                    seen += n;
+                    trainer.zeroGradients();
+                    trainer.backward(dLogits);
+                    rate = lrs.at(epoch, b);
+                    opt.step(arrays, trainer.gradients(), rate);
+                    double seconds = (System.nanoTime() - started) / 1e9;
+                    bar.step();
+                    bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f acc %.2f%% %.0f img/s", lossSum / seen,
+                            100.0 * correct[0] / seen, seen / seconds));
+                }
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            Evaluation eval = Evaluation.of(trainer, test, 256);
+            MetricsLog.Row row = new MetricsLog.Row(epoch + 1, rate, lossSum / seen, (double) correct[0] / seen, eval.loss(),
+                    eval.accuracy(), seen / seconds, seconds);
+            log.add(row);
+            boolean improved = eval.accuracy() > best;
+            if (improved) {
+                best = eval.accuracy();
+                Safetensors.write(dir.resolve("best.safetensors"), params, Map.of("epoch", Integer.toString(epoch + 1),
+                        "test_accuracy", Double.toString(best)));
+            }
+            Checkpoints.save(dir.resolve("last.safetensors"), params, opt, new Checkpoints.State(epoch + 1, opt.steps(), best));
+            con.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%%%s | %.0f img/s, %.1f s%n",
+                    epoch + 1, o.epochs(), row.trainLoss(), 100 * row.trainAccuracy(), eval.loss(), 100 * eval.accuracy(),
+                    improved ? " (best)" : "", row.imagesPerSecond(), seconds);
+            con.flush();
+        }
+        con.printf(Locale.ROOT, "best test accuracy %.2f%%: weights in %s%n", 100 * best, dir.resolve("best.safetensors"));
+        return 0;
+    }
+
+    private Set<String> frozenNodes(Graph graph) {
+        Set<String> frozen = new HashSet<>();
+        if (freeze == null) return frozen;
+        int last = -1;
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            String name = graph.nodes().get(i).name();
+            if (name.equals(freeze) || name.startsWith(freeze + ".")) last = i;
+        }
+        if (last < 0) throw new UserError("--freeze: no layer named '" + freeze + "' in " + graph.name() + " (see cnnc info)");
+        for (int i = 0; i <= last; i++) {
+            Node n = graph.nodes().get(i);
+            frozen.add(n.name());
+        }
+        return frozen;
+    }
+}
