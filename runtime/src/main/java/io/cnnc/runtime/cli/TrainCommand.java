@@ -73,6 +73,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from <out>/last.safetensors")
     boolean resume;
 
+    @Option(names = "--stop-after", paramLabel = "EPOCHS",
+            description = "stop after this many epochs of the planned ones; continue later with --resume")
+    Integer stopAfter;
+
     @Option(names = "--limit", description = "use only the first N training images (quick runs)")
     Integer limit;
 
@@ -121,7 +125,6 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         Batches batches = new Batches(train, o.batch(), o.cropPad(), o.flip(), o.seed() + 1);
-        for (int skip = 0; skip < startEpoch; skip++) batches.shuffle(); // same order as an uninterrupted run
         LearningRateSchedule lrs = new LearningRateSchedule(o.schedule(), o.lr(), o.warmup(), o.stepEvery(), o.stepGamma(),
                 o.epochs(), batches.count());
         con.printf(Locale.ROOT, "training %s on %s: %d train / %d test images, %s lr=%g, %s schedule, batch %d, %d epochs -> %s%n",
@@ -129,8 +132,10 @@ final class TrainCommand implements Callable<Integer> {
         con.flush();
         float[] x = new float[o.batch() * train.sampleSize()];
         int[] labels = new int[o.batch()];
-        for (int epoch = startEpoch; epoch < o.epochs(); epoch++) {
-            batches.shuffle();
+        int stop = stopAfter == null ? o.epochs() : Math.min(o.epochs(), stopAfter);
+        for (int epoch = startEpoch; epoch < stop; epoch++) {
+            batches.shuffle(epoch);
+            trainer.startEpoch(epoch);
             long started = System.nanoTime();
             double lossSum = 0;
             int[] correct = {0};

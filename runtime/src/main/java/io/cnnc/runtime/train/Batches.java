@@ -13,7 +13,8 @@ public final class Batches {
     private final int batchSize;
     private final int cropPad;
     private final double flipProbability;
-    private final SplittableRandom random;
+    private final long seed;
+    private SplittableRandom random;
     private int[] order;
 
     public Batches(Dataset data, int batchSize, int cropPad, double flipProbability, long seed) {
@@ -21,6 +22,7 @@ public final class Batches {
         this.batchSize = batchSize;
         this.cropPad = cropPad;
         this.flipProbability = flipProbability;
+        this.seed = seed;
         this.random = new SplittableRandom(seed);
     }
 
@@ -29,8 +31,12 @@ public final class Batches {
         return (data.size() + batchSize - 1) / batchSize;
     }
 
-    /** A new random order for the next epoch (Fisher-Yates). */
-    public void shuffle() {
+    /**
+     * The order and augmentation draws of {@code epoch}, from a stream of its own, so that a run
+     * resumed at any epoch sees exactly the batches an uninterrupted run would (Fisher-Yates).
+     */
+    public void shuffle(int epoch) {
+        random = new SplittableRandom(seed ^ (0x9E3779B97F4A7C15L * (epoch + 1)));
         order = new int[data.size()];
         for (int i = 0; i < order.length; i++) order[i] = i;
         for (int i = order.length - 1; i > 0; i--) {

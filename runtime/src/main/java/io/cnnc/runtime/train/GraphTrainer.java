@@ -29,7 +29,8 @@ public final class GraphTrainer {
     private final Map<String, float[]> grads = new HashMap<>();
     private final Map<Value, float[]> values = new HashMap<>();
     private final Map<Node, float[][]> saved = new HashMap<>();
-    private final SplittableRandom random;
+    private final long seed;
+    private SplittableRandom random;
     private final java.util.Set<String> frozen;
     private int batch;
     private boolean training;
@@ -40,6 +41,7 @@ public final class GraphTrainer {
         }
         this.graph = graph;
         this.params = params;
+        this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.frozen = frozenNodes;
         for (Graph.NamedParam p : graph.parameters()) {
@@ -50,6 +52,11 @@ public final class GraphTrainer {
     /** Gradients of the learned, unfrozen parameters, by name. */
     public Map<String, float[]> gradients() {
         return grads;
+    }
+
+    /** Dropout masks of {@code epoch} come from a stream of their own (resumed runs repeat them). */
+    public void startEpoch(int epoch) {
+        random = new SplittableRandom(seed * 31 + epoch);
     }
 
     public void zeroGradients() {

@@ -1,0 +1,116 @@
+package io.cnnc.runtime.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.io.Safetensors;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * cnnc train and eval end to end on a tiny image-folder data set written by the test:
+ * class 0 images are dark on the left, class 1 on the right, so a small net learns them.
+ */
+class TrainCliTest {
+
+    @TempDir
+    Path tmp;
+
+    Path data;
+    Path model;
+
+    @BeforeEach
+    void writeDataAndModel() throws Exception {
+        data = tmp.resolve("shapes");
+        Random random = new Random(1);
+        for (String split : new String[] {"train", "test"}) {
+            for (int c = 0; c < 2; c++) {
+                Path dir = Files.createDirectories(data.resolve(split).resolve("class" + c));
+                for (int i = 0; i < (split.equals("train") ? 24 : 8); i++) {
+                    BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
+                    for (int y = 0; y < 8; y++) {
+                        for (int x = 0; x < 8; x++) {
+                            int v = ((x < 4) == (c == 0) ? 40 : 220) + random.nextInt(30);
+                            img.setRGB(x, y, v << 16 | v << 8 | v);
+                        }
+                    }
+                    ImageIO.write(img, "png", dir.resolve(i + ".png").toFile());
+                }
+            }
+        }
+        model = tmp.resolve("tiny.cnn");
+        Files.writeString(model, """
+                network Tiny {
+                  input x: [1, 8, 8]
+                  conv(4, 3, pad=1) -> bn -> relu
+                  maxpool(2)
+                  dense(2)
+                }
+                train Tiny {
+                  data "%s"
+                  optimizer sgd(lr=0.1, momentum=0.9)
+                  schedule cosine(warmup=1)
+                  batch 8
+                  epochs 4
+                  augment hflip(p=0.0), randomcrop(pad=1)
+                }
+                """.formatted(data.toString().replace("\\", "/")));
+    }
+
+    @Test
+    void trainsWritesArtifactsAndEvaluates() throws Exception {
+        Path out = tmp.resolve("run");
+        CliTest.Result r = CliTest.cnnc("train", model.toString(), "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("epoch 4/4").contains("best test accuracy");
+        assertThat(Files.readAllLines(out.resolve("metrics.csv"))).hasSize(5)
+                .first().isEqualTo("epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,images_per_second,seconds");
+        assertThat(ImageIO.read(out.resolve("curves.png").toFile()).getWidth()).isEqualTo(900);
+        CliTest.Result e = CliTest.cnnc("eval", model.toString(), "--weights", out.resolve("best.safetensors").toString(),
+                "--data", data.toString());
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(e.out()).contains("accuracy 100.00%").contains("true\\pred");
+    }
+
+    @Test
+    void resumingGivesTheSameWeightsAsAnUninterruptedRun() throws Exception {
+        Path straight = tmp.resolve("straight");
+        Path resumed = tmp.resolve("resumed");
+        assertThat(CliTest.cnnc("train", model.toString(), "--out", straight.toString()).code()).isZero();
+        assertThat(CliTest.cnnc("train", model.toString(), "--out", resumed.toString(), "--stop-after", "2").code()).isZero();
+        CliTest.Result r = CliTest.cnnc("train", model.toString(), "--out", resumed.toString(), "--resume");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("resuming after epoch 2");
+        Map<String, Tensor> a = Safetensors.read(straight.resolve("last.safetensors"));
+        Map<String, Tensor> b = Safetensors.read(resumed.resolve("last.safetensors"));
+        assertThat(b.keySet()).isEqualTo(a.keySet());
+        for (String k : a.keySet()) assertThat(b.get(k).data()).as(k).containsExactly(a.get(k).data());
+    }
+
+    @Test
+    void freezingKeepsEarlyLayersFixed() throws Exception {
+        Path out = tmp.resolve("frozen");
+        CliTest.Result r = CliTest.cnnc("train", model.toString(), "--out", out.toString(), "--epochs", "1", "--freeze", "bn1", "--seed", "5");
+        assertThat(r.code()).as(r.err()).isZero();
+        Map<String, Tensor> trained = Safetensors.read(out.resolve("last.safetensors"));
+        var fresh = io.cnnc.runtime.weights.WeightInitializer.initialize(
+                io.cnnc.compiler.Compiler.compile(io.cnnc.dsl.SourceFile.read(model)).networks().getFirst(), 5);
+        assertThat(trained.get("conv1.weight").data()).containsExactly(fresh.get("conv1.weight").data());
+        assertThat(trained.get("bn1.running_mean").data()).containsExactly(fresh.get("bn1.running_mean").data());
+        assertThat(trained.get("dense1.weight").data()).isNotEqualTo(fresh.get("dense1.weight").data());
+    }
+
+    @Test
+    void missingDataIsAClearError() {
+        CliTest.Result r = CliTest.cnnc("train", model.toString(), "--data", tmp.resolve("nowhere").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("nowhere").contains("no such data set").doesNotContain("\tat ");
+    }
+}
