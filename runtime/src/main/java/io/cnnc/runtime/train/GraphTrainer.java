@@ -138,6 +138,11 @@ public final class GraphTrainer {
         }
     }
 
+    /** A node's output from the last forward pass ([batch, C, H, W] flattened). */
+    public float[] outputOf(Node node) {
+        return values.get(node.output());
+    }
+
     /** Backpropagates {@code dOutput}, the loss gradient with respect to the network's output. */
     public void backward(float[] dOutput) {
         Map<Value, float[]> dv = new HashMap<>();

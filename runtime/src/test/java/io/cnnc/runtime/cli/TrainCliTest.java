@@ -77,6 +77,13 @@ class TrainCliTest {
                 "--data", data.toString());
         assertThat(e.code()).as(e.err()).isZero();
         assertThat(e.out()).contains("accuracy 100.00%").contains("true\\pred");
+        Path viz = tmp.resolve("viz");
+        Path digit = data.resolve("test").resolve("class0").resolve("0.png");
+        CliTest.Result v = CliTest.cnnc("visualize", model.toString(), "--weights", out.resolve("best.safetensors").toString(),
+                "--input", digit.toString(), "--layer", "relu1", "-o", viz.toString());
+        assertThat(v.code()).as(v.err()).isZero();
+        assertThat(ImageIO.read(viz.resolve("filters_conv1.png").toFile())).isNotNull();
+        assertThat(ImageIO.read(viz.resolve("features_relu1.png").toFile()).getWidth()).isGreaterThan(8);
     }
 
     @Test
