@@ -56,11 +56,16 @@ MODELS = [
     ("resnet20_cifar.cnn", resnet20_option_b, "torch.nn ResNet-20 with option-B shortcuts (built in scripts/torchvision_counts.py)"),
 ]
 
-out = os.path.join(os.path.dirname(__file__), "..", "compiler", "src", "test", "resources", "expected", "param_counts.csv")
-os.makedirs(os.path.dirname(out), exist_ok=True)
-with open(out, "w") as f:
-    f.write("file,params,source\n")
-    for file, build, source in MODELS:
-        n = sum(p.numel() for p in build().parameters())
-        f.write("%s,%d,%s: sum of parameters().numel()\n" % (file, n, source))
-        print("%-22s %12d" % (file, n))
+def main():
+    out = os.path.join(os.path.dirname(__file__), "..", "compiler", "src", "test", "resources", "expected", "param_counts.csv")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write("file,params,source\n")
+        for file, build, source in MODELS:
+            n = sum(p.numel() for p in build().parameters())
+            f.write("%s,%d,%s: sum of parameters().numel()\n" % (file, n, source))
+            print("%-22s %12d" % (file, n))
+
+
+if __name__ == "__main__":
+    main()

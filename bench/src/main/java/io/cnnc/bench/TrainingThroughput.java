@@ -1,0 +1,56 @@
+package io.cnnc.bench;
+
+import io.cnnc.compiler.Compiler;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.dsl.SourceFile;
+import io.cnnc.kernels.backward.SoftmaxCrossEntropy;
+import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.train.GraphTrainer;
+import io.cnnc.runtime.train.Sgd;
+import io.cnnc.runtime.weights.WeightInitializer;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * cnnc's training throughput (images/s) on synthetic data with the recipe of
+ * bench/scripts/pytorch_training_throughput.py: SGD with momentum, cross-entropy, the same
+ * batch sizes. Usage: TrainingThroughput FILE BATCH STEPS.
+ */
+public final class TrainingThroughput {
+
+    private TrainingThroughput() {}
+
+    public static void main(String[] args) throws Exception {
+        Graph graph = Compiler.compile(SourceFile.read(Path.of(args[0]))).networks().getFirst();
+        int batch = Integer.parseInt(args[1]);
+        int steps = Integer.parseInt(args[2]);
+        Map<String, Tensor> params = WeightInitializer.initialize(graph, 0);
+        GraphTrainer trainer = new GraphTrainer(graph, params, 0, Set.of());
+        Sgd sgd = new Sgd(0.9, 5e-4, false);
+        Map<String, float[]> arrays = new HashMap<>();
+        params.forEach((k, v) -> arrays.put(k, v.data()));
+        Random random = new Random(0);
+        float[] x = new float[Math.toIntExact(batch * graph.inputs().getFirst().shape().size())];
+        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+        int classes = graph.outputs().getFirst().shape().c();
+        int[] labels = new int[batch];
+        for (int i = 0; i < batch; i++) labels[i] = random.nextInt(classes);
+        long start = 0;
+        int warmup = Math.max(3, steps / 10);
+        for (int s = 0; s < steps + warmup; s++) {
+            if (s == warmup) start = System.nanoTime();
+            float[] logits = trainer.forward(x, batch, true);
+            float[] d = new float[logits.length];
+            SoftmaxCrossEntropy.lossAndGradient(logits, labels, batch, classes, 0, d, null);
+            trainer.zeroGradients();
+            trainer.backward(d);
+            sgd.step(arrays, trainer.gradients(), 0.01);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("%s: %.0f images/s (cnnc, %d cores, batch %d)%n", graph.name(), steps * batch / seconds,
+                Runtime.getRuntime().availableProcessors(), batch);
+    }
+}
