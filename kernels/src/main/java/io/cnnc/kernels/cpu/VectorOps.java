@@ -1,7 +1,6 @@
 package io.cnnc.kernels.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -32,7 +31,10 @@ public final class VectorOps {
         for (int bound = S.loopBound(n); i < bound; i += S.length()) {
             acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        // Lanes are added in a fixed order: reduceLanes may order them differently once the JIT
+        // intrinsifies it, which made results depend on warm-up (and resumed training differ).
+        float sum = 0;
+        for (int lane = 0; lane < S.length(); lane++) sum += acc.lane(lane);
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
     }
