@@ -33,8 +33,10 @@ public final class VectorOps {
         }
         // Lanes are added in a fixed order: reduceLanes may order them differently once the JIT
         // intrinsifies it, which made results depend on warm-up (and resumed training differ).
+        float[] lanes = new float[S.length()];
+        acc.intoArray(lanes, 0);
         float sum = 0;
-        for (int lane = 0; lane < S.length(); lane++) sum += acc.lane(lane);
+        for (float lane : lanes) sum += lane;
         for (; i < n; i++) sum += a[aOff + i] * b[bOff + i];
         return sum;
     }
