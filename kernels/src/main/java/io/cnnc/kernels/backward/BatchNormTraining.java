@@ -13,7 +13,8 @@ public final class BatchNormTraining {
                                float[] runningMean, float[] runningVar, double eps, double momentum,
                                float[] y, float[] savedMean, float[] savedInvStd) {
         int count = batch * spatial;
-        for (int c = 0; c < channels; c++) {
+        // Channels are independent: spread them over the cores (each writes only its own channel).
+        java.util.stream.IntStream.range(0, channels).parallel().forEach(c -> {
             double sum = 0;
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * spatial;
@@ -38,14 +39,14 @@ public final class BatchNormTraining {
                 int base = (n * channels + c) * spatial;
                 for (int i = 0; i < spatial; i++) y[base + i] = (float) ((x[base + i] - mean) * invStd * gamma[c] + beta[c]);
             }
-        }
+        });
     }
 
     /** dx = gamma*invStd/N * (N*dy - sum dy - xhat * sum(dy*xhat)); dgamma += sum dy*xhat; dbeta += sum dy. */
     public static void backward(float[] x, float[] dy, int batch, int channels, int spatial, float[] gamma,
                                 float[] savedMean, float[] savedInvStd, float[] dx, float[] dgamma, float[] dbeta) {
         int count = batch * spatial;
-        for (int c = 0; c < channels; c++) {
+        java.util.stream.IntStream.range(0, channels).parallel().forEach(c -> {
             double mean = savedMean[c];
             double invStd = savedInvStd[c];
             double sumDy = 0;
@@ -59,7 +60,7 @@ public final class BatchNormTraining {
             }
             dgamma[c] += (float) sumDyXhat;
             dbeta[c] += (float) sumDy;
-            if (dx == null) continue;
+            if (dx == null) return;
             double k = gamma[c] * invStd / count;
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * spatial;
@@ -68,7 +69,7 @@ public final class BatchNormTraining {
                     dx[base + i] = (float) (k * (count * dy[base + i] - sumDy - xhat * sumDyXhat));
                 }
             }
-        }
+        });
     }
 
     /** Inference-mode batch norm (frozen statistics): dx = dy * gamma / sqrt(var + eps). */

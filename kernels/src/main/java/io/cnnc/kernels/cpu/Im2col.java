@@ -33,14 +33,32 @@ public final class Im2col {
                             continue;
                         }
                         int src = plane + iy * g.inW();
+                        int shift = kx * g.dilationW() - g.padLeft();
+                        if (g.strideW() == 1) {
+                            // ix = ox + shift: one contiguous run inside the row, zeros either side
+                            int lo = Math.max(0, -shift);
+                            int hi = Math.min(outW, g.inW() - shift);
+                            if (hi <= lo) {
+                                java.util.Arrays.fill(col, dst, dst + outW, 0f);
+                                continue;
+                            }
+                            java.util.Arrays.fill(col, dst, dst + lo, 0f);
+                            System.arraycopy(x, src + lo + shift, col, dst + lo, hi - lo);
+                            java.util.Arrays.fill(col, dst + hi, dst + outW, 0f);
+                            continue;
+                        }
                         for (int ox = 0; ox < outW; ox++) {
-                            int ix = ox * g.strideW() - g.padLeft() + kx * g.dilationW();
+                            int ix = ox * g.strideW() + shift;
                             col[dst + ox] = ix >= 0 && ix < g.inW() ? x[src + ix] : 0f;
                         }
                     }
                 }
             }
         }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
     }
 
     public static void col2im(float[] col, ConvGeometry g, int group, float[] dx, int dxOff) {
@@ -57,10 +75,11 @@ public final class Im2col {
                         int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
                         if (iy < 0 || iy >= g.inH()) continue;
                         int dst = plane + iy * g.inW();
-                        for (int ox = 0; ox < outW; ox++) {
-                            int ix = ox * g.strideW() - g.padLeft() + kx * g.dilationW();
-                            if (ix >= 0 && ix < g.inW()) dx[dst + ix] += col[base + oy * outW + ox];
-                        }
+                        int shift = kx * g.dilationW() - g.padLeft();
+                        int lo = shift < 0 ? ceilDiv(-shift, g.strideW()) : 0;
+                        int hi = Math.min(outW, ceilDiv(g.inW() - shift, g.strideW()));
+                        int from = base + oy * outW;
+                        for (int ox = lo; ox < hi; ox++) dx[dst + ox * g.strideW() + shift] += col[from + ox];
                     }
                 }
             }

@@ -81,6 +81,21 @@ class GradientCheckTest {
     }
 
     @Test
+    void convolutionWithStrideTwoInBothDirectionsAndAsymmetricPadding() {
+        ConvGeometry g = new ConvGeometry(3, 9, 8, 4, 3, 3, 2, 2, 1, 2, 0, 1, 1, 1, 1);
+        float[] x = randn(2 * 3 * 72);
+        float[] w = randn(4 * 3 * 9);
+        int out = 2 * 4 * g.outH() * g.outW();
+        float[] r = randn(out);
+        float[] dx = new float[x.length];
+        float[] dw = new float[w.length];
+        Im2colConv.backward(x, r, 2, g, w, dx, dw, null);
+        Consumer<float[]> f = y -> ConvReference.forward(x, 2, g, w, null, y);
+        check("dx", x, dx, out, r, f);
+        check("dw", w, dw, out, r, f);
+    }
+
+    @Test
     void depthwiseConvolution() {
         ConvGeometry g = new ConvGeometry(3, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 3);
         float[] x = randn(3 * 25);

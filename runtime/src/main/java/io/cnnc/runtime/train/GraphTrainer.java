@@ -8,6 +8,7 @@ import io.cnnc.compiler.ops.*;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.PoolGeometry;
 import io.cnnc.kernels.backward.*;
+import io.cnnc.kernels.cpu.Activations;
 import io.cnnc.kernels.cpu.Gemm;
 import io.cnnc.kernels.cpu.Im2colConv;
 import io.cnnc.kernels.reference.*;
@@ -112,7 +113,7 @@ public final class GraphTrainer {
                 else GlobalPoolReference.average(x, batch, s.c(), hw, y);
             }
             case AdaptiveAvgPoolOp a -> AdaptiveAvgPoolReference.forward(x, batch, s.c(), s.h(), s.w(), a.outH(), a.outW(), y);
-            case ActivationOp a -> ActivationReference.forward(a.kind(), a.alpha(), x, y);
+            case ActivationOp a -> Activations.forward(a.kind(), a.alpha(), x, y);
             case SoftmaxOp sm -> SoftmaxReference.channels(x, batch, s.c(), hw, y);
             case FlattenOp f -> System.arraycopy(x, 0, y, 0, y.length);
             case DropoutOp d when training && d.p() > 0 -> {
@@ -198,7 +199,7 @@ public final class GraphTrainer {
                 if (dx != null) PoolBackward.adaptiveAverage(dy, batch, s.c(), s.h(), s.w(), a.outH(), a.outW(), dx);
             }
             case ActivationOp a -> {
-                if (dx != null) ActivationBackward.backward(a.kind(), a.alpha(), x, dy, dx);
+                if (dx != null) Activations.backward(a.kind(), a.alpha(), x, dy, dx);
             }
             case SoftmaxOp sm -> {
                 if (dx != null) SoftmaxBackward.backward(values.get(n.output()), dy, batch, s.c(), hw, dx);
