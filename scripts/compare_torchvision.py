@@ -10,7 +10,6 @@ as safetensors, runs `./cnnc run` on a random input and compares the outputs.
 """
 import json
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,9 @@ import tempfile
 import numpy as np
 import torch
 import torchvision.models as m
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "runtime", "src", "test", "fixtures"))
+from fixturelib import write_safetensors  # noqa: E402
 
 BUILDERS = {
     "alexnet": m.alexnet, "vgg16": m.vgg16, "resnet18": m.resnet18, "resnet50": m.resnet50,
@@ -34,19 +36,6 @@ def post_order(module):
     for name, b in module.named_buffers(recurse=False):
         if name != "num_batches_tracked":
             yield b
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode()
-    text += b" " * ((8 - len(text) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
 
 
 def main(arch, cnn, size=224, batch=2):
