@@ -1,6 +1,6 @@
 package io.cnnc.kernels.reference;
 
-/** Elementwise sum. */
+/** Elementwise sum (residual connections). A float sum is already correctly rounded; double would change nothing. */
 public final class AddReference {
 
     private AddReference() {}

@@ -1,6 +1,9 @@
 package io.cnnc.kernels.reference;
 
-/** Batch normalisation at inference: running statistics, per channel. */
+/**
+ * Batch normalisation at inference: the running statistics stand in for the batch's, so samples
+ * do not affect each other. (x - mean) / sqrt(var + eps) * gamma + beta, in double.
+ */
 public final class BatchNormReference {
 
     private BatchNormReference() {}

@@ -1,6 +1,6 @@
 package io.cnnc.kernels.reference;
 
-/** Joins NCHW inputs along channels. */
+/** Joins NCHW inputs along channels: per sample, each input's C*H*W block follows the previous one's. */
 public final class ConcatReference {
 
     private ConcatReference() {}

@@ -2,7 +2,12 @@ package io.cnnc.kernels.reference;
 
 import io.cnnc.kernels.ConvGeometry;
 
-/** Direct convolution as the definition reads, accumulated in double. */
+/**
+ * Direct convolution exactly as the definition reads: every output is one double sum, rounded to
+ * float once, so its value hardly depends on summation order and any fast kernel can be held to
+ * a tolerance against it. Padded positions are skipped rather than read as zeros, which is the
+ * same sum without a padded copy of the input.
+ */
 public final class ConvReference {
 
     private ConvReference() {}

@@ -1,6 +1,6 @@
 package io.cnnc.kernels.reference;
 
-/** Identity: flatten, dropout at inference, identity. */
+/** Identity, flatten and dropout at inference: NCHW data is already flat, so all three just copy. */
 public final class CopyReference {
 
     private CopyReference() {}

@@ -1,6 +1,9 @@
 package io.cnnc.kernels.reference;
 
-/** y = x W^T + b over flattened samples, accumulated in double. */
+/**
+ * y = x W^T + b, PyTorch's Linear; each sample is its C*H*W values flattened in NCHW order.
+ * Accumulated in double so the result hardly depends on summation order.
+ */
 public final class DenseReference {
 
     private DenseReference() {}

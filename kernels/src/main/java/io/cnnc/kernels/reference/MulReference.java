@@ -1,6 +1,9 @@
 package io.cnnc.kernels.reference;
 
-/** Elementwise product; with {@code bPerChannel}, b is [N, C, 1, 1] and broadcasts over H and W. */
+/**
+ * Elementwise product; with {@code bPerChannel}, b is [N, C, 1, 1] and broadcasts over H and W,
+ * which is how squeeze-and-excitation rescales a feature map by its per-sample channel gates.
+ */
 public final class MulReference {
 
     private MulReference() {}

@@ -1,6 +1,6 @@
 package io.cnnc.kernels.reference;
 
-/** Per-channel multiply by a learned weight (layer scale). */
+/** Per-channel multiply by a learned weight (ConvNeXt's layer scale). A float product is already correctly rounded. */
 public final class ScaleReference {
 
     private ScaleReference() {}

@@ -143,7 +143,7 @@ final class TrainCommand implements Callable<Integer> {
             double rate = o.lr();
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch + 1, o.epochs()))
                     .setInitialMax(batches.count()).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                    .continuousUpdate().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(System.err)).build()) {
+                    .continuousUpdate().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(progressStream())).build()) {
                 for (int b = 0; b < batches.count(); b++) {
                     int n = batches.fill(b, x, labels);
                     float[] logits = trainer.forward(n == o.batch() ? x : java.util.Arrays.copyOf(x, n * train.sampleSize()), n, true);
@@ -180,6 +180,16 @@ final class TrainCommand implements Callable<Integer> {
         }
         con.printf(Locale.ROOT, "best test accuracy %.2f%%: weights in %s%n", 100 * best, dir.resolve("best.safetensors"));
         return 0;
+    }
+
+    /**
+     * The progress bar redraws its line with carriage returns. On a terminal it goes to stdout,
+     * which the launcher leaves alone (it filters stderr line by line, which would hold the bar
+     * back until the epoch ends); redirected, it goes to stderr, keeping stdout a clean log.
+     */
+    private static java.io.PrintStream progressStream() {
+        java.io.Console console = System.console();
+        return console != null && console.isTerminal() ? System.out : System.err;
     }
 
     private Set<String> frozenNodes(Graph graph) {
