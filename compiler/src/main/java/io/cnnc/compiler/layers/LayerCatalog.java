@@ -75,6 +75,7 @@ public final class LayerCatalog {
         activation("silu", ActivationKind.SILU);
         alias("swish", "silu");
         activation("hardswish", ActivationKind.HARDSWISH);
+        activation("hardsigmoid", ActivationKind.HARDSIGMOID);
         activation("identity", ActivationKind.IDENTITY);
         define("softmax", List.of(), (a, in) -> new SoftmaxOp());
         define("flatten", List.of(), (a, in) -> new FlattenOp());

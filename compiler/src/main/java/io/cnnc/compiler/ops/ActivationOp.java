@@ -18,6 +18,7 @@ public record ActivationOp(ActivationKind kind, double alpha) implements Op {
             case GELU -> "gelu";
             case SILU -> "silu";
             case HARDSWISH -> "hardswish";
+            case HARDSIGMOID -> "hardsigmoid";
             case IDENTITY -> "identity";
         };
     }

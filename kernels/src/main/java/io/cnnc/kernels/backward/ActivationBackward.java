@@ -31,6 +31,7 @@ public final class ActivationBackward {
                 yield s * (1 + v * (1 - s));
             }
             case HARDSWISH -> v < -3 ? 0 : v > 3 ? 1 : (2 * v + 3) / 6;
+            case HARDSIGMOID -> v > -3 && v < 3 ? 1.0 / 6 : 0;
             case IDENTITY -> 1;
         };
     }

@@ -32,6 +32,7 @@ public final class ActivationReference {
             case GELU -> 0.5 * v * (1 + Erf.erf(v * SQRT_HALF));
             case SILU -> v / (1 + Math.exp(-v));
             case HARDSWISH -> v * Math.min(Math.max(v + 3, 0), 6) / 6;
+            case HARDSIGMOID -> Math.min(Math.max(v + 3, 0), 6) / 6;
             case IDENTITY -> v;
         };
     }

@@ -1,11 +1,12 @@
 package io.cnnc.runtime.cli;
 
+import static io.cnnc.runtime.cli.CliTestAccess.cnnc;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.runtime.cli.CliTestAccess.Result;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,15 +17,6 @@ class CliTest {
 
     @TempDir
     Path tmp;
-
-    record Result(int code, String out, String err) {}
-
-    static Result cnnc(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out), new PrintWriter(err));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     private Path file(String name, String text) throws Exception {
         Path p = tmp.resolve(name);

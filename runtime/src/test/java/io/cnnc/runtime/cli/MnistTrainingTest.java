@@ -20,7 +20,7 @@ class MnistTrainingTest {
     void lenetLearnsMnist(@TempDir Path out) throws Exception {
         Path data = Path.of("..", ".data");
         Assumptions.assumeTrue(Files.isDirectory(data.resolve("mnist")), "MNIST not fetched: run scripts/fetch-data.sh");
-        CliTest.Result r = CliTest.cnnc("train", "../examples/lenet5.cnn", "--data-root", data.toString(), "--epochs", "1",
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", "../examples/lenet5.cnn", "--data-root", data.toString(), "--epochs", "1",
                 "--limit", "12800", "--schedule", "constant", "--out", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));

@@ -67,19 +67,19 @@ class TrainCliTest {
     @Test
     void trainsWritesArtifactsAndEvaluates() throws Exception {
         Path out = tmp.resolve("run");
-        CliTest.Result r = CliTest.cnnc("train", model.toString(), "--out", out.toString());
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("epoch 4/4").contains("best test accuracy");
         assertThat(Files.readAllLines(out.resolve("metrics.csv"))).hasSize(5)
                 .first().isEqualTo("epoch,lr,train_loss,train_accuracy,test_loss,test_accuracy,images_per_second,seconds");
         assertThat(ImageIO.read(out.resolve("curves.png").toFile()).getWidth()).isEqualTo(900);
-        CliTest.Result e = CliTest.cnnc("eval", model.toString(), "--weights", out.resolve("best.safetensors").toString(),
+        CliTestAccess.Result e = CliTestAccess.cnnc("eval", model.toString(), "--weights", out.resolve("best.safetensors").toString(),
                 "--data", data.toString());
         assertThat(e.code()).as(e.err()).isZero();
         assertThat(e.out()).contains("accuracy 100.00%").contains("true\\pred");
         Path viz = tmp.resolve("viz");
         Path digit = data.resolve("test").resolve("class0").resolve("0.png");
-        CliTest.Result v = CliTest.cnnc("visualize", model.toString(), "--weights", out.resolve("best.safetensors").toString(),
+        CliTestAccess.Result v = CliTestAccess.cnnc("visualize", model.toString(), "--weights", out.resolve("best.safetensors").toString(),
                 "--input", digit.toString(), "--layer", "relu1", "-o", viz.toString());
         assertThat(v.code()).as(v.err()).isZero();
         assertThat(ImageIO.read(viz.resolve("filters_conv1.png").toFile())).isNotNull();
@@ -90,9 +90,9 @@ class TrainCliTest {
     void resumingGivesTheSameWeightsAsAnUninterruptedRun() throws Exception {
         Path straight = tmp.resolve("straight");
         Path resumed = tmp.resolve("resumed");
-        assertThat(CliTest.cnnc("train", model.toString(), "--out", straight.toString()).code()).isZero();
-        assertThat(CliTest.cnnc("train", model.toString(), "--out", resumed.toString(), "--stop-after", "2").code()).isZero();
-        CliTest.Result r = CliTest.cnnc("train", model.toString(), "--out", resumed.toString(), "--resume");
+        assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", straight.toString()).code()).isZero();
+        assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", resumed.toString(), "--stop-after", "2").code()).isZero();
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", resumed.toString(), "--resume");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("resuming after epoch 2");
         Map<String, Tensor> a = Safetensors.read(straight.resolve("last.safetensors"));
@@ -104,7 +104,7 @@ class TrainCliTest {
     @Test
     void freezingKeepsEarlyLayersFixed() throws Exception {
         Path out = tmp.resolve("frozen");
-        CliTest.Result r = CliTest.cnnc("train", model.toString(), "--out", out.toString(), "--epochs", "1", "--freeze", "bn1", "--seed", "5");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--epochs", "1", "--freeze", "bn1", "--seed", "5");
         assertThat(r.code()).as(r.err()).isZero();
         Map<String, Tensor> trained = Safetensors.read(out.resolve("last.safetensors"));
         var fresh = io.cnnc.runtime.weights.WeightInitializer.initialize(
@@ -116,7 +116,7 @@ class TrainCliTest {
 
     @Test
     void missingDataIsAClearError() {
-        CliTest.Result r = CliTest.cnnc("train", model.toString(), "--data", tmp.resolve("nowhere").toString());
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--data", tmp.resolve("nowhere").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("nowhere").contains("no such data set").doesNotContain("\tat ");
     }
