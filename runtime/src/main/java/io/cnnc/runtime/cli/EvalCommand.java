@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -31,20 +32,20 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "mnist, fashion_mnist, cifar10, or a folder of class folders")
     String data;
 
-    @Option(names = "--data-root", description = "where scripts/fetch-data.sh put the data sets (default: the repository's .data)")
-    Path dataRoot;
+    @Mixin
+    DataRootOption dataRoot;
 
-    @Option(names = "--network", description = "which network of the file (default: the first)")
-    String network;
+    @Mixin
+    NetworkOption network;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        Graph graph = Models.pick(Models.compile(file), network);
+        Graph graph = network.load(file);
         var params = WeightBinder.bind(graph, Safetensors.read(weights), weights);
-        Path root = dataRoot != null ? dataRoot : Path.of(System.getProperty("cnnc.data", ".data"));
+        Path root = dataRoot.root();
         Dataset test = DataSets.load(data, root, graph.inputs().getFirst().shape(), false);
         Evaluation e = Evaluation.of(new GraphTrainer(graph, params, 0, Set.of()), test, 256);
         spec.commandLine().getOut().printf(Locale.ROOT, "%s on %s (%d test images): accuracy %.2f%%, loss %.4f%n%n%s",

@@ -10,6 +10,7 @@ import io.cnnc.compiler.ir.Shape;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -22,8 +23,8 @@ final class InfoCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the .cnn file")
     Path file;
 
-    @Option(names = "--network", description = "which network of the file (default: the first)")
-    String network;
+    @Mixin
+    NetworkOption network;
 
     @Option(names = "--json", description = "print the same facts as JSON: {\"params\", \"macs\", \"layers\": [...]}, each layer with its tensors' names and shapes")
     boolean json;
@@ -33,7 +34,7 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Graph graph = Models.pick(Models.compile(file), network);
+        Graph graph = network.load(file);
         ModelSummary summary = ModelSummary.of(graph);
         spec.commandLine().getOut().print(json ? json(graph, summary) + "\n" : SummaryTable.render(summary));
         return 0;

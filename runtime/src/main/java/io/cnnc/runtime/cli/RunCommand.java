@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -44,8 +45,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "y.npy", description = "also write the (first) output as .npy")
     Path output;
 
-    @Option(names = "--network", description = "which network of the file (default: the first)")
-    String network;
+    @Mixin
+    NetworkOption network;
 
     @Option(names = "--seed", defaultValue = "0", description = "seed for fresh weights (default: ${DEFAULT-VALUE})")
     long seed;
@@ -67,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Graph graph = Models.pick(Models.compile(file), network);
+        Graph graph = network.load(file);
         if (inputs.size() != graph.inputs().size()) {
             throw new UserError(graph.name() + " takes " + graph.inputs().size() + " input(s), " + inputs.size() + " given with --input");
         }

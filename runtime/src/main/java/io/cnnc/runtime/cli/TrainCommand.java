@@ -25,6 +25,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -38,14 +39,14 @@ final class TrainCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "the .cnn file")
     Path file;
 
-    @Option(names = "--network", description = "which network of the file (default: the first)")
-    String network;
+    @Mixin
+    NetworkOption network;
 
     @Option(names = "--data", description = "mnist, fashion_mnist, cifar10, or a folder of class folders")
     String data;
 
-    @Option(names = "--data-root", description = "where scripts/fetch-data.sh put the data sets (default: the repository's .data)")
-    Path dataRoot;
+    @Mixin
+    DataRootOption dataRoot;
 
     @Option(names = "--out", description = "output folder (default: runs/<network>)")
     Path out;
@@ -87,12 +88,12 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter con = spec.commandLine().getOut();
         CompiledFile compiled = Models.compile(file);
-        Graph graph = Models.pick(compiled, network);
+        Graph graph = Models.pick(compiled, network.network);
         TrainingOptions o = TrainingOptions.resolve(compiled.train(graph.name()).orElse(null),
                 new TrainingOptions.Overrides(data, optimizer, lr, momentum, weightDecay, nesterov, schedule, warmup,
                         labelSmoothing, batch, epochs, seed, noAugment));
         if (o.data() == null) throw new UserError(file + ": no data set: give --data or a train section with 'data'");
-        Path root = dataRoot != null ? dataRoot : Path.of(System.getProperty("cnnc.data", ".data"));
+        Path root = dataRoot.root();
         Dataset train = DataSets.load(o.data(), root, graph.inputs().getFirst().shape(), true);
         if (limit != null) train = train.head(limit);
         Dataset test = DataSets.load(o.data(), root, graph.inputs().getFirst().shape(), false);

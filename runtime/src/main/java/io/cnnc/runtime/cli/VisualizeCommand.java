@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -41,15 +42,15 @@ final class VisualizeCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, defaultValue = "visualize", description = "output folder (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--network", description = "which network of the file (default: the first)")
-    String network;
+    @Mixin
+    NetworkOption network;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-        Graph graph = Models.pick(Models.compile(file), network);
+        Graph graph = network.load(file);
         Map<String, Tensor> params = WeightBinder.bind(graph, Safetensors.read(weights), weights);
         Node firstConv = graph.nodes().stream().filter(n -> n.op() instanceof ConvOp).findFirst()
                 .orElseThrow(() -> new UserError(graph.name() + " has no convolution to draw filters of"));
