@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * `cnnc import` on a network PyTorch exported at opsets 9, 13 and 17
  * (src/test/fixtures/onnx/make_onnx_fixtures.py): the .cnn it writes, run with the weights it
- * writes, reproduces PyTorch's output.
+ * writes, reproduces PyTorch's output and ONNX Runtime's on the same file.
  */
 class OnnxImportTest {
 
@@ -42,8 +42,13 @@ class OnnxImportTest {
         var params = WeightBinder.bind(graph, Safetensors.read(weights), weights);
         Tensor y = new ReferenceExecutor(graph, params).run(List.of(Npy.read(DIR.resolve("small_x.npy")))).getFirst();
         float[] want = Npy.read(DIR.resolve("small_y.npy")).data();
-        // Softmax outputs in [0, 1]; float32 PyTorch vs double-accumulating reference: ~1e-8 measured.
-        for (int i = 0; i < want.length; i++) assertThat(y.data()[i]).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-6f));
+        float[] ort = OnnxRuntimeOracle.run(DIR.resolve("small_opset" + opset + ".onnx"), Npy.read(DIR.resolve("small_x.npy")));
+        // Softmax outputs in [0, 1]; float32 PyTorch and ONNX Runtime against our double-accumulating
+        // reference differ by ~1e-8 (measured); 1e-6 leaves room, and a wrong op is off by > 1e-2.
+        for (int i = 0; i < want.length; i++) {
+            assertThat(y.data()[i]).as("vs PyTorch [%d]", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-6f));
+            assertThat(y.data()[i]).as("vs ONNX Runtime [%d]", i).isCloseTo(ort[i], org.assertj.core.data.Offset.offset(1e-6f));
+        }
     }
 
     @Test
