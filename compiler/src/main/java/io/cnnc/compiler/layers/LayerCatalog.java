@@ -54,6 +54,8 @@ public final class LayerCatalog {
                 (a, in) -> new LayerNormOp(a.number("eps")));
         define("scale", List.of(optional("init", ArgType.FLOAT, new FloatValue(1.0), -Double.MAX_VALUE)),
                 (a, in) -> new ScaleOp(a.number("init")));
+        define("shift", List.of(optional("init", ArgType.FLOAT, new FloatValue(0.0), -Double.MAX_VALUE)),
+                (a, in) -> new ShiftOp(a.number("init")));
         List<ArgSpec> pool = List.of(required("kernel", ArgType.PAIR, 1), optional("stride", ArgType.PAIR, KERNEL, 1),
                 optional("pad", ArgType.PAIR, ZERO, 0), optional("ceil", ArgType.BOOL, FALSE, 0));
         define("maxpool", pool, (a, in) -> pool(PoolOp.Kind.MAX, a));

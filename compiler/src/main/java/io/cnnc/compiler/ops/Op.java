@@ -9,7 +9,7 @@ import java.util.List;
  * its multiply-accumulate count. Kernels that compute it live in the kernels module.
  */
 public sealed interface Op
-        permits ConvOp, DenseOp, BatchNormOp, LayerNormOp, ScaleOp, PoolOp, GlobalPoolOp, AdaptiveAvgPoolOp,
+        permits ConvOp, DenseOp, BatchNormOp, LayerNormOp, ScaleOp, ShiftOp, PoolOp, GlobalPoolOp, AdaptiveAvgPoolOp,
                 ActivationOp, SoftmaxOp, FlattenOp, DropoutOp, AddOp, MulOp, ConcatOp {
 
     /** The canonical layer name, used in tables and for numbering parameter names. */

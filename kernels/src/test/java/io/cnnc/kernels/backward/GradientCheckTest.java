@@ -179,6 +179,12 @@ class GradientCheckTest {
         Consumer<float[]> s = y -> ScaleReference.forward(x, batch, c, hw, gamma, y);
         check("scale dx", x, sdx, x.length, r, s);
         check("scale dw", gamma, sdw, x.length, r, s);
+        float[] hdx = new float[x.length];
+        float[] hdb = new float[c];
+        ShiftReference.backward(r, batch, c, hw, hdx, hdb);
+        Consumer<float[]> h = y -> ShiftReference.forward(x, batch, c, hw, beta, y);
+        check("shift dx", x, hdx, x.length, r, h);
+        check("shift db", beta, hdb, x.length, r, h);
     }
 
     @Test

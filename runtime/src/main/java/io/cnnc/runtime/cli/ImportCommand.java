@@ -35,6 +35,10 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--name", description = "network name (default: from the output file name)")
     String name;
 
+    @Option(names = "--input-shape", split = ",", paramLabel = "C,H,W",
+            description = "sizes for an input the model leaves symbolic (the batch always stays free)")
+    int[] inputShape;
+
     @Spec
     CommandSpec spec;
 
@@ -46,7 +50,7 @@ final class ImportCommand implements Callable<Integer> {
         String network = name != null ? name : networkName(base);
         OnnxImporter.Result result;
         try {
-            result = OnnxImporter.translate(OnnxReader.read(model), network);
+            result = OnnxImporter.translate(OnnxReader.read(model), network, inputShape);
         } catch (ImportException e) {
             throw new UserError(model + ": " + e.getMessage());
         }

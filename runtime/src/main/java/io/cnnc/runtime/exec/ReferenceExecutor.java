@@ -70,6 +70,7 @@ public final class ReferenceExecutor {
                     w(n, "running_mean"), w(n, "running_var"), b.eps(), y);
             case LayerNormOp l -> LayerNormReference.forward(x, batch, s.c(), spatial, w(n, "weight"), w(n, "bias"), l.eps(), y);
             case ScaleOp sc -> ScaleReference.forward(x, batch, s.c(), spatial, w(n, "weight"), y);
+            case ShiftOp sh -> ShiftReference.forward(x, batch, s.c(), spatial, w(n, "weight"), y);
             case PoolOp p -> {
                 PoolGeometry g = new PoolGeometry(s.c(), s.h(), s.w(), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
                         p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.ceil());

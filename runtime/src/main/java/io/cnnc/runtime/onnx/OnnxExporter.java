@@ -123,6 +123,7 @@ public final class OnnxExporter {
                 yield add("Transpose", List.of(norm), y, Attr.of("perm", 0, 3, 1, 2));
             }
             case ScaleOp sc -> add("Mul", List.of(x, weight(n, "weight", s.c(), 1, 1)), y);
+            case ShiftOp sh -> add("Add", List.of(x, weight(n, "weight", s.c(), 1, 1)), y);
             case PoolOp p -> add(p.kind() == PoolOp.Kind.MAX ? "MaxPool" : "AveragePool", List.of(x), y,
                     poolAttrs(p).toArray(Attr[]::new));
             case GlobalPoolOp g -> add(g.kind() == PoolOp.Kind.MAX ? "GlobalMaxPool" : "GlobalAveragePool", List.of(x), y);

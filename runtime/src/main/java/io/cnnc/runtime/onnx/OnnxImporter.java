@@ -30,7 +30,7 @@ public final class OnnxImporter {
     private static final long BATCH = Long.MIN_VALUE;
 
     private static final Set<String> SUPPORTED = Set.of("Conv", "BatchNormalization", "Relu", "Clip", "Sigmoid", "HardSwish",
-            "Tanh", "LeakyRelu", "Add", "Mul", "Div", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "Gemm",
+            "Tanh", "LeakyRelu", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "Gemm",
             "MatMul", "Flatten", "Reshape", "Concat", "Softmax", "Dropout", "Identity", "Constant", "Shape", "Gather",
             "Unsqueeze", "Slice", "Cast", "Squeeze", "HardSigmoid", "Pad");
 
@@ -48,8 +48,17 @@ public final class OnnxImporter {
     }
 
     public static Result translate(Model model, String networkName) throws ImportException {
-        return new OnnxImporter(model).run(networkName);
+        return translate(model, networkName, null);
     }
+
+    /** {@code inputShape} ([C, H, W], or null) fixes dimensions the model leaves symbolic. */
+    public static Result translate(Model model, String networkName, int[] inputShape) throws ImportException {
+        OnnxImporter importer = new OnnxImporter(model);
+        importer.inputShape = inputShape;
+        return importer.run(networkName);
+    }
+
+    private int[] inputShape;
 
     private Result run(String networkName) throws ImportException {
         Graph g = model.graph();
@@ -69,13 +78,25 @@ public final class OnnxImporter {
         StringBuilder header = new StringBuilder();
         for (ValueInfo in : g.inputs()) {
             if (constants.containsKey(in.name())) continue; // old exporters list initializers as inputs
-            long[] d = in.dims();
+            long[] d = in.dims().clone();
+            if (inputShape != null) {
+                if (d.length != inputShape.length + 1) {
+                    throw new ImportException("--input-shape has " + inputShape.length + " dimensions, input '" + in.name() + "' has " + (d.length - 1));
+                }
+                for (int i = 0; i < inputShape.length; i++) {
+                    if (d[i + 1] > 0 && d[i + 1] != inputShape[i]) {
+                        throw new ImportException("--input-shape gives " + inputShape[i] + " where input '" + in.name() + "' fixes " + d[i + 1]);
+                    }
+                    d[i + 1] = inputShape[i];
+                }
+            }
             Val v;
             if (d.length == 4) v = new Val(valueName(in.name()), (int) d[1], (int) d[2], (int) d[3], 4);
             else if (d.length == 2) v = new Val(valueName(in.name()), (int) d[1], 1, 1, 2);
             else throw new ImportException("input '" + in.name() + "' has rank " + d.length + "; cnnc networks take [N, C, H, W] or [N, F]");
             if (v.c() <= 0 || v.h() <= 0 || v.w() <= 0) {
-                throw new ImportException("input '" + in.name() + "' needs fixed C, H and W (only the batch may be symbolic)");
+                throw new ImportException("input '" + in.name() + "' has symbolic sizes " + java.util.Arrays.toString(in.dims())
+                        + "; give them with --input-shape C,H,W (only the batch may stay symbolic)");
             }
             values.put(in.name(), v);
             header.append("  input ").append(v.name()).append(": ").append(v.rank() == 4
@@ -184,12 +205,20 @@ public final class OnnxImporter {
             case "Tanh" -> activation(n, "tanh");
             case "HardSwish" -> activation(n, "hardswish");
             case "HardSigmoid" -> {
-                // ONNX's defaults (alpha 0.2) are Keras's; PyTorch's hardsigmoid exports alpha 1/6, beta 0.5.
-                if (Math.abs(n.number("alpha", 0.2f) - 1f / 6) > 1e-6 || Math.abs(n.number("beta", 0.5f) - 0.5f) > 1e-6) {
-                    throw new ImportException("HardSigmoid with alpha " + n.number("alpha", 0.2f) + ", beta " + n.number("beta", 0.5f)
-                            + " (cnnc's hardsigmoid is alpha 1/6, beta 0.5)");
+                float alpha = n.number("alpha", 0.2f);
+                float beta = n.number("beta", 0.5f);
+                if (Math.abs(alpha - 1f / 6) < 1e-7 && beta == 0.5f) {
+                    activation(n, "hardsigmoid");   // PyTorch's
+                } else {
+                    // clip(alpha*x + beta, 0, 1) = relu6(6*alpha*x + 6*beta) / 6 (ONNX's default alpha 0.2 is Keras's and Paddle's)
+                    Val x = in(n, 0);
+                    String base = layerName(n, "hardsigmoid");
+                    weights.put(base + "_scale.weight", Tensor.of(filled(x.c(), 6 * alpha), x.c()));
+                    weights.put(base + "_shift.weight", Tensor.of(filled(x.c(), 6 * beta), x.c()));
+                    weights.put(base + "_div.weight", Tensor.of(filled(x.c(), 1f / 6), x.c()));
+                    emit(n, x, "scale(name=\"" + base + "_scale\") -> shift(name=\"" + base + "_shift\") -> relu6 -> scale(name=\""
+                            + base + "_div\")", x.c(), x.h(), x.w(), x.rank());
                 }
-                activation(n, "hardsigmoid");
             }
             case "Pad" -> pad(n);
             case "LeakyRelu" -> activation(n, "leakyrelu(alpha=" + fmt(n.number("alpha", 0.01f)) + ")");
@@ -232,7 +261,7 @@ public final class OnnxImporter {
                 weights.put(name + ".weight", Tensor.of(transpose(b.floats(), k, m), m, k));
                 emit(n, x, "dense(" + m + ", bias=false, name=\"" + name + "\")", m, 1, 1, 2);
             }
-            case "Add", "Mul", "Div" -> arithmetic(n);
+            case "Add", "Sub", "Mul", "Div" -> arithmetic(n);
             case "Concat" -> concat(n);
             case "Softmax" -> {
                 Val x = in(n, 0);
@@ -400,7 +429,7 @@ public final class OnnxImporter {
             return;
         }
         if (a != null && b != null) {
-            if (n.opType().equals("Div")) throw new ImportException("division of two computed values");
+            if (n.opType().equals("Div") || n.opType().equals("Sub")) throw new ImportException(n.opType() + " of two computed values");
             String op = n.opType().equals("Add") ? " + " : " * ";
             Val wide = a.h() * a.w() >= b.h() * b.w() ? a : b;
             Val out = new Val(valueName(n.outputs().getFirst()), Math.max(a.c(), b.c()), wide.h(), wide.w(), Math.max(a.rank(), b.rank()));
@@ -412,8 +441,15 @@ public final class OnnxImporter {
         TensorData k = a != null ? cb : ca;
         if (x == null || k == null) throw new ImportException("inputs are neither values nor constants");
         if (n.opType().equals("Div") && a == null) throw new ImportException("constant divided by a value");
-        if (n.opType().equals("Add")) throw new ImportException("adding a constant tensor (a bias outside conv/dense) has no .cnn layer");
+        if (n.opType().equals("Sub") && a == null) throw new ImportException("constant minus a value");
         float[] factors = broadcast(k, x.c());
+        if (n.opType().equals("Add") || n.opType().equals("Sub")) {
+            if (n.opType().equals("Sub")) for (int i = 0; i < factors.length; i++) factors[i] = -factors[i];
+            String name = layerName(n, "shift");
+            weights.put(name + ".weight", Tensor.of(factors, x.c()));
+            emit(n, x, "shift(name=\"" + name + "\")", x.c(), x.h(), x.w(), x.rank());
+            return;
+        }
         if (n.opType().equals("Div")) for (int i = 0; i < factors.length; i++) factors[i] = 1 / factors[i];
         String name = layerName(n, "scale");
         weights.put(name + ".weight", Tensor.of(factors, x.c()));
@@ -527,6 +563,12 @@ public final class OnnxImporter {
             return r;
         }
         throw new ImportException("constant of " + v.length + " values where 1 or " + size + " (one per channel) were expected");
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] r = new float[n];
+        java.util.Arrays.fill(r, v);
+        return r;
     }
 
     private static float[] toFloats(long[] v) {

@@ -104,6 +104,7 @@ public final class GraphTrainer {
                     p(n, "running_mean"), p(n, "running_var"), b.eps(), y);
             case LayerNormOp l -> LayerNormReference.forward(x, batch, s.c(), hw, p(n, "weight"), p(n, "bias"), l.eps(), y);
             case ScaleOp sc -> ScaleReference.forward(x, batch, s.c(), hw, p(n, "weight"), y);
+            case ShiftOp sh -> ShiftReference.forward(x, batch, s.c(), hw, p(n, "weight"), y);
             case PoolOp pool -> {
                 if (pool.kind() == PoolOp.Kind.MAX) MaxPoolReference.forward(x, batch, geometry(pool, s), y);
                 else AvgPoolReference.forward(x, batch, geometry(pool, s), y);
@@ -184,6 +185,7 @@ public final class GraphTrainer {
                     p(n, "running_var"), b.eps(), dx, g(n, "weight"), g(n, "bias"));
             case LayerNormOp l -> LayerNormBackward.backward(x, dy, batch, s.c(), hw, p(n, "weight"), l.eps(), dx,
                     orScratch(g(n, "weight"), s.c()), orScratch(g(n, "bias"), s.c()));
+            case ShiftOp sh -> ShiftReference.backward(dy, batch, s.c(), hw, dx, g(n, "weight"));
             case ScaleOp sc -> ScaleBackward.backward(x, dy, batch, s.c(), hw, p(n, "weight"), dx, orScratch(g(n, "weight"), s.c()));
             case PoolOp pool -> {
                 if (dx == null) return;
