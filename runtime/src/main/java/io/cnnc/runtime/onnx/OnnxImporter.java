@@ -229,7 +229,19 @@ public final class OnnxImporter {
                 boolean nonNegative = nonNegative(n.inputs().getFirst());
                 if (hi == 6 && (lo == 0 || lo < 0 && nonNegative)) activation(n, "relu6");
                 else if (hi == Float.POSITIVE_INFINITY && (lo == 0 || lo < 0 && nonNegative)) activation(n, "relu");
-                else throw new ImportException("Clip(" + lo + ", " + hi + ") is neither relu nor relu6");
+                else if (lo == Float.NEGATIVE_INFINITY && hi == Float.POSITIVE_INFINITY) alias(n, in(n, 0));
+                else if (Float.isFinite(lo) && Float.isFinite(hi) && hi > lo) {
+                    // clip(x, lo, hi) = lo + (hi - lo) * relu6(6 (x - lo) / (hi - lo)) / 6
+                    Val x = in(n, 0);
+                    String base = layerName(n, "clip");
+                    float k = 6 / (hi - lo);
+                    weights.put(base + "_in.weight", Tensor.of(filled(x.c(), k), x.c()));
+                    weights.put(base + "_from.weight", Tensor.of(filled(x.c(), -lo * k), x.c()));
+                    weights.put(base + "_out.weight", Tensor.of(filled(x.c(), 1 / k), x.c()));
+                    weights.put(base + "_to.weight", Tensor.of(filled(x.c(), lo), x.c()));
+                    emit(n, x, "scale(name=\"" + base + "_in\") -> shift(name=\"" + base + "_from\") -> relu6 -> scale(name=\""
+                            + base + "_out\") -> shift(name=\"" + base + "_to\")", x.c(), x.h(), x.w(), x.rank());
+                } else throw new ImportException("Clip(" + lo + ", " + hi + ") with one open bound (only relu-like or two finite bounds)");
             }
             case "Dropout", "Identity" -> {
                 if (constants.containsKey(n.inputs().getFirst())) constants.put(n.outputs().getFirst(), constants.get(n.inputs().getFirst()));

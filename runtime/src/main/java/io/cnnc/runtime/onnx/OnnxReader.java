@@ -37,6 +37,16 @@ public final class OnnxReader {
         }
     }
 
+    /** A serialised TensorProto on its own, as in ONNX's test data sets (input_0.pb, output_0.pb). */
+    public static TensorData readTensor(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) throw new FormatException(path, "no such file");
+        try (InputStream in = Files.newInputStream(path)) {
+            return tensor(CodedInputStream.newInstance(in));
+        } catch (com.google.protobuf.InvalidProtocolBufferException | IllegalArgumentException | ArithmeticException e) {
+            throw new FormatException(path, "not a valid ONNX tensor (" + e.getMessage() + ")");
+        }
+    }
+
     private static Model model(CodedInputStream c) throws IOException {
         long ir = 0;
         String producer = "";
