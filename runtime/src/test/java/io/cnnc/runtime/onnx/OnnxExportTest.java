@@ -55,6 +55,24 @@ class OnnxExportTest {
         assertClose(ort, Npy.read(dir.resolve("y.npy")).data());
     }
 
+    /** The example networks with fresh weights, exported by us and run by ONNX Runtime on one 224x224 image. */
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet18", "mobilenet_v2"})
+    void exampleNetworksRunInOnnxRuntimeLikeInCnnc(String example) throws Exception {
+        Path cnn = Path.of("..", "examples", example + ".cnn");
+        Graph graph = Compiler.compile(SourceFile.read(cnn)).networks().getFirst();
+        Map<String, Tensor> params = WeightInitializer.initialize(graph, 1);
+        Path onnx = tmp.resolve(example + ".onnx");
+        CliTestAccess.Result r = CliTestAccess.cnnc("export", cnn.toString(), "--seed", "1", "-o", onnx.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        Random random = new Random(9);
+        float[] input = new float[3 * 224 * 224];
+        for (int i = 0; i < input.length; i++) input[i] = (float) random.nextGaussian();
+        Tensor x = Tensor.of(input, 1, 3, 224, 224);
+        float[] ours = new ReferenceExecutor(graph, params).run(List.of(x)).getFirst().data();
+        assertClose(OnnxRuntimeOracle.run(onnx, x), ours);
+    }
+
     @Test
     void everyExportableLayerAgreesWithOnnxRuntime() throws Exception {
         Path cnn = tmp.resolve("layers.cnn");
