@@ -93,6 +93,15 @@ class LoweringTest {
     }
 
     @Test
+    void asymmetricPaddingAsFourValues() {
+        // (top, left, bottom, right) = (0, 1, 2, 3): H 8+0+2-3+1 = 8, W 8+1+3-3+1 = 10
+        Graph g = graph("network N { input x: [1, 8, 8]\n conv(2, 3, pad=(0, 1, 2, 3)) }");
+        assertThat(g.outputs().getFirst().shape()).isEqualTo(new Shape(2, 8, 10));
+        assertThat(errors("network N { input x: [1, 8, 8]\n conv(2, 3, stride=(1, 2, 3, 4)) }"))
+                .contains("argument 'stride' of conv must be an integer or a pair (h, w), got tuple (1, 2, 3, 4)");
+    }
+
+    @Test
     void depthwiseConvWithMultiplier() {
         Graph g = graph("network N { input x: [4, 8, 8]\n dwconv(3, pad=1, multiplier=2) }");
         assertThat(g.outputs().getFirst().shape()).isEqualTo(new Shape(8, 8, 8));

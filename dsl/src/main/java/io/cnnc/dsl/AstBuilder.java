@@ -179,7 +179,7 @@ final class AstBuilder {
             case NegConstContext c -> new NegConst(constant(c.constExpr()), span(c));
             case MulConstContext c -> new BinaryConst(c.op.getText().charAt(0), constant(c.constExpr(0)), constant(c.constExpr(1)), span(c.op));
             case AddConstContext c -> new BinaryConst(c.op.getText().charAt(0), constant(c.constExpr(0)), constant(c.constExpr(1)), span(c.op));
-            case TupleConstContext c -> new TupleConst(constant(c.constExpr(0)), constant(c.constExpr(1)), span(c));
+            case TupleConstContext c -> new TupleConst(c.constExpr().stream().map(this::constant).toList(), span(c));
             case ParenConstContext c -> constant(c.constExpr());
             case IntConstContext c -> new IntConst(integer(c.INT().getSymbol()), span(c));
             case FloatConstContext c -> new FloatConst(Double.parseDouble(c.FLOAT().getText()), span(c));

@@ -100,9 +100,13 @@ public final class ArgBinder {
     private static String pair(ArgSpec spec, ConstValue value, String expected) {
         return switch (value) {
             case IntValue i -> range(spec, i.value());
-            case TupleValue(IntValue h, IntValue w) -> {
-                String p = range(spec, h.value());
-                yield p != null ? p : range(spec, w.value());
+            case TupleValue t when t.ints() != null && (t.items().size() == 2
+                    || t.items().size() == 4 && spec.type() == ArgType.PADDING) -> {
+                for (int v : t.ints()) {
+                    String p = range(spec, v);
+                    if (p != null) yield p;
+                }
+                yield null;
             }
             default -> expected;
         };
@@ -138,7 +142,7 @@ public final class ArgBinder {
             case BoolValue b -> Boolean.toString(b.value());
             case StringValue s -> "\"" + s.value() + "\"";
             case SymbolValue s -> s.name();
-            case TupleValue t -> "(" + defaultText(t.first()) + ", " + defaultText(t.second()) + ")";
+            case TupleValue t -> "(" + String.join(", ", t.items().stream().map(ArgBinder::defaultText).toList()) + ")";
         };
     }
 }

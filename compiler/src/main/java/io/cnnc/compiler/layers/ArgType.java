@@ -10,7 +10,7 @@ public enum ArgType {
     /** An integer, or a pair {@code (h, w)}. */
     PAIR("an integer or a pair (h, w)"),
     /** An integer, a pair, {@code "same"} or {@code "valid"}. */
-    PADDING("an integer, a pair (h, w), \"same\" or \"valid\""),
+    PADDING("an integer, a pair (h, w), (top, left, bottom, right), \"same\" or \"valid\""),
     STRING("a string");
 
     private final String words;

@@ -27,17 +27,24 @@ public record BoundArgs(Map<String, ConstValue> values) {
     public int[] pair(String name) {
         return switch (values.get(name)) {
             case IntValue i -> new int[] {Math.toIntExact(i.value()), Math.toIntExact(i.value())};
-            case TupleValue(IntValue h, IntValue w) -> new int[] {Math.toIntExact(h.value()), Math.toIntExact(w.value())};
+            case TupleValue t when t.items().size() == 2 -> t.ints();
             default -> throw new IllegalStateException(name + " is not a pair");
         };
     }
 
-    /** Null for {@code "same"}, {@code {0, 0}} for {@code "valid"}, else the pair. */
+    /**
+     * Null for {@code "same"}; else {top, left, bottom, right}: from "valid" (zeros), an integer,
+     * a pair (h, w), or all four.
+     */
     public int[] padding(String name) {
         return switch (values.get(name)) {
             case StringValue s when s.value().equals("same") -> null;
-            case StringValue s -> new int[] {0, 0};
-            default -> pair(name);
+            case StringValue s -> new int[] {0, 0, 0, 0};
+            case TupleValue t when t.items().size() == 4 -> t.ints();
+            default -> {
+                int[] p = pair(name);
+                yield new int[] {p[0], p[1], p[0], p[1]};
+            }
         };
     }
 

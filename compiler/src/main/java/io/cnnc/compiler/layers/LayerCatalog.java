@@ -114,8 +114,8 @@ public final class LayerCatalog {
         int[] s = a.pair("stride");
         int[] d = a.pair("dilation");
         int[] p = a.padding("pad");
-        int[] h = p == null ? samePadding(in.h(), k[0], s[0], d[0]) : new int[] {p[0], p[0]};
-        int[] w = p == null ? samePadding(in.w(), k[1], s[1], d[1]) : new int[] {p[1], p[1]};
+        int[] h = p == null ? samePadding(in.h(), k[0], s[0], d[0]) : new int[] {p[0], p[2]};
+        int[] w = p == null ? samePadding(in.w(), k[1], s[1], d[1]) : new int[] {p[1], p[3]};
         return new ConvOp(type, out, k[0], k[1], s[0], s[1], h[0], w[0], h[1], w[1], d[0], d[1], groups, a.bool("bias"));
     }
 

@@ -26,9 +26,9 @@ final class ConstEvaluator {
             case BoolConst b -> new BoolValue(b.value());
             case NameConst n -> env.containsKey(n.name()) ? env.get(n.name()) : new SymbolValue(n.name());
             case TupleConst t -> {
-                ConstValue a = eval(t.first(), env);
-                ConstValue b = eval(t.second(), env);
-                yield a == null || b == null ? null : new TupleValue(a, b);
+                java.util.List<ConstValue> items = new java.util.ArrayList<>();
+                for (Const c2 : t.items()) items.add(eval(c2, env));
+                yield items.contains(null) ? null : new TupleValue(items);
             }
             case NegConst n -> {
                 ConstValue v = eval(n.operand(), env);

@@ -29,9 +29,20 @@ public sealed interface ConstValue {
         }
     }
 
-    record TupleValue(ConstValue first, ConstValue second) implements ConstValue {
+    record TupleValue(java.util.List<ConstValue> items) implements ConstValue {
         public String describe() {
-            return "pair (" + plain(first) + ", " + plain(second) + ")";
+            return (items.size() == 2 ? "pair (" : "tuple (")
+                    + String.join(", ", items.stream().map(ConstValue::plain).toList()) + ")";
+        }
+
+        /** The items as ints, or null unless all are integers. */
+        public int[] ints() {
+            int[] out = new int[items.size()];
+            for (int i = 0; i < out.length; i++) {
+                if (!(items.get(i) instanceof IntValue v) || v.value() != (int) v.value()) return null;
+                out[i] = (int) v.value();
+            }
+            return out;
         }
     }
 

@@ -92,7 +92,7 @@ constExpr
   : MINUS constExpr                                           # negConst
   | constExpr op=(STAR | SLASH | PERCENT) constExpr           # mulConst
   | constExpr op=(PLUS | MINUS) constExpr                     # addConst
-  | LPAREN constExpr COMMA constExpr RPAREN                   # tupleConst
+  | LPAREN constExpr (COMMA constExpr)+ RPAREN                # tupleConst
   | LPAREN constExpr RPAREN                                   # parenConst
   | INT                                                       # intConst
   | FLOAT                                                     # floatConst

@@ -85,7 +85,8 @@ public final class Ast {
 
     public record BoolConst(boolean value, Span span) implements Const {}
 
-    public record TupleConst(Const first, Const second, Span span) implements Const {}
+    /** {@code (a, b)} or longer, e.g. {@code (top, left, bottom, right)} padding. */
+    public record TupleConst(List<Const> items, Span span) implements Const {}
 
     public record NameConst(String name, Span span) implements Const {}
 

@@ -347,8 +347,7 @@ public final class OnnxImporter {
         int[] h = same(x.h(), kh, (int) s[0], (int) d[0], false);
         int[] w = same(x.w(), kw, (int) s[1], (int) d[1], false);
         if (p[0] == h[0] && p[2] == h[1] && p[1] == w[0] && p[3] == w[1]) return "\"same\"";
-        throw new ImportException("asymmetric padding (top " + p[0] + ", left " + p[1] + ", bottom " + p[2] + ", right " + p[3]
-                + ") is not expressible in .cnn yet");
+        return "(" + p[0] + ", " + p[1] + ", " + p[2] + ", " + p[3] + ")";
     }
 
     private void pool(Node n) throws ImportException {
