@@ -479,6 +479,10 @@ public final class OnnxImporter {
         List<Val> parts = new ArrayList<>();
         for (int i = 0; i < n.inputs().size(); i++) parts.add(in(n, i));
         if (axis != 1 && !(axis == -3 && parts.getFirst().rank() == 4)) throw new ImportException("Concat along axis " + axis + " (cnnc joins channels)");
+        if (parts.size() == 1) {
+            alias(n, parts.getFirst());   // DenseNet's first layer concatenates one tensor
+            return;
+        }
         int c = parts.stream().mapToInt(Val::c).sum();
         Val out = new Val(valueName(n.outputs().getFirst()), c, parts.getFirst().h(), parts.getFirst().w(), parts.getFirst().rank());
         lines.add(out.name() + " = concat(" + String.join(", ", parts.stream().map(Val::name).toList()) + ")");
