@@ -1,6 +1,5 @@
 package io.cnnc.runtime.train;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -14,9 +13,7 @@ public final class Adam implements Optimizer {
     private final double eps;
     private final double weightDecay;
     private final boolean decoupled;
-    private final Map<String, float[]> m = new HashMap<>();
-    private final Map<String, float[]> v = new HashMap<>();
-    private long steps;
+    private final OptimizerState state = new OptimizerState("exp_avg", "exp_avg_sq");
 
     public Adam(double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         this.beta1 = beta1;
@@ -28,14 +25,14 @@ public final class Adam implements Optimizer {
 
     @Override
     public void step(Map<String, float[]> params, Map<String, float[]> grads, double lr) {
-        steps++;
+        long steps = ++state.steps;
         double c1 = 1 - Math.pow(beta1, steps);
         double c2 = 1 - Math.pow(beta2, steps);
         for (var e : grads.entrySet()) {
             float[] p = params.get(e.getKey());
             float[] g = e.getValue();
-            float[] mm = m.computeIfAbsent(e.getKey(), k -> new float[p.length]);
-            float[] vv = v.computeIfAbsent(e.getKey(), k -> new float[p.length]);
+            float[] mm = state.buffer("exp_avg", e.getKey(), p.length);
+            float[] vv = state.buffer("exp_avg_sq", e.getKey(), p.length);
             for (int i = 0; i < p.length; i++) {
                 double grad = g[i];
                 if (decoupled) p[i] -= (float) (lr * weightDecay * p[i]);
@@ -49,23 +46,16 @@ public final class Adam implements Optimizer {
 
     @Override
     public Map<String, float[]> state() {
-        Map<String, float[]> out = new HashMap<>();
-        m.forEach((k, a) -> out.put(k + ".exp_avg", a));
-        v.forEach((k, a) -> out.put(k + ".exp_avg_sq", a));
-        return out;
+        return state.export();
     }
 
     @Override
     public long steps() {
-        return steps;
+        return state.steps;
     }
 
     @Override
-    public void restore(Map<String, float[]> state, long steps) {
-        this.steps = steps;
-        state.forEach((k, a) -> {
-            if (k.endsWith(".exp_avg")) m.put(k.substring(0, k.length() - 8), a);
-            else if (k.endsWith(".exp_avg_sq")) v.put(k.substring(0, k.length() - 11), a);
-        });
+    public void restore(Map<String, float[]> saved, long steps) {
+        state.restore(saved, steps);
     }
 }

@@ -1,6 +1,5 @@
 package io.cnnc.runtime.train;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -12,8 +11,7 @@ public final class Sgd implements Optimizer {
     private final double momentum;
     private final double weightDecay;
     private final boolean nesterov;
-    private final Map<String, float[]> buffers = new HashMap<>();
-    private long steps;
+    private final OptimizerState state = new OptimizerState("momentum");
 
     public Sgd(double momentum, double weightDecay, boolean nesterov) {
         this.momentum = momentum;
@@ -23,12 +21,12 @@ public final class Sgd implements Optimizer {
 
     @Override
     public void step(Map<String, float[]> params, Map<String, float[]> grads, double lr) {
-        steps++;
+        state.steps++;
         for (var e : grads.entrySet()) {
             float[] p = params.get(e.getKey());
             float[] g = e.getValue();
-            float[] buf = momentum == 0 ? null : buffers.computeIfAbsent(e.getKey(), k -> new float[p.length]);
-            boolean first = buf != null && steps == 1;
+            boolean first = momentum != 0 && !state.has("momentum", e.getKey());
+            float[] buf = momentum == 0 ? null : state.buffer("momentum", e.getKey(), p.length);
             for (int i = 0; i < p.length; i++) {
                 double d = g[i] + weightDecay * p[i];
                 if (buf != null) {
@@ -42,21 +40,16 @@ public final class Sgd implements Optimizer {
 
     @Override
     public Map<String, float[]> state() {
-        Map<String, float[]> out = new HashMap<>();
-        buffers.forEach((k, v) -> out.put(k + ".momentum", v));
-        return out;
+        return state.export();
     }
 
     @Override
     public long steps() {
-        return steps;
+        return state.steps;
     }
 
     @Override
-    public void restore(Map<String, float[]> state, long steps) {
-        this.steps = steps;
-        state.forEach((k, v) -> {
-            if (k.endsWith(".momentum")) buffers.put(k.substring(0, k.length() - 9), v);
-        });
+    public void restore(Map<String, float[]> saved, long steps) {
+        state.restore(saved, steps);
     }
 }
