@@ -1,0 +1,77 @@
+package io.cnnc.runtime.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.compiler.Compiler;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.dsl.SourceFile;
+import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.weights.WeightInitializer;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole training graph against finite differences: a network using every layer of the
+ * language in training mode (batch norm on batch statistics, dropout with a fixed mask, which
+ * makes it linear), loss L = sum(output * r). Same tolerance argument as the kernel checks:
+ * float32 activations, step 1e-2, agreement to 3e-3 relative (plus 3e-3 absolute).
+ */
+class GraphGradientCheckTest {
+
+    private static final double H = 1e-2;
+
+    @Test
+    void everyLayerInTrainingModeMatchesFiniteDifferences() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("all.cnn", """
+                network All {
+                  input x: [3, 8, 8]
+                  y = conv(6, 3, pad=1, groups=3) -> bn -> leakyrelu(alpha=0.1)
+                  z = y -> dwconv(3, pad=1) -> layernorm -> scale(init=0.7) -> shift(init=0.1) -> gelu
+                  a = y + z -> maxpool(2, ceil=true) -> silu
+                  b = y -> avgpool(3, stride=2, pad=1) -> tanh
+                  g = a -> gap -> conv(6, 1) -> hardsigmoid
+                  c = concat(a * g, b -> hardswish, b -> sigmoid -> relu6) -> adaptiveavgpool(2)
+                  c -> globalmaxpool -> dropout(0.3) -> flatten -> dense(4) -> relu -> dense(3) -> softmax
+                }
+                """)).networks().getFirst();
+        Map<String, Tensor> params = WeightInitializer.initialize(graph, 11);
+        GraphTrainer trainer = new GraphTrainer(graph, params, 5, Set.of());
+        Random random = new Random(2);
+        int batch = 2;
+        float[] x = new float[batch * 3 * 8 * 8];
+        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+        float[] r = new float[batch * 3];
+        for (int i = 0; i < r.length; i++) r[i] = (float) random.nextGaussian();
+
+        trainer.startEpoch(0);
+        trainer.forward(x, batch, true);
+        trainer.zeroGradients();
+        trainer.backward(r.clone());
+        for (var e : trainer.gradients().entrySet()) {
+            float[] p = params.get(e.getKey()).data();
+            float[] g = e.getValue().clone();
+            for (int i = 0; i < p.length; i += Math.max(1, p.length / 6)) {
+                float saved = p[i];
+                p[i] = (float) (saved + H);
+                double plus = loss(trainer, x, batch, r);
+                p[i] = (float) (saved - H);
+                double minus = loss(trainer, x, batch, r);
+                p[i] = saved;
+                double numeric = (plus - minus) / (2 * H);
+                assertThat((double) g[i]).as("%s[%d]", e.getKey(), i)
+                        .isCloseTo(numeric, org.assertj.core.data.Offset.offset(3e-3 + 3e-3 * Math.abs(numeric)));
+            }
+        }
+    }
+
+    /** Forward with the same dropout mask (epoch 0's stream); running statistics are not read in training mode. */
+    private static double loss(GraphTrainer trainer, float[] x, int batch, float[] r) {
+        trainer.startEpoch(0);
+        float[] y = trainer.forward(x, batch, true);
+        double l = 0;
+        for (int i = 0; i < y.length; i++) l += (double) y[i] * r[i];
+        return l;
+    }
+}
