@@ -6,16 +6,16 @@ import java.util.Map;
  * Adam (Kingma and Ba) and AdamW (Loshchilov and Hutter) with PyTorch's update rules: Adam adds
  * weight decay to the gradient, AdamW decays the weights directly by lr*wd.
  */
-public final class Adam implements Optimizer {
+public final class Adam extends BufferedOptimizer {
 
     private final double beta1;
     private final double beta2;
     private final double eps;
     private final double weightDecay;
     private final boolean decoupled;
-    private final OptimizerState state = new OptimizerState("exp_avg", "exp_avg_sq");
 
     public Adam(double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+        super("exp_avg", "exp_avg_sq");
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -42,20 +42,5 @@ public final class Adam implements Optimizer {
                 p[i] -= (float) (lr * (mm[i] / c1) / (Math.sqrt(vv[i] / c2) + eps));
             }
         }
-    }
-
-    @Override
-    public Map<String, float[]> state() {
-        return state.export();
-    }
-
-    @Override
-    public long steps() {
-        return state.steps;
-    }
-
-    @Override
-    public void restore(Map<String, float[]> saved, long steps) {
-        state.restore(saved, steps);
     }
 }

@@ -6,14 +6,14 @@ import java.util.Map;
  * Stochastic gradient descent with momentum, Nesterov momentum and L2 weight decay, with
  * PyTorch's update rule: g += wd*p; buf = m*buf + g; p -= lr * (nesterov ? g + m*buf : buf).
  */
-public final class Sgd implements Optimizer {
+public final class Sgd extends BufferedOptimizer {
 
     private final double momentum;
     private final double weightDecay;
     private final boolean nesterov;
-    private final OptimizerState state = new OptimizerState("momentum");
 
     public Sgd(double momentum, double weightDecay, boolean nesterov) {
+        super("momentum");
         this.momentum = momentum;
         this.weightDecay = weightDecay;
         this.nesterov = nesterov;
@@ -36,20 +36,5 @@ public final class Sgd implements Optimizer {
                 p[i] -= (float) (lr * d);
             }
         }
-    }
-
-    @Override
-    public Map<String, float[]> state() {
-        return state.export();
-    }
-
-    @Override
-    public long steps() {
-        return state.steps;
-    }
-
-    @Override
-    public void restore(Map<String, float[]> saved, long steps) {
-        state.restore(saved, steps);
     }
 }
