@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Every layer of the language (spec section 4): its names, arguments, and how it becomes an op. */
 public final class LayerCatalog {
@@ -91,10 +90,6 @@ public final class LayerCatalog {
 
     public static LayerDef find(String name) {
         return LAYERS.get(name);
-    }
-
-    public static Set<String> names() {
-        return LAYERS.keySet();
     }
 
     private static void define(String name, List<ArgSpec> signature, Factory factory) {

@@ -3,6 +3,7 @@ package io.cnnc.compiler.ops;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.OutputSize;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,12 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
     @Override
     public long macs(List<Shape> inputs, Shape output) {
         return output.size() * (inputs.getFirst().c() / groups) * kernelH * kernelW;
+    }
+
+    /** The kernels' description of this convolution applied to an input of shape {@code in}. */
+    public ConvGeometry geometry(Shape in) {
+        return new ConvGeometry(in.c(), in.h(), in.w(), outChannels, kernelH, kernelW, strideH, strideW,
+                padTop, padLeft, padBottom, padRight, dilationH, dilationW, groups);
     }
 
     @Override

@@ -11,6 +11,17 @@ public record MulOp() implements Op {
         return "mul";
     }
 
+    /**
+     * Which operand (0 or 1) is the [C, 1, 1] one that broadcasts over H and W, or -1 when both
+     * have the output's shape. Kernels take the full operand first.
+     */
+    public static int broadcastOperand(List<Shape> inputs) {
+        Shape a = inputs.get(0);
+        Shape b = inputs.get(1);
+        if (a.equals(b)) return -1;
+        return a.isVector() ? 0 : 1;
+    }
+
     @Override
     public Shape outputShape(List<Shape> inputs) throws ShapeException {
         Shape a = inputs.get(0);

@@ -2,6 +2,7 @@ package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.OutputSize;
+import io.cnnc.kernels.PoolGeometry;
 import java.util.List;
 
 /** Max or average pooling over a window; average counts padding, as PyTorch does by default. */
@@ -25,6 +26,11 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
                     + " is too small for a " + kernelH + "x" + kernelW + " window with stride " + strideH + "x" + strideW);
         }
         return new Shape(in.c(), h, w);
+    }
+
+    /** The kernels' description of this pooling applied to an input of shape {@code in}. */
+    public PoolGeometry geometry(Shape in) {
+        return new PoolGeometry(in.c(), in.h(), in.w(), kernelH, kernelW, strideH, strideW, padTop, padLeft, padBottom, padRight, ceil);
     }
 
     @Override

@@ -5,8 +5,6 @@ import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ir.Value;
 import io.cnnc.compiler.ops.*;
-import io.cnnc.kernels.ConvGeometry;
-import io.cnnc.kernels.PoolGeometry;
 import io.cnnc.kernels.reference.*;
 import io.cnnc.runtime.Tensor;
 import java.util.ArrayList;
@@ -61,9 +59,7 @@ public final class ReferenceExecutor {
         int spatial = s.h() * s.w();
         float[] x = in.getFirst();
         switch (n.op()) {
-            case ConvOp c -> ConvReference.forward(x, batch, new ConvGeometry(s.c(), s.h(), s.w(), c.outChannels(),
-                    c.kernelH(), c.kernelW(), c.strideH(), c.strideW(), c.padTop(), c.padLeft(), c.padBottom(), c.padRight(),
-                    c.dilationH(), c.dilationW(), c.groups()), w(n, "weight"), c.bias() ? w(n, "bias") : null, y);
+            case ConvOp c -> ConvReference.forward(x, batch, c.geometry(s), w(n, "weight"), c.bias() ? w(n, "bias") : null, y);
             case DenseOp d -> DenseReference.forward(x, batch, Math.toIntExact(s.size()), d.units(), w(n, "weight"),
                     d.bias() ? w(n, "bias") : null, y);
             case BatchNormOp b -> BatchNormReference.forward(x, batch, s.c(), spatial, w(n, "weight"), w(n, "bias"),
@@ -72,10 +68,8 @@ public final class ReferenceExecutor {
             case ScaleOp sc -> ScaleReference.forward(x, batch, s.c(), spatial, w(n, "weight"), y);
             case ShiftOp sh -> ShiftReference.forward(x, batch, s.c(), spatial, w(n, "weight"), y);
             case PoolOp p -> {
-                PoolGeometry g = new PoolGeometry(s.c(), s.h(), s.w(), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
-                        p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.ceil());
-                if (p.kind() == PoolOp.Kind.MAX) MaxPoolReference.forward(x, batch, g, y);
-                else AvgPoolReference.forward(x, batch, g, y);
+                if (p.kind() == PoolOp.Kind.MAX) MaxPoolReference.forward(x, batch, p.geometry(s), y);
+                else AvgPoolReference.forward(x, batch, p.geometry(s), y);
             }
             case GlobalPoolOp g -> {
                 if (g.kind() == PoolOp.Kind.MAX) GlobalPoolReference.max(x, batch, s.c(), spatial, y);
@@ -97,13 +91,10 @@ public final class ReferenceExecutor {
 
     /** Puts the [C, 1, 1] operand, if any, second: the kernel broadcasts only its second operand. */
     private static void multiply(Node n, List<float[]> in, int batch, float[] y) {
-        Shape a = n.inputShapes().get(0);
-        Shape b = n.inputShapes().get(1);
+        int broadcast = MulOp.broadcastOperand(n.inputShapes());
         Shape out = n.output().shape();
-        boolean swap = !a.equals(b) && a.isVector();
-        float[] full = swap ? in.get(1) : in.get(0);
-        float[] other = swap ? in.get(0) : in.get(1);
-        MulReference.forward(full, other, batch, out.c(), out.h() * out.w(), !a.equals(b), y);
+        MulReference.forward(in.get(broadcast == 0 ? 1 : 0), in.get(broadcast == 0 ? 0 : 1), batch, out.c(), out.h() * out.w(),
+                broadcast >= 0, y);
     }
 
     private float[] w(Node n, String suffix) {

@@ -91,8 +91,8 @@ public final class OnnxImporter {
                 }
             }
             Val v;
-            if (d.length == 4) v = new Val(valueName(in.name()), (int) d[1], (int) d[2], (int) d[3], 4);
-            else if (d.length == 2) v = new Val(valueName(in.name()), (int) d[1], 1, 1, 2);
+            if (d.length == 4) v = new Val(newValueName(), (int) d[1], (int) d[2], (int) d[3], 4);
+            else if (d.length == 2) v = new Val(newValueName(), (int) d[1], 1, 1, 2);
             else throw new ImportException("input '" + in.name() + "' has rank " + d.length + "; cnnc networks take [N, C, H, W] or [N, F]");
             if (v.c() <= 0 || v.h() <= 0 || v.w() <= 0) {
                 throw new ImportException("input '" + in.name() + "' has symbolic sizes " + java.util.Arrays.toString(in.dims())
@@ -141,7 +141,7 @@ public final class OnnxImporter {
         return n.opType() + " '" + n.name() + "'";
     }
 
-    private String valueName(String onnxName) {
+    private String newValueName() {
         return "v" + (counter++);
     }
 
@@ -167,7 +167,7 @@ public final class OnnxImporter {
     }
 
     private void emit(Node n, Val source, String call, int c, int h, int w, int rank) {
-        Val out = new Val(valueName(n.outputs().getFirst()), c, h, w, rank);
+        Val out = new Val(newValueName(), c, h, w, rank);
         lines.add(out.name() + " = " + source.name() + " -> " + call);
         values.put(n.outputs().getFirst(), out);
     }
@@ -443,7 +443,7 @@ public final class OnnxImporter {
             if (n.opType().equals("Div") || n.opType().equals("Sub")) throw new ImportException(n.opType() + " of two computed values");
             String op = n.opType().equals("Add") ? " + " : " * ";
             Val wide = a.h() * a.w() >= b.h() * b.w() ? a : b;
-            Val out = new Val(valueName(n.outputs().getFirst()), Math.max(a.c(), b.c()), wide.h(), wide.w(), Math.max(a.rank(), b.rank()));
+            Val out = new Val(newValueName(), Math.max(a.c(), b.c()), wide.h(), wide.w(), Math.max(a.rank(), b.rank()));
             lines.add(out.name() + " = " + a.name() + op + b.name());
             values.put(n.outputs().getFirst(), out);
             return;
@@ -484,7 +484,7 @@ public final class OnnxImporter {
             return;
         }
         int c = parts.stream().mapToInt(Val::c).sum();
-        Val out = new Val(valueName(n.outputs().getFirst()), c, parts.getFirst().h(), parts.getFirst().w(), parts.getFirst().rank());
+        Val out = new Val(newValueName(), c, parts.getFirst().h(), parts.getFirst().w(), parts.getFirst().rank());
         lines.add(out.name() + " = concat(" + String.join(", ", parts.stream().map(Val::name).toList()) + ")");
         values.put(n.outputs().getFirst(), out);
     }

@@ -5,8 +5,6 @@ import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ir.Value;
 import io.cnnc.compiler.ops.*;
-import io.cnnc.kernels.ConvGeometry;
-import io.cnnc.kernels.PoolGeometry;
 import io.cnnc.kernels.backward.*;
 import io.cnnc.kernels.cpu.Activations;
 import io.cnnc.kernels.cpu.Gemm;
@@ -84,7 +82,7 @@ public final class GraphTrainer {
         int hw = s.h() * s.w();
         float[] x = values.get(n.inputs().getFirst());
         switch (n.op()) {
-            case ConvOp c -> Im2colConv.forward(x, batch, geometry(c, s), p(n, "weight"), c.bias() ? p(n, "bias") : null, y);
+            case ConvOp c -> Im2colConv.forward(x, batch, c.geometry(s), p(n, "weight"), c.bias() ? p(n, "bias") : null, y);
             case DenseOp d -> {
                 int in = Math.toIntExact(s.size());
                 Gemm.nt(batch, d.units(), in, x, 0, p(n, "weight"), 0, y, 0);
@@ -106,8 +104,8 @@ public final class GraphTrainer {
             case ScaleOp sc -> ScaleReference.forward(x, batch, s.c(), hw, p(n, "weight"), y);
             case ShiftOp sh -> ShiftReference.forward(x, batch, s.c(), hw, p(n, "weight"), y);
             case PoolOp pool -> {
-                if (pool.kind() == PoolOp.Kind.MAX) MaxPoolReference.forward(x, batch, geometry(pool, s), y);
-                else AvgPoolReference.forward(x, batch, geometry(pool, s), y);
+                if (pool.kind() == PoolOp.Kind.MAX) MaxPoolReference.forward(x, batch, pool.geometry(s), y);
+                else AvgPoolReference.forward(x, batch, pool.geometry(s), y);
             }
             case GlobalPoolOp g -> {
                 if (g.kind() == PoolOp.Kind.MAX) GlobalPoolReference.max(x, batch, s.c(), hw, y);
@@ -129,11 +127,11 @@ public final class GraphTrainer {
             case DropoutOp d -> System.arraycopy(x, 0, y, 0, y.length);
             case AddOp a -> AddReference.forward(x, values.get(n.inputs().get(1)), y);
             case MulOp m -> {
-                boolean swap = swapMul(n);
-                float[] full = swap ? values.get(n.inputs().get(1)) : x;
-                float[] other = swap ? x : values.get(n.inputs().get(1));
+                int broadcast = MulOp.broadcastOperand(n.inputShapes());
+                float[] full = values.get(n.inputs().get(broadcast == 0 ? 1 : 0));
+                float[] other = values.get(n.inputs().get(broadcast == 0 ? 0 : 1));
                 Shape o = n.output().shape();
-                MulReference.forward(full, other, batch, o.c(), o.h() * o.w(), broadcast(n), y);
+                MulReference.forward(full, other, batch, o.c(), o.h() * o.w(), broadcast >= 0, y);
             }
             case ConcatOp c -> ConcatReference.channels(n.inputs().stream().map(values::get).toArray(float[][]::new),
                     channels(n), batch, hw, y);
@@ -175,7 +173,7 @@ public final class GraphTrainer {
         float[] x = values.get(n.inputs().getFirst());
         float[] dx = dxs[0];
         switch (n.op()) {
-            case ConvOp c -> Im2colConv.backward(x, dy, batch, geometry(c, s), p(n, "weight"), dx, g(n, "weight"),
+            case ConvOp c -> Im2colConv.backward(x, dy, batch, c.geometry(s), p(n, "weight"), dx, g(n, "weight"),
                     c.bias() ? g(n, "bias") : null);
             case DenseOp d -> DenseBackward.backward(x, dy, batch, Math.toIntExact(s.size()), d.units(), p(n, "weight"), dx,
                     g(n, "weight"), d.bias() ? g(n, "bias") : null);
@@ -189,8 +187,8 @@ public final class GraphTrainer {
             case ScaleOp sc -> ScaleBackward.backward(x, dy, batch, s.c(), hw, p(n, "weight"), dx, orScratch(g(n, "weight"), s.c()));
             case PoolOp pool -> {
                 if (dx == null) return;
-                if (pool.kind() == PoolOp.Kind.MAX) PoolBackward.max(x, dy, batch, geometry(pool, s), dx);
-                else PoolBackward.average(dy, batch, geometry(pool, s), dx);
+                if (pool.kind() == PoolOp.Kind.MAX) PoolBackward.max(x, dy, batch, pool.geometry(s), dx);
+                else PoolBackward.average(dy, batch, pool.geometry(s), dx);
             }
             case GlobalPoolOp gp -> {
                 if (dx == null) return;
@@ -218,13 +216,13 @@ public final class GraphTrainer {
                 for (float[] d : dxs) if (d != null) System.arraycopy(dy, 0, d, 0, d.length);
             }
             case MulOp m -> {
-                boolean swap = swapMul(n);
-                int full = swap ? 1 : 0;
+                int broadcast = MulOp.broadcastOperand(n.inputShapes());
+                int full = broadcast == 0 ? 1 : 0;
                 Shape o = n.output().shape();
                 float[] dFull = orScratch(dxs[full], values.get(n.inputs().get(full)).length);
                 float[] dOther = orScratch(dxs[1 - full], values.get(n.inputs().get(1 - full)).length);
                 MergeBackward.mul(values.get(n.inputs().get(full)), values.get(n.inputs().get(1 - full)), dy, batch, o.c(),
-                        o.h() * o.w(), broadcast(n), dFull, dOther);
+                        o.h() * o.w(), broadcast >= 0, dFull, dOther);
             }
             case ConcatOp c -> {
                 float[][] outs = new float[dxs.length][];
@@ -238,14 +236,6 @@ public final class GraphTrainer {
         return a != null ? a : new float[length];
     }
 
-    private static boolean broadcast(Node n) {
-        return !n.inputShapes().get(0).equals(n.inputShapes().get(1));
-    }
-
-    private static boolean swapMul(Node n) {
-        return broadcast(n) && n.inputShapes().get(0).isVector();
-    }
-
     private static int[] channels(Node n) {
         return n.inputShapes().stream().mapToInt(Shape::c).toArray();
     }
@@ -257,15 +247,5 @@ public final class GraphTrainer {
     /** The gradient buffer, or null for frozen layers (their parameters do not move). */
     private float[] g(Node n, String suffix) {
         return grads.get(n.name() + "." + suffix);
-    }
-
-    static ConvGeometry geometry(ConvOp c, Shape s) {
-        return new ConvGeometry(s.c(), s.h(), s.w(), c.outChannels(), c.kernelH(), c.kernelW(), c.strideH(), c.strideW(),
-                c.padTop(), c.padLeft(), c.padBottom(), c.padRight(), c.dilationH(), c.dilationW(), c.groups());
-    }
-
-    static PoolGeometry geometry(PoolOp p, Shape s) {
-        return new PoolGeometry(s.c(), s.h(), s.w(), p.kernelH(), p.kernelW(), p.strideH(), p.strideW(),
-                p.padTop(), p.padLeft(), p.padBottom(), p.padRight(), p.ceil());
     }
 }
