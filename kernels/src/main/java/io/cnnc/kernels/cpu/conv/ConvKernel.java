@@ -1,0 +1,15 @@
+package io.cnnc.kernels.cpu.conv;
+
+/**
+ * One convolution layer made ready to run: weights already packed or transformed for its
+ * strategy, scratch allocated. NCHW in and out; {@code residual} has the output's shape and is
+ * read only when the epilogue asks for it (otherwise it may be null). Safe to call repeatedly;
+ * not safe to call from two threads at once (scratch is shared).
+ */
+public interface ConvKernel {
+
+    void forward(float[] x, float[] residual, float[] y, int batch);
+
+    /** The strategy's tile sizes and other choices, for {@code cnnc compile --explain}. */
+    String tiling();
+}
