@@ -7,11 +7,11 @@ import io.cnnc.dsl.Diagnostics;
 import io.cnnc.dsl.SourceFile;
 
 /** Compiles snippets for tests. */
-final class CompileTestSupport {
+public final class CompileTestSupport {
 
     private CompileTestSupport() {}
 
-    static Graph graph(String text) {
+    public static Graph graph(String text) {
         Diagnostics d = new Diagnostics(new SourceFile("t.cnn", text));
         CompiledFile f = Compiler.compile(d.source(), d);
         assertThat(d.hasErrors()).as(d.render()).isFalse();
@@ -19,7 +19,7 @@ final class CompileTestSupport {
     }
 
     /** The rendered diagnostics; fails if there are none. */
-    static String errors(String text) {
+    public static String errors(String text) {
         Diagnostics d = new Diagnostics(new SourceFile("t.cnn", text));
         Compiler.compile(d.source(), d);
         assertThat(d.hasErrors()).as("expected errors for:\n" + text).isTrue();

@@ -82,11 +82,29 @@ public final class ReferenceExecutor {
             case DropoutOp d -> CopyReference.forward(x, y);
             case AddOp a -> AddReference.forward(x, in.get(1), y);
             case MulOp m -> multiply(n, in, batch, y);
+            case FusedConvOp f -> fusedConv(n, f, in, batch, y);
             case ConcatOp c -> {
                 int[] channels = n.inputShapes().stream().mapToInt(Shape::c).toArray();
                 ConcatReference.channels(in.toArray(float[][]::new), channels, batch, spatial, y);
             }
         }
+    }
+
+    /** The fused op's meaning spelled out step by step, unfused: what the optimized kernels must match. */
+    private void fusedConv(Node n, FusedConvOp f, List<float[]> in, int batch, float[] y) {
+        Shape s = n.inputShapes().getFirst();
+        ConvOp c = f.conv();
+        ConvReference.forward(in.getFirst(), batch, c.geometry(s), tensor(f.convName() + ".weight"),
+                c.bias() ? tensor(f.convName() + ".bias") : null, y);
+        Shape out = n.output().shape();
+        int spatial = out.h() * out.w();
+        if (f.bn() != null) {
+            String p = f.bnName() + ".";
+            BatchNormReference.forward(y.clone(), batch, out.c(), spatial, tensor(p + "weight"), tensor(p + "bias"),
+                    tensor(p + "running_mean"), tensor(p + "running_var"), f.bn().eps(), y);
+        }
+        if (f.residual()) AddReference.forward(y.clone(), in.get(1), y);
+        if (f.activation() != null) ActivationReference.forward(f.activation().kind(), f.activation().alpha(), y.clone(), y);
     }
 
     /** Puts the [C, 1, 1] operand, if any, second: the kernel broadcasts only its second operand. */
@@ -98,8 +116,12 @@ public final class ReferenceExecutor {
     }
 
     private float[] w(Node n, String suffix) {
-        Tensor t = weights.get(n.name() + "." + suffix);
-        if (t == null) throw new IllegalStateException("no weight " + n.name() + "." + suffix);
+        return tensor(n.name() + "." + suffix);
+    }
+
+    private float[] tensor(String name) {
+        Tensor t = weights.get(name);
+        if (t == null) throw new IllegalStateException("no weight " + name);
         return t.data();
     }
 }

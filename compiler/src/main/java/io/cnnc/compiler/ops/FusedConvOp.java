@@ -1,0 +1,58 @@
+package io.cnnc.compiler.ops;
+
+import io.cnnc.compiler.ir.Shape;
+import java.util.List;
+
+/**
+ * A convolution with what followed it folded in, made by the inference passes: an optional
+ * BatchNorm (folded into weight and bias once weights are known), an optional residual add of
+ * the node's second input, then an optional activation. Computes
+ * {@code act(bn(conv(x)) + residual)}. It owns no tensors of its own: it reads the fused nodes'
+ * tensors under their original names ({@code convName.weight}, {@code bnName.running_mean}), so
+ * the same weights file serves the source graph and the optimized one.
+ */
+public record FusedConvOp(ConvOp conv, String convName, BatchNormOp bn, String bnName, boolean residual,
+                          ActivationOp activation) implements Op {
+
+    @Override
+    public String type() {
+        return conv.type() + (bn != null ? "+bn" : "") + (residual ? "+add" : "")
+                + (activation != null ? "+" + activation.type() : "");
+    }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) throws ShapeException {
+        Shape out = conv.outputShape(inputs.subList(0, 1));
+        if (residual && !inputs.get(1).equals(out)) {
+            throw new ShapeException("residual input " + inputs.get(1) + " does not match the convolution's output " + out);
+        }
+        return out;
+    }
+
+    @Override
+    public long macs(List<Shape> inputs, Shape output) {
+        return conv.macs(inputs.subList(0, 1), output);
+    }
+
+    @Override
+    public Window window(List<Shape> inputs) {
+        return conv.window(inputs.subList(0, 1));
+    }
+
+    public FusedConvOp withBatchNorm(BatchNormOp op, String name) {
+        return new FusedConvOp(conv, convName, op, name, residual, activation);
+    }
+
+    public FusedConvOp withResidual() {
+        return new FusedConvOp(conv, convName, bn, bnName, true, activation);
+    }
+
+    public FusedConvOp withActivation(ActivationOp op) {
+        return new FusedConvOp(conv, convName, bn, bnName, residual, op);
+    }
+
+    /** A plain convolution seen as a fusion of nothing, so passes handle both alike. */
+    public static FusedConvOp of(ConvOp conv, String convName) {
+        return new FusedConvOp(conv, convName, null, null, false, null);
+    }
+}
