@@ -18,7 +18,7 @@ public final class InferencePipeline {
 
     public static InferencePipeline standard() {
         return new InferencePipeline(List.of(new EliminateDeadNodes(), new RemoveDropout(), new FoldBatchNorm(),
-                new FuseResidual(), new FuseActivation(), new EliminateDeadNodes()));
+                new FuseResidual(), new FuseActivation(), new EliminateDeadNodes(), new CanonicalizeConvs()));
     }
 
     /** The graph after each pass, first the input: for {@code --explain} and for tests. */

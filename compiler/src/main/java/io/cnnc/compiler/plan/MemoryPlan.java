@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * Assigns every intermediate value a buffer ("slot"), reusing a slot once every reader of its
- * previous value has run. Graph inputs are the caller's arrays and get no slot. A node's output
+ * previous value has run (see {@link #take} for which slot). Graph inputs are the caller's arrays and get no slot. A node's output
  * never shares a slot with its own inputs (kernels do not work in place). Flatten is a view: its
- * output is its input's slot. Greedy by definition order, best fit by size.
+ * output is its input's slot. Greedy in definition order.
  */
 public final class MemoryPlan {
 
@@ -55,23 +55,20 @@ public final class MemoryPlan {
         return plan;
     }
 
-    /** The smallest free slot that fits; else the largest free one, grown; else a new slot. */
+    /**
+     * A free slot of exactly this size, else a new one. Exact sizes because several kernels take
+     * the tensor size from the array's length; networks repeat shapes within a stage, so most
+     * values still find a slot to reuse.
+     */
     private int take(List<Integer> free, long size) {
-        int fit = -1;
-        int largest = -1;
         for (int s : free) {
-            long have = slotSizes.get(s);
-            if (have >= size && (fit < 0 || have < slotSizes.get(fit))) fit = s;
-            if (largest < 0 || have > slotSizes.get(largest)) largest = s;
+            if (slotSizes.get(s) == size) {
+                free.remove(Integer.valueOf(s));
+                return s;
+            }
         }
-        int chosen = fit >= 0 ? fit : largest;
-        if (chosen < 0) {
-            slotSizes.add(size);
-            return slotSizes.size() - 1;
-        }
-        free.remove(Integer.valueOf(chosen));
-        if (slotSizes.get(chosen) < size) slotSizes.set(chosen, size);
-        return chosen;
+        slotSizes.add(size);
+        return slotSizes.size() - 1;
     }
 
     static boolean isView(Node n) {

@@ -1,0 +1,167 @@
+package io.cnnc.compiler.codegen;
+
+import com.squareup.javapoet.JavaFile;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.ops.FusedConvOp;
+import io.cnnc.compiler.passes.InferencePipeline;
+import io.cnnc.compiler.plan.FoldedConvWeights;
+import io.cnnc.compiler.plan.MemoryPlan;
+import io.cnnc.compiler.schedule.Choice;
+import io.cnnc.compiler.schedule.Machine;
+import io.cnnc.compiler.schedule.StrategyChooser;
+import io.cnnc.compiler.schedule.TuningCache;
+import io.cnnc.kernels.cpu.CompiledNetwork;
+import io.cnnc.kernels.cpu.Parallel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network compiled for the CPU: the optimized graph, the strategy of every convolution, the
+ * memory plan, the generated Java source and the weights it reads (BatchNorm already folded).
+ * {@link #instantiate} compiles the source in memory and returns a runnable network.
+ */
+public final class CompiledModel {
+
+    private final Graph source;
+    private final Graph optimized;
+    private final Map<Node, Choice> choices;
+    private final MemoryPlan memory;
+    private final JavaFile javaFile;
+    private final Map<String, float[]> weights;
+    private final CompileOptions options;
+    private final Map<String, Long> phaseNanos;
+    private Map<String, byte[]> classes;
+
+    private CompiledModel(Graph source, Graph optimized, Map<Node, Choice> choices, MemoryPlan memory, JavaFile javaFile,
+                          Map<String, float[]> weights, CompileOptions options, Map<String, Long> phaseNanos) {
+        this.source = source;
+        this.optimized = optimized;
+        this.choices = choices;
+        this.memory = memory;
+        this.javaFile = javaFile;
+        this.weights = weights;
+        this.options = options;
+        this.phaseNanos = phaseNanos;
+    }
+
+    /** {@code weights} are the source graph's tensors by full name. */
+    public static CompiledModel compile(Graph source, Map<String, float[]> weights, CompileOptions options) {
+        Map<String, Long> phases = new LinkedHashMap<>();
+        long t = System.nanoTime();
+        Graph optimized = InferencePipeline.standard().apply(source);
+        phases.put("passes", System.nanoTime() - t);
+        t = System.nanoTime();
+        TuningCache cache = options.tune() ? TuningCache.open(options.tuningCache() != null ? options.tuningCache() : TuningCache.defaultLocation()) : null;
+        StrategyChooser chooser = new StrategyChooser(Machine.detect(), options.threads(), cache,
+                name -> options.winograd() || !name.startsWith("winograd"));
+        Map<Node, Choice> choices = chooser.choose(optimized);
+        if (cache != null) {
+            try {
+                cache.save();
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not save the tuning cache " + cache.file(), e);
+            }
+        }
+        phases.put("strategy choice", System.nanoTime() - t);
+        t = System.nanoTime();
+        Map<String, float[]> folded = foldWeights(optimized, weights);
+        MemoryPlan memory = MemoryPlan.of(optimized);
+        JavaFile file = new ModelSourceGenerator(optimized, choices, memory, options.batch(),
+                ModelSourceGenerator.classNameFor(source.name())).generate();
+        phases.put("code generation", System.nanoTime() - t);
+        return new CompiledModel(source, optimized, choices, memory, file, folded, options, phases);
+    }
+
+    /** The tensors the generated code reads: folded conv weights and biases, everything else as given. */
+    private static Map<String, float[]> foldWeights(Graph optimized, Map<String, float[]> weights) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Node n : optimized.nodes()) {
+            if (n.op() instanceof FusedConvOp f) {
+                FoldedConvWeights fw = FoldedConvWeights.of(f, name -> require(weights, name));
+                out.put(f.convName() + ".weight", fw.weight());
+                if (fw.bias() != null) out.put(f.convName() + ".bias", fw.bias());
+            } else {
+                for (var p : n.params()) out.put(n.paramName(p), require(weights, n.paramName(p)));
+            }
+        }
+        return out;
+    }
+
+    private static float[] require(Map<String, float[]> weights, String name) {
+        float[] w = weights.get(name);
+        if (w == null) throw new IllegalArgumentException("no weight tensor '" + name + "'");
+        return w;
+    }
+
+    public String className() {
+        return ModelSourceGenerator.PACKAGE + "." + javaFile.typeSpec.name;
+    }
+
+    /** The generated classes, compiled on first use. */
+    public synchronized Map<String, byte[]> classes() {
+        if (classes == null) {
+            long t = System.nanoTime();
+            classes = JavaSourceCompiler.compile(className(), javaFile.toString());
+            phaseNanos.put("javac", System.nanoTime() - t);
+        }
+        return classes;
+    }
+
+    public CompiledNetwork instantiate(Parallel parallel) {
+        return instantiate(parallel, weights);
+    }
+
+    /** Runs the constructor with {@code weights} in the folded form of {@link #weights()}. */
+    public CompiledNetwork instantiate(Parallel parallel, Map<String, float[]> foldedWeights) {
+        ClassLoader loader = JavaSourceCompiler.loader(classes(), CompiledNetwork.class.getClassLoader());
+        try {
+            return (CompiledNetwork) loader.loadClass(className()).getConstructor(Map.class, Parallel.class)
+                    .newInstance(foldedWeights, parallel);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("could not instantiate the generated model " + className(), e);
+        }
+    }
+
+    public Graph source() {
+        return source;
+    }
+
+    public Graph optimized() {
+        return optimized;
+    }
+
+    public Map<Node, Choice> choices() {
+        return choices;
+    }
+
+    public MemoryPlan memory() {
+        return memory;
+    }
+
+    public String javaSource() {
+        return javaFile.toString();
+    }
+
+    public Map<String, float[]> weights() {
+        return weights;
+    }
+
+    public CompileOptions options() {
+        return options;
+    }
+
+    /** Milliseconds per compile phase so far, in order. */
+    public Map<String, Double> phaseMillis() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        phaseNanos.forEach((k, v) -> out.put(k, v / 1e6));
+        return out;
+    }
+
+    public List<String> passNames() {
+        return InferencePipeline.standard().passes().stream().map(p -> p.name()).toList();
+    }
+}

@@ -1,0 +1,173 @@
+package io.cnnc.compiler.codegen;
+
+import com.squareup.javapoet.ArrayTypeName;
+import com.squareup.javapoet.CodeBlock;
+import com.squareup.javapoet.FieldSpec;
+import com.squareup.javapoet.JavaFile;
+import com.squareup.javapoet.MethodSpec;
+import com.squareup.javapoet.ParameterizedTypeName;
+import com.squareup.javapoet.TypeSpec;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.ir.Shape;
+import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.ops.*;
+import io.cnnc.compiler.plan.MemoryPlan;
+import io.cnnc.compiler.schedule.Choice;
+import io.cnnc.kernels.ActivationKind;
+import io.cnnc.kernels.cpu.CompiledNetwork;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.conv.ConvKernel;
+import io.cnnc.kernels.cpu.conv.ConvStrategies;
+import io.cnnc.kernels.cpu.conv.Epilogue;
+import io.cnnc.kernels.reference.*;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Writes the Java source of a compiled network: one field per buffer slot of the memory plan,
+ * one prepared {@link ConvKernel} per convolution with the chosen strategy, every shape and
+ * geometry a literal, and a straight-line {@code forward} calling the kernels in order.
+ */
+public final class ModelSourceGenerator {
+
+    public static final String PACKAGE = "cnnc.generated";
+
+    private final Graph graph;
+    private final Map<Node, Choice> choices;
+    private final MemoryPlan memory;
+    private final int batch;
+    private final Map<String, String> weightFields = new LinkedHashMap<>();
+    private final MethodSpec.Builder constructor;
+    private final TypeSpec.Builder type;
+
+    public ModelSourceGenerator(Graph graph, Map<Node, Choice> choices, MemoryPlan memory, int batch, String className) {
+        this.graph = graph;
+        this.choices = choices;
+        this.memory = memory;
+        this.batch = batch;
+        this.type = TypeSpec.classBuilder(className)
+                .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+                .addSuperinterface(CompiledNetwork.class)
+                .addJavadoc("$L compiled by cnnc for batch $L. Generated code: do not edit.\n", graph.name(), batch);
+        this.constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+                .addParameter(ParameterizedTypeName.get(Map.class, String.class, float[].class), "w")
+                .addParameter(Parallel.class, "parallel");
+    }
+
+    /** Class names are Java identifiers derived from the network's name: {@code ResNet20Model}. */
+    public static String classNameFor(String networkName) {
+        String s = networkName.replaceAll("[^A-Za-z0-9_]", "_");
+        if (s.isEmpty() || !Character.isJavaIdentifierStart(s.charAt(0))) s = "N" + s;
+        return Character.toUpperCase(s.charAt(0)) + s.substring(1) + "Model";
+    }
+
+    public JavaFile generate() {
+        List<Long> slots = memory.slotSizes();
+        for (int i = 0; i < slots.size(); i++) {
+            type.addField(FieldSpec.builder(float[].class, "s" + i, Modifier.PRIVATE, Modifier.FINAL)
+                    .initializer("new float[$L]", Math.multiplyExact(slots.get(i), (long) batch)).build());
+        }
+        type.addField(FieldSpec.builder(int.class, "BATCH", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL).initializer("$L", batch).build());
+        MethodSpec.Builder forward = MethodSpec.methodBuilder("forward").addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC).returns(ArrayTypeName.of(float[].class)).addParameter(float[][].class, "inputs");
+        for (int i = 0; i < graph.inputs().size(); i++) forward.addStatement("float[] in$L = inputs[$L]", i, i);
+        int index = 0;
+        for (Node n : graph.nodes()) {
+            forward.addComment("$L: $L $L -> $L", n.name(), n.op().type(), n.inputShapes(), n.output().shape());
+            CodeBlock call = call(n, index++);
+            if (call != null) forward.addStatement(call);
+        }
+        CodeBlock.Builder outs = CodeBlock.builder();
+        for (int i = 0; i < graph.outputs().size(); i++) {
+            Value v = graph.outputs().get(i);
+            outs.add(i == 0 ? "" : ", ").add("$L.clone()", var(v));
+        }
+        forward.addStatement("return new float[][] {$L}", outs.build());
+        type.addMethod(constructor.build());
+        type.addMethod(MethodSpec.methodBuilder("batch").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(int.class).addStatement("return BATCH").build());
+        type.addMethod(forward.build());
+        return JavaFile.builder(PACKAGE, type.build()).skipJavaLangImports(true).indent("    ").build();
+    }
+
+    /** The statement computing {@code n}; null for views, which only rename. */
+    private CodeBlock call(Node n, int index) {
+        Shape s = n.inputShapes().getFirst();
+        int spatial = s.h() * s.w();
+        String x = var(n.inputs().getFirst());
+        String y = var(n.output());
+        return switch (n.op()) {
+            case FusedConvOp f -> {
+                String k = "conv" + index;
+                Choice c = choices.get(n);
+                type.addField(FieldSpec.builder(ConvKernel.class, k, Modifier.PRIVATE, Modifier.FINAL)
+                        .addJavadoc("$L: $L ($L)\n", n.name(), c.strategy(), c.reason()).build());
+                ActivationOp a = f.activation();
+                constructor.addStatement("$L = $T.byName($S).prepare($L, w.get($S), $T.of(w.get($S), $L, $L, $L), parallel)", k,
+                        ConvStrategies.class, c.strategy(), RecordLiteral.of(f.conv().geometry(s)), f.convName() + ".weight",
+                        Epilogue.class, f.convName() + ".bias", f.residual(),
+                        RecordLiteral.value(a == null ? ActivationKind.IDENTITY : a.kind()), a == null ? "0.0" : Double.toString(a.alpha()));
+                yield CodeBlock.of("$L.forward($L, $L, $L, BATCH)", k, x, f.residual() ? var(n.inputs().get(1)) : "null", y);
+            }
+            case ConvOp c -> throw new IllegalStateException(n.name() + ": plain convolutions are wrapped by CanonicalizeConvs first");
+            case DenseOp d -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L)", DenseReference.class, x, s.size(), d.units(),
+                    weight(n, "weight"), d.bias() ? weight(n, "bias") : "null", y);
+            case BatchNormOp b -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormReference.class, x, s.c(),
+                    spatial, weight(n, "weight"), weight(n, "bias"), weight(n, "running_mean"), weight(n, "running_var"),
+                    Double.toString(b.eps()), y);
+            case LayerNormOp l -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L)", LayerNormReference.class, x, s.c(), spatial,
+                    weight(n, "weight"), weight(n, "bias"), Double.toString(l.eps()), y);
+            case ScaleOp sc -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L)", ScaleReference.class, x, s.c(), spatial, weight(n, "weight"), y);
+            case ShiftOp sh -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L)", ShiftReference.class, x, s.c(), spatial, weight(n, "weight"), y);
+            case PoolOp p -> CodeBlock.of("$T.forward($L, BATCH, $L, $L)",
+                    p.kind() == PoolOp.Kind.MAX ? MaxPoolReference.class : AvgPoolReference.class, x, RecordLiteral.of(p.geometry(s)), y);
+            case GlobalPoolOp g -> CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L)", GlobalPoolReference.class,
+                    g.kind() == PoolOp.Kind.MAX ? "max" : "average", x, s.c(), spatial, y);
+            case AdaptiveAvgPoolOp a -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L)", AdaptiveAvgPoolReference.class, x,
+                    s.c(), s.h(), s.w(), a.outH(), a.outW(), y);
+            case ActivationOp a -> CodeBlock.of("$T.forward($L, $L, $L, $L)", ActivationReference.class, RecordLiteral.value(a.kind()),
+                    Double.toString(a.alpha()), x, y);
+            case SoftmaxOp sm -> CodeBlock.of("$T.channels($L, BATCH, $L, $L, $L)", SoftmaxReference.class, x, s.c(), spatial, y);
+            case FlattenOp f -> null;
+            case DropoutOp d -> CodeBlock.of("$T.forward($L, $L)", CopyReference.class, x, y);
+            case AddOp a -> CodeBlock.of("$T.forward($L, $L, $L)", AddReference.class, x, var(n.inputs().get(1)), y);
+            case MulOp m -> {
+                int broadcast = MulOp.broadcastOperand(n.inputShapes());
+                Shape o = n.output().shape();
+                yield CodeBlock.of("$T.forward($L, $L, BATCH, $L, $L, $L, $L)", MulReference.class, var(n.inputs().get(broadcast == 0 ? 1 : 0)),
+                        var(n.inputs().get(broadcast == 0 ? 0 : 1)), o.c(), o.h() * o.w(), broadcast >= 0, y);
+            }
+            case ConcatOp c -> {
+                CodeBlock.Builder arrays = CodeBlock.builder();
+                CodeBlock.Builder channels = CodeBlock.builder();
+                for (int i = 0; i < n.inputs().size(); i++) {
+                    arrays.add(i == 0 ? "$L" : ", $L", var(n.inputs().get(i)));
+                    channels.add(i == 0 ? "$L" : ", $L", n.inputShapes().get(i).c());
+                }
+                yield CodeBlock.of("$T.channels(new float[][] {$L}, new int[] {$L}, BATCH, $L, $L)", ConcatReference.class,
+                        arrays.build(), channels.build(), spatial, y);
+            }
+        };
+    }
+
+    /** A field holding one weight tensor, looked up once in the constructor. */
+    private String weight(Node n, String suffix) {
+        String name = n.name() + "." + suffix;
+        return weightFields.computeIfAbsent(name, k -> {
+            String field = "w" + weightFields.size();
+            type.addField(FieldSpec.builder(float[].class, field, Modifier.PRIVATE, Modifier.FINAL).build());
+            constructor.addStatement("$L = $T.requireNonNull(w.get($S), $S)", field, java.util.Objects.class, k, "missing weight " + k);
+            return field;
+        });
+    }
+
+    private String var(Value v) {
+        int slot = memory.slot(v);
+        if (slot >= 0) return "s" + slot;
+        while (v.producer() != null) v = v.producer().inputs().getFirst();
+        return "in" + graph.inputs().indexOf(v);
+    }
+}

@@ -1,0 +1,118 @@
+package io.cnnc.runtime.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.compiler.Compiler;
+import io.cnnc.compiler.codegen.CompileOptions;
+import io.cnnc.compiler.codegen.CompiledModel;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.passes.InferencePipeline;
+import io.cnnc.dsl.SourceFile;
+import io.cnnc.kernels.cpu.CompiledNetwork;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.weights.WeightInitializer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The compiled path (passes, strategy choice, generated Java, fast kernels) against the
+ * reference executor on the source graph. BatchNorm statistics are randomized so folding is
+ * really exercised. Tolerance: 1e-4 relative to the output's largest magnitude. Float32
+ * accumulation in the fast kernels against the reference's double sums gives ~1e-6 per layer;
+ * Winograd F(4,3) adds up to ~1e-5 relative per 3x3 layer (docs/kernels.md), and a dozen
+ * layers compound that, so 1e-4 leaves a margin of a few times what was measured, while a
+ * wrong index or a missing epilogue step gives errors of order 1.
+ */
+class CompiledModelTest {
+
+    private static final String NETS = """
+            block basic(c) {
+              y = conv(c, 3, pad=1, bias=false) -> bn -> relu -> conv(c, 3, pad=1, bias=false) -> bn
+              y + in -> relu
+            }
+            block down(c) {
+              y = conv(c, 3, stride=2, pad=1, bias=false) -> bn -> relu -> conv(c, 3, pad=1, bias=false) -> bn
+              s = in -> conv(c, 1, stride=2, bias=false) -> bn
+              y + s -> relu
+            }
+            network Res {
+              input x: [3, 17, 19]
+              conv(8, 3, pad=1) -> bn -> relu -> basic(8) -> down(16) -> maxpool(2, stride=2, pad=1)
+              -> dwconv(3, pad=1) -> bn -> relu6 -> conv(24, 1) -> gap -> flatten -> dropout(0.2) -> dense(5) -> softmax
+            }
+            network Mixed {
+              input x: [4, 12, 12]
+              a = conv(6, 3, pad=1, dilation=2) -> bn -> leakyrelu(0.1)
+              b = conv(6, 5, pad=2, groups=2) -> sigmoid
+              s = a -> gap -> conv(6, 1) -> hardsigmoid
+              concat(a * s, b) -> avgpool(3, stride=2) -> layernorm -> scale -> shift -> adaptiveavgpool(2) -> conv(3, 2) -> gelu
+            }
+            """;
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void compiledNetworkMatchesTheReferenceExecutor(int which) throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("nets.cnn", NETS)).networks().get(which);
+        Map<String, Tensor> weights = randomizedStatistics(WeightInitializer.initialize(graph, 7));
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        for (int batch : new int[] {1, 3}) {
+            for (int threads : new int[] {1, 2}) {
+                CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withBatch(batch).withThreads(threads));
+                CompiledNetwork net = model.instantiate(Parallel.of(threads));
+                Tensor x = random(graph, batch, 11 + batch);
+                float[] got = net.forward(new float[][] {x.data()})[0];
+                float[] want = new ReferenceExecutor(graph, weights).run(List.of(x)).getFirst().data();
+                assertThat(got).hasSameSizeAs(want);
+                double scale = 0;
+                for (float v : want) scale = Math.max(scale, Math.abs(v));
+                for (int i = 0; i < want.length; i++) {
+                    assertThat((double) Math.abs(got[i] - want[i])).as("%s batch %d threads %d element %d", graph.name(), batch, threads, i)
+                            .isLessThanOrEqualTo(1e-4 * scale);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void optimizedGraphMeansTheSameAsTheSource(int which) throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("nets.cnn", NETS)).networks().get(which);
+        Map<String, Tensor> weights = randomizedStatistics(WeightInitializer.initialize(graph, 3));
+        Graph optimized = InferencePipeline.standard().apply(graph);
+        assertThat(optimized.nodes().size()).isLessThan(graph.nodes().size());
+        Tensor x = random(graph, 2, 5);
+        float[] want = new ReferenceExecutor(graph, weights).run(List.of(x)).getFirst().data();
+        float[] got = new ReferenceExecutor(optimized, weights).run(List.of(x)).getFirst().data();
+        assertThat(got).containsExactly(want);
+    }
+
+    private static Map<String, Tensor> randomizedStatistics(Map<String, Tensor> weights) {
+        Random r = new Random(5);
+        Map<String, Tensor> out = new HashMap<>(weights);
+        for (var e : weights.entrySet()) {
+            float[] d = e.getValue().data().clone();
+            if (e.getKey().endsWith("running_var")) for (int i = 0; i < d.length; i++) d[i] = 0.5f + r.nextFloat();
+            else if (e.getKey().endsWith("running_mean") || e.getKey().matches(".*bn.*\\.(weight|bias)"))
+                for (int i = 0; i < d.length; i++) d[i] = r.nextFloat() - 0.5f + (e.getKey().endsWith("weight") ? 1 : 0);
+            else continue;
+            out.put(e.getKey(), Tensor.of(d, e.getValue().shape()));
+        }
+        return out;
+    }
+
+    private static Tensor random(Graph g, int batch, long seed) {
+        Random r = new Random(seed);
+        var s = g.inputs().getFirst().shape();
+        float[] d = new float[Math.toIntExact(batch * s.size())];
+        for (int i = 0; i < d.length; i++) d[i] = r.nextFloat() * 2 - 1;
+        return Tensor.of(d, s.withBatch(batch));
+    }
+}
