@@ -8,9 +8,6 @@ import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.exec.ReferenceExecutor;
 import io.cnnc.runtime.io.ImageInput;
 import io.cnnc.runtime.io.Npy;
-import io.cnnc.runtime.io.Safetensors;
-import io.cnnc.runtime.weights.WeightBinder;
-import io.cnnc.runtime.weights.WeightInitializer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -38,9 +35,8 @@ final class RunCommand implements Callable<Integer> {
             description = "input tensor or image; repeat for networks with several inputs, in declaration order")
     List<Path> inputs;
 
-    @Option(names = "--weights", paramLabel = "w.safetensors",
-            description = "weights (names as in docs/language.md); default: fresh PyTorch-style initialisation from --seed")
-    Path weights;
+    @Mixin
+    WeightsOption weights;
 
     @Option(names = "--output", paramLabel = "y.npy", description = "also write the (first) output as .npy")
     Path output;
@@ -48,8 +44,14 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     NetworkOption network;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed for fresh weights (default: ${DEFAULT-VALUE})")
-    long seed;
+    @Option(names = "--engine", defaultValue = "compiled",
+            description = "compiled (optimized passes, chosen kernels, generated code) or reference (plain loops, double sums); default: ${DEFAULT-VALUE}")
+    Engine engine;
+
+    @Option(names = "--threads", description = "cores for the compiled engine (default: all)")
+    Integer threads;
+
+    enum Engine { compiled, reference }
 
     @Option(names = "--mean", split = ",", paramLabel = "M", description = "per-channel mean subtracted from image inputs, e.g. 0.485,0.456,0.406")
     float[] mean;
@@ -79,14 +81,9 @@ final class RunCommand implements Callable<Integer> {
             if (t.dim(0) != batch) throw new UserError("inputs have different batch sizes: " + batch + " and " + t.dim(0));
         }
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Tensor> params;
-        if (weights != null) {
-            params = WeightBinder.bind(graph, Safetensors.read(weights), weights);
-        } else {
-            params = WeightInitializer.initialize(graph, seed);
-            if (!params.isEmpty()) spec.commandLine().getErr().println("note: no --weights given: running with freshly initialised weights (seed " + seed + ")");
-        }
-        List<Tensor> results = new ReferenceExecutor(graph, params).run(tensors);
+        Map<String, Tensor> params = weights.load(graph, spec.commandLine().getErr());
+        List<Tensor> results = engine == Engine.reference ? new ReferenceExecutor(graph, params).run(tensors)
+                : CompiledEngine.run(graph, params, tensors, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
         Tensor y = results.getFirst();
         Value outValue = graph.outputs().getFirst();
         out.println(graph.name() + ": output " + y.shapeString());

@@ -1,0 +1,91 @@
+package io.cnnc.runtime.cli;
+
+import io.cnnc.compiler.codegen.CompileOptions;
+import io.cnnc.compiler.codegen.CompiledModel;
+import io.cnnc.compiler.codegen.ExplainReport;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.schedule.TuningCache;
+import io.cnnc.runtime.embed.ModelJar;
+import io.cnnc.runtime.io.AtomicFiles;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "compile", mixinStandardHelpOptions = true,
+        description = {"Compile a network for the CPU: fuse, choose a kernel per layer, generate Java.",
+                "With -o, package it as a jar an application calls with Model.load().predict(x) (docs/embedding.md)."})
+final class CompileCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "the .cnn file")
+    Path file;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "model.jar", description = "write a self-contained jar")
+    Path output;
+
+    @Option(names = "--explain", description = "print per layer: strategy, why, tiling, expected and measured time; and the memory plan")
+    boolean explain;
+
+    @Option(names = "--tune", description = "measure every candidate strategy per layer instead of trusting the cost model; results are cached")
+    boolean tune;
+
+    @Option(names = "--tuning-cache", paramLabel = "FILE", description = "tuning cache file (default: $CNNC_TUNING_CACHE or ~/.cache/cnnc/tuning.properties)")
+    Path tuningCache;
+
+    @Option(names = "--no-winograd", description = "never choose Winograd (exact to float rounding; see docs/kernels.md for its error)")
+    boolean noWinograd;
+
+    @Option(names = "--batch", defaultValue = "1", description = "batch size the buffers are sized for (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--threads", description = "cores to compile for (default: all)")
+    Integer threads;
+
+    @Option(names = "--emit-java", paramLabel = "Model.java", description = "also write the generated Java source")
+    Path emitJava;
+
+    @Mixin
+    NetworkOption network;
+
+    @Mixin
+    WeightsOption weights;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        Graph graph = network.load(file);
+        PrintWriter out = spec.commandLine().getOut();
+        if (batch < 1) throw new UserError("--batch must be at least 1");
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        if (t < 1) throw new UserError("--threads must be at least 1");
+        var params = CompiledEngine.raw(weights.load(graph, spec.commandLine().getErr()));
+        long start = System.nanoTime();
+        CompiledModel model = CompiledModel.compile(graph, params, new CompileOptions(batch, t, tune,
+                tuningCache != null ? tuningCache : TuningCache.defaultLocation(), !noWinograd));
+        model.classes();
+        double ms = (System.nanoTime() - start) / 1e6;
+        out.printf(Locale.ROOT, "%s: compiled in %.0f ms (%d convolutions, %d nodes after fusion)%n", graph.name(), ms,
+                model.choices().size(), model.optimized().nodes().size());
+        if (explain) out.print(ExplainReport.render(model));
+        if (emitJava != null) {
+            byte[] text = model.javaSource().getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.write(emitJava, o -> o.write(text));
+            out.println("wrote " + emitJava);
+        }
+        if (output != null) {
+            ModelJar.write(output, model);
+            out.println("wrote " + output + " (run with: java --add-modules jdk.incubator.vector -cp " + output + ":app.jar ...)");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,38 @@
+package io.cnnc.runtime.cli;
+
+import io.cnnc.compiler.codegen.CompileOptions;
+import io.cnnc.compiler.codegen.CompiledModel;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Value;
+import io.cnnc.kernels.cpu.CompiledNetwork;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.runtime.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Runs a network through the optimizing compiler in this process: no jar is written. */
+final class CompiledEngine {
+
+    private CompiledEngine() {}
+
+    static Map<String, float[]> raw(Map<String, Tensor> weights) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        weights.forEach((k, v) -> out.put(k, v.data()));
+        return out;
+    }
+
+    static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, int threads) {
+        int batch = inputs.getFirst().dim(0);
+        CompiledModel model = CompiledModel.compile(graph, raw(weights), CompileOptions.defaults().withBatch(batch).withThreads(threads));
+        CompiledNetwork net = model.instantiate(Parallel.of(threads));
+        float[][] out = net.forward(inputs.stream().map(Tensor::data).toArray(float[][]::new));
+        List<Tensor> result = new ArrayList<>();
+        for (int i = 0; i < out.length; i++) {
+            Value v = graph.outputs().get(i);
+            result.add(Tensor.of(out[i], v.shape().withBatch(batch)));
+        }
+        return result;
+    }
+}

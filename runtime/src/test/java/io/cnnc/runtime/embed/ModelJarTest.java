@@ -1,0 +1,75 @@
+package io.cnnc.runtime.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.compiler.Compiler;
+import io.cnnc.compiler.codegen.CompileOptions;
+import io.cnnc.compiler.codegen.CompiledModel;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.dsl.SourceFile;
+import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.exec.ReferenceExecutor;
+import io.cnnc.runtime.weights.WeightInitializer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedding story end to end, as an application developer lives it: a jar written by
+ * ModelJar, an application compiled against that jar alone and run in a separate JVM whose
+ * class path is just the jar and the application. Its printed outputs must match the reference
+ * executor on the same weights (1e-4 relative, the compiled path's bound, see CompiledModelTest).
+ */
+class ModelJarTest {
+
+    @Test
+    void applicationWithOnlyTheJarPredictsLikeTheReference(@TempDir Path dir) throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("m.cnn", """
+                network Small { input x: [2, 9, 9]
+                  y = conv(4, 3, pad=1) -> bn -> relu
+                  y + (y -> conv(4, 3, pad=1)) -> maxpool(2) -> flatten -> dense(3)
+                }""")).networks().getFirst();
+        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 9);
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        Path jar = dir.resolve("model.jar");
+        ModelJar.write(jar, CompiledModel.compile(graph, raw, CompileOptions.defaults().withThreads(1)));
+
+        Path app = dir.resolve("App.java");
+        Files.writeString(app, """
+                import io.cnnc.runtime.embed.Model;
+                public class App {
+                    public static void main(String[] args) {
+                        Model model = Model.load(1);
+                        float[] x = new float[2 * 9 * 9];
+                        for (int i = 0; i < x.length; i++) x[i] = (i % 7) / 7f - 0.5f;
+                        for (float v : model.predict(x)) System.out.println(v);
+                    }
+                }""");
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-cp", jar.toString(), "-d", dir.toString(), app.toString());
+        assertThat(rc).isZero();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "--add-modules", "jdk.incubator.vector", "-cp", jar + java.io.File.pathSeparator + dir, "App")
+                .redirectErrorStream(false).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err).isZero();
+
+        float[] x = new float[2 * 9 * 9];
+        for (int i = 0; i < x.length; i++) x[i] = (i % 7) / 7f - 0.5f;
+        float[] want = new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 1, 2, 9, 9))).getFirst().data();
+        List<Float> got = new ArrayList<>();
+        for (String line : out.strip().split("\\R")) got.add(Float.parseFloat(line));
+        assertThat(got).hasSize(3);
+        double scale = Math.max(Math.abs(want[0]), Math.max(Math.abs(want[1]), Math.abs(want[2])));
+        for (int i = 0; i < 3; i++) assertThat((double) Math.abs(got.get(i) - want[i])).isLessThanOrEqualTo(1e-4 * scale);
+    }
+}
