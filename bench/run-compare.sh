@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# cnnc's compiled CPU code and ONNX Runtime timed side by side on this machine (layers and
+# networks, 1 and 2 threads); writes bench/reports/cnnc-vs-onnxruntime.{md,png}.
+# Usage: bench/run-compare.sh [threads,...] [seconds per measurement]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+. scripts/find-java.sh
+cnnc_find_java
+mvn -q -B -DskipTests install >/dev/null
+cp="bench/target/classes:$(cd bench && mvn -q -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true \
+  -cp "$cp" io.cnnc.bench.CompareWithOnnxRuntime bench/reports "${1:-1,2}" "${2:-1.5}" 2> >(grep -v 'incubator' >&2)

@@ -1,0 +1,193 @@
+package io.cnnc.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.cnnc.compiler.Compiler;
+import io.cnnc.compiler.codegen.CompileOptions;
+import io.cnnc.compiler.codegen.CompiledModel;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.schedule.Machine;
+import io.cnnc.dsl.SourceFile;
+import io.cnnc.kernels.cpu.CompiledNetwork;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.onnx.OnnxExporter;
+import io.cnnc.runtime.weights.WeightInitializer;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+
+/**
+ * Times cnnc's compiled CPU code and ONNX Runtime (Java API, optimization level ALL) side by
+ * side in one process on the same layers and networks with the same random weights, batch 1,
+ * for each thread count; checks both agree; writes a Markdown table and a PNG chart.
+ * Usage: {@code CompareWithOnnxRuntime OUT_DIR [threads,...] [seconds per measurement]}.
+ */
+public final class CompareWithOnnxRuntime {
+
+    private static final Map<String, String> LAYERS = new LinkedHashMap<>();
+
+    static {
+        LAYERS.put("3x3 64->64 @56", layer(64, 56, "conv(64, 3, pad=1, bias=false)"));
+        LAYERS.put("3x3 256->256 @14", layer(256, 14, "conv(256, 3, pad=1, bias=false)"));
+        LAYERS.put("3x3 128->128 @28", layer(128, 28, "conv(128, 3, pad=1, bias=false)"));
+        LAYERS.put("3x3 s2 64->128 @56", layer(64, 56, "conv(128, 3, stride=2, pad=1, bias=false)"));
+        LAYERS.put("1x1 256->64 @56", layer(256, 56, "conv(64, 1, bias=false)"));
+        LAYERS.put("dw 3x3 144 @56", layer(144, 56, "dwconv(3, pad=1, bias=false)"));
+        LAYERS.put("7x7 s2 3->64 @224", layer(3, 224, "conv(64, 7, stride=2, pad=3, bias=false)"));
+    }
+
+    private static final List<String[]> NETWORKS = List.of(
+            new String[] {"LeNet-5", "examples/lenet5.cnn"},
+            new String[] {"ResNet-20", "examples/resnet20_cifar.cnn"},
+            new String[] {"MobileNetV2", "examples/mobilenet_v2.cnn"},
+            new String[] {"ResNet-18", "examples/resnet18.cnn"});
+
+    private static String layer(int c, int hw, String op) {
+        return "network L { input x: [" + c + ", " + hw + ", " + hw + "]\n " + op + " }";
+    }
+
+    record Row(String name, int threads, double gflop, double cnncMs, double ortMs, double maxDiff, String strategies,
+               double cnncCores, double ortCores) {}
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "bench/reports");
+        int[] threadCounts = args.length > 1 ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 2};
+        double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 1.5;
+        Files.createDirectories(out);
+        List<Row> rows = new ArrayList<>();
+        Map<String, Graph> cases = new LinkedHashMap<>();
+        for (var e : LAYERS.entrySet()) cases.put(e.getKey(), Compiler.compile(new SourceFile(e.getKey(), e.getValue())).networks().getFirst());
+        for (String[] n : NETWORKS) cases.put(n[0], Compiler.compile(SourceFile.read(Path.of(n[1]))).networks().getFirst());
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        for (var c : cases.entrySet()) {
+            Graph g = c.getValue();
+            Map<String, Tensor> weights = WeightInitializer.initialize(g, 1);
+            Map<String, float[]> raw = new LinkedHashMap<>();
+            weights.forEach((k, v) -> raw.put(k, v.data()));
+            byte[] onnx = OnnxExporter.export(g, weights);
+            var s = g.inputs().getFirst().shape();
+            float[] x = new float[Math.toIntExact(s.size())];
+            Random r = new Random(2);
+            for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() * 2 - 1;
+            for (int t : threadCounts) {
+                CompiledModel model = CompiledModel.compile(g, raw, CompileOptions.defaults().withThreads(t));
+                CompiledNetwork net = model.instantiate(Parallel.of(t));
+                float[][] in = {x};
+                float[] mine = net.forward(in)[0];
+                double[] cnncCores = new double[1];
+                double cnncMs = medianMs(() -> net.forward(in), seconds, cnncCores);
+                double ortMs;
+                double[] ortCores = new double[1];
+                float[] theirs;
+                try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
+                    o.setIntraOpNumThreads(t);
+                    o.setInterOpNumThreads(1);
+                    o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                    try (OrtSession session = env.createSession(onnx, o);
+                         OnnxTensor xt = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {1, s.c(), s.h(), s.w()})) {
+                        String name = session.getInputNames().iterator().next();
+                        try (OrtSession.Result res = session.run(Map.of(name, xt))) {
+                            FloatBuffer b = ((OnnxTensor) res.get(0)).getFloatBuffer();
+                            theirs = new float[b.remaining()];
+                            b.get(theirs);
+                        }
+                        ortMs = medianMs(() -> {
+                            try (OrtSession.Result res = session.run(Map.of(name, xt))) {
+                                res.get(0);
+                            }
+                        }, seconds, ortCores);
+                    }
+                }
+                double diff = 0;
+                for (int i = 0; i < mine.length; i++) diff = Math.max(diff, Math.abs(mine[i] - theirs[i]));
+                Map<String, Integer> used = new LinkedHashMap<>();
+                model.choices().values().forEach(ch -> used.merge(ch.strategy(), 1, Integer::sum));
+                Row row = new Row(c.getKey(), t, 2.0 * macs(g) / 1e9, cnncMs, ortMs, diff, used.toString(),
+                        cnncCores[0], ortCores[0]);
+                rows.add(row);
+                System.out.printf(Locale.ROOT, "%-20s t=%d cnnc %.3f ms (%.1f cores)  ORT %.3f ms (%.1f cores)  ratio %.2f  max|diff| %.1e  %s%n",
+                        row.name(), t, cnncMs, cnncCores[0], ortMs, ortCores[0], cnncMs / ortMs, diff, row.strategies());
+            }
+        }
+        Files.writeString(out.resolve("cnnc-vs-onnxruntime.md"), markdown(rows, threadCounts));
+        chart(rows, threadCounts, out.resolve("cnnc-vs-onnxruntime.png"));
+        System.out.println("wrote " + out.resolve("cnnc-vs-onnxruntime.md") + " and .png");
+    }
+
+    static long macs(Graph g) {
+        long m = 0;
+        for (Node n : g.nodes()) m += n.op().macs(n.inputShapes(), n.output().shape());
+        return m;
+    }
+
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Warm-up for a third of the time, then the median of runs over the rest (at least 5).
+     * {@code cores[0]} gets process CPU time over wall time during the measured runs: how many
+     * cores the engine really kept busy, whatever its thread setting says.
+     */
+    static double medianMs(Body body, double seconds, double[] cores) throws Exception {
+        long end = System.nanoTime() + (long) (seconds / 3 * 1e9);
+        for (int i = 0; i < 3 || System.nanoTime() < end; i++) body.run();
+        List<Double> times = new ArrayList<>();
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long wall0 = System.nanoTime();
+        end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
+        while (times.size() < 5 || (System.nanoTime() < end && times.size() < 2000)) {
+            long t0 = System.nanoTime();
+            body.run();
+            times.add((System.nanoTime() - t0) / 1e6);
+        }
+        cores[0] = (os.getProcessCpuTime() - cpu0) / (double) (System.nanoTime() - wall0);
+        times.sort(null);
+        return times.get(times.size() / 2);
+    }
+
+    private static String markdown(List<Row> rows, int[] threadCounts) {
+        Machine m = Machine.detect();
+        StringBuilder sb = new StringBuilder();
+        sb.append("# cnnc vs ONNX Runtime, batch 1\n\n");
+        sb.append(String.format(Locale.ROOT, "CPU: %s, %d cores; peak assumed %.0f GFLOP/s per core. ONNX Runtime %s (Java, optimization level ALL). "
+                + "Median of repeated runs in one process, same weights and input; ratio = cnnc / ONNX Runtime (below 1: cnnc faster). "
+                + "Made by `bench/run-compare.sh` on %s.%n%n", m.cpu(), Runtime.getRuntime().availableProcessors(), m.peakGflopsPerCore(),
+                OrtEnvironment.getEnvironment().getVersion(), java.time.LocalDate.now()));
+        sb.append("| case | threads | GFLOP | cnnc ms | ORT ms | ratio | cnnc GFLOP/s | % of peak | max abs diff | cores busy cnnc / ORT | cnnc conv strategies |\n");
+        sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Row r : rows) {
+            double gflops = r.gflop() / (r.cnncMs() / 1e3);
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.2f | %.1f | %.0f%% | %.1e | %.1f / %.1f | %s |%n", r.name(), r.threads(),
+                    r.gflop(), r.cnncMs(), r.ortMs(), r.cnncMs() / r.ortMs(), gflops, 100 * gflops / (m.peakGflopsPerCore() * r.threads()),
+                    r.maxDiff(), r.cnncCores(), r.ortCores(), r.strategies().replace("{", "").replace("}", "")));
+        }
+        return sb.toString();
+    }
+
+    private static void chart(List<Row> rows, int[] threadCounts, Path png) throws Exception {
+        CategoryChart chart = new CategoryChartBuilder().width(1100).height(500).title("cnnc time / ONNX Runtime time (below 1: cnnc faster)")
+                .xAxisTitle("case").yAxisTitle("ratio").build();
+        chart.getStyler().setXAxisLabelRotation(30);
+        for (int t : threadCounts) {
+            List<String> names = rows.stream().filter(r -> r.threads() == t).map(Row::name).toList();
+            List<Double> ratios = rows.stream().filter(r -> r.threads() == t).map(r -> r.cnncMs() / r.ortMs()).toList();
+            chart.addSeries(t + " thread" + (t > 1 ? "s" : ""), names, ratios);
+        }
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+}
