@@ -1,6 +1,7 @@
 package io.cnnc.compiler.codegen;
 
 import com.squareup.javapoet.JavaFile;
+import io.cnnc.compiler.codegen.tornado.TornadoSourceGenerator;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ops.FusedConvOp;
@@ -123,6 +124,27 @@ public final class CompiledModel {
                     .newInstance(foldedWeights, parallel);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("could not instantiate the generated model " + className(), e);
+        }
+    }
+
+    /**
+     * The same optimized graph, memory plan and weights as TornadoVM loop kernels: with
+     * {@code tornado} the TaskGraph wiring (compile against tornado-api), without it the plain
+     * Java fallback. Throws UnsupportedOperationException naming layers the target lacks.
+     */
+    public JavaFile tornadoSource(boolean tornado) {
+        return new TornadoSourceGenerator(optimized, memory, options.batch(),
+                ModelSourceGenerator.classNameFor(source.name()), tornado).generate();
+    }
+
+    /** Compiles {@code file} in memory and constructs it with this model's folded weights. */
+    public CompiledNetwork instantiate(JavaFile file, Parallel parallel) {
+        String name = file.packageName + "." + file.typeSpec.name;
+        ClassLoader loader = JavaSourceCompiler.loader(JavaSourceCompiler.compile(name, file.toString()), CompiledNetwork.class.getClassLoader());
+        try {
+            return (CompiledNetwork) loader.loadClass(name).getConstructor(Map.class, Parallel.class).newInstance(weights, parallel);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("could not instantiate the generated model " + name, e);
         }
     }
 

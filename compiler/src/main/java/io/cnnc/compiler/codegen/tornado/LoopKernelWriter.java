@@ -1,0 +1,171 @@
+package io.cnnc.compiler.codegen.tornado;
+
+import com.squareup.javapoet.ClassName;
+import com.squareup.javapoet.CodeBlock;
+import com.squareup.javapoet.MethodSpec;
+import io.cnnc.compiler.ops.ActivationOp;
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.PoolGeometry;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Writes one layer as a static Java method of plain nested loops over primitive arrays, every
+ * size a literal: the form TornadoVM compiles to OpenCL C, PTX or SPIR-V. The two outer loops
+ * carry {@code @Parallel} when writing for TornadoVM; without it the same method is ordinary
+ * Java (the fallback). Sums accumulate in float as a GPU would.
+ */
+final class LoopKernelWriter {
+
+    static final ClassName PARALLEL = ClassName.get("uk.ac.manchester.tornado.api.annotations", "Parallel");
+    static final ClassName TORNADO_MATH = ClassName.get("uk.ac.manchester.tornado.api.math", "TornadoMath");
+
+    private final boolean tornado;
+
+    LoopKernelWriter(boolean tornado) {
+        this.tornado = tornado;
+    }
+
+    private Object math() {
+        return tornado ? TORNADO_MATH : ClassName.get(Math.class);
+    }
+
+    private CodeBlock loop(String var, long bound) {
+        return tornado ? CodeBlock.of("for (@$T int $L = 0; $L < $L; $L++)", PARALLEL, var, var, bound, var)
+                : CodeBlock.of("for (int $L = 0; $L < $L; $L++)", var, var, bound, var);
+    }
+
+    private MethodSpec.Builder method(String name, String... arrays) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.STATIC);
+        for (String a : arrays) m.addParameter(float[].class, a);
+        return m;
+    }
+
+    /** {@code Math.exp}-style call in float: TornadoMath has float overloads, java.lang.Math returns double. */
+    private CodeBlock fn(String name, String arg) {
+        return tornado ? CodeBlock.of("$T.$L($L)", TORNADO_MATH, name, arg) : CodeBlock.of("(float) $T.$L($L)", Math.class, name, arg);
+    }
+
+    /** {@code act(v)} as an expression on the float variable {@code v}; null activation is the identity. */
+    CodeBlock activation(ActivationOp a, String v) {
+        if (a == null) return CodeBlock.of("$L", v);
+        Object m = math();
+        return switch (a.kind()) {
+            case RELU -> CodeBlock.of("$T.max($L, 0f)", m, v);
+            case RELU6 -> CodeBlock.of("$T.min($T.max($L, 0f), 6f)", m, m, v);
+            case LEAKY_RELU -> CodeBlock.of("($L >= 0f ? $L : $Lf * $L)", v, v, (float) a.alpha(), v);
+            case SIGMOID -> CodeBlock.of("(1f / (1f + $L))", fn("exp", "-" + v));
+            case TANH -> fn("tanh", v);
+            case SILU -> CodeBlock.of("($L / (1f + $L))", v, fn("exp", "-" + v));
+            case HARDSWISH -> CodeBlock.of("($L * $T.min($T.max($L + 3f, 0f), 6f) / 6f)", v, m, m, v);
+            case HARDSIGMOID -> CodeBlock.of("($T.min($T.max($L + 3f, 0f), 6f) / 6f)", m, m, v);
+            case IDENTITY -> CodeBlock.of("$L", v);
+            case GELU -> throw new UnsupportedOperationException("gelu (needs erf, which TornadoVM kernels lack)");
+        };
+    }
+
+    MethodSpec conv(String name, ConvGeometry g, int batch, boolean residual, ActivationOp act) {
+        int icg = g.inC() / g.groups();
+        int ocg = g.outC() / g.groups();
+        int hw = g.outH() * g.outW();
+        MethodSpec.Builder m = residual ? method(name, "x", "w", "b", "r", "y") : method(name, "x", "w", "b", "y");
+        m.beginControlFlow("$L", loop("no", (long) batch * g.outC()));
+        m.beginControlFlow("$L", loop("p", hw));
+        m.addStatement("int n = no / $L", g.outC()).addStatement("int o = no % $L", g.outC())
+                .addStatement("int oy = p / $L", g.outW()).addStatement("int ox = p % $L", g.outW())
+                .addStatement("int ic0 = (o / $L) * $L", ocg, icg)
+                .addStatement("float s = 0f");
+        m.beginControlFlow("for (int ic = 0; ic < $L; ic++)", icg);
+        m.beginControlFlow("for (int ky = 0; ky < $L; ky++)", g.kernelH());
+        m.addStatement("int iy = oy * $L - $L + ky * $L", g.strideH(), g.padTop(), g.dilationH());
+        m.beginControlFlow("for (int kx = 0; kx < $L; kx++)", g.kernelW());
+        m.addStatement("int ix = ox * $L - $L + kx * $L", g.strideW(), g.padLeft(), g.dilationW());
+        m.beginControlFlow("if (iy >= 0 && iy < $L && ix >= 0 && ix < $L)", g.inH(), g.inW());
+        m.addStatement("s += x[((n * $L + ic0 + ic) * $L + iy) * $L + ix] * w[((o * $L + ic) * $L + ky) * $L + kx]",
+                g.inC(), g.inH(), g.inW(), icg, g.kernelH(), g.kernelW());
+        m.endControlFlow().endControlFlow().endControlFlow().endControlFlow();
+        m.addStatement("s += b[o]");
+        if (residual) m.addStatement("s += r[no * $L + p]", hw);
+        m.addStatement("y[no * $L + p] = $L", hw, activation(act, "s"));
+        m.endControlFlow().endControlFlow();
+        return m.build();
+    }
+
+    MethodSpec pool(String name, PoolGeometry g, int batch, boolean max) {
+        int hw = g.outH() * g.outW();
+        MethodSpec.Builder m = method(name, "x", "y");
+        m.beginControlFlow("$L", loop("nc", (long) batch * g.channels()));
+        m.beginControlFlow("$L", loop("p", hw));
+        m.addStatement("int oy = p / $L", g.outW()).addStatement("int ox = p % $L", g.outW())
+                .addStatement("int y0 = oy * $L - $L", g.strideH(), g.padTop()).addStatement("int x0 = ox * $L - $L", g.strideW(), g.padLeft())
+                .addStatement("int y1 = $T.min(y0 + $L, $L)", Math.class, g.kernelH(), max ? g.inH() : g.inH() + g.padBottom())
+                .addStatement("int x1 = $T.min(x0 + $L, $L)", Math.class, g.kernelW(), max ? g.inW() : g.inW() + g.padRight())
+                .addStatement("float s = $L", max ? "Float.NEGATIVE_INFINITY" : "0f");
+        m.beginControlFlow("for (int iy = $T.max(0, y0); iy < $T.min(y1, $L); iy++)", Math.class, Math.class, g.inH());
+        m.beginControlFlow("for (int ix = $T.max(0, x0); ix < $T.min(x1, $L); ix++)", Math.class, Math.class, g.inW());
+        m.addStatement("float v = x[(nc * $L + iy) * $L + ix]", g.inH(), g.inW());
+        m.addStatement(max ? "s = $T.max(s, v)" : "s += v", math());
+        m.endControlFlow().endControlFlow();
+        // Average pooling counts padding (PyTorch's count_include_pad=True), clipped as AvgPoolReference.
+        m.addStatement(max ? "y[nc * $L + p] = s" : "y[nc * $L + p] = s / ((y1 - y0) * (x1 - x0))", hw);
+        m.endControlFlow().endControlFlow();
+        return m.build();
+    }
+
+    MethodSpec globalPool(String name, int rows, int spatial, boolean max) {
+        MethodSpec.Builder m = method(name, "x", "y");
+        m.beginControlFlow("$L", loop("nc", rows));
+        m.addStatement("float s = $L", max ? "Float.NEGATIVE_INFINITY" : "0f");
+        m.beginControlFlow("for (int i = 0; i < $L; i++)", spatial);
+        if (max) m.addStatement("s = $T.max(s, x[nc * $L + i])", math(), spatial);
+        else m.addStatement("s += x[nc * $L + i]", spatial);
+        m.endControlFlow();
+        m.addStatement(max ? "y[nc] = s" : "y[nc] = s / $Lf", spatial);
+        m.endControlFlow();
+        return m.build();
+    }
+
+    MethodSpec dense(String name, int batch, long in, int units) {
+        MethodSpec.Builder m = method(name, "x", "w", "b", "y");
+        m.beginControlFlow("$L", loop("nu", (long) batch * units));
+        m.addStatement("int n = nu / $L", units).addStatement("int u = nu % $L", units).addStatement("float s = b[u]");
+        m.beginControlFlow("for (int i = 0; i < $L; i++)", in);
+        m.addStatement("s += x[n * $L + i] * w[u * $L + i]", in, in);
+        m.endControlFlow();
+        m.addStatement("y[nu] = s");
+        m.endControlFlow();
+        return m.build();
+    }
+
+    MethodSpec elementwise(String name, long size, ActivationOp act, boolean add) {
+        MethodSpec.Builder m = add ? method(name, "a", "c", "y") : method(name, "a", "y");
+        m.beginControlFlow("$L", loop("i", size));
+        m.addStatement("float v = a[i]$L", add ? " + c[i]" : "");
+        m.addStatement("y[i] = $L", activation(act, "v"));
+        m.endControlFlow();
+        return m.build();
+    }
+
+    MethodSpec softmax(String name, int batch, int channels, int spatial) {
+        MethodSpec.Builder m = method(name, "x", "y");
+        m.beginControlFlow("$L", loop("np", (long) batch * spatial));
+        m.addStatement("int base = (np / $L) * $L + np % $L", spatial, channels * spatial, spatial)
+                .addStatement("float mx = Float.NEGATIVE_INFINITY");
+        m.addStatement("for (int c = 0; c < $L; c++) mx = $T.max(mx, x[base + c * $L])", channels, math(), spatial);
+        m.addStatement("float sum = 0f");
+        CodeBlock e = fn("exp", "x[base + c * " + spatial + "] - mx");
+        m.addStatement("for (int c = 0; c < $L; c++) sum += $L", channels, e);
+        m.addStatement("for (int c = 0; c < $L; c++) y[base + c * $L] = $L / sum", channels, spatial, e);
+        m.endControlFlow();
+        return m.build();
+    }
+
+    /** Copies one concat operand into its channel range of the output. */
+    MethodSpec concatPart(String name, int batch, int partSize, int totalSize, int offset) {
+        MethodSpec.Builder m = method(name, "x", "y");
+        m.beginControlFlow("$L", loop("n", batch));
+        m.beginControlFlow("$L", loop("i", partSize));
+        m.addStatement("y[n * $L + $L + i] = x[n * $L + i]", totalSize, offset, partSize);
+        m.endControlFlow().endControlFlow();
+        return m.build();
+    }
+}
