@@ -49,6 +49,12 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "cores to compile for (default: all)")
     Integer threads;
 
+    @Option(names = "--target", defaultValue = "cpu",
+            description = "cpu (Java Vector API kernels, the default) or tornado (TornadoVM loop kernels and TaskGraph; with --emit-java, see docs/gpu.md)")
+    Target target;
+
+    enum Target { cpu, tornado }
+
     @Option(names = "--emit-java", paramLabel = "Model.java", description = "also write the generated Java source")
     Path emitJava;
 
@@ -76,6 +82,7 @@ final class CompileCommand implements Callable<Integer> {
         double ms = (System.nanoTime() - start) / 1e6;
         out.printf(Locale.ROOT, "%s: compiled in %.0f ms (%d convolutions, %d nodes after fusion)%n", graph.name(), ms,
                 model.choices().size(), model.optimized().nodes().size());
+        if (target == Target.tornado) return tornado(model, out);
         if (explain) out.print(ExplainReport.render(model));
         if (emitJava != null) {
             byte[] text = model.javaSource().getBytes(StandardCharsets.UTF_8);
@@ -86,6 +93,20 @@ final class CompileCommand implements Callable<Integer> {
             ModelJar.write(output, model);
             out.println("wrote " + output + " (run with: java --add-modules jdk.incubator.vector -cp " + output + ":app.jar ...)");
         }
+        return 0;
+    }
+
+    private int tornado(CompiledModel model, PrintWriter out) throws IOException {
+        if (output != null) throw new UserError("--target tornado writes Java source (--emit-java), not a jar");
+        if (emitJava == null) throw new UserError("--target tornado needs --emit-java Model.java: TornadoVM compiles that source at run time");
+        String source;
+        try {
+            source = model.tornadoSource(true).toString();
+        } catch (UnsupportedOperationException e) {
+            throw new UserError(e.getMessage());
+        }
+        AtomicFiles.write(emitJava, o -> o.write(source.getBytes(StandardCharsets.UTF_8)));
+        out.println("wrote " + emitJava + " (TornadoVM kernels and TaskGraph; build with -Ptornado, run with the tornado launcher: docs/gpu.md)");
         return 0;
     }
 }
