@@ -1,0 +1,92 @@
+package io.cnnc.runtime.cli;
+
+import static io.cnnc.runtime.cli.CliTestAccess.cnnc;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.cli.CliTestAccess.Result;
+import io.cnnc.runtime.io.Npy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code cnnc compile} and the compiled engine of {@code cnnc run}, as a user meets them. */
+class CompileCliTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final String NET = """
+            network Net { input x: [3, 12, 12]
+              y = conv(8, 3, pad=1, bias=false) -> bn -> relu
+              y + (y -> conv(8, 3, pad=1, bias=false) -> bn) -> relu -> gap -> flatten -> dense(4)
+            }""";
+
+    @Test
+    void explainNamesStrategyTilingAndTimesPerConv() throws Exception {
+        Path f = tmp.resolve("n.cnn");
+        Files.writeString(f, NET);
+        Result r = cnnc("compile", f.toString(), "--explain", "--threads", "1", "--tuning-cache", tmp.resolve("t.properties").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Net: compiled in").contains("fold-batchnorm").contains("conv+bn+relu").contains("conv+bn+add+relu")
+                .contains("expected").contains("measured").contains("memory: ");
+        assertThat(r.out().lines().filter(l -> l.startsWith("conv") || l.startsWith("conv1")).count()).isEqualTo(2);
+    }
+
+    @Test
+    void jarHoldsGeneratedClassWeightsAndLibrary() throws Exception {
+        Path f = tmp.resolve("n.cnn");
+        Files.writeString(f, NET);
+        Path jar = tmp.resolve("out/net.jar");
+        Result r = cnnc("compile", f.toString(), "-o", jar.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        try (JarFile j = new JarFile(jar.toFile())) {
+            assertThat(j.getEntry("cnnc/generated/NetModel.class")).isNotNull();
+            assertThat(j.getEntry("cnnc/weights.safetensors")).isNotNull();
+            assertThat(j.getEntry("cnnc/model.properties")).isNotNull();
+            assertThat(j.getEntry("io/cnnc/runtime/embed/Model.class")).isNotNull();
+            assertThat(j.getEntry("io/cnnc/kernels/cpu/conv/ConvStrategies.class")).isNotNull();
+        }
+    }
+
+    @Test
+    void compiledAndReferenceEnginesAgree() throws Exception {
+        Path f = tmp.resolve("n.cnn");
+        Files.writeString(f, NET);
+        float[] x = new float[3 * 12 * 12];
+        for (int i = 0; i < x.length; i++) x[i] = (float) Math.sin(i);
+        Path in = tmp.resolve("x.npy");
+        Npy.write(in, Tensor.of(x, 3, 12, 12));
+        Result a = cnnc("run", f.toString(), "--input", in.toString(), "--output", tmp.resolve("a.npy").toString());
+        Result b = cnnc("run", f.toString(), "--input", in.toString(), "--engine", "reference", "--output", tmp.resolve("b.npy").toString());
+        assertThat(a.code()).as(a.err()).isZero();
+        assertThat(b.code()).as(b.err()).isZero();
+        float[] ya = Npy.read(tmp.resolve("a.npy")).data();
+        float[] yb = Npy.read(tmp.resolve("b.npy")).data();
+        for (int i = 0; i < ya.length; i++) assertThat((double) Math.abs(ya[i] - yb[i])).isLessThan(1e-4);
+    }
+
+    @Test
+    void badOptionsAreOneLineErrors() throws Exception {
+        Path f = tmp.resolve("n.cnn");
+        Files.writeString(f, NET);
+        Result tornado = cnnc("compile", f.toString(), "--target", "tornado");
+        assertThat(tornado.code()).isEqualTo(1);
+        assertThat(tornado.err()).contains("--emit-java").doesNotContain("\tat ");
+        Result batch = cnnc("compile", f.toString(), "--batch", "0");
+        assertThat(batch.code()).isEqualTo(1);
+        assertThat(batch.err()).contains("--batch").doesNotContain("\tat ");
+    }
+
+    @Test
+    void tornadoTargetWritesSource() throws Exception {
+        Path f = tmp.resolve("n.cnn");
+        Files.writeString(f, NET);
+        Path java = tmp.resolve("NetModel.java");
+        Result r = cnnc("compile", f.toString(), "--target", "tornado", "--emit-java", java.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.readString(java)).contains("TaskGraph").contains("class NetModel");
+    }
+}
