@@ -59,8 +59,77 @@ final class LoopKernelWriter {
             case HARDSWISH -> CodeBlock.of("($L * $T.min($T.max($L + 3f, 0f), 6f) / 6f)", v, m, m, v);
             case HARDSIGMOID -> CodeBlock.of("($T.min($T.max($L + 3f, 0f), 6f) / 6f)", m, m, v);
             case IDENTITY -> CodeBlock.of("$L", v);
-            case GELU -> throw new UnsupportedOperationException("gelu (needs erf, which TornadoVM kernels lack)");
+            case GELU -> CodeBlock.of("(0.5f * $L * (1f + erf($L * 0.70710678f)))", v, v);
         };
+    }
+
+    /**
+     * erf for GELU inside kernels, Abramowitz and Stegun 7.1.26 (|error| below 1.5e-7, under float
+     * rounding of the result): TornadoVM's math library has no erf, and the kernels must not call
+     * into cnnc's double-precision Erf.
+     */
+    MethodSpec erf() {
+        Object m = math();
+        return MethodSpec.methodBuilder("erf").addModifiers(Modifier.STATIC).returns(float.class).addParameter(float.class, "v")
+                .addStatement("float a = $T.abs(v)", m)
+                .addStatement("float t = 1f / (1f + 0.3275911f * a)")
+                .addStatement("float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))))")
+                .addStatement("float r = 1f - poly * $L", fn("exp", "-a * a"))
+                .addStatement("return v < 0f ? -r : r").build();
+    }
+
+    /** y = x * scale[c] + shift[c] per channel: BatchNorm at inference, scale and shift layers. */
+    MethodSpec channelAffine(String name, int batch, int channels, int spatial) {
+        MethodSpec.Builder m = method(name, "x", "a", "b", "y");
+        m.beginControlFlow("$L", loop("nc", (long) batch * channels));
+        m.beginControlFlow("$L", loop("i", spatial));
+        m.addStatement("int c = nc % $L", channels);
+        m.addStatement("y[nc * $L + i] = x[nc * $L + i] * a[c] + b[c]", spatial, spatial);
+        m.endControlFlow().endControlFlow();
+        return m.build();
+    }
+
+    /** Elementwise product; with {@code perChannel} the second operand is [C, 1, 1], broadcast. */
+    MethodSpec mul(String name, int batch, int channels, int spatial, boolean perChannel) {
+        MethodSpec.Builder m = method(name, "a", "c", "y");
+        m.beginControlFlow("$L", loop("nc", (long) batch * channels));
+        m.beginControlFlow("$L", loop("i", spatial));
+        if (perChannel) m.addStatement("y[nc * $L + i] = a[nc * $L + i] * c[nc]", spatial, spatial);
+        else m.addStatement("y[nc * $L + i] = a[nc * $L + i] * c[nc * $L + i]", spatial, spatial, spatial);
+        m.endControlFlow().endControlFlow();
+        return m.build();
+    }
+
+    /** LayerNorm over the channels at each position (biased variance), as LayerNormReference. */
+    MethodSpec layerNorm(String name, int batch, int channels, int spatial, double eps) {
+        MethodSpec.Builder m = method(name, "x", "g", "b", "y");
+        m.beginControlFlow("$L", loop("np", (long) batch * spatial));
+        m.addStatement("int base = (np / $L) * $L + np % $L", spatial, channels * spatial, spatial)
+                .addStatement("float mean = 0f")
+                .addStatement("for (int c = 0; c < $L; c++) mean += x[base + c * $L]", channels, spatial)
+                .addStatement("mean /= $Lf", channels)
+                .addStatement("float var = 0f")
+                .addStatement("for (int c = 0; c < $L; c++) var += (x[base + c * $L] - mean) * (x[base + c * $L] - mean)", channels, spatial, spatial)
+                .addStatement("var /= $Lf", channels)
+                .addStatement("float inv = 1f / $L", fn("sqrt", "var + " + (float) eps + "f"))
+                .addStatement("for (int c = 0; c < $L; c++) y[base + c * $L] = (x[base + c * $L] - mean) * inv * g[c] + b[c]", channels, spatial, spatial);
+        m.endControlFlow();
+        return m.build();
+    }
+
+    /** Adaptive average pooling: bin i spans [floor(i*in/out), ceil((i+1)*in/out)), as PyTorch. */
+    MethodSpec adaptiveAvgPool(String name, int rows, int inH, int inW, int outH, int outW) {
+        MethodSpec.Builder m = method(name, "x", "y");
+        m.beginControlFlow("$L", loop("nc", rows));
+        m.beginControlFlow("$L", loop("p", (long) outH * outW));
+        m.addStatement("int oy = p / $L", outW).addStatement("int ox = p % $L", outW)
+                .addStatement("int y0 = oy * $L / $L", inH, outH).addStatement("int y1 = ((oy + 1) * $L + $L) / $L", inH, outH - 1, outH)
+                .addStatement("int x0 = ox * $L / $L", inW, outW).addStatement("int x1 = ((ox + 1) * $L + $L) / $L", inW, outW - 1, outW)
+                .addStatement("float s = 0f");
+        m.addStatement("for (int iy = y0; iy < y1; iy++) for (int ix = x0; ix < x1; ix++) s += x[(nc * $L + iy) * $L + ix]", inH, inW);
+        m.addStatement("y[nc * $L + p] = s / ((y1 - y0) * (x1 - x0))", outH * outW);
+        m.endControlFlow().endControlFlow();
+        return m.build();
     }
 
     MethodSpec conv(String name, ConvGeometry g, int batch, boolean residual, ActivationOp act) {

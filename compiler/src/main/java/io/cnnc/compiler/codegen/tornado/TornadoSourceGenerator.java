@@ -72,6 +72,7 @@ public final class TornadoSourceGenerator {
             type.addField(FieldSpec.builder(float[].class, "in" + i, Modifier.PRIVATE, Modifier.FINAL)
                     .initializer("new float[$L]", graph.inputs().get(i).shape().size() * batch).build());
         }
+        type.addMethod(kernels.erf());
         List<Call> calls = new ArrayList<>();
         List<String> weightFields = new ArrayList<>();
         List<String> unsupported = new ArrayList<>();
@@ -174,11 +175,51 @@ public final class TornadoSourceGenerator {
                 type.addMethod(kernels.softmax(k, batch, s.c(), s.h() * s.w()));
                 yield new Call(k, List.of(x, y));
             }
+            case BatchNormOp bn -> {
+                // Folded to a per-channel affine map on the host, once, as the CPU path folds it into convs.
+                String p = n.name() + ".";
+                String a = weight(type, ctor, weightFields, "", s.c());
+                String b = weight(type, ctor, weightFields, "", s.c());
+                ctor.addStatement("for (int c = 0; c < $L; c++) { $L[c] = (float) (w.get($S)[c] / Math.sqrt(w.get($S)[c] + $L)); "
+                        + "$L[c] = w.get($S)[c] - w.get($S)[c] * $L[c]; }", s.c(), a, p + "weight", p + "running_var", Double.toString(bn.eps()),
+                        b, p + "bias", p + "running_mean", a);
+                type.addMethod(kernels.channelAffine(k, batch, s.c(), s.h() * s.w()));
+                yield new Call(k, List.of(x, a, b, y));
+            }
+            case ScaleOp sc -> {
+                type.addMethod(kernels.channelAffine(k, batch, s.c(), s.h() * s.w()));
+                String b = weight(type, ctor, weightFields, "", s.c());
+                yield new Call(k, List.of(x, weight(type, ctor, weightFields, n.name() + ".weight", 0), b, y));
+            }
+            case ShiftOp sh -> {
+                type.addMethod(kernels.channelAffine(k, batch, s.c(), s.h() * s.w()));
+                String a = weight(type, ctor, weightFields, "", s.c());
+                ctor.addStatement("java.util.Arrays.fill($L, 1f)", a);
+                yield new Call(k, List.of(x, a, weight(type, ctor, weightFields, n.name() + ".weight", 0), y));
+            }
+            case LayerNormOp l -> {
+                type.addMethod(kernels.layerNorm(k, batch, s.c(), s.h() * s.w(), l.eps()));
+                yield new Call(k, List.of(x, weight(type, ctor, weightFields, n.name() + ".weight", 0),
+                        weight(type, ctor, weightFields, n.name() + ".bias", 0), y));
+            }
+            case AdaptiveAvgPoolOp a -> {
+                type.addMethod(kernels.adaptiveAvgPool(k, batch * s.c(), s.h(), s.w(), a.outH(), a.outW()));
+                yield new Call(k, List.of(x, y));
+            }
+            case MulOp mu -> {
+                int broadcast = MulOp.broadcastOperand(n.inputShapes());
+                Shape o = n.output().shape();
+                type.addMethod(kernels.mul(k, batch, o.c(), o.h() * o.w(), broadcast >= 0));
+                yield new Call(k, List.of(var(n.inputs().get(broadcast == 0 ? 1 : 0)), var(n.inputs().get(broadcast == 0 ? 0 : 1)), y));
+            }
             default -> throw new UnsupportedOperationException(n.op().type());
         };
     }
 
-    /** A weight field; a tensor absent from the map (a conv without bias) becomes zeros of {@code zeros} floats. */
+    /**
+     * A weight field; a tensor absent from the map (a conv without bias) becomes zeros of
+     * {@code zeros} floats, and name "" is a buffer the constructor fills.
+     */
     private String weight(TypeSpec.Builder type, MethodSpec.Builder ctor, List<String> fields, String name, int zeros) {
         String field = "w" + fields.size();
         type.addField(FieldSpec.builder(float[].class, field, Modifier.PRIVATE, Modifier.FINAL).build());
