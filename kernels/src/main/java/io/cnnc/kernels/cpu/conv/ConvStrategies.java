@@ -1,42 +1,19 @@
 package io.cnnc.kernels.cpu.conv;
 
 import io.cnnc.kernels.ConvGeometry;
-import io.cnnc.kernels.cpu.Im2colConv;
 import java.util.List;
 
-/** Placeholder registry until the strategy library lands: im2col + GEMM only. */
+/** Every conv strategy the CPU back end has, by name. */
 public final class ConvStrategies {
 
     private ConvStrategies() {}
 
-    private static final ConvStrategy IM2COL = new ConvStrategy() {
-        public String name() {
-            return "im2col-gemm";
-        }
-
-        public boolean supports(ConvGeometry g) {
-            return true;
-        }
-
-        public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue e, io.cnnc.kernels.cpu.Parallel p) {
-            return new ConvKernel() {
-                public void forward(float[] x, float[] residual, float[] y, int batch) {
-                    Im2colConv.forward(x, batch, g, weight, null, y);
-                    int hw = g.outH() * g.outW();
-                    for (int n = 0; n < batch; n++) {
-                        for (int oc = 0; oc < g.outC(); oc++) e.apply(y, (n * g.outC() + oc) * hw, hw, oc, residual);
-                    }
-                }
-
-                public String tiling() {
-                    return "-";
-                }
-            };
-        }
-    };
+    private static final List<ConvStrategy> STRATEGIES = List.of(
+            GemmConvStrategy.im2col(),
+            GemmConvStrategy.pointwise());
 
     public static List<ConvStrategy> all() {
-        return List.of(IM2COL);
+        return STRATEGIES;
     }
 
     public static ConvStrategy byName(String name) {

@@ -22,7 +22,9 @@ public final class PackedGemm {
     /** Columns of C per microkernel call: two vectors. */
     public static final int NR = 2 * L;
     /** Rows of B packed at once; a KC x NR panel of B is {@code 4*KC*NR} bytes. */
-    public static final int KC = 256;
+    public static final int KC = Integer.getInteger("cnnc.gemm.kc", 256);
+    /** Columns of B packed at once, so a KC x NC block of packed B stays in L2. */
+    public static final int NC = roundUp(Integer.getInteger("cnnc.gemm.nc", 512), NR);
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[MR * NR]});
 
@@ -40,7 +42,7 @@ public final class PackedGemm {
         int nc = n1 - n0;
         if (nc <= 0 || m1 <= m0) return;
         float[][] scratch = SCRATCH.get();
-        int need = Math.min(KC, k) * roundUp(nc, NR);
+        int need = Math.min(KC, k) * roundUp(Math.min(nc, NC), NR);
         if (scratch[0].length < need) scratch[0] = new float[need];
         float[] bp = scratch[0];
         float[] tile = scratch[1];
@@ -48,15 +50,18 @@ public final class PackedGemm {
             if (!accumulate) for (int i = m0; i < m1; i++) java.util.Arrays.fill(c, cOff + i * ldc + n0, cOff + i * ldc + n1, 0f);
             return;
         }
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int kc = Math.min(KC, k - p0);
-            b.pack(p0, kc, n0, nc, bp);
-            boolean acc = accumulate || p0 > 0;
-            for (int q = 0; q * NR < nc; q++) {
-                int cols = Math.min(NR, nc - q * NR);
-                for (int i = m0; i < m1; i += MR) {
-                    kernel(kc, a.data(), a.panelOffset(i) + p0 * MR, bp, q * kc * NR, c, cOff + i * ldc + n0 + q * NR, ldc,
-                            Math.min(MR, m1 - i), cols, acc, tile);
+        for (int j0 = n0; j0 < n1; j0 += NC) {
+            int ncb = Math.min(NC, n1 - j0);
+            for (int p0 = 0; p0 < k; p0 += KC) {
+                int kc = Math.min(KC, k - p0);
+                b.pack(p0, kc, j0, ncb, bp);
+                boolean acc = accumulate || p0 > 0;
+                for (int q = 0; q * NR < ncb; q++) {
+                    int cols = Math.min(NR, ncb - q * NR);
+                    for (int i = m0; i < m1; i += MR) {
+                        kernel(kc, a.data(), a.panelOffset(i) + p0 * MR, bp, q * kc * NR, c, cOff + i * ldc + j0 + q * NR, ldc,
+                                Math.min(MR, m1 - i), cols, acc, tile);
+                    }
                 }
             }
         }

@@ -1,0 +1,106 @@
+package io.cnnc.kernels.cpu.conv;
+
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.gemm.BPanels;
+import io.cnnc.kernels.cpu.gemm.PackedA;
+import io.cnnc.kernels.cpu.gemm.PackedGemm;
+
+/**
+ * Convolution as a matrix product per sample and group: weights [outC/groups, inC/groups*kH*kW]
+ * packed once, times the im2col matrix packed on the fly from the input ({@link Im2colPanels}),
+ * or, for a 1x1 stride-1 unpadded conv ("gemm-1x1"), times the input itself. Output columns
+ * (pixels) are split across cores in NR-aligned chunks and each task applies the epilogue to its
+ * own chunk while it is still in cache.
+ */
+public final class GemmConvStrategy implements ConvStrategy {
+
+    private final boolean pointwise;
+
+    private GemmConvStrategy(boolean pointwise) {
+        this.pointwise = pointwise;
+    }
+
+    /** "im2col-gemm": any geometry. */
+    public static GemmConvStrategy im2col() {
+        return new GemmConvStrategy(false);
+    }
+
+    /** "gemm-1x1": 1x1, stride 1, no padding, where the input already is the B matrix. */
+    public static GemmConvStrategy pointwise() {
+        return new GemmConvStrategy(true);
+    }
+
+    public String name() {
+        return pointwise ? "gemm-1x1" : "im2col-gemm";
+    }
+
+    public boolean supports(ConvGeometry g) {
+        if (!pointwise) return true;
+        return g.kernelH() == 1 && g.kernelW() == 1 && g.strideH() == 1 && g.strideW() == 1
+                && g.padTop() == 0 && g.padLeft() == 0 && g.padBottom() == 0 && g.padRight() == 0;
+    }
+
+    public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
+        if (!supports(g)) throw new IllegalArgumentException(name() + " does not compute " + g);
+        int groups = g.groups();
+        int outPerGroup = g.outC() / groups;
+        int k = g.inC() / groups * g.kernelH() * g.kernelW();
+        PackedA[] packed = new PackedA[groups];
+        for (int grp = 0; grp < groups; grp++) packed[grp] = PackedA.of(weight, grp * outPerGroup * k, outPerGroup, k, k);
+        return new Kernel(g, packed, epilogue, parallel, pointwise);
+    }
+
+    private static final class Kernel implements ConvKernel {
+        private final ConvGeometry g;
+        private final PackedA[] weights;
+        private final Epilogue epilogue;
+        private final Parallel parallel;
+        private final boolean pointwise;
+        private final int hw;
+        private final int chunks;
+        private final ThreadLocal<Im2colPanels> panels;
+
+        Kernel(ConvGeometry g, PackedA[] weights, Epilogue epilogue, Parallel parallel, boolean pointwise) {
+            this.g = g;
+            this.weights = weights;
+            this.epilogue = epilogue;
+            this.parallel = parallel;
+            this.pointwise = pointwise;
+            this.hw = g.outH() * g.outW();
+            int colPanels = (hw + PackedGemm.NR - 1) / PackedGemm.NR;
+            this.chunks = Math.max(1, Math.min(parallel.threads(), colPanels));
+            this.panels = ThreadLocal.withInitial(() -> new Im2colPanels(g));
+        }
+
+        public void forward(float[] x, float[] residual, float[] y, int batch) {
+            int colPanels = (hw + PackedGemm.NR - 1) / PackedGemm.NR;
+            parallel.forRange(batch * chunks, task -> {
+                int n = task / chunks;
+                int chunk = task % chunks;
+                int lo = colPanels * chunk / chunks * PackedGemm.NR;
+                int hi = Math.min(hw, colPanels * (chunk + 1) / chunks * PackedGemm.NR);
+                run(x, residual, y, n, lo, hi);
+            });
+        }
+
+        private void run(float[] x, float[] residual, float[] y, int n, int lo, int hi) {
+            int groups = weights.length;
+            int inPerGroup = g.inC() / groups;
+            int outPerGroup = g.outC() / groups;
+            int inPlane = g.inH() * g.inW();
+            for (int grp = 0; grp < groups; grp++) {
+                int xOff = (n * g.inC() + grp * inPerGroup) * inPlane;
+                BPanels b = pointwise ? BPanels.dense(x, xOff, inPerGroup, hw, hw) : panels.get().source(x, xOff);
+                int yOff = (n * g.outC() + grp * outPerGroup) * hw;
+                PackedGemm.multiply(weights[grp], 0, outPerGroup, b, lo, hi, y, yOff, hw, false);
+            }
+            for (int oc = 0; oc < g.outC(); oc++) epilogue.apply(y, (n * g.outC() + oc) * hw + lo, hi - lo, oc, residual);
+        }
+
+        public String tiling() {
+            return "MR=" + PackedGemm.MR + " NR=" + PackedGemm.NR + " KC=" + PackedGemm.KC + " NC=" + PackedGemm.NC
+                    + ", " + chunks + " column chunk" + (chunks == 1 ? "" : "s") + (pointwise ? ", input used as B" : ", implicit im2col");
+        }
+    }
+}
