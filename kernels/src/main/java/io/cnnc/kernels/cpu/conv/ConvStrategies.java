@@ -10,7 +10,8 @@ public final class ConvStrategies {
 
     private static final List<ConvStrategy> STRATEGIES = List.of(
             GemmConvStrategy.im2col(),
-            GemmConvStrategy.pointwise());
+            GemmConvStrategy.pointwise(),
+            new DirectNchwcStrategy());
 
     public static List<ConvStrategy> all() {
         return STRATEGIES;

@@ -9,6 +9,14 @@ public interface ConvStrategy {
     /** A short stable name used in tuning caches and reports: {@code direct}, {@code winograd-f43}... */
     String name();
 
+    /**
+     * Whether the kernel reads and writes channel-blocked tensors (NCHW16c, see
+     * {@link io.cnnc.kernels.cpu.layout.Nchwc}) instead of NCHW; the residual is blocked too.
+     */
+    default boolean blocked() {
+        return false;
+    }
+
     /** Whether this strategy computes {@code g} at all (Winograd only does 3x3 stride 1, say). */
     boolean supports(ConvGeometry g);
 

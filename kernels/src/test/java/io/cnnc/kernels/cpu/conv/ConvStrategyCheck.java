@@ -3,6 +3,7 @@ package io.cnnc.kernels.cpu.conv;
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import io.cnnc.kernels.reference.ActivationReference;
 import io.cnnc.kernels.reference.ConvReference;
 import java.util.Random;
@@ -49,10 +50,10 @@ public final class ConvStrategyCheck {
         float[] y = new float[outSize];
         java.util.Arrays.fill(y, Float.NaN);
         ConvKernel kernel = strategy.prepare(g, w.clone(), Epilogue.of(b, residual, activation, alpha), Parallel.of(threads));
-        kernel.forward(x, res, y, batch);
+        forward(strategy.blocked(), kernel, g, batch, x, res, y);
         // Twice: a kernel that leaves state behind (scratch not cleared) shows up on the second call.
         java.util.Arrays.fill(y, Float.NaN);
-        kernel.forward(x, res, y, batch);
+        forward(strategy.blocked(), kernel, g, batch, x, res, y);
 
         double err = 0, ref = 0;
         for (int i = 0; i < outSize; i++) {
@@ -62,6 +63,26 @@ public final class ConvStrategyCheck {
             ref = Math.max(ref, Math.abs(want[i]));
         }
         return new Result(err, ref, y);
+    }
+
+    /** Blocked kernels get their input and residual reordered to NCHW16c and their output back. */
+    private static void forward(boolean blocked, ConvKernel kernel, ConvGeometry g, int batch, float[] x, float[] res, float[] y) {
+        if (!blocked) {
+            kernel.forward(x, res, y, batch);
+            return;
+        }
+        int outPlane = g.outH() * g.outW();
+        float[] bx = new float[x.length];
+        Nchwc.toBlocked(x, bx, batch, g.inC(), g.inH() * g.inW());
+        float[] bres = null;
+        if (res != null) {
+            bres = new float[res.length];
+            Nchwc.toBlocked(res, bres, batch, g.outC(), outPlane);
+        }
+        float[] by = new float[y.length];
+        java.util.Arrays.fill(by, Float.NaN);
+        kernel.forward(bx, bres, by, batch);
+        Nchwc.toPlanar(by, y, batch, g.outC(), outPlane);
     }
 
     private static float[] uniform(Random r, int n) {

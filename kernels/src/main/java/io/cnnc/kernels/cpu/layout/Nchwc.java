@@ -1,0 +1,53 @@
+package io.cnnc.kernels.cpu.layout;
+
+/**
+ * The channel-blocked layout NCHW16c: channels in blocks of {@link #BLOCK}, the block index
+ * outermost after the sample and the 16 channels of a block innermost, so one vector holds one
+ * pixel's 16 channels. Only tensors whose channel count is a multiple of the block use it, so a
+ * blocked tensor has exactly as many elements as its NCHW form and elementwise ops (add,
+ * activations) need not know which layout they run on.
+ */
+public final class Nchwc {
+
+    /** Channels per block: one 512-bit vector of floats. */
+    public static final int BLOCK = 16;
+
+    private Nchwc() {}
+
+    /** Whether {@code channels} can be blocked without padding. */
+    public static boolean blocks(int channels) {
+        return channels % BLOCK == 0;
+    }
+
+    /** NCHW to NCHW16c. */
+    public static void toBlocked(float[] x, float[] y, int batch, int channels, int spatial) {
+        check(channels);
+        for (int n = 0; n < batch; n++) {
+            for (int cb = 0; cb < channels / BLOCK; cb++) {
+                int dst = (n * channels + cb * BLOCK) * spatial;
+                for (int c = 0; c < BLOCK; c++) {
+                    int src = (n * channels + cb * BLOCK + c) * spatial;
+                    for (int i = 0; i < spatial; i++) y[dst + i * BLOCK + c] = x[src + i];
+                }
+            }
+        }
+    }
+
+    /** NCHW16c to NCHW. */
+    public static void toPlanar(float[] x, float[] y, int batch, int channels, int spatial) {
+        check(channels);
+        for (int n = 0; n < batch; n++) {
+            for (int cb = 0; cb < channels / BLOCK; cb++) {
+                int src = (n * channels + cb * BLOCK) * spatial;
+                for (int c = 0; c < BLOCK; c++) {
+                    int dst = (n * channels + cb * BLOCK + c) * spatial;
+                    for (int i = 0; i < spatial; i++) y[dst + i] = x[src + i * BLOCK + c];
+                }
+            }
+        }
+    }
+
+    private static void check(int channels) {
+        if (!blocks(channels)) throw new IllegalArgumentException(channels + " channels are not a multiple of " + BLOCK);
+    }
+}

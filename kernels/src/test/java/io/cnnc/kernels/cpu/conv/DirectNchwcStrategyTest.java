@@ -1,0 +1,69 @@
+package io.cnnc.kernels.cpu.conv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.kernels.ActivationKind;
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.layout.Nchwc;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class DirectNchwcStrategyTest {
+
+    /** Same float-summation argument as for the GEMM strategies: up to 16*49 products, 1e-5 relative. */
+    private static final double TOLERANCE = 1e-5;
+
+    private final DirectNchwcStrategy strategy = new DirectNchwcStrategy();
+
+    static Stream<ConvGeometry> geometries() {
+        return Stream.of(
+                ConvStrategyCheck.geometry(16, 9, 16, 3, 1, 1, 1),
+                ConvStrategyCheck.geometry(32, 30, 16, 3, 1, 1, 1),
+                ConvStrategyCheck.geometry(16, 29, 32, 3, 2, 1, 1),
+                ConvStrategyCheck.geometry(16, 17, 16, 5, 1, 2, 1),
+                ConvStrategyCheck.geometry(16, 20, 48, 1, 2, 0, 1),
+                ConvStrategyCheck.geometry(16, 3, 16, 7, 1, 3, 1),
+                new ConvGeometry(16, 19, 23, 16, 3, 3, 1, 2, 0, 2, 1, 0, 2, 2, 1),
+                new ConvGeometry(32, 14, 40, 16, 3, 1, 2, 1, 1, 0, 1, 0, 1, 1, 1));
+    }
+
+    @ParameterizedTest
+    @MethodSource("geometries")
+    void matchesReferenceWithEveryEpilogue(ConvGeometry g) {
+        long seed = g.hashCode();
+        assertThat(strategy.supports(g)).isTrue();
+        var plain = ConvStrategyCheck.run(strategy, g, 2, false, false, ActivationKind.IDENTITY, 1, seed);
+        assertThat(plain.relativeError()).as("plain %s", g).isLessThan(TOLERANCE);
+        var fused = ConvStrategyCheck.run(strategy, g, 2, true, true, ActivationKind.RELU, 2, seed);
+        assertThat(fused.relativeError()).as("bias+residual+relu %s", g).isLessThan(TOLERANCE);
+        var other = ConvStrategyCheck.run(strategy, g, 1, true, true, ActivationKind.SILU, 2, seed);
+        assertThat(other.relativeError()).as("bias+residual+silu %s", g).isLessThan(TOLERANCE);
+        var serial = ConvStrategyCheck.run(strategy, g, 2, true, true, ActivationKind.RELU, 1, seed);
+        assertThat(fused.output()).as("1 and 2 threads agree exactly").containsExactly(serial.output());
+    }
+
+    @Test
+    void refusesChannelsThatDoNotBlockAndGroups() {
+        assertThat(strategy.supports(ConvStrategyCheck.geometry(3, 9, 16, 3, 1, 1, 1))).isFalse();
+        assertThat(strategy.supports(ConvStrategyCheck.geometry(16, 9, 24, 3, 1, 1, 1))).isFalse();
+        assertThat(strategy.supports(ConvStrategyCheck.geometry(32, 9, 32, 3, 1, 1, 2))).isFalse();
+    }
+
+    @Test
+    void reordersAreInversesAndPutChannelsInnermost() {
+        int c = 32, hw = 5;
+        float[] x = new float[2 * c * hw];
+        Random r = new Random(1);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+        float[] blocked = new float[x.length];
+        Nchwc.toBlocked(x, blocked, 2, c, hw);
+        // sample 1, channel 17 (block 1, lane 1), pixel 3
+        assertThat(blocked[(1 * c + 16) * hw + 3 * 16 + 1]).isEqualTo(x[(1 * c + 17) * hw + 3]);
+        float[] back = new float[x.length];
+        Nchwc.toPlanar(blocked, back, 2, c, hw);
+        assertThat(back).containsExactly(x);
+    }
+}
