@@ -9,6 +9,7 @@ import io.cnnc.compiler.passes.InferencePipeline;
 import io.cnnc.compiler.plan.FoldedConvWeights;
 import io.cnnc.compiler.plan.MemoryPlan;
 import io.cnnc.compiler.schedule.Choice;
+import io.cnnc.compiler.schedule.LayoutChoice;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.schedule.StrategyChooser;
 import io.cnnc.compiler.schedule.TuningCache;
@@ -28,6 +29,9 @@ import java.util.Map;
 public final class CompiledModel {
 
     private final Graph source;
+    /** After the inference passes, all NCHW: what the other targets generate code from. */
+    private final Graph planar;
+    /** The planar graph with layouts chosen for the CPU (reorders inserted): what the CPU code runs. */
     private final Graph optimized;
     private final Map<Node, Choice> choices;
     private final MemoryPlan memory;
@@ -37,9 +41,10 @@ public final class CompiledModel {
     private final Map<String, Long> phaseNanos;
     private Map<String, byte[]> classes;
 
-    private CompiledModel(Graph source, Graph optimized, Map<Node, Choice> choices, MemoryPlan memory, JavaFile javaFile,
+    private CompiledModel(Graph source, Graph planar, Graph optimized, Map<Node, Choice> choices, MemoryPlan memory, JavaFile javaFile,
                           Map<String, float[]> weights, CompileOptions options, Map<String, Long> phaseNanos) {
         this.source = source;
+        this.planar = planar;
         this.optimized = optimized;
         this.choices = choices;
         this.memory = memory;
@@ -58,8 +63,8 @@ public final class CompiledModel {
         t = System.nanoTime();
         TuningCache cache = options.tune() ? TuningCache.open(options.tuningCache() != null ? options.tuningCache() : TuningCache.defaultLocation()) : null;
         StrategyChooser chooser = new StrategyChooser(Machine.detect(), options.threads(), cache,
-                name -> options.winograd() || !name.startsWith("winograd"));
-        Map<Node, Choice> choices = chooser.choose(optimized);
+                options::allows);
+        Map<Node, Choice> planarChoices = chooser.choose(optimized);
         if (cache != null) {
             try {
                 cache.save();
@@ -69,12 +74,15 @@ public final class CompiledModel {
         }
         phases.put("strategy choice", System.nanoTime() - t);
         t = System.nanoTime();
+        LayoutChoice.Result laid = LayoutChoice.apply(optimized, planarChoices, Machine.detect(), options.threads(), options.batch());
+        phases.put("layout choice", System.nanoTime() - t);
+        t = System.nanoTime();
         Map<String, float[]> folded = foldWeights(optimized, weights);
-        MemoryPlan memory = MemoryPlan.of(optimized);
-        JavaFile file = new ModelSourceGenerator(optimized, choices, memory, options.batch(),
+        MemoryPlan memory = MemoryPlan.of(laid.graph());
+        JavaFile file = new ModelSourceGenerator(laid.graph(), laid.choices(), memory, options.batch(),
                 ModelSourceGenerator.classNameFor(source.name())).generate();
         phases.put("code generation", System.nanoTime() - t);
-        return new CompiledModel(source, optimized, choices, memory, file, folded, options, phases);
+        return new CompiledModel(source, optimized, laid.graph(), laid.choices(), memory, file, folded, options, phases);
     }
 
     /** The tensors the generated code reads: folded conv weights and biases, everything else as given. */
@@ -133,7 +141,7 @@ public final class CompiledModel {
      * Java fallback. Throws UnsupportedOperationException naming layers the target lacks.
      */
     public JavaFile tornadoSource(boolean tornado) {
-        return new TornadoSourceGenerator(optimized, memory, options.batch(),
+        return new TornadoSourceGenerator(planar, MemoryPlan.of(planar), options.batch(),
                 ModelSourceGenerator.classNameFor(source.name()), tornado).generate();
     }
 
@@ -152,8 +160,14 @@ public final class CompiledModel {
         return source;
     }
 
+    /** The graph the CPU code runs: passes applied, layouts chosen. */
     public Graph optimized() {
         return optimized;
+    }
+
+    /** The graph after the inference passes, before layout choice (every value NCHW). */
+    public Graph planar() {
+        return planar;
     }
 
     public Map<Node, Choice> choices() {
@@ -184,6 +198,8 @@ public final class CompiledModel {
     }
 
     public List<String> passNames() {
-        return InferencePipeline.standard().passes().stream().map(p -> p.name()).toList();
+        List<String> names = new java.util.ArrayList<>(InferencePipeline.standard().passes().stream().map(p -> p.name()).toList());
+        names.add("choose-layouts");
+        return names;
     }
 }

@@ -8,6 +8,8 @@ import com.squareup.javapoet.MethodSpec;
 import com.squareup.javapoet.ParameterizedTypeName;
 import com.squareup.javapoet.TypeSpec;
 import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Layout;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ir.Value;
@@ -132,6 +134,8 @@ public final class ModelSourceGenerator {
                     Double.toString(a.alpha()), x, y);
             case SoftmaxOp sm -> CodeBlock.of("$T.channels($L, BATCH, $L, $L, $L)", SoftmaxReference.class, x, s.c(), spatial, y);
             case FlattenOp f -> null;
+            case ReorderOp r -> CodeBlock.of("$T.$L($L, $L, BATCH, $L, $L)", Nchwc.class, r.to() == Layout.NCHW ? "toPlanar" : "toBlocked",
+                    x, y, s.c(), spatial);
             case DropoutOp d -> CodeBlock.of("$T.forward($L, $L)", CopyReference.class, x, y);
             case AddOp a -> CodeBlock.of("$T.forward($L, $L, $L)", AddReference.class, x, var(n.inputs().get(1)), y);
             case MulOp m -> {

@@ -44,6 +44,23 @@ public final class Rewriter {
         }
     }
 
+    /**
+     * Emits a node that has no counterpart in the source graph (a reorder, say) over values of
+     * the new graph; returns its output, a value of the new graph.
+     */
+    public Value emit(String name, Op op, List<Value> newInputs, io.cnnc.dsl.Span span) {
+        try {
+            return target.add(name, op, newInputs, op.outputShape(newInputs.stream().map(Value::shape).toList()), span);
+        } catch (ShapeException e) {
+            throw new IllegalStateException("pass produced an ill-shaped " + op.type() + " at " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Emits {@code op} over values of the new graph in place of {@code n}. */
+    public void replaceTranslated(Node n, String name, Op op, List<Value> newInputs) {
+        map.put(n.output(), emit(name, op, newInputs, n.span()));
+    }
+
     /** Drops {@code n}: readers of its output read {@code replacement} (an old value) instead. */
     public void alias(Node n, Value replacement) {
         map.put(n.output(), translate(replacement));
@@ -59,7 +76,12 @@ public final class Rewriter {
     }
 
     public Graph finish() {
-        target.setOutputs(source.outputs().stream().map(this::translate).toList());
+        return finish(source.outputs().stream().map(this::translate).toList());
+    }
+
+    /** Finishes with outputs given as values of the new graph. */
+    public Graph finish(List<Value> newOutputs) {
+        target.setOutputs(newOutputs);
         return target;
     }
 }

@@ -56,6 +56,10 @@ public final class CostModel {
                 efficiency = 0.15;
                 why = "one channel per group: bandwidth-bound, vectorized along the row";
             }
+            case "direct-nchwc" -> {
+                efficiency = 0.45;
+                why = "NCHW16c: 12 pixels x 16 channels in registers, no packing; reorders where neighbours are planar";
+            }
             case "direct" -> {
                 efficiency = g.groups() == 1 ? 0.35 : 0.12;
                 why = "no extra memory, vectorized over output columns";

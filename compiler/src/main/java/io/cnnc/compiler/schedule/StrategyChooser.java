@@ -47,7 +47,8 @@ public final class StrategyChooser {
 
     public Choice choose(ConvGeometry g, Parallel parallel) {
         List<ConvStrategy> candidates = ConvStrategies.candidates(g).stream().filter(s -> allowed.test(s.name())).toList();
-        if (candidates.isEmpty()) throw new IllegalStateException("no allowed conv strategy computes " + g);
+        // A restriction that leaves a layer with nothing (only winograd asked for, a 1x1 layer met) falls back to every strategy.
+        if (candidates.isEmpty()) candidates = ConvStrategies.candidates(g);
         Map<String, Double> expected = new LinkedHashMap<>();
         Map<String, String> reasons = new LinkedHashMap<>();
         for (ConvStrategy s : candidates) {

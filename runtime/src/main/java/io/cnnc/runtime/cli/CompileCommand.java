@@ -43,6 +43,11 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--no-winograd", description = "never choose Winograd (exact to float rounding; see docs/kernels.md for its error)")
     boolean noWinograd;
 
+    @Option(names = "--strategies", split = ",", paramLabel = "NAME",
+            description = "only these conv strategies (comma-separated; layers none of them computes use any): ${COMPLETION-CANDIDATES}",
+            completionCandidates = StrategyNames.class)
+    java.util.List<String> strategies = java.util.List.of();
+
     @Option(names = "--batch", defaultValue = "1", description = "batch size the buffers are sized for (default: ${DEFAULT-VALUE})")
     int batch;
 
@@ -76,8 +81,13 @@ final class CompileCommand implements Callable<Integer> {
         if (t < 1) throw new UserError("--threads must be at least 1");
         var params = CompiledEngine.raw(weights.load(graph, spec.commandLine().getErr()));
         long start = System.nanoTime();
+        for (String s : strategies) {
+            if (io.cnnc.kernels.cpu.conv.ConvStrategies.all().stream().noneMatch(c -> c.name().equals(s))) {
+                throw new UserError("--strategies: no conv strategy '" + s + "'; known: " + String.join(", ", new StrategyNames()));
+            }
+        }
         CompiledModel model = CompiledModel.compile(graph, params, new CompileOptions(batch, t, tune,
-                tuningCache != null ? tuningCache : TuningCache.defaultLocation(), !noWinograd));
+                tuningCache != null ? tuningCache : TuningCache.defaultLocation(), !noWinograd, java.util.Set.copyOf(strategies)));
         model.classes();
         double ms = (System.nanoTime() - start) / 1e6;
         out.printf(Locale.ROOT, "%s: compiled in %.0f ms (%d convolutions, %d nodes after fusion)%n", graph.name(), ms,

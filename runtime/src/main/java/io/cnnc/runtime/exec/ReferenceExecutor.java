@@ -80,6 +80,7 @@ public final class ReferenceExecutor {
             case SoftmaxOp sm -> SoftmaxReference.channels(x, batch, s.c(), spatial, y);
             case FlattenOp f -> CopyReference.forward(x, y);
             case DropoutOp d -> CopyReference.forward(x, y);
+            case ReorderOp r -> CopyReference.forward(x, y); // shapes are logical: a reorder is the identity here
             case AddOp a -> AddReference.forward(x, in.get(1), y);
             case MulOp m -> multiply(n, in, batch, y);
             case FusedConvOp f -> fusedConv(n, f, in, batch, y);

@@ -145,6 +145,7 @@ public final class OnnxExporter {
             case MulOp m -> add("Mul", List.of(x, names.get(n.inputs().get(1))), y);
             case ConcatOp c -> add("Concat", n.inputs().stream().map(names::get).toList(), y, Attr.of("axis", 1L));
             case FusedConvOp f -> throw new ImportException(n.name() + ": fused convolutions exist only in optimized graphs; export the source network");
+            case ReorderOp r -> throw new ImportException(n.name() + ": reorders exist only in optimized graphs; export the source network");
         };
         names.put(n.output(), out);
     }

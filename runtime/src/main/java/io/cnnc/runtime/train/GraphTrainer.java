@@ -134,6 +134,7 @@ public final class GraphTrainer {
                 MulReference.forward(full, other, batch, o.c(), o.h() * o.w(), broadcast >= 0, y);
             }
             case FusedConvOp f -> throw new IllegalArgumentException(n.name() + ": training runs on the source graph, not an optimized one");
+            case ReorderOp r -> throw new IllegalArgumentException(n.name() + ": training runs on the source graph, not an optimized one");
             case ConcatOp c -> ConcatReference.channels(n.inputs().stream().map(values::get).toArray(float[][]::new),
                     channels(n), batch, hw, y);
         }
@@ -226,6 +227,7 @@ public final class GraphTrainer {
                         o.h() * o.w(), broadcast >= 0, dFull, dOther);
             }
             case FusedConvOp f -> throw new IllegalArgumentException(n.name() + ": training runs on the source graph, not an optimized one");
+            case ReorderOp r -> throw new IllegalArgumentException(n.name() + ": training runs on the source graph, not an optimized one");
             case ConcatOp c -> {
                 float[][] outs = new float[dxs.length][];
                 for (int i = 0; i < dxs.length; i++) outs[i] = orScratch(dxs[i], values.get(n.inputs().get(i)).length);

@@ -20,6 +20,14 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+import io.cnnc.compiler.ir.Layout;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.ops.ReorderOp;
+import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The compiled path (passes, strategy choice, generated Java, fast kernels) against the
@@ -54,18 +62,28 @@ class CompiledModelTest {
               s = a -> gap -> conv(6, 1) -> hardsigmoid
               concat(a * s, b) -> avgpool(3, stride=2) -> layernorm -> scale -> shift -> adaptiveavgpool(2) -> conv(3, 2) -> gelu
             }
+            network Blocked {
+              input x: [3, 20, 21]
+              conv(16, 3, pad=1, bias=false) -> bn -> relu -> basic(16) -> down(32) -> maxpool(2) -> gap -> flatten -> dense(4)
+            }
             """;
 
+    static Stream<Arguments> networksAndStrategies() {
+        return Stream.of(Arguments.of(0, Set.of()), Arguments.of(1, Set.of()), Arguments.of(2, Set.of()),
+                Arguments.of(0, Set.of("direct-nchwc")), Arguments.of(2, Set.of("direct-nchwc")), Arguments.of(2, Set.of("im2col-gemm")));
+    }
+
     @ParameterizedTest
-    @ValueSource(ints = {0, 1})
-    void compiledNetworkMatchesTheReferenceExecutor(int which) throws Exception {
+    @MethodSource("networksAndStrategies")
+    void compiledNetworkMatchesTheReferenceExecutor(int which, Set<String> strategies) throws Exception {
         Graph graph = Compiler.compile(new SourceFile("nets.cnn", NETS)).networks().get(which);
         Map<String, Tensor> weights = randomizedStatistics(WeightInitializer.initialize(graph, 7));
         Map<String, float[]> raw = new HashMap<>();
         weights.forEach((k, v) -> raw.put(k, v.data()));
         for (int batch : new int[] {1, 3}) {
             for (int threads : new int[] {1, 2}) {
-                CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withBatch(batch).withThreads(threads));
+                CompiledModel model = CompiledModel.compile(graph, raw,
+                        CompileOptions.defaults().withBatch(batch).withThreads(threads).withStrategies(strategies));
                 CompiledNetwork net = model.instantiate(Parallel.of(threads));
                 Tensor x = random(graph, batch, 11 + batch);
                 float[] got = net.forward(new float[][] {x.data()})[0];
@@ -74,15 +92,33 @@ class CompiledModelTest {
                 double scale = 0;
                 for (float v : want) scale = Math.max(scale, Math.abs(v));
                 for (int i = 0; i < want.length; i++) {
-                    assertThat((double) Math.abs(got[i] - want[i])).as("%s batch %d threads %d element %d", graph.name(), batch, threads, i)
+                    assertThat((double) Math.abs(got[i] - want[i])).as("%s %s batch %d threads %d element %d", graph.name(), strategies, batch, threads, i)
                             .isLessThanOrEqualTo(1e-4 * scale);
                 }
             }
         }
     }
 
+    /**
+     * Every conv of Blocked but the 3-channel stem runs on NCHW16c when direct-nchwc is asked
+     * for: the residual adds and ReLUs stay blocked between them, so exactly two reorders remain,
+     * into the blocked layout after the stem and back before the max pool.
+     */
+    @Test
+    void blockedConvChainsNeedReordersOnlyAtTheirEnds() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("nets.cnn", NETS)).networks().get(2);
+        Map<String, float[]> raw = new HashMap<>();
+        WeightInitializer.initialize(graph, 7).forEach((k, v) -> raw.put(k, v.data()));
+        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withStrategies(Set.of("direct-nchwc")));
+        List<Node> reorders = model.optimized().nodes().stream().filter(n -> n.op() instanceof ReorderOp).toList();
+        assertThat(reorders).extracting(n -> ((ReorderOp) n.op()).to()).containsExactly(Layout.NCHW16C, Layout.NCHW);
+        assertThat(reorders.get(1).output().shape().c()).isEqualTo(32);
+        assertThat(model.choices().values()).extracting(c -> c.strategy()).filteredOn("direct-nchwc"::equals).hasSize(5);
+        assertThat(model.planar().nodes()).noneMatch(n -> n.op() instanceof ReorderOp);
+    }
+
     @ParameterizedTest
-    @ValueSource(ints = {0, 1})
+    @ValueSource(ints = {0, 1, 2})
     void optimizedGraphMeansTheSameAsTheSource(int which) throws Exception {
         Graph graph = Compiler.compile(new SourceFile("nets.cnn", NETS)).networks().get(which);
         Map<String, Tensor> weights = randomizedStatistics(WeightInitializer.initialize(graph, 3));

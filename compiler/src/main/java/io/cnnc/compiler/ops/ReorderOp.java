@@ -1,0 +1,23 @@
+package io.cnnc.compiler.ops;
+
+import io.cnnc.compiler.ir.Layout;
+import io.cnnc.compiler.ir.Shape;
+import java.util.List;
+
+/**
+ * Rewrites a value from {@code from} into {@code to} layout. Logically the identity (shapes
+ * are layout-free); inserted by the layout pass only where a producer's layout differs from
+ * what a consumer reads.
+ */
+public record ReorderOp(Layout from, Layout to) implements Op {
+
+    @Override
+    public String type() {
+        return "reorder";
+    }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) {
+        return inputs.getFirst();
+    }
+}

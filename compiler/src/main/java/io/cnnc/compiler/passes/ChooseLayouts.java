@@ -1,0 +1,117 @@
+package io.cnnc.compiler.passes;
+
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Layout;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.ops.ActivationOp;
+import io.cnnc.compiler.ops.AddOp;
+import io.cnnc.compiler.ops.FusedConvOp;
+import io.cnnc.compiler.ops.ReorderOp;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiPredicate;
+
+/**
+ * Layout choice. Convolutions named in {@code blocked} (their chosen kernel is channel-blocked)
+ * read and write NCHW16c; adds and activations run in their inputs' layout when the inputs
+ * agree (they are elementwise, and blocked tensors are never padded); every other op, and the
+ * graph's inputs and outputs, are NCHW. A {@link ReorderOp} goes exactly where a value's layout
+ * differs from what a reader needs, one per value and layout however many readers share it.
+ * <p>
+ * A blocked conv pays for the reorders around it, so {@code stillWorth} is asked about each one
+ * with the number of reorders it causes (input and output); a conv it rejects goes back to NCHW
+ * and the layouts are chosen again, until every blocked conv is worth its reorders.
+ */
+public final class ChooseLayouts implements Pass {
+
+    private final Set<String> blocked;
+    private final BiPredicate<Node, Integer> stillWorth;
+
+    public ChooseLayouts(Set<String> blocked, BiPredicate<Node, Integer> stillWorth) {
+        this.blocked = Set.copyOf(blocked);
+        this.stillWorth = stillWorth;
+    }
+
+    @Override
+    public String name() {
+        return "choose-layouts";
+    }
+
+    /** The conv names left blocked after rejecting those not worth their reorders. */
+    public Set<String> blockedAfter(Graph graph) {
+        Set<String> current = new HashSet<>(blocked);
+        while (true) {
+            Graph laid = layOut(graph, current);
+            Set<String> rejected = new HashSet<>();
+            for (Node n : laid.nodes()) {
+                if (n.op() instanceof FusedConvOp && current.contains(n.name())) {
+                    int reorders = reordersAround(laid, n);
+                    if (reorders > 0 && !stillWorth.test(n, reorders)) rejected.add(n.name());
+                }
+            }
+            if (rejected.isEmpty()) return current;
+            current.removeAll(rejected);
+        }
+    }
+
+    @Override
+    public Graph apply(Graph graph) {
+        return layOut(graph, blockedAfter(graph));
+    }
+
+    private static int reordersAround(Graph laid, Node conv) {
+        int count = 0;
+        for (Value in : conv.inputs()) if (in.producer() != null && in.producer().op() instanceof ReorderOp) count++;
+        List<Node> readers = laid.nodes().stream().filter(m -> m.inputs().contains(conv.output())).toList();
+        boolean outputReordered = !readers.isEmpty() && readers.stream().allMatch(m -> m.op() instanceof ReorderOp);
+        if (outputReordered || laid.outputs().contains(conv.output())) count++;
+        return count;
+    }
+
+    private static Graph layOut(Graph graph, Set<String> blocked) {
+        Rewriter r = new Rewriter(graph);
+        Map<Value, Layout> layouts = new HashMap<>();
+        Map<Value, Map<Layout, Value>> reorders = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            List<Value> ins = n.inputs().stream().map(r::translate).toList();
+            Layout want = wanted(n, ins, layouts, blocked);
+            List<Value> args = new ArrayList<>();
+            for (Value v : ins) args.add(as(r, v, want, layouts, reorders));
+            r.replaceTranslated(n, n.name(), n.op(), args);
+            layouts.put(r.translate(n.output()), want);
+        }
+        List<Value> outs = new ArrayList<>();
+        for (Value v : graph.outputs()) outs.add(as(r, r.translate(v), Layout.NCHW, layouts, reorders));
+        return r.finish(outs);
+    }
+
+    private static Layout wanted(Node n, List<Value> ins, Map<Value, Layout> layouts, Set<String> blocked) {
+        return switch (n.op()) {
+            case FusedConvOp f -> blocked.contains(n.name()) ? Layout.NCHW16C : Layout.NCHW;
+            case AddOp a -> common(ins, layouts);
+            case ActivationOp a -> common(ins, layouts);
+            default -> Layout.NCHW;
+        };
+    }
+
+    private static Layout common(List<Value> ins, Map<Value, Layout> layouts) {
+        Layout first = layouts.getOrDefault(ins.getFirst(), Layout.NCHW);
+        return ins.stream().allMatch(v -> layouts.getOrDefault(v, Layout.NCHW) == first) ? first : Layout.NCHW;
+    }
+
+    private static Value as(Rewriter r, Value v, Layout want, Map<Value, Layout> layouts, Map<Value, Map<Layout, Value>> reorders) {
+        Layout have = layouts.getOrDefault(v, Layout.NCHW);
+        if (have == want) return v;
+        return reorders.computeIfAbsent(v, k -> new HashMap<>()).computeIfAbsent(want, l -> {
+            String name = (v.producer() != null ? v.producer().name() : v.label()) + ">" + l.name().toLowerCase();
+            Value out = r.emit(name, new ReorderOp(have, l), List.of(v), v.producer() != null ? v.producer().span() : null);
+            layouts.put(out, l);
+            return out;
+        });
+    }
+}

@@ -1,0 +1,70 @@
+package io.cnnc.compiler.schedule;
+
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.passes.ChooseLayouts;
+import io.cnnc.kernels.cpu.conv.ConvStrategies;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Runs the layout pass on a graph whose convs have strategies: convs whose strategy is
+ * channel-blocked get NCHW16c, unless their advantage over the best planar strategy is smaller
+ * than the reorders they would cause (each reorder reads and writes the tensor once at the
+ * machine's memory bandwidth). Returns the laid-out graph with the choices keyed by its nodes.
+ */
+public final class LayoutChoice {
+
+    public record Result(Graph graph, Map<Node, Choice> choices) {}
+
+    private LayoutChoice() {}
+
+    public static Result apply(Graph planar, Map<Node, Choice> choices, Machine machine, int threads, int batch) {
+        Map<String, Choice> byName = new HashMap<>();
+        choices.forEach((n, c) -> byName.put(n.name(), c));
+        Set<String> blocked = byName.entrySet().stream().filter(e -> isBlocked(e.getValue().strategy()))
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
+        ChooseLayouts pass = new ChooseLayouts(blocked, (node, reorders) -> {
+            Choice c = byName.get(node.name());
+            double bytes = 2.0 * 4 * batch * node.output().shape().size();
+            double reorderMs = 1e3 * bytes / machine.bandwidth(threads);
+            return gainMs(c) > reorders * reorderMs;
+        });
+        Set<String> kept = pass.blockedAfter(planar);
+        for (String name : blocked) {
+            if (!kept.contains(name)) byName.put(name, planarInstead(byName.get(name)));
+        }
+        Graph laid = new ChooseLayouts(kept, (n, r) -> true).apply(planar);
+        Map<Node, Choice> rekeyed = new LinkedHashMap<>();
+        for (Node n : laid.nodes()) {
+            Choice c = byName.get(n.name());
+            if (c != null) rekeyed.put(n, c);
+        }
+        return new Result(laid, rekeyed);
+    }
+
+    static boolean isBlocked(String strategy) {
+        return ConvStrategies.byName(strategy).blocked();
+    }
+
+    /** Measured times when tuned, else the cost model's. */
+    private static Map<String, Double> times(Choice c) {
+        return c.measuredMs().isEmpty() ? c.expectedMs() : c.measuredMs();
+    }
+
+    private static double gainMs(Choice c) {
+        Map<String, Double> t = times(c);
+        double bestPlanar = t.entrySet().stream().filter(e -> !isBlocked(e.getKey())).mapToDouble(Map.Entry::getValue).min()
+                .orElse(Double.POSITIVE_INFINITY);
+        return bestPlanar - t.get(c.strategy());
+    }
+
+    private static Choice planarInstead(Choice c) {
+        Map<String, Double> t = times(c);
+        String best = t.entrySet().stream().filter(e -> !isBlocked(e.getKey())).min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+        return new Choice(best, "planar: " + c.strategy() + " saves less than its reorders cost", c.expectedMs(), c.measuredMs());
+    }
+}

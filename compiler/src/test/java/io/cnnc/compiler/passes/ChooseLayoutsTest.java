@@ -1,0 +1,81 @@
+package io.cnnc.compiler.passes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.compiler.CompileTestSupport;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Layout;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.ops.ReorderOp;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ChooseLayoutsTest {
+
+    private static Graph optimized(String source) {
+        return InferencePipeline.standard().apply(CompileTestSupport.graph(source));
+    }
+
+    private static List<String> types(Graph g) {
+        return g.nodes().stream().map(n -> n.op() instanceof ReorderOp r ? "reorder>" + r.to() : n.op().type()).toList();
+    }
+
+    private static Set<String> convNames(Graph g) {
+        return Set.copyOf(g.nodes().stream().filter(n -> n.op().type().startsWith("conv")).map(Node::name).toList());
+    }
+
+    @Test
+    void noBlockedConvLeavesTheGraphAsItWas() {
+        Graph g = optimized("network N { input x: [16, 8, 8]\n conv(16, 3, pad=1) -> relu -> maxpool(2) }");
+        assertThat(types(new ChooseLayouts(Set.of(), (n, r) -> true).apply(g))).isEqualTo(types(g));
+    }
+
+    @Test
+    void aChainOfBlockedConvsIsReorderedOnlyAtItsEnds() {
+        Graph g = optimized("network N { input x: [16, 8, 8]\n conv(16, 3, pad=1) -> relu -> conv(32, 3, pad=1) -> relu -> maxpool(2) }");
+        Graph after = new ChooseLayouts(convNames(g), (n, r) -> true).apply(g);
+        assertThat(types(after)).containsExactly("reorder>NCHW16C", "conv+relu", "conv+relu", "reorder>NCHW", "maxpool");
+    }
+
+    @Test
+    void residualAddsStayBlockedWhenBothSidesAre() {
+        Graph g = optimized("""
+                network N { input x: [16, 8, 8]
+                  a = conv(16, 3, pad=1) -> relu
+                  b = a -> conv(16, 3, pad=1)
+                  c = a -> conv(16, 1)
+                  b + c -> relu -> gap
+                }""");
+        Graph after = new ChooseLayouts(convNames(g), (n, r) -> true).apply(g);
+        // the add folds into one conv's epilogue; its residual (the other conv) is blocked already
+        assertThat(types(after).stream().filter(t -> t.startsWith("reorder")).toList()).containsExactly("reorder>NCHW16C", "reorder>NCHW");
+        assertThat(types(after).getLast()).isEqualTo("gap");
+    }
+
+    @Test
+    void aValueReadByTwoPlanarOpsIsReorderedOnce() {
+        Graph g = optimized("network N { input x: [16, 8, 8]\n a = conv(16, 3, pad=1)\n p = a -> maxpool(2)\n q = a -> avgpool(2)\n p + q }");
+        Graph after = new ChooseLayouts(convNames(g), (n, r) -> true).apply(g);
+        assertThat(types(after)).containsExactly("reorder>NCHW16C", "conv", "reorder>NCHW", "maxpool", "avgpool", "add");
+        Node back = after.nodes().get(2);
+        assertThat(after.nodes().get(3).inputs()).containsExactly(back.output());
+        assertThat(after.nodes().get(4).inputs()).containsExactly(back.output());
+    }
+
+    @Test
+    void aConvNotWorthItsReordersGoesBackToPlanar() {
+        Graph g = optimized("network N { input x: [16, 8, 8]\n conv(16, 3, pad=1) -> maxpool(2) }");
+        ChooseLayouts pass = new ChooseLayouts(convNames(g), (n, reorders) -> reorders < 2);
+        assertThat(pass.blockedAfter(g)).isEmpty();
+        assertThat(types(pass.apply(g))).isEqualTo(types(g));
+    }
+
+    @Test
+    void graphOutputsAreReturnedToNchw() {
+        Graph g = optimized("network N { input x: [16, 8, 8]\n conv(16, 3, pad=1) -> relu }");
+        Graph after = new ChooseLayouts(convNames(g), (n, r) -> true).apply(g);
+        Node last = after.outputs().getFirst().producer();
+        assertThat(last.op()).isEqualTo(new ReorderOp(Layout.NCHW16C, Layout.NCHW));
+    }
+}

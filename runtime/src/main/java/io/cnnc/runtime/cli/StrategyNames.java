@@ -1,0 +1,13 @@
+package io.cnnc.runtime.cli;
+
+import io.cnnc.kernels.cpu.conv.ConvStrategies;
+import io.cnnc.kernels.cpu.conv.ConvStrategy;
+import java.util.ArrayList;
+
+/** The CPU conv strategies' names, for --strategies' help and its error message. */
+final class StrategyNames extends ArrayList<String> {
+
+    StrategyNames() {
+        super(ConvStrategies.all().stream().map(ConvStrategy::name).toList());
+    }
+}
