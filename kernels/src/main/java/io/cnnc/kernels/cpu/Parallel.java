@@ -1,23 +1,24 @@
 package io.cnnc.kernels.cpu;
 
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
  * How many cores an inference kernel may use, and the pool that runs its tasks. Work is split
- * into tasks that write disjoint output, so results never depend on the thread count.
+ * into tasks that write disjoint output, so results never depend on the thread count. The
+ * threads are a {@link WorkerTeam} kept for the Parallel's lifetime (daemon threads).
  */
 public final class Parallel {
 
     private static final Parallel SERIAL = new Parallel(1, null);
+    /** One team per thread count for the whole JVM: loops from different callers take turns on it. */
+    private static final java.util.concurrent.ConcurrentHashMap<Integer, Parallel> SHARED = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final int threads;
-    private final ForkJoinPool pool;
+    private final WorkerTeam team;
 
-    private Parallel(int threads, ForkJoinPool pool) {
+    private Parallel(int threads, WorkerTeam team) {
         this.threads = threads;
-        this.pool = pool;
+        this.team = team;
     }
 
     /** One thread: tasks run in order on the caller's thread. */
@@ -28,7 +29,7 @@ public final class Parallel {
     /** {@code threads} cores; 1 gives {@link #serial()}. */
     public static Parallel of(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-        return threads == 1 ? SERIAL : new Parallel(threads, new ForkJoinPool(threads));
+        return threads == 1 ? SERIAL : SHARED.computeIfAbsent(threads, t -> new Parallel(t, new WorkerTeam(t)));
     }
 
     public int threads() {
@@ -41,6 +42,6 @@ public final class Parallel {
             for (int t = 0; t < tasks; t++) body.accept(t);
             return;
         }
-        pool.submit(() -> IntStream.range(0, tasks).parallel().forEach(body)).join();
+        team.run(tasks, body);
     }
 }

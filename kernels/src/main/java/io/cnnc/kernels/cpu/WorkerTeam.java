@@ -1,0 +1,105 @@
+package io.cnnc.kernels.cpu;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
+
+/**
+ * A fixed team of worker threads for back-to-back parallel loops, OpenMP style: the caller
+ * publishes a loop, takes tasks itself alongside the workers, and spins until all are done.
+ * Workers spin a little after each loop before parking, because the next layer's loop usually
+ * follows within microseconds; a fork-join pool costs about 20 us per loop here, which is most
+ * of a small layer's time.
+ */
+final class WorkerTeam {
+
+    /** How long an idle worker spins before parking. */
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
+    /**
+     * One loop's state. Each loop gets its own, so a worker still finishing with the previous
+     * loop can only find that loop's counters exhausted, never take a task of the next one.
+     */
+    private static final class Loop {
+        final IntConsumer body;
+        final int tasks;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Loop(IntConsumer body, int tasks) {
+            this.body = body;
+            this.tasks = tasks;
+        }
+
+        void work() {
+            for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
+                try {
+                    body.accept(t);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    done.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private final Thread[] workers;
+    private final ReentrantLock lock = new ReentrantLock();
+    private volatile Loop current;
+
+    WorkerTeam(int threads) {
+        workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            Thread t = new Thread(this::workerLoop, "cnnc-worker-" + i);
+            t.setDaemon(true);
+            workers[i] = t;
+            t.start();
+        }
+    }
+
+    void run(int taskCount, IntConsumer body) {
+        // A loop started from inside one of this team's tasks runs inline: the team is busy.
+        if (lock.isHeldByCurrentThread() || isWorker(Thread.currentThread())) {
+            for (int t = 0; t < taskCount; t++) body.accept(t);
+            return;
+        }
+        lock.lock();
+        try {
+            Loop loop = new Loop(body, taskCount);
+            current = loop;
+            for (Thread w : workers) LockSupport.unpark(w);
+            loop.work();
+            while (loop.done.get() < taskCount) Thread.onSpinWait();
+            Throwable f = loop.failure.get();
+            if (f instanceof RuntimeException e) throw e;
+            if (f instanceof Error e) throw e;
+            if (f != null) throw new IllegalStateException(f);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean isWorker(Thread t) {
+        for (Thread w : workers) if (w == t) return true;
+        return false;
+    }
+
+    private void workerLoop() {
+        Loop seen = null;
+        while (true) {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            Loop loop;
+            while ((loop = current) == seen) {
+                if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                else LockSupport.park(this);
+            }
+            seen = loop;
+            loop.work();
+        }
+    }
+}
