@@ -20,7 +20,7 @@ public final class OpenClTestDevice {
             try {
                 backend = OpenClBackend.open();
                 System.err.println("OpenCL tests run on " + backend.deviceName());
-            } catch (IllegalStateException | UnsatisfiedLinkError e) {
+            } catch (IllegalStateException | LinkageError e) {
                 unavailable = e.getMessage();
                 System.err.println("OpenCL tests SKIPPED: " + unavailable);
             }

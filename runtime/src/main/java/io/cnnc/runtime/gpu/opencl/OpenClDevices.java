@@ -40,8 +40,9 @@ public final class OpenClDevices {
             clGetPlatformIDs(0, null, n);
             platforms = new cl_platform_id[n[0]];
             if (n[0] > 0) clGetPlatformIDs(n[0], platforms, null);
-        } catch (UnsatisfiedLinkError e) {
+        } catch (LinkageError e) {
             // JOCL opens the unversioned libOpenCL.so, which only the loader's -dev package links.
+            // (UnsatisfiedLinkError the first time, NoClassDefFoundError for CL after that.)
             return new Listing(out, "the OpenCL ICD loader libOpenCL.so cannot be loaded (" + e.getMessage().lines().findFirst().orElse("")
                     + "); " + INSTALL + "; the unversioned library comes with ocl-icd-opencl-dev");
         } catch (RuntimeException e) {
