@@ -76,6 +76,15 @@ class GpuCliTest {
     }
 
     @Test
+    void devicesCheckRunsEveryStrategyOnTheOpenClDevice() {
+        OpenClTestDevice.get();
+        Result r = cnnc("devices", "--check");
+        assertThat(r.code()).as(r.out()).isZero();
+        assertThat(r.out()).contains("check on ", "ok   every layer kind, default strategies", "ok   every conv as winograd where it applies",
+                "ok   every conv as depthwise where it applies").doesNotContain("FAIL");
+    }
+
+    @Test
     void runOnCudaWithoutADeviceIsAOneLineError() throws Exception {
         boolean cuda;
         try {
