@@ -6,6 +6,7 @@ import io.cnnc.compiler.codegen.ExplainReport;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.schedule.TuningCache;
 import io.cnnc.runtime.embed.ModelJar;
+import io.cnnc.runtime.gpu.GpuTarget;
 import io.cnnc.runtime.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -55,10 +56,15 @@ final class CompileCommand implements Callable<Integer> {
     Integer threads;
 
     @Option(names = "--target", defaultValue = "cpu",
-            description = "cpu (Java Vector API kernels, the default) or tornado (TornadoVM loop kernels and TaskGraph; with --emit-java, see docs/gpu.md)")
+            description = "cpu (Java Vector API kernels, the default), tornado (TornadoVM loop kernels and TaskGraph; with --emit-java), "
+                    + "opencl or cuda (GPU kernel plan; with --explain or --emit-kernels); see docs/gpu.md")
     Target target;
 
-    enum Target { cpu, tornado }
+    enum Target { cpu, tornado, opencl, cuda }
+
+    @Option(names = "--emit-kernels", paramLabel = "DIR",
+            description = "with --target opencl|cuda: write the kernel program (NAME.cl or NAME.cu, and NAME.ptx when nvcc is here) and the plan (NAME.plan.txt)")
+    Path emitKernels;
 
     @Option(names = "--emit-java", paramLabel = "Model.java", description = "also write the generated Java source")
     Path emitJava;
@@ -80,6 +86,11 @@ final class CompileCommand implements Callable<Integer> {
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (t < 1) throw new UserError("--threads must be at least 1");
         var params = CompiledEngine.raw(weights.load(graph, spec.commandLine().getErr()));
+        if (target == Target.opencl || target == Target.cuda) {
+            return GpuCompile.run(graph, params, batch, target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, explain, emitKernels,
+                    output != null || emitJava != null || tune, out);
+        }
+        if (emitKernels != null) throw new UserError("--emit-kernels needs --target opencl or cuda");
         long start = System.nanoTime();
         for (String s : strategies) {
             if (io.cnnc.kernels.cpu.conv.ConvStrategies.all().stream().noneMatch(c -> c.name().equals(s))) {

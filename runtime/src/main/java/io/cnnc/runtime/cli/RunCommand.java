@@ -6,6 +6,7 @@ import io.cnnc.compiler.ir.Value;
 import io.cnnc.compiler.ops.SoftmaxOp;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.exec.ReferenceExecutor;
+import io.cnnc.runtime.gpu.GpuTarget;
 import io.cnnc.runtime.io.ImageInput;
 import io.cnnc.runtime.io.Npy;
 import java.io.IOException;
@@ -53,6 +54,15 @@ final class RunCommand implements Callable<Integer> {
 
     enum Engine { compiled, reference }
 
+    @Option(names = "--target", defaultValue = "cpu",
+            description = "cpu (the --engine), opencl or cuda (the GPU kernels, docs/gpu.md; cnnc devices lists what is here); default: ${DEFAULT-VALUE}")
+    Target target;
+
+    enum Target { cpu, opencl, cuda }
+
+    @Option(names = "--profile", description = "with --target opencl|cuda: time the forward pass and each layer on the device, and print the plan")
+    boolean profile;
+
     @Option(names = "--mean", split = ",", paramLabel = "M", description = "per-channel mean subtracted from image inputs, e.g. 0.485,0.456,0.406")
     float[] mean;
 
@@ -82,8 +92,14 @@ final class RunCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Tensor> params = weights.load(graph, spec.commandLine().getErr());
-        List<Tensor> results = engine == Engine.reference ? new ReferenceExecutor(graph, params).run(tensors)
-                : CompiledEngine.run(graph, params, tensors, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+        if (target != Target.cpu && engine == Engine.reference) throw new UserError("--engine reference runs on the CPU; drop it or --target " + target);
+        if (target == Target.cpu && profile) throw new UserError("--profile needs --target opencl or cuda");
+        List<Tensor> results = switch (target) {
+            case opencl -> GpuEngine.run(graph, params, tensors, GpuTarget.OPENCL, profile, out);
+            case cuda -> GpuEngine.run(graph, params, tensors, GpuTarget.CUDA, profile, out);
+            case cpu -> engine == Engine.reference ? new ReferenceExecutor(graph, params).run(tensors)
+                    : CompiledEngine.run(graph, params, tensors, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+        };
         Tensor y = results.getFirst();
         Value outValue = graph.outputs().getFirst();
         out.println(graph.name() + ": output " + y.shapeString());
