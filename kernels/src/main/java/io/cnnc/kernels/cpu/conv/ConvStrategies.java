@@ -11,7 +11,8 @@ public final class ConvStrategies {
     private static final List<ConvStrategy> STRATEGIES = List.of(
             GemmConvStrategy.im2col(),
             GemmConvStrategy.pointwise(),
-            new DirectNchwcStrategy());
+            new DirectNchwcStrategy(),
+            new DepthwiseStrategy());
 
     public static List<ConvStrategy> all() {
         return STRATEGIES;
