@@ -6,70 +6,70 @@ import io.cnnc.kernels.ConvGeometry;
  * Predicts a conv strategy's time from its arithmetic and its memory traffic:
  * {@code flops / (efficiency * peak) + bytes / bandwidth}. Winograd does 2.25x (F(2,3)) or 4x
  * (F(4,3)) fewer multiplies but pays for its input and output transforms; im2col pays for
- * writing and reading its column matrix; depthwise does so little arithmetic per byte that
- * bandwidth dominates. Efficiencies are the fraction of peak each strategy's inner loop reached
- * in the JMH runs recorded in docs/kernels.md.
+ * packing its panels; depthwise does so little arithmetic per byte that bandwidth dominates.
+ * Efficiencies are not guessed: {@link Efficiencies} holds the fraction of peak each strategy
+ * reached when bench's CalibrateCostModel timed it on this machine's layer set.
  */
 public final class CostModel {
 
     private final Machine machine;
+    private final Efficiencies efficiencies;
 
     public CostModel(Machine machine) {
+        this(machine, Efficiencies.calibrated());
+    }
+
+    public CostModel(Machine machine, Efficiencies efficiencies) {
         this.machine = machine;
+        this.efficiencies = efficiencies;
     }
 
     public record Estimate(double ms, String reason) {}
 
+    /** What a strategy must do for one sample: arithmetic, memory traffic, and in words why. */
+    public record Work(double flops, double bytes, String why) {}
+
+    /** Grouped (non-depthwise) convolutions run each strategy's loops on narrow matrices: calibrated apart. */
+    public static String efficiencyKey(String strategy, ConvGeometry g) {
+        return g.groups() > 1 && !strategy.equals("depthwise") ? strategy + ".grouped" : strategy;
+    }
+
     public Estimate estimate(String strategy, ConvGeometry g, int threads) {
+        Work w = work(strategy, g);
+        double efficiency = efficiencies.get(efficiencyKey(strategy, g));
+        double ms = 1e3 * (w.flops() / (efficiency * machine.peakFlops(threads)) + w.bytes() / machine.bandwidth(threads));
+        return new Estimate(ms, w.why());
+    }
+
+    public static Work work(String strategy, ConvGeometry g) {
         double macs = g.macsPerSample();
         double in = (double) g.inC() * g.inH() * g.inW();
         double out = (double) g.outC() * g.outH() * g.outW();
         double weights = (double) g.outC() * (g.inC() / g.groups()) * g.kernelH() * g.kernelW();
         double bytes = 4 * (in + out + weights);
         double flops = 2 * macs;
-        double efficiency;
-        String why;
-        switch (strategy) {
+        return switch (strategy) {
             case "winograd-f23", "winograd-f43" -> {
                 boolean f43 = strategy.endsWith("f43");
                 int m = f43 ? 4 : 2;
                 int a = m + 2;
                 double tiles = Math.ceil(g.outH() / (double) m) * Math.ceil(g.outW() / (double) m);
                 double transform = (g.inC() + g.outC()) * tiles * a * a * 4.0;
-                flops = flops / (f43 ? 4.0 : 2.25) + transform;
-                bytes += 4 * tiles * a * a * (g.inC() + g.outC());
-                efficiency = f43 ? 0.40 : 0.45;
-                why = String.format("%.2fx fewer multiplies than direct, transforms cost %.0f%% of the rest",
-                        f43 ? 4.0 : 2.25, 100 * transform / Math.max(1, flops - transform));
+                double total = flops / (f43 ? 4.0 : 2.25) + transform;
+                yield new Work(total, bytes + 4 * tiles * a * a * (g.inC() + g.outC()),
+                        String.format("%.2fx fewer multiplies than direct, transforms cost %.0f%% of the rest",
+                                f43 ? 4.0 : 2.25, 100 * transform / Math.max(1, total - transform)));
             }
-            case "gemm-1x1" -> {
-                efficiency = 0.70;
-                why = "1x1: the input already is the GEMM's right-hand matrix";
-            }
+            case "gemm-1x1" -> new Work(flops, bytes, "1x1: the input already is the GEMM's right-hand matrix");
             case "im2col-gemm" -> {
-                double k = (double) (g.inC() / g.groups()) * g.kernelH() * g.kernelW();
-                bytes += 8 * k * g.outH() * g.outW() * g.groups();
-                efficiency = g.groups() == 1 ? 0.60 : 0.25;
-                why = "packed GEMM after copying " + (long) (k * g.outH() * g.outW() * g.groups() * 4 / 1024) + " KiB of columns";
+                double panels = (double) (g.inC() / g.groups()) * g.kernelH() * g.kernelW() * g.outH() * g.outW() * g.groups();
+                yield new Work(flops, bytes + 4 * panels,
+                        "packed GEMM, im2col packed on the fly (" + (long) (panels * 4 / 1024) + " KiB of panels)");
             }
-            case "depthwise" -> {
-                efficiency = 0.15;
-                why = "one channel per group: bandwidth-bound, vectorized along the row";
-            }
-            case "direct-nchwc" -> {
-                efficiency = 0.45;
-                why = "NCHW16c: 12 pixels x 16 channels in registers, no packing; reorders where neighbours are planar";
-            }
-            case "direct" -> {
-                efficiency = g.groups() == 1 ? 0.35 : 0.12;
-                why = "no extra memory, vectorized over output columns";
-            }
-            default -> {
-                efficiency = 0.10;
-                why = "no model for this strategy";
-            }
-        }
-        double ms = 1e3 * (flops / (efficiency * machine.peakFlops(threads)) + bytes / machine.bandwidth(threads));
-        return new Estimate(ms, why);
+            case "depthwise" -> new Work(flops, bytes, "one channel per group: bandwidth-bound, vectorized along the row");
+            case "direct-nchwc" -> new Work(flops, bytes,
+                    "NCHW16c: 12 pixels x 16 channels in registers, no packing; reorders where neighbours are planar");
+            default -> new Work(flops, bytes, "direct count of multiply-adds");
+        };
     }
 }

@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Times one strategy on one layer with random data: warm-up calls for at least 3 runs and 30 ms
- * (so the JIT has compiled the kernel), then calls until at least 5 runs and 40 ms, at most 30 runs; the median is the
+ * Times one strategy on one layer with random data: warm-up calls for at least 5 runs and 150 ms
+ * (C2 needs that long to compile a microkernel, longer while the other core is busy), then calls until at least 5 runs and 40 ms, at most 30 runs; the median is the
  * answer, as it ignores the odd run the other core's work slowed down.
  */
 public final class Tuner {
@@ -24,7 +24,7 @@ public final class Tuner {
         float[] y = new float[g.outC() * g.outH() * g.outW()];
         ConvKernel k = strategy.prepare(g, w, Epilogue.none(), parallel);
         long warm = System.nanoTime();
-        for (int i = 0; i < 3 || System.nanoTime() - warm < 30_000_000L; i++) k.forward(x, null, y, 1);
+        for (int i = 0; i < 5 || System.nanoTime() - warm < 150_000_000L; i++) k.forward(x, null, y, 1);
         double[] times = new double[30];
         int n = 0;
         long start = System.nanoTime();

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Times every conv strategy on bench's layer set (1 thread) and rewrites the cost model's
+# efficiency table (compiler/src/main/resources/.../efficiency.properties) and
+# bench/reports/cost-model-calibration.md. Run on a quiet machine; rebuild afterwards.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+. scripts/find-java.sh
+cnnc_find_java
+mvn -q -B -DskipTests install >/dev/null
+cp="bench/target/classes:$(cd bench && mvn -q -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$cp" io.cnnc.bench.CalibrateCostModel \
+  compiler/src/main/resources/io/cnnc/compiler/schedule/efficiency.properties bench/reports/cost-model-calibration.md \
+  2> >(grep -v 'incubator' >&2)

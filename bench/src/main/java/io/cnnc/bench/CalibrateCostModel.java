@@ -1,0 +1,102 @@
+package io.cnnc.bench;
+
+import io.cnnc.compiler.schedule.CostModel;
+import io.cnnc.compiler.schedule.Machine;
+import io.cnnc.compiler.schedule.Tuner;
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.conv.ConvStrategies;
+import io.cnnc.kernels.cpu.conv.ConvStrategy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Measures every conv strategy on a set of layers on one core and solves the cost model for the
+ * efficiency each run implies: {@code ms = flops / (e * peak) + bytes / bandwidth}. The median
+ * per strategy (grouped convolutions apart) becomes the cost model's efficiency table.
+ * Usage: CalibrateCostModel OUT.properties REPORT.md
+ */
+public final class CalibrateCostModel {
+
+    private record Layer(String name, ConvGeometry g) {}
+
+    private static ConvGeometry conv(int inC, int hw, int outC, int k, int stride, int pad, int groups) {
+        return new ConvGeometry(inC, hw, hw, outC, k, k, stride, stride, pad, pad, pad, pad, 1, 1, groups);
+    }
+
+    static final List<Layer> LAYERS = List.of(
+            new Layer("3x3 64->64 @56", conv(64, 56, 64, 3, 1, 1, 1)),
+            new Layer("3x3 128->128 @28", conv(128, 28, 128, 3, 1, 1, 1)),
+            new Layer("3x3 256->256 @14", conv(256, 14, 256, 3, 1, 1, 1)),
+            new Layer("3x3 512->512 @7", conv(512, 7, 512, 3, 1, 1, 1)),
+            new Layer("3x3 s2 64->128 @56", conv(64, 56, 128, 3, 2, 1, 1)),
+            new Layer("3x3 s2 128->256 @28", conv(128, 28, 256, 3, 2, 1, 1)),
+            new Layer("1x1 256->64 @56", conv(256, 56, 64, 1, 1, 0, 1)),
+            new Layer("1x1 64->256 @56", conv(64, 56, 256, 1, 1, 0, 1)),
+            new Layer("1x1 s2 64->128 @56", conv(64, 56, 128, 1, 2, 0, 1)),
+            new Layer("7x7 s2 3->64 @224", conv(3, 224, 64, 7, 2, 3, 1)),
+            new Layer("5x5 1->6 @28", conv(1, 28, 6, 5, 1, 0, 1)),
+            new Layer("dw 3x3 144 @56", conv(144, 56, 144, 3, 1, 1, 144)),
+            new Layer("dw 3x3 s2 96 @112", conv(96, 112, 96, 3, 2, 1, 96)),
+            new Layer("dw 3x3 960 @7", conv(960, 7, 960, 3, 1, 1, 960)),
+            new Layer("3x3 g2 32->32 @28", conv(32, 28, 32, 3, 1, 1, 2)));
+
+    public static void main(String[] args) throws IOException {
+        Path out = Path.of(args.length > 0 ? args[0] : "compiler/src/main/resources/io/cnnc/compiler/schedule/efficiency.properties");
+        Path report = Path.of(args.length > 1 ? args[1] : "bench/reports/cost-model-calibration.md");
+        Machine m = Machine.detect();
+        Parallel one = Parallel.serial();
+        Map<String, List<Double>> byKey = new TreeMap<>();
+        StringBuilder md = new StringBuilder();
+        md.append("# Cost model calibration\n\n");
+        md.append(String.format(Locale.ROOT, "CPU: %s; 1 thread; peak %.0f GFLOP/s, bandwidth %.0f GB/s. Efficiency e solves "
+                + "`ms = flops / (e * peak) + bytes / bandwidth` for each measured run (median of Tuner's runs). "
+                + "Made by `bench/run-calibrate.sh`.%n%n", m.cpu(), m.peakGflopsPerCore(), m.bandwidth(1) / 1e9));
+        md.append("| layer | strategy | ms | model GFLOP | effective GFLOP/s | efficiency |\n|---|---|---:|---:|---:|---:|\n");
+        for (Layer l : LAYERS) {
+            for (ConvStrategy s : ConvStrategies.candidates(l.g())) {
+                double ms = Tuner.measureMs(s, l.g(), one);
+                CostModel.Work w = CostModel.work(s.name(), l.g());
+                double compute = ms / 1e3 - w.bytes() / m.bandwidth(1);
+                double e = compute > 0 ? w.flops() / (m.peakFlops(1) * compute) : 1.0;
+                e = Math.min(1.0, e);
+                byKey.computeIfAbsent(CostModel.efficiencyKey(s.name(), l.g()), k -> new ArrayList<>()).add(e);
+                md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.1f | %.3f |%n", l.name(), s.name(), ms,
+                        w.flops() / 1e9, w.flops() / 1e6 / ms, e));
+                System.out.printf(Locale.ROOT, "%-22s %-14s %8.3f ms  e=%.3f%n", l.name(), s.name(), ms, e);
+            }
+        }
+        StringBuilder props = new StringBuilder("# Fraction of peak per conv strategy (median over bench's layer set, 1 thread),\n"
+                + "# written by bench/run-calibrate.sh (CalibrateCostModel) on " + m.cpu() + ".\n");
+        md.append("\n| key | median efficiency | layers |\n|---|---:|---:|\n");
+        byKey.forEach((k, v) -> {
+            double med = median(v);
+            props.append(String.format(Locale.ROOT, "%s=%.3f%n", k, med));
+            md.append(String.format(Locale.ROOT, "| %s | %.3f | %d |%n", k, med, v.size()));
+        });
+        write(out, props.toString());
+        write(report, md.toString());
+        System.out.println("wrote " + out + " and " + report);
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        s.sort(null);
+        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+    }
+
+    private static void write(Path p, String text) throws IOException {
+        if (p.getParent() != null) Files.createDirectories(p.getParent());
+        Path tmp = Files.createTempFile(p.toAbsolutePath().getParent(), p.getFileName().toString(), ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, p, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
