@@ -36,7 +36,7 @@ public final class ConvStrategies {
     };
 
     public static List<ConvStrategy> all() {
-        return List.of(IM2COL);
+        return List.of(IM2COL, new WinogradF23Strategy(), new WinogradF43Strategy());
     }
 
     public static ConvStrategy byName(String name) {
