@@ -92,31 +92,4 @@ public record WinogradTransform(String label, int m, double[][] g, float[][] bt,
             }
         }
     }
-
-    /**
-     * A matrix's non-zero entries row by row, for the vectorized transforms: row r's entries are
-     * {@code col[start[r]..start[r+1])} with values {@code val[..]}.
-     */
-    record Sparse(int[] start, int[] col, float[] val) {
-        static Sparse of(float[][] a) {
-            int rows = a.length;
-            int[] start = new int[rows + 1];
-            int nz = 0;
-            for (float[] row : a) for (float v : row) if (v != 0) nz++;
-            int[] col = new int[nz];
-            float[] val = new float[nz];
-            int n = 0;
-            for (int r = 0; r < rows; r++) {
-                start[r] = n;
-                for (int c = 0; c < a[r].length; c++) {
-                    if (a[r][c] != 0) {
-                        col[n] = c;
-                        val[n++] = a[r][c];
-                    }
-                }
-            }
-            start[rows] = n;
-            return new Sparse(start, col, val);
-        }
-    }
 }
