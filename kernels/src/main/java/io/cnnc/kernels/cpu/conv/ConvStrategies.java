@@ -12,7 +12,9 @@ public final class ConvStrategies {
             GemmConvStrategy.im2col(),
             GemmConvStrategy.pointwise(),
             new DirectNchwcStrategy(),
-            new DepthwiseStrategy());
+            new DepthwiseStrategy(),
+            new WinogradF23Strategy(),
+            new WinogradF43Strategy());
 
     public static List<ConvStrategy> all() {
         return STRATEGIES;

@@ -1,0 +1,452 @@
+package io.cnnc.kernels.cpu.conv;
+
+import io.cnnc.kernels.ActivationKind;
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.gemm.BPanels;
+import io.cnnc.kernels.cpu.gemm.PackedA;
+import io.cnnc.kernels.cpu.gemm.PackedGemm;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Winograd convolution F(m x m, 3 x 3) (Lavin's algorithm) for one layer, m = 2 or 4.
+ *
+ * <p>At prepare every filter is transformed, in double, to U = G g G^T, and the t*t frequencies
+ * (t = m + 2) are stored as t*t packed [outC x inC] matrices. A forward pass cuts each sample's
+ * output into m x m tiles, numbered row-major, and the tiles into blocks of {@link #block}
+ * tiles (a multiple of {@link PackedGemm#NR}, chosen so that the block's transformed input V and
+ * product M, t*t*(inC + outC) floats per tile, fit in L2). Per block:
+ * <ol>
+ *   <li>per input channel and tile row, B^T is applied down the input's columns on contiguous
+ *   vectors read straight from the input (each column once; masked loads supply the zero
+ *   padding), the t results are deinterleaved into vectors of L consecutive tiles with
+ *   two-vector shuffles, and B is applied across them; the t*t results go straight to
+ *   V[f][c][tile];</li>
+ *   <li>one GEMM per frequency: M[f] = U[f] V[f], [outC x tiles], V packed into panels by one
+ *   array copy per panel row;</li>
+ *   <li>per output channel and L tiles of a tile row, Y = A^T M A, interleaved back into output
+ *   rows with shuffles, bias, residual and ReLU added on the vectors (other activations through
+ *   {@link Epilogue#apply}), stored with a lane mask at the right edge.</li>
+ * </ol>
+ * Vectors of L tiles that run past the end of a tile row carry junk in their last lanes: their
+ * stores are overwritten by the next row's (V) or masked off (output), and junk GEMM columns
+ * never reach the output. Tasks are (sample, block) pairs; when there are fewer than threads,
+ * each block is also split into output-channel ranges (every task then transforms the block's
+ * input itself, which is cheap next to its GEMMs). Every output element is computed by
+ * the same operations in the same order whatever the split, so results do not depend on the
+ * thread count. Scratch is allocated once per thread and reused.
+ */
+final class WinogradKernel implements ConvKernel {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int H = L / 2;
+    private static final int NR = PackedGemm.NR;
+    private static final int MR = PackedGemm.MR;
+
+    /** Bytes of V plus M per block we aim to keep in L2 (1 MiB per core on Zen 4/5). */
+    static final int BLOCK_BYTES = 768 * 1024;
+
+    // Two-vector shuffles for v1.rearrange(shuffle, v2): lane l takes lane idx[l] of v1 ++ v2.
+    /** F23 deinterleave: elements 2l and 2l+1 of 2L consecutive floats. */
+    private static final VectorShuffle<Float> DE2_0 = shuffle(l -> 2 * l), DE2_1 = shuffle(l -> 2 * l + 1);
+    /** F43 deinterleave, first stage: of 2L floats, elements 4l'+j for j = 0, 1 (A) or 2, 3 (B), l' < H, j-major. */
+    private static final VectorShuffle<Float> DE4_A = shuffle(l -> 4 * (l % H) + l / H), DE4_B = shuffle(l -> 4 * (l % H) + 2 + l / H);
+    /** F43 deinterleave, second stage: the j = 0 (resp. 1) halves of two first-stage vectors. */
+    private static final VectorShuffle<Float> DE4_0 = shuffle(l -> (l < H ? 0 : L) + l % H), DE4_1 = shuffle(l -> (l < H ? 0 : L) + H + l % H);
+    /** Shift by one lane, the last lane taking element 0 (NEXT0) or 1 (NEXT1) of the second vector. */
+    private static final VectorShuffle<Float> NEXT0 = shuffle(l -> l + 1), NEXT1 = shuffle(l -> l == L - 1 ? L + 1 : l + 1);
+    /** F23 interleave: output lane l is column l%2 of tile q*H + l/2. */
+    private static final VectorShuffle<Float> IN2_0 = shuffle(l -> l % 2 * L + l / 2), IN2_1 = shuffle(l -> l % 2 * L + H + l / 2);
+    /** F43 interleave, first stage: columns 0,1 (or 2,3) of tiles 0..H-1 (A) or H..L-1 (B), pairwise. */
+    private static final VectorShuffle<Float> IN4_A = shuffle(l -> l % 2 * L + l / 2), IN4_B = shuffle(l -> l % 2 * L + H + l / 2);
+    /** F43 interleave, second stage: output lane l is column l%4 of tile (q*L/4 + l/4), q even (0) or odd (1). */
+    private static final VectorShuffle<Float> IN4_0 = shuffle(l -> (l % 4 >= 2 ? L : 0) + 2 * (l / 4) + l % 2),
+            IN4_1 = shuffle(l -> (l % 4 >= 2 ? L : 0) + 2 * (L / 4 + l / 4) + l % 2);
+
+    private final WinogradTransform tf;
+    private final int m, t, freqs;
+    private final int inC, inH, inW, outC, outH, outW, padTop, padLeft;
+    private final int tilesX, tilesPerSample;
+    private final int block, blocksPerSample;
+    private final PackedA[] u;
+    private final Epilogue epilogue;
+    private final boolean fusedEpilogue;
+    private final Parallel parallel;
+
+    /** Plane row length, V and M row strides (a block plus one vector of slack for junk lanes). */
+    private final int wStride, vFreq;
+
+    private Scratch[] slots;
+    private boolean[] busy;
+
+    WinogradKernel(WinogradTransform tf, ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
+        if (tf != WinogradTransform.F23 && tf != WinogradTransform.F43) {
+            throw new IllegalArgumentException("vectorized transforms exist for F(2x2,3x3) and F(4x4,3x3) only, not " + tf.label());
+        }
+        if (L < 8) throw new IllegalStateException("Winograd kernels need vectors of at least 8 floats, have " + L);
+        this.tf = tf;
+        this.m = tf.m();
+        this.t = tf.t();
+        this.freqs = tf.frequencies();
+        this.inC = g.inC();
+        this.inH = g.inH();
+        this.inW = g.inW();
+        this.outC = g.outC();
+        this.outH = g.outH();
+        this.outW = g.outW();
+        this.padTop = g.padTop();
+        this.padLeft = g.padLeft();
+        this.epilogue = epilogue;
+        this.fusedEpilogue = epilogue.activation() == ActivationKind.IDENTITY || epilogue.activation() == ActivationKind.RELU;
+        this.parallel = parallel;
+        int tilesY = (outH + m - 1) / m;
+        this.tilesX = (outW + m - 1) / m;
+        this.tilesPerSample = tilesX * tilesY;
+        long bytesPerTile = 4L * freqs * (inC + outC);
+        int b = (int) Math.min(Integer.MAX_VALUE / 2, BLOCK_BYTES / bytesPerTile) / NR * NR;
+        this.block = Math.min(Math.max(NR, b), roundUp(tilesPerSample, NR));
+        this.blocksPerSample = (tilesPerSample + block - 1) / block;
+
+        float[] uf = new float[freqs * outC * inC];
+        for (int oc = 0; oc < outC; oc++) {
+            for (int ic = 0; ic < inC; ic++) tf.transformFilter(weight, (oc * inC + ic) * 9, uf, oc * inC + ic, outC * inC);
+        }
+        this.u = new PackedA[freqs];
+        for (int f = 0; f < freqs; f++) u[f] = PackedA.of(uf, f * outC * inC, outC, inC, inC);
+
+        // A deinterleave of L tiles starting at column c reads [c, c + (m+1)*L + 2).
+        this.wStride = tilesX * m + (m + 1) * L + t;
+        this.vFreq = inC * block + L;
+        this.slots = new Scratch[Math.max(1, parallel.threads())];
+        this.busy = new boolean[slots.length];
+    }
+
+    @Override
+    public String tiling() {
+        return String.format("%s, %d tiles/block (V+M %d KiB), %d block(s)/sample", tf.label(), block,
+                4L * freqs * (inC + outC) * block / 1024, blocksPerSample);
+    }
+
+    @Override
+    public void forward(float[] x, float[] residual, float[] y, int batch) {
+        int blocks = batch * blocksPerSample;
+        int threads = parallel.threads();
+        int rowPanels = (outC + MR - 1) / MR;
+        int chunks = blocks < threads ? Math.min(rowPanels, (threads + blocks - 1) / blocks) : 1;
+        parallel.forRange(blocks * chunks, task -> run(x, residual, y, task / chunks, task % chunks, chunks));
+    }
+
+    private void run(float[] x, float[] residual, float[] y, int blockTask, int chunk, int chunks) {
+        int n = blockTask / blocksPerSample;
+        int t0 = blockTask % blocksPerSample * block;
+        int t1 = Math.min(tilesPerSample, t0 + block);
+        int rowPanels = (outC + MR - 1) / MR;
+        int oc0 = rowPanels * chunk / chunks * MR;
+        int oc1 = Math.min(outC, rowPanels * (chunk + 1) / chunks * MR);
+        if (oc0 >= oc1) return;
+        int slot = acquire();
+        Scratch s = slots[slot];
+        try {
+            int tyFirst = t0 / tilesX;
+            int tyLast = (t1 - 1) / tilesX;
+            for (int c = 0; c < inC; c++) {
+                for (int ty = tyFirst; ty <= tyLast; ty++) {
+                    int txa = Math.max(0, t0 - ty * tilesX);
+                    int txb = Math.min(tilesX, t1 - ty * tilesX);
+                    inputRow(s, x, (n * inC + c) * inH * inW, ty * m - padTop, c, txa, txb, ty * tilesX + txa - t0);
+                }
+            }
+            for (int f = 0; f < freqs; f++) {
+                s.freqBase = f * vFreq;
+                PackedGemm.multiply(u[f], oc0, oc1, s, 0, t1 - t0, s.mm, f * block, freqs * block, false);
+            }
+            for (int oc = oc0; oc < oc1; oc++) {
+                int yPlane = (n * outC + oc) * outH * outW;
+                for (int ty = tyFirst; ty <= tyLast; ty++) {
+                    int txa = Math.max(0, t0 - ty * tilesX);
+                    int txb = Math.min(tilesX, t1 - ty * tilesX);
+                    outputRow(s, y, residual, yPlane, oc, ty, txa, txb, ty * tilesX + txa - t0);
+                }
+            }
+        } finally {
+            release(slot);
+        }
+    }
+
+    /**
+     * Input transform of tiles [txa, txb) of one tile row of channel c (plane at {@code x[xPlane]},
+     * window rows from iy0) into V columns from {@code col}: B^T down the input's columns, L
+     * columns at a time (zeros outside the input through masked loads), then per L tiles a
+     * deinterleave and B across.
+     */
+    private void inputRow(Scratch s, float[] x, int xPlane, int iy0, int c, int txa, int txb, int col) {
+        int end = txb * m + t - m;
+        boolean rowsInside = iy0 >= 0 && iy0 + t <= inH;
+        for (int p = txa * m; p < end; p += L) {
+            int ix0 = p - padLeft;
+            if (rowsInside && ix0 >= 0 && ix0 + L <= inW) {
+                bt(x, xPlane + iy0 * inW + ix0, inW, s.w, p, wStride);
+            } else {
+                window(x, xPlane, iy0, ix0, s.e);
+                bt(s.e, 0, L, s.w, p, wStride);
+            }
+        }
+        for (int k1 = 0; k1 < t; k1++) {
+            for (int tx = txa; tx < txb; tx += L) {
+                if (m == 4) deinterleave4(s.w, k1 * wStride + tx * m, s.e);
+                else deinterleave2(s.w, k1 * wStride + tx * m, s.e);
+                bt(s.e, 0, L, s.v, k1 * t * vFreq + c * block + col + tx - txa, vFreq);
+            }
+        }
+    }
+
+    /** buf[i*L + l] = input row iy0 + i, column ix0 + l of one plane, zero outside the input. */
+    private void window(float[] x, int xPlane, int iy0, int ix0, float[] buf) {
+        VectorMask<Float> inside = S.indexInRange(ix0, inW);
+        for (int i = 0; i < t; i++) {
+            int iy = iy0 + i;
+            FloatVector v = iy < 0 || iy >= inH ? FloatVector.zero(S) : FloatVector.fromArray(S, x, xPlane + iy * inW + ix0, inside);
+            v.intoArray(buf, i * L);
+        }
+    }
+
+    /** e[j*L + l] = w[src + 4l + j], j < 6: column j of L consecutive F(4x4) tiles. */
+    private static void deinterleave4(float[] w, int src, float[] e) {
+        FloatVector r0 = FloatVector.fromArray(S, w, src);
+        FloatVector r1 = FloatVector.fromArray(S, w, src + L);
+        FloatVector r2 = FloatVector.fromArray(S, w, src + 2 * L);
+        FloatVector r3 = FloatVector.fromArray(S, w, src + 3 * L);
+        FloatVector next = FloatVector.fromArray(S, w, src + 4 * L);
+        FloatVector a01 = r0.rearrange(DE4_A, r1), b01 = r0.rearrange(DE4_B, r1);
+        FloatVector a23 = r2.rearrange(DE4_A, r3), b23 = r2.rearrange(DE4_B, r3);
+        FloatVector e0 = a01.rearrange(DE4_0, a23), e1 = a01.rearrange(DE4_1, a23);
+        e0.intoArray(e, 0);
+        e1.intoArray(e, L);
+        b01.rearrange(DE4_0, b23).intoArray(e, 2 * L);
+        b01.rearrange(DE4_1, b23).intoArray(e, 3 * L);
+        e0.rearrange(NEXT0, next).intoArray(e, 4 * L);
+        e1.rearrange(NEXT1, next).intoArray(e, 5 * L);
+    }
+
+    /** e[j*L + l] = w[src + 2l + j], j < 4: column j of L consecutive F(2x2) tiles. */
+    private static void deinterleave2(float[] w, int src, float[] e) {
+        FloatVector r0 = FloatVector.fromArray(S, w, src);
+        FloatVector r1 = FloatVector.fromArray(S, w, src + L);
+        FloatVector next = FloatVector.fromArray(S, w, src + 2 * L);
+        FloatVector e0 = r0.rearrange(DE2_0, r1), e1 = r0.rearrange(DE2_1, r1);
+        e0.intoArray(e, 0);
+        e1.intoArray(e, L);
+        e0.rearrange(NEXT0, next).intoArray(e, 2 * L);
+        e1.rearrange(NEXT1, next).intoArray(e, 3 * L);
+    }
+
+    /**
+     * Output transform, epilogue and store of tiles [txa, txb) of tile row ty of channel oc,
+     * whose M columns start at {@code col}, L tiles at a time.
+     */
+    private void outputRow(Scratch s, float[] y, float[] residual, int yPlane, int oc, int ty, int txa, int txb, int col) {
+        int x0 = txa * m;
+        int x1 = Math.min(outW, txb * m);
+        int rows = Math.min(m, outH - ty * m);
+        float b = fusedEpilogue && epilogue.bias() != null ? epilogue.bias()[oc] : 0f;
+        boolean relu = epilogue.activation() == ActivationKind.RELU;
+        float[] res = fusedEpilogue && epilogue.residual() ? residual : null;
+        for (int tx = txa; tx < txb; tx += L) {
+            int mb = oc * freqs * block + col + tx - txa;
+            for (int i = 0; i < t; i++) at(s.mm, mb + i * t * block, block, s.tmp, i * m * L, L);
+            for (int r2 = 0; r2 < m; r2++) at(s.tmp, r2 * L, m * L, s.tmp2, r2 * L, m * L);
+            for (int r = 0; r < rows; r++) {
+                if (m == 4) interleave4(s.tmp2, r * m * L, s.line);
+                else interleave2(s.tmp2, r * m * L, s.line);
+                int row = yPlane + (ty * m + r) * outW;
+                for (int q = 0; q < m; q++) {
+                    int c = tx * m + q * L;
+                    if (c >= x1) break;
+                    FloatVector v = FloatVector.fromArray(S, s.line, q * L);
+                    if (!fusedEpilogue) {
+                        if (c + L <= x1) v.intoArray(y, row + c);
+                        else v.intoArray(y, row + c, S.indexInRange(c, x1));
+                        continue;
+                    }
+                    v = v.add(b);
+                    if (c + L <= x1) {
+                        if (res != null) v = v.add(FloatVector.fromArray(S, res, row + c));
+                        if (relu) v = v.max(0f);
+                        v.intoArray(y, row + c);
+                    } else {
+                        VectorMask<Float> in = S.indexInRange(c, x1);
+                        if (res != null) v = v.add(FloatVector.fromArray(S, res, row + c, in));
+                        if (relu) v = v.max(0f);
+                        v.intoArray(y, row + c, in);
+                    }
+                }
+            }
+        }
+        if (!fusedEpilogue) {
+            for (int r = 0; r < rows; r++) epilogue.apply(y, yPlane + (ty * m + r) * outW + x0, x1 - x0, oc, residual);
+        }
+    }
+
+    /** line[q*L + l] = tmp2[src + (l%4)*L + q*L/4 + l/4], q < 4: one output row of L F(4x4) tiles. */
+    private static void interleave4(float[] tmp2, int src, float[] line) {
+        FloatVector o0 = FloatVector.fromArray(S, tmp2, src);
+        FloatVector o1 = FloatVector.fromArray(S, tmp2, src + L);
+        FloatVector o2 = FloatVector.fromArray(S, tmp2, src + 2 * L);
+        FloatVector o3 = FloatVector.fromArray(S, tmp2, src + 3 * L);
+        FloatVector pa = o0.rearrange(IN4_A, o1), pb = o0.rearrange(IN4_B, o1);
+        FloatVector qa = o2.rearrange(IN4_A, o3), qb = o2.rearrange(IN4_B, o3);
+        pa.rearrange(IN4_0, qa).intoArray(line, 0);
+        pa.rearrange(IN4_1, qa).intoArray(line, L);
+        pb.rearrange(IN4_0, qb).intoArray(line, 2 * L);
+        pb.rearrange(IN4_1, qb).intoArray(line, 3 * L);
+    }
+
+    /** line[q*L + l] = tmp2[src + (l%2)*L + q*L/2 + l/2], q < 2: one output row of L F(2x2) tiles. */
+    private static void interleave2(float[] tmp2, int src, float[] line) {
+        FloatVector o0 = FloatVector.fromArray(S, tmp2, src);
+        FloatVector o1 = FloatVector.fromArray(S, tmp2, src + L);
+        o0.rearrange(IN2_0, o1).intoArray(line, 0);
+        o0.rearrange(IN2_1, o1).intoArray(line, L);
+    }
+
+    /** B^T applied to the t vectors {@code a[off + i*stride]}, results to {@code d[dOff + k*dStride]}. */
+    private void bt(float[] a, int off, int stride, float[] d, int dOff, int dStride) {
+        if (m == 4) bt6(a, off, stride, d, dOff, dStride);
+        else bt4(a, off, stride, d, dOff, dStride);
+    }
+
+    /** A^T applied to the t vectors {@code a[off + i*stride]}, m results to {@code d[dOff + k*dStride]}. */
+    private void at(float[] a, int off, int stride, float[] d, int dOff, int dStride) {
+        if (m == 4) at6(a, off, stride, d, dOff, dStride);
+        else at4(a, off, stride, d, dOff, dStride);
+    }
+
+    /** F(4x4,3x3) B^T, 14 operations instead of the 22 non-zero entries. */
+    private static void bt6(float[] a, int off, int stride, float[] d, int dOff, int dStride) {
+        FloatVector d0 = FloatVector.fromArray(S, a, off);
+        FloatVector d1 = FloatVector.fromArray(S, a, off + stride);
+        FloatVector d2 = FloatVector.fromArray(S, a, off + 2 * stride);
+        FloatVector d3 = FloatVector.fromArray(S, a, off + 3 * stride);
+        FloatVector d4 = FloatVector.fromArray(S, a, off + 4 * stride);
+        FloatVector d5 = FloatVector.fromArray(S, a, off + 5 * stride);
+        FloatVector four = FloatVector.broadcast(S, 4f), minusFive = FloatVector.broadcast(S, -5f);
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector s12 = d1.add(d2), s34 = d3.add(d4);
+        FloatVector d12 = d1.sub(d2), d43 = d4.sub(d3);
+        FloatVector d42 = d4.sub(d2), d31 = d3.sub(d1);
+        d0.fma(four, d2.fma(minusFive, d4)).intoArray(d, dOff);
+        s12.fma(four.neg(), s34).intoArray(d, dOff + dStride);
+        d12.fma(four, d43).intoArray(d, dOff + 2 * dStride);
+        d31.fma(two, d42).intoArray(d, dOff + 3 * dStride);
+        d31.fma(two.neg(), d42).intoArray(d, dOff + 4 * dStride);
+        d1.fma(four, d3.fma(minusFive, d5)).intoArray(d, dOff + 5 * dStride);
+    }
+
+    /** F(2x2,3x3) B^T. */
+    private static void bt4(float[] a, int off, int stride, float[] d, int dOff, int dStride) {
+        FloatVector d0 = FloatVector.fromArray(S, a, off);
+        FloatVector d1 = FloatVector.fromArray(S, a, off + stride);
+        FloatVector d2 = FloatVector.fromArray(S, a, off + 2 * stride);
+        FloatVector d3 = FloatVector.fromArray(S, a, off + 3 * stride);
+        d0.sub(d2).intoArray(d, dOff);
+        d1.add(d2).intoArray(d, dOff + dStride);
+        d2.sub(d1).intoArray(d, dOff + 2 * dStride);
+        d1.sub(d3).intoArray(d, dOff + 3 * dStride);
+    }
+
+    /** F(4x4,3x3) A^T. */
+    private static void at6(float[] a, int off, int stride, float[] d, int dOff, int dStride) {
+        FloatVector m0 = FloatVector.fromArray(S, a, off);
+        FloatVector m1 = FloatVector.fromArray(S, a, off + stride);
+        FloatVector m2 = FloatVector.fromArray(S, a, off + 2 * stride);
+        FloatVector m3 = FloatVector.fromArray(S, a, off + 3 * stride);
+        FloatVector m4 = FloatVector.fromArray(S, a, off + 4 * stride);
+        FloatVector m5 = FloatVector.fromArray(S, a, off + 5 * stride);
+        FloatVector s12 = m1.add(m2), d12 = m1.sub(m2);
+        FloatVector s34 = m3.add(m4), d34 = m3.sub(m4);
+        m0.add(s12).add(s34).intoArray(d, dOff);
+        d34.fma(FloatVector.broadcast(S, 2f), d12).intoArray(d, dOff + dStride);
+        s34.fma(FloatVector.broadcast(S, 4f), s12).intoArray(d, dOff + 2 * dStride);
+        d34.fma(FloatVector.broadcast(S, 8f), d12).add(m5).intoArray(d, dOff + 3 * dStride);
+    }
+
+    /** F(2x2,3x3) A^T. */
+    private static void at4(float[] a, int off, int stride, float[] d, int dOff, int dStride) {
+        FloatVector m0 = FloatVector.fromArray(S, a, off);
+        FloatVector m1 = FloatVector.fromArray(S, a, off + stride);
+        FloatVector m2 = FloatVector.fromArray(S, a, off + 2 * stride);
+        FloatVector m3 = FloatVector.fromArray(S, a, off + 3 * stride);
+        m0.add(m1).add(m2).intoArray(d, dOff);
+        m1.sub(m2).sub(m3).intoArray(d, dOff + dStride);
+    }
+
+    private synchronized int acquire() {
+        for (int i = 0; i < slots.length; i++) {
+            if (!busy[i]) {
+                busy[i] = true;
+                if (slots[i] == null) slots[i] = new Scratch();
+                return i;
+            }
+        }
+        int i = slots.length;
+        slots = Arrays.copyOf(slots, i + 1);
+        busy = Arrays.copyOf(busy, i + 1);
+        busy[i] = true;
+        slots[i] = new Scratch();
+        return i;
+    }
+
+    private synchronized void release(int slot) {
+        busy[slot] = false;
+    }
+
+    private static int roundUp(int v, int to) {
+        return (v + to - 1) / to * to;
+    }
+
+    /** A two-vector shuffle: lane l takes lane {@code lane(l)} of v1 ++ v2 (indices >= L, from v2, are stored as exceptional, index - 2L). */
+    private static VectorShuffle<Float> shuffle(java.util.function.IntUnaryOperator lane) {
+        int[] idx = new int[L];
+        for (int l = 0; l < L; l++) {
+            int i = lane.applyAsInt(l);
+            idx[l] = i < L ? i : i - 2 * L;
+        }
+        return VectorShuffle.fromArray(S, idx, 0);
+    }
+
+    /** One task's buffers; also the B operand of the per-frequency GEMMs (V[f], row-major [inC][block]). */
+    private final class Scratch implements BPanels {
+        final float[] w = new float[t * wStride];
+        final float[] e = new float[t * L];
+        final float[] v = new float[freqs * vFreq];
+        final float[] mm = new float[outC * freqs * block + L];
+        final float[] tmp = new float[t * m * L];
+        final float[] tmp2 = new float[m * m * L];
+        final float[] line = new float[m * L];
+        int freqBase;
+
+        @Override
+        public int k() {
+            return inC;
+        }
+
+        @Override
+        public int n() {
+            return block;
+        }
+
+        @Override
+        public void pack(int p0, int kc, int j0, int nc, float[] dst) {
+            for (int q = 0; q * NR < nc; q++) {
+                int src = freqBase + p0 * block + j0 + q * NR;
+                int d = q * kc * NR;
+                for (int p = 0; p < kc; p++, src += block, d += NR) System.arraycopy(v, src, dst, d, NR);
+            }
+        }
+    }
+}
