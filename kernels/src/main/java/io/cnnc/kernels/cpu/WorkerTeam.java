@@ -17,7 +17,9 @@ import java.util.function.IntConsumer;
 final class WorkerTeam {
 
     /** How long an idle worker spins before parking. */
-    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+    /** How long a caller spins for the last tasks before parking. */
+    private static final long CALLER_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
 
     /**
      * One loop's state. Each loop gets its own, so a worker still finishing with the previous
@@ -29,6 +31,8 @@ final class WorkerTeam {
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
+        /** The caller, once it stops spinning; whoever finishes the last task wakes it. */
+        volatile Thread waiter;
 
         Loop(IntConsumer body, int tasks) {
             this.body = body;
@@ -42,7 +46,10 @@ final class WorkerTeam {
                 } catch (Throwable e) {
                     failure.compareAndSet(null, e);
                 } finally {
-                    done.incrementAndGet();
+                    if (done.incrementAndGet() == tasks) {
+                        Thread w = waiter;
+                        if (w != null) LockSupport.unpark(w);
+                    }
                 }
             }
         }
@@ -74,13 +81,31 @@ final class WorkerTeam {
             current = loop;
             for (Thread w : workers) LockSupport.unpark(w);
             loop.work();
-            while (loop.done.get() < taskCount) Thread.onSpinWait();
+            awaitDone(loop);
             Throwable f = loop.failure.get();
             if (f instanceof RuntimeException e) throw e;
             if (f instanceof Error e) throw e;
             if (f != null) throw new IllegalStateException(f);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Spins briefly (the other tasks usually end within microseconds), then parks: when the
+     * machine has more runnable threads than cores, spinning would keep the very worker it
+     * waits for off the core.
+     */
+    private static void awaitDone(Loop loop) {
+        long spinUntil = System.nanoTime() + CALLER_SPIN_NANOS;
+        while (loop.done.get() < loop.tasks) {
+            if (System.nanoTime() < spinUntil) {
+                Thread.onSpinWait();
+            } else {
+                loop.waiter = Thread.currentThread();
+                // Timed, so a wake-up that raced with setting waiter costs at most this long.
+                if (loop.done.get() < loop.tasks) LockSupport.parkNanos(loop, 50_000);
+            }
         }
     }
 
