@@ -78,7 +78,10 @@ final class WinogradKernel implements ConvKernel {
     private final boolean fusedEpilogue;
     private final Parallel parallel;
 
-    /** Plane row length, V and M row strides (a block plus one vector of slack for junk lanes). */
+    /**
+     * Row length of the column-transformed input rows; floats per frequency of V (inC rows of a
+     * block, plus one vector of slack for the last row's junk lanes).
+     */
     private final int wStride, vFreq;
 
     private Scratch[] slots;
