@@ -59,6 +59,8 @@ public final class CompareWithOnnxRuntime {
         return "network L { input x: [" + c + ", " + hw + ", " + hw + "]\n " + op + " }";
     }
 
+    private static String choice = "";
+
     record Row(String name, int threads, double gflop, double cnncMs, double ortMs, double maxDiff, String strategies,
                double cnncCores, double ortCores) {}
 
@@ -66,6 +68,11 @@ public final class CompareWithOnnxRuntime {
         Path out = Path.of(args.length > 0 ? args[0] : "bench/reports");
         int[] threadCounts = args.length > 1 ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 2};
         double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 1.5;
+        // "tune" (default): strategies measured on this machine, as `cnnc compile --tune` does;
+        // "model": the cost model alone.
+        boolean tune = args.length <= 3 || args[3].equals("tune");
+        choice = tune ? "strategies measured per layer (--tune)" : "strategies from the cost model (no --tune)";
+        Path tuningCache = out.resolve("tuning.properties");
         Files.createDirectories(out);
         List<Row> rows = new ArrayList<>();
         Map<String, Graph> cases = new LinkedHashMap<>();
@@ -83,7 +90,7 @@ public final class CompareWithOnnxRuntime {
             Random r = new Random(2);
             for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() * 2 - 1;
             for (int t : threadCounts) {
-                CompiledModel model = CompiledModel.compile(g, raw, CompileOptions.defaults().withThreads(t));
+                CompiledModel model = CompiledModel.compile(g, raw, new CompileOptions(1, t, tune, tuningCache, true));
                 CompiledNetwork net = model.instantiate(Parallel.of(t));
                 float[][] in = {x};
                 float[] mine = net.forward(in)[0];
@@ -166,8 +173,8 @@ public final class CompareWithOnnxRuntime {
         sb.append("# cnnc vs ONNX Runtime, batch 1\n\n");
         sb.append(String.format(Locale.ROOT, "CPU: %s, %d cores; peak assumed %.0f GFLOP/s per core. ONNX Runtime %s (Java, optimization level ALL). "
                 + "Median of repeated runs in one process, same weights and input; ratio = cnnc / ONNX Runtime (below 1: cnnc faster). "
-                + "Made by `bench/run-compare.sh` on %s.%n%n", m.cpu(), Runtime.getRuntime().availableProcessors(), m.peakGflopsPerCore(),
-                OrtEnvironment.getEnvironment().getVersion(), java.time.LocalDate.now()));
+                + "cnnc: %s. Made by `bench/run-compare.sh` on %s.%n%n", m.cpu(), Runtime.getRuntime().availableProcessors(), m.peakGflopsPerCore(),
+                OrtEnvironment.getEnvironment().getVersion(), choice, java.time.LocalDate.now()));
         sb.append("| case | threads | GFLOP | cnnc ms | ORT ms | ratio | cnnc GFLOP/s | % of peak | max abs diff | cores busy cnnc / ORT | cnnc conv strategies |\n");
         sb.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Row r : rows) {
