@@ -31,11 +31,49 @@ public final class TrainingLaunches {
                 conv(g), List.of(Arg.of(beta))));
     }
 
-    public static Launch convBackwardWeight(int x, int dy, int dw, int batch, ConvGeometry g, float beta) {
+    /**
+     * How many ranges the weight gradient's sum over (sample, position) is split into: enough
+     * work-groups to occupy a device (about 128) when dW has few 64 x 64 tiles, but at least
+     * 1024 terms per range.
+     */
+    public static int weightGradientSplits(ConvGeometry g, int batch) {
+        long k = (long) g.inC() / g.groups() * g.kernelH() * g.kernelW();
+        long tiles = (k + 63) / 64 * ((g.outC() / g.groups() + 63) / 64) * g.groups();
+        long terms = (long) batch * g.outH() * g.outW();
+        return (int) Math.max(1, Math.min((terms + 1023) / 1024, (128 + tiles - 1) / tiles));
+    }
+
+    /**
+     * Whether dW is too small for 64 x 64 tiles (fewer than 32 output channels per group or
+     * reduction terms, so a tile would be at least half padding): then one work-group per
+     * element of dW reduces over (sample, position) instead.
+     */
+    public static boolean smallWeightGradient(ConvGeometry g) {
+        return g.outC() / g.groups() < GpuConvChooser.GEMM_MIN || g.inC() / g.groups() * g.kernelH() * g.kernelW() < GpuConvChooser.GEMM_MIN;
+    }
+
+    /** Floats of scratch the weight gradient needs for its partial sums (0 when not split). */
+    public static long weightGradientWorkspace(ConvGeometry g, int batch) {
+        int splits = weightGradientSplits(g, batch);
+        return splits == 1 || smallWeightGradient(g) ? 0 : (long) splits * g.outC() * (g.inC() / g.groups()) * g.kernelH() * g.kernelW();
+    }
+
+    /** {@code partials} holds {@link #weightGradientWorkspace} floats, or is unused when that is 0. */
+    public static List<Launch> convBackwardWeight(int x, int dy, int dw, int partials, int batch, ConvGeometry g, float beta) {
         int k = g.inC() / g.groups() * g.kernelH() * g.kernelW();
         int ocg = g.outC() / g.groups();
-        return new Launch("conv_backward_weight", new long[] {(k + 63L) / 64 * 16, (ocg + 63L) / 64 * 16, g.groups()}, new long[] {16, 16, 1},
-                join(List.of(Arg.buffer(x), Arg.buffer(dy), Arg.buffer(dw), Arg.of(batch)), conv(g), List.of(Arg.of(beta))));
+        if (smallWeightGradient(g)) {
+            return List.of(new Launch("conv_backward_weight_small", new long[] {64L * g.outC() * k, 1, 1}, new long[] {64, 1, 1},
+                    join(List.of(Arg.buffer(x), Arg.buffer(dy), Arg.buffer(dw), Arg.of(batch)), conv(g), List.of(Arg.of(beta)))));
+        }
+        int splits = weightGradientSplits(g, batch);
+        Launch products = new Launch("conv_backward_weight", new long[] {(k + 63L) / 64 * 16, (ocg + 63L) / 64 * 16, (long) g.groups() * splits},
+                new long[] {16, 16, 1}, join(List.of(Arg.buffer(x), Arg.buffer(dy), Arg.buffer(splits == 1 ? dw : partials), Arg.of(batch)), conv(g),
+                        List.of(Arg.of(splits), Arg.of(beta))));
+        if (splits == 1) return List.of(products);
+        int count = g.outC() * k;
+        return List.of(products, Launch.linear("sum_splits", count, List.of(Arg.buffer(partials), Arg.buffer(dw), Arg.of(count), Arg.of(splits),
+                Arg.of(beta))));
     }
 
     public static Launch channelSum(int dy, int out, int batch, int channels, int spatial, float beta) {

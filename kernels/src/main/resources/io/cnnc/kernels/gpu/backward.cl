@@ -71,36 +71,42 @@ KERNEL conv_backward_data(GLOBAL const float* RESTRICT dy, GLOBAL const float* R
 }
 
 /* Convolution weight gradient as an implicit GEMM per group: dW[o][k] = sum_j dY[o][j] X'[k][j]
- * over j = (n, oy, ox), X' the im2col matrix gathered on the fly; tiles as conv_gemm.
- * Global: (ceil(K/64) * 16, ceil(ocg/64) * 16, groups). */
+ * over j = (n, oy, ox), X' the im2col matrix gathered on the fly; tiles as conv_gemm. The sum
+ * over j, long (batch * outH * outW) while dW is often small, is split into `splits` ranges,
+ * each a work-group of its own writing a partial dW to dw + s * outC * K; sum_splits adds them
+ * (with splits = 1 the kernel writes dW itself, with beta).
+ * Global: (ceil(K/64) * 16, ceil(ocg/64) * 16, groups * splits). */
 KERNEL conv_backward_weight(GLOBAL const float* RESTRICT x, GLOBAL const float* RESTRICT dy, GLOBAL float* dw, int batch,
                             int inC, int inH, int inW, int outC, int outH, int outW, int kh, int kw, int sh, int sw,
-                            int pt, int pl, int dh, int ddw, int groups, float beta) {
+                            int pt, int pl, int dh, int ddw, int groups, int splits, float beta) {
     LOCAL float As[GEMM_TK][GEMM_TM];
     LOCAL float Bs[GEMM_TK][GEMM_TN];
     int lx = LID(0), ly = LID(1);
     int lid = ly * GEMM_WG + lx;
-    int g = GROUP(2);
+    int g = GROUP(2) / splits, split = GROUP(2) % splits;
     int icg = inC / groups, ocg = outC / groups;
     int taps = kh * kw;
     int K = icg * taps;
     int hw = outH * outW;
     int J = batch * hw;
+    int chunk = ((J + splits - 1) / splits + GEMM_TK - 1) / GEMM_TK * GEMM_TK;
+    int jBegin = split * chunk;
+    int jEnd = jBegin + chunk < J ? jBegin + chunk : J;
     int row0 = GROUP(1) * GEMM_TM;
     int col0 = GROUP(0) * GEMM_TN;
     float acc[GEMM_R][GEMM_R];
     for (int i = 0; i < GEMM_R; i++) for (int j = 0; j < GEMM_R; j++) acc[i][j] = 0.0f;
-    for (int j0 = 0; j0 < J; j0 += GEMM_TK) {
+    for (int j0 = jBegin; j0 < jEnd; j0 += GEMM_TK) {
         for (int e = lid; e < GEMM_TK * GEMM_TM; e += GEMM_WG * GEMM_WG) {
             int jj = e % GEMM_TK, m = e / GEMM_TK;
             int j = j0 + jj, o = row0 + m;
-            As[jj][m] = j < J && o < ocg ? dy[((j / hw) * outC + g * ocg + o) * hw + j % hw] : 0.0f;
+            As[jj][m] = j < jEnd && o < ocg ? dy[((j / hw) * outC + g * ocg + o) * hw + j % hw] : 0.0f;
         }
         for (int e = lid; e < GEMM_TK * GEMM_TN; e += GEMM_WG * GEMM_WG) {
             int kk = e % GEMM_TN, jj = e / GEMM_TN;
             int j = j0 + jj, k = col0 + kk;
             float v = 0.0f;
-            if (j < J && k < K) {
+            if (j < jEnd && k < K) {
                 int ic = k / taps, t = k % taps;
                 int n = j / hw, p = j % hw;
                 int iy = (p / outW) * sh - pt + (t / kw) * dh;
@@ -125,9 +131,51 @@ KERNEL conv_backward_weight(GLOBAL const float* RESTRICT x, GLOBAL const float* 
             int k = col0 + lx + j * GEMM_WG;
             if (k >= K) continue;
             int at = (g * ocg + o) * K + k;
-            dw[at] = blend(dw, at, beta, acc[i][j]);
+            if (splits == 1) dw[at] = blend(dw, at, beta, acc[i][j]);
+            else dw[split * outC * K + at] = acc[i][j];
         }
     }
+}
+
+/* The weight gradient when dW is too small for 64 x 64 tiles (few output channels or a short
+ * reduction, as in a network's first layer): one work-group of REDUCE_WG items per element of
+ * dW, the items striding over (sample, position) and reducing in local memory, so no work goes
+ * to tile padding. Global: (outC * K * REDUCE_WG). */
+KERNEL conv_backward_weight_small(GLOBAL const float* RESTRICT x, GLOBAL const float* RESTRICT dy, GLOBAL float* dw, int batch,
+                                  int inC, int inH, int inW, int outC, int outH, int outW, int kh, int kw, int sh, int sw,
+                                  int pt, int pl, int dh, int ddw, int groups, float beta) {
+    LOCAL float part[REDUCE_WG];
+    int icg = inC / groups, ocg = outC / groups;
+    int taps = kh * kw;
+    int K = icg * taps;
+    int e = GROUP(0), l = LID(0);
+    int oc = e / K, k = e % K;
+    int c = (oc / ocg) * icg + k / taps, t = k % taps;
+    int ky = t / kw, kx = t % kw;
+    int hw = outH * outW;
+    float s = 0.0f;
+    for (int j = l; j < batch * hw; j += REDUCE_WG) {
+        int n = j / hw, p = j % hw;
+        int iy = (p / outW) * sh - pt + ky * dh;
+        int ix = (p % outW) * sw - pl + kx * ddw;
+        if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) s += dy[(n * outC + oc) * hw + p] * x[((n * inC + c) * inH + iy) * inW + ix];
+    }
+    part[l] = s;
+    BARRIER();
+    for (int width = REDUCE_WG / 2; width > 0; width /= 2) {
+        if (l < width) part[l] += part[l + width];
+        BARRIER();
+    }
+    if (l == 0) dw[e] = blend(dw, e, beta, part[0]);
+}
+
+/* dst = beta * dst + the sum of `splits` partial results laid out one after another. Global: count. */
+KERNEL sum_splits(GLOBAL const float* RESTRICT partials, GLOBAL float* dst, int count, int splits, float beta) {
+    int i = GID(0);
+    if (i >= count) return;
+    float s = 0.0f;
+    for (int p = 0; p < splits; p++) s += partials[p * count + i];
+    dst[i] = blend(dst, i, beta, s);
 }
 
 /* out[c] = beta * out[c] + sum over samples and positions of dy: bias gradients of conv and

@@ -50,6 +50,7 @@ public final class GpuTrainingPlanner {
     private final Map<String, Integer> momentumBuffers = new LinkedHashMap<>();
     private final Map<Node, int[]> saved = new HashMap<>();
     private final List<GpuTrainingPlan.DropoutMask> masks = new ArrayList<>();
+    private int partials = Arg.NO_BUFFER;
 
     private GpuTrainingPlanner(Graph graph, Map<String, Tensor> params, int batch, boolean momentum, double labelSmoothing) {
         this.graph = graph;
@@ -89,6 +90,11 @@ public final class GpuTrainingPlanner {
                 if (momentum) momentumBuffers.put(p.name(), add("momentum " + p.name(), Role.WORKSPACE, t.size(), null));
             }
         }
+        // One scratch buffer for every convolution's split weight-gradient sums: layers run one after another.
+        long scratch = graph.nodes().stream().filter(n -> n.op() instanceof ConvOp)
+                .mapToLong(n -> TrainingLaunches.weightGradientWorkspace(((ConvOp) n.op()).geometry(n.inputShapes().getFirst()), batch))
+                .max().orElse(0);
+        if (scratch > 0) partials = add("weight gradient partial sums", Role.WORKSPACE, scratch, null);
         Value in = graph.inputs().getFirst();
         int input = add("input", Role.INPUT, in.shape().size() * batch, null);
         values.put(in, input);
@@ -188,7 +194,7 @@ public final class GpuTrainingPlanner {
         switch (n.op()) {
             case ConvOp c -> {
                 ConvGeometry g = c.geometry(s);
-                out.add(TrainingLaunches.convBackwardWeight(x, dy, grad(n, "weight"), batch, g, 0f));
+                out.addAll(TrainingLaunches.convBackwardWeight(x, dy, grad(n, "weight"), partials, batch, g, 0f));
                 if (c.bias()) out.add(TrainingLaunches.channelSum(dy, grad(n, "bias"), batch, g.outC(), g.outH() * g.outW(), 0f));
                 if (needDx) out.add(TrainingLaunches.convBackwardData(dy, param(n, "weight"), dx(in), batch, g, beta(in)));
             }

@@ -30,11 +30,15 @@ class OpenClTrainingTest {
     /** Gradients here are 1e-3 to 1 in size; below this they are rounding noise (see Closeness). */
     private static final double GRADIENT_FLOOR = 1e-3;
 
+    /** 32 x 36 weights (one 64 x 64 tile) summed over 3 x 20 x 20 positions: split over two work-groups (sum_splits). */
+    private static final String SPLIT = "conv whose weight-gradient sum is split";
+
     static Stream<Arguments> layers() {
         return Stream.of(
                 net("conv stride 2, padding, bias", "[3, 11, 10]", "conv(8, 3, stride=2, pad=1)"),
                 net("conv grouped, dilated, no bias", "[4, 12, 11]", "conv(6, 3, pad=2, dilation=2, groups=2, bias=false)"),
                 net("conv 1x1 wide (GEMM)", "[40, 6, 5]", "conv(64, 1) -> relu"),
+                net(SPLIT, "[4, 40, 40]", "conv(32, 3, pad=1, stride=2)"),
                 net("depthwise with multiplier", "[5, 9, 9]", "dwconv(3, stride=2, pad=1, multiplier=2)"),
                 net("batchnorm in training mode", "[6, 7, 5]", "bn -> relu6"),
                 net("maxpool with overlap and padding", "[3, 9, 11]", "maxpool(3, stride=2, pad=1)"),
@@ -61,7 +65,12 @@ class OpenClTrainingTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("layers")
     void layerGradientsMatchTheCpuTrainer(String what, String source) {
-        compareOnePass(GpuRun.parse(source), 3);
+        Graph g = GpuRun.parse(source);
+        if (what.equals(SPLIT)) {
+            var plan = GpuTrainingPlanner.plan(g, RandomWeights.of(g, 1), 3, false, 0);
+            assertThat(plan.backward()).anyMatch(l -> l.kernel().equals("sum_splits"));
+        }
+        compareOnePass(g, 3);
     }
 
     private static final String SMALL_RESNET = """
