@@ -19,7 +19,7 @@ public final class GpuSource {
 
     /** Kernel files in the order they are concatenated; later files may use earlier helpers. */
     static final List<String> FILES = List.of("common.h", "conv_direct.cl", "conv_gemm.cl", "gemm.cl", "winograd.cl",
-            "conv_depthwise.cl", "pool.cl", "dense.cl", "elementwise.cl", "norm.cl");
+            "conv_depthwise.cl", "pool.cl", "dense.cl", "elementwise.cl", "norm.cl", "backward.cl");
 
     private static final Pattern KERNEL = Pattern.compile("^KERNEL\\s+(\\w+)\\s*\\(", Pattern.MULTILINE);
 

@@ -14,6 +14,7 @@ __device__ __forceinline__ int cnnc_lsize(int i) { return i == 0 ? (int) blockDi
 #define GROUP(i) cnnc_group(i)
 #define LSIZE(i) cnnc_lsize(i)
 #define EXP(v) expf(v)
+#define LOG(v) logf(v)
 #define TANH(v) tanhf(v)
 #define ERF(v) erff(v)
 #define SQRT(v) sqrtf(v)

@@ -11,6 +11,7 @@
 #define GROUP(i) ((int) get_group_id(i))
 #define LSIZE(i) ((int) get_local_size(i))
 #define EXP(v) exp(v)
+#define LOG(v) log(v)
 #define TANH(v) tanh(v)
 #define ERF(v) erf(v)
 #define SQRT(v) sqrt(v)

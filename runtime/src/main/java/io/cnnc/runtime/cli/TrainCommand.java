@@ -7,6 +7,8 @@ import io.cnnc.kernels.backward.SoftmaxCrossEntropy;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.data.DataSets;
 import io.cnnc.runtime.data.Dataset;
+import io.cnnc.runtime.gpu.GpuTarget;
+import io.cnnc.runtime.gpu.GpuTrainer;
 import io.cnnc.runtime.io.Safetensors;
 import io.cnnc.runtime.train.*;
 import io.cnnc.runtime.weights.WeightBinder;
@@ -74,6 +76,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from <out>/last.safetensors")
     boolean resume;
 
+    @Option(names = "--target", defaultValue = "cpu",
+            description = "cpu (default), or opencl / cuda: forward, backward and SGD on the device (SGD only; no --freeze or --resume; "
+                    + "the last partial batch of each epoch is dropped); evaluation stays on the CPU")
+    Target target;
+
+    enum Target { cpu, opencl, cuda }
+
     @Option(names = "--stop-after", paramLabel = "EPOCHS",
             description = "stop after this many epochs of the planned ones; continue later with --resume")
     Integer stopAfter;
@@ -109,6 +118,8 @@ final class TrainCommand implements Callable<Integer> {
                 : WeightInitializer.initialize(graph, o.seed());
         Set<String> frozen = frozenNodes(graph);
         GraphTrainer trainer = new GraphTrainer(graph, params, o.seed(), frozen);
+        DeviceTraining device = target == Target.cpu ? null
+                : DeviceTraining.open(target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, graph, params, o, !frozen.isEmpty(), resume, con);
         Optimizer opt = o.newOptimizer();
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));
@@ -137,6 +148,7 @@ final class TrainCommand implements Callable<Integer> {
         for (int epoch = startEpoch; epoch < stop; epoch++) {
             batches.shuffle(epoch);
             trainer.startEpoch(epoch);
+            if (device != null) device.trainer().startEpoch(epoch);
             long started = System.nanoTime();
             double lossSum = 0;
             int[] correct = {0};
@@ -147,6 +159,19 @@ final class TrainCommand implements Callable<Integer> {
                     .continuousUpdate().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(progressStream())).build()) {
                 for (int b = 0; b < batches.count(); b++) {
                     int n = batches.fill(b, x, labels);
+                    if (device != null) {
+                        rate = lrs.at(epoch, b);
+                        if (n == o.batch()) {
+                            GpuTrainer.StepResult r = device.trainer().step(x, labels, rate);
+                            lossSum += n * r.loss();
+                            correct[0] += r.correct();
+                            seen += n;
+                        }
+                        bar.step();
+                        bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f acc %.2f%% %.0f img/s", lossSum / Math.max(1, seen),
+                                100.0 * correct[0] / Math.max(1, seen), seen / ((System.nanoTime() - started) / 1e9)));
+                        continue;
+                    }
                     float[] logits = trainer.forward(n == o.batch() ? x : java.util.Arrays.copyOf(x, n * train.sampleSize()), n, true);
                     float[] dLogits = new float[logits.length];
                     lossSum += n * SoftmaxCrossEntropy.lossAndGradient(logits, java.util.Arrays.copyOf(labels, n), n, classes,
@@ -163,6 +188,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
             double seconds = (System.nanoTime() - started) / 1e9;
+            if (device != null) device.trainer().copyParametersTo(params);
             Evaluation eval = Evaluation.of(trainer, test, 256);
             MetricsLog.Row row = new MetricsLog.Row(epoch + 1, rate, lossSum / seen, (double) correct[0] / seen, eval.loss(),
                     eval.accuracy(), seen / seconds, seconds);
@@ -180,6 +206,7 @@ final class TrainCommand implements Callable<Integer> {
             con.flush();
         }
         con.printf(Locale.ROOT, "best test accuracy %.2f%%: weights in %s%n", 100 * best, dir.resolve("best.safetensors"));
+        if (device != null) device.close();
         return 0;
     }
 

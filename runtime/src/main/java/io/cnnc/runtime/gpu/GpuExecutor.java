@@ -1,10 +1,6 @@
 package io.cnnc.runtime.gpu;
 
-import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.GpuSource;
-import io.cnnc.kernels.gpu.Launch;
-import io.cnnc.runtime.gpu.GpuBackend.DeviceBuffer;
-import io.cnnc.runtime.gpu.GpuPlan.Buffer;
 import io.cnnc.runtime.gpu.GpuPlan.Step;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,31 +17,15 @@ public final class GpuExecutor implements AutoCloseable {
 
     private final GpuBackend backend;
     private final GpuPlan plan;
-    private final List<DeviceBuffer> buffers = new ArrayList<>();
+    private final DeviceMemory memory;
     private final List<Object[]> args = new ArrayList<>();
 
     public GpuExecutor(GpuBackend backend, GpuPlan plan) {
         this.backend = backend;
         this.plan = plan;
         backend.build(GpuSource.program(backend.dialect()));
-        for (Buffer b : plan.buffers()) {
-            DeviceBuffer d = backend.allocate(Math.max(1, b.floats()));
-            buffers.add(d);
-            if (b.data() != null) backend.write(d, b.data());
-        }
-        for (Step s : plan.steps()) args.add(resolve(s.launch()));
-    }
-
-    private Object[] resolve(Launch l) {
-        Object[] out = new Object[l.args().size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = switch (l.args().get(i)) {
-                case Arg.Buffer b -> b.id() == Arg.NO_BUFFER ? null : buffers.get(b.id());
-                case Arg.Int v -> v.value();
-                case Arg.Float v -> v.value();
-            };
-        }
-        return out;
+        memory = new DeviceMemory(backend, plan.buffers());
+        for (Step s : plan.steps()) args.add(memory.bind(s.launch()));
     }
 
     public GpuPlan plan() {
@@ -87,32 +67,29 @@ public final class GpuExecutor implements AutoCloseable {
             throw new IllegalArgumentException(plan.network() + " takes " + plan.inputs().size() + " inputs, got " + inputs.length);
         }
         for (int i = 0; i < inputs.length; i++) {
-            DeviceBuffer b = buffers.get(plan.inputs().get(i));
-            if (inputs[i].length != b.floats()) {
-                throw new IllegalArgumentException("input " + i + " must have " + b.floats() + " floats (batch " + plan.batch() + "), got " + inputs[i].length);
+            long floats = plan.buffers().get(plan.inputs().get(i)).floats();
+            if (inputs[i].length != floats) {
+                throw new IllegalArgumentException("input " + i + " must have " + floats + " floats (batch " + plan.batch() + "), got " + inputs[i].length);
             }
-            backend.write(b, inputs[i]);
+            memory.write(plan.inputs().get(i), inputs[i]);
         }
     }
 
     private void enqueue(int i) {
-        Launch l = plan.steps().get(i).launch();
-        backend.launch(l.kernel(), l.global(), l.local(), args.get(i));
+        memory.launch(plan.steps().get(i).launch(), args.get(i));
     }
 
     private float[][] download() {
         float[][] out = new float[plan.outputs().size()][];
         for (int i = 0; i < out.length; i++) {
             GpuPlan.Output o = plan.outputs().get(i);
-            out[i] = new float[Math.toIntExact(o.shape().size() * plan.batch())];
-            backend.read(buffers.get(o.buffer()), out[i]);
+            out[i] = memory.read(o.buffer(), Math.toIntExact(o.shape().size() * plan.batch()));
         }
         return out;
     }
 
     @Override
     public void close() {
-        for (DeviceBuffer b : buffers) backend.release(b);
-        buffers.clear();
+        memory.close();
     }
 }

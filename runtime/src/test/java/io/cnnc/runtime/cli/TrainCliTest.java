@@ -115,6 +115,31 @@ class TrainCliTest {
     }
 
     @Test
+    void trainingOnOpenClFollowsTheCpuRunEpochByEpoch() throws Exception {
+        io.cnnc.runtime.gpu.OpenClTestDevice.get();
+        Path cpu = tmp.resolve("cpu");
+        Path gpu = tmp.resolve("opencl");
+        assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", cpu.toString()).code()).isZero();
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", gpu.toString(), "--target", "opencl");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("training on ", "epoch 4/4", "best test accuracy");
+        var a = Files.readAllLines(cpu.resolve("metrics.csv"));
+        var b = Files.readAllLines(gpu.resolve("metrics.csv"));
+        assertThat(b).hasSameSizeAs(a);
+        // Same batches, augmentations and initial weights: the train and test losses agree to float rounding.
+        for (int i = 1; i < a.size(); i++) {
+            String[] x = a.get(i).split(","), y = b.get(i).split(",");
+            for (int col : new int[] {2, 4}) {
+                assertThat(Double.parseDouble(y[col])).as("epoch %d column %d", i, col)
+                        .isCloseTo(Double.parseDouble(x[col]), org.assertj.core.data.Offset.offset(1e-3));
+            }
+        }
+        CliTestAccess.Result adam = CliTestAccess.cnnc("train", model.toString(), "--out", gpu.toString(), "--target", "opencl", "--optimizer", "adam");
+        assertThat(adam.code()).isEqualTo(1);
+        assertThat(adam.err()).contains("sgd only").doesNotContain("\tat ");
+    }
+
+    @Test
     void missingDataIsAClearError() {
         CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--data", tmp.resolve("nowhere").toString());
         assertThat(r.code()).isEqualTo(1);

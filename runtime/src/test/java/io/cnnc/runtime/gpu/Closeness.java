@@ -25,4 +25,17 @@ final class Closeness {
     static void assertClose(String what, float[] got, float[] want, double tolerance) {
         assertThat(relativeError(got, want)).as("%s: max |device - reference| / max |reference|", what).isLessThanOrEqualTo(tolerance);
     }
+
+    /**
+     * As {@link #assertClose(String, float[], float[], double)}, but the scale is at least
+     * {@code floor}: for tensors that are zero up to rounding (a bias followed by training-mode
+     * BatchNorm has a gradient of exactly 0 in exact arithmetic), where a relative error
+     * compares noise with noise.
+     */
+    static void assertClose(String what, float[] got, float[] want, double tolerance, double floor) {
+        double scale = 0;
+        for (float v : want) scale = Math.max(scale, Math.abs(v));
+        double err = relativeError(got, want) * Math.max(scale, 1e-30);
+        assertThat(err).as("%s: max |device - reference| (largest |reference| %.3g)", what, scale).isLessThanOrEqualTo(tolerance * Math.max(scale, floor));
+    }
 }

@@ -1,0 +1,138 @@
+package io.cnnc.runtime.gpu;
+
+import io.cnnc.kernels.gpu.GpuSource;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.TrainingLaunches;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.runtime.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Trains a network on a device with SGD: parameters, activations and gradients stay on the
+ * device; per step only the batch, its labels and the dropout masks go up and the per-sample
+ * loss comes back. Dropout masks come from the CPU trainer's random stream (same seed, same
+ * masks), so the two trainers can be compared step for step.
+ */
+public final class GpuTrainer implements AutoCloseable {
+
+    /** PyTorch's SGD settings (see Sgd) and the cross-entropy's label smoothing. */
+    public record Sgd(double momentum, double weightDecay, boolean nesterov, double labelSmoothing) {
+
+        public Sgd(double momentum, double weightDecay, boolean nesterov) {
+            this(momentum, weightDecay, nesterov, 0);
+        }
+    }
+
+    public record StepResult(double loss, int correct) {}
+
+    private final GpuTrainingPlan plan;
+    private final DeviceMemory memory;
+    private final List<Object[]> forward = new ArrayList<>();
+    private final List<Object[]> backward = new ArrayList<>();
+    private final Sgd sgd;
+    private final long seed;
+    private SplittableRandom random;
+    private long steps;
+
+    public GpuTrainer(GpuBackend backend, Graph graph, Map<String, Tensor> params, int batch, Sgd sgd, long seed) {
+        this.plan = GpuTrainingPlanner.plan(graph, params, batch, sgd.momentum() != 0, sgd.labelSmoothing());
+        this.sgd = sgd;
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        backend.build(GpuSource.program(backend.dialect()));
+        memory = new DeviceMemory(backend, plan.buffers());
+        for (Launch l : plan.forward()) forward.add(memory.bind(l));
+        for (Launch l : plan.backward()) backward.add(memory.bind(l));
+    }
+
+    public GpuTrainingPlan plan() {
+        return plan;
+    }
+
+    /** As the CPU trainer: each epoch's dropout masks come from a stream of their own. */
+    public void startEpoch(int epoch) {
+        random = new SplittableRandom(seed * 31 + epoch);
+    }
+
+    /** Forward pass in training mode, loss and gradients (BatchNorm's running statistics move), no update. */
+    public StepResult gradients(float[] x, int[] labels) {
+        memory.write(plan.input(), x);
+        float[] l = new float[labels.length];
+        for (int i = 0; i < l.length; i++) l[i] = labels[i];
+        memory.write(plan.labels(), l);
+        for (GpuTrainingPlan.DropoutMask m : plan.masks()) memory.write(m.buffer(), mask(m));
+        for (int i = 0; i < forward.size(); i++) memory.launch(plan.forward().get(i), forward.get(i));
+        for (int i = 0; i < backward.size(); i++) memory.launch(plan.backward().get(i), backward.get(i));
+        float[] stats = memory.read(plan.stats(), 2 * plan.batch());
+        double loss = 0;
+        int correct = 0;
+        for (int n = 0; n < plan.batch(); n++) {
+            loss += stats[n];
+            correct += (int) stats[plan.batch() + n];
+        }
+        return new StepResult(loss / plan.batch(), correct);
+    }
+
+    /** One SGD step at learning rate {@code lr} on this batch. */
+    public StepResult step(float[] x, int[] labels, double lr) {
+        StepResult r = gradients(x, labels);
+        boolean first = steps == 0;
+        for (Map.Entry<String, Integer> g : plan.grads().entrySet()) {
+            int p = plan.params().get(g.getKey());
+            int buf = plan.momentum().getOrDefault(g.getKey(), io.cnnc.kernels.gpu.Arg.NO_BUFFER);
+            memory.launch(TrainingLaunches.sgdStep(p, g.getValue(), buf, plan.buffers().get(p).floats(), (float) lr, (float) sgd.momentum(),
+                    (float) sgd.weightDecay(), sgd.nesterov(), first));
+        }
+        steps++;
+        return r;
+    }
+
+    /** Same draws as GraphTrainer: one nextDouble per element, layer by layer in graph order. */
+    private float[] mask(GpuTrainingPlan.DropoutMask m) {
+        float[] out = new float[m.floats()];
+        float keep = (float) (1 / (1 - m.p()));
+        for (int i = 0; i < out.length; i++) out[i] = random.nextDouble() < m.p() ? 0f : keep;
+        return out;
+    }
+
+    /** The last forward pass's logits, {@code [batch, classes]}. */
+    public float[] logits() {
+        return memory.read(plan.logits(), plan.batch() * plan.classes());
+    }
+
+    /** Gradients of the last {@link #gradients} or {@link #step}, by parameter name. */
+    public Map<String, float[]> readGradients() {
+        return read(plan.grads());
+    }
+
+    /** Parameters and running statistics as they are on the device now. */
+    public Map<String, float[]> readParameters() {
+        return read(plan.params());
+    }
+
+    /** Copies the device's parameters and running statistics into {@code params} (for evaluation and checkpoints). */
+    public void copyParametersTo(Map<String, Tensor> params) {
+        readParameters().forEach((k, v) -> System.arraycopy(v, 0, params.get(k).data(), 0, v.length));
+    }
+
+    private Map<String, float[]> read(Map<String, Integer> ids) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (var e : ids.entrySet()) out.put(e.getKey(), memory.read(e.getValue(), Math.toIntExact(plan.buffers().get(e.getValue()).floats())));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        memory.close();
+    }
+
+    @Override
+    public String toString() {
+        return "GpuTrainer[" + plan.network() + ", batch " + plan.batch() + ", " + plan.forward().size() + " forward and "
+                + plan.backward().size() + " backward launches, " + steps + " steps]";
+    }
+}
