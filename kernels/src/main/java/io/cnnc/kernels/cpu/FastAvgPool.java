@@ -3,6 +3,7 @@ package io.cnnc.kernels.cpu;
 import io.cnnc.kernels.PoolGeometry;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -73,10 +74,11 @@ public final class FastAvgPool {
             for (int iy = iy0 + 1; iy < iy1; iy++) v = v.add(FloatVector.fromArray(S, x, xb + iy * inW + i));
             v.intoArray(row, padL + i);
         }
-        for (; i < inW; i++) {
-            float s = x[first + i];
-            for (int iy = iy0 + 1; iy < iy1; iy++) s += x[xb + iy * inW + i];
-            row[padL + i] = s;
+        if (i < inW) {
+            VectorMask<Float> m = S.indexInRange(i, inW);
+            FloatVector v = FloatVector.fromArray(S, x, first + i, m);
+            for (int iy = iy0 + 1; iy < iy1; iy++) v = v.add(FloatVector.fromArray(S, x, xb + iy * inW + i, m));
+            v.intoArray(row, padL + i, m);
         }
     }
 
@@ -88,21 +90,25 @@ public final class FastAvgPool {
             for (int kx = 1; kx < kW; kx++) v = v.add(FloatVector.fromArray(S, row, j + kx));
             v.intoArray(h, j);
         }
-        for (; j < n; j++) {
-            float s = row[j];
-            for (int kx = 1; kx < kW; kx++) s += row[j + kx];
-            h[j] = s;
+        if (j < n) {
+            // row and h have slack for a whole last vector (PoolRows); what lies past n is never read.
+            FloatVector v = FloatVector.fromArray(S, row, j);
+            for (int kx = 1; kx < kW; kx++) v = v.add(FloatVector.fromArray(S, row, j + kx));
+            v.intoArray(h, j);
         }
     }
 
+    /** y[d + ox] = h[ox * s] / window area; stride 1 and 2 as vectors (the last one under a mask). */
     private static void divide(float[] h, int sW, float[] widths, float height, float[] y, int d, int outW) {
-        int ox = 0;
-        if (sW == 1) {
-            for (int bound = S.loopBound(outW); ox < bound; ox += L) {
-                FloatVector area = FloatVector.fromArray(S, widths, ox).mul(height);
-                FloatVector.fromArray(S, h, ox).div(area).intoArray(y, d + ox);
+        if (sW <= 2) {
+            for (int ox = 0; ox < outW; ox += L) {
+                VectorMask<Float> m = S.indexInRange(ox, outW);
+                FloatVector sum = sW == 1 ? FloatVector.fromArray(S, h, ox) : PoolRows.evens(h, ox);
+                FloatVector area = FloatVector.fromArray(S, widths, ox, m).mul(height);
+                sum.div(area, m).intoArray(y, d + ox, m);
             }
+            return;
         }
-        for (; ox < outW; ox++) y[d + ox] = h[ox * sW] / (height * widths[ox]);
+        for (int ox = 0; ox < outW; ox++) y[d + ox] = h[ox * sW] / (height * widths[ox]);
     }
 }

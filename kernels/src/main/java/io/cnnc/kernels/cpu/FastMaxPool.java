@@ -3,6 +3,7 @@ package io.cnnc.kernels.cpu;
 import io.cnnc.kernels.PoolGeometry;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -11,7 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * NaN like Math.max). The window is separable: each output row first takes the max over its
  * kernelH input rows into a row buffer (contiguous, vectorized), then the max over kernelW
  * neighbours along that buffer at stride 1 (contiguous again); stride 2 and up keep every
- * s-th of those, which costs a few extra vector ops but no gathers. The buffer's padding
+ * s-th of those (stride 2 by a two-vector rearrange), which costs a few extra vector ops but no
+ * gathers. The buffer's padding
  * columns hold -infinity, so windows at the border need no bounds checks.
  */
 public final class FastMaxPool {
@@ -48,12 +50,19 @@ public final class FastMaxPool {
                 float[] dst = sW == 1 ? y : h;
                 int dstOff = sW == 1 ? yb + oy * outW : 0;
                 rowMax(row, kW, rows.hw, dst, dstOff);
-                if (sW > 1) {
-                    int d = yb + oy * outW;
-                    for (int ox = 0; ox < outW; ox++) y[d + ox] = h[ox * sW];
-                }
+                if (sW > 1) pick(h, sW, y, yb + oy * outW, outW);
             }
         }
+    }
+
+    /** y[d + ox] = h[ox * s]: vectors for stride 2 (the common case), scalar reads otherwise. */
+    private static void pick(float[] h, int s, float[] y, int d, int outW) {
+        int ox = 0;
+        if (s == 2) {
+            for (; ox < outW; ox += L) PoolRows.evens(h, ox).intoArray(y, d + ox, S.indexInRange(ox, outW));
+            return;
+        }
+        for (; ox < outW; ox++) y[d + ox] = h[ox * s];
     }
 
     /** row[padL + i] = max over input rows [iy0, iy1) of column i; -infinity when the window misses the input. */
@@ -69,10 +78,11 @@ public final class FastMaxPool {
             for (int iy = iy0 + 1; iy < iy1; iy++) v = v.max(FloatVector.fromArray(S, x, xb + iy * inW + i));
             v.intoArray(row, padL + i);
         }
-        for (; i < inW; i++) {
-            float m = x[first + i];
-            for (int iy = iy0 + 1; iy < iy1; iy++) m = Math.max(m, x[xb + iy * inW + i]);
-            row[padL + i] = m;
+        if (i < inW) {
+            VectorMask<Float> m = S.indexInRange(i, inW);
+            FloatVector v = FloatVector.fromArray(S, x, first + i, m);
+            for (int iy = iy0 + 1; iy < iy1; iy++) v = v.max(FloatVector.fromArray(S, x, xb + iy * inW + i, m));
+            v.intoArray(row, padL + i, m);
         }
     }
 
@@ -84,10 +94,11 @@ public final class FastMaxPool {
             for (int kx = 1; kx < kW; kx++) v = v.max(FloatVector.fromArray(S, row, j + kx));
             v.intoArray(dst, dOff + j);
         }
-        for (; j < n; j++) {
-            float m = row[j];
-            for (int kx = 1; kx < kW; kx++) m = Math.max(m, row[j + kx]);
-            dst[dOff + j] = m;
+        if (j < n) {
+            // row has slack past n + kW - 1 (PoolRows), so only the store needs the mask.
+            FloatVector v = FloatVector.fromArray(S, row, j);
+            for (int kx = 1; kx < kW; kx++) v = v.max(FloatVector.fromArray(S, row, j + kx));
+            v.intoArray(dst, dOff + j, S.indexInRange(j, n));
         }
     }
 }
