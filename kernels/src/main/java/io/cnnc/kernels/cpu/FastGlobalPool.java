@@ -7,9 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Mean or max over all positions of each channel, same arguments as
  * {@link io.cnnc.kernels.reference.GlobalPoolReference} plus a {@link Parallel}. The mean sums
- * in float over L lanes, then adds the lanes in a fixed order (reduceLanes may pick another
- * order once the JIT intrinsifies it, so results would depend on warm-up); each lane sums about
- * spatial/L terms, so the error is a few ulps of the mean absolute value for any layer size.
+ * in float over L lanes, then adds the lanes in a fixed order ({@link LaneSum}); each lane sums
+ * about spatial/L terms, so the error is a few ulps of the mean absolute value for any layer size.
  */
 public final class FastGlobalPool {
 
@@ -22,8 +21,7 @@ public final class FastGlobalPool {
     public static void average(float[] x, int batch, int channels, int spatial, float[] y, Parallel p) {
         int minPlanes = Math.max(1, MIN_TASK_FLOATS / spatial);
         Chunks.forRanges(p, batch * channels, minPlanes, 1, (from, to) -> {
-            float[] lanes = new float[L];
-            for (int nc = from; nc < to; nc++) y[nc] = sum(x, nc * spatial, spatial, lanes) / spatial;
+            for (int nc = from; nc < to; nc++) y[nc] = sum(x, nc * spatial, spatial) / spatial;
         });
     }
 
@@ -34,17 +32,13 @@ public final class FastGlobalPool {
         });
     }
 
-    private static float sum(float[] x, int off, int n, float[] lanes) {
+    /** The last partial vector is a masked load (zeros past n): no scalar tail, which costs as much as the body at 7x7. */
+    private static float sum(float[] x, int off, int n) {
+        FloatVector acc = FloatVector.zero(S);
         int i = 0;
-        float s = 0;
-        if (n >= L) {
-            FloatVector acc = FloatVector.fromArray(S, x, off);
-            for (i = L; i <= n - L; i += L) acc = acc.add(FloatVector.fromArray(S, x, off + i));
-            acc.intoArray(lanes, 0);
-            for (float lane : lanes) s += lane;
-        }
-        for (; i < n; i++) s += x[off + i];
-        return s;
+        for (; i <= n - L; i += L) acc = acc.add(FloatVector.fromArray(S, x, off + i));
+        if (i < n) acc = acc.add(FloatVector.fromArray(S, x, off + i, S.indexInRange(i, n)));
+        return LaneSum.sum(acc);
     }
 
     /** Max is exact in any order, so reduceLanes is safe here; MAX propagates NaN as the reference does. */
