@@ -1,0 +1,40 @@
+package io.cnnc.kernels.cpu;
+
+import io.cnnc.kernels.PoolGeometry;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Scratch of the separable pooling kernels for one task, and the stride-2 lane picking they
+ * share. {@code row} is one padded input row: column {@code padLeft + i} holds input column i,
+ * and it is wide enough for the last window even when ceil mode lets that window hang past the
+ * right padding. {@code h} holds the horizontal reduction at every window start 0..hw-1
+ * (stride 1), of which stride s keeps every s-th. Both have a vector's worth of slack past
+ * what is needed, so the last partial vector can be loaded whole and only its store masked:
+ * scalar tails cost more than the vector body for layers as narrow as 7 or 14.
+ */
+final class PoolRows {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Lane i takes lane 2i of two consecutive vectors; negative indexes select from the second. */
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i < L ? 2 * i : 2 * i - 2 * L);
+
+    final float[] row;
+    final float[] h;
+    /** Window starts computed at stride 1: (outW - 1) * strideW + 1. */
+    final int hw;
+
+    PoolRows(PoolGeometry g) {
+        hw = (g.outW() - 1) * g.strideW() + 1;
+        int hVectors = (hw + L - 1) / L * L;
+        row = new float[Math.max(g.padLeft() + g.inW(), hVectors + g.kernelW() - 1)];
+        h = new float[Math.max(hVectors, 2 * g.outW() + 2 * L)];
+    }
+
+    /** h[2j], h[2j+2], ... for L lanes: two loads and a two-vector rearrange instead of L scalar reads. */
+    static FloatVector evens(float[] h, int j) {
+        return FloatVector.fromArray(S, h, 2 * j).rearrange(EVENS, FloatVector.fromArray(S, h, 2 * j + L));
+    }
+}
