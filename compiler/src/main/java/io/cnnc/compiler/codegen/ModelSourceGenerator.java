@@ -19,6 +19,14 @@ import io.cnnc.compiler.schedule.Choice;
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.FastActivation;
+import io.cnnc.kernels.cpu.FastAdaptiveAvgPool;
+import io.cnnc.kernels.cpu.FastAvgPool;
+import io.cnnc.kernels.cpu.FastChannelAffine;
+import io.cnnc.kernels.cpu.FastDense;
+import io.cnnc.kernels.cpu.FastElementwise;
+import io.cnnc.kernels.cpu.FastGlobalPool;
+import io.cnnc.kernels.cpu.FastMaxPool;
 import io.cnnc.kernels.cpu.conv.ConvKernel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.Epilogue;
@@ -56,7 +64,9 @@ public final class ModelSourceGenerator {
                 .addJavadoc("$L compiled by cnnc for batch $L. Generated code: do not edit.\n", graph.name(), batch);
         this.constructor = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
                 .addParameter(ParameterizedTypeName.get(Map.class, String.class, float[].class), "w")
-                .addParameter(Parallel.class, "parallel");
+                .addParameter(Parallel.class, "parallel")
+                .addStatement("this.parallel = parallel");
+        type.addField(FieldSpec.builder(Parallel.class, "parallel", Modifier.PRIVATE, Modifier.FINAL).build());
     }
 
     /** Class names are Java identifiers derived from the network's name: {@code ResNet20Model}. */
@@ -115,33 +125,38 @@ public final class ModelSourceGenerator {
                 yield CodeBlock.of("$L.forward($L, $L, $L, BATCH)", k, x, f.residual() ? var(n.inputs().get(1)) : "null", y);
             }
             case ConvOp c -> throw new IllegalStateException(n.name() + ": plain convolutions are wrapped by CanonicalizeConvs first");
-            case DenseOp d -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L)", DenseReference.class, x, s.size(), d.units(),
-                    weight(n, "weight"), d.bias() ? weight(n, "bias") : "null", y);
-            case BatchNormOp b -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormReference.class, x, s.c(),
+            case DenseOp d -> {
+                String k = "dense" + index;
+                type.addField(FieldSpec.builder(FastDense.class, k, Modifier.PRIVATE, Modifier.FINAL).build());
+                constructor.addStatement("$L = $T.prepare($L, $L, $L, $L, parallel)", k, FastDense.class, weight(n, "weight"),
+                        d.bias() ? weight(n, "bias") : "null", s.size(), d.units());
+                yield CodeBlock.of("$L.forward($L, $L, BATCH)", k, x, y);
+            }
+            case BatchNormOp b -> CodeBlock.of("$T.batchNorm($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, parallel)", FastChannelAffine.class, x, s.c(),
                     spatial, weight(n, "weight"), weight(n, "bias"), weight(n, "running_mean"), weight(n, "running_var"),
                     Double.toString(b.eps()), y);
             case LayerNormOp l -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L)", LayerNormReference.class, x, s.c(), spatial,
                     weight(n, "weight"), weight(n, "bias"), Double.toString(l.eps()), y);
-            case ScaleOp sc -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L)", ScaleReference.class, x, s.c(), spatial, weight(n, "weight"), y);
-            case ShiftOp sh -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L)", ShiftReference.class, x, s.c(), spatial, weight(n, "weight"), y);
-            case PoolOp p -> CodeBlock.of("$T.forward($L, BATCH, $L, $L)",
-                    p.kind() == PoolOp.Kind.MAX ? MaxPoolReference.class : AvgPoolReference.class, x, RecordLiteral.of(p.geometry(s)), y);
-            case GlobalPoolOp g -> CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L)", GlobalPoolReference.class,
+            case ScaleOp sc -> CodeBlock.of("$T.scale($L, BATCH, $L, $L, $L, $L, parallel)", FastChannelAffine.class, x, s.c(), spatial, weight(n, "weight"), y);
+            case ShiftOp sh -> CodeBlock.of("$T.shift($L, BATCH, $L, $L, $L, $L, parallel)", FastChannelAffine.class, x, s.c(), spatial, weight(n, "weight"), y);
+            case PoolOp p -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, parallel)",
+                    p.kind() == PoolOp.Kind.MAX ? FastMaxPool.class : FastAvgPool.class, x, RecordLiteral.of(p.geometry(s)), y);
+            case GlobalPoolOp g -> CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L, parallel)", FastGlobalPool.class,
                     g.kind() == PoolOp.Kind.MAX ? "max" : "average", x, s.c(), spatial, y);
-            case AdaptiveAvgPoolOp a -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L)", AdaptiveAvgPoolReference.class, x,
+            case AdaptiveAvgPoolOp a -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, parallel)", FastAdaptiveAvgPool.class, x,
                     s.c(), s.h(), s.w(), a.outH(), a.outW(), y);
-            case ActivationOp a -> CodeBlock.of("$T.forward($L, $L, $L, $L)", ActivationReference.class, RecordLiteral.value(a.kind()),
+            case ActivationOp a -> CodeBlock.of("$T.forward($L, $L, $L, $L, parallel)", FastActivation.class, RecordLiteral.value(a.kind()),
                     Double.toString(a.alpha()), x, y);
             case SoftmaxOp sm -> CodeBlock.of("$T.channels($L, BATCH, $L, $L, $L)", SoftmaxReference.class, x, s.c(), spatial, y);
             case FlattenOp f -> null;
             case ReorderOp r -> CodeBlock.of("$T.$L($L, $L, BATCH, $L, $L)", Nchwc.class, r.to() == Layout.NCHW ? "toPlanar" : "toBlocked",
                     x, y, s.c(), spatial);
             case DropoutOp d -> CodeBlock.of("$T.forward($L, $L)", CopyReference.class, x, y);
-            case AddOp a -> CodeBlock.of("$T.forward($L, $L, $L)", AddReference.class, x, var(n.inputs().get(1)), y);
+            case AddOp a -> CodeBlock.of("$T.add($L, $L, $L, parallel)", FastElementwise.class, x, var(n.inputs().get(1)), y);
             case MulOp m -> {
                 int broadcast = MulOp.broadcastOperand(n.inputShapes());
                 Shape o = n.output().shape();
-                yield CodeBlock.of("$T.forward($L, $L, BATCH, $L, $L, $L, $L)", MulReference.class, var(n.inputs().get(broadcast == 0 ? 1 : 0)),
+                yield CodeBlock.of("$T.mul($L, $L, BATCH, $L, $L, $L, $L, parallel)", FastElementwise.class, var(n.inputs().get(broadcast == 0 ? 1 : 0)),
                         var(n.inputs().get(broadcast == 0 ? 0 : 1)), o.c(), o.h() * o.w(), broadcast >= 0, y);
             }
             case ConcatOp c -> {

@@ -175,6 +175,7 @@ public final class GpuTrainingPlanner {
             case SoftmaxOp sm -> throw new IllegalStateException("rejected in plan()");
             case MulOp m -> throw new IllegalStateException("rejected in plan()");
             case FusedConvOp f -> throw new IllegalStateException("rejected in plan()");
+            case ReorderOp r -> throw new IllegalStateException("training runs on the source graph, which has no reorders");
         };
     }
 
