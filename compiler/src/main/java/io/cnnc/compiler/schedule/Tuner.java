@@ -9,9 +9,11 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Times one strategy on one layer with random data: warm-up calls for at least 5 runs and 150 ms
- * (C2 needs that long to compile a microkernel, longer while the other core is busy), then calls until at least 5 runs and 40 ms, at most 30 runs; the median is the
- * answer, as it ignores the odd run the other core's work slowed down.
+ * Times one strategy on one layer with random data. Warm-up runs in rounds (at least 5 calls and
+ * 50 ms each) until a round's median is within 5% of the previous one's, at most 2 s: C2 compiles
+ * a big microkernel late, later still while the other core is busy, and a kernel timed before
+ * that looks several times slower than it is. Then calls until at least 5 runs and 40 ms, at most
+ * 30 runs; the median is the answer, as it ignores the odd run the other core's work slowed down.
  */
 public final class Tuner {
 
@@ -23,12 +25,22 @@ public final class Tuner {
         float[] x = random(r, g.inC() * g.inH() * g.inW());
         float[] y = new float[g.outC() * g.outH() * g.outW()];
         ConvKernel k = strategy.prepare(g, w, Epilogue.none(), parallel);
-        long warm = System.nanoTime();
-        for (int i = 0; i < 5 || System.nanoTime() - warm < 150_000_000L; i++) k.forward(x, null, y, 1);
-        double[] times = new double[30];
+        long warmUntil = System.nanoTime() + 2_000_000_000L;
+        double previous = Double.POSITIVE_INFINITY;
+        while (System.nanoTime() < warmUntil) {
+            double round = medianOfRound(k, x, y, 5, 50_000_000L, 1000);
+            if (Math.abs(round - previous) <= 0.05 * previous) break;
+            previous = round;
+        }
+        return medianOfRound(k, x, y, 5, 40_000_000L, 30);
+    }
+
+    /** Median of at least {@code minRuns} calls over at least {@code minNanos}, at most {@code maxRuns}. */
+    private static double medianOfRound(ConvKernel k, float[] x, float[] y, int minRuns, long minNanos, int maxRuns) {
+        double[] times = new double[maxRuns];
         int n = 0;
         long start = System.nanoTime();
-        while (n < times.length && (n < 5 || System.nanoTime() - start < 40_000_000L)) {
+        while (n < maxRuns && (n < minRuns || System.nanoTime() - start < minNanos)) {
             long t0 = System.nanoTime();
             k.forward(x, null, y, 1);
             times[n++] = (System.nanoTime() - t0) / 1e6;
