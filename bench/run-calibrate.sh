@@ -5,10 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-. scripts/find-java.sh
-cnnc_find_java
-mvn -q -B -DskipTests install >/dev/null
-cp="bench/target/classes:$(cd bench && mvn -q -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+. bench/classpath.sh
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$cp" io.cnnc.bench.CalibrateCostModel \
   compiler/src/main/resources/io/cnnc/compiler/schedule/efficiency.properties bench/reports/cost-model-calibration.md \
   2> >(grep -v 'incubator' >&2)

@@ -7,9 +7,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-. scripts/find-java.sh
-cnnc_find_java
-mvn -q -B -DskipTests install >/dev/null
-cp="bench/target/classes:$(cd bench && mvn -q -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+. bench/classpath.sh
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Djava.awt.headless=true \
   -cp "$cp" io.cnnc.bench.CompareWithOnnxRuntime bench/reports "${1:-1,2}" "${2:-1.5}" "${3:-tune}" 2> >(grep -v 'incubator' >&2)

@@ -8,22 +8,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-. scripts/find-java.sh
-cnnc_find_java
-export JAVA_HOME
+. bench/classpath.sh
 
 benchmarks=ConvStrategyBenchmark
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
   benchmarks="$1"
   shift
 fi
-
-# One reactor build, so the kernels and runtime come from this checkout, not from ~/.m2;
-# the class path of bench is written to bench/target/jmh-classpath.txt on the way.
-echo "building bench (mvn -o package -pl bench -am)..." >&2
-mvn -q -B -o package dependency:build-classpath -pl bench -am -DskipTests \
-    -Dmdep.outputFile=target/jmh-classpath.txt -Dmdep.includeScope=runtime >/dev/null
-cp="bench/target/classes:$(cat bench/target/jmh-classpath.txt)"
 
 # The forked benchmark JVMs get --add-modules from each benchmark's @Fork(jvmArgsAppend).
 exec "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --sun-misc-unsafe-memory-access=allow -cp "$cp" org.openjdk.jmh.Main "$benchmarks" "$@" \

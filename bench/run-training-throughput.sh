@@ -4,10 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-. scripts/find-java.sh
-cnnc_find_java
-mvn -q -B -DskipTests install >/dev/null
-cp="bench/target/classes:$(cd bench && mvn -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
+. bench/classpath.sh
 java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$cp" io.cnnc.bench.TrainingThroughput)
 lenet="$("${java[@]}" examples/lenet5.cnn 64 200 2>/dev/null)"
 resnet="$("${java[@]}" examples/resnet20_cifar.cnn 128 10 2>/dev/null)"

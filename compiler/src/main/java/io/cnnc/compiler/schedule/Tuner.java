@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Times one strategy on one layer with random data. Warm-up runs in rounds (at least 5 calls and
- * 50 ms each) until a round's median is within 5% of the previous one's, at most 2 s: C2 compiles
+ * Times one strategy on one layer with random data. Warm-up runs 300 ms, then in rounds (at least
+ * 5 calls and 50 ms each) until a round's median is within 5% of the previous one's, at most 2 s: C2 compiles
  * a big microkernel late, later still while the other core is busy, and a kernel timed before
  * that looks several times slower than it is. Then calls until at least 5 runs and 40 ms, at most
  * 30 runs; the median is the answer, as it ignores the odd run the other core's work slowed down.
@@ -25,7 +25,11 @@ public final class Tuner {
         float[] x = random(r, g.inC() * g.inH() * g.inW());
         float[] y = new float[g.outC() * g.outH() * g.outW()];
         ConvKernel k = strategy.prepare(g, w, Epilogue.none(), parallel);
-        long warmUntil = System.nanoTime() + 2_000_000_000L;
+        // At least 300 ms first: interpreted code is slow but just as steady, so stability alone
+        // would stop the warm-up before C2 has compiled anything.
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < 300_000_000L) k.forward(x, null, y, 1);
+        long warmUntil = start + 2_000_000_000L;
         double previous = Double.POSITIVE_INFINITY;
         while (System.nanoTime() < warmUntil) {
             double round = medianOfRound(k, x, y, 5, 50_000_000L, 1000);

@@ -85,6 +85,24 @@ public final class ConvStrategyCheck {
         Nchwc.toPlanar(by, y, batch, g.outC(), outPlane);
     }
 
+    /**
+     * The checks every strategy's test makes for one geometry: no epilogue; bias, residual and
+     * ReLU (vectorized in most kernels) on 2 threads; bias and {@code other} (an activation that
+     * takes the generic path); and 1 vs 2 threads bit for bit.
+     */
+    public static void assertMatchesWithEveryEpilogue(ConvStrategy s, ConvGeometry g, ActivationKind other, double tolerance) {
+        long seed = g.hashCode();
+        org.assertj.core.api.Assertions.assertThat(s.supports(g)).as("%s supports %s", s.name(), g).isTrue();
+        Result plain = run(s, g, 2, false, false, ActivationKind.IDENTITY, 1, seed);
+        org.assertj.core.api.Assertions.assertThat(plain.relativeError()).as("plain %s", g).isLessThan(tolerance);
+        Result fused = run(s, g, 2, true, true, ActivationKind.RELU, 2, seed);
+        org.assertj.core.api.Assertions.assertThat(fused.relativeError()).as("bias+residual+relu %s", g).isLessThan(tolerance);
+        Result generic = run(s, g, 1, true, true, other, 2, seed);
+        org.assertj.core.api.Assertions.assertThat(generic.relativeError()).as("bias+residual+%s %s", other, g).isLessThan(tolerance);
+        Result serial = run(s, g, 2, true, true, ActivationKind.RELU, 1, seed);
+        org.assertj.core.api.Assertions.assertThat(fused.output()).as("1 and 2 threads agree exactly").containsExactly(serial.output());
+    }
+
     private static float[] uniform(Random r, int n) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = r.nextFloat() * 2 - 1;

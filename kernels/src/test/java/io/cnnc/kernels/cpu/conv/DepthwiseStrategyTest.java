@@ -31,16 +31,7 @@ class DepthwiseStrategyTest {
     @ParameterizedTest
     @MethodSource("geometries")
     void matchesReferenceWithEveryEpilogue(ConvGeometry g) {
-        long seed = g.hashCode();
-        assertThat(strategy.supports(g)).isTrue();
-        var plain = ConvStrategyCheck.run(strategy, g, 2, false, false, ActivationKind.IDENTITY, 1, seed);
-        assertThat(plain.relativeError()).as("plain %s", g).isLessThan(TOLERANCE);
-        var fused = ConvStrategyCheck.run(strategy, g, 2, true, true, ActivationKind.RELU, 2, seed);
-        assertThat(fused.relativeError()).as("bias+residual+relu %s", g).isLessThan(TOLERANCE);
-        var six = ConvStrategyCheck.run(strategy, g, 1, true, false, ActivationKind.RELU6, 2, seed);
-        assertThat(six.relativeError()).as("bias+relu6 %s", g).isLessThan(TOLERANCE);
-        var serial = ConvStrategyCheck.run(strategy, g, 2, true, true, ActivationKind.RELU, 1, seed);
-        assertThat(fused.output()).as("1 and 2 threads agree exactly").containsExactly(serial.output());
+        ConvStrategyCheck.assertMatchesWithEveryEpilogue(strategy, g, ActivationKind.RELU6, TOLERANCE);
     }
 
     @Test
