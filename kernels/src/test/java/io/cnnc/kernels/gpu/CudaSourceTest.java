@@ -47,6 +47,16 @@ class CudaSourceTest {
         assertThat(report).doesNotContain("error");
     }
 
+    @Test
+    void theJavaFreeCheckScriptConcatenatesTheSameFilesInTheSameOrder() throws IOException {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isRegularFile(p.resolve("scripts/cuda-kernel-check.sh"))) p = p.getParent();
+        assertThat(p).as("scripts/cuda-kernel-check.sh above the working directory").isNotNull();
+        String line = Files.readAllLines(p.resolve("scripts/cuda-kernel-check.sh")).stream().filter(l -> l.startsWith("files=(")).findFirst().orElseThrow();
+        List<String> files = List.of(line.substring("files=(".length(), line.indexOf(')')).split(" "));
+        assertThat(files).containsExactlyElementsOf(GpuSource.FILES);
+    }
+
     private static Optional<Path> tool(String name) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) return Optional.of(Path.of(d, name));
