@@ -5,6 +5,7 @@ import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.gemm.BPanels;
 import io.cnnc.kernels.cpu.gemm.PackedA;
+import io.cnnc.kernels.cpu.gemm.PackedB;
 import io.cnnc.kernels.cpu.gemm.PackedGemm;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
@@ -68,12 +69,20 @@ final class WinogradKernel implements ConvKernel {
     private static final VectorShuffle<Float> IN4_0 = shuffle(l -> (l % 4 >= 2 ? L : 0) + 2 * (l / 4) + l % 2),
             IN4_1 = shuffle(l -> (l % 4 >= 2 ? L : 0) + 2 * (L / 4 + l / 4) + l % 2);
 
+    /** Transpose stage st (half-size h = L >> (st+1)): rows i, i+h swap their off-diagonal h-lane blocks. */
+    private static final VectorShuffle<Float>[] TR_LO = transposeShuffles(false), TR_HI = transposeShuffles(true);
+
     private final WinogradTransform tf;
     private final int m, t, freqs;
     private final int inC, inH, inW, outC, outH, outW, padTop, padLeft;
     private final int tilesX, tilesPerSample;
     private final int block, blocksPerSample;
+    /** Per frequency: U [outC x inC] as A (tiles on the GEMM's columns), or null when transposed. */
     private final PackedA[] u;
+    /** Per frequency: U^T [inC x outC] as B (tiles on the GEMM's rows), or null when not transposed. */
+    private final PackedB[] ut;
+    /** Whether the products are M^T = V^T U^T: tiles on the microkernel's MR rows, output channels on its NR columns. */
+    private final boolean transposed;
     private final Epilogue epilogue;
     private final boolean fusedEpilogue;
     private final Parallel parallel;
@@ -88,6 +97,16 @@ final class WinogradKernel implements ConvKernel {
     private boolean[] busy;
 
     WinogradKernel(WinogradTransform tf, ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
+        this(tf, g, weight, epilogue, parallel, null, BLOCK_BYTES);
+    }
+
+    /** {@code transposed}: force one orientation of the products (tests, benchmarks); null picks the one with less padding. */
+    WinogradKernel(WinogradTransform tf, ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel, Boolean transposed) {
+        this(tf, g, weight, epilogue, parallel, transposed, BLOCK_BYTES);
+    }
+
+    /** {@code blockBytes}: the budget for V and M of one block (benchmarks). */
+    WinogradKernel(WinogradTransform tf, ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel, Boolean transposed, int blockBytes) {
         if (tf != WinogradTransform.F23 && tf != WinogradTransform.F43) {
             throw new IllegalArgumentException("vectorized transforms exist for F(2x2,3x3) and F(4x4,3x3) only, not " + tf.label());
         }
@@ -111,16 +130,38 @@ final class WinogradKernel implements ConvKernel {
         this.tilesX = (outW + m - 1) / m;
         this.tilesPerSample = tilesX * tilesY;
         long bytesPerTile = 4L * freqs * (inC + outC);
-        int b = (int) Math.min(Integer.MAX_VALUE / 2, BLOCK_BYTES / bytesPerTile) / NR * NR;
-        this.block = Math.min(Math.max(NR, b), roundUp(tilesPerSample, NR));
+        int fit = (int) Math.min(Integer.MAX_VALUE / 2, blockBytes / bytesPerTile);
+        int blockN = Math.min(Math.max(NR, fit / NR * NR), roundUp(tilesPerSample, NR));
+        int blockT = Math.min(Math.max(MR, fit / MR * MR), roundUp(tilesPerSample, MR));
+        // GEMM work including padding: tiles on columns pad each block to NR, on rows to MR. Tiles
+        // on rows run slower per useful multiply (measured: 64->64 @56 and 128->128 @28 with F43
+        // pad 12% less but take 25% longer), so they must save at least a quarter of the work:
+        // 256->256 @14 with F43 (16 tiles, half of NR) and 512->512 @7 (16 or 4 tiles) do.
+        long costN = paddedWork(tilesPerSample, blockN, NR) * roundUp(outC, MR);
+        long costT = paddedWork(tilesPerSample, blockT, MR) * roundUp(outC, NR);
+        this.transposed = transposed != null ? transposed : 4 * costT <= 3 * costN;
+        this.block = this.transposed ? blockT : blockN;
         this.blocksPerSample = (tilesPerSample + block - 1) / block;
 
         float[] uf = new float[freqs * outC * inC];
         for (int oc = 0; oc < outC; oc++) {
             for (int ic = 0; ic < inC; ic++) tf.transformFilter(weight, (oc * inC + ic) * 9, uf, oc * inC + ic, outC * inC);
         }
-        this.u = new PackedA[freqs];
-        for (int f = 0; f < freqs; f++) u[f] = PackedA.of(uf, f * outC * inC, outC, inC, inC);
+        if (this.transposed) {
+            this.u = null;
+            this.ut = new PackedB[freqs];
+            float[] uT = new float[inC * outC];
+            for (int f = 0; f < freqs; f++) {
+                for (int oc = 0; oc < outC; oc++) {
+                    for (int ic = 0; ic < inC; ic++) uT[ic * outC + oc] = uf[f * outC * inC + oc * inC + ic];
+                }
+                ut[f] = PackedB.of(uT, 0, inC, outC, outC);
+            }
+        } else {
+            this.ut = null;
+            this.u = new PackedA[freqs];
+            for (int f = 0; f < freqs; f++) u[f] = PackedA.of(uf, f * outC * inC, outC, inC, inC);
+        }
 
         // A deinterleave of L tiles starting at column c reads [c, c + (m+1)*L + 2).
         this.wStride = tilesX * m + (m + 1) * L + t;
@@ -131,16 +172,15 @@ final class WinogradKernel implements ConvKernel {
 
     @Override
     public String tiling() {
-        return String.format("%s, %d tiles/block (V+M %d KiB), %d block(s)/sample", tf.label(), block,
-                4L * freqs * (inC + outC) * block / 1024, blocksPerSample);
+        return String.format("%s, %d tiles/block (V+M %d KiB), %d block(s)/sample, tiles on GEMM %s", tf.label(), block,
+                4L * freqs * (inC + outC) * block / 1024, blocksPerSample, transposed ? "rows (M^T = V^T U^T)" : "columns");
     }
 
     @Override
     public void forward(float[] x, float[] residual, float[] y, int batch) {
         int blocks = batch * blocksPerSample;
         int threads = parallel.threads();
-        int rowPanels = (outC + MR - 1) / MR;
-        int chunks = blocks < threads ? Math.min(rowPanels, (threads + blocks - 1) / blocks) : 1;
+        int chunks = blocks < threads ? Math.min(ocPanels(), (threads + blocks - 1) / blocks) : 1;
         parallel.forRange(blocks * chunks, task -> run(x, residual, y, task / chunks, task % chunks, chunks));
     }
 
@@ -148,9 +188,9 @@ final class WinogradKernel implements ConvKernel {
         int n = blockTask / blocksPerSample;
         int t0 = blockTask % blocksPerSample * block;
         int t1 = Math.min(tilesPerSample, t0 + block);
-        int rowPanels = (outC + MR - 1) / MR;
-        int oc0 = rowPanels * chunk / chunks * MR;
-        int oc1 = Math.min(outC, rowPanels * (chunk + 1) / chunks * MR);
+        int ocStep = transposed ? NR : MR;
+        int oc0 = ocPanels() * chunk / chunks * ocStep;
+        int oc1 = Math.min(outC, ocPanels() * (chunk + 1) / chunks * ocStep);
         if (oc0 >= oc1) return;
         int slot = acquire();
         Scratch s = slots[slot];
@@ -163,6 +203,15 @@ final class WinogradKernel implements ConvKernel {
                     int txb = Math.min(tilesX, t1 - ty * tilesX);
                     inputRow(s, x, (n * inC + c) * inH * inW, ty * m - padTop, c, txa, txb, ty * tilesX + txa - t0);
                 }
+            }
+            if (transposed) {
+                for (int f = 0; f < freqs; f++) PackedGemm.multiply(s.vt[f], 0, t1 - t0, ut[f], oc0, oc1, s.mm, f * outC, freqs * outC, false);
+                for (int ty = tyFirst; ty <= tyLast; ty++) {
+                    int txa = Math.max(0, t0 - ty * tilesX);
+                    int txb = Math.min(tilesX, t1 - ty * tilesX);
+                    outputRowT(s, y, residual, n, oc0, oc1, ty, txa, txb, ty * tilesX + txa - t0);
+                }
+                return;
             }
             for (int f = 0; f < freqs; f++) {
                 s.freqBase = f * vFreq;
@@ -203,7 +252,98 @@ final class WinogradKernel implements ConvKernel {
             for (int tx = txa; tx < txb; tx += L) {
                 if (m == 4) deinterleave4(s.w, k1 * wStride + tx * m, s.e);
                 else deinterleave2(s.w, k1 * wStride + tx * m, s.e);
-                bt(s.e, 0, L, s.v, k1 * t * vFreq + c * block + col + tx - txa, vFreq);
+                if (!transposed) {
+                    bt(s.e, 0, L, s.v, k1 * t * vFreq + c * block + col + tx - txa, vFreq);
+                    continue;
+                }
+                bt(s.e, 0, L, s.e2, 0, L);
+                int r0 = col + tx - txa;
+                int count = Math.min(L, txb - tx);
+                for (int k2 = 0; k2 < t; k2++) storeTiles(s.e2, k2 * L, s.vt[k1 * t + k2].data(), c, r0, count);
+            }
+        }
+    }
+
+    /**
+     * Lanes [0, count) of the vector at {@code src[srcOff]}, tiles r0.. of channel c, into V^T
+     * packed as A ({@link PackedA}: panels of MR tiles, each inC channels of MR floats), one
+     * masked store per panel touched.
+     */
+    private void storeTiles(float[] src, int srcOff, float[] d, int c, int r0, int count) {
+        FloatVector v = FloatVector.fromArray(S, src, srcOff);
+        for (int lane = 0; lane < count; ) {
+            int r = r0 + lane;
+            int inPanel = Math.min(count - lane, MR - r % MR);
+            long bits = ((1L << inPanel) - 1) << lane;
+            v.intoArray(d, r / MR * inC * MR + c * MR + r % MR - lane, VectorMask.fromLong(S, bits));
+            lane += inPanel;
+        }
+    }
+
+    /**
+     * Transposed output: M^T at {@code mm[tile*freqs*outC + f*outC + oc]}. Per group of L/m tiles
+     * of tile row ty and L output channels, A^T M A on vectors of channels; per output row the
+     * L x L block (tile column x channel) is transposed so each channel's vector is L consecutive
+     * output columns, then epilogue and store as in {@link #outputRow}.
+     */
+    private void outputRowT(Scratch s, float[] y, float[] residual, int n, int oc0, int oc1, int ty, int txa, int txb, int col) {
+        int rows = Math.min(m, outH - ty * m);
+        int g = L / m;
+        int ld = freqs * outC;
+        float[] bias = fusedEpilogue ? epilogue.bias() : null;
+        boolean relu = epilogue.activation() == ActivationKind.RELU;
+        float[] res = fusedEpilogue && epilogue.residual() ? residual : null;
+        for (int tx0 = txa; tx0 < txb; tx0 += g) {
+            int txEnd = Math.min(txb, tx0 + g);
+            int c0 = tx0 * m;
+            int c1 = Math.min(outW, txEnd * m);
+            VectorMask<Float> in = S.indexInRange(c0, c1);
+            boolean full = c0 + L <= c1;
+            for (int oc = oc0; oc < oc1; oc += L) {
+                int nOc = Math.min(L, oc1 - oc);
+                for (int tx = tx0; tx < txEnd; tx++) {
+                    int mb = (col + tx - txa) * ld + oc;
+                    for (int i = 0; i < t; i++) at(s.mm, mb + i * t * outC, outC, s.tmp, i * m * L, L);
+                    for (int j = 0; j < m; j++) at(s.tmp, j * L, m * L, s.tb, ((tx - tx0) * m + j) * L, L * L);
+                }
+                for (int r = 0; r < rows; r++) {
+                    transpose(s.tb, r * L * L);
+                    int rowOff = (ty * m + r) * outW + c0;
+                    for (int q = 0; q < nOc; q++) {
+                        int dst = (n * outC + oc + q) * outH * outW + rowOff;
+                        FloatVector v = FloatVector.fromArray(S, s.tb, (r * L + q) * L);
+                        if (fusedEpilogue) {
+                            if (bias != null) v = v.add(bias[oc + q]);
+                            if (res != null) v = v.add(full ? FloatVector.fromArray(S, res, dst) : FloatVector.fromArray(S, res, dst, in));
+                            if (relu) v = v.max(0f);
+                        }
+                        if (full) v.intoArray(y, dst);
+                        else v.intoArray(y, dst, in);
+                    }
+                }
+            }
+        }
+        if (!fusedEpilogue) {
+            int x0 = txa * m;
+            int x1 = Math.min(outW, txb * m);
+            for (int oc = oc0; oc < oc1; oc++) {
+                int yPlane = (n * outC + oc) * outH * outW;
+                for (int r = 0; r < rows; r++) epilogue.apply(y, yPlane + (ty * m + r) * outW + x0, x1 - x0, oc, residual);
+            }
+        }
+    }
+
+    /** Transposes the L x L block of floats at {@code b[off]} in place: log2(L) stages of two-vector shuffles. */
+    private static void transpose(float[] b, int off) {
+        for (int st = 0; st < TR_LO.length; st++) {
+            int h = L >> (st + 1);
+            VectorShuffle<Float> lo = TR_LO[st], hi = TR_HI[st];
+            for (int i = 0; i < L; i++) {
+                if ((i & h) != 0) continue;
+                FloatVector a = FloatVector.fromArray(S, b, off + i * L);
+                FloatVector c = FloatVector.fromArray(S, b, off + (i + h) * L);
+                a.rearrange(lo, c).intoArray(b, off + i * L);
+                a.rearrange(hi, c).intoArray(b, off + (i + h) * L);
             }
         }
     }
@@ -388,6 +528,18 @@ final class WinogradKernel implements ConvKernel {
         m1.sub(m2).sub(m3).intoArray(d, dOff + dStride);
     }
 
+    /** Panels of output channels that tasks split: MR rows of U, or NR columns of U^T. */
+    private int ocPanels() {
+        return transposed ? (outC + NR - 1) / NR : (outC + MR - 1) / MR;
+    }
+
+    /** Sum over a sample's blocks of their tile counts rounded up to {@code align}. */
+    private static long paddedWork(int tiles, int block, int align) {
+        long work = 0;
+        for (int t0 = 0; t0 < tiles; t0 += block) work += roundUp(Math.min(block, tiles - t0), align);
+        return work;
+    }
+
     private synchronized int acquire() {
         for (int i = 0; i < slots.length; i++) {
             if (!busy[i]) {
@@ -412,6 +564,17 @@ final class WinogradKernel implements ConvKernel {
         return (v + to - 1) / to * to;
     }
 
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] transposeShuffles(boolean hi) {
+        int stages = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] r = new VectorShuffle[stages];
+        for (int st = 0; st < stages; st++) {
+            int h = L >> (st + 1);
+            r[st] = hi ? shuffle(c -> (c & h) == 0 ? c + h : L + c) : shuffle(c -> (c & h) == 0 ? c : L + c - h);
+        }
+        return r;
+    }
+
     /** A two-vector shuffle: lane l takes lane {@code lane(l)} of v1 ++ v2 (indices >= L, from v2, are stored as exceptional, index - 2L). */
     private static VectorShuffle<Float> shuffle(java.util.function.IntUnaryOperator lane) {
         int[] idx = new int[L];
@@ -426,8 +589,15 @@ final class WinogradKernel implements ConvKernel {
     private final class Scratch implements BPanels {
         final float[] w = new float[t * wStride];
         final float[] e = new float[t * L];
-        final float[] v = new float[freqs * vFreq];
+        final float[] e2 = transposed ? new float[t * L] : null;
+        final float[] v = transposed ? null : new float[freqs * vFreq];
+        /** Transposed: V^T per frequency, packed as A [tiles x inC]. */
+        final PackedA[] vt = transposed ? new PackedA[freqs] : null;
+        final float[] tb = transposed ? new float[m * L * L] : null;
         final float[] mm = new float[outC * freqs * block + L];
+        {
+            for (int f = 0; transposed && f < freqs; f++) vt[f] = new PackedA(new float[roundUp(block, MR) * inC + 2 * L], block, inC);
+        }
         final float[] tmp = new float[t * m * L];
         final float[] tmp2 = new float[m * m * L];
         final float[] line = new float[m * L];

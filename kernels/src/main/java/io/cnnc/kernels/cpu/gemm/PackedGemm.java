@@ -68,6 +68,35 @@ public final class PackedGemm {
     }
 
     /**
+     * As {@link #multiply(PackedA, int, int, BPanels, int, int, float[], int, int, boolean)}, with
+     * B packed once: its panels are read in place. {@code n0} must be a multiple of NR.
+     */
+    public static void multiply(PackedA a, int m0, int m1, PackedB b, int n0, int n1, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (a.k() != b.k()) throw new IllegalArgumentException("A has " + a.k() + " columns but B has " + b.k() + " rows");
+        if (m0 % MR != 0) throw new IllegalArgumentException("first row " + m0 + " is not a multiple of " + MR);
+        if (n1 <= n0 || m1 <= m0) return;
+        if (n0 % NR != 0) throw new IllegalArgumentException("first column " + n0 + " is not a multiple of " + NR);
+        int k = a.k();
+        if (k == 0) {
+            if (!accumulate) for (int i = m0; i < m1; i++) java.util.Arrays.fill(c, cOff + i * ldc + n0, cOff + i * ldc + n1, 0f);
+            return;
+        }
+        float[] tile = SCRATCH.get()[1];
+        float[] bd = b.data();
+        for (int p0 = 0; p0 < k; p0 += KC) {
+            int kc = Math.min(KC, k - p0);
+            boolean acc = accumulate || p0 > 0;
+            for (int j = n0; j < n1; j += NR) {
+                int cols = Math.min(NR, n1 - j);
+                int bOff = b.panelOffset(p0, j);
+                for (int i = m0; i < m1; i += MR) {
+                    kernel(kc, a.data(), a.panelOffset(i) + p0 * MR, bd, bOff, c, cOff + i * ldc + j, ldc, Math.min(MR, m1 - i), cols, acc, tile);
+                }
+            }
+        }
+    }
+
+    /**
      * C = A B for whole matrices on {@code parallel}'s cores: columns split into NR-aligned
      * chunks when B is wider than A is tall (each task packs only its own columns), rows
      * otherwise.

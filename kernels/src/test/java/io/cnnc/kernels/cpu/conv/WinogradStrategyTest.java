@@ -31,8 +31,29 @@ class WinogradStrategyTest {
         return new ConvGeometry(inC, h, w, outC, 3, 3, 1, 1, padTop, padLeft, padBottom, padRight, 1, 1, 1);
     }
 
-    /** Checks one case against the reference and that 1 and 2 threads give the same bits. */
+    /** A strategy whose kernels put tiles on the GEMM's rows ({@code transposed}) or columns, whatever the padding. */
+    private static ConvStrategy forced(WinogradConv s, boolean transposed) {
+        return new ConvStrategy() {
+            public String name() {
+                return s.name();
+            }
+
+            public boolean supports(ConvGeometry g) {
+                return s.supports(g);
+            }
+
+            public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
+                return new WinogradKernel(s.transform(), g, weight, epilogue, parallel, transposed);
+            }
+        };
+    }
+
+    /** Checks one case in both GEMM orientations against the reference and that 1 and 2 threads give the same bits. */
     private static void check(WinogradConv s, ConvGeometry g, int batch, boolean bias, boolean residual, ActivationKind act, long seed) {
+        for (boolean transposed : new boolean[] {false, true}) check(forced(s, transposed), g, batch, bias, residual, act, seed);
+    }
+
+    private static void check(ConvStrategy s, ConvGeometry g, int batch, boolean bias, boolean residual, ActivationKind act, long seed) {
         ConvStrategyCheck.Result one = ConvStrategyCheck.run(s, g, batch, bias, residual, act, 1, seed);
         ConvStrategyCheck.Result two = ConvStrategyCheck.run(s, g, batch, bias, residual, act, 2, seed);
         assertThat(one.relativeError()).as("%s %s batch %d", s.name(), g, batch).isLessThan(tolerance(s));

@@ -54,6 +54,40 @@ class PackedGemmTest {
         }
     }
 
+    /** B packed once ({@link PackedB}): same product, and the same bits as B packed per call, for any column split. */
+    @ParameterizedTest
+    @CsvSource({"1,1,1", "8,32,256", "7,33,5", "17,100,300", "64,50,513", "9,31,1", "16,256,257", "3,200,64"})
+    void prepackedBMatchesNaiveProductAndPackedPerCall(int m, int n, int k) {
+        Random r = new Random(m * 7919L + n * 31L + k);
+        int lda = k + 1, ldb = n + 3;
+        float[] a = random(r, 2 + m * lda);
+        float[] b = random(r, 5 + k * ldb);
+        float[] c0 = random(r, m * n);
+        PackedA pa = PackedA.of(a, 2, m, k, lda);
+        PackedB pb = PackedB.of(b, 5, k, n, ldb);
+        double tol = 4 * Math.ulp(1f) * k * Math.sqrt(k) + 1e-6;
+        for (boolean accumulate : new boolean[] {false, true}) {
+            float[] c = c0.clone();
+            PackedGemm.multiply(pa, 0, m, pb, 0, n, c, 0, n, accumulate);
+            float[] viaPanels = c0.clone();
+            PackedGemm.multiply(pa, 0, m, BPanels.dense(b, 5, k, n, ldb), 0, n, viaPanels, 0, n, accumulate);
+            assertThat(c).as("prepacked vs packed per call, m=%d n=%d k=%d", m, n, k).containsExactly(viaPanels);
+            float[] pieces = c0.clone();
+            int split = n > PackedGemm.NR ? PackedGemm.NR : 0;
+            PackedGemm.multiply(pa, 0, m, pb, split, n, pieces, 0, n, accumulate);
+            PackedGemm.multiply(pa, 0, m, pb, 0, split, pieces, 0, n, accumulate);
+            assertThat(pieces).as("split at column %d", split).containsExactly(c);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double s = accumulate ? c0[i * n + j] : 0;
+                    for (int p = 0; p < k; p++) s += (double) a[2 + i * lda + p] * b[5 + p * ldb + j];
+                    assertThat((double) c[i * n + j]).as("C[%d][%d] m=%d n=%d k=%d acc=%s", i, j, m, n, k, accumulate)
+                            .isCloseTo(s, org.assertj.core.data.Offset.offset(tol));
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"24,100,70", "65,300,40"})
     void resultDoesNotDependOnTheSplit(int m, int n, int k) {
