@@ -40,6 +40,13 @@ import jdk.incubator.vector.VectorSpecies;
  * input itself, which is cheap next to its GEMMs). Every output element is computed by
  * the same operations in the same order whatever the split, so results do not depend on the
  * thread count. Scratch is allocated once per thread and reused.
+ *
+ * <p>When a block has few tiles (they would pad the GEMM's NR columns), the products are taken
+ * transposed, M^T = V^T U^T, with U^T packed once as {@link PackedB}: tiles sit on the
+ * microkernel's MR rows and output channels on its columns. The input transform then writes
+ * V^T straight into packed-A panels, and the output transform runs on vectors of L output
+ * channels, transposing each L x L block of (tile column, channel) into output rows. The
+ * orientation is chosen at construction by which pads less (see the constructor).
  */
 final class WinogradKernel implements ConvKernel {
 
