@@ -40,6 +40,13 @@ import jdk.incubator.vector.VectorSpecies;
  * input itself, which is cheap next to its GEMMs). Every output element is computed by
  * the same operations in the same order whatever the split, so results do not depend on the
  * thread count. Scratch is allocated once per thread and reused.
+ *
+ * <p>When a block has few tiles (they would pad the GEMM's NR columns), the products are taken
+ * transposed, M^T = V^T U^T, with U^T packed once as {@link PackedB}: tiles sit on the
+ * microkernel's MR rows and output channels on its columns. The input transform then writes
+ * V^T straight into packed-A panels, and the output transform runs on vectors of L output
+ * channels, transposing each L x L block of (tile column, channel) into output rows. The
+ * orientation is chosen at construction by which pads less (see the constructor).
  */
 final class WinogradKernel implements ConvKernel {
 
@@ -92,6 +99,8 @@ final class WinogradKernel implements ConvKernel {
      * block, plus one vector of slack for the last row's junk lanes).
      */
     private final int wStride, vFreq;
+    /** Transposed: floats per frequency of V^T (whole panels of MR tiles, plus slack for masked stores' unused lanes). */
+    private final int vtFreq;
 
     private Scratch[] slots;
     private boolean[] busy;
@@ -166,6 +175,7 @@ final class WinogradKernel implements ConvKernel {
         // A deinterleave of L tiles starting at column c reads [c, c + (m+1)*L + 2).
         this.wStride = tilesX * m + (m + 1) * L + t;
         this.vFreq = inC * block + L;
+        this.vtFreq = roundUp(block, MR) * inC + 2 * L;
         this.slots = new Scratch[Math.max(1, parallel.threads())];
         this.busy = new boolean[slots.length];
     }
@@ -248,34 +258,49 @@ final class WinogradKernel implements ConvKernel {
                 bt(s.e, 0, L, s.w, p, wStride);
             }
         }
+        if (transposed) {
+            rowPassT(s, c, txa, txb, col);
+            return;
+        }
         for (int k1 = 0; k1 < t; k1++) {
             for (int tx = txa; tx < txb; tx += L) {
-                if (m == 4) deinterleave4(s.w, k1 * wStride + tx * m, s.e);
-                else deinterleave2(s.w, k1 * wStride + tx * m, s.e);
-                if (!transposed) {
-                    bt(s.e, 0, L, s.v, k1 * t * vFreq + c * block + col + tx - txa, vFreq);
-                    continue;
-                }
-                bt(s.e, 0, L, s.e2, 0, L);
+                deinterleaveBt(s.w, k1 * wStride + tx * m, s.v, k1 * t * vFreq + c * block + col + tx - txa, vFreq);
+            }
+        }
+    }
+
+    /** The second half of {@link #inputRow} when transposed: deinterleave, B across, into V^T panels. */
+    private void rowPassT(Scratch s, int c, int txa, int txb, int col) {
+        for (int k1 = 0; k1 < t; k1++) {
+            for (int tx = txa; tx < txb; tx += L) {
                 int r0 = col + tx - txa;
                 int count = Math.min(L, txb - tx);
-                for (int k2 = 0; k2 < t; k2++) storeTiles(s.e2, k2 * L, s.vt[k1 * t + k2].data(), c, r0, count);
+                if (count <= MR - r0 % MR && c + 2 < inC) {
+                    // One plain store per frequency: its other lanes land on later tiles of channel c
+                    // or on channels c+1 and c+2 of the same panel, all stored later (channels are
+                    // transformed in order, a channel's tile rows in order), or on the last panel's
+                    // padding rows, whose products are never read.
+                    deinterleaveBt(s.w, k1 * wStride + tx * m, s.vtData, k1 * t * vtFreq + r0 / MR * inC * MR + c * MR + r0 % MR, vtFreq);
+                    continue;
+                }
+                deinterleaveBt(s.w, k1 * wStride + tx * m, s.e2, 0, L);
+                for (int k2 = 0; k2 < t; k2++) storeTiles(s.e2, k2 * L, s.vtData, (k1 * t + k2) * vtFreq, c, r0, count);
             }
         }
     }
 
     /**
      * Lanes [0, count) of the vector at {@code src[srcOff]}, tiles r0.. of channel c, into V^T
-     * packed as A ({@link PackedA}: panels of MR tiles, each inC channels of MR floats), one
-     * masked store per panel touched.
+     * packed as A from {@code d[dOff]} ({@link PackedA}: panels of MR tiles, each inC channels of
+     * MR floats), one masked store per panel touched.
      */
-    private void storeTiles(float[] src, int srcOff, float[] d, int c, int r0, int count) {
+    private void storeTiles(float[] src, int srcOff, float[] d, int dOff, int c, int r0, int count) {
         FloatVector v = FloatVector.fromArray(S, src, srcOff);
         for (int lane = 0; lane < count; ) {
             int r = r0 + lane;
             int inPanel = Math.min(count - lane, MR - r % MR);
             long bits = ((1L << inPanel) - 1) << lane;
-            v.intoArray(d, r / MR * inC * MR + c * MR + r % MR - lane, VectorMask.fromLong(S, bits));
+            v.intoArray(d, dOff + r / MR * inC * MR + c * MR + r % MR - lane, VectorMask.fromLong(S, bits));
             lane += inPanel;
         }
     }
@@ -358,8 +383,14 @@ final class WinogradKernel implements ConvKernel {
         }
     }
 
-    /** e[j*L + l] = w[src + 4l + j], j < 6: column j of L consecutive F(4x4) tiles. */
-    private static void deinterleave4(float[] w, int src, float[] e) {
+    /** B applied across L consecutive tiles of a column-transformed row: deinterleave then B^T, results to {@code d[dOff + k*dStride]}. */
+    private void deinterleaveBt(float[] w, int src, float[] d, int dOff, int dStride) {
+        if (m == 4) deinterleaveBt6(w, src, d, dOff, dStride);
+        else deinterleaveBt4(w, src, d, dOff, dStride);
+    }
+
+    /** Deinterleave: column j of L consecutive F(4x4) tiles is w[src + 4l + j], j < 6; then {@link #bt6} on the six columns, kept in registers. */
+    private static void deinterleaveBt6(float[] w, int src, float[] d, int dOff, int dStride) {
         FloatVector r0 = FloatVector.fromArray(S, w, src);
         FloatVector r1 = FloatVector.fromArray(S, w, src + L);
         FloatVector r2 = FloatVector.fromArray(S, w, src + 2 * L);
@@ -367,25 +398,33 @@ final class WinogradKernel implements ConvKernel {
         FloatVector next = FloatVector.fromArray(S, w, src + 4 * L);
         FloatVector a01 = r0.rearrange(DE4_A, r1), b01 = r0.rearrange(DE4_B, r1);
         FloatVector a23 = r2.rearrange(DE4_A, r3), b23 = r2.rearrange(DE4_B, r3);
-        FloatVector e0 = a01.rearrange(DE4_0, a23), e1 = a01.rearrange(DE4_1, a23);
-        e0.intoArray(e, 0);
-        e1.intoArray(e, L);
-        b01.rearrange(DE4_0, b23).intoArray(e, 2 * L);
-        b01.rearrange(DE4_1, b23).intoArray(e, 3 * L);
-        e0.rearrange(NEXT0, next).intoArray(e, 4 * L);
-        e1.rearrange(NEXT1, next).intoArray(e, 5 * L);
+        FloatVector d0 = a01.rearrange(DE4_0, a23), d1 = a01.rearrange(DE4_1, a23);
+        FloatVector d2 = b01.rearrange(DE4_0, b23), d3 = b01.rearrange(DE4_1, b23);
+        FloatVector d4 = d0.rearrange(NEXT0, next), d5 = d1.rearrange(NEXT1, next);
+        FloatVector four = FloatVector.broadcast(S, 4f), minusFive = FloatVector.broadcast(S, -5f);
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        FloatVector s12 = d1.add(d2), s34 = d3.add(d4);
+        FloatVector d12 = d1.sub(d2), d43 = d4.sub(d3);
+        FloatVector d42 = d4.sub(d2), d31 = d3.sub(d1);
+        d0.fma(four, d2.fma(minusFive, d4)).intoArray(d, dOff);
+        s12.fma(four.neg(), s34).intoArray(d, dOff + dStride);
+        d12.fma(four, d43).intoArray(d, dOff + 2 * dStride);
+        d31.fma(two, d42).intoArray(d, dOff + 3 * dStride);
+        d31.fma(two.neg(), d42).intoArray(d, dOff + 4 * dStride);
+        d1.fma(four, d3.fma(minusFive, d5)).intoArray(d, dOff + 5 * dStride);
     }
 
-    /** e[j*L + l] = w[src + 2l + j], j < 4: column j of L consecutive F(2x2) tiles. */
-    private static void deinterleave2(float[] w, int src, float[] e) {
+    /** Deinterleave: column j of L consecutive F(2x2) tiles is w[src + 2l + j], j < 4; then {@link #bt4} on the four columns, kept in registers. */
+    private static void deinterleaveBt4(float[] w, int src, float[] d, int dOff, int dStride) {
         FloatVector r0 = FloatVector.fromArray(S, w, src);
         FloatVector r1 = FloatVector.fromArray(S, w, src + L);
         FloatVector next = FloatVector.fromArray(S, w, src + 2 * L);
-        FloatVector e0 = r0.rearrange(DE2_0, r1), e1 = r0.rearrange(DE2_1, r1);
-        e0.intoArray(e, 0);
-        e1.intoArray(e, L);
-        e0.rearrange(NEXT0, next).intoArray(e, 2 * L);
-        e1.rearrange(NEXT1, next).intoArray(e, 3 * L);
+        FloatVector d0 = r0.rearrange(DE2_0, r1), d1 = r0.rearrange(DE2_1, r1);
+        FloatVector d2 = d0.rearrange(NEXT0, next), d3 = d1.rearrange(NEXT1, next);
+        d0.sub(d2).intoArray(d, dOff);
+        d1.add(d2).intoArray(d, dOff + dStride);
+        d2.sub(d1).intoArray(d, dOff + 2 * dStride);
+        d1.sub(d3).intoArray(d, dOff + 3 * dStride);
     }
 
     /**
@@ -591,12 +630,13 @@ final class WinogradKernel implements ConvKernel {
         final float[] e = new float[t * L];
         final float[] e2 = transposed ? new float[t * L] : null;
         final float[] v = transposed ? null : new float[freqs * vFreq];
-        /** Transposed: V^T per frequency, packed as A [tiles x inC]. */
+        /** Transposed: V^T per frequency f, packed as A [tiles x inC] from {@code vtData[f * vtFreq]}. */
+        final float[] vtData = transposed ? new float[freqs * vtFreq] : null;
         final PackedA[] vt = transposed ? new PackedA[freqs] : null;
         final float[] tb = transposed ? new float[m * L * L] : null;
         final float[] mm = new float[outC * freqs * block + L];
         {
-            for (int f = 0; transposed && f < freqs; f++) vt[f] = new PackedA(new float[roundUp(block, MR) * inC + 2 * L], block, inC);
+            for (int f = 0; transposed && f < freqs; f++) vt[f] = new PackedA(vtData, f * vtFreq, block, inC);
         }
         final float[] tmp = new float[t * m * L];
         final float[] tmp2 = new float[m * m * L];

@@ -2,9 +2,14 @@ package io.cnnc.kernels.cpu.gemm;
 
 /**
  * The left-hand matrix A [m x k] packed once (conv and dense weights): panels of
- * {@link PackedGemm#MR} rows, each k columns of MR contiguous floats, rows past m zero.
+ * {@link PackedGemm#MR} rows, each k columns of MR contiguous floats, rows past m zero, from
+ * {@code data[offset]}.
  */
-public record PackedA(float[] data, int m, int k) {
+public record PackedA(float[] data, int offset, int m, int k) {
+
+    public PackedA(float[] data, int m, int k) {
+        this(data, 0, m, k);
+    }
 
     /** Packs A stored row-major at {@code a[off + i*lda + p]}. */
     public static PackedA of(float[] a, int off, int m, int k, int lda) {
@@ -19,6 +24,6 @@ public record PackedA(float[] data, int m, int k) {
     }
 
     int panelOffset(int row) {
-        return row / PackedGemm.MR * k * PackedGemm.MR;
+        return offset + row / PackedGemm.MR * k * PackedGemm.MR;
     }
 }
