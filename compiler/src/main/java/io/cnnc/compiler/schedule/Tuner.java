@@ -9,13 +9,15 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Times one strategy on one layer with random data. Warm-up runs 300 ms, then in rounds (at least
- * 5 calls and 50 ms each) until a round's median is within 5% of the previous one's, at most 2 s: C2 compiles
+ * Times one strategy on one layer with random data. Warm-up runs 1.5 s the first time a strategy
+ * is timed in this JVM (500 ms after that), then in rounds (at least 5 calls and 50 ms each) until a round's median is within 5% of the previous one's, at most 2 s: C2 compiles
  * a big microkernel late, later still while the other core is busy, and a kernel timed before
  * that looks several times slower than it is. Then calls until at least 5 runs and 40 ms, at most
  * 30 runs; the median is the answer, as it ignores the odd run the other core's work slowed down.
  */
 public final class Tuner {
+
+    private static final java.util.Set<String> WARMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Tuner() {}
 
@@ -25,11 +27,15 @@ public final class Tuner {
         float[] x = random(r, g.inC() * g.inH() * g.inW());
         float[] y = new float[g.outC() * g.outH() * g.outW()];
         ConvKernel k = strategy.prepare(g, w, Epilogue.none(), parallel);
-        // At least 300 ms first: interpreted code is slow but just as steady, so stability alone
-        // would stop the warm-up before C2 has compiled anything.
+        // Interpreted code is slow but just as steady, so stability alone would stop the warm-up
+        // before C2 has compiled anything: the first layer a strategy meets in this JVM runs
+        // 1.5 s and 20 calls first (most of its code is compiled then), later layers 500 ms, for
+        // the paths a layer takes first (Winograd's tiles-on-rows GEMM, say).
+        boolean first = WARMED.add(strategy.name());
+        long minNanos = first ? 1_500_000_000L : 500_000_000L;
         long start = System.nanoTime();
-        while (System.nanoTime() - start < 300_000_000L) k.forward(x, null, y, 1);
-        long warmUntil = start + 2_000_000_000L;
+        for (int i = 0; i < (first ? 20 : 10) || System.nanoTime() - start < minNanos; i++) k.forward(x, null, y, 1);
+        long warmUntil = System.nanoTime() + 2_000_000_000L;
         double previous = Double.POSITIVE_INFINITY;
         while (System.nanoTime() < warmUntil) {
             double round = medianOfRound(k, x, y, 5, 50_000_000L, 1000);
