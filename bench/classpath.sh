@@ -5,6 +5,13 @@
 cnnc_find_java
 export JAVA_HOME
 echo "building bench (mvn package -pl bench -am)..." >&2
-(cd "$root" && mvn -q -B package dependency:build-classpath -pl bench -am -DskipTests \
-    -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime >/dev/null)
+log="$(mktemp)"
+if ! (cd "$root" && mvn -q -B package dependency:build-classpath -pl bench -am -DskipTests \
+    -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=runtime >"$log" 2>&1); then
+  grep -v '^WARNING' "$log" >&2 || true
+  echo "bench: build failed (log above)" >&2
+  rm -f "$log"
+  exit 1
+fi
+rm -f "$log"
 cp="$root/bench/target/classes:$(cat "$root/bench/target/bench-classpath.txt")"

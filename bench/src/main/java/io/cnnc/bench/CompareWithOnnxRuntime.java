@@ -37,7 +37,7 @@ import org.knowm.xchart.CategoryChartBuilder;
  */
 public final class CompareWithOnnxRuntime {
 
-    private static final Map<String, String> LAYERS = new LinkedHashMap<>();
+    static final Map<String, String> LAYERS = new LinkedHashMap<>();
 
     static {
         LAYERS.put("3x3 64->64 @56", layer(64, 56, "conv(64, 3, pad=1, bias=false)"));
@@ -49,7 +49,7 @@ public final class CompareWithOnnxRuntime {
         LAYERS.put("7x7 s2 3->64 @224", layer(3, 224, "conv(64, 7, stride=2, pad=3, bias=false)"));
     }
 
-    private static final List<String[]> NETWORKS = List.of(
+    static final List<String[]> NETWORKS = List.of(
             new String[] {"LeNet-5", "examples/lenet5.cnn"},
             new String[] {"ResNet-20", "examples/resnet20_cifar.cnn"},
             new String[] {"MobileNetV2", "examples/mobilenet_v2.cnn"},
