@@ -13,6 +13,7 @@ public final class ConvStrategies {
             GemmConvStrategy.pointwise(),
             new DirectNchwcStrategy(),
             new DepthwiseStrategy(),
+            new DirectStrategy(),
             new WinogradF23Strategy(),
             new WinogradF43Strategy());
 

@@ -2,6 +2,10 @@ package io.cnnc.kernels.cpu.conv;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.reference.ActivationReference;
+import io.cnnc.kernels.cpu.VectorActivation;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * What a fused convolution does to each output element after its sum, in this order:
@@ -9,6 +13,8 @@ import io.cnnc.kernels.reference.ActivationReference;
  * output), apply the activation. Identity activation and no bias/residual is a plain convolution.
  */
 public record Epilogue(float[] bias, boolean residual, ActivationKind activation, double alpha) {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
     public static Epilogue none() {
         return new Epilogue(null, false, ActivationKind.IDENTITY, 0);
@@ -20,20 +26,26 @@ public record Epilogue(float[] bias, boolean residual, ActivationKind activation
 
     /**
      * Applies the epilogue to {@code len} consecutive outputs of channel {@code oc} starting at
-     * {@code y[off]}; {@code res} is read at the same offset when {@link #residual()}.
+     * {@code y[off]}; {@code res} is read at the same offset when {@link #residual()}. A vector
+     * at a time (masked at the end), every activation but GELU in registers.
      */
     public void apply(float[] y, int off, int len, int oc, float[] res) {
         float b = bias == null ? 0f : bias[oc];
-        boolean identity = activation == ActivationKind.IDENTITY;
-        if (activation == ActivationKind.RELU) {
-            if (residual) for (int i = off; i < off + len; i++) y[i] = Math.max(y[i] + b + res[i], 0f);
-            else for (int i = off; i < off + len; i++) y[i] = Math.max(y[i] + b, 0f);
+        if (activation == ActivationKind.GELU) {
+            for (int i = off; i < off + len; i++) {
+                float v = y[i] + b;
+                if (residual) v += res[i];
+                y[i] = (float) ActivationReference.apply(activation, alpha, v);
+            }
             return;
         }
-        for (int i = off; i < off + len; i++) {
-            float v = y[i] + b;
-            if (residual) v += res[i];
-            y[i] = identity ? v : (float) ActivationReference.apply(activation, alpha, v);
+        float a = (float) alpha;
+        FloatVector vb = FloatVector.broadcast(S, b);
+        for (int i = 0; i < len; i += S.length()) {
+            VectorMask<Float> m = S.indexInRange(i, len);
+            FloatVector v = FloatVector.fromArray(S, y, off + i, m).add(vb);
+            if (residual) v = v.add(FloatVector.fromArray(S, res, off + i, m));
+            VectorActivation.apply(activation, a, v).intoArray(y, off + i, m);
         }
     }
 }

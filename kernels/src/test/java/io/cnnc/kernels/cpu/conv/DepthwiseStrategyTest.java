@@ -4,39 +4,93 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class DepthwiseStrategyTest {
 
-    /** At most kH*kW (here 49) products per output: float error ~1e-6 relative; 1e-5 still catches a wrong tap. */
-    private static final double TOLERANCE = 1e-5;
+    private static final DepthwiseStrategy DW = new DepthwiseStrategy();
 
-    private final DepthwiseStrategy strategy = new DepthwiseStrategy();
+    /**
+     * Absolute tolerance for a depthwise output: each is a float FMA chain over K = kH*kW
+     * products of inputs and weights in [-1, 1], then a float bias and residual add. Float
+     * summation errs by at most about K * 2^-24 * sum|terms| <= K * K * 2^-24, the two adds by an
+     * ulp of |value| <= K + 2 each, and the vector activations (SVML exp/tanh) by about 2 ulps;
+     * (K + 4) * (K + 2) * 2^-23 covers all of it twice over, while a wrong tap, a misplaced
+     * padding column or a skipped output errs by about 0.1 or more.
+     */
+    private static double tolerance(ConvGeometry g) {
+        int k = g.kernelH() * g.kernelW();
+        return (k + 4) * (k + 2) * Math.ulp(1f);
+    }
 
-    static Stream<ConvGeometry> geometries() {
-        return Stream.of(
-                ConvStrategyCheck.geometry(5, 9, 5, 3, 1, 1, 5),
-                ConvStrategyCheck.geometry(7, 37, 7, 3, 2, 1, 7),
-                ConvStrategyCheck.geometry(3, 20, 3, 5, 1, 2, 3),
-                ConvStrategyCheck.geometry(4, 17, 8, 3, 1, 0, 4),
-                ConvStrategyCheck.geometry(6, 11, 6, 7, 3, 3, 6),
-                ConvStrategyCheck.geometry(2, 2, 2, 3, 1, 1, 2),
-                new ConvGeometry(3, 13, 40, 6, 3, 5, 2, 1, 0, 3, 2, 1, 2, 2, 3),
-                new ConvGeometry(4, 33, 18, 4, 3, 3, 1, 2, 1, 1, 1, 1, 1, 3, 4));
+    private static void check(ConvGeometry g, int batch, boolean bias, boolean residual, ActivationKind act) {
+        var r = ConvStrategyCheck.run(DW, g, batch, bias, residual, act, 1, 17);
+        assertThat(r.maxAbsError()).as("%s batch %d bias %s residual %s %s", g, batch, bias, residual, act)
+                .isLessThanOrEqualTo(tolerance(g));
+    }
+
+    /** inC, inH, inW, multiplier, kH, kW, strideH, strideW, pads t/l/b/r, dilationH, dilationW, batch. */
+    @ParameterizedTest
+    @CsvSource({
+            // the row-sliding 3x3 kernels: stride 1 and 2, widths below, at and above a vector, heights not a multiple of 8
+            "5, 56, 56, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1",
+            "3, 13, 17, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2",
+            "4, 7, 7, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1",
+            "3, 16, 16, 1, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1",
+            "3, 33, 70, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1",
+            "4, 112, 112, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1",
+            "3, 15, 21, 1, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 2",
+            "3, 14, 14, 1, 3, 3, 2, 2, 0, 1, 1, 0, 1, 1, 1",
+            "3, 9, 40, 2, 3, 3, 1, 1, 2, 0, 1, 2, 1, 1, 1",
+            // the general kernel: other sizes, strides, dilation, asymmetric padding, multipliers
+            "3, 28, 28, 1, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 1",
+            "3, 29, 31, 1, 5, 5, 2, 2, 2, 2, 2, 2, 1, 1, 2",
+            "4, 20, 20, 1, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1",
+            "2, 19, 23, 3, 3, 5, 2, 1, 0, 3, 1, 0, 2, 1, 1",
+            "3, 11, 11, 2, 7, 7, 3, 3, 3, 3, 3, 3, 1, 1, 1",
+            "5, 10, 10, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 2",
+            "2, 6, 50, 1, 2, 4, 2, 3, 1, 0, 0, 2, 1, 1, 1",
+            "1, 9, 9, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1",
+    })
+    void matchesReference(int c, int h, int w, int mult, int kh, int kw, int sh, int sw, int pt, int pl, int pb, int pr,
+                          int dh, int dw, int batch) {
+        ConvGeometry g = new ConvGeometry(c, h, w, c * mult, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, c);
+        assertThat(DW.supports(g)).isTrue();
+        check(g, batch, true, true, ActivationKind.RELU);
+        check(g, batch, false, false, ActivationKind.IDENTITY);
     }
 
     @ParameterizedTest
-    @MethodSource("geometries")
-    void matchesReferenceWithEveryEpilogue(ConvGeometry g) {
-        ConvStrategyCheck.assertMatchesWithEveryEpilogue(strategy, g, ActivationKind.RELU6, TOLERANCE);
+    @EnumSource(ActivationKind.class)
+    void everyEpilogue(ActivationKind act) {
+        for (ConvGeometry g : new ConvGeometry[] {
+                ConvStrategyCheck.geometry(3, 13, 3, 3, 1, 1, 3), ConvStrategyCheck.geometry(2, 12, 4, 5, 2, 2, 2)}) {
+            for (boolean bias : new boolean[] {false, true}) {
+                for (boolean residual : new boolean[] {false, true}) check(g, 2, bias, residual, act);
+            }
+        }
     }
 
     @Test
-    void onlyOneInputChannelPerGroup() {
-        assertThat(strategy.supports(ConvStrategyCheck.geometry(8, 9, 8, 3, 1, 1, 4))).isFalse();
-        assertThat(strategy.supports(ConvStrategyCheck.geometry(8, 9, 8, 3, 1, 1, 1))).isFalse();
+    void sameResultOnOneAndTwoThreads() {
+        for (ConvGeometry g : new ConvGeometry[] {
+                ConvStrategyCheck.geometry(32, 30, 32, 3, 1, 1, 32), ConvStrategyCheck.geometry(24, 41, 48, 5, 2, 2, 24)}) {
+            float[] one = ConvStrategyCheck.run(DW, g, 2, true, true, ActivationKind.RELU6, 1, 5).output();
+            float[] two = ConvStrategyCheck.run(DW, g, 2, true, true, ActivationKind.RELU6, 2, 5).output();
+            assertThat(two).containsExactly(one);
+        }
+    }
+
+    @Test
+    void supportsOnlyOneGroupPerInputChannel() {
+        assertThat(DW.supports(ConvStrategyCheck.geometry(8, 10, 8, 3, 1, 1, 8))).isTrue();
+        assertThat(DW.supports(ConvStrategyCheck.geometry(8, 10, 16, 3, 1, 1, 8))).isTrue();
+        assertThat(DW.supports(ConvStrategyCheck.geometry(1, 10, 4, 3, 1, 1, 1))).isTrue();
+        assertThat(DW.supports(ConvStrategyCheck.geometry(8, 10, 8, 3, 1, 1, 1))).isFalse();
+        assertThat(DW.supports(ConvStrategyCheck.geometry(8, 10, 8, 3, 1, 1, 4))).isFalse();
+        assertThat(ConvStrategies.byName("depthwise")).isInstanceOf(DepthwiseStrategy.class);
     }
 }
