@@ -130,12 +130,12 @@ public final class FastActivation {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yOff + i);
+            FloatVector.broadcast(S, 1f).div(VectorMath.exp(v.neg()).add(1f)).intoArray(y, yOff + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector v = FloatVector.fromArray(S, x, xOff + i, m);
-            FloatVector.broadcast(S, 1f).div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yOff + i, m);
+            FloatVector.broadcast(S, 1f).div(VectorMath.exp(v.neg()).add(1f)).intoArray(y, yOff + i, m);
         }
     }
 
@@ -143,12 +143,12 @@ public final class FastActivation {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yOff + i);
+            v.div(VectorMath.exp(v.neg()).add(1f)).intoArray(y, yOff + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector v = FloatVector.fromArray(S, x, xOff + i, m);
-            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(y, yOff + i, m);
+            v.div(VectorMath.exp(v.neg()).add(1f)).intoArray(y, yOff + i, m);
         }
     }
 
@@ -156,12 +156,12 @@ public final class FastActivation {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            v.lanewise(VectorOperators.TANH).intoArray(y, yOff + i);
+            VectorMath.tanh(v).intoArray(y, yOff + i);
         }
         if (i < n) {
             VectorMask<Float> m = S.indexInRange(i, n);
             FloatVector v = FloatVector.fromArray(S, x, xOff + i, m);
-            v.lanewise(VectorOperators.TANH).intoArray(y, yOff + i, m);
+            VectorMath.tanh(v).intoArray(y, yOff + i, m);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -61,6 +62,25 @@ class DepthwiseStrategyTest {
         assertThat(DW.supports(g)).isTrue();
         check(g, batch, true, true, ActivationKind.RELU);
         check(g, batch, false, false, ActivationKind.IDENTITY);
+    }
+
+    /** Random geometries: sizes, strides 1-3, dilation 1-2, asymmetric padding, multipliers, batch 1-2 and epilogues at once. */
+    @Test
+    void matchesReferenceOnRandomGeometries() {
+        Random r = new Random(13);
+        ActivationKind[] kinds = ActivationKind.values();
+        for (int i = 0; i < 40; i++) {
+            int c = 1 + r.nextInt(4), mult = 1 + r.nextInt(2);
+            // Half the draws are 3x3 with dilation 1 and equal strides 1 or 2: the row-sliding kernels.
+            boolean slide = r.nextBoolean();
+            int kh = slide ? 3 : 1 + r.nextInt(5), kw = slide ? 3 : 1 + r.nextInt(5);
+            int dh = slide ? 1 : 1 + r.nextInt(2), dw = slide ? 1 : 1 + r.nextInt(2);
+            int sh = slide ? 1 + r.nextInt(2) : 1 + r.nextInt(3), sw = slide ? sh : 1 + r.nextInt(3);
+            int h = (kh - 1) * dh + 1 + r.nextInt(30), w = (kw - 1) * dw + 1 + r.nextInt(50);
+            ConvGeometry g = new ConvGeometry(c, h, w, c * mult, kh, kw, sh, sw, r.nextInt(kh), r.nextInt(kw), r.nextInt(kh),
+                    r.nextInt(kw), dh, dw, c);
+            check(g, 1 + r.nextInt(2), r.nextBoolean(), r.nextBoolean(), kinds[r.nextInt(kinds.length)]);
+        }
     }
 
     @ParameterizedTest
