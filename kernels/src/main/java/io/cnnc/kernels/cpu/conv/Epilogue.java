@@ -41,7 +41,14 @@ public record Epilogue(float[] bias, boolean residual, ActivationKind activation
         }
         float a = (float) alpha;
         FloatVector vb = FloatVector.broadcast(S, b);
-        for (int i = 0; i < len; i += S.length()) {
+        int i = 0;
+        for (int bound = S.loopBound(len); i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, y, off + i).add(vb);
+            if (residual) v = v.add(FloatVector.fromArray(S, res, off + i));
+            VectorActivation.apply(activation, a, v).intoArray(y, off + i);
+        }
+        if (i < len) {
+            // Only the tail is masked: masked loads and stores cost several times a plain one.
             VectorMask<Float> m = S.indexInRange(i, len);
             FloatVector v = FloatVector.fromArray(S, y, off + i, m).add(vb);
             if (residual) v = v.add(FloatVector.fromArray(S, res, off + i, m));
