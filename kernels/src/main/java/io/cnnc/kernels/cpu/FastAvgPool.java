@@ -3,6 +3,7 @@ package io.cnnc.kernels.cpu;
 import io.cnnc.kernels.PoolGeometry;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -54,33 +55,13 @@ public final class FastAvgPool {
                 int iy0 = Math.max(0, y0);
                 int iy1 = Math.min(y0 + kH, inH);
                 float height = Math.min(y0 + kH, inH + g.padBottom()) - y0;
-                columnSum(x, xb, inW, iy0, iy1, row, padL);
+                PoolRows.column(x, xb, inW, iy0, iy1, row, padL, VectorOperators.ADD, 0f);
                 rowSum(row, kW, rows.hw, h);
                 divide(h, sW, widths, height, y, yb + oy * outW, outW);
             }
         }
     }
 
-    /** row[padL + i] = sum over input rows [iy0, iy1) of column i, 0 when the window misses the input. */
-    private static void columnSum(float[] x, int xb, int inW, int iy0, int iy1, float[] row, int padL) {
-        if (iy0 >= iy1) {
-            Arrays.fill(row, padL, padL + inW, 0f);
-            return;
-        }
-        int first = xb + iy0 * inW;
-        int i = 0;
-        for (int bound = S.loopBound(inW); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, first + i);
-            for (int iy = iy0 + 1; iy < iy1; iy++) v = v.add(FloatVector.fromArray(S, x, xb + iy * inW + i));
-            v.intoArray(row, padL + i);
-        }
-        if (i < inW) {
-            VectorMask<Float> m = S.indexInRange(i, inW);
-            FloatVector v = FloatVector.fromArray(S, x, first + i, m);
-            for (int iy = iy0 + 1; iy < iy1; iy++) v = v.add(FloatVector.fromArray(S, x, xb + iy * inW + i, m));
-            v.intoArray(row, padL + i, m);
-        }
-    }
 
     /** h[j] = sum of row[j .. j+kW) for j < n. */
     private static void rowSum(float[] row, int kW, int n, float[] h) {

@@ -3,6 +3,7 @@ package io.cnnc.kernels.cpu;
 import io.cnnc.kernels.PoolGeometry;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -46,7 +47,7 @@ public final class FastMaxPool {
                 int y0 = oy * g.strideH() - g.padTop();
                 int iy0 = Math.max(0, y0);
                 int iy1 = Math.min(y0 + kH, inH);
-                columnMax(x, xb, inW, iy0, iy1, row, padL);
+                PoolRows.column(x, xb, inW, iy0, iy1, row, padL, VectorOperators.MAX, Float.NEGATIVE_INFINITY);
                 float[] dst = sW == 1 ? y : h;
                 int dstOff = sW == 1 ? yb + oy * outW : 0;
                 rowMax(row, kW, rows.hw, dst, dstOff);
@@ -65,26 +66,6 @@ public final class FastMaxPool {
         for (; ox < outW; ox++) y[d + ox] = h[ox * s];
     }
 
-    /** row[padL + i] = max over input rows [iy0, iy1) of column i; -infinity when the window misses the input. */
-    private static void columnMax(float[] x, int xb, int inW, int iy0, int iy1, float[] row, int padL) {
-        if (iy0 >= iy1) {
-            Arrays.fill(row, padL, padL + inW, Float.NEGATIVE_INFINITY);
-            return;
-        }
-        int first = xb + iy0 * inW;
-        int i = 0;
-        for (int bound = S.loopBound(inW); i < bound; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, first + i);
-            for (int iy = iy0 + 1; iy < iy1; iy++) v = v.max(FloatVector.fromArray(S, x, xb + iy * inW + i));
-            v.intoArray(row, padL + i);
-        }
-        if (i < inW) {
-            VectorMask<Float> m = S.indexInRange(i, inW);
-            FloatVector v = FloatVector.fromArray(S, x, first + i, m);
-            for (int iy = iy0 + 1; iy < iy1; iy++) v = v.max(FloatVector.fromArray(S, x, xb + iy * inW + i, m));
-            v.intoArray(row, padL + i, m);
-        }
-    }
 
     /** dst[dOff + j] = max of row[j .. j+kW) for j < n: every window start at stride 1. */
     private static void rowMax(float[] row, int kW, int n, float[] dst, int dOff) {

@@ -2,6 +2,8 @@ package io.cnnc.kernels.cpu;
 
 import io.cnnc.kernels.PoolGeometry;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -36,5 +38,30 @@ final class PoolRows {
     /** h[2j], h[2j+2], ... for L lanes: two loads and a two-vector rearrange instead of L scalar reads. */
     static FloatVector evens(float[] h, int j) {
         return FloatVector.fromArray(S, h, 2 * j).rearrange(EVENS, FloatVector.fromArray(S, h, 2 * j + L));
+    }
+
+    /**
+     * row[padL + i] = {@code op} (sum or max) over input rows [iy0, iy1) of column i, or
+     * {@code empty} when the window misses the input. The op is a constant at each call site, so
+     * the JIT compiles one loop per pooling kind.
+     */
+    static void column(float[] x, int xb, int inW, int iy0, int iy1, float[] row, int padL, VectorOperators.Binary op, float empty) {
+        if (iy0 >= iy1) {
+            java.util.Arrays.fill(row, padL, padL + inW, empty);
+            return;
+        }
+        int first = xb + iy0 * inW;
+        int i = 0;
+        for (int bound = S.loopBound(inW); i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, first + i);
+            for (int iy = iy0 + 1; iy < iy1; iy++) v = v.lanewise(op, FloatVector.fromArray(S, x, xb + iy * inW + i));
+            v.intoArray(row, padL + i);
+        }
+        if (i < inW) {
+            VectorMask<Float> m = S.indexInRange(i, inW);
+            FloatVector v = FloatVector.fromArray(S, x, first + i, m);
+            for (int iy = iy0 + 1; iy < iy1; iy++) v = v.lanewise(op, FloatVector.fromArray(S, x, xb + iy * inW + i, m));
+            v.intoArray(row, padL + i, m);
+        }
     }
 }
