@@ -15,7 +15,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 status=0
 for check in conv_check layers_check; do
-  { cat "$gpu/prelude_cuda.h"; for f in "${files[@]}"; do cat "$gpu/$f"; echo; done; cat "$root/kernels/src/test/cuda/$check.cu"; } > "$work/$check.cu"
+  { cat "$gpu/prelude_cuda.h"; for f in "${files[@]}"; do cat "$gpu/$f"; echo; done; cat "$root/kernels/src/test/cuda/harness.h" "$root/kernels/src/test/cuda/$check.cu"; } > "$work/$check.cu"
   "$nvcc" -O2 -arch="${CNNC_CUDA_ARCH:-sm_90}" -o "$work/$check" "$work/$check.cu"
   echo "== $check"
   "$work/$check" || status=1

@@ -2,31 +2,6 @@
  * reference, and times each strategy on typical layers. Needs no Java: scripts/cuda-kernel-check.sh
  * prepends the CUDA prelude and the kernel library to this file and compiles it with nvcc. The JUnit
  * tests do the same checks through the Java host plan on OpenCL (PoCL) in CI. */
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <cuda_runtime.h>
-#include <vector>
-typedef std::vector<float> V;
-static float *up(const V &v) {
-    float *d;
-    cudaMalloc(&d, (v.size() ? v.size() : 1) * 4);
-    if (v.size())
-        cudaMemcpy(d, v.data(), v.size() * 4, cudaMemcpyHostToDevice);
-    return d;
-}
-static V down(float *d, size_t n) {
-    V v(n);
-    cudaMemcpy(v.data(), d, n * 4, cudaMemcpyDeviceToHost);
-    return v;
-}
-static V rnd(size_t n, unsigned s) {
-    V v(n);
-    srand(s);
-    for (auto &x : v)
-        x = rand() / (float)RAND_MAX * 2 - 1;
-    return v;
-}
 static int od(int i, int k, int s, int p0, int p1, int d) {
     return (i + p0 + p1 - d * (k - 1) - 1) / s + 1;
 }
