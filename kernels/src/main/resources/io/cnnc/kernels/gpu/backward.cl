@@ -105,15 +105,7 @@ KERNEL conv_backward_weight(GLOBAL const float* RESTRICT x, GLOBAL const float* 
         for (int e = lid; e < GEMM_TK * GEMM_TN; e += GEMM_WG * GEMM_WG) {
             int kk = e % GEMM_TN, jj = e / GEMM_TN;
             int j = j0 + jj, k = col0 + kk;
-            float v = 0.0f;
-            if (j < jEnd && k < K) {
-                int ic = k / taps, t = k % taps;
-                int n = j / hw, p = j % hw;
-                int iy = (p / outW) * sh - pt + (t / kw) * dh;
-                int ix = (p % outW) * sw - pl + (t % kw) * ddw;
-                if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) v = x[((n * inC + g * icg + ic) * inH + iy) * inW + ix];
-            }
-            Bs[jj][kk] = v;
+            Bs[jj][kk] = j < jEnd && k < K ? im2col_at(x, k, j, g, icg, inC, inH, inW, outW, hw, taps, kw, sh, sw, pt, pl, dh, ddw) : 0.0f;
         }
         BARRIER();
         for (int jj = 0; jj < GEMM_TK; jj++) {

@@ -45,3 +45,17 @@ DEVICE_FN float epilogue(float acc, GLOBAL const float* bias, int hasBias, int c
     if (hasRes) acc += res[at];
     return activate(acc, act, alpha);
 }
+
+/*
+ * One element of a sample's im2col matrix: row k = (input channel of group g, tap), column j =
+ * (sample, output pixel); 0 in the padding. Shared by the implicit-GEMM forward conv and the
+ * weight gradient, which read the same virtual matrix.
+ */
+DEVICE_FN float im2col_at(GLOBAL const float* x, int k, int j, int g, int icg, int inC, int inH, int inW, int outW, int hw,
+                          int taps, int kw, int sh, int sw, int pt, int pl, int dh, int dw) {
+    int ic = k / taps, t = k % taps;
+    int n = j / hw, p = j % hw;
+    int iy = (p / outW) * sh - pt + (t / kw) * dh;
+    int ix = (p % outW) * sw - pl + (t % kw) * dw;
+    return iy >= 0 && iy < inH && ix >= 0 && ix < inW ? x[((n * inC + g * icg + ic) * inH + iy) * inW + ix] : 0.0f;
+}

@@ -31,15 +31,7 @@ KERNEL conv_gemm(GLOBAL const float* RESTRICT x, GLOBAL const float* RESTRICT w,
         for (int e = lid; e < GEMM_TK * GEMM_TN; e += GEMM_WG * GEMM_WG) {
             int jj = e % GEMM_TN, kk = e / GEMM_TN;
             int k = k0 + kk, j = col0 + jj;
-            float v = 0.0f;
-            if (k < K && j < N) {
-                int ic = k / taps, t = k % taps;
-                int n = j / hw, p = j % hw;
-                int iy = (p / outW) * sh - pt + (t / kw) * dh;
-                int ix = (p % outW) * sw - pl + (t % kw) * dw;
-                if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) v = x[((n * inC + g * icg + ic) * inH + iy) * inW + ix];
-            }
-            Bs[kk][jj] = v;
+            Bs[kk][jj] = k < K && j < N ? im2col_at(x, k, j, g, icg, inC, inH, inW, outW, hw, taps, kw, sh, sw, pt, pl, dh, dw) : 0.0f;
         }
         BARRIER();
         for (int kk = 0; kk < GEMM_TK; kk++) {
