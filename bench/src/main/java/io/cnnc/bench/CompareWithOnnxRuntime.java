@@ -78,6 +78,8 @@ public final class CompareWithOnnxRuntime {
         Map<String, Graph> cases = new LinkedHashMap<>();
         for (var e : LAYERS.entrySet()) cases.put(e.getKey(), Compiler.compile(new SourceFile(e.getKey(), e.getValue())).networks().getFirst());
         for (String[] n : NETWORKS) cases.put(n[0], Compiler.compile(SourceFile.read(Path.of(n[1]))).networks().getFirst());
+        // Optional fifth argument: only the cases whose name contains it (e.g. ResNet-18), for a quick look.
+        if (args.length > 4) cases.keySet().removeIf(name -> !name.contains(args[4]));
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         for (var c : cases.entrySet()) {
             Graph g = c.getValue();

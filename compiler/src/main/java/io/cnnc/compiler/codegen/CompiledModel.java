@@ -15,6 +15,7 @@ import io.cnnc.compiler.schedule.StrategyChooser;
 import io.cnnc.compiler.schedule.TuningCache;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.ProfiledNetwork;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -61,11 +62,13 @@ public final class CompiledModel {
         Graph optimized = InferencePipeline.standard().apply(source);
         phases.put("passes", System.nanoTime() - t);
         t = System.nanoTime();
-        TuningCache cache = options.tune() ? TuningCache.open(options.tuningCache() != null ? options.tuningCache() : TuningCache.defaultLocation()) : null;
-        StrategyChooser chooser = new StrategyChooser(Machine.detect(), options.threads(), cache,
-                options::allows);
-        Map<Node, Choice> planarChoices = chooser.choose(optimized);
-        if (cache != null) {
+        Machine machine = Machine.detect();
+        Map<Node, Choice> planarChoices = new StrategyChooser(machine, options.threads(), options::allows).choose(optimized);
+        Map<String, float[]> folded = foldWeights(optimized, weights);
+        if (options.tune()) {
+            TuningCache cache = TuningCache.open(options.tuningCache() != null ? options.tuningCache() : TuningCache.defaultLocation());
+            planarChoices = NetworkTuner.tune(optimized, planarChoices, folded, options, machine, cache,
+                    ModelSourceGenerator.classNameFor(source.name()));
             try {
                 cache.save();
             } catch (IOException e) {
@@ -74,10 +77,9 @@ public final class CompiledModel {
         }
         phases.put("strategy choice", System.nanoTime() - t);
         t = System.nanoTime();
-        LayoutChoice.Result laid = LayoutChoice.apply(optimized, planarChoices, Machine.detect(), options.threads(), options.batch());
+        LayoutChoice.Result laid = LayoutChoice.apply(optimized, planarChoices, machine, options.threads(), options.batch());
         phases.put("layout choice", System.nanoTime() - t);
         t = System.nanoTime();
-        Map<String, float[]> folded = foldWeights(optimized, weights);
         MemoryPlan memory = MemoryPlan.of(laid.graph());
         JavaFile file = new ModelSourceGenerator(laid.graph(), laid.choices(), memory, options.batch(),
                 ModelSourceGenerator.classNameFor(source.name())).generate();
@@ -133,6 +135,16 @@ public final class CompiledModel {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("could not instantiate the generated model " + className(), e);
         }
+    }
+
+    /**
+     * The same network generated with a clock around every layer (a class of its own, compiled
+     * now): per-layer times as they are inside the whole network, caches and all.
+     */
+    public ProfiledNetwork instantiateProfiled(Parallel parallel) {
+        JavaFile file = new ModelSourceGenerator(optimized, choices, memory, options.batch(),
+                ModelSourceGenerator.classNameFor(source.name()) + "Profiled", true).generate();
+        return (ProfiledNetwork) instantiate(file, parallel);
     }
 
     /**

@@ -19,6 +19,7 @@ import io.cnnc.compiler.schedule.Choice;
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.ProfiledNetwork;
 import io.cnnc.kernels.cpu.FastActivation;
 import io.cnnc.kernels.cpu.FastAdaptiveAvgPool;
 import io.cnnc.kernels.cpu.FastAvgPool;
@@ -52,9 +53,16 @@ public final class ModelSourceGenerator {
     private final Map<String, String> weightFields = new LinkedHashMap<>();
     private final MethodSpec.Builder constructor;
     private final TypeSpec.Builder type;
+    private final boolean profiled;
 
     public ModelSourceGenerator(Graph graph, Map<Node, Choice> choices, MemoryPlan memory, int batch, String className) {
+        this(graph, choices, memory, batch, className, false);
+    }
+
+    /** With {@code profiled} the class also implements {@link ProfiledNetwork}: a clock read after every layer. */
+    public ModelSourceGenerator(Graph graph, Map<Node, Choice> choices, MemoryPlan memory, int batch, String className, boolean profiled) {
         this.graph = graph;
+        this.profiled = profiled;
         this.choices = choices;
         this.memory = memory;
         this.batch = batch;
@@ -86,12 +94,20 @@ public final class ModelSourceGenerator {
         MethodSpec.Builder forward = MethodSpec.methodBuilder("forward").addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC).returns(ArrayTypeName.of(float[].class)).addParameter(float[][].class, "inputs");
         for (int i = 0; i < graph.inputs().size(); i++) forward.addStatement("float[] in$L = inputs[$L]", i, i);
+        if (profiled) forward.addStatement("long t0 = System.nanoTime(), t1");
         int index = 0;
+        List<String> timed = new java.util.ArrayList<>();
         for (Node n : graph.nodes()) {
             forward.addComment("$L: $L $L -> $L", n.name(), n.op().type(), n.inputShapes(), n.output().shape());
             CodeBlock call = call(n, index++);
-            if (call != null) forward.addStatement(call);
+            if (call == null) continue;
+            forward.addStatement(call);
+            if (profiled) {
+                forward.addStatement("t1 = System.nanoTime()").addStatement("nanos[$L] += t1 - t0", timed.size()).addStatement("t0 = t1");
+                timed.add(n.name());
+            }
         }
+        if (profiled) addProfileMembers(timed);
         CodeBlock.Builder outs = CodeBlock.builder();
         for (int i = 0; i < graph.outputs().size(); i++) {
             Value v = graph.outputs().get(i);
@@ -103,6 +119,20 @@ public final class ModelSourceGenerator {
                 .returns(int.class).addStatement("return BATCH").build());
         type.addMethod(forward.build());
         return JavaFile.builder(PACKAGE, type.build()).skipJavaLangImports(true).indent("    ").build();
+    }
+
+    private void addProfileMembers(List<String> timed) {
+        type.addSuperinterface(ProfiledNetwork.class);
+        type.addField(FieldSpec.builder(long[].class, "nanos", Modifier.PRIVATE, Modifier.FINAL)
+                .initializer("new long[$L]", timed.size()).build());
+        CodeBlock.Builder names = CodeBlock.builder();
+        for (int i = 0; i < timed.size(); i++) names.add(i == 0 ? "$S" : ", $S", timed.get(i));
+        type.addMethod(MethodSpec.methodBuilder("layerNames").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(String[].class).addStatement("return new String[] {$L}", names.build()).build());
+        type.addMethod(MethodSpec.methodBuilder("layerNanos").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(long[].class).addStatement("return nanos.clone()").build());
+        type.addMethod(MethodSpec.methodBuilder("resetProfile").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .addStatement("$T.fill(nanos, 0L)", java.util.Arrays.class).build());
     }
 
     /** The statement computing {@code n}; null for views, which only rename. */

@@ -1,6 +1,5 @@
 package io.cnnc.compiler.schedule;
 
-import io.cnnc.kernels.ConvGeometry;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -11,7 +10,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.Properties;
 
 /**
- * Measured times per (CPU, thread count, layer geometry, strategy), kept in a properties file so
+ * Measured times (per network, CPU, thread count, batch, layer and strategy: codegen's
+ * NetworkTuner makes the keys), kept in a properties file so
  * the next compile on the same machine reuses them. Written to a temporary file and renamed, so
  * an interrupted write never loses what was there. Default location
  * {@code ~/.cache/cnnc/tuning.properties}, or {@code $CNNC_TUNING_CACHE}.
@@ -44,10 +44,6 @@ public final class TuningCache {
         return c;
     }
 
-    public static String key(Machine m, int threads, ConvGeometry g, String strategy) {
-        return (m.cpu() + "|t" + threads + "|" + g + "|" + strategy).replace(' ', '_');
-    }
-
     /** Milliseconds measured before, or null. */
     public Double get(String key) {
         String v = entries.getProperty(key);
@@ -76,7 +72,7 @@ public final class TuningCache {
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
         try {
             try (Writer w = Files.newBufferedWriter(tmp)) {
-                entries.store(w, "cnnc tuning cache: milliseconds per cpu|threads|geometry|strategy");
+                entries.store(w, "cnnc tuning cache: milliseconds per cpu|threads|batch|network|layer|strategy");
             }
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

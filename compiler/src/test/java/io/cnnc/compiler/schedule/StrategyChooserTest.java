@@ -3,7 +3,6 @@ package io.cnnc.compiler.schedule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.kernels.ConvGeometry;
-import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,7 @@ class StrategyChooserTest {
 
     @Test
     void costModelPicksTheCandidateWithTheLowestEstimate() {
-        Choice c = new StrategyChooser(MACHINE, 1, null, s -> true).choose(G, null);
+        Choice c = new StrategyChooser(MACHINE, 1, s -> true).choose(G);
         double best = c.expectedMs().values().stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         assertThat(c.expected()).isEqualTo(best);
         assertThat(c.measuredMs()).isEmpty();
@@ -26,27 +25,8 @@ class StrategyChooserTest {
     }
 
     @Test
-    void tuningMeasuresOnceAndTheCacheDecidesNextTime(@TempDir Path dir) throws Exception {
-        Path file = dir.resolve("tuning.properties");
-        TuningCache cache = TuningCache.open(file);
-        Choice first = new StrategyChooser(MACHINE, 1, cache, s -> true).choose(G, Parallel.serial());
-        assertThat(first.measuredMs()).hasSameSizeAs(first.expectedMs());
-        cache.save();
-        assertThat(Files.readString(file)).contains("test-cpu|t1|");
-
-        // Make the slowest-measured candidate look fastest in the file: a reused cache must decide.
-        String slowest = first.measuredMs().entrySet().stream().max(java.util.Map.Entry.comparingByValue()).orElseThrow().getKey();
-        TuningCache edited = TuningCache.open(file);
-        edited.put(TuningCache.key(MACHINE, 1, G, slowest), 1e-9);
-        edited.save();
-        Choice second = new StrategyChooser(MACHINE, 1, TuningCache.open(file), s -> true).choose(G, Parallel.serial());
-        assertThat(second.strategy()).isEqualTo(slowest);
-        assertThat(second.measured()).isEqualTo(1e-9);
-    }
-
-    @Test
     void filteredStrategiesAreNeverChosen() {
-        Choice c = new StrategyChooser(MACHINE, 1, null, s -> !s.startsWith("winograd")).choose(G, null);
+        Choice c = new StrategyChooser(MACHINE, 1, s -> !s.startsWith("winograd")).choose(G);
         assertThat(c.expectedMs().keySet()).noneMatch(s -> s.startsWith("winograd"));
     }
 

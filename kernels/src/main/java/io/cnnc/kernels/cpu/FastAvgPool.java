@@ -3,7 +3,6 @@ package io.cnnc.kernels.cpu;
 import io.cnnc.kernels.PoolGeometry;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -55,7 +54,7 @@ public final class FastAvgPool {
                 int iy0 = Math.max(0, y0);
                 int iy1 = Math.min(y0 + kH, inH);
                 float height = Math.min(y0 + kH, inH + g.padBottom()) - y0;
-                PoolRows.column(x, xb, inW, iy0, iy1, row, padL, VectorOperators.ADD, 0f);
+                PoolRows.column(x, xb, inW, iy0, iy1, row, padL, false);
                 rowSum(row, kW, rows.hw, h);
                 divide(h, sW, widths, height, y, yb + oy * outW, outW);
             }

@@ -3,7 +3,6 @@ package io.cnnc.kernels.cpu;
 import io.cnnc.kernels.PoolGeometry;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -47,7 +46,7 @@ public final class FastMaxPool {
                 int y0 = oy * g.strideH() - g.padTop();
                 int iy0 = Math.max(0, y0);
                 int iy1 = Math.min(y0 + kH, inH);
-                PoolRows.column(x, xb, inW, iy0, iy1, row, padL, VectorOperators.MAX, Float.NEGATIVE_INFINITY);
+                PoolRows.column(x, xb, inW, iy0, iy1, row, padL, true);
                 float[] dst = sW == 1 ? y : h;
                 int dstOff = sW == 1 ? yb + oy * outW : 0;
                 rowMax(row, kW, rows.hw, dst, dstOff);

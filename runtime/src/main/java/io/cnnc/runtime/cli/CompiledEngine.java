@@ -6,7 +6,9 @@ import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Value;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.ProfiledNetwork;
 import io.cnnc.runtime.Tensor;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,10 +26,23 @@ final class CompiledEngine {
     }
 
     static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, int threads) {
+        return run(graph, weights, inputs, threads, null);
+    }
+
+    /** With {@code profile} non-null, also times every layer inside the network and prints the table there. */
+    static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, int threads, PrintWriter profile) {
         int batch = inputs.getFirst().dim(0);
         CompiledModel model = CompiledModel.compile(graph, raw(weights), CompileOptions.defaults().withBatch(batch).withThreads(threads));
-        CompiledNetwork net = model.instantiate(Parallel.of(threads));
-        float[][] out = net.forward(inputs.stream().map(Tensor::data).toArray(float[][]::new));
+        float[][] x = inputs.stream().map(Tensor::data).toArray(float[][]::new);
+        CompiledNetwork net;
+        if (profile != null) {
+            ProfiledNetwork profiled = model.instantiateProfiled(Parallel.of(threads));
+            CpuProfile.print(model, profiled, x, threads, profile);
+            net = profiled;
+        } else {
+            net = model.instantiate(Parallel.of(threads));
+        }
+        float[][] out = net.forward(x);
         List<Tensor> result = new ArrayList<>();
         for (int i = 0; i < out.length; i++) {
             Value v = graph.outputs().get(i);

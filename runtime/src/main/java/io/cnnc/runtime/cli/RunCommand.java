@@ -60,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
 
     enum Target { cpu, opencl, cuda }
 
-    @Option(names = "--profile", description = "with --target opencl|cuda: time the forward pass and each layer on the device, and print the plan")
+    @Option(names = "--profile", description = "time the forward pass and each layer (CPU: inside the generated code, with the strategy chosen per conv; opencl|cuda: on the device, with the plan)")
     boolean profile;
 
     @Option(names = "--mean", split = ",", paramLabel = "M", description = "per-channel mean subtracted from image inputs, e.g. 0.485,0.456,0.406")
@@ -93,12 +93,13 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Tensor> params = weights.load(graph, spec.commandLine().getErr());
         if (target != Target.cpu && engine == Engine.reference) throw new UserError("--engine reference runs on the CPU; drop it or --target " + target);
-        if (target == Target.cpu && profile) throw new UserError("--profile needs --target opencl or cuda");
+        if (engine == Engine.reference && profile) throw new UserError("--profile times the compiled engine; drop --engine reference");
         List<Tensor> results = switch (target) {
             case opencl -> GpuEngine.run(graph, params, tensors, GpuTarget.OPENCL, profile, out);
             case cuda -> GpuEngine.run(graph, params, tensors, GpuTarget.CUDA, profile, out);
             case cpu -> engine == Engine.reference ? new ReferenceExecutor(graph, params).run(tensors)
-                    : CompiledEngine.run(graph, params, tensors, threads == null ? Runtime.getRuntime().availableProcessors() : threads);
+                    : CompiledEngine.run(graph, params, tensors, threads == null ? Runtime.getRuntime().availableProcessors() : threads,
+                            profile ? out : null);
         };
         Tensor y = results.getFirst();
         Value outValue = graph.outputs().getFirst();

@@ -11,6 +11,7 @@ public final class ConvStrategies {
     private static final List<ConvStrategy> STRATEGIES = List.of(
             GemmConvStrategy.im2col(),
             GemmConvStrategy.pointwise(),
+            new PixelGemmStrategy(),
             new DirectNchwcStrategy(),
             new DepthwiseStrategy(),
             new DirectStrategy(),

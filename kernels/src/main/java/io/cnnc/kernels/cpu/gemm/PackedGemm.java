@@ -97,6 +97,27 @@ public final class PackedGemm {
     }
 
     /**
+     * One KC block of a product whose A is packed by the caller block by block (an implicit
+     * im2col with pixels on the rows, say): C[rows x [n0, n1)] at {@code c[cOff + i*ldc + j]}
+     * becomes (or, with {@code accumulate}, gains) A_blk times rows {@code [p0, p0+kc)} of B,
+     * where kc is B's KC block at p0 and A_blk holds panels of MR rows, kc x MR floats each,
+     * from {@code a[0]}. {@code p0} must start one of B's KC blocks and {@code n0} a panel.
+     */
+    public static void multiplyBlock(float[] a, int rows, PackedB b, int p0, int n0, int n1, float[] c, int cOff, int ldc, boolean accumulate) {
+        if (p0 % KC != 0 || n0 % NR != 0) throw new IllegalArgumentException("block (" + p0 + ", " + n0 + ") is not aligned to KC x NR");
+        int kc = Math.min(KC, b.k() - p0);
+        float[] tile = SCRATCH.get()[1];
+        float[] bd = b.data();
+        for (int j = n0; j < n1; j += NR) {
+            int cols = Math.min(NR, n1 - j);
+            int bOff = b.panelOffset(p0, j);
+            for (int i = 0; i < rows; i += MR) {
+                kernel(kc, a, i * kc, bd, bOff, c, cOff + i * ldc + j, ldc, Math.min(MR, rows - i), cols, accumulate, tile);
+            }
+        }
+    }
+
+    /**
      * C = A B for whole matrices on {@code parallel}'s cores: columns split into NR-aligned
      * chunks when B is wider than A is tall (each task packs only its own columns), rows
      * otherwise.

@@ -1,0 +1,159 @@
+package io.cnnc.compiler.codegen;
+
+import com.squareup.javapoet.JavaFile;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.plan.MemoryPlan;
+import io.cnnc.compiler.schedule.Choice;
+import io.cnnc.compiler.schedule.LayoutChoice;
+import io.cnnc.compiler.schedule.Machine;
+import io.cnnc.compiler.schedule.TuningCache;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.ProfiledNetwork;
+import io.cnnc.kernels.cpu.conv.ConvStrategies;
+import io.cnnc.kernels.cpu.conv.ConvStrategy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * {@code --tune}: every candidate strategy timed where it will run, inside the whole network.
+ * For each strategy, the network is generated with that strategy on every conv that has it (the
+ * cost model's choice elsewhere) and a clock around every layer ({@link ProfiledNetwork}), warmed
+ * up and run; each conv then takes the strategy with the lowest time measured at its place.
+ *
+ * <p>Why not time each layer alone: alone, a layer's weights stay in the last-level cache from
+ * one call to the next; in a network whose weights outgrow that cache (ResNet-18: 45 MB, 32 MB
+ * here) they come from memory every pass. Winograd's transformed weights are 1.8x (F23) to 4x
+ * (F43) the raw ones, so a layer that Winograd wins alone can lose in the network: ResNet-18's
+ * 512-channel 7x7 layers took 1.0 ms alone with F43 and 2.0 ms inside the network.
+ *
+ * <p>Times are cached by network (a hash of its optimized graph), CPU, threads and batch, per
+ * layer and strategy; a compile that finds them all measures nothing.
+ */
+final class NetworkTuner {
+
+    private static final long WARM_UP_NANOS = 1_000_000_000L;
+    private static final int ROUNDS = 5;
+    private static final long ROUND_NANOS = 200_000_000L;
+
+    private NetworkTuner() {}
+
+    static Map<Node, Choice> tune(Graph optimized, Map<Node, Choice> modelChoices, Map<String, float[]> folded, CompileOptions options,
+                                  Machine machine, TuningCache cache, String className) {
+        String prefix = keyPrefix(optimized, machine, options);
+        Map<String, Map<String, Double>> measured = new LinkedHashMap<>();
+        List<String> toRun = new ArrayList<>();
+        for (ConvStrategy s : ConvStrategies.all()) {
+            boolean missing = false;
+            for (var e : modelChoices.entrySet()) {
+                if (!e.getValue().expectedMs().containsKey(s.name())) continue;
+                Double ms = cache.get(prefix + e.getKey().name() + "|" + s.name());
+                if (ms == null) missing = true;
+                else if (Double.isFinite(ms)) measured.computeIfAbsent(e.getKey().name(), k -> new LinkedHashMap<>()).put(s.name(), ms);
+            }
+            if (missing) toRun.add(s.name());
+        }
+        for (String strategy : toRun) {
+            Map<String, Double> times = timeVariant(optimized, modelChoices, strategy, folded, options, machine, className + "Tune" + toRun.indexOf(strategy));
+            for (var e : modelChoices.entrySet()) {
+                String layer = e.getKey().name();
+                if (!e.getValue().expectedMs().containsKey(strategy)) continue;
+                // Not timed: the layout pass kept the layer planar (a blocked strategy not worth its
+                // reorders there). Infinity in the cache says so, and the next compile need not try again.
+                Double ms = times.getOrDefault(layer, Double.POSITIVE_INFINITY);
+                cache.put(prefix + layer + "|" + strategy, ms);
+                if (Double.isFinite(ms)) measured.computeIfAbsent(layer, k -> new LinkedHashMap<>()).put(strategy, ms);
+            }
+        }
+        Map<Node, Choice> out = new LinkedHashMap<>();
+        modelChoices.forEach((n, c) -> {
+            Map<String, Double> m = measured.getOrDefault(n.name(), Map.of());
+            if (m.isEmpty()) {
+                out.put(n, c);
+                return;
+            }
+            String best = m.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            out.put(n, new Choice(best, "fastest of " + m.size() + " measured in the network", c.expectedMs(), m));
+        });
+        return out;
+    }
+
+    /** Per-layer milliseconds of the convs that run {@code strategy} when it is forced wherever it applies. */
+    private static Map<String, Double> timeVariant(Graph optimized, Map<Node, Choice> modelChoices, String strategy, Map<String, float[]> folded,
+                                                   CompileOptions options, Machine machine, String className) {
+        Map<Node, Choice> forced = new LinkedHashMap<>();
+        modelChoices.forEach((n, c) -> forced.put(n, c.expectedMs().containsKey(strategy)
+                ? new Choice(strategy, "tuning", c.expectedMs(), Map.of()) : c));
+        LayoutChoice.Result laid = LayoutChoice.apply(optimized, forced, machine, options.threads(), options.batch());
+        JavaFile file = new ModelSourceGenerator(laid.graph(), laid.choices(), MemoryPlan.of(laid.graph()), options.batch(), className, true).generate();
+        String name = file.packageName + "." + file.typeSpec.name;
+        ProfiledNetwork net;
+        try {
+            net = (ProfiledNetwork) JavaSourceCompiler.loader(JavaSourceCompiler.compile(name, file.toString()), ProfiledNetwork.class.getClassLoader())
+                    .loadClass(name).getConstructor(Map.class, Parallel.class).newInstance(folded, Parallel.of(options.threads()));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("could not instantiate the tuning variant " + name, e);
+        }
+        float[][] inputs = randomInputs(optimized, options.batch());
+        long end = System.nanoTime() + WARM_UP_NANOS;
+        for (int i = 0; i < 3 || System.nanoTime() < end; i++) net.forward(inputs);
+        String[] names = net.layerNames();
+        double[][] rounds = new double[names.length][ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            net.resetProfile();
+            int passes = 0;
+            end = System.nanoTime() + ROUND_NANOS;
+            while (passes < 2 || System.nanoTime() < end) {
+                net.forward(inputs);
+                passes++;
+            }
+            long[] nanos = net.layerNanos();
+            for (int i = 0; i < names.length; i++) rounds[i][r] = nanos[i] / 1e6 / passes;
+        }
+        Map<String, Double> out = new HashMap<>();
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < names.length; i++) index.put(names[i], i);
+        laid.choices().forEach((n, c) -> {
+            Integer i = index.get(n.name());
+            if (i == null || !c.strategy().equals(strategy)) return;
+            double[] v = rounds[i].clone();
+            Arrays.sort(v);
+            // The median round: a round the other core's work slowed down does not count.
+            out.put(n.name(), v[ROUNDS / 2] / options.batch());
+        });
+        return out;
+    }
+
+    private static float[][] randomInputs(Graph g, int batch) {
+        Random r = new Random(3);
+        float[][] in = new float[g.inputs().size()][];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = new float[Math.toIntExact(batch * g.inputs().get(i).shape().size())];
+            for (int j = 0; j < in[i].length; j++) in[i][j] = r.nextFloat() * 2 - 1;
+        }
+        return in;
+    }
+
+    /** CPU, threads, batch and a hash of the optimized graph (names, ops, shapes): whatever changes the times. */
+    private static String keyPrefix(Graph g, Machine machine, CompileOptions options) {
+        StringBuilder sb = new StringBuilder();
+        for (Node n : g.nodes()) sb.append(n.name()).append(' ').append(n.op()).append(' ').append(n.inputShapes()).append(' ').append(n.output().shape()).append('\n');
+        String hash;
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+            hash = HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return (machine.cpu() + "|t" + options.threads() + "|b" + options.batch() + "|net/" + g.name() + "/" + hash + "|").replace(' ', '_');
+    }
+}

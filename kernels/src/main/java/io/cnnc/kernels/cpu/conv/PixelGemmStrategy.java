@@ -1,0 +1,134 @@
+package io.cnnc.kernels.cpu.conv;
+
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.gemm.PackedB;
+import io.cnnc.kernels.cpu.gemm.PackedGemm;
+
+/**
+ * Convolution as im2col(x)^T W^T: output pixels on the GEMM rows ({@link PixelRows}, packed per
+ * KC block), the weights as B, packed once. The other orientation (im2col-gemm) streams the
+ * weights as A panels that each meet only ceil(pixels / NR) column panels: at 7x7 or 14x14 with
+ * 256..512 channels, megabytes of weights come from memory for a few microkernel calls each.
+ * Here each 32-channel weight panel (kc x 32 floats, in L1) is reused by every 8-pixel row
+ * panel of the block, and the weights are read once per call in their raw size, where
+ * Winograd's transformed ones are 1.8x (F23) to 4x (F43) bigger. The product is pixel-major, so
+ * the output is transposed into NCHW while the epilogue is applied.
+ */
+public final class PixelGemmStrategy implements ConvStrategy {
+
+    /** Pixels per block: an A block of MC x KC floats (128 KB) stays in L2 beside its C block. */
+    static final int MC = 128;
+
+    public String name() {
+        return "pixel-gemm";
+    }
+
+    public boolean supports(ConvGeometry g) {
+        return true;
+    }
+
+    public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
+        int groups = g.groups();
+        int outPerGroup = g.outC() / groups;
+        int k = g.inC() / groups * g.kernelH() * g.kernelW();
+        PackedB[] packed = new PackedB[groups];
+        float[] transposed = new float[k * outPerGroup];
+        for (int grp = 0; grp < groups; grp++) {
+            for (int co = 0; co < outPerGroup; co++) {
+                int src = (grp * outPerGroup + co) * k;
+                for (int p = 0; p < k; p++) transposed[p * outPerGroup + co] = weight[src + p];
+            }
+            packed[grp] = PackedB.of(transposed, 0, k, outPerGroup, outPerGroup);
+        }
+        return new Kernel(g, packed, epilogue, parallel);
+    }
+
+    private static final class Kernel implements ConvKernel {
+        private final ConvGeometry g;
+        private final PackedB[] weights;
+        private final Epilogue epilogue;
+        private final Parallel parallel;
+        private final int hw, paddedH, paddedW;
+        private final PixelRows rows;
+        /** The input of one image with its zero border; the border is never written after construction. */
+        private final float[] xpad;
+        private final int pixelBlocks, channelChunks;
+        private final ThreadLocal<float[][]> scratch;
+
+        Kernel(ConvGeometry g, PackedB[] weights, Epilogue epilogue, Parallel parallel) {
+            this.g = g;
+            this.weights = weights;
+            this.epilogue = epilogue;
+            this.parallel = parallel;
+            this.hw = g.outH() * g.outW();
+            this.paddedH = g.inH() + g.padTop() + g.padBottom();
+            this.paddedW = g.inW() + g.padLeft() + g.padRight();
+            this.rows = new PixelRows(g, paddedH, paddedW);
+            this.xpad = new float[g.inC() * paddedH * paddedW];
+            this.pixelBlocks = (hw + MC - 1) / MC;
+            int panels = weights[0].nPadded() / PackedGemm.NR;
+            // Too few pixel blocks to share out evenly: split the channels too (each task then
+            // packs the same pixels, but reads only its share of the weights).
+            this.channelChunks = pixelBlocks % parallel.threads() == 0 || pixelBlocks >= 4 * parallel.threads()
+                    ? 1 : Math.min(panels, parallel.threads());
+            int ldc = weights[0].nPadded();
+            int kc = Math.min(PackedGemm.KC, rows.k());
+            this.scratch = ThreadLocal.withInitial(() -> new float[][] {new float[MC * kc], new float[MC * ldc]});
+        }
+
+        public void forward(float[] x, float[] residual, float[] y, int batch) {
+            for (int n = 0; n < batch; n++) {
+                pad(x, n);
+                int image = n;
+                parallel.forRange(pixelBlocks * channelChunks, task -> run(residual, y, image, task / channelChunks, task % channelChunks));
+            }
+        }
+
+        private void pad(float[] x, int n) {
+            int inPlane = g.inH() * g.inW();
+            int padPlane = paddedH * paddedW;
+            for (int c = 0; c < g.inC(); c++) {
+                for (int iy = 0; iy < g.inH(); iy++) {
+                    System.arraycopy(x, (n * g.inC() + c) * inPlane + iy * g.inW(), xpad,
+                            c * padPlane + (iy + g.padTop()) * paddedW + g.padLeft(), g.inW());
+                }
+            }
+        }
+
+        private void run(float[] residual, float[] y, int n, int block, int chunk) {
+            float[][] s = scratch.get();
+            float[] a = s[0], c = s[1];
+            int m0 = block * MC;
+            int count = Math.min(MC, hw - m0);
+            int packedRows = (count + 7) / 8 * 8;
+            int outPerGroup = g.outC() / weights.length;
+            int inPerGroup = g.inC() / weights.length;
+            int ldc = weights[0].nPadded();
+            int panels = ldc / PackedGemm.NR;
+            int lo = panels * chunk / channelChunks * PackedGemm.NR;
+            int hi = Math.min(outPerGroup, panels * (chunk + 1) / channelChunks * PackedGemm.NR);
+            int k = rows.k();
+            for (int grp = 0; grp < weights.length; grp++) {
+                int planeOffset = grp * inPerGroup * paddedH * paddedW;
+                for (int p0 = 0; p0 < k; p0 += PackedGemm.KC) {
+                    int kc = Math.min(PackedGemm.KC, k - p0);
+                    rows.pack(xpad, planeOffset, m0, packedRows, p0, kc, a);
+                    PackedGemm.multiplyBlock(a, count, weights[grp], p0, lo, hi, c, 0, ldc, p0 > 0);
+                }
+                for (int co = lo; co < hi; co++) {
+                    int oc = grp * outPerGroup + co;
+                    int yOff = (n * g.outC() + oc) * hw + m0;
+                    for (int r = 0; r < count; r++) y[yOff + r] = c[r * ldc + co];
+                    epilogue.apply(y, yOff, count, oc, residual);
+                }
+            }
+        }
+
+        public String tiling() {
+            return "MR=" + PackedGemm.MR + " NR=" + PackedGemm.NR + " KC=" + PackedGemm.KC + " MC=" + MC + ", "
+                    + pixelBlocks + " pixel block" + (pixelBlocks == 1 ? "" : "s") + " x " + channelChunks + " channel chunk"
+                    + (channelChunks == 1 ? "" : "s") + ", weights packed once as B";
+        }
+    }
+}

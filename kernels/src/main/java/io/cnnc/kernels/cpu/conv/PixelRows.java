@@ -1,0 +1,72 @@
+package io.cnnc.kernels.cpu.conv;
+
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.gemm.PackedGemm;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The im2col matrix of one group with output pixels on the rows, packed a KC block at a time in
+ * the layout {@link PackedGemm#multiplyBlock} reads: panels of MR = 8 pixels, each kc x 8.
+ * Reads a zero-padded copy of the input, so no element needs a bounds check: element (pixel p,
+ * k = (ci, ky, kx)) is {@code xpad[kOffset[k] + base[p]]}. Eight pixels of one output row at
+ * stride 1 are eight consecutive floats (one vector load); other panels (row ends, stride 2)
+ * take one 8-lane gather per k.
+ */
+final class PixelRows {
+
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+
+    /** Per k of one group: where its tap starts in the padded input of channel ci. */
+    private final int[] kOffset;
+    /** Per pixel (rounded up to whole panels, repeating the last): its window's corner in a padded plane. */
+    private final int[] base;
+    /** Per panel: its eight pixels are consecutive floats of one padded row. */
+    private final boolean[] contiguous;
+
+    PixelRows(ConvGeometry g, int paddedH, int paddedW) {
+        if (PackedGemm.MR != S8.length()) throw new IllegalStateException("PixelRows packs 8-row panels, PackedGemm.MR is " + PackedGemm.MR);
+        int inPerGroup = g.inC() / g.groups();
+        int kh = g.kernelH(), kw = g.kernelW();
+        kOffset = new int[inPerGroup * kh * kw];
+        for (int ci = 0, k = 0; ci < inPerGroup; ci++) {
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) kOffset[k++] = ci * paddedH * paddedW + ky * g.dilationH() * paddedW + kx * g.dilationW();
+            }
+        }
+        int hw = g.outH() * g.outW();
+        int panels = (hw + 7) / 8;
+        base = new int[panels * 8];
+        for (int p = 0; p < base.length; p++) {
+            int q = Math.min(p, hw - 1);
+            base[p] = q / g.outW() * g.strideH() * paddedW + q % g.outW() * g.strideW();
+        }
+        contiguous = new boolean[panels];
+        for (int i = 0; i < panels; i++) {
+            boolean c = true;
+            for (int r = 1; r < 8; r++) c &= base[i * 8 + r] == base[i * 8] + r && i * 8 + r < hw;
+            contiguous[i] = c;
+        }
+    }
+
+    int k() {
+        return kOffset.length;
+    }
+
+    /**
+     * Packs pixels {@code [m0, m0 + rows)} ({@code m0} a multiple of 8) x k {@code [p0, p0 + kc)}
+     * of the group whose channels start at {@code xpad[planeOffset]} into {@code dst[0..]}.
+     */
+    void pack(float[] xpad, int planeOffset, int m0, int rows, int p0, int kc, float[] dst) {
+        for (int i = m0, d = 0; i < m0 + rows; i += 8, d += kc * 8) {
+            if (contiguous[i / 8]) {
+                int at = planeOffset + base[i];
+                for (int kk = 0; kk < kc; kk++) FloatVector.fromArray(S8, xpad, at + kOffset[p0 + kk]).intoArray(dst, d + kk * 8);
+            } else {
+                for (int kk = 0; kk < kc; kk++) {
+                    FloatVector.fromArray(S8, xpad, planeOffset + kOffset[p0 + kk], base, i).intoArray(dst, d + kk * 8);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.cnnc.runtime.cli;
+
+import io.cnnc.compiler.codegen.CompiledModel;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.schedule.Choice;
+import io.cnnc.kernels.cpu.ProfiledNetwork;
+import java.io.PrintWriter;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code cnnc run --profile} on the CPU: the network generated with a clock after every layer,
+ * warmed up until the JIT has compiled the kernels, then timed over several passes. The
+ * per-layer times are those inside the whole network (caches shared with the other layers),
+ * which is what the tuner's isolated measurements cannot show.
+ */
+final class CpuProfile {
+
+    private static final long WARM_UP_NANOS = 2_000_000_000L;
+    private static final long MEASURE_NANOS = 2_000_000_000L;
+
+    private CpuProfile() {}
+
+    static void print(CompiledModel model, ProfiledNetwork net, float[][] inputs, int threads, PrintWriter out) {
+        long end = System.nanoTime() + WARM_UP_NANOS;
+        for (int i = 0; i < 3 || System.nanoTime() < end; i++) net.forward(inputs);
+        net.resetProfile();
+        int passes = 0;
+        long t0 = System.nanoTime();
+        end = t0 + MEASURE_NANOS;
+        while (passes < 5 || System.nanoTime() < end) {
+            net.forward(inputs);
+            passes++;
+        }
+        double totalMs = (System.nanoTime() - t0) / 1e6 / passes;
+        long[] nanos = net.layerNanos();
+        String[] names = net.layerNames();
+        Map<String, Node> nodes = new HashMap<>();
+        for (Node n : model.optimized().nodes()) nodes.put(n.name(), n);
+        Map<String, Choice> choices = new HashMap<>();
+        model.choices().forEach((n, c) -> choices.put(n.name(), c));
+        double layersMs = 0;
+        for (long n : nanos) layersMs += n / 1e6 / passes;
+        out.printf(Locale.ROOT, "forward pass: %.3f ms (mean of %d after %.0f s warm-up, %d thread%s, batch %d)%n",
+                totalMs, passes, WARM_UP_NANOS / 1e9, threads, threads == 1 ? "" : "s", model.options().batch());
+        out.printf(Locale.ROOT, "%-28s %-10s %-16s %-22s %9s %6s %8s %9s%n",
+                "layer", "op", "strategy", "output", "ms", "%", "GFLOP/s", "tuner ms");
+        for (int i = 0; i < names.length; i++) {
+            Node n = nodes.get(names[i]);
+            double ms = nanos[i] / 1e6 / passes;
+            Choice c = choices.get(names[i]);
+            long macs = n.op().macs(n.inputShapes(), n.output().shape()) * model.options().batch();
+            Double isolated = c == null ? null : c.measured() != null ? c.measured() : c.expected();
+            out.printf(Locale.ROOT, "%-28s %-10s %-16s %-22s %9.3f %6.1f %8s %9s%n", names[i], n.op().type(),
+                    c == null ? "" : c.strategy(), n.output().shape(), ms, 100 * ms / layersMs,
+                    macs == 0 ? "" : String.format(Locale.ROOT, "%.1f", 2.0 * macs / (ms * 1e6)),
+                    isolated == null ? "" : String.format(Locale.ROOT, "%.3f%s", isolated, c.measured() == null ? "*" : ""));
+        }
+        out.printf(Locale.ROOT, "sum of layers %.3f ms; tuner ms: the chosen strategy timed alone by --tune (* = cost-model estimate)%n", layersMs);
+    }
+}
