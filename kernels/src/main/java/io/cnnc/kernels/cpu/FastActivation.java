@@ -30,7 +30,7 @@ public final class FastActivation {
     }
 
     /** y[yOff..yOff+n) = f(x[xOff..xOff+n)); the ranges may be the same. */
-    static void range(ActivationKind kind, double alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+    public static void range(ActivationKind kind, double alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         switch (kind) {
             case IDENTITY -> {
                 if (x != y || xOff != yOff) System.arraycopy(x, xOff, y, yOff, n);

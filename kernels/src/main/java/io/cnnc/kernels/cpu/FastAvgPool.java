@@ -83,7 +83,8 @@ public final class FastAvgPool {
         if (sW <= 2) {
             for (int ox = 0; ox < outW; ox += L) {
                 VectorMask<Float> m = S.indexInRange(ox, outW);
-                FloatVector sum = sW == 1 ? FloatVector.fromArray(S, h, ox) : PoolRows.evens(h, ox);
+                FloatVector sum = sW == 1 ? FloatVector.fromArray(S, h, ox)
+                        : FloatVector.fromArray(S, h, 2 * ox).rearrange(PoolRows.EVENS, FloatVector.fromArray(S, h, 2 * ox + L));
                 FloatVector area = FloatVector.fromArray(S, widths, ox, m).mul(height);
                 sum.div(area, m).intoArray(y, d + ox, m);
             }

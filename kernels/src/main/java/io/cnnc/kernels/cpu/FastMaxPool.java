@@ -59,7 +59,10 @@ public final class FastMaxPool {
     private static void pick(float[] h, int s, float[] y, int d, int outW) {
         int ox = 0;
         if (s == 2) {
-            for (; ox < outW; ox += L) PoolRows.evens(h, ox).intoArray(y, d + ox, S.indexInRange(ox, outW));
+            for (; ox < outW; ox += L) {
+                FloatVector v = FloatVector.fromArray(S, h, 2 * ox).rearrange(PoolRows.EVENS, FloatVector.fromArray(S, h, 2 * ox + L));
+                v.intoArray(y, d + ox, S.indexInRange(ox, outW));
+            }
             return;
         }
         for (; ox < outW; ox++) y[d + ox] = h[ox * s];

@@ -19,8 +19,13 @@ final class PoolRows {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Lane i takes lane 2i of two consecutive vectors; negative indexes select from the second. */
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i < L ? 2 * i : 2 * i - 2 * L);
+    /**
+     * Lane i takes lane 2i of two consecutive vectors (negative indexes select from the second):
+     * h[2j], h[2j+2], ... in two loads and a rearrange instead of L scalar reads. Callers write the
+     * rearrange out themselves: a helper returning the vector was not always inlined ("callee uses
+     * too much stack") and then boxed every vector.
+     */
+    static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i < L ? 2 * i : 2 * i - 2 * L);
 
     final float[] row;
     final float[] h;
@@ -32,11 +37,6 @@ final class PoolRows {
         int hVectors = (hw + L - 1) / L * L;
         row = new float[Math.max(g.padLeft() + g.inW(), hVectors + g.kernelW() - 1)];
         h = new float[Math.max(hVectors, 2 * g.outW() + 2 * L)];
-    }
-
-    /** h[2j], h[2j+2], ... for L lanes: two loads and a two-vector rearrange instead of L scalar reads. */
-    static FloatVector evens(float[] h, int j) {
-        return FloatVector.fromArray(S, h, 2 * j).rearrange(EVENS, FloatVector.fromArray(S, h, 2 * j + L));
     }
 
     /**

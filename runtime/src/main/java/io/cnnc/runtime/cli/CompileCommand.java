@@ -35,19 +35,8 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--explain", description = "print per layer: strategy, why, tiling, expected and measured time; and the memory plan")
     boolean explain;
 
-    @Option(names = "--tune", description = "measure every candidate strategy per layer instead of trusting the cost model; results are cached")
-    boolean tune;
-
-    @Option(names = "--tuning-cache", paramLabel = "FILE", description = "tuning cache file (default: $CNNC_TUNING_CACHE or ~/.cache/cnnc/tuning.properties)")
-    Path tuningCache;
-
-    @Option(names = "--no-winograd", description = "never choose Winograd (exact to float rounding; see docs/kernels.md for its error)")
-    boolean noWinograd;
-
-    @Option(names = "--strategies", split = ",", paramLabel = "NAME",
-            description = "only these conv strategies (comma-separated; layers none of them computes use any): ${COMPLETION-CANDIDATES}",
-            completionCandidates = StrategyNames.class)
-    java.util.List<String> strategies = java.util.List.of();
+    @Mixin
+    ChoiceOptions choice;
 
     @Option(names = "--batch", defaultValue = "1", description = "batch size the buffers are sized for (default: ${DEFAULT-VALUE})")
     int batch;
@@ -88,17 +77,11 @@ final class CompileCommand implements Callable<Integer> {
         var params = CompiledEngine.raw(weights.load(graph, spec.commandLine().getErr()));
         if (target == Target.opencl || target == Target.cuda) {
             return GpuCompile.run(graph, params, batch, target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, explain, emitKernels,
-                    output != null || emitJava != null || tune, out);
+                    output != null || emitJava != null || choice.tune, out);
         }
         if (emitKernels != null) throw new UserError("--emit-kernels needs --target opencl or cuda");
         long start = System.nanoTime();
-        for (String s : strategies) {
-            if (io.cnnc.kernels.cpu.conv.ConvStrategies.all().stream().noneMatch(c -> c.name().equals(s))) {
-                throw new UserError("--strategies: no conv strategy '" + s + "'; known: " + String.join(", ", new StrategyNames()));
-            }
-        }
-        CompiledModel model = CompiledModel.compile(graph, params, new CompileOptions(batch, t, tune,
-                tuningCache != null ? tuningCache : TuningCache.defaultLocation(), !noWinograd, java.util.Set.copyOf(strategies)));
+        CompiledModel model = CompiledModel.compile(graph, params, choice.options(batch, t));
         model.classes();
         double ms = (System.nanoTime() - start) / 1e6;
         out.printf(Locale.ROOT, "%s: compiled in %.0f ms (%d convolutions, %d nodes after fusion)%n", graph.name(), ms,

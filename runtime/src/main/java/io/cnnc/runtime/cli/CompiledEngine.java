@@ -26,13 +26,14 @@ final class CompiledEngine {
     }
 
     static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, int threads) {
-        return run(graph, weights, inputs, threads, null);
+        return run(graph, weights, inputs, CompileOptions.defaults().withBatch(inputs.getFirst().dim(0)).withThreads(threads), null);
     }
 
     /** With {@code profile} non-null, also times every layer inside the network and prints the table there. */
-    static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, int threads, PrintWriter profile) {
+    static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, CompileOptions options, PrintWriter profile) {
         int batch = inputs.getFirst().dim(0);
-        CompiledModel model = CompiledModel.compile(graph, raw(weights), CompileOptions.defaults().withBatch(batch).withThreads(threads));
+        int threads = options.threads();
+        CompiledModel model = CompiledModel.compile(graph, raw(weights), options);
         float[][] x = inputs.stream().map(Tensor::data).toArray(float[][]::new);
         CompiledNetwork net;
         if (profile != null) {

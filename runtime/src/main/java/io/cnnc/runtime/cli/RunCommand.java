@@ -52,6 +52,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "cores for the compiled engine (default: all)")
     Integer threads;
 
+    @Mixin
+    ChoiceOptions choice;
+
     enum Engine { compiled, reference }
 
     @Option(names = "--target", defaultValue = "cpu",
@@ -98,8 +101,8 @@ final class RunCommand implements Callable<Integer> {
             case opencl -> GpuEngine.run(graph, params, tensors, GpuTarget.OPENCL, profile, out);
             case cuda -> GpuEngine.run(graph, params, tensors, GpuTarget.CUDA, profile, out);
             case cpu -> engine == Engine.reference ? new ReferenceExecutor(graph, params).run(tensors)
-                    : CompiledEngine.run(graph, params, tensors, threads == null ? Runtime.getRuntime().availableProcessors() : threads,
-                            profile ? out : null);
+                    : CompiledEngine.run(graph, params, tensors,
+                            choice.options(batch, threads == null ? Runtime.getRuntime().availableProcessors() : threads), profile ? out : null);
         };
         Tensor y = results.getFirst();
         Value outValue = graph.outputs().getFirst();
