@@ -16,10 +16,19 @@ import java.util.function.IntConsumer;
  */
 final class WorkerTeam {
 
-    /** How long an idle worker spins before parking. */
-    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
-    /** How long a caller spins for the last tasks before parking. */
-    private static final long CALLER_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(20);
+    /**
+     * How long an idle worker spins before parking ({@code -Dcnnc.spin.us}). A network has serial
+     * stretches between parallel loops (a small layer, a pad copy) that can outlast 100 us; a worker
+     * that parked then costs a wake-up at the next loop. With 100 us, ResNet-18 on 2 threads ran
+     * 13.5-14 ms in some seconds and 10.5 ms in others within one JVM; with 1 ms, 10.4-10.7 ms
+     * throughout (3 JVMs). ONNX Runtime's pool spins too, by default.
+     */
+    private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("cnnc.spin.us", 1000));
+    /**
+     * How long a caller spins for the last tasks before parking. Kept short: a caller spinning
+     * 500 us made ResNet-18 slower (14 ms), by keeping a preempted worker off its core.
+     */
+    private static final long CALLER_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("cnnc.callerspin.us", 20));
 
     /**
      * One loop's state. Each loop gets its own, so a worker still finishing with the previous
