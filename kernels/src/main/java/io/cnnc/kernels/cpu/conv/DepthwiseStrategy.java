@@ -17,8 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * registers over all taps (weight broadcast per tap). 3x3 kernels with stride 1 or 2 (nearly all
  * depthwise layers) instead slide down {@value #ROWS} output rows of one column block, loading
  * each input row once per kernel column for the two or three output rows it feeds, with the
- * kernel column's weights in registers. Raw sums go to y, and the epilogue then runs once over
- * the plane while it is in L1. Work is split over (sample, input channel) planes; each output is
+ * kernel column's weights in registers. Sums start from the bias and ReLU/ReLU6 clamp them in
+ * registers before the store; a residual or another activation runs once over the finished plane
+ * while it is in L1. Work is split over (sample, input channel) planes; each output is
  * one fixed chain of FMAs whatever the split, so results do not depend on the thread count.
  */
 public final class DepthwiseStrategy implements ConvStrategy {
@@ -57,7 +58,14 @@ public final class DepthwiseStrategy implements ConvStrategy {
         private final int[] slotBase, slotOut;
         private final int slots;
         private final float[][] scratch;
-        private final boolean plainEpilogue;
+        /**
+         * Bias, ReLU and ReLU6 are applied in registers before the store (the bias is where the
+         * sums start, the activation a clamp to [lo, hi]); a residual or another activation runs
+         * as a pass over the finished plane ({@link #rest}).
+         */
+        private final float[] bias;
+        private final float lo, hi;
+        private final Epilogue rest;
         /** 3x3, dilation 1, stride 1 or 2: the row-sliding kernel ({@link #rows3x3s1}, {@link #rows3x3s2}). */
         private final boolean fast3x3;
         private final int outH, outW, rowLen, col0, col1, col2;
@@ -100,7 +108,12 @@ public final class DepthwiseStrategy implements ConvStrategy {
                 slotOut[s] = oy * outW + ox;
             }
             this.scratch = new float[parallel.threads()][];
-            this.plainEpilogue = e.bias() == null && !e.residual() && e.activation() == ActivationKind.IDENTITY;
+            this.bias = e.bias();
+            ActivationKind a = e.activation();
+            boolean clamp = !e.residual() && (a == ActivationKind.RELU || a == ActivationKind.RELU6);
+            this.lo = clamp ? 0f : Float.NEGATIVE_INFINITY;
+            this.hi = clamp && a == ActivationKind.RELU6 ? 6f : Float.POSITIVE_INFINITY;
+            this.rest = e.residual() || !(clamp || a == ActivationKind.IDENTITY) ? Epilogue.of(null, e.residual(), a, e.alpha()) : null;
         }
 
         public void forward(float[] x, float[] residual, float[] y, int batch) {
@@ -119,29 +132,35 @@ public final class DepthwiseStrategy implements ConvStrategy {
                         int oc = ic * mult + j;
                         int yOff = (n * g.outC() + oc) * outHW;
                         outputPlane(p, tile, y, yOff, oc);
-                        if (!plainEpilogue) {
-                            e.apply(y, yOff, outHW, oc, residual);
-                        }
+                        if (rest != null) rest.apply(y, yOff, outHW, oc, residual);
                     }
                 }
             });
         }
 
-        /** Output channel oc's raw sums from the filled input plane p. */
+        /** Output channel oc from the filled input plane p. */
         private void outputPlane(float[] p, float[] tile, float[] y, int yOff, int oc) {
+            float start = bias == null ? 0f : bias[oc];
             if (!fast3x3) {
                 for (int s = 0; s < slots; s += NV) {
-                    plane8(p, w, oc * taps, s, tile);
+                    plane8(p, w, oc * taps, s, tile, start);
                     copySlots(tile, y, yOff, s);
                 }
                 return;
             }
             boolean s1 = g.strideH() == 1;
+            int end = yOff + outHW;
             for (int oy = 0; oy < outH; oy += ROWS) {
                 for (int ox = (outW - 1) / L * L; ox >= 0; ox -= L) {
-                    if (s1) rows3x3s1(p, planes.base(oy, ox), w, oc * 9, tile);
-                    else rows3x3s2(p, planes.base(oy, ox), w, oc * 9, tile);
-                    copyRows(tile, y, yOff, oy, ox);
+                    // Straight into y when all ROWS vectors fit in the plane (lanes past a row's
+                    // end land on later rows, written afterwards); else through the tile.
+                    int at = yOff + oy * outW + ox;
+                    boolean direct = oy + ROWS <= outH && at + (ROWS - 1) * outW + L <= end;
+                    float[] dst = direct ? y : tile;
+                    int dstOff = direct ? at : 0, dstStride = direct ? outW : L;
+                    if (s1) rows3x3s1(p, planes.base(oy, ox), w, oc * 9, dst, dstOff, dstStride, start);
+                    else rows3x3s2(p, planes.base(oy, ox), w, oc * 9, dst, dstOff, dstStride, start);
+                    if (!direct) copyRows(tile, y, yOff, oy, ox);
                 }
             }
         }
@@ -151,9 +170,8 @@ public final class DepthwiseStrategy implements ConvStrategy {
          * per kernel column and feeds the (up to) three output rows it overlaps, so 8 rows take
          * 30 loads for 72 FMAs; the kernel column's three weights stay in registers.
          */
-        private void rows3x3s1(float[] p, int b, float[] w, int wOff, float[] tile) {
-            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S), a5 = FloatVector.zero(S), a6 = FloatVector.zero(S), a7 = FloatVector.zero(S);
+        private void rows3x3s1(float[] p, int b, float[] w, int wOff, float[] dst, int dstOff, int dstStride, float start) {
+            FloatVector a0 = FloatVector.broadcast(S, start), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             int rl = rowLen;
             for (int kx = 0; kx < 3; kx++) {
                 FloatVector w0 = FloatVector.broadcast(S, w[wOff + kx]);
@@ -195,23 +213,23 @@ public final class DepthwiseStrategy implements ConvStrategy {
                 v = FloatVector.fromArray(S, p, at + 9 * rl);
                 a7 = v.fma(w2, a7);
             }
-            a0.intoArray(tile, 0);
-            a1.intoArray(tile, L);
-            a2.intoArray(tile, 2 * L);
-            a3.intoArray(tile, 3 * L);
-            a4.intoArray(tile, 4 * L);
-            a5.intoArray(tile, 5 * L);
-            a6.intoArray(tile, 6 * L);
-            a7.intoArray(tile, 7 * L);
+            float lo = this.lo, hi = this.hi;
+            a0.max(lo).min(hi).intoArray(dst, dstOff);
+            a1.max(lo).min(hi).intoArray(dst, dstOff + dstStride);
+            a2.max(lo).min(hi).intoArray(dst, dstOff + 2 * dstStride);
+            a3.max(lo).min(hi).intoArray(dst, dstOff + 3 * dstStride);
+            a4.max(lo).min(hi).intoArray(dst, dstOff + 4 * dstStride);
+            a5.max(lo).min(hi).intoArray(dst, dstOff + 5 * dstStride);
+            a6.max(lo).min(hi).intoArray(dst, dstOff + 6 * dstStride);
+            a7.max(lo).min(hi).intoArray(dst, dstOff + 7 * dstStride);
         }
 
         /**
          * 3x3 stride 2 on the phase-split plane: output row r reads input rows 2r, 2r+1, 2r+2, so
          * the even rows feed two output rows; 8 rows take 51 loads for 72 FMAs.
          */
-        private void rows3x3s2(float[] p, int b, float[] w, int wOff, float[] tile) {
-            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S), a5 = FloatVector.zero(S), a6 = FloatVector.zero(S), a7 = FloatVector.zero(S);
+        private void rows3x3s2(float[] p, int b, float[] w, int wOff, float[] dst, int dstOff, int dstStride, float start) {
+            FloatVector a0 = FloatVector.broadcast(S, start), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             int rl = rowLen;
             for (int kx = 0; kx < 3; kx++) {
                 FloatVector w0 = FloatVector.broadcast(S, w[wOff + kx]);
@@ -251,18 +269,19 @@ public final class DepthwiseStrategy implements ConvStrategy {
                 a7 = FloatVector.fromArray(S, p, at + 15 * rl).fma(w1, a7);
                 a7 = FloatVector.fromArray(S, p, at + 16 * rl).fma(w2, a7);
             }
-            a0.intoArray(tile, 0);
-            a1.intoArray(tile, L);
-            a2.intoArray(tile, 2 * L);
-            a3.intoArray(tile, 3 * L);
-            a4.intoArray(tile, 4 * L);
-            a5.intoArray(tile, 5 * L);
-            a6.intoArray(tile, 6 * L);
-            a7.intoArray(tile, 7 * L);
+            float lo = this.lo, hi = this.hi;
+            a0.max(lo).min(hi).intoArray(dst, dstOff);
+            a1.max(lo).min(hi).intoArray(dst, dstOff + dstStride);
+            a2.max(lo).min(hi).intoArray(dst, dstOff + 2 * dstStride);
+            a3.max(lo).min(hi).intoArray(dst, dstOff + 3 * dstStride);
+            a4.max(lo).min(hi).intoArray(dst, dstOff + 4 * dstStride);
+            a5.max(lo).min(hi).intoArray(dst, dstOff + 5 * dstStride);
+            a6.max(lo).min(hi).intoArray(dst, dstOff + 6 * dstStride);
+            a7.max(lo).min(hi).intoArray(dst, dstOff + 7 * dstStride);
         }
 
-        // The kernels leave their NV result vectors in a small tile rather than storing them
-        // into y themselves: masked or guarded stores expand to so much IR that C2 stops inlining
+        // The kernels store their NV result vectors unguarded, into y where they all fit in the
+        // plane and otherwise into a small tile that is copied: masked or guarded stores expand to so much IR that C2 stops inlining
         // the Vector API calls in a method this size (NodeCountInliningCutoff), and a vector in
         // a call that is not inlined is boxed on the heap. These copies run in their own methods.
         //
@@ -290,11 +309,10 @@ public final class DepthwiseStrategy implements ConvStrategy {
         }
 
         /** Slots s..s+7 of one output plane over all taps. */
-        private void plane8(float[] p, float[] w, int wOff, int s, float[] tile) {
+        private void plane8(float[] p, float[] w, int wOff, int s, float[] tile, float start) {
             int b0 = slotBase[s], b1 = slotBase[s + 1], b2 = slotBase[s + 2], b3 = slotBase[s + 3];
             int b4 = slotBase[s + 4], b5 = slotBase[s + 5], b6 = slotBase[s + 6], b7 = slotBase[s + 7];
-            FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S), a3 = FloatVector.zero(S);
-            FloatVector a4 = FloatVector.zero(S), a5 = FloatVector.zero(S), a6 = FloatVector.zero(S), a7 = FloatVector.zero(S);
+            FloatVector a0 = FloatVector.broadcast(S, start), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             int[] to = tapOff;
             for (int t = 0; t < taps; t++) {
                 int o = to[t];
@@ -308,14 +326,15 @@ public final class DepthwiseStrategy implements ConvStrategy {
                 a6 = FloatVector.fromArray(S, p, b6 + o).fma(wt, a6);
                 a7 = FloatVector.fromArray(S, p, b7 + o).fma(wt, a7);
             }
-            a0.intoArray(tile, 0);
-            a1.intoArray(tile, L);
-            a2.intoArray(tile, 2 * L);
-            a3.intoArray(tile, 3 * L);
-            a4.intoArray(tile, 4 * L);
-            a5.intoArray(tile, 5 * L);
-            a6.intoArray(tile, 6 * L);
-            a7.intoArray(tile, 7 * L);
+            float lo = this.lo, hi = this.hi;
+            a0.max(lo).min(hi).intoArray(tile, 0);
+            a1.max(lo).min(hi).intoArray(tile, L);
+            a2.max(lo).min(hi).intoArray(tile, 2 * L);
+            a3.max(lo).min(hi).intoArray(tile, 3 * L);
+            a4.max(lo).min(hi).intoArray(tile, 4 * L);
+            a5.max(lo).min(hi).intoArray(tile, 5 * L);
+            a6.max(lo).min(hi).intoArray(tile, 6 * L);
+            a7.max(lo).min(hi).intoArray(tile, 7 * L);
         }
 
         public String tiling() {

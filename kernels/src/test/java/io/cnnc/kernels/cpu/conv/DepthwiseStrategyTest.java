@@ -62,6 +62,9 @@ class DepthwiseStrategyTest {
         assertThat(DW.supports(g)).isTrue();
         check(g, batch, true, true, ActivationKind.RELU);
         check(g, batch, false, false, ActivationKind.IDENTITY);
+        // Bias and ReLU6 without a residual are applied in registers, not by the epilogue pass.
+        check(g, batch, true, false, ActivationKind.RELU6);
+        check(g, batch, true, false, ActivationKind.SIGMOID);
     }
 
     /** Random geometries: sizes, strides 1-3, dilation 1-2, asymmetric padding, multipliers, batch 1-2 and epilogues at once. */
