@@ -32,7 +32,7 @@ public final class DirectStrategy implements ConvStrategy {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Output channels per microkernel. */
-    static final int MR = 4;
+    public static final int MR = 4;
     /** Output vectors (slots) per microkernel. */
     static final int NV = 6;
     /** Below this many multiply-adds per call, splitting over threads costs more than it saves. */
