@@ -45,13 +45,14 @@ public final class ProfileStrategies {
             CompiledModel model = CompiledModel.compile(g, raw, o);
             ProfiledNetwork net = model.instantiateProfiled(Parallel.of(threads));
             long end = System.nanoTime() + (long) (seconds * 1e9);
-            while (System.nanoTime() < end) net.forward(in);
+            float[][] out = net.forward(in);
+            while (System.nanoTime() < end) net.forward(in, out);
             net.resetProfile();
             int passes = 0;
             end = System.nanoTime() + (long) (seconds * 1e9);
             long t0 = System.nanoTime();
             while (passes < 5 || System.nanoTime() < end) {
-                net.forward(in);
+                net.forward(in, out);
                 passes++;
             }
             double total = (System.nanoTime() - t0) / 1e6 / passes;

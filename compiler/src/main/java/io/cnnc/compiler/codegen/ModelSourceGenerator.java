@@ -92,8 +92,18 @@ public final class ModelSourceGenerator {
         }
         type.addField(FieldSpec.builder(int.class, "BATCH", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL).initializer("$L", batch).build());
         MethodSpec.Builder forward = MethodSpec.methodBuilder("forward").addAnnotation(Override.class)
-                .addModifiers(Modifier.PUBLIC).returns(ArrayTypeName.of(float[].class)).addParameter(float[][].class, "inputs");
+                .addModifiers(Modifier.PUBLIC).addParameter(float[][].class, "inputs").addParameter(float[][].class, "outputs");
         for (int i = 0; i < graph.inputs().size(); i++) forward.addStatement("float[] in$L = inputs[$L]", i, i);
+        CodeBlock.Builder lengths = CodeBlock.builder();
+        for (int i = 0; i < graph.outputs().size(); i++) {
+            long n = Math.multiplyExact(graph.outputs().get(i).shape().size(), (long) batch);
+            lengths.add(i == 0 ? "$L" : ", $L", n);
+            // Kernels take sizes from array lengths: a caller's array of another length would be misread.
+            forward.addStatement("float[] out$L = outputs[$L]", i, i)
+                    .beginControlFlow("if (out$L.length != $L)", i, n)
+                    .addStatement("throw new IllegalArgumentException($S + out$L.length)", "output " + i + " needs " + n + " floats, got ", i)
+                    .endControlFlow();
+        }
         if (profiled) forward.addStatement("long t0 = System.nanoTime(), t1");
         int index = 0;
         List<String> timed = new java.util.ArrayList<>();
@@ -108,16 +118,17 @@ public final class ModelSourceGenerator {
             }
         }
         if (profiled) addProfileMembers(timed);
-        CodeBlock.Builder outs = CodeBlock.builder();
         for (int i = 0; i < graph.outputs().size(); i++) {
             Value v = graph.outputs().get(i);
-            outs.add(i == 0 ? "" : ", ").add("$L.clone()", var(v));
+            String from = var(v);
+            if (!from.equals("out" + i)) forward.addStatement("System.arraycopy($L, 0, out$L, 0, out$L.length)", from, i, i);
         }
-        forward.addStatement("return new float[][] {$L}", outs.build());
         type.addMethod(constructor.build());
         type.addMethod(MethodSpec.methodBuilder("batch").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .returns(int.class).addStatement("return BATCH").build());
         type.addMethod(forward.build());
+        type.addMethod(MethodSpec.methodBuilder("outputLengths").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(int[].class).addStatement("return new int[] {$L}", lengths.build()).build());
         return JavaFile.builder(PACKAGE, type.build()).skipJavaLangImports(true).indent("    ").build();
     }
 
@@ -213,7 +224,18 @@ public final class ModelSourceGenerator {
         });
     }
 
+    /**
+     * The array holding v. The value an output views is written straight into the caller's
+     * output array (the first output that views it), so forward allocates and copies nothing;
+     * outputs that are graph inputs, or a second view of the same value, are copied at the end.
+     */
     private String var(Value v) {
+        Value stored = MemoryPlan.storage(v);
+        if (memory.slot(stored) >= 0) {
+            for (int i = 0; i < graph.outputs().size(); i++) {
+                if (MemoryPlan.storage(graph.outputs().get(i)) == stored) return "out" + i;
+            }
+        }
         int slot = memory.slot(v);
         if (slot >= 0) return "s" + slot;
         while (v.producer() != null) v = v.producer().inputs().getFirst();

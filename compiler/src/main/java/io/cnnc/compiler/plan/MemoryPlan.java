@@ -76,6 +76,10 @@ public final class MemoryPlan {
     }
 
     /** The value whose storage {@code v} is: itself, or for a flatten the value it views. */
+    public static Value storage(Value v) {
+        return root(v);
+    }
+
     private static Value root(Value v) {
         while (v.producer() != null && isView(v.producer())) v = v.producer().inputs().getFirst();
         return v;

@@ -24,13 +24,14 @@ final class CpuProfile {
 
     static void print(CompiledModel model, ProfiledNetwork net, float[][] inputs, int threads, PrintWriter out) {
         long end = System.nanoTime() + WARM_UP_NANOS;
-        for (int i = 0; i < 3 || System.nanoTime() < end; i++) net.forward(inputs);
+        float[][] outputs = net.forward(inputs);
+        for (int i = 0; i < 3 || System.nanoTime() < end; i++) net.forward(inputs, outputs);
         net.resetProfile();
         int passes = 0;
         long t0 = System.nanoTime();
         end = t0 + MEASURE_NANOS;
         while (passes < 5 || System.nanoTime() < end) {
-            net.forward(inputs);
+            net.forward(inputs, outputs);
             passes++;
         }
         double totalMs = (System.nanoTime() - t0) / 1e6 / passes;

@@ -91,12 +91,35 @@ public final class Model {
 
     /** Every output, for networks with several inputs or outputs. */
     public float[][] predictAll(float[]... inputs) {
+        checkInput(inputs);
+        return network.forward(inputs);
+    }
+
+    /**
+     * As {@link #predict}, into {@code output} ({@link #outputLength()} floats) instead of a new
+     * array: the last layer writes there directly, so a serving loop allocates nothing.
+     */
+    public void predictInto(float[] input, float[] output) {
+        float[][] inputs = {input};
+        checkInput(inputs);
+        int[] lengths = network.outputLengths();
+        float[][] outputs = new float[lengths.length][];
+        outputs[0] = output;
+        for (int i = 1; i < lengths.length; i++) outputs[i] = new float[lengths[i]];
+        network.forward(inputs, outputs);
+    }
+
+    /** Floats of the first output for the whole batch. */
+    public int outputLength() {
+        return network.outputLengths()[0];
+    }
+
+    private void checkInput(float[][] inputs) {
         long expected = (long) network.batch() * inputShape[0] * inputShape[1] * inputShape[2];
         if (inputs.length > 0 && inputs[0].length != expected) {
             throw new IllegalArgumentException(name + " expects " + expected + " floats (batch " + network.batch() + " x "
                     + Arrays.toString(inputShape) + "), got " + inputs[0].length);
         }
-        return network.forward(inputs);
     }
 
     public String name() {

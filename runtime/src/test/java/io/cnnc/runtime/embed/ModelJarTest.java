@@ -50,7 +50,10 @@ class ModelJarTest {
                         Model model = Model.load(1);
                         float[] x = new float[2 * 9 * 9];
                         for (int i = 0; i < x.length; i++) x[i] = (i % 7) / 7f - 0.5f;
-                        for (float v : model.predict(x)) System.out.println(v);
+                        float[] y = new float[model.outputLength()];
+                        model.predictInto(x, y);
+                        if (!java.util.Arrays.equals(y, model.predict(x))) throw new AssertionError("predictInto differs from predict");
+                        for (float v : y) System.out.println(v);
                     }
                 }""");
         int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-cp", jar.toString(), "-d", dir.toString(), app.toString());

@@ -117,6 +117,51 @@ class CompiledModelTest {
         assertThat(model.planar().nodes()).noneMatch(n -> n.op() instanceof ReorderOp);
     }
 
+    /**
+     * forward(inputs, outputs) fills the caller's arrays: an output that later layers still read
+     * (f feeds the dense), a flatten view of it, and an output that is the input itself; the
+     * one-argument forward gives the same values in fresh arrays, and an array of the wrong
+     * length is refused before anything runs.
+     */
+    @Test
+    void forwardWritesIntoTheCallersOutputArrays() throws Exception {
+        String src = """
+                network Outs {
+                  input x: [2, 6, 6]
+                  f = x -> conv(4, 3, pad=1) -> relu
+                  v = f -> flatten
+                  d = f -> dense(3)
+                  output d, f, v, x
+                }
+                """;
+        Graph graph = Compiler.compile(new SourceFile("outs.cnn", src)).networks().getFirst();
+        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 2);
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        CompiledNetwork net = CompiledModel.compile(graph, raw, CompileOptions.defaults()).instantiate(Parallel.of(1));
+        Tensor x = random(graph, 1, 4);
+        List<Tensor> want = new ReferenceExecutor(graph, weights).run(List.of(x));
+        assertThat(net.outputLengths()).containsExactly(3, 144, 144, 72);
+        float[][] outs = new float[4][];
+        for (int i = 0; i < 4; i++) {
+            outs[i] = new float[net.outputLengths()[i]];
+            java.util.Arrays.fill(outs[i], Float.NaN);
+        }
+        net.forward(new float[][] {x.data()}, outs);
+        float[][] fresh = net.forward(new float[][] {x.data()});
+        for (int i = 0; i < 4; i++) {
+            float[] w = want.get(i).data();
+            for (int j = 0; j < w.length; j++) {
+                assertThat((double) Math.abs(outs[i][j] - w[j])).as("output %d element %d", i, j).isLessThanOrEqualTo(1e-5);
+            }
+            assertThat(fresh[i]).containsExactly(outs[i]);
+            assertThat(fresh[i]).isNotSameAs(outs[i]);
+        }
+        float[][] wrong = {new float[3], new float[144], new float[143], new float[72]};
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                .isThrownBy(() -> net.forward(new float[][] {x.data()}, wrong)).withMessageContaining("output 2 needs 144 floats");
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2})
     void optimizedGraphMeansTheSameAsTheSource(int which) throws Exception {
