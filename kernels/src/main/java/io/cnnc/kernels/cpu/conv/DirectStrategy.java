@@ -103,6 +103,12 @@ public final class DirectStrategy implements ConvStrategy {
             // microkernel calls, and about BAND_FLOATS outputs over all channels.
             int unit = NV / gcd(perRow, NV);
             int rows = Math.max(unit, BAND_FLOATS / Math.max(1, g.outC() * outW) / unit * unit);
+            // Big enough to share out: at least two bands per thread (ResNet-20's 16x32x32 outputs
+            // were one band, so the second core sat idle and 2 threads ran slower than 1).
+            if (parallel.threads() > 1 && g.macsPerSample() >= PARALLEL_MACS) {
+                int share = (outH + 2 * parallel.threads() - 1) / (2 * parallel.threads());
+                rows = Math.min(rows, Math.max(unit, (share + unit - 1) / unit * unit));
+            }
             this.bandRows = Math.min(rows, (outH + unit - 1) / unit * unit);
             this.bands = (outH + bandRows - 1) / bandRows;
             int real = bandRows * perRow;
