@@ -95,6 +95,35 @@ class WinogradStrategyTest {
         for (WinogradConv s : STRATEGIES) check(s, g, 2, bias, residual, act, 7);
     }
 
+    /**
+     * Kernels of one shape share their scratch buffers; each must still compute its own result
+     * when calls to two of them (different weights, one with a residual and ReLU) interleave on
+     * 1 and 2 threads: nothing may be read from scratch that the call did not write.
+     */
+    @ParameterizedTest(name = "{0}, {1} thread(s)")
+    @CsvSource({"F43, 1", "F43, 2", "F23, 1", "F23, 2"})
+    void kernelsOfOneShapeShareScratchSafely(String which, int threads) {
+        ConvStrategy s = which.equals("F43") ? new WinogradF43Strategy() : new WinogradF23Strategy();
+        ConvGeometry g = new ConvGeometry(19, 13, 15, 21, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        java.util.Random r = new java.util.Random(4);
+        float[] x = new float[19 * 13 * 15], res = new float[21 * 13 * 15], w1 = new float[21 * 19 * 9], w2 = new float[w1.length];
+        for (float[] a : new float[][] {x, res, w1, w2}) for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() * 2 - 1;
+        Parallel p = Parallel.of(threads);
+        ConvKernel k1 = s.prepare(g, w1, Epilogue.none(), p);
+        ConvKernel k2 = s.prepare(g, w2, Epilogue.of(null, true, ActivationKind.RELU, 0), p);
+        float[] alone1 = new float[res.length], alone2 = new float[res.length];
+        k1.forward(x, null, alone1, 1);
+        k2.forward(x, res, alone2, 1);
+        assertThat(alone1).isNotEqualTo(alone2);
+        for (int round = 0; round < 3; round++) {
+            float[] y1 = new float[res.length], y2 = new float[res.length];
+            k2.forward(x, res, y2, 1);
+            k1.forward(x, null, y1, 1);
+            assertThat(y1).containsExactly(alone1);
+            assertThat(y2).containsExactly(alone2);
+        }
+    }
+
     @Test
     void supportsOnlyStrideOneUndilatedUngrouped3x3() {
         for (WinogradConv s : STRATEGIES) {
