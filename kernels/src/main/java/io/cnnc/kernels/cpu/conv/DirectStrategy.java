@@ -4,6 +4,8 @@ import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.PhasePlanes;
+import io.cnnc.kernels.cpu.ScratchPool;
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -67,7 +69,8 @@ public final class DirectStrategy implements ConvStrategy {
         private final int[] slotBase, slotOut;
         private final int bandSlots;
         private final boolean plainEpilogue;
-        private float[] padded = new float[0];
+        /** The padded planes of the whole input, shared by the kernels with this layout ({@link ScratchPool}). */
+        private final Object paddedKey;
 
         Kernel(ConvGeometry g, float[] weight, Epilogue e, Parallel parallel) {
             this.g = g;
@@ -84,6 +87,9 @@ public final class DirectStrategy implements ConvStrategy {
             this.planes = new PhasePlanes(g.inH(), g.inW(), g.padTop(), g.padLeft(), outH, outW, g.kernelH(), g.kernelW(),
                     g.strideH(), g.strideW(), g.dilationH(), g.dilationW());
             this.planeSize = planes.planeSize();
+            // Planes of one layout have their padding at the same places (never written, zero).
+            this.paddedKey = List.of("direct input", g.inH(), g.inW(), g.padTop(), g.padLeft(), g.strideW(), planes.rowLength(),
+                    planes.phaseLength(), planeSize);
 
             wp = new float[blocks * k * MR];
             for (int oc = 0; oc < g.outC(); oc++) {
@@ -133,8 +139,8 @@ public final class DirectStrategy implements ConvStrategy {
             boolean wide = (long) batch * g.macsPerSample() >= PARALLEL_MACS && parallel.threads() > 1;
             Parallel p = wide ? parallel : Parallel.serial();
             int inPlanes = batch * g.inC();
-            if (padded.length < inPlanes * planeSize) padded = new float[inPlanes * planeSize];
-            float[] pad = padded;
+            Object key = List.of(paddedKey, inPlanes);
+            float[] pad = ScratchPool.take(key, inPlanes * planeSize);
             int inHW = g.inH() * g.inW();
             int fillTasks = wide ? Math.min(parallel.threads(), inPlanes) : 1;
             p.forRange(fillTasks, t -> {
@@ -146,6 +152,7 @@ public final class DirectStrategy implements ConvStrategy {
                 float[] tile = new float[MR * NV * L];
                 for (int i = work * t / tasks; i < work * (t + 1) / tasks; i++) band(pad, i / bands, i % bands, residual, y, tile);
             });
+            ScratchPool.give(key, pad);
         }
 
         /** Rows [band*bandRows, ...) of sample n, every output channel, epilogue included. */

@@ -2,6 +2,7 @@ package io.cnnc.kernels.cpu.conv;
 
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.ScratchPool;
 import io.cnnc.kernels.cpu.gemm.PackedB;
 import io.cnnc.kernels.cpu.gemm.PackedGemm;
 
@@ -52,9 +53,12 @@ public final class PixelGemmStrategy implements ConvStrategy {
         private final int hw, paddedH, paddedW;
         private final PixelRows rows;
         /** The input of one image with its zero border; the border is never written after construction. */
-        private final float[] xpad;
+        /** Keys of the shared scratch (see {@link ScratchPool}): the padded input by its layout, a and c by size. */
+        private final Object xpadKey;
+        private final int xpadSize, aSize, cSize;
+        /** The packed pixel rows and the product block: written in full before they are read, so keyed by size. */
+        private final Object aKey, cKey;
         private final int pixelBlocks, channelChunks;
-        private final ThreadLocal<float[][]> scratch;
 
         Kernel(ConvGeometry g, PackedB[] weights, Epilogue epilogue, Parallel parallel) {
             this.g = g;
@@ -65,7 +69,8 @@ public final class PixelGemmStrategy implements ConvStrategy {
             this.paddedH = g.inH() + g.padTop() + g.padBottom();
             this.paddedW = g.inW() + g.padLeft() + g.padRight();
             this.rows = new PixelRows(g, paddedH, paddedW);
-            this.xpad = new float[g.inC() * paddedH * paddedW];
+            this.xpadSize = g.inC() * paddedH * paddedW;
+            this.xpadKey = java.util.List.of("pixel-gemm input", g.inC(), g.inH(), g.inW(), paddedH, paddedW, g.padTop(), g.padLeft());
             this.pixelBlocks = (hw + MC - 1) / MC;
             int panels = weights[0].nPadded() / PackedGemm.NR;
             // Too few pixel blocks to share out evenly: split the channels too (each task then
@@ -74,18 +79,23 @@ public final class PixelGemmStrategy implements ConvStrategy {
                     ? 1 : Math.min(panels, parallel.threads());
             int ldc = weights[0].nPadded();
             int kc = Math.min(PackedGemm.KC, rows.k());
-            this.scratch = ThreadLocal.withInitial(() -> new float[][] {new float[MC * kc], new float[MC * ldc]});
+            this.aSize = MC * kc;
+            this.cSize = MC * ldc;
+            this.aKey = java.util.List.of("pixel-gemm a", aSize);
+            this.cKey = java.util.List.of("pixel-gemm c", cSize);
         }
 
         public void forward(float[] x, float[] residual, float[] y, int batch) {
+            float[] xpad = ScratchPool.take(xpadKey, xpadSize);
             for (int n = 0; n < batch; n++) {
-                pad(x, n);
+                pad(x, n, xpad);
                 int image = n;
-                parallel.forRange(pixelBlocks * channelChunks, task -> run(residual, y, image, task / channelChunks, task % channelChunks));
+                parallel.forRange(pixelBlocks * channelChunks, task -> run(xpad, residual, y, image, task / channelChunks, task % channelChunks));
             }
+            ScratchPool.give(xpadKey, xpad);
         }
 
-        private void pad(float[] x, int n) {
+        private void pad(float[] x, int n, float[] xpad) {
             int inPlane = g.inH() * g.inW();
             int padPlane = paddedH * paddedW;
             for (int c = 0; c < g.inC(); c++) {
@@ -96,9 +106,8 @@ public final class PixelGemmStrategy implements ConvStrategy {
             }
         }
 
-        private void run(float[] residual, float[] y, int n, int block, int chunk) {
-            float[][] s = scratch.get();
-            float[] a = s[0], c = s[1];
+        private void run(float[] xpad, float[] residual, float[] y, int n, int block, int chunk) {
+            float[] a = ScratchPool.take(aKey, aSize), c = ScratchPool.take(cKey, cSize);
             int m0 = block * MC;
             int count = Math.min(MC, hw - m0);
             int packedRows = (count + 7) / 8 * 8;
@@ -123,6 +132,8 @@ public final class PixelGemmStrategy implements ConvStrategy {
                     epilogue.apply(y, yOff, count, oc, residual);
                 }
             }
+            ScratchPool.give(aKey, a);
+            ScratchPool.give(cKey, c);
         }
 
         public String tiling() {
