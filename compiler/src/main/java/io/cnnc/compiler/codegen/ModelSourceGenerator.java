@@ -1,6 +1,5 @@
 package io.cnnc.compiler.codegen;
 
-import com.squareup.javapoet.ArrayTypeName;
 import com.squareup.javapoet.CodeBlock;
 import com.squareup.javapoet.FieldSpec;
 import com.squareup.javapoet.JavaFile;

@@ -1,6 +1,5 @@
 package io.cnnc.compiler.codegen.tornado;
 
-import com.squareup.javapoet.ArrayTypeName;
 import com.squareup.javapoet.ClassName;
 import com.squareup.javapoet.CodeBlock;
 import com.squareup.javapoet.FieldSpec;
@@ -88,7 +87,7 @@ public final class TornadoSourceGenerator {
             throw new UnsupportedOperationException("--target tornado cannot compile: " + String.join(", ", unsupported));
         }
         MethodSpec.Builder forward = MethodSpec.methodBuilder("forward").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-                .returns(ArrayTypeName.of(float[].class)).addParameter(float[][].class, "inputs");
+                .addParameter(float[][].class, "inputs").addParameter(float[][].class, "outputs");
         for (int i = 0; i < graph.inputs().size(); i++) forward.addStatement("System.arraycopy(inputs[$L], 0, in$L, 0, in$L.length)", i, i, i);
         if (tornado) {
             type.addField(FieldSpec.builder(PLAN, "plan", Modifier.PRIVATE, Modifier.FINAL).build());
@@ -108,9 +107,18 @@ public final class TornadoSourceGenerator {
         } else {
             for (Call c : calls) forward.addStatement("$L($L)", c.kernel(), String.join(", ", c.args()));
         }
-        CodeBlock.Builder outs = CodeBlock.builder();
-        for (int i = 0; i < graph.outputs().size(); i++) outs.add(i == 0 ? "$L.clone()" : ", $L.clone()", var(graph.outputs().get(i)));
-        forward.addStatement("return new float[][] {$L}", outs.build());
+        // Outputs live in TornadoVM-managed arrays (transferred back from the device): copied out.
+        CodeBlock.Builder lengths = CodeBlock.builder();
+        for (int i = 0; i < graph.outputs().size(); i++) {
+            long n = Math.multiplyExact(graph.outputs().get(i).shape().size(), (long) batch);
+            lengths.add(i == 0 ? "$L" : ", $L", n);
+            forward.beginControlFlow("if (outputs[$L].length != $L)", i, n)
+                    .addStatement("throw new IllegalArgumentException($S + outputs[$L].length)", "output " + i + " needs " + n + " floats, got ", i)
+                    .endControlFlow()
+                    .addStatement("System.arraycopy($L, 0, outputs[$L], 0, $L)", var(graph.outputs().get(i)), i, n);
+        }
+        type.addMethod(MethodSpec.methodBuilder("outputLengths").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(int[].class).addStatement("return new int[] {$L}", lengths.build()).build());
         type.addMethod(ctor.build());
         type.addMethod(MethodSpec.methodBuilder("batch").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(int.class)
                 .addStatement("return $L", batch).build());
