@@ -12,6 +12,7 @@ import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.dsl.SourceFile;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.SteadyState;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.onnx.OnnxExporter;
 import io.cnnc.runtime.weights.WeightInitializer;
@@ -154,9 +155,16 @@ public final class CompareWithOnnxRuntime {
      * cores the engine really kept busy, whatever its thread setting says.
      */
     static double medianMs(Body body, double seconds, double[] cores) throws Exception {
-        // Warm-up at least 2 s: the generated code and each kernel must be C2-compiled before timing.
-        long end = System.nanoTime() + Math.max(2_000_000_000L, (long) (seconds / 3 * 1e9));
-        for (int i = 0; i < 3 || System.nanoTime() < end; i++) body.run();
+        // Warm-up at least 2 s and until steady: the generated code and each kernel must be
+        // C2-compiled before timing (ORT's native code needs less, and gets the same).
+        SteadyState.reach(() -> {
+            try {
+                body.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, Math.max(2_000_000_000L, (long) (seconds / 3 * 1e9)), 12_000_000_000L);
+        long end;
         List<Double> times = new ArrayList<>();
         var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();

@@ -10,6 +10,7 @@ import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.schedule.TuningCache;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.ProfiledNetwork;
+import io.cnnc.kernels.cpu.SteadyState;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.ConvStrategy;
 import java.nio.charset.StandardCharsets;
@@ -106,7 +107,8 @@ final class NetworkTuner {
         }
         float[][] inputs = randomInputs(optimized, options.batch());
         float[][] outputs = net.forward(inputs);
-        warmUp(net, inputs, outputs);
+        // C2 compiles a strategy first met in this JVM late when the tuned network keeps both cores busy.
+        SteadyState.reach(() -> net.forward(inputs, outputs), WARM_UP_NANOS, WARM_UP_NANOS + MAX_EXTRA_WARM_UP_NANOS);
         long end;
         String[] names = net.layerNames();
         double[][] rounds = new double[names.length][ROUNDS];
@@ -133,29 +135,6 @@ final class NetworkTuner {
             out.put(n.name(), v[ROUNDS / 2] / options.batch());
         });
         return out;
-    }
-
-    /**
-     * At least 1 s, then 200 ms rounds until two in a row agree within 3% (at most 5 s more): a
-     * strategy met for the first time in this JVM is timed only once C2 has compiled it, which
-     * takes longer when the tuned network keeps both cores busy.
-     */
-    private static void warmUp(ProfiledNetwork net, float[][] inputs, float[][] outputs) {
-        long end = System.nanoTime() + WARM_UP_NANOS;
-        for (int i = 0; i < 3 || System.nanoTime() < end; i++) net.forward(inputs, outputs);
-        long limit = System.nanoTime() + MAX_EXTRA_WARM_UP_NANOS;
-        double previous = Double.POSITIVE_INFINITY;
-        while (System.nanoTime() < limit) {
-            int passes = 0;
-            long t0 = System.nanoTime();
-            while (passes < 2 || System.nanoTime() - t0 < ROUND_NANOS) {
-                net.forward(inputs, outputs);
-                passes++;
-            }
-            double ms = (System.nanoTime() - t0) / 1e6 / passes;
-            if (Math.abs(ms - previous) <= 0.03 * previous) return;
-            previous = ms;
-        }
     }
 
     private static float[][] randomInputs(Graph g, int batch) {

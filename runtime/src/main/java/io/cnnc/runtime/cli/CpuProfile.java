@@ -4,6 +4,7 @@ import io.cnnc.compiler.codegen.CompiledModel;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.schedule.Choice;
 import io.cnnc.kernels.cpu.ProfiledNetwork;
+import io.cnnc.kernels.cpu.SteadyState;
 import java.io.PrintWriter;
 import java.util.HashMap;
 import java.util.Locale;
@@ -18,18 +19,20 @@ import java.util.Map;
 final class CpuProfile {
 
     private static final long WARM_UP_NANOS = 2_000_000_000L;
+    private static final long MAX_WARM_UP_NANOS = 10_000_000_000L;
     private static final long MEASURE_NANOS = 2_000_000_000L;
 
     private CpuProfile() {}
 
     static void print(CompiledModel model, ProfiledNetwork net, float[][] inputs, int threads, PrintWriter out) {
-        long end = System.nanoTime() + WARM_UP_NANOS;
         float[][] outputs = net.forward(inputs);
-        for (int i = 0; i < 3 || System.nanoTime() < end; i++) net.forward(inputs, outputs);
+        long warm0 = System.nanoTime();
+        SteadyState.reach(() -> net.forward(inputs, outputs), WARM_UP_NANOS, MAX_WARM_UP_NANOS);
         net.resetProfile();
         int passes = 0;
         long t0 = System.nanoTime();
-        end = t0 + MEASURE_NANOS;
+        double warmUpS = (t0 - warm0) / 1e9;
+        long end = t0 + MEASURE_NANOS;
         while (passes < 5 || System.nanoTime() < end) {
             net.forward(inputs, outputs);
             passes++;
@@ -43,8 +46,8 @@ final class CpuProfile {
         model.choices().forEach((n, c) -> choices.put(n.name(), c));
         double layersMs = 0;
         for (long n : nanos) layersMs += n / 1e6 / passes;
-        out.printf(Locale.ROOT, "forward pass: %.3f ms (mean of %d after %.0f s warm-up, %d thread%s, batch %d)%n",
-                totalMs, passes, WARM_UP_NANOS / 1e9, threads, threads == 1 ? "" : "s", model.options().batch());
+        out.printf(Locale.ROOT, "forward pass: %.3f ms (mean of %d after %.1f s warm-up until steady, %d thread%s, batch %d)%n",
+                totalMs, passes, warmUpS, threads, threads == 1 ? "" : "s", model.options().batch());
         out.printf(Locale.ROOT, "%-28s %-10s %-16s %-22s %9s %6s %8s %9s%n",
                 "layer", "op", "strategy", "output", "ms", "%", "GFLOP/s", "tuner ms");
         for (int i = 0; i < names.length; i++) {
