@@ -59,7 +59,11 @@ public final class FastMaxPool {
     private static void pick(float[] h, int s, float[] y, int d, int outW) {
         int ox = 0;
         if (s == 2) {
-            for (; ox < outW; ox += L) {
+            // Only the last vector is stored masked: a masked store costs several plain ones.
+            for (; ox + L <= outW; ox += L) {
+                FloatVector.fromArray(S, h, 2 * ox).rearrange(PoolRows.EVENS, FloatVector.fromArray(S, h, 2 * ox + L)).intoArray(y, d + ox);
+            }
+            if (ox < outW) {
                 FloatVector v = FloatVector.fromArray(S, h, 2 * ox).rearrange(PoolRows.EVENS, FloatVector.fromArray(S, h, 2 * ox + L));
                 v.intoArray(y, d + ox, S.indexInRange(ox, outW));
             }

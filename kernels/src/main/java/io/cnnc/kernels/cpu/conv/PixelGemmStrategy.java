@@ -56,6 +56,7 @@ public final class PixelGemmStrategy implements ConvStrategy {
         /** Keys of the shared scratch (see {@link ScratchPool}): the padded input by its layout, a and c by size. */
         private final Object xpadKey;
         private final int xpadSize, aSize, cSize;
+        private final boolean unpadded;
         /** The packed pixel rows and the product block: written in full before they are read, so keyed by size. */
         private final Object aKey, cKey;
         private final int pixelBlocks, channelChunks;
@@ -70,6 +71,7 @@ public final class PixelGemmStrategy implements ConvStrategy {
             this.paddedW = g.inW() + g.padLeft() + g.padRight();
             this.rows = new PixelRows(g, paddedH, paddedW);
             this.xpadSize = g.inC() * paddedH * paddedW;
+            this.unpadded = g.padTop() == 0 && g.padLeft() == 0 && g.padBottom() == 0 && g.padRight() == 0;
             this.xpadKey = java.util.List.of("pixel-gemm input", g.inC(), g.inH(), g.inW(), paddedH, paddedW, g.padTop(), g.padLeft());
             this.pixelBlocks = (hw + MC - 1) / MC;
             int panels = weights[0].nPadded() / PackedGemm.NR;
@@ -86,11 +88,19 @@ public final class PixelGemmStrategy implements ConvStrategy {
         }
 
         public void forward(float[] x, float[] residual, float[] y, int batch) {
+            if (unpadded) {
+                // The input already is the padded input (1x1 downsampling convs): no copy.
+                for (int n = 0; n < batch; n++) {
+                    int image = n, base = n * xpadSize;
+                    parallel.forRange(pixelBlocks * channelChunks, task -> run(x, base, residual, y, image, task / channelChunks, task % channelChunks));
+                }
+                return;
+            }
             float[] xpad = ScratchPool.take(xpadKey, xpadSize);
             for (int n = 0; n < batch; n++) {
                 pad(x, n, xpad);
                 int image = n;
-                parallel.forRange(pixelBlocks * channelChunks, task -> run(xpad, residual, y, image, task / channelChunks, task % channelChunks));
+                parallel.forRange(pixelBlocks * channelChunks, task -> run(xpad, 0, residual, y, image, task / channelChunks, task % channelChunks));
             }
             ScratchPool.give(xpadKey, xpad);
         }
@@ -106,7 +116,7 @@ public final class PixelGemmStrategy implements ConvStrategy {
             }
         }
 
-        private void run(float[] xpad, float[] residual, float[] y, int n, int block, int chunk) {
+        private void run(float[] xpad, int base, float[] residual, float[] y, int n, int block, int chunk) {
             float[] a = ScratchPool.take(aKey, aSize), c = ScratchPool.take(cKey, cSize);
             int m0 = block * MC;
             int count = Math.min(MC, hw - m0);
@@ -119,7 +129,7 @@ public final class PixelGemmStrategy implements ConvStrategy {
             int hi = Math.min(outPerGroup, panels * (chunk + 1) / channelChunks * PackedGemm.NR);
             int k = rows.k();
             for (int grp = 0; grp < weights.length; grp++) {
-                int planeOffset = grp * inPerGroup * paddedH * paddedW;
+                int planeOffset = base + grp * inPerGroup * paddedH * paddedW;
                 for (int p0 = 0; p0 < k; p0 += PackedGemm.KC) {
                     int kc = Math.min(PackedGemm.KC, k - p0);
                     rows.pack(xpad, planeOffset, m0, packedRows, p0, kc, a);

@@ -17,6 +17,9 @@ class PixelGemmStrategyTest {
                 ConvStrategyCheck.geometry(16, 13, 24, 3, 2, 1, 1),
                 ConvStrategyCheck.geometry(8, 11, 12, 5, 1, 2, 4),
                 ConvStrategyCheck.geometry(7, 15, 9, 1, 1, 0, 1),
+                // unpadded: read straight from the input, batch 2 included (ResNet's 1x1 stride-2 downsampling)
+                ConvStrategyCheck.geometry(16, 14, 40, 1, 2, 0, 1),
+                ConvStrategyCheck.geometry(6, 11, 9, 3, 1, 0, 3),
                 ConvStrategyCheck.geometry(6, 8, 6, 3, 1, 1, 6),
                 ConvStrategyCheck.geometry(3, 30, 17, 7, 2, 3, 1),
                 // 7x7 output, K = 2 KC blocks + a partial one, channels past one NR panel: ResNet's last stage in small
