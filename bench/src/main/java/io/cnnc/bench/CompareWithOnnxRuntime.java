@@ -63,9 +63,26 @@ public final class CompareWithOnnxRuntime {
     private static String choice = "";
 
     record Row(String name, int threads, double gflop, double cnncMs, double ortMs, double maxDiff, String strategies,
-               double cnncCores, double ortCores) {}
+               double cnncCores, double ortCores) {
+
+        String tsv() {
+            return String.join("\t", name, Integer.toString(threads), Double.toString(gflop), Double.toString(cnncMs), Double.toString(ortMs),
+                    Double.toString(maxDiff), strategies, Double.toString(cnncCores), Double.toString(ortCores));
+        }
+
+        static Row parse(String line) {
+            String[] f = line.split("\t");
+            return new Row(f[0], Integer.parseInt(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
+                    Double.parseDouble(f[5]), f[6], Double.parseDouble(f[7]), Double.parseDouble(f[8]));
+        }
+    }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--list")) {
+            LAYERS.keySet().forEach(System.out::println);
+            NETWORKS.forEach(n -> System.out.println(n[0]));
+            return;
+        }
         Path out = Path.of(args.length > 0 ? args[0] : "bench/reports");
         int[] threadCounts = args.length > 1 ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 2};
         double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 1.5;
@@ -79,8 +96,18 @@ public final class CompareWithOnnxRuntime {
         Map<String, Graph> cases = new LinkedHashMap<>();
         for (var e : LAYERS.entrySet()) cases.put(e.getKey(), Compiler.compile(new SourceFile(e.getKey(), e.getValue())).networks().getFirst());
         for (String[] n : NETWORKS) cases.put(n[0], Compiler.compile(SourceFile.read(Path.of(n[1]))).networks().getFirst());
-        // Optional fifth argument: only the cases whose name contains it (e.g. ResNet-18), for a quick look.
-        if (args.length > 4) cases.keySet().removeIf(name -> !name.contains(args[4]));
+        // Optional fifth argument: only the cases whose name contains it (e.g. ResNet-18), for a
+        // quick look; "=NAME" for exactly that case (run-compare.sh runs each case in its own JVM).
+        if (args.length > 4) {
+            String f = args[4];
+            cases.keySet().removeIf(name -> f.startsWith("=") ? !name.equals(f.substring(1)) : !name.contains(f));
+        }
+        // -Dcnnc.compare.rows=FILE: rows of earlier runs are read from FILE, this run's appended,
+        // and the report made from all of them.
+        String rowsFile = System.getProperty("cnnc.compare.rows");
+        if (rowsFile != null && Files.exists(Path.of(rowsFile))) {
+            for (String line : Files.readAllLines(Path.of(rowsFile))) if (!line.isBlank()) rows.add(Row.parse(line));
+        }
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         for (var c : cases.entrySet()) {
             Graph g = c.getValue();
@@ -134,6 +161,12 @@ public final class CompareWithOnnxRuntime {
                         row.name(), t, cnncMs, cnncCores[0], ortMs, ortCores[0], cnncMs / ortMs, diff, row.strategies());
             }
         }
+        if (rowsFile != null) {
+            StringBuilder tsv = new StringBuilder();
+            for (Row r : rows) tsv.append(r.tsv()).append('\n');
+            Files.writeString(Path.of(rowsFile), tsv);
+            threadCounts = rows.stream().mapToInt(Row::threads).distinct().sorted().toArray();
+        }
         Files.writeString(out.resolve("cnnc-vs-onnxruntime.md"), markdown(rows, threadCounts));
         chart(rows, threadCounts, out.resolve("cnnc-vs-onnxruntime.png"));
         System.out.println("wrote " + out.resolve("cnnc-vs-onnxruntime.md") + " and .png");
@@ -185,7 +218,9 @@ public final class CompareWithOnnxRuntime {
         StringBuilder sb = new StringBuilder();
         sb.append("# cnnc vs ONNX Runtime, batch 1\n\n");
         sb.append(String.format(Locale.ROOT, "CPU: %s, %d cores; peak assumed %.0f GFLOP/s per core. ONNX Runtime %s (Java, optimization level ALL). "
-                + "Median of repeated runs in one process, same weights and input; ratio = cnnc / ONNX Runtime (below 1: cnnc faster). "
+                + "cnnc and ONNX Runtime timed side by side in one process, same weights and input, median of repeated runs after a warm-up until steady; "
+                + "each case and thread count in a JVM of its own (as JMH forks: in one long-lived JVM, the cases run before skewed later ones, "
+                + "2-thread ResNet-18 by up to 35%%). Ratio = cnnc / ONNX Runtime (below 1: cnnc faster). "
                 + "cnnc: %s. Made by `bench/run-compare.sh` on %s.%n%n", m.cpu(), Runtime.getRuntime().availableProcessors(), m.peakGflopsPerCore(),
                 OrtEnvironment.getEnvironment().getVersion(), choice, java.time.LocalDate.now()));
         sb.append("| case | threads | GFLOP | cnnc ms | ORT ms | ratio | cnnc GFLOP/s | % of peak | max abs diff | cores busy cnnc / ORT | cnnc conv strategies |\n");
