@@ -147,7 +147,8 @@ public final class DirectStrategy implements ConvStrategy {
                 for (int c = inPlanes * t / fillTasks; c < inPlanes * (t + 1) / fillTasks; c++) planes.fill(x, c * inHW, pad, c * planeSize);
             });
             int work = batch * bands;
-            int tasks = wide ? Math.min(work, parallel.threads() * 4) : 1;
+            // One task per band: threads claim them as they finish, so the last one waits at most a band.
+            int tasks = wide ? work : 1;
             p.forRange(tasks, t -> {
                 float[] tile = new float[MR * NV * L];
                 for (int i = work * t / tasks; i < work * (t + 1) / tasks; i++) band(pad, i / bands, i % bands, residual, y, tile);
