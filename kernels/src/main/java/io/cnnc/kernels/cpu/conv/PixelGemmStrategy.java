@@ -18,7 +18,7 @@ import io.cnnc.kernels.cpu.gemm.PackedGemm;
  */
 public final class PixelGemmStrategy implements ConvStrategy {
 
-    /** Pixels per block: an A block of MC x KC floats (128 KB) stays in L2 beside its C block. */
+    /** Pixels per block: an A block of MC x KC floats (256 KB) stays in L2 beside its C block. */
     static final int MC = 128;
 
     public String name() {

@@ -22,8 +22,10 @@ class PixelGemmStrategyTest {
                 ConvStrategyCheck.geometry(6, 11, 9, 3, 1, 0, 3),
                 ConvStrategyCheck.geometry(6, 8, 6, 3, 1, 1, 6),
                 ConvStrategyCheck.geometry(3, 30, 17, 7, 2, 3, 1),
-                // 7x7 output, K = 2 KC blocks + a partial one, channels past one NR panel: ResNet's last stage in small
+                // 7x7 output, K = 576: a KC block and a partial one, channels past one NR panel: ResNet's last stage in small
                 ConvStrategyCheck.geometry(64, 7, 70, 3, 1, 1, 1),
+                // K = 1152: two full KC blocks and a partial one
+                ConvStrategyCheck.geometry(128, 7, 40, 3, 1, 1, 1),
                 // more pixels than one MC block, so blocks and channel chunks are both exercised
                 ConvStrategyCheck.geometry(5, 20, 40, 3, 1, 1, 1),
                 new ConvGeometry(5, 10, 7, 11, 3, 2, 1, 2, 0, 1, 2, 0, 2, 1, 1),

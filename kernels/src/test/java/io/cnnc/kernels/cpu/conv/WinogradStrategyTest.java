@@ -71,7 +71,8 @@ class WinogradStrategyTest {
         "20, 11, 10, 33, 2, 0, 0, 1, 1",    // padding 2: whole window rows outside the input
         "3, 40, 3, 5, 1, 1, 1, 1, 2",       // tall and thin
         "8, 81, 81, 8, 1, 1, 1, 1, 1",      // several blocks, starting mid tile row; rows of more than 16 tiles
-        "300, 6, 6, 20, 1, 1, 1, 1, 1",     // more input channels than PackedGemm.KC
+        "300, 6, 6, 20, 1, 1, 1, 1, 1",     // more input channels than PackedGemm.KC was (256)
+        "600, 5, 5, 20, 1, 1, 1, 1, 1",     // more input channels than PackedGemm.KC (512)
     })
     void matchesReferenceOnOddGeometries(int inC, int h, int w, int outC, int pt, int pl, int pb, int pr, int batch) {
         ConvGeometry g = geometry(inC, h, w, outC, pt, pl, pb, pr);

@@ -34,7 +34,7 @@ class PackedGemmTest {
      * (a dropped or doubled term is of order 1).
      */
     @ParameterizedTest
-    @CsvSource({"1,1,1", "8,32,256", "7,33,5", "17,100,300", "64,50,513", "9,31,1", "130,70,600", "3,200,64"})
+    @CsvSource({"1,1,1", "8,32,256", "7,33,5", "17,100,300", "64,50,513", "9,31,1", "130,70,600", "3,200,64", "19,45,1100"})
     void matchesNaiveProductForOddShapes(int m, int n, int k) {
         Random r = new Random(m * 1000003L + n * 1009L + k);
         float[] a = random(r, m * k);
@@ -56,7 +56,7 @@ class PackedGemmTest {
 
     /** B packed once ({@link PackedB}): same product, and the same bits as B packed per call, for any column split. */
     @ParameterizedTest
-    @CsvSource({"1,1,1", "8,32,256", "7,33,5", "17,100,300", "64,50,513", "9,31,1", "16,256,257", "3,200,64"})
+    @CsvSource({"1,1,1", "8,32,256", "7,33,5", "17,100,300", "64,50,513", "9,31,1", "16,256,257", "3,200,64", "11,40,1100"})
     void prepackedBMatchesNaiveProductAndPackedPerCall(int m, int n, int k) {
         Random r = new Random(m * 7919L + n * 31L + k);
         int lda = k + 1, ldb = n + 3;
