@@ -1,9 +1,8 @@
 package io.cnnc.kernels.cpu;
 
-import java.util.Deque;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
  * Scratch buffers shared by the kernels of a network, last given back first taken. Layers run
@@ -14,10 +13,15 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * <p>The key says which buffers are interchangeable: the size alone for buffers a kernel writes
  * in full before reading, the whole layout for buffers whose padding is written once (zero) and
  * never again, so that every user of a key writes exactly the same positions.
+ *
+ * <p>Buffers are kept per thread: a buffer last written by the other core is in that core's L2,
+ * and moving it over cost more than it saved (ResNet-20's small layers on 2 threads ran at 0.64
+ * ms with one pool shared by all threads, 0.37 ms with a buffer per kernel and thread). A buffer
+ * goes back to the pool of the thread that gives it back.
  */
 public final class ScratchPool {
 
-    private static final Map<Object, Deque<float[]>> FREE = new ConcurrentHashMap<>();
+    private static final ThreadLocal<Map<Object, ArrayDeque<float[]>>> FREE = ThreadLocal.withInitial(HashMap::new);
 
     private ScratchPool() {}
 
@@ -26,7 +30,7 @@ public final class ScratchPool {
      * given-back one if there is one, else a new zeroed one.
      */
     public static float[] take(Object key, int size) {
-        Deque<float[]> free = FREE.get(key);
+        ArrayDeque<float[]> free = FREE.get().get(key);
         float[] a = free == null ? null : free.pollFirst();
         if (a != null && a.length == size) return a;
         return new float[size];
@@ -34,6 +38,6 @@ public final class ScratchPool {
 
     /** Returns a buffer taken under {@code key} for reuse. */
     public static void give(Object key, float[] a) {
-        FREE.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).offerFirst(a);
+        FREE.get().computeIfAbsent(key, k -> new ArrayDeque<>()).offerFirst(a);
     }
 }

@@ -7,11 +7,10 @@ import io.cnnc.kernels.cpu.gemm.BPanels;
 import io.cnnc.kernels.cpu.gemm.PackedA;
 import io.cnnc.kernels.cpu.gemm.PackedB;
 import io.cnnc.kernels.cpu.gemm.PackedGemm;
-import java.util.Deque;
+import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -107,14 +106,15 @@ final class WinogradKernel implements ConvKernel {
     private final int vtFreq;
 
     /**
-     * Scratch is shared by every kernel of the same shape, last released first: ResNet repeats
+     * Scratch is shared by every kernel of the same shape on a thread, last released first: ResNet repeats
      * each layer shape 2-4 times, and the next layer then finds V and M (up to 768 KiB a task)
      * still in cache instead of writing into buffers last touched a whole network ago. With a
      * scratch per kernel, 64->64 @56 with F43 took 0.81 ms inside ResNet-18 on 2 threads against
      * 0.45 alone.
      */
-    private static final Map<List<Object>, Deque<Scratch>> SCRATCH = new ConcurrentHashMap<>();
-    private final Deque<Scratch> scratch;
+    private static final ThreadLocal<Map<List<Object>, ArrayDeque<Scratch>>> SCRATCH = ThreadLocal.withInitial(HashMap::new);
+    /** Everything a Scratch's sizes and methods read from its kernel. */
+    private final List<Object> scratchKey;
 
     WinogradKernel(WinogradTransform tf, ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
         this(tf, g, weight, epilogue, parallel, null, BLOCK_BYTES);
@@ -187,9 +187,7 @@ final class WinogradKernel implements ConvKernel {
         this.wStride = tilesX * m + (m + 1) * L + t;
         this.vFreq = inC * block + L;
         this.vtFreq = roundUp(block, MR) * inC + 2 * L;
-        // Everything a Scratch's sizes and methods read from its kernel.
-        this.scratch = SCRATCH.computeIfAbsent(List.of(tf.label(), inC, outC, inH, inW, outH, outW, padTop, padLeft, block, this.transposed),
-                k -> new ConcurrentLinkedDeque<>());
+        this.scratchKey = List.of(tf.label(), inC, outC, inH, inW, outH, outW, padTop, padLeft, block, this.transposed);
     }
 
     @Override
@@ -214,6 +212,8 @@ final class WinogradKernel implements ConvKernel {
         int oc0 = ocPanels() * chunk / chunks * ocStep;
         int oc1 = Math.min(outC, ocPanels() * (chunk + 1) / chunks * ocStep);
         if (oc0 >= oc1) return;
+        // Per thread (a buffer the other core wrote last would have to come over from its L2).
+        ArrayDeque<Scratch> scratch = SCRATCH.get().computeIfAbsent(scratchKey, k -> new ArrayDeque<>());
         Scratch polled = scratch.pollFirst();
         Scratch s = polled != null ? polled : new Scratch();
         try {
