@@ -20,6 +20,8 @@ public final class PixelGemmStrategy implements ConvStrategy {
 
     /** Pixels per block: an A block of MC x KC floats (256 KB) stays in L2 beside its C block. */
     static final int MC = 128;
+    /** Output channels transposed out of the product block together (one cache line of a row of c). */
+    private static final int TRANSPOSE_CHANNELS = 16;
 
     public String name() {
         return "pixel-gemm";
@@ -135,11 +137,17 @@ public final class PixelGemmStrategy implements ConvStrategy {
                     rows.pack(xpad, planeOffset, m0, packedRows, p0, kc, a);
                     PackedGemm.multiplyBlock(a, count, weights[grp], p0, lo, hi, c, 0, ldc, p0 > 0);
                 }
-                for (int co = lo; co < hi; co++) {
-                    int oc = grp * outPerGroup + co;
-                    int yOff = (n * g.outC() + oc) * hw + m0;
-                    for (int r = 0; r < count; r++) y[yOff + r] = c[r * ldc + co];
-                    epilogue.apply(y, yOff, count, oc, residual);
+                // 16 channels at a time: each pixel's row of c is read once, 16 floats in a line,
+                // and the 16 output rows being written stay in L1. Channel by channel, every read
+                // was a new cache line: half of a 1x1 downsampling conv's time (0.077 of 0.152 ms).
+                int yGroup = (n * g.outC() + grp * outPerGroup) * hw + m0;
+                for (int cb = lo; cb < hi; cb += TRANSPOSE_CHANNELS) {
+                    int ce = Math.min(hi, cb + TRANSPOSE_CHANNELS);
+                    for (int r = 0; r < count; r++) {
+                        int src = r * ldc;
+                        for (int co = cb; co < ce; co++) y[yGroup + co * hw + r] = c[src + co];
+                    }
+                    for (int co = cb; co < ce; co++) epilogue.apply(y, yGroup + co * hw, count, grp * outPerGroup + co, residual);
                 }
             }
             ScratchPool.give(aKey, a);
