@@ -76,6 +76,13 @@ public final class FastMaxPool {
     /** dst[dOff + j] = max of row[j .. j+kW) for j < n: every window start at stride 1. */
     private static void rowMax(float[] row, int kW, int n, float[] dst, int dOff) {
         int j = 0;
+        if (kW == 3) {
+            // Straight-line for the common 3-wide window, as PoolRows.column does for 3 rows.
+            for (int bound = S.loopBound(n); j < bound; j += L) {
+                FloatVector.fromArray(S, row, j).max(FloatVector.fromArray(S, row, j + 1)).max(FloatVector.fromArray(S, row, j + 2))
+                        .intoArray(dst, dOff + j);
+            }
+        }
         for (int bound = S.loopBound(n); j < bound; j += L) {
             FloatVector v = FloatVector.fromArray(S, row, j);
             for (int kx = 1; kx < kW; kx++) v = v.max(FloatVector.fromArray(S, row, j + kx));

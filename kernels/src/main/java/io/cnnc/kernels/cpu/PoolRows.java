@@ -53,6 +53,15 @@ final class PoolRows {
         }
         int first = xb + iy0 * inW;
         int i = 0;
+        if (iy1 - iy0 == 3 && max) {
+            // The common 3-row max window in straight-line code: the general loop's variable
+            // trip count cost a third more (ResNet-18's max pool: 1.32 -> 0.93 us a plane here).
+            int second = first + inW, third = second + inW;
+            for (int bound = S.loopBound(inW); i < bound; i += L) {
+                FloatVector.fromArray(S, x, first + i).max(FloatVector.fromArray(S, x, second + i)).max(FloatVector.fromArray(S, x, third + i))
+                        .intoArray(row, padL + i);
+            }
+        }
         for (int bound = S.loopBound(inW); i < bound; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, first + i);
             for (int iy = iy0 + 1; iy < iy1; iy++) {
