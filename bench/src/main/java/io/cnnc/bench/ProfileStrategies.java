@@ -47,23 +47,14 @@ public final class ProfileStrategies {
             long end = System.nanoTime() + (long) (seconds * 1e9);
             float[][] out = net.forward(in);
             while (System.nanoTime() < end) net.forward(in, out);
-            net.resetProfile();
-            int passes = 0;
-            end = System.nanoTime() + (long) (seconds * 1e9);
-            long t0 = System.nanoTime();
-            while (passes < 5 || System.nanoTime() < end) {
-                net.forward(in, out);
-                passes++;
-            }
-            double total = (System.nanoTime() - t0) / 1e6 / passes;
-            System.out.printf(Locale.ROOT, "%s: network %.3f ms%n", strategy, total);
-            long[] nanos = net.layerNanos();
+            ProfiledNetwork.Profile profile = net.profile(in, out, (long) (seconds * 1e9), 5);
+            System.out.printf(Locale.ROOT, "%s: network %.3f ms%n", strategy, profile.totalMs());
             String[] names = net.layerNames();
             Map<String, String> chosen = new LinkedHashMap<>();
             for (Node n : model.choices().keySet()) chosen.put(n.name(), model.choices().get(n).strategy());
             for (int i = 0; i < names.length; i++) {
                 if (!strategy.equals(chosen.get(names[i]))) continue;
-                table.computeIfAbsent(names[i], k -> new LinkedHashMap<>()).put(strategy, nanos[i] / 1e6 / passes);
+                table.computeIfAbsent(names[i], k -> new LinkedHashMap<>()).put(strategy, profile.layerMs()[i]);
             }
         }
         System.out.printf(Locale.ROOT, "%-24s", "layer");

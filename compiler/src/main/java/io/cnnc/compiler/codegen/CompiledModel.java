@@ -159,10 +159,15 @@ public final class CompiledModel {
 
     /** Compiles {@code file} in memory and constructs it with this model's folded weights. */
     public CompiledNetwork instantiate(JavaFile file, Parallel parallel) {
+        return load(file, weights, parallel);
+    }
+
+    /** Compiles {@code file} in memory and constructs it with {@code foldedWeights}. */
+    static CompiledNetwork load(JavaFile file, Map<String, float[]> foldedWeights, Parallel parallel) {
         String name = file.packageName + "." + file.typeSpec.name;
         ClassLoader loader = JavaSourceCompiler.loader(JavaSourceCompiler.compile(name, file.toString()), CompiledNetwork.class.getClassLoader());
         try {
-            return (CompiledNetwork) loader.loadClass(name).getConstructor(Map.class, Parallel.class).newInstance(weights, parallel);
+            return (CompiledNetwork) loader.loadClass(name).getConstructor(Map.class, Parallel.class).newInstance(foldedWeights, parallel);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("could not instantiate the generated model " + name, e);
         }

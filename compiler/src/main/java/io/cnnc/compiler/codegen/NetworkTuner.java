@@ -97,31 +97,16 @@ final class NetworkTuner {
                 ? new Choice(strategy, "tuning", c.expectedMs(), Map.of()) : c));
         LayoutChoice.Result laid = LayoutChoice.apply(optimized, forced, machine, options.threads(), options.batch());
         JavaFile file = new ModelSourceGenerator(laid.graph(), laid.choices(), MemoryPlan.of(laid.graph()), options.batch(), className, true).generate();
-        String name = file.packageName + "." + file.typeSpec.name;
-        ProfiledNetwork net;
-        try {
-            net = (ProfiledNetwork) JavaSourceCompiler.loader(JavaSourceCompiler.compile(name, file.toString()), ProfiledNetwork.class.getClassLoader())
-                    .loadClass(name).getConstructor(Map.class, Parallel.class).newInstance(folded, Parallel.of(options.threads()));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("could not instantiate the tuning variant " + name, e);
-        }
+        ProfiledNetwork net = (ProfiledNetwork) CompiledModel.load(file, folded, Parallel.of(options.threads()));
         float[][] inputs = randomInputs(optimized, options.batch());
         float[][] outputs = net.forward(inputs);
         // C2 compiles a strategy first met in this JVM late when the tuned network keeps both cores busy.
         SteadyState.reach(() -> net.forward(inputs, outputs), WARM_UP_NANOS, WARM_UP_NANOS + MAX_EXTRA_WARM_UP_NANOS);
-        long end;
         String[] names = net.layerNames();
         double[][] rounds = new double[names.length][ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
-            net.resetProfile();
-            int passes = 0;
-            end = System.nanoTime() + ROUND_NANOS;
-            while (passes < 2 || System.nanoTime() < end) {
-                net.forward(inputs, outputs);
-                passes++;
-            }
-            long[] nanos = net.layerNanos();
-            for (int i = 0; i < names.length; i++) rounds[i][r] = nanos[i] / 1e6 / passes;
+            double[] layerMs = net.profile(inputs, outputs, ROUND_NANOS, 2).layerMs();
+            for (int i = 0; i < names.length; i++) rounds[i][r] = layerMs[i];
         }
         Map<String, Double> out = new HashMap<>();
         Map<String, Integer> index = new HashMap<>();

@@ -28,31 +28,23 @@ final class CpuProfile {
         float[][] outputs = net.forward(inputs);
         long warm0 = System.nanoTime();
         SteadyState.reach(() -> net.forward(inputs, outputs), WARM_UP_NANOS, MAX_WARM_UP_NANOS);
-        net.resetProfile();
-        int passes = 0;
-        long t0 = System.nanoTime();
-        double warmUpS = (t0 - warm0) / 1e9;
-        long end = t0 + MEASURE_NANOS;
-        while (passes < 5 || System.nanoTime() < end) {
-            net.forward(inputs, outputs);
-            passes++;
-        }
-        double totalMs = (System.nanoTime() - t0) / 1e6 / passes;
-        long[] nanos = net.layerNanos();
+        double warmUpS = (System.nanoTime() - warm0) / 1e9;
+        ProfiledNetwork.Profile profile = net.profile(inputs, outputs, MEASURE_NANOS, 5);
+        double[] layerMs = profile.layerMs();
         String[] names = net.layerNames();
         Map<String, Node> nodes = new HashMap<>();
         for (Node n : model.optimized().nodes()) nodes.put(n.name(), n);
         Map<String, Choice> choices = new HashMap<>();
         model.choices().forEach((n, c) -> choices.put(n.name(), c));
         double layersMs = 0;
-        for (long n : nanos) layersMs += n / 1e6 / passes;
+        for (double ms : layerMs) layersMs += ms;
         out.printf(Locale.ROOT, "forward pass: %.3f ms (mean of %d after %.1f s warm-up until steady, %d thread%s, batch %d)%n",
-                totalMs, passes, warmUpS, threads, threads == 1 ? "" : "s", model.options().batch());
+                profile.totalMs(), profile.passes(), warmUpS, threads, threads == 1 ? "" : "s", model.options().batch());
         out.printf(Locale.ROOT, "%-28s %-10s %-16s %-22s %9s %6s %8s %9s%n",
                 "layer", "op", "strategy", "output", "ms", "%", "GFLOP/s", "tuner ms");
         for (int i = 0; i < names.length; i++) {
             Node n = nodes.get(names[i]);
-            double ms = nanos[i] / 1e6 / passes;
+            double ms = layerMs[i];
             Choice c = choices.get(names[i]);
             long macs = n.op().macs(n.inputShapes(), n.output().shape()) * model.options().batch();
             Double isolated = c == null ? null : c.measured() != null ? c.measured() : c.expected();

@@ -281,9 +281,11 @@ public final class DepthwiseStrategy implements ConvStrategy {
         }
 
         // The kernels store their NV result vectors unguarded, into y where they all fit in the
-        // plane and otherwise into a small tile that is copied: masked or guarded stores expand to so much IR that C2 stops inlining
-        // the Vector API calls in a method this size (NodeCountInliningCutoff), and a vector in
-        // a call that is not inlined is boxed on the heap. These copies run in their own methods.
+        // plane and otherwise into a small tile that is copied: masked or guarded stores expand
+        // to so much IR that C2 stops inlining the Vector API calls in a method this size
+        // (NodeCountInliningCutoff), and a vector in a call that is not inlined is boxed on the
+        // heap. These copies run in their own methods. For the same reason each kernel stores
+        // its eight accumulators itself rather than handing them to a shared store method.
         //
         // A vector partly past its row is copied whole: the lanes past the row land on the start
         // of later rows of the same plane, which are written afterwards (the row-sliding kernels

@@ -16,7 +16,7 @@ class GemmConvStrategyTest {
      * the reference's: errors of order k * 2^-24 relative to the largest output; 1e-5 relative
      * leaves 20x margin at k = 576 and catches any wrong tap (an error of order 1/k or more).
      */
-    private static final double TOLERANCE = 1e-5;
+    static final double TOLERANCE = 1e-5;
 
     static Stream<ConvGeometry> geometries() {
         return Stream.of(
