@@ -68,7 +68,8 @@ public final class CostModel {
                         String.format("%.2fx fewer multiplies than direct, transforms cost %.0f%% of the rest",
                                 f43 ? 4.0 : 2.25, 100 * transform / Math.max(1, total - transform)));
             }
-            case "gemm-1x1" -> new Work(flops, bytes, "1x1: the input already is the GEMM's right-hand matrix");
+            case "gemm-1x1" -> new Work(flops, bytes, g.strideH() * g.strideW() == 1 ? "1x1: the input already is the GEMM's right-hand matrix"
+                    : "strided 1x1: every stride-th input pixel gathered straight into the GEMM's panels");
             case "im2col-gemm" -> {
                 double panels = (double) (g.inC() / g.groups()) * g.kernelH() * g.kernelW() * g.outH() * g.outW() * g.groups();
                 yield new Work(flops, bytes + 4 * panels,

@@ -9,7 +9,8 @@ import io.cnnc.kernels.cpu.gemm.PackedGemm;
 /**
  * Convolution as a matrix product per sample and group: weights [outC/groups, inC/groups*kH*kW]
  * packed once, times the im2col matrix packed on the fly from the input ({@link Im2colPanels}),
- * or, for a 1x1 stride-1 unpadded conv ("gemm-1x1"), times the input itself. Output columns
+ * or, for an unpadded 1x1 conv ("gemm-1x1"), times the input itself (gathered into the panels
+ * by {@link SubsampledPanels} when the conv has a stride). Output columns
  * (pixels) are split across cores in NR-aligned chunks and each task applies the epilogue to its
  * own chunk while it is still in cache.
  */
@@ -26,7 +27,7 @@ public final class GemmConvStrategy implements ConvStrategy {
         return new GemmConvStrategy(false);
     }
 
-    /** "gemm-1x1": 1x1, stride 1, no padding, where the input already is the B matrix. */
+    /** "gemm-1x1": 1x1, no padding, where the input (every stride-th pixel of it) is the B matrix. */
     public static GemmConvStrategy pointwise() {
         return new GemmConvStrategy(true);
     }
@@ -37,8 +38,7 @@ public final class GemmConvStrategy implements ConvStrategy {
 
     public boolean supports(ConvGeometry g) {
         if (!pointwise) return true;
-        return g.kernelH() == 1 && g.kernelW() == 1 && g.strideH() == 1 && g.strideW() == 1
-                && g.padTop() == 0 && g.padLeft() == 0 && g.padBottom() == 0 && g.padRight() == 0;
+        return g.kernelH() == 1 && g.kernelW() == 1 && g.padTop() == 0 && g.padLeft() == 0 && g.padBottom() == 0 && g.padRight() == 0;
     }
 
     public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
@@ -57,6 +57,7 @@ public final class GemmConvStrategy implements ConvStrategy {
         private final Epilogue epilogue;
         private final Parallel parallel;
         private final boolean pointwise;
+        private final boolean strided;
         private final int hw;
         private final int chunks;
         private final ThreadLocal<Im2colPanels> panels;
@@ -67,6 +68,7 @@ public final class GemmConvStrategy implements ConvStrategy {
             this.epilogue = epilogue;
             this.parallel = parallel;
             this.pointwise = pointwise;
+            this.strided = g.strideH() != 1 || g.strideW() != 1;
             this.hw = g.outH() * g.outW();
             int colPanels = (hw + PackedGemm.NR - 1) / PackedGemm.NR;
             this.chunks = Math.max(1, Math.min(parallel.threads(), colPanels));
@@ -91,7 +93,8 @@ public final class GemmConvStrategy implements ConvStrategy {
             int inPlane = g.inH() * g.inW();
             for (int grp = 0; grp < groups; grp++) {
                 int xOff = (n * g.inC() + grp * inPerGroup) * inPlane;
-                BPanels b = pointwise ? BPanels.dense(x, xOff, inPerGroup, hw, hw) : panels.get().source(x, xOff);
+                BPanels b = !pointwise ? panels.get().source(x, xOff)
+                        : strided ? new SubsampledPanels(g, x, xOff) : BPanels.dense(x, xOff, inPerGroup, hw, hw);
                 int yOff = (n * g.outC() + grp * outPerGroup) * hw;
                 PackedGemm.multiply(weights[grp], 0, outPerGroup, b, lo, hi, y, yOff, hw, false);
             }
@@ -100,7 +103,7 @@ public final class GemmConvStrategy implements ConvStrategy {
 
         public String tiling() {
             return "MR=" + PackedGemm.MR + " NR=" + PackedGemm.NR + " KC=" + PackedGemm.KC + " NC=" + PackedGemm.NC
-                    + ", " + chunks + " column chunk" + (chunks == 1 ? "" : "s") + (pointwise ? ", input used as B" : ", implicit im2col");
+                    + ", " + chunks + " column chunk" + (chunks == 1 ? "" : "s") + (!pointwise ? ", implicit im2col" : strided ? ", input gathered into B panels" : ", input used as B");
         }
     }
 }

@@ -44,7 +44,11 @@ class GemmConvStrategyTest {
 
     static Stream<ConvGeometry> pointwiseGeometries() {
         return Stream.of(ConvStrategyCheck.geometry(7, 15, 9, 1, 1, 0, 1), ConvStrategyCheck.geometry(40, 6, 70, 1, 1, 0, 2),
-                ConvStrategyCheck.geometry(256, 14, 64, 1, 1, 0, 1));
+                ConvStrategyCheck.geometry(256, 14, 64, 1, 1, 0, 1),
+                // Strided: gathered into the panels, runs of 28 / 7 columns crossing 32-column panels.
+                ConvStrategyCheck.geometry(64, 56, 128, 1, 2, 0, 1), ConvStrategyCheck.geometry(24, 14, 40, 1, 2, 0, 1),
+                ConvStrategyCheck.geometry(9, 13, 5, 1, 2, 0, 1), ConvStrategyCheck.geometry(6, 17, 12, 1, 3, 0, 2),
+                new ConvGeometry(5, 11, 37, 7, 1, 1, 2, 3, 0, 0, 0, 0, 1, 1, 1));
     }
 
     private static void check(ConvStrategy s, ConvGeometry g) {
@@ -54,7 +58,7 @@ class GemmConvStrategyTest {
     @Test
     void pointwiseRefusesWhatItCannotCompute() {
         assertThat(GemmConvStrategy.pointwise().supports(ConvStrategyCheck.geometry(8, 8, 8, 3, 1, 1, 1))).isFalse();
-        assertThat(GemmConvStrategy.pointwise().supports(ConvStrategyCheck.geometry(8, 8, 8, 1, 2, 0, 1))).isFalse();
+        assertThat(GemmConvStrategy.pointwise().supports(ConvStrategyCheck.geometry(8, 8, 8, 1, 2, 0, 1))).isTrue();
         assertThat(GemmConvStrategy.pointwise().supports(ConvStrategyCheck.geometry(8, 8, 8, 1, 1, 1, 1))).isFalse();
         assertThat(GemmConvStrategy.im2col().supports(ConvStrategyCheck.geometry(8, 8, 8, 5, 2, 1, 8))).isTrue();
     }
