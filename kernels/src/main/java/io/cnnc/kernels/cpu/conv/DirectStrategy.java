@@ -69,6 +69,10 @@ public final class DirectStrategy implements ConvStrategy {
         private final int[] slotBase, slotOut;
         private final int bandSlots;
         private final boolean plainEpilogue;
+        /** Bias, residual and ReLU applied on the tile's vectors as they are stored (other activations after the band). */
+        private final boolean storeEpilogue;
+        private final float[] bias;
+        private final boolean addResidual, relu;
         /** The padded planes of the whole input, shared by the kernels with this layout ({@link ScratchPool}). */
         private final Object paddedKey;
 
@@ -109,12 +113,7 @@ public final class DirectStrategy implements ConvStrategy {
             // microkernel calls, and about BAND_FLOATS outputs over all channels.
             int unit = NV / gcd(perRow, NV);
             int rows = Math.max(unit, BAND_FLOATS / Math.max(1, g.outC() * outW) / unit * unit);
-            // Big enough to share out: at least two bands per thread (ResNet-20's 16x32x32 outputs
-            // were one band, so the second core sat idle and 2 threads ran slower than 1).
-            if (parallel.threads() > 1 && g.macsPerSample() >= PARALLEL_MACS) {
-                int share = (outH + 2 * parallel.threads() - 1) / (2 * parallel.threads());
-                rows = Math.min(rows, Math.max(unit, (share + unit - 1) / unit * unit));
-            }
+            if (parallel.threads() > 1 && g.macsPerSample() >= PARALLEL_MACS) rows = balancedRows(rows, parallel.threads());
             this.bandRows = Math.min(rows, (outH + unit - 1) / unit * unit);
             this.bands = (outH + bandRows - 1) / bandRows;
             int real = bandRows * perRow;
@@ -129,6 +128,38 @@ public final class DirectStrategy implements ConvStrategy {
             }
             this.blocksPerChunk = Math.max(1, CHUNK_WEIGHT_FLOATS / (k * MR));
             this.plainEpilogue = e.bias() == null && !e.residual() && e.activation() == ActivationKind.IDENTITY;
+            this.storeEpilogue = e.activation() == ActivationKind.IDENTITY || e.activation() == ActivationKind.RELU;
+            this.bias = e.bias();
+            this.addResidual = e.residual();
+            this.relu = e.activation() == ActivationKind.RELU;
+        }
+
+        /**
+         * Band height for several threads, at most {@code cap} rows: the one whose bands, claimed
+         * in order by whichever thread is free, finish first, counting the slots that pad each
+         * band to whole microkernel calls and one slot per band for its overhead (weights
+         * streamed again). Bands a multiple of the padding-free unit high could leave
+         * one thread idle for a band: 3x3 stride 2 128 channels @28 had bands of 9, 9, 9 and 1
+         * rows, 36 slots on one core against 24 on the other; bands of 3 rows give 30 and 30.
+         */
+        private int balancedRows(int cap, int threads) {
+            int best = cap;
+            long bestCost = Long.MAX_VALUE;
+            for (int rows = cap; rows >= 1; rows--) {
+                long[] load = new long[threads];
+                for (int row0 = 0; row0 < outH; row0 += rows) {
+                    int slots = (Math.min(rows, outH - row0) * perRow + NV - 1) / NV * NV;
+                    int t = 0;
+                    for (int i = 1; i < threads; i++) if (load[i] < load[t]) t = i;
+                    load[t] += slots + 1;
+                }
+                long cost = java.util.Arrays.stream(load).max().orElse(0);
+                if (cost < bestCost) {
+                    bestCost = cost;
+                    best = rows;
+                }
+            }
+            return best;
         }
 
         private static int gcd(int a, int b) {
@@ -176,14 +207,20 @@ public final class DirectStrategy implements ConvStrategy {
                         int oc0 = group * ocg + (b % blocksPerGroup) * MR;
                         int channels = Math.min(MR, (group + 1) * ocg - oc0);
                         for (int r = 0; r < channels; r++) {
-                            int yOff = (n * g.outC() + oc0 + r) * outHW + outShift;
+                            int oc = oc0 + r;
+                            int yOff = (n * g.outC() + oc) * outHW + outShift;
                             int end = yOff + bandLen;
-                            for (int j = 0; j <= last; j++) copy(tile, (r * NV + j) * L, y, yOff + slotOut[s + j], end);
+                            float add = bias == null ? 0f : bias[oc];
+                            for (int j = 0; j <= last; j++) {
+                                int from = (r * NV + j) * L, at = yOff + slotOut[s + j];
+                                if (storeEpilogue) store(tile, from, y, at, end, oc, add, residual);
+                                else copy(tile, from, y, at, end);
+                            }
                         }
                     }
                 }
             }
-            if (plainEpilogue) return;
+            if (plainEpilogue || storeEpilogue) return;
             for (int oc = 0; oc < g.outC(); oc++) {
                 int off = (n * g.outC() + oc) * outHW + outShift;
                 e.apply(y, off, bandLen, oc, residual);
@@ -199,6 +236,19 @@ public final class DirectStrategy implements ConvStrategy {
         private static void copy(float[] tile, int from, float[] y, int at, int end) {
             if (at + L <= end) FloatVector.fromArray(S, tile, from).intoArray(y, at);
             else if (at < end) System.arraycopy(tile, from, y, at, end - at);
+        }
+
+        /** {@link #copy} with bias, residual and ReLU added on the way (the element-wise tail by {@link Epilogue#apply}). */
+        private void store(float[] tile, int from, float[] y, int at, int end, int oc, float b, float[] res) {
+            if (at + L <= end) {
+                FloatVector v = FloatVector.fromArray(S, tile, from).add(b);
+                if (addResidual) v = v.add(FloatVector.fromArray(S, res, at));
+                if (relu) v = v.max(0f);
+                v.intoArray(y, at);
+            } else if (at < end) {
+                System.arraycopy(tile, from, y, at, end - at);
+                e.apply(y, at, end - at, oc, res);
+            }
         }
 
         /**

@@ -93,6 +93,17 @@ class DirectStrategyTest {
         }
     }
 
+    /** Bands chosen for two threads (heights that are not a multiple of the padding-free unit), epilogue applied at the store. */
+    @Test
+    void matchesReferenceOnTwoThreads() {
+        for (ConvGeometry g : new ConvGeometry[] {ConvStrategyCheck.geometry(32, 30, 24, 3, 2, 1, 1), ConvStrategyCheck.geometry(16, 56, 24, 3, 2, 1, 1)}) {
+            for (ActivationKind act : new ActivationKind[] {ActivationKind.RELU, ActivationKind.IDENTITY}) {
+                var r = ConvStrategyCheck.run(DIRECT, g, 2, true, true, act, 2, 9);
+                assertThat(r.maxAbsError()).as("%s %s", g, act).isLessThanOrEqualTo(tolerance(g));
+            }
+        }
+    }
+
     @Test
     void sameResultOnOneAndTwoThreads() {
         for (ConvGeometry g : new ConvGeometry[] {
