@@ -200,8 +200,21 @@ final class WinogradKernel implements ConvKernel {
     public void forward(float[] x, float[] residual, float[] y, int batch) {
         int blocks = batch * blocksPerSample;
         int threads = parallel.threads();
-        int chunks = blocks < threads ? Math.min(ocPanels(), (threads + blocks - 1) / blocks) : 1;
-        parallel.forRange(blocks * chunks, task -> run(x, residual, y, task / chunks, task % chunks, chunks));
+        if (blocks < threads) {
+            int chunks = Math.min(ocPanels(), (threads + blocks - 1) / blocks);
+            parallel.forRange(blocks * chunks, task -> run(x, residual, y, task / chunks, task % chunks, chunks));
+            return;
+        }
+        // Blocks that do not share out evenly (the last one often short: 64->64 @56 with F43 is
+        // 6 blocks of 32 tiles and one of 4, whose GEMM still costs a full panel) are split by
+        // output channels, each part transforming the block's input itself, and claimed last:
+        // on 2 threads 3.5 blocks each instead of 4 and 3.
+        int whole = threads == 1 ? blocks : blocks - blocks % threads;
+        int chunks = Math.min(ocPanels(), threads);
+        parallel.forRange(whole + (blocks - whole) * chunks, task -> {
+            if (task < whole) run(x, residual, y, task, 0, 1);
+            else run(x, residual, y, whole + (task - whole) / chunks, (task - whole) % chunks, chunks);
+        });
     }
 
     private void run(float[] x, float[] residual, float[] y, int blockTask, int chunk, int chunks) {
