@@ -29,7 +29,8 @@ import java.util.Random;
  * {@code --tune}: every candidate strategy timed where it will run, inside the whole network.
  * For each strategy, the network is generated with that strategy on every conv that has it (the
  * cost model's choice elsewhere) and a clock around every layer ({@link ProfiledNetwork}), warmed
- * up and run; each conv then takes the strategy with the lowest time measured at its place.
+ * up and run, the variants in turns (see {@link #timeInterleaved}); each conv then takes the
+ * strategy with the lowest median time measured at its place.
  *
  * <p>Why not time each layer alone: alone, a layer's weights stay in the last-level cache from
  * one call to the next; in a network whose weights outgrow that cache (ResNet-18: 45 MB, 32 MB
@@ -43,8 +44,8 @@ import java.util.Random;
 final class NetworkTuner {
 
     private static final long WARM_UP_NANOS = 1_000_000_000L;
-    private static final int ROUNDS = 5;
-    private static final long ROUND_NANOS = 200_000_000L;
+    private static final int ROUNDS = 7;
+    private static final long ROUND_NANOS = 150_000_000L;
     private static final long MAX_EXTRA_WARM_UP_NANOS = 5_000_000_000L;
 
     private NetworkTuner() {}
@@ -64,14 +65,19 @@ final class NetworkTuner {
             }
             if (missing) toRun.add(s.name());
         }
+        List<Variant> variants = new ArrayList<>();
         for (String strategy : toRun) {
-            Map<String, Double> times = timeVariant(optimized, modelChoices, strategy, folded, options, machine, className + "Tune" + toRun.indexOf(strategy));
+            variants.add(Variant.of(optimized, modelChoices, strategy, folded, options, machine, className + "Tune" + toRun.indexOf(strategy)));
+        }
+        timeInterleaved(variants, options.batch());
+        for (Variant v : variants) {
+            String strategy = v.strategy;
             for (var e : modelChoices.entrySet()) {
                 String layer = e.getKey().name();
                 if (!e.getValue().expectedMs().containsKey(strategy)) continue;
                 // Not timed: the layout pass kept the layer planar (a blocked strategy not worth its
                 // reorders there). Infinity in the cache says so, and the next compile need not try again.
-                Double ms = times.getOrDefault(layer, Double.POSITIVE_INFINITY);
+                Double ms = v.medianMs.getOrDefault(layer, Double.POSITIVE_INFINITY);
                 cache.put(prefix + layer + "|" + strategy, ms);
                 if (Double.isFinite(ms)) measured.computeIfAbsent(layer, k -> new LinkedHashMap<>()).put(strategy, ms);
             }
@@ -89,37 +95,75 @@ final class NetworkTuner {
         return out;
     }
 
-    /** Per-layer milliseconds of the convs that run {@code strategy} when it is forced wherever it applies. */
-    private static Map<String, Double> timeVariant(Graph optimized, Map<Node, Choice> modelChoices, String strategy, Map<String, float[]> folded,
-                                                   CompileOptions options, Machine machine, String className) {
-        Map<Node, Choice> forced = new LinkedHashMap<>();
-        modelChoices.forEach((n, c) -> forced.put(n, c.expectedMs().containsKey(strategy)
-                ? new Choice(strategy, "tuning", c.expectedMs(), Map.of()) : c));
-        LayoutChoice.Result laid = LayoutChoice.apply(optimized, forced, machine, options.threads(), options.batch());
-        JavaFile file = new ModelSourceGenerator(laid.graph(), laid.choices(), MemoryPlan.of(laid.graph()), options.batch(), className, true).generate();
-        ProfiledNetwork net = (ProfiledNetwork) CompiledModel.load(file, folded, Parallel.of(options.threads()));
-        float[][] inputs = randomInputs(optimized, options.batch());
-        float[][] outputs = net.forward(inputs);
-        // C2 compiles a strategy first met in this JVM late when the tuned network keeps both cores busy.
-        SteadyState.reach(() -> net.forward(inputs, outputs), WARM_UP_NANOS, WARM_UP_NANOS + MAX_EXTRA_WARM_UP_NANOS);
-        String[] names = net.layerNames();
-        double[][] rounds = new double[names.length][ROUNDS];
-        for (int r = 0; r < ROUNDS; r++) {
-            double[] layerMs = net.profile(inputs, outputs, ROUND_NANOS, 2).layerMs();
-            for (int i = 0; i < names.length; i++) rounds[i][r] = layerMs[i];
+    /** The network with {@code strategy} forced on every conv that has it, and the per-layer times measured for those convs. */
+    private static final class Variant {
+        final String strategy;
+        final ProfiledNetwork net;
+        final float[][] inputs, outputs;
+        /** Layer index in {@link #net} of each conv that runs the strategy, by layer name. */
+        final Map<String, Integer> timed = new LinkedHashMap<>();
+        final Map<String, Double> medianMs = new HashMap<>();
+
+        private Variant(String strategy, ProfiledNetwork net, float[][] inputs) {
+            this.strategy = strategy;
+            this.net = net;
+            this.inputs = inputs;
+            this.outputs = net.forward(inputs);
         }
-        Map<String, Double> out = new HashMap<>();
-        Map<String, Integer> index = new HashMap<>();
-        for (int i = 0; i < names.length; i++) index.put(names[i], i);
-        laid.choices().forEach((n, c) -> {
-            Integer i = index.get(n.name());
-            if (i == null || !c.strategy().equals(strategy)) return;
-            double[] v = rounds[i].clone();
-            Arrays.sort(v);
-            // The median round: a round the other core's work slowed down does not count.
-            out.put(n.name(), v[ROUNDS / 2] / options.batch());
-        });
-        return out;
+
+        static Variant of(Graph optimized, Map<Node, Choice> modelChoices, String strategy, Map<String, float[]> folded, CompileOptions options,
+                          Machine machine, String className) {
+            Map<Node, Choice> forced = new LinkedHashMap<>();
+            modelChoices.forEach((n, c) -> forced.put(n, c.expectedMs().containsKey(strategy)
+                    ? new Choice(strategy, "tuning", c.expectedMs(), Map.of()) : c));
+            LayoutChoice.Result laid = LayoutChoice.apply(optimized, forced, machine, options.threads(), options.batch());
+            JavaFile file = new ModelSourceGenerator(laid.graph(), laid.choices(), MemoryPlan.of(laid.graph()), options.batch(), className, true).generate();
+            ProfiledNetwork net = (ProfiledNetwork) CompiledModel.load(file, folded, Parallel.of(options.threads()));
+            Variant v = new Variant(strategy, net, randomInputs(optimized, options.batch()));
+            String[] names = net.layerNames();
+            Map<String, Integer> index = new HashMap<>();
+            for (int i = 0; i < names.length; i++) index.put(names[i], i);
+            laid.choices().forEach((n, c) -> {
+                Integer i = index.get(n.name());
+                if (i != null && c.strategy().equals(strategy)) v.timed.put(n.name(), i);
+            });
+            return v;
+        }
+    }
+
+    /**
+     * Warms every variant up, then times them in turns, one round each per turn, and keeps each
+     * layer's median round. Taking the variants one after the other, a stretch of minutes in
+     * which this (shared) machine ran 2-thread code 30-50% slower could fall on some strategies
+     * and not on others, and the tuner then picked the unlucky one's rival: ResNet-18's 7x7 stem
+     * went to pixel-gemm at 1.37 ms on 2 threads where direct takes 0.6.
+     */
+    private static void timeInterleaved(List<Variant> variants, int batch) {
+        for (Variant v : variants) {
+            // C2 compiles a strategy first met in this JVM late when the tuned network keeps both cores busy.
+            SteadyState.reach(() -> v.net.forward(v.inputs, v.outputs), WARM_UP_NANOS, WARM_UP_NANOS + MAX_EXTRA_WARM_UP_NANOS);
+        }
+        List<double[][]> rounds = new ArrayList<>();
+        for (Variant v : variants) rounds.add(new double[v.net.layerNames().length][ROUNDS]);
+        for (int r = 0; r < ROUNDS; r++) {
+            for (int k = 0; k < variants.size(); k++) {
+                Variant v = variants.get(k);
+                // One untimed pass first: the variant before evicted this one's weights and scratch.
+                v.net.forward(v.inputs, v.outputs);
+                double[] layerMs = v.net.profile(v.inputs, v.outputs, ROUND_NANOS, 2).layerMs();
+                for (int i = 0; i < layerMs.length; i++) rounds.get(k)[i][r] = layerMs[i];
+            }
+        }
+        for (int k = 0; k < variants.size(); k++) {
+            Variant v = variants.get(k);
+            double[][] times = rounds.get(k);
+            v.timed.forEach((layer, i) -> {
+                double[] sorted = times[i].clone();
+                Arrays.sort(sorted);
+                // The median round: a round the other core's work slowed down does not count.
+                v.medianMs.put(layer, sorted[ROUNDS / 2] / batch);
+            });
+        }
     }
 
     private static float[][] randomInputs(Graph g, int batch) {
