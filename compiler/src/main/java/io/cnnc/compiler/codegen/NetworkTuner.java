@@ -135,8 +135,8 @@ final class NetworkTuner {
      * Warms every variant up, then times them in turns, one round each per turn, and keeps each
      * layer's median round. Taking the variants one after the other, a stretch of minutes in
      * which this (shared) machine ran 2-thread code 30-50% slower could fall on some strategies
-     * and not on others, and the tuner then picked the unlucky one's rival: ResNet-18's 7x7 stem
-     * went to pixel-gemm at 1.37 ms on 2 threads where direct takes 0.6.
+     * and not on others, and the tuner then picked the unlucky one's rival (once im2col-gemm at
+     * 0.54 ms for a stride-2 layer where direct takes 0.44).
      */
     private static void timeInterleaved(List<Variant> variants, int batch) {
         for (Variant v : variants) {
