@@ -106,8 +106,15 @@ public final class PhasePlanes {
     private void deinterleave(float[] x, int src, float[] dst, int row) {
         // Input column ix = 2j lands in phase padLeft%2 at index (padLeft+2j)/2 = padLeft/2 + j;
         // ix = 2j+1 in the other phase at (padLeft+1)/2 + j.
-        int evenAt = row + (padLeft % 2) * phaseLen + padLeft / 2;
-        int oddAt = row + ((padLeft + 1) % 2) * phaseLen + (padLeft + 1) / 2;
+        deinterleave(x, src, inW, dst, row + (padLeft % 2) * phaseLen + padLeft / 2, row + ((padLeft + 1) % 2) * phaseLen + (padLeft + 1) / 2);
+    }
+
+    /**
+     * Input columns 0, 2, 4... of the {@code inW}-column row at {@code x[src]} to {@code dst[evenAt..]},
+     * columns 1, 3... to {@code dst[oddAt..]}. The L floats after the last column of each are
+     * overwritten with zeros (the row's slack or padding, or later rows not filled yet).
+     */
+    static void deinterleave(float[] x, int src, int inW, float[] dst, int evenAt, int oddAt) {
         int ix = 0;
         for (; ix + 2 * L <= inW; ix += 2 * L) {
             FloatVector a = FloatVector.fromArray(S, x, src + ix);

@@ -2,6 +2,7 @@ package io.cnnc.kernels.cpu.conv;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.FlatPlanes;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.PhasePlanes;
 import io.cnnc.kernels.cpu.ScratchPool;
@@ -14,20 +15,23 @@ import jdk.incubator.vector.VectorSpecies;
  * asymmetric padding. The fallback for odd shapes and the choice for small layers and for
  * few-channel stems, where im2col's column matrix costs more than the arithmetic.
  *
- * <p>Every input plane is first copied into a zero-padded, column-phase-split buffer
- * ({@link PhasePlanes}), so that each tap (input channel, ky, kx) of a run of {@code L}
- * consecutive outputs of one row is one unmasked contiguous load, whatever the stride, dilation
- * or padding. The output plane is cut into such runs ("slots", row-major). The microkernel keeps
- * {@value #MR} output channels x {@value #NV} slots = 24 vector accumulators in registers over
- * all K = inC/groups * kH * kW taps: per tap, {@value #NV} input loads and {@value #MR} weight
- * broadcasts feed 24 FMAs. Weights are packed once as [group, channel block, tap, MR], zero for
- * the channels that pad a group to a multiple of MR.
+ * <p>Every input plane is first copied into a zero-padded, stride-phase-split buffer, so that
+ * each tap (input channel, ky, kx) of a run of {@code L} outputs ("slot") is one unmasked
+ * contiguous load, whatever the stride, dilation or padding. Slots either stop at each output
+ * row's end ({@link PhasePlanes}: a 28-column row is two slots, 4 lanes wasted) or number the
+ * outputs with a row pitch a little wider than the row and run across rows ({@link FlatPlanes}:
+ * 1 junk output per 29); the layout that needs fewer microkernel calls is used. The microkernel
+ * keeps {@value #MR} output channels x {@value #NV} slots = 24 vector accumulators in registers
+ * over all K = inC/groups * kH * kW taps: per tap, {@value #NV} input loads and {@value #MR}
+ * weight broadcasts feed 24 FMAs. Weights are packed once as [group, channel block, tap, MR],
+ * zero for the channels that pad a group to a multiple of MR.
  *
- * <p>Work is cut into bands of output rows (sized so a band's outputs for all channels stay in
- * L2) split across threads; within a band, channel blocks are taken in chunks whose packed
- * weights fit L1/L2, slot groups inside. The epilogue runs over each band once it is complete.
- * Each output is one FMA chain in tap order whatever the split, so results do not depend on the
- * thread count.
+ * <p>Work is cut into bands of microkernel calls (sized so a band's outputs for all channels
+ * stay in L2, and, on several threads, so the bands share out evenly) claimed by the threads;
+ * within a band, channel blocks are taken in chunks whose packed weights fit L1/L2, slot groups
+ * inside. Bias, residual and ReLU are added as the results are stored; other activations run
+ * over each band once it is complete. Each output is one FMA chain in tap order whatever the
+ * split, so results do not depend on the thread count.
  */
 public final class DirectStrategy implements ConvStrategy {
 
@@ -60,14 +64,18 @@ public final class DirectStrategy implements ConvStrategy {
         private final ConvGeometry g;
         private final Epilogue e;
         private final Parallel parallel;
+        /** The padded input's layout: rows cut at each output row's end, or numbered with a pitch across rows (flat). */
         private final PhasePlanes planes;
+        private final FlatPlanes flatPlanes;
         private final int outH, outW, outHW, icg, ocg, blocksPerGroup, blocks, k, planeSize;
         private final float[] wp;
         private final int[] tapOff;
-        private final int perRow, bandRows, bands, blocksPerChunk;
-        /** Slots of one band starting at row 0, padded to a multiple of NV by repeating the last. */
-        private final int[] slotBase, slotOut;
-        private final int bandSlots;
+        /** Slots (vectors of L outputs) per sample, microkernel calls (NV slots each) per sample and per band. */
+        private final int slots, calls, callsPerBand, bands, blocksPerChunk;
+        /** Per slot: where its window starts in an input plane. */
+        private final int[] slotBase;
+        /** Per slot s: output runs segStart[s]..segStart[s+1]-1, each at segY (in the plane) from lane segLane of the slot's vector. */
+        private final int[] segStart, segY, segLane;
         private final boolean plainEpilogue;
         /** Bias, residual and ReLU applied on the tile's vectors as they are stored (other activations after the band). */
         private final boolean storeEpilogue;
@@ -88,11 +96,22 @@ public final class DirectStrategy implements ConvStrategy {
             this.blocksPerGroup = (ocg + MR - 1) / MR;
             this.blocks = g.groups() * blocksPerGroup;
             this.k = icg * g.kernelH() * g.kernelW();
-            this.planes = new PhasePlanes(g.inH(), g.inW(), g.padTop(), g.padLeft(), outH, outW, g.kernelH(), g.kernelW(),
+            int perRow = (outW + L - 1) / L;
+            FlatPlanes flatLayout = new FlatPlanes(g.inH(), g.inW(), g.padTop(), g.padLeft(), outH, outW, g.kernelH(), g.kernelW(),
                     g.strideH(), g.strideW(), g.dilationH(), g.dilationW());
-            this.planeSize = planes.planeSize();
+            int flatNumbers = (outH - 1) * flatLayout.pitch() + outW;
+            int flatSlots = (flatNumbers + L - 1) / L;
+            // Flat numbering when it needs fewer microkernel calls: 3x3 stride 2 @28 needs 9
+            // instead of 10 (51 slots of 29-number rows against 56 of two vectors per row).
+            boolean flat = (flatSlots + NV - 1) / NV < (outH * perRow + NV - 1) / NV;
+            this.flatPlanes = flat ? flatLayout : null;
+            this.planes = flat ? null : new PhasePlanes(g.inH(), g.inW(), g.padTop(), g.padLeft(), outH, outW, g.kernelH(), g.kernelW(),
+                    g.strideH(), g.strideW(), g.dilationH(), g.dilationW());
+            this.planeSize = flat ? flatPlanes.planeSize() : planes.planeSize();
             // Planes of one layout have their padding at the same places (never written, zero).
-            this.paddedKey = List.of("direct input", g.inH(), g.inW(), g.padTop(), g.padLeft(), g.strideW(), planes.rowLength(),
+            this.paddedKey = flat ? List.of("direct flat input", g.inH(), g.inW(), g.padTop(), g.padLeft(), g.strideH(), g.strideW(),
+                    flatPlanes.pitch(), planeSize)
+                    : List.of("direct input", g.inH(), g.inW(), g.padTop(), g.padLeft(), g.strideW(), planes.rowLength(),
                     planes.phaseLength(), planeSize);
 
             wp = new float[blocks * k * MR];
@@ -104,66 +123,74 @@ public final class DirectStrategy implements ConvStrategy {
             tapOff = new int[k];
             for (int ic = 0, t = 0; ic < icg; ic++) {
                 for (int ky = 0; ky < g.kernelH(); ky++) {
-                    for (int kx = 0; kx < g.kernelW(); kx++) tapOff[t++] = ic * planeSize + planes.tap(ky, kx);
+                    for (int kx = 0; kx < g.kernelW(); kx++) tapOff[t++] = ic * planeSize + (flat ? flatPlanes.tap(ky, kx) : planes.tap(ky, kx));
                 }
             }
 
-            perRow = (outW + L - 1) / L;
-            // Band height: a multiple of NV / gcd(perRow, NV) rows, so a band's slots fill whole
-            // microkernel calls, and about BAND_FLOATS outputs over all channels.
-            int unit = NV / gcd(perRow, NV);
-            int rows = Math.max(unit, BAND_FLOATS / Math.max(1, g.outC() * outW) / unit * unit);
-            if (parallel.threads() > 1 && g.macsPerSample() >= PARALLEL_MACS) rows = balancedRows(rows, parallel.threads());
-            this.bandRows = Math.min(rows, (outH + unit - 1) / unit * unit);
-            this.bands = (outH + bandRows - 1) / bandRows;
-            int real = bandRows * perRow;
-            this.bandSlots = (real + NV - 1) / NV * NV;
-            slotBase = new int[bandSlots];
-            slotOut = new int[bandSlots];
-            for (int s = 0; s < bandSlots; s++) {
-                int r = Math.min(s, real - 1);
-                int oy = r / perRow, ox = r % perRow * L;
-                slotBase[s] = planes.base(oy, ox);
-                slotOut[s] = oy * outW + ox;
+            this.slots = flat ? flatSlots : outH * perRow;
+            this.calls = (slots + NV - 1) / NV;
+            slotBase = new int[slots];
+            segStart = new int[slots + 1];
+            List<int[]> runs = new java.util.ArrayList<>();
+            for (int s = 0; s < slots; s++) {
+                segStart[s] = runs.size();
+                if (!flat) {
+                    int oy = s / perRow, ox = s % perRow * L;
+                    slotBase[s] = planes.base(oy, ox);
+                    runs.add(new int[] {oy * outW + ox, 0});
+                    continue;
+                }
+                int pitch = flatPlanes.pitch();
+                slotBase[s] = s * L;
+                for (int q = s * L, end = Math.min(q + L, flatNumbers); q < end; ) {
+                    int oy = q / pitch, ox = q % pitch;
+                    if (ox >= outW) {
+                        q = (oy + 1) * pitch;
+                        continue;
+                    }
+                    runs.add(new int[] {oy * outW + ox, q - s * L});
+                    q += outW - ox;
+                }
             }
+            segStart[slots] = runs.size();
+            segY = runs.stream().mapToInt(r -> r[0]).toArray();
+            segLane = runs.stream().mapToInt(r -> r[1]).toArray();
+            // Bands of whole calls, about BAND_FLOATS outputs over all channels (in L2).
+            int cap = Math.max(1, BAND_FLOATS / Math.max(1, g.outC() * NV * L));
+            this.callsPerBand = parallel.threads() > 1 && g.macsPerSample() >= PARALLEL_MACS
+                    ? balancedCalls(Math.min(cap, calls), parallel.threads()) : Math.min(cap, calls);
+            this.bands = (calls + callsPerBand - 1) / callsPerBand;
             this.blocksPerChunk = Math.max(1, CHUNK_WEIGHT_FLOATS / (k * MR));
             this.plainEpilogue = e.bias() == null && !e.residual() && e.activation() == ActivationKind.IDENTITY;
-            this.storeEpilogue = e.activation() == ActivationKind.IDENTITY || e.activation() == ActivationKind.RELU;
+            this.storeEpilogue = !plainEpilogue && (e.activation() == ActivationKind.IDENTITY || e.activation() == ActivationKind.RELU);
             this.bias = e.bias();
             this.addResidual = e.residual();
             this.relu = e.activation() == ActivationKind.RELU;
         }
 
         /**
-         * Band height for several threads, at most {@code cap} rows: the one whose bands, claimed
-         * in order by whichever thread is free, finish first, counting the slots that pad each
-         * band to whole microkernel calls and one slot per band for its overhead (weights
-         * streamed again). Bands a multiple of the padding-free unit high could leave
-         * one thread idle for a band: 3x3 stride 2 128 channels @28 had bands of 9, 9, 9 and 1
-         * rows, 36 slots on one core against 24 on the other; bands of 3 rows give 30 and 30.
+         * Calls per band for several threads, at most {@code cap}: the count whose bands, claimed
+         * in order by whichever thread is free, finish first, with one slot per band for its
+         * overhead (weights streamed again). 3x3 stride 2 128 channels @28 had bands of 9, 9, 9
+         * and 1 rows, 36 slots on one core against 24 on the other.
          */
-        private int balancedRows(int cap, int threads) {
+        private int balancedCalls(int cap, int threads) {
             int best = cap;
             long bestCost = Long.MAX_VALUE;
-            for (int rows = cap; rows >= 1; rows--) {
+            for (int per = cap; per >= 1; per--) {
                 long[] load = new long[threads];
-                for (int row0 = 0; row0 < outH; row0 += rows) {
-                    int slots = (Math.min(rows, outH - row0) * perRow + NV - 1) / NV * NV;
+                for (int c0 = 0; c0 < calls; c0 += per) {
                     int t = 0;
                     for (int i = 1; i < threads; i++) if (load[i] < load[t]) t = i;
-                    load[t] += slots + 1;
+                    load[t] += (long) Math.min(per, calls - c0) * NV + 1;
                 }
                 long cost = java.util.Arrays.stream(load).max().orElse(0);
                 if (cost < bestCost) {
                     bestCost = cost;
-                    best = rows;
+                    best = per;
                 }
             }
             return best;
-        }
-
-        private static int gcd(int a, int b) {
-            return b == 0 ? a : gcd(b, a % b);
         }
 
         public void forward(float[] x, float[] residual, float[] y, int batch) {
@@ -175,61 +202,69 @@ public final class DirectStrategy implements ConvStrategy {
             int inHW = g.inH() * g.inW();
             int fillTasks = wide ? Math.min(parallel.threads(), inPlanes) : 1;
             p.forRange(fillTasks, t -> {
-                for (int c = inPlanes * t / fillTasks; c < inPlanes * (t + 1) / fillTasks; c++) planes.fill(x, c * inHW, pad, c * planeSize);
+                for (int c = inPlanes * t / fillTasks; c < inPlanes * (t + 1) / fillTasks; c++) {
+                    if (flatPlanes != null) flatPlanes.fill(x, c * inHW, pad, c * planeSize);
+                    else planes.fill(x, c * inHW, pad, c * planeSize);
+                }
             });
             int work = batch * bands;
             // One task per band: threads claim them as they finish, so the last one waits at most a band.
             int tasks = wide ? work : 1;
             p.forRange(tasks, t -> {
-                float[] tile = new float[MR * NV * L];
+                // A run starting at lane l reads L floats from there: one vector of slack.
+                float[] tile = new float[MR * NV * L + L];
                 for (int i = work * t / tasks; i < work * (t + 1) / tasks; i++) band(pad, i / bands, i % bands, residual, y, tile);
             });
             ScratchPool.give(key, pad);
         }
 
-        /** Rows [band*bandRows, ...) of sample n, every output channel, epilogue included. */
+        /** Calls [band*callsPerBand, ...) of sample n, every output channel, epilogue included. */
         private void band(float[] pad, int n, int band, float[] residual, float[] y, float[] tile) {
-            int row0 = band * bandRows;
-            int rows = Math.min(bandRows, outH - row0);
-            int slots = rows == bandRows ? bandSlots : (rows * perRow + NV - 1) / NV * NV;
-            int lastReal = rows * perRow - 1;
-            int rowShift = planes.base(row0, 0);
-            int outShift = row0 * outW;
-            int bandLen = rows * outW;
+            int c0 = band * callsPerBand, c1 = Math.min(calls, c0 + callsPerBand);
+            int yStart = segY[segStart[c0 * NV]];
+            int yEnd = c1 == calls ? outHW : segY[segStart[c1 * NV]];
             for (int b0 = 0; b0 < blocks; b0 += blocksPerChunk) {
                 int b1 = Math.min(blocks, b0 + blocksPerChunk);
-                for (int s = 0; s < slots; s += NV) {
+                for (int s = c0 * NV; s < c1 * NV; s += NV) {
+                    int last = Math.min(NV - 1, slots - 1 - s);
                     for (int b = b0; b < b1; b++) {
                         int group = b / blocksPerGroup;
-                        int pBase = (n * g.inC() + group * icg) * planeSize + rowShift;
-                        int last = Math.min(NV - 1, lastReal - s);
+                        int pBase = (n * g.inC() + group * icg) * planeSize;
                         micro(pad, pBase, s, last, b * k * MR, tile);
                         int oc0 = group * ocg + (b % blocksPerGroup) * MR;
                         int channels = Math.min(MR, (group + 1) * ocg - oc0);
                         for (int r = 0; r < channels; r++) {
                             int oc = oc0 + r;
-                            int yOff = (n * g.outC() + oc) * outHW + outShift;
-                            int end = yOff + bandLen;
+                            int yOff = (n * g.outC() + oc) * outHW;
+                            int end = yOff + yEnd;
                             float add = bias == null ? 0f : bias[oc];
+                            if (flatPlanes == null) {
+                                // One run per slot, its index the slot's (the loop over runs cost the 7x7 stem 12%).
+                                for (int j = 0; j <= last; j++) {
+                                    int from = (r * NV + j) * L, at = yOff + segY[s + j];
+                                    if (storeEpilogue) store(tile, from, y, at, end, oc, add, residual);
+                                    else copy(tile, from, y, at, end);
+                                }
+                                continue;
+                            }
                             for (int j = 0; j <= last; j++) {
-                                int from = (r * NV + j) * L, at = yOff + slotOut[s + j];
-                                if (storeEpilogue) store(tile, from, y, at, end, oc, add, residual);
-                                else copy(tile, from, y, at, end);
+                                for (int seg = segStart[s + j]; seg < segStart[s + j + 1]; seg++) {
+                                    int from = (r * NV + j) * L + segLane[seg], at = yOff + segY[seg];
+                                    if (storeEpilogue) store(tile, from, y, at, end, oc, add, residual);
+                                    else copy(tile, from, y, at, end);
+                                }
                             }
                         }
                     }
                 }
             }
             if (plainEpilogue || storeEpilogue) return;
-            for (int oc = 0; oc < g.outC(); oc++) {
-                int off = (n * g.outC() + oc) * outHW + outShift;
-                e.apply(y, off, bandLen, oc, residual);
-            }
+            for (int oc = 0; oc < g.outC(); oc++) e.apply(y, (n * g.outC() + oc) * outHW + yStart, yEnd - yStart, oc, residual);
         }
 
-        // A vector partly past its row is copied whole: the lanes past the row land on the start
-        // of later rows of the band, which later slots (row-major order) overwrite; only a vector
-        // that would pass the band's end is copied element by element. The microkernel leaves its
+        // A run is stored as a whole vector: the lanes past it land on later outputs of the band,
+        // which later runs (in output order) overwrite; only a vector that would pass the band's
+        // end is copied element by element. The microkernel leaves its
         // results in a tile instead of storing them itself because guarded stores expand to so
         // much IR that C2 stops inlining the Vector API calls (NodeCountInliningCutoff), and a
         // vector in a call that is not inlined is boxed on the heap.
@@ -333,8 +368,9 @@ public final class DirectStrategy implements ConvStrategy {
         }
 
         public String tiling() {
-            return "direct: " + MR + " channels x " + NV + " vectors of " + L + " columns per microkernel, K=" + k + " taps, bands of "
-                    + bandRows + " rows, " + blocksPerChunk + " channel blocks per weight chunk";
+            return "direct: " + MR + " channels x " + NV + " vectors of " + L + (flatPlanes != null ? " outputs numbered with pitch "
+                    + flatPlanes.pitch() : " columns") + " per microkernel, K=" + k + " taps, " + calls + " calls in bands of " + callsPerBand
+                    + ", " + blocksPerChunk + " channel blocks per weight chunk";
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.Parallel;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -93,10 +94,34 @@ class DirectStrategyTest {
         }
     }
 
+    /**
+     * Outputs numbered with a pitch across rows (FlatPlanes): stride 2 to 28 columns (pitch 29),
+     * 7- and 8-column outputs whose vectors span two or three rows, stride 3 with dilation 2,
+     * asymmetric padding, odd sizes and groups.
+     */
+    @ParameterizedTest
+    @CsvSource({
+            "8, 56, 56, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1",
+            "20, 7, 7, 9, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2",
+            "12, 14, 14, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1",
+            "4, 29, 25, 5, 3, 3, 3, 3, 2, 1, 0, 2, 2, 2, 1, 2",
+            "6, 9, 11, 6, 2, 3, 1, 2, 0, 1, 1, 0, 1, 1, 2, 1",
+    })
+    void matchesReferenceWithFlatNumbering(int inC, int h, int w, int outC, int kh, int kw, int sh, int sw, int pt, int pl, int pb, int pr,
+                                           int dh, int dw, int groups, int batch) {
+        ConvGeometry g = new ConvGeometry(inC, h, w, outC, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups);
+        assertThat(DIRECT.prepare(g, new float[g.outC() * g.inC() / groups * kh * kw], Epilogue.none(), Parallel.serial()).tiling())
+                .as("%s", g).contains("numbered with pitch");
+        check(g, batch, true, true, ActivationKind.RELU);
+        check(g, batch, false, false, ActivationKind.IDENTITY);
+        check(g, batch, true, false, ActivationKind.SILU);
+    }
+
     /** Bands chosen for two threads (heights that are not a multiple of the padding-free unit), epilogue applied at the store. */
     @Test
     void matchesReferenceOnTwoThreads() {
-        for (ConvGeometry g : new ConvGeometry[] {ConvStrategyCheck.geometry(32, 30, 24, 3, 2, 1, 1), ConvStrategyCheck.geometry(16, 56, 24, 3, 2, 1, 1)}) {
+        for (ConvGeometry g : new ConvGeometry[] {ConvStrategyCheck.geometry(32, 30, 24, 3, 2, 1, 1), ConvStrategyCheck.geometry(16, 56, 24, 3, 2, 1, 1),
+                ConvStrategyCheck.geometry(64, 28, 24, 3, 2, 1, 1), ConvStrategyCheck.geometry(3, 64, 16, 7, 2, 3, 1)}) {
             for (ActivationKind act : new ActivationKind[] {ActivationKind.RELU, ActivationKind.IDENTITY}) {
                 var r = ConvStrategyCheck.run(DIRECT, g, 2, true, true, act, 2, 9);
                 assertThat(r.maxAbsError()).as("%s %s", g, act).isLessThanOrEqualTo(tolerance(g));
