@@ -55,10 +55,10 @@ final class PixelRows {
 
     /**
      * Packs pixels {@code [m0, m0 + rows)} ({@code m0} a multiple of 8) x k {@code [p0, p0 + kc)}
-     * of the group whose channels start at {@code xpad[planeOffset]} into {@code dst[0..]}.
+     * of the group whose channels start at {@code xpad[planeOffset]} into {@code dst[dstOff..]}.
      */
-    void pack(float[] xpad, int planeOffset, int m0, int rows, int p0, int kc, float[] dst) {
-        for (int i = m0, d = 0; i < m0 + rows; i += 8, d += kc * 8) {
+    void pack(float[] xpad, int planeOffset, int m0, int rows, int p0, int kc, float[] dst, int dstOff) {
+        for (int i = m0, d = dstOff; i < m0 + rows; i += 8, d += kc * 8) {
             if (contiguous[i / 8]) {
                 int at = planeOffset + base[i];
                 for (int kk = 0; kk < kc; kk++) FloatVector.fromArray(S8, xpad, at + kOffset[p0 + kk]).intoArray(dst, d + kk * 8);

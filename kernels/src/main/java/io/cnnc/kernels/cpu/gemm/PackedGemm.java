@@ -106,9 +106,9 @@ public final class PackedGemm {
      * im2col with pixels on the rows, say): C[rows x [n0, n1)] at {@code c[cOff + i*ldc + j]}
      * becomes (or, with {@code accumulate}, gains) A_blk times rows {@code [p0, p0+kc)} of B,
      * where kc is B's KC block at p0 and A_blk holds panels of MR rows, kc x MR floats each,
-     * from {@code a[0]}. {@code p0} must start one of B's KC blocks and {@code n0} a panel.
+     * from {@code a[aOff]}. {@code p0} must start one of B's KC blocks and {@code n0} a panel.
      */
-    public static void multiplyBlock(float[] a, int rows, PackedB b, int p0, int n0, int n1, float[] c, int cOff, int ldc, boolean accumulate) {
+    public static void multiplyBlock(float[] a, int aOff, int rows, PackedB b, int p0, int n0, int n1, float[] c, int cOff, int ldc, boolean accumulate) {
         if (p0 % KC != 0 || n0 % NR != 0) throw new IllegalArgumentException("block (" + p0 + ", " + n0 + ") is not aligned to KC x NR");
         int kc = Math.min(KC, b.k() - p0);
         float[] tile = SCRATCH.get()[1];
@@ -117,7 +117,7 @@ public final class PackedGemm {
             int cols = Math.min(NR, n1 - j);
             int bOff = b.panelOffset(p0, j);
             for (int i = 0; i < rows; i += MR) {
-                kernel(kc, a, i * kc, bd, bOff, c, cOff + i * ldc + j, ldc, Math.min(MR, rows - i), cols, accumulate, tile);
+                kernel(kc, a, aOff + i * kc, bd, bOff, c, cOff + i * ldc + j, ldc, Math.min(MR, rows - i), cols, accumulate, tile);
             }
         }
     }

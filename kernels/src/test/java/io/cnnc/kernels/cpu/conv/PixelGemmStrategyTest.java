@@ -19,7 +19,9 @@ class PixelGemmStrategyTest {
                 // K = 1152: two full KC blocks and a partial one
                 ConvStrategyCheck.geometry(128, 7, 40, 3, 1, 1, 1),
                 // more pixels than one MC block, so blocks and channel chunks are both exercised
-                ConvStrategyCheck.geometry(5, 20, 40, 3, 1, 1, 1)));
+                ConvStrategyCheck.geometry(5, 20, 40, 3, 1, 1, 1),
+                // 3 pixel blocks (the last partial) x 2 channel chunks on 2 threads, sharing one packing of the pixels
+                ConvStrategyCheck.geometry(7, 18, 40, 3, 1, 1, 1)));
     }
 
     @ParameterizedTest
