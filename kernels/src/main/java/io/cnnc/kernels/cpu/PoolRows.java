@@ -26,6 +26,8 @@ final class PoolRows {
      * too much stack") and then boxed every vector.
      */
     static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i < L ? 2 * i : 2 * i - 2 * L);
+    /** The odd lanes of a, then those of b. */
+    static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(S, i -> 2 * i + 1 < L ? 2 * i + 1 : 2 * i + 1 - 2 * L);
 
     final float[] row;
     final float[] h;
@@ -35,7 +37,8 @@ final class PoolRows {
     PoolRows(PoolGeometry g) {
         hw = (g.outW() - 1) * g.strideW() + 1;
         int hVectors = (hw + L - 1) / L * L;
-        row = new float[Math.max(g.padLeft() + g.inW(), hVectors + g.kernelW() - 1)];
+        // The stride-2 3-wide max reads two vectors from column 2*ox + 2 for the last vector of outputs.
+        row = new float[Math.max(Math.max(g.padLeft() + g.inW(), hVectors + g.kernelW() - 1), 2 * ((g.outW() + L - 1) / L * L) + 2 * L + 2)];
         h = new float[Math.max(hVectors, 2 * g.outW() + 2 * L)];
     }
 

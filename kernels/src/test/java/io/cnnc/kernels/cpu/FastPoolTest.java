@@ -35,6 +35,8 @@ class FastPoolTest {
         }
         // Shapes networks use, and edge cases the random draw may miss.
         out.add(new PoolGeometry(3, 17, 23, 3, 3, 2, 2, 1, 1, 1, 1, false)); // ResNet stem pool, odd input
+        out.add(new PoolGeometry(2, 9, 112, 3, 3, 2, 2, 1, 1, 1, 1, false)); // ResNet stem pool's width: 3 full vectors and a tail
+        out.add(new PoolGeometry(2, 8, 70, 3, 3, 2, 2, 0, 0, 1, 1, false)); // stride-2 3-wide, no left padding
         out.add(new PoolGeometry(2, 14, 14, 3, 3, 2, 2, 0, 0, 0, 0, true)); // ceil mode: last window overhangs
         out.add(new PoolGeometry(2, 7, 40, 2, 2, 2, 2, 0, 0, 0, 0, true)); // odd height in ceil mode
         out.add(new PoolGeometry(2, 5, 5, 2, 2, 1, 1, 3, 3, 3, 3, false)); // windows entirely in padding
