@@ -84,7 +84,12 @@ public final class PhasePlanes {
 
     /** Copies input plane {@code x[xOff..xOff+inH*inW)} into its places at {@code dst[dstOff..]}. */
     public void fill(float[] x, int xOff, float[] dst, int dstOff) {
-        for (int iy = 0; iy < inH; iy++) {
+        fill(x, xOff, dst, dstOff, 0, inH);
+    }
+
+    /** {@link #fill} for input rows {@code [iyFrom, iyTo)} only; rows must be filled in increasing order. */
+    public void fill(float[] x, int xOff, float[] dst, int dstOff, int iyFrom, int iyTo) {
+        for (int iy = iyFrom; iy < iyTo; iy++) {
             int src = xOff + iy * inW;
             int row = dstOff + (padTop + iy) * rowLen;
             if (strideW == 1) {

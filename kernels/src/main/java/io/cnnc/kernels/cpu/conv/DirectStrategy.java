@@ -74,6 +74,8 @@ public final class DirectStrategy implements ConvStrategy {
         private final int slots, calls, callsPerBand, bands, blocksPerChunk;
         /** Parts each band's channel blocks are split into, one task each: on several threads, bands then share out evenly. */
         private final int channelChunks;
+        /** Per band: input rows [0, n) hold every input its outputs read. */
+        private final int[] inputRowsNeeded;
         /** Per slot: where its window starts in an input plane. */
         private final int[] slotBase;
         /** Per slot s: output runs segStart[s]..segStart[s+1]-1, each at segY (in the plane) from lane segLane of the slot's vector. */
@@ -166,6 +168,13 @@ public final class DirectStrategy implements ConvStrategy {
             this.channelChunks = wide && blocks >= 2 * parallel.threads() ? parallel.threads() : 1;
             this.callsPerBand = wide && channelChunks == 1 ? balancedCalls(Math.min(cap, calls), parallel.threads()) : Math.min(cap, calls);
             this.bands = (calls + callsPerBand - 1) / callsPerBand;
+            inputRowsNeeded = new int[bands];
+            for (int band = 0; band < bands; band++) {
+                int c1 = Math.min(calls, (band + 1) * callsPerBand);
+                int lastOut = (c1 == calls ? outHW : segY[segStart[c1 * NV]]) - 1;
+                int lastRow = lastOut / outW * g.strideH() + (g.kernelH() - 1) * g.dilationH() - g.padTop();
+                inputRowsNeeded[band] = Math.max(0, Math.min(g.inH(), lastRow + 1));
+            }
             this.blocksPerChunk = Math.max(1, CHUNK_WEIGHT_FLOATS / (k * MR));
             this.plainEpilogue = e.bias() == null && !e.residual() && e.activation() == ActivationKind.IDENTITY;
             this.storeEpilogue = !plainEpilogue && (e.activation() == ActivationKind.IDENTITY || e.activation() == ActivationKind.RELU);
@@ -206,7 +215,26 @@ public final class DirectStrategy implements ConvStrategy {
             Object key = List.of(paddedKey, inPlanes);
             float[] pad = ScratchPool.take(key, inPlanes * planeSize);
             int inHW = g.inH() * g.inW();
-            int fillTasks = wide ? Math.min(parallel.threads(), inPlanes) : 1;
+            if (!wide) {
+                // One thread: each band's input rows are copied in just before the band reads
+                // them, still in L2, instead of the whole padded input first.
+                float[] tile = new float[MR * NV * L + L];
+                for (int n = 0; n < batch; n++) {
+                    int filled = 0;
+                    for (int band = 0; band < bands; band++) {
+                        int need = inputRowsNeeded[band];
+                        for (int c = n * g.inC(); c < (n + 1) * g.inC() && need > filled; c++) {
+                            if (flatPlanes != null) flatPlanes.fill(x, c * inHW, pad, c * planeSize, filled, need);
+                            else planes.fill(x, c * inHW, pad, c * planeSize, filled, need);
+                        }
+                        filled = Math.max(filled, need);
+                        band(pad, n, band, 0, blocks, residual, y, tile);
+                    }
+                }
+                ScratchPool.give(key, pad);
+                return;
+            }
+            int fillTasks = Math.min(parallel.threads(), inPlanes);
             p.forRange(fillTasks, t -> {
                 for (int c = inPlanes * t / fillTasks; c < inPlanes * (t + 1) / fillTasks; c++) {
                     if (flatPlanes != null) flatPlanes.fill(x, c * inHW, pad, c * planeSize);
