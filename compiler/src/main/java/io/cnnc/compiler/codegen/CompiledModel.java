@@ -63,7 +63,7 @@ public final class CompiledModel {
         phases.put("passes", System.nanoTime() - t);
         t = System.nanoTime();
         Machine machine = Machine.detect();
-        Map<Node, Choice> planarChoices = new StrategyChooser(machine, options.threads(), options::allows).choose(optimized);
+        Map<Node, Choice> planarChoices = new StrategyChooser(machine, options.threads(), options::allows, options.strategies()).choose(optimized);
         Map<String, float[]> folded = foldWeights(optimized, weights);
         if (options.tune()) {
             TuningCache cache = TuningCache.open(options.tuningCache() != null ? options.tuningCache() : TuningCache.defaultLocation());

@@ -10,24 +10,34 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
  * Picks a strategy for every convolution of an optimized graph by the cost model, and lists the
  * candidates with their estimates ({@code --tune} then measures those candidates inside the
  * network: codegen's NetworkTuner). {@code allowed} filters candidates, e.g. to keep Winograd
- * out where its error is not wanted.
+ * out where its error is not wanted. A strategy named in {@code --strategies} is a candidate
+ * wherever it computes the layer, even on a CPU where it is not offered by default (direct-nchwc's
+ * 512-bit vectors are emulated on AVX2): asked for by name, it is compared, not hidden.
  */
 public final class StrategyChooser {
 
     private final CostModel model;
     private final int threads;
     private final Predicate<String> allowed;
+    /** Strategies asked for by name: candidates even where their vectors are emulated on this CPU. */
+    private final Set<String> named;
 
     public StrategyChooser(Machine machine, int threads, Predicate<String> allowed) {
+        this(machine, threads, allowed, Set.of());
+    }
+
+    public StrategyChooser(Machine machine, int threads, Predicate<String> allowed, Set<String> named) {
         this.model = new CostModel(machine);
         this.threads = threads;
         this.allowed = allowed;
+        this.named = Set.copyOf(named);
     }
 
     public Map<Node, Choice> choose(Graph graph) {
@@ -39,7 +49,8 @@ public final class StrategyChooser {
     }
 
     public Choice choose(ConvGeometry g) {
-        List<ConvStrategy> candidates = ConvStrategies.candidates(g).stream().filter(s -> allowed.test(s.name())).toList();
+        List<ConvStrategy> candidates = ConvStrategies.all().stream()
+                .filter(s -> allowed.test(s.name()) && (s.supports(g) || named.contains(s.name()) && s.computes(g))).toList();
         // A restriction that leaves a layer with nothing (only winograd asked for, a 1x1 layer met) falls back to every strategy.
         if (candidates.isEmpty()) candidates = ConvStrategies.candidates(g);
         Map<String, Double> expected = new LinkedHashMap<>();

@@ -17,12 +17,23 @@ public interface ConvStrategy {
         return false;
     }
 
-    /** Whether this strategy computes {@code g} at all (Winograd only does 3x3 stride 1, say). */
+    /**
+     * Whether this strategy is a candidate for {@code g} on this CPU: it computes {@code g} at all
+     * (Winograd only does 3x3 stride 1, say) and its vectors are native here.
+     */
     boolean supports(ConvGeometry g);
 
     /**
+     * Whether {@link #prepare} accepts {@code g}, whatever this CPU's vector width: a kernel whose
+     * vectors are emulated here is correct but too slow to offer, and its tests still run it.
+     */
+    default boolean computes(ConvGeometry g) {
+        return supports(g);
+    }
+
+    /**
      * Prepares a kernel for {@code g}; {@code weight} is PyTorch's [outC, inC/groups, kH, kW]
-     * and is not modified. Throws IllegalArgumentException when {@link #supports} is false.
+     * and is not modified. Throws IllegalArgumentException when {@link #computes} is false.
      */
     ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel);
 }

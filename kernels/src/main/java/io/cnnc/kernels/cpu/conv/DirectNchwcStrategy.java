@@ -32,12 +32,22 @@ public final class DirectNchwcStrategy implements ConvStrategy {
     }
 
     public boolean supports(ConvGeometry g) {
-        // Elsewhere a 512-bit vector is emulated and slower than every planar strategy.
-        return FloatVector.SPECIES_PREFERRED.length() >= B && g.groups() == 1 && Nchwc.blocks(g.inC()) && Nchwc.blocks(g.outC());
+        // Elsewhere (AVX2) a 512-bit vector is emulated and slower than every planar strategy.
+        return nativeVectors() && computes(g);
+    }
+
+    /** Whether this CPU has 512-bit float vectors. */
+    static boolean nativeVectors() {
+        return FloatVector.SPECIES_PREFERRED.length() >= B;
+    }
+
+    @Override
+    public boolean computes(ConvGeometry g) {
+        return g.groups() == 1 && Nchwc.blocks(g.inC()) && Nchwc.blocks(g.outC());
     }
 
     public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
-        if (!supports(g)) throw new IllegalArgumentException(name() + " does not compute " + g);
+        if (!computes(g)) throw new IllegalArgumentException(name() + " does not compute " + g);
         return new Kernel(g, pack(g, weight), epilogue, parallel);
     }
 

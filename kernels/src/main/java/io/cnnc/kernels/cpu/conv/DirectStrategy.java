@@ -48,6 +48,20 @@ public final class DirectStrategy implements ConvStrategy {
     /** Floats of packed weights per channel chunk: 64 KiB. */
     private static final int CHUNK_WEIGHT_FLOATS = 16 * 1024;
 
+    /** How outputs are numbered into slots: the layout that needs fewer calls, or one forced (tests). */
+    enum Numbering { FEWEST_CALLS, FLAT, ROWS }
+
+    private final Numbering numbering;
+
+    public DirectStrategy() {
+        this(Numbering.FEWEST_CALLS);
+    }
+
+    /** Which numbering wins depends on the vector width; tests force each to cover both anywhere. */
+    DirectStrategy(Numbering numbering) {
+        this.numbering = numbering;
+    }
+
     public String name() {
         return "direct";
     }
@@ -57,7 +71,7 @@ public final class DirectStrategy implements ConvStrategy {
     }
 
     public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
-        return new Kernel(g, weight, epilogue, parallel);
+        return new Kernel(g, weight, epilogue, parallel, numbering);
     }
 
     private static final class Kernel implements ConvKernel {
@@ -88,7 +102,7 @@ public final class DirectStrategy implements ConvStrategy {
         /** The padded planes of the whole input, shared by the kernels with this layout ({@link ScratchPool}). */
         private final Object paddedKey;
 
-        Kernel(ConvGeometry g, float[] weight, Epilogue e, Parallel parallel) {
+        Kernel(ConvGeometry g, float[] weight, Epilogue e, Parallel parallel, Numbering numbering) {
             this.g = g;
             this.e = e;
             this.parallel = parallel;
@@ -107,7 +121,11 @@ public final class DirectStrategy implements ConvStrategy {
             int flatSlots = (flatNumbers + L - 1) / L;
             // Flat numbering when it needs fewer microkernel calls: 3x3 stride 2 @28 needs 9
             // instead of 10 (51 slots of 29-number rows against 56 of two vectors per row).
-            boolean flat = (flatSlots + NV - 1) / NV < (outH * perRow + NV - 1) / NV;
+            boolean flat = switch (numbering) {
+                case FEWEST_CALLS -> (flatSlots + NV - 1) / NV < (outH * perRow + NV - 1) / NV;
+                case FLAT -> true;
+                case ROWS -> false;
+            };
             this.flatPlanes = flat ? flatLayout : null;
             this.planes = flat ? null : new PhasePlanes(g.inH(), g.inW(), g.padTop(), g.padLeft(), outH, outW, g.kernelH(), g.kernelW(),
                     g.strideH(), g.strideW(), g.dilationH(), g.dilationW());

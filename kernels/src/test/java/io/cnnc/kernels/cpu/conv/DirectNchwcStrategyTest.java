@@ -38,9 +38,21 @@ class DirectNchwcStrategyTest {
 
     @Test
     void refusesChannelsThatDoNotBlockAndGroups() {
-        assertThat(strategy.supports(ConvStrategyCheck.geometry(3, 9, 16, 3, 1, 1, 1))).isFalse();
-        assertThat(strategy.supports(ConvStrategyCheck.geometry(16, 9, 24, 3, 1, 1, 1))).isFalse();
+        assertThat(strategy.computes(ConvStrategyCheck.geometry(3, 9, 16, 3, 1, 1, 1))).isFalse();
+        assertThat(strategy.computes(ConvStrategyCheck.geometry(16, 9, 24, 3, 1, 1, 1))).isFalse();
+        assertThat(strategy.computes(ConvStrategyCheck.geometry(32, 9, 32, 3, 1, 1, 2))).isFalse();
         assertThat(strategy.supports(ConvStrategyCheck.geometry(32, 9, 32, 3, 1, 1, 2))).isFalse();
+    }
+
+    /** On a CPU without 512-bit vectors (AVX2) the kernel computes but is never a candidate. */
+    @Test
+    void isACandidateOnlyWhereItsVectorsAreNative() {
+        ConvGeometry g = ConvStrategyCheck.geometry(32, 9, 32, 3, 1, 1, 1);
+        assertThat(strategy.computes(g)).isTrue();
+        assertThat(strategy.supports(g)).isEqualTo(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() >= 16);
+        assertThat(ConvStrategies.candidates(g)).extracting(ConvStrategy::name)
+                .as("candidates on %d-lane vectors", jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length())
+                .matches(names -> names.contains("direct-nchwc") == DirectNchwcStrategy.nativeVectors());
     }
 
     @Test

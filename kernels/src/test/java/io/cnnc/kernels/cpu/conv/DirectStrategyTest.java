@@ -14,6 +14,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 class DirectStrategyTest {
 
     private static final DirectStrategy DIRECT = new DirectStrategy();
+    /** Which numbering a geometry gets depends on the vector width (8 or 16 lanes): force each. */
+    private static final DirectStrategy FLAT = new DirectStrategy(DirectStrategy.Numbering.FLAT);
+    private static final DirectStrategy ROWS = new DirectStrategy(DirectStrategy.Numbering.ROWS);
 
     /**
      * Absolute tolerance: each output is a float FMA chain over K = inC/groups * kH * kW products
@@ -29,7 +32,11 @@ class DirectStrategyTest {
     }
 
     private static void check(ConvGeometry g, int batch, boolean bias, boolean residual, ActivationKind act) {
-        var r = ConvStrategyCheck.run(DIRECT, g, batch, bias, residual, act, 1, 23);
+        check(DIRECT, g, batch, bias, residual, act);
+    }
+
+    private static void check(DirectStrategy direct, ConvGeometry g, int batch, boolean bias, boolean residual, ActivationKind act) {
+        var r = ConvStrategyCheck.run(direct, g, batch, bias, residual, act, 1, 23);
         assertThat(r.maxAbsError()).as("%s batch %d bias %s residual %s %s", g, batch, bias, residual, act)
                 .isLessThanOrEqualTo(tolerance(g));
     }
@@ -110,11 +117,11 @@ class DirectStrategyTest {
     void matchesReferenceWithFlatNumbering(int inC, int h, int w, int outC, int kh, int kw, int sh, int sw, int pt, int pl, int pb, int pr,
                                            int dh, int dw, int groups, int batch) {
         ConvGeometry g = new ConvGeometry(inC, h, w, outC, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw, groups);
-        assertThat(DIRECT.prepare(g, new float[g.outC() * g.inC() / groups * kh * kw], Epilogue.none(), Parallel.serial()).tiling())
+        assertThat(FLAT.prepare(g, new float[g.outC() * g.inC() / groups * kh * kw], Epilogue.none(), Parallel.serial()).tiling())
                 .as("%s", g).contains("numbered with pitch");
-        check(g, batch, true, true, ActivationKind.RELU);
-        check(g, batch, false, false, ActivationKind.IDENTITY);
-        check(g, batch, true, false, ActivationKind.SILU);
+        check(FLAT, g, batch, true, true, ActivationKind.RELU);
+        check(FLAT, g, batch, false, false, ActivationKind.IDENTITY);
+        check(FLAT, g, batch, true, false, ActivationKind.SILU);
     }
 
     /** Two threads: bands split by channel blocks (flat and row numbering), epilogue at the store or after the band. */
@@ -123,8 +130,10 @@ class DirectStrategyTest {
         for (ConvGeometry g : new ConvGeometry[] {ConvStrategyCheck.geometry(32, 30, 24, 3, 2, 1, 1), ConvStrategyCheck.geometry(16, 56, 24, 3, 2, 1, 1),
                 ConvStrategyCheck.geometry(64, 28, 24, 3, 2, 1, 1), ConvStrategyCheck.geometry(3, 64, 16, 7, 2, 3, 1)}) {
             for (ActivationKind act : new ActivationKind[] {ActivationKind.RELU, ActivationKind.IDENTITY, ActivationKind.SILU}) {
-                var r = ConvStrategyCheck.run(DIRECT, g, 2, true, true, act, 2, 9);
-                assertThat(r.maxAbsError()).as("%s %s", g, act).isLessThanOrEqualTo(tolerance(g));
+                for (DirectStrategy direct : new DirectStrategy[] {FLAT, ROWS}) {
+                    var r = ConvStrategyCheck.run(direct, g, 2, true, true, act, 2, 9);
+                    assertThat(r.maxAbsError()).as("%s %s flat=%s", g, act, direct == FLAT).isLessThanOrEqualTo(tolerance(g));
+                }
             }
         }
     }
