@@ -11,15 +11,15 @@ import io.cnnc.kernels.cpu.gemm.PackedGemm;
  * KC block), the weights as B, packed once. The other orientation (im2col-gemm) streams the
  * weights as A panels that each meet only ceil(pixels / NR) column panels: at 7x7 or 14x14 with
  * 256..512 channels, megabytes of weights come from memory for a few microkernel calls each.
- * Here each 32-channel weight panel (kc x 32 floats, in L1) is reused by every 8-pixel row
- * panel of the block, and the weights are read once per call in their raw size, where
+ * Here each weight panel of NR channels (kc x NR floats, in L1) is reused by every MR-pixel
+ * row panel of the block, and the weights are read once per call in their raw size, where
  * Winograd's transformed ones are 1.8x (F23) to 4x (F43) bigger. The product is pixel-major, so
  * the output is transposed into NCHW while the epilogue is applied.
  */
 public final class PixelGemmStrategy implements ConvStrategy {
 
-    /** Pixels per block: an A block of MC x KC floats (256 KB) stays in L2 beside its C block. */
-    static final int MC = 128;
+    /** Pixels per block, whole panels of MR: an A block of MC x KC floats (256 KB with MR 8) stays in L2 beside its C block. */
+    static final int MC = 16 * PackedGemm.MR;
     /** Output channels transposed out of the product block together (one cache line of a row of c). */
     private static final int TRANSPOSE_CHANNELS = 16;
 
@@ -95,7 +95,7 @@ public final class PixelGemmStrategy implements ConvStrategy {
             this.aKey = java.util.List.of("pixel-gemm a", aSize);
             this.sharedRows = channelChunks > 1 && weights.length == 1;
             this.kBlocks = (rows.k() + PackedGemm.KC - 1) / PackedGemm.KC;
-            this.sharedStride = Math.min(MC, (hw + 7) / 8 * 8) * kc;
+            this.sharedStride = Math.min(MC, roundUp(hw)) * kc;
             this.sharedKey = java.util.List.of("pixel-gemm shared rows", pixelBlocks * kBlocks * sharedStride);
             this.cKey = java.util.List.of("pixel-gemm c", cSize);
         }
@@ -128,7 +128,7 @@ public final class PixelGemmStrategy implements ConvStrategy {
         /** K block kb of pixel block {@code block}'s rows, into the shared packing. */
         private void packShared(float[] xpad, int block, int kb, float[] shared) {
             int m0 = block * MC;
-            int packedRows = (Math.min(MC, hw - m0) + 7) / 8 * 8;
+            int packedRows = roundUp(Math.min(MC, hw - m0));
             int p0 = kb * PackedGemm.KC;
             rows.pack(xpad, 0, m0, packedRows, p0, Math.min(PackedGemm.KC, rows.k() - p0), shared, (block * kBlocks + kb) * sharedStride);
         }
@@ -149,7 +149,7 @@ public final class PixelGemmStrategy implements ConvStrategy {
             float[] a = ScratchPool.take(aKey, aSize), c = ScratchPool.take(cKey, cSize);
             int m0 = block * MC;
             int count = Math.min(MC, hw - m0);
-            int packedRows = (count + 7) / 8 * 8;
+            int packedRows = roundUp(count);
             int outPerGroup = g.outC() / weights.length;
             int inPerGroup = g.inC() / weights.length;
             int ldc = weights[0].nPadded();
@@ -183,6 +183,11 @@ public final class PixelGemmStrategy implements ConvStrategy {
             }
             ScratchPool.give(aKey, a);
             ScratchPool.give(cKey, c);
+        }
+
+        /** Pixels rounded up to whole MR-pixel panels. */
+        private static int roundUp(int pixels) {
+            return (pixels + PackedGemm.MR - 1) / PackedGemm.MR * PackedGemm.MR;
         }
 
         public String tiling() {

@@ -1,5 +1,6 @@
 package io.cnnc.kernels.cpu.gemm;
 
+import io.cnnc.kernels.cpu.VectorRegisters;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -7,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Single-precision C = A B (or C += A B) with A packed once ({@link PackedA}) and B packed per
  * call in blocks of {@link #KC} rows ({@link BPanels}), in the BLIS loop order: each B panel
  * (KC x NR, fits L1) is reused by every MR-row panel of A (KC x MR) streamed from L2. The
- * microkernel keeps an MR x NR block of C in 2*MR vector registers for the whole KC loop; its
+ * microkernel keeps an MR x NR block of C in 2*MR vector registers for the whole KC loop (8 x 2
+ * vectors with 32 registers, 5 x 2 with 16: {@link VectorRegisters}); its
  * vectors never leave the one method, because FloatVector values passed to a method the JIT does
  * not inline are boxed on the heap. Each element of C is summed in the same order whatever the
  * caller's split of rows or columns, so results do not depend on the thread count.
@@ -17,8 +19,11 @@ public final class PackedGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
-    /** Rows of C per microkernel call. */
-    public static final int MR = 8;
+    /**
+     * Rows of C per microkernel call: 8 (16 accumulators) where there are 32 vector registers, 5
+     * (10 accumulators) with 16 (AVX2): see {@link #kernel5} for the measurements.
+     */
+    public static final int MR = VectorRegisters.wide() ? 8 : 5;
     /** Columns of C per microkernel call: two vectors. */
     public static final int NR = 2 * L;
     /**
@@ -157,6 +162,12 @@ public final class PackedGemm {
 
     private static void kernel(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
                                int rows, int cols, boolean accumulate, float[] tile) {
+        if (MR == 8) kernel8(kc, a, aOff, b, bOff, c, cOff, ldc, rows, cols, accumulate, tile);
+        else kernel5(kc, a, aOff, b, bOff, c, cOff, ldc, rows, cols, accumulate, tile);
+    }
+
+    private static void kernel8(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
+                                int rows, int cols, boolean accumulate, float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
@@ -165,9 +176,7 @@ public final class PackedGemm {
         FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
-        int ap = aOff;
-        int bq = bOff;
-        for (int p = 0; p < kc; p++, ap += MR, bq += NR) {
+        for (int ap = aOff, bq = bOff, end = aOff + 8 * kc; ap < end; ap += 8, bq += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bq);
             FloatVector b1 = FloatVector.fromArray(S, b, bq + L);
             FloatVector a0 = FloatVector.broadcast(S, a[ap + 0]);
@@ -248,6 +257,81 @@ public final class PackedGemm {
         c61.intoArray(tile, 6 * NR + L);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + L);
+        for (int r = 0; r < rows; r++) {
+            int d = cOff + r * ldc;
+            for (int j = 0; j < cols; j++) c[d + j] = accumulate ? c[d + j] + tile[r * NR + j] : tile[r * NR + j];
+        }
+    }
+
+    /**
+     * The 16-register (AVX2) block: 5 rows x 2 vectors. C2 keeps 10 accumulators, the two B
+     * vectors and a broadcast in registers; measured in L1 on Zen2 (GFLOP/s, one core): 5x2 74,
+     * 8x2 (kernel8) 48-52, 6x2 40, 4x3 40, 3x3 75, 2x6 82. Blocks of 12 accumulators or more
+     * fed by 3 or more broadcasts run at half speed (C2 hoists the broadcasts and spills).
+     */
+    private static void kernel5(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
+                                int rows, int cols, boolean accumulate, float[] tile) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+        // The A index as the loop's counter (B's follows it): with p counting and both indices
+        // derived from it, C2 kept the range checks in the loop and this block ran at 30 GFLOP/s.
+        for (int ap = aOff, bq = bOff, end = aOff + 5 * kc; ap < end; ap += 5, bq += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bq);
+            FloatVector b1 = FloatVector.fromArray(S, b, bq + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ap + 0]);
+            c00 = b0.fma(a0, c00);
+            c01 = b1.fma(a0, c01);
+            FloatVector a1 = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = b0.fma(a1, c10);
+            c11 = b1.fma(a1, c11);
+            FloatVector a2 = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = b0.fma(a2, c20);
+            c21 = b1.fma(a2, c21);
+            FloatVector a3 = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = b0.fma(a3, c30);
+            c31 = b1.fma(a3, c31);
+            FloatVector a4 = FloatVector.broadcast(S, a[ap + 4]);
+            c40 = b0.fma(a4, c40);
+            c41 = b1.fma(a4, c41);
+        }
+        if (rows == 5 && cols == NR) {
+            if (accumulate) {
+                c00 = c00.add(FloatVector.fromArray(S, c, cOff + 0 * ldc));
+                c01 = c01.add(FloatVector.fromArray(S, c, cOff + 0 * ldc + L));
+                c10 = c10.add(FloatVector.fromArray(S, c, cOff + 1 * ldc));
+                c11 = c11.add(FloatVector.fromArray(S, c, cOff + 1 * ldc + L));
+                c20 = c20.add(FloatVector.fromArray(S, c, cOff + 2 * ldc));
+                c21 = c21.add(FloatVector.fromArray(S, c, cOff + 2 * ldc + L));
+                c30 = c30.add(FloatVector.fromArray(S, c, cOff + 3 * ldc));
+                c31 = c31.add(FloatVector.fromArray(S, c, cOff + 3 * ldc + L));
+                c40 = c40.add(FloatVector.fromArray(S, c, cOff + 4 * ldc));
+                c41 = c41.add(FloatVector.fromArray(S, c, cOff + 4 * ldc + L));
+            }
+            c00.intoArray(c, cOff + 0 * ldc);
+            c01.intoArray(c, cOff + 0 * ldc + L);
+            c10.intoArray(c, cOff + 1 * ldc);
+            c11.intoArray(c, cOff + 1 * ldc + L);
+            c20.intoArray(c, cOff + 2 * ldc);
+            c21.intoArray(c, cOff + 2 * ldc + L);
+            c30.intoArray(c, cOff + 3 * ldc);
+            c31.intoArray(c, cOff + 3 * ldc + L);
+            c40.intoArray(c, cOff + 4 * ldc);
+            c41.intoArray(c, cOff + 4 * ldc + L);
+            return;
+        }
+        c00.intoArray(tile, 0 * NR);
+        c01.intoArray(tile, 0 * NR + L);
+        c10.intoArray(tile, 1 * NR);
+        c11.intoArray(tile, 1 * NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+        c40.intoArray(tile, 4 * NR);
+        c41.intoArray(tile, 4 * NR + L);
         for (int r = 0; r < rows; r++) {
             int d = cOff + r * ldc;
             for (int j = 0; j < cols; j++) c[d + j] = accumulate ? c[d + j] + tile[r * NR + j] : tile[r * NR + j];

@@ -99,9 +99,10 @@ class PackedGemmTest {
         float[] whole = new float[m * n];
         PackedGemm.multiply(pa, 0, m, pb, 0, n, whole, 0, n, false);
         float[] pieces = new float[m * n];
-        PackedGemm.multiply(pa, 0, 16, pb, 0, 33, pieces, 0, n, false);
-        PackedGemm.multiply(pa, 0, 16, pb, 33, n, pieces, 0, n, false);
-        PackedGemm.multiply(pa, 16, m, pb, 0, n, pieces, 0, n, false);
+        int split = 2 * PackedGemm.MR;
+        PackedGemm.multiply(pa, 0, split, pb, 0, 33, pieces, 0, n, false);
+        PackedGemm.multiply(pa, 0, split, pb, 33, n, pieces, 0, n, false);
+        PackedGemm.multiply(pa, split, m, pb, 0, n, pieces, 0, n, false);
         assertThat(pieces).containsExactly(whole);
     }
 
