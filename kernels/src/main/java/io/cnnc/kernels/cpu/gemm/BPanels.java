@@ -1,5 +1,7 @@
 package io.cnnc.kernels.cpu.gemm;
 
+import jdk.incubator.vector.FloatVector;
+
 /**
  * The right-hand matrix B [k x n] of a packed product, delivered in the layout the microkernel
  * reads: panels of {@link PackedGemm#NR} columns, each {@code kc} rows of NR contiguous floats,
@@ -30,14 +32,22 @@ public interface BPanels {
             }
 
             public void pack(int p0, int kc, int j0, int nc, float[] dst) {
-                int nr = PackedGemm.NR;
-                for (int q = 0; q * nr < nc; q++) {
-                    int cols = Math.min(nr, nc - q * nr);
-                    int base = q * kc * nr;
-                    for (int p = 0; p < kc; p++) {
-                        int d = base + p * nr;
-                        System.arraycopy(b, off + (p0 + p) * ldb + j0 + q * nr, dst, d, cols);
-                        if (cols < nr) java.util.Arrays.fill(dst, d + cols, d + nr, 0f);
+                // Row by row, so B is read sequentially; a full panel row is two vector moves.
+                // Panel by panel with System.arraycopy per 16 floats, 1x1 256->64 @56 spent a
+                // quarter of its time here.
+                var s = FloatVector.SPECIES_PREFERRED;
+                int nr = PackedGemm.NR, half = nr / 2, full = nc / nr, rest = nc - full * nr;
+                for (int p = 0; p < kc; p++) {
+                    int src = off + (p0 + p) * ldb + j0;
+                    for (int q = 0; q < full; q++) {
+                        int d = q * kc * nr + p * nr;
+                        FloatVector.fromArray(s, b, src + q * nr).intoArray(dst, d);
+                        FloatVector.fromArray(s, b, src + q * nr + half).intoArray(dst, d + half);
+                    }
+                    if (rest > 0) {
+                        int d = full * kc * nr + p * nr;
+                        System.arraycopy(b, src + full * nr, dst, d, rest);
+                        java.util.Arrays.fill(dst, d + rest, d + nr, 0f);
                     }
                 }
             }
