@@ -5,16 +5,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What the cost model assumes about the CPU. The defaults were measured on the 2-core AVX-512
- * machine this project is developed on: 240 GFLOP/s per core from 12 independent FloatVector FMA
- * chains on JDK 25 (2026-11-22; an earlier note said 115, but ONNX Runtime alone reaches 226 on
- * one core there), stream bandwidth 17 GB/s on one thread, 29 on two. The CPU name keys the
- * tuning cache.
+ * What the cost model assumes about the CPU. The figures were measured on the 2-core machines
+ * this project is developed on. With 512-bit vectors (AVX-512): 240 GFLOP/s per core from 12
+ * independent FloatVector FMA chains on JDK 25 (2026-11-22; an earlier note said 115, but ONNX
+ * Runtime alone reaches 226 on one core there). With 256-bit vectors (AVX2, a Zen2 EPYC,
+ * 2026-12-02): 86 GFLOP/s, the best a GEMM microkernel reached on one core (FMA chains 71-75).
+ * Stream bandwidth 17 GB/s on one thread, 29 on two. The CPU name keys the tuning cache; it
+ * carries the vector width, because the same model name ("AMD EPYC") has come with either, and a
+ * strategy measured with one register blocking says nothing about the other.
  */
 public record Machine(String cpu, double peakGflopsPerCore, double bandwidthGBs1, double bandwidthGBs2) {
 
     public static Machine detect() {
-        return new Machine(cpuName(), 240, 17, 29);
+        int bits = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
+        return new Machine(cpuName() + " (" + bits + "-bit vectors, "
+                + io.cnnc.kernels.cpu.VectorRegisters.COUNT + "-register blocks)", bits >= 512 ? 240 : 86, 17, 29);
     }
 
     /** Bytes per second available to {@code threads} threads (two or more share the second figure). */
