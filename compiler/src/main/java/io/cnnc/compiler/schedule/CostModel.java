@@ -40,6 +40,11 @@ public final class CostModel {
         Work w = work(strategy, g);
         double efficiency = efficiencies.get(efficiencyKey(strategy, g));
         double ms = 1e3 * (w.flops() / (efficiency * machine.peakFlops(threads)) + w.bytes() / machine.bandwidth(threads));
+        double gathers = gathers(strategy, g);
+        if (gathers > 0 && machine.gatherNanos() > 0) {
+            double gatherMs = gathers * machine.gatherNanos() * 1e-6 / threads;
+            return new Estimate(ms + gatherMs, w.why() + String.format("; %.0fk gathered panel columns (%.2f ms)", gathers / 1e3, gatherMs));
+        }
         return new Estimate(ms, w.why());
     }
 
@@ -83,6 +88,18 @@ public final class CostModel {
             default -> new Work(flops, bytes, "direct count of multiply-adds");
         };
         return new Work(w.flops(), w.bytes(), w.why() + padded);
+    }
+
+    /**
+     * pixel-gemm's packing gathers a panel column (MR pixels of one k) unless the panel's pixels
+     * are consecutive in one row: at stride 2 always, at stride 1 only the panels across a row end.
+     */
+    static double gathers(String strategy, ConvGeometry g) {
+        if (!strategy.equals("pixel-gemm")) return 0;
+        double k = (double) (g.inC() / g.groups()) * g.kernelH() * g.kernelW() * g.groups();
+        double panels = Math.ceil(g.outH() * g.outW() / (double) PackedGemm.MR);
+        double gathered = g.strideW() > 1 ? 1 : Math.min(1, (PackedGemm.MR - 1) / (double) g.outW());
+        return panels * k * gathered;
     }
 
     /**

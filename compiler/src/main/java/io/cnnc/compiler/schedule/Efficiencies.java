@@ -1,5 +1,6 @@
 package io.cnnc.compiler.schedule;
 
+import io.cnnc.kernels.cpu.VectorRegisters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -9,8 +10,9 @@ import java.util.TreeMap;
 
 /**
  * The fraction of the machine's peak each conv strategy reaches, by {@link CostModel#efficiencyKey}:
- * measured by bench's CalibrateCostModel (median over a layer set) and shipped as
- * {@code efficiency.properties} beside this class. A strategy nobody calibrated gets
+ * measured by bench's CalibrateCostModel (median over a layer set) and shipped beside this class,
+ * one table per register blocking ({@link #resource}): the same strategy reaches different
+ * fractions of peak with AVX-512's blocks and with AVX2's. A strategy nobody calibrated gets
  * {@link #UNCALIBRATED}, low enough that a measured strategy is preferred.
  */
 public final class Efficiencies {
@@ -23,9 +25,15 @@ public final class Efficiencies {
         this.byKey = Map.copyOf(byKey);
     }
 
+    /** The table for this CPU's register blocking: {@code efficiency.properties} (32 registers) or {@code efficiency-16-registers.properties}. */
+    public static String resource() {
+        return VectorRegisters.wide() ? "efficiency.properties" : "efficiency-16-registers.properties";
+    }
+
     public static Efficiencies calibrated() {
         Properties p = new Properties();
-        try (InputStream in = Efficiencies.class.getResourceAsStream("efficiency.properties")) {
+        String name = Efficiencies.class.getResource(resource()) != null ? resource() : "efficiency.properties";
+        try (InputStream in = Efficiencies.class.getResourceAsStream(name)) {
             if (in != null) p.load(in);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the cost model's efficiencies", e);

@@ -25,6 +25,27 @@ class CostModelTest {
         assertThat(full.flops()).isCloseTo(2.0 * conv3x3(PackedGemm.NR, 32).macsPerSample(), within(1.0));
     }
 
+    /**
+     * The 7x7 stride-2 stem: every pixel-gemm panel column is a gather (12544 pixels in panels of
+     * MR, 147 k each); where gathers cost (Zen2: 9.4 ns) that outweighs pixel-gemm's better
+     * efficiency, and direct wins; a stride-1 3x3 gathers only the panels across row ends.
+     */
+    @Test
+    void pixelGemmPaysForTheGathersOfStridedPanels() {
+        ConvGeometry stem = new ConvGeometry(3, 224, 224, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1);
+        double panels = Math.ceil(112 * 112 / (double) PackedGemm.MR);
+        assertThat(CostModel.gathers("pixel-gemm", stem)).isEqualTo(panels * 147);
+        assertThat(CostModel.gathers("direct", stem)).isZero();
+        ConvGeometry s1 = conv3x3(64, 56);
+        assertThat(CostModel.gathers("pixel-gemm", s1)).isCloseTo(Math.ceil(56 * 56 / (double) PackedGemm.MR) * 576 * (PackedGemm.MR - 1) / 56.0, within(1e-6));
+        var e = new Efficiencies(java.util.Map.of("pixel-gemm", 0.8, "direct", 0.75));
+        CostModel free = new CostModel(new Machine("free gathers", 86, 17, 29, 0), e);
+        CostModel zen2 = new CostModel(new Machine("zen2", 86, 17, 29, 9.4), e);
+        assertThat(zen2.estimate("pixel-gemm", stem, 1).ms() - free.estimate("pixel-gemm", stem, 1).ms()).isCloseTo(panels * 147 * 9.4e-6, within(1e-9));
+        assertThat(zen2.estimate("pixel-gemm", stem, 1).ms()).isGreaterThan(zen2.estimate("direct", stem, 1).ms());
+        assertThat(zen2.estimate("pixel-gemm", stem, 1).reason()).contains("gathered");
+    }
+
     @Test
     void rowVectorizedKernelsPayForShortRows() {
         int lanes = PackedGemm.NR / 2;
