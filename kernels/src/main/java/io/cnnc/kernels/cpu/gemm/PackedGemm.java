@@ -257,10 +257,7 @@ public final class PackedGemm {
         c61.intoArray(tile, 6 * NR + L);
         c70.intoArray(tile, 7 * NR);
         c71.intoArray(tile, 7 * NR + L);
-        for (int r = 0; r < rows; r++) {
-            int d = cOff + r * ldc;
-            for (int j = 0; j < cols; j++) c[d + j] = accumulate ? c[d + j] + tile[r * NR + j] : tile[r * NR + j];
-        }
+        storeEdge(tile, c, cOff, ldc, rows, cols, accumulate);
     }
 
     /**
@@ -332,6 +329,11 @@ public final class PackedGemm {
         c31.intoArray(tile, 3 * NR + L);
         c40.intoArray(tile, 4 * NR);
         c41.intoArray(tile, 4 * NR + L);
+        storeEdge(tile, c, cOff, ldc, rows, cols, accumulate);
+    }
+
+    /** The rows x cols corner of an edge tile (MR x NR in {@code tile}) into C, added or stored. */
+    private static void storeEdge(float[] tile, float[] c, int cOff, int ldc, int rows, int cols, boolean accumulate) {
         for (int r = 0; r < rows; r++) {
             int d = cOff + r * ldc;
             for (int j = 0; j < cols; j++) c[d + j] = accumulate ? c[d + j] + tile[r * NR + j] : tile[r * NR + j];
