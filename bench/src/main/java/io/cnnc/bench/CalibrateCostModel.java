@@ -51,7 +51,7 @@ public final class CalibrateCostModel {
 
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args.length > 0 ? args[0] : "compiler/src/main/resources/io/cnnc/compiler/schedule/" + io.cnnc.compiler.schedule.Efficiencies.resource());
-        Path report = Path.of(args.length > 1 ? args[1] : "bench/reports/cost-model-calibration" + (io.cnnc.kernels.cpu.VectorRegisters.wide() ? "" : "-16-registers") + ".md");
+        Path report = Path.of(args.length > 1 ? args[1] : "bench/reports/cost-model-calibration" + io.cnnc.compiler.schedule.Efficiencies.resource().replaceAll("^efficiency|\\.properties$", "") + ".md");
         Machine m = Machine.detect();
         Parallel one = Parallel.serial();
         Map<String, List<Double>> byKey = new TreeMap<>();

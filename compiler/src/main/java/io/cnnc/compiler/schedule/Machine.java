@@ -13,8 +13,8 @@ import java.nio.file.Path;
  * Stream bandwidth 17 GB/s on one thread, 29 on two. {@code gatherNanos}: what one 8-lane gather
  * of pixel-gemm's packing costs beyond the arithmetic, on one core: 9.4 ns on Zen2 (the 7x7 stem
  * took 6.84 ms where its multiplies at pixel-gemm's efficiency take 3.37, over 369k gathers);
- * 0 with AVX-512, whose efficiencies were fitted with the gathers inside them. The CPU name keys the tuning cache; it
- * carries the vector width, because the same model name ("AMD EPYC") has come with either, and a
+ * 0 with AVX-512, whose efficiencies were fitted with the gathers inside them. The CPU name keys
+ * the tuning cache; it carries the vector width, because the same model name ("AMD EPYC") has come with either, and a
  * strategy measured with one register blocking says nothing about the other.
  */
 public record Machine(String cpu, double peakGflopsPerCore, double bandwidthGBs1, double bandwidthGBs2, double gatherNanos) {

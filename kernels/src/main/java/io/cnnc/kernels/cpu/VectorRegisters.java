@@ -29,7 +29,7 @@ public final class VectorRegisters {
         String forced = System.getProperty("cnnc.cpu.vector-registers");
         int nativeCount = FloatVector.SPECIES_PREFERRED.length() >= 16 ? 32 : 16;
         if (forced == null) return nativeCount;
-        if (forced.trim().equals("non-native")) return 48 - nativeCount;
+        if (forced.trim().equals("non-native")) return nativeCount == 32 ? 16 : 32;
         int n = Integer.parseInt(forced.trim());
         if (n != 16 && n != 32) throw new IllegalArgumentException("cnnc.cpu.vector-registers must be 16, 32 or non-native, not " + forced);
         return n;

@@ -24,7 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 1 junk output per 29); the layout that needs fewer microkernel calls is used. The microkernel
  * keeps MR output channels x NV slots in vector registers over all K = inC/groups * kH * kW
  * taps: with 32 registers (AVX-512) 4 x 6 = 24 accumulators, per tap 6 input loads and 4 weight
- * broadcasts feeding 24 FMAs; with 16 (AVX2) 3 x 4 = 12 (Kernel.micro34). Weights are packed once as [group, channel block, tap, MR],
+ * broadcasts feeding 24 FMAs; with 16 (AVX2) 3 x 4 = 12 (Kernel.micro34). Weights are packed
+ * once as [group, channel block, tap, MR],
  * zero for the channels that pad a group to a multiple of MR.
  *
  * <p>Work is cut into bands of microkernel calls (sized so a band's outputs for all channels

@@ -66,31 +66,29 @@ final class PixelRows {
      * {@code dst[dstOff..]}.
      */
     void pack(float[] xpad, int planeOffset, int m0, int rows, int p0, int kc, float[] dst, int dstOff) {
-        if (MR == 8) {
-            for (int i = m0, d = dstOff; i < m0 + rows; i += 8, d += kc * 8) {
-                if (contiguous[i / 8]) {
-                    int at = planeOffset + base[i];
-                    for (int kk = 0; kk < kc; kk++) FloatVector.fromArray(S8, xpad, at + kOffset[p0 + kk]).intoArray(dst, d + kk * 8);
-                } else {
-                    for (int kk = 0; kk < kc; kk++) {
-                        FloatVector.fromArray(S8, xpad, planeOffset + kOffset[p0 + kk], base, i).intoArray(dst, d + kk * 8);
-                    }
-                }
-            }
-            return;
-        }
+        int last = kc - 1;
         for (int i = m0, d = dstOff; i < m0 + rows; i += MR, d += kc * MR) {
-            int last = kc - 1;
             if (contiguous[i / MR]) {
                 int at = planeOffset + base[i];
-                for (int kk = 0; kk < last; kk++) FloatVector.fromArray(S8, xpad, at + kOffset[p0 + kk], PANEL).intoArray(dst, d + kk * MR);
-                FloatVector.fromArray(S8, xpad, at + kOffset[p0 + last], PANEL).intoArray(dst, d + last * MR, PANEL);
+                for (int kk = 0; kk < last; kk++) load(xpad, at + kOffset[p0 + kk]).intoArray(dst, d + kk * MR);
+                storeLast(load(xpad, at + kOffset[p0 + last]), dst, d + last * MR);
             } else {
                 for (int kk = 0; kk < last; kk++) {
                     FloatVector.fromArray(S8, xpad, planeOffset + kOffset[p0 + kk], base, i).intoArray(dst, d + kk * MR);
                 }
-                FloatVector.fromArray(S8, xpad, planeOffset + kOffset[p0 + last], base, i).intoArray(dst, d + last * MR, PANEL);
+                storeLast(FloatVector.fromArray(S8, xpad, planeOffset + kOffset[p0 + last], base, i), dst, d + last * MR);
             }
         }
+    }
+
+    /** MR consecutive floats; masked below 8 so the load never reads past the input. */
+    private static FloatVector load(float[] xpad, int at) {
+        return MR == 8 ? FloatVector.fromArray(S8, xpad, at) : FloatVector.fromArray(S8, xpad, at, PANEL);
+    }
+
+    /** A panel's last k: below 8 pixels its spare lanes would land past the panel, so masked. */
+    private static void storeLast(FloatVector v, float[] dst, int at) {
+        if (MR == 8) v.intoArray(dst, at);
+        else v.intoArray(dst, at, PANEL);
     }
 }
