@@ -308,11 +308,12 @@ final class WinogradKernel implements ConvKernel {
             for (int tx = txa; tx < txb; tx += L) {
                 int r0 = col + tx - txa;
                 int count = Math.min(L, txb - tx);
-                if (count <= MR - r0 % MR && c + 2 < inC) {
+                if (count <= MR - r0 % MR && c + (r0 % MR + L - 1) / MR < inC) {
                     // One plain store per frequency: its other lanes land on later tiles of channel c
-                    // or on channels c+1 and c+2 of the same panel, all stored later (channels are
-                    // transformed in order, a channel's tile rows in order), or on the last panel's
-                    // padding rows, whose products are never read.
+                    // or on later channels of the same panel (how many depends on L / MR: two with
+                    // 16 lanes and 8-tile panels, three with 5-tile ones), all stored later (channels
+                    // are transformed in order, a channel's tile rows in order), or on the last
+                    // panel's padding rows, whose products are never read.
                     deinterleaveBt(s.w, k1 * wStride + tx * m, s.vtData, k1 * t * vtFreq + r0 / MR * inC * MR + c * MR + r0 % MR, vtFreq);
                     continue;
                 }
