@@ -11,6 +11,8 @@ public final class Nchwc {
 
     /** Channels per block: one 512-bit vector of floats. */
     public static final int BLOCK = 16;
+    /** Pixels per tile of a reorder: 64 pixels of a block are 4 KiB. */
+    private static final int TILE = 64;
 
     private Nchwc() {}
 
@@ -25,9 +27,15 @@ public final class Nchwc {
         for (int n = 0; n < batch; n++) {
             for (int cb = 0; cb < channels / BLOCK; cb++) {
                 int dst = (n * channels + cb * BLOCK) * spatial;
-                for (int c = 0; c < BLOCK; c++) {
-                    int src = (n * channels + cb * BLOCK + c) * spatial;
-                    for (int i = 0; i < spatial; i++) y[dst + i * BLOCK + c] = x[src + i];
+                // In tiles of pixels, so the 16 strided writes per pixel stay within 4 KiB of L1:
+                // a whole plane at a time, each channel's pass wrote every cache line of the
+                // block again (ResNet-18's 64x56x56 reorder took 0.30 ms).
+                for (int i0 = 0; i0 < spatial; i0 += TILE) {
+                    int i1 = Math.min(spatial, i0 + TILE);
+                    for (int c = 0; c < BLOCK; c++) {
+                        int src = (n * channels + cb * BLOCK + c) * spatial;
+                        for (int i = i0; i < i1; i++) y[dst + i * BLOCK + c] = x[src + i];
+                    }
                 }
             }
         }
@@ -39,9 +47,12 @@ public final class Nchwc {
         for (int n = 0; n < batch; n++) {
             for (int cb = 0; cb < channels / BLOCK; cb++) {
                 int src = (n * channels + cb * BLOCK) * spatial;
-                for (int c = 0; c < BLOCK; c++) {
-                    int dst = (n * channels + cb * BLOCK + c) * spatial;
-                    for (int i = 0; i < spatial; i++) y[dst + i] = x[src + i * BLOCK + c];
+                for (int i0 = 0; i0 < spatial; i0 += TILE) {
+                    int i1 = Math.min(spatial, i0 + TILE);
+                    for (int c = 0; c < BLOCK; c++) {
+                        int dst = (n * channels + cb * BLOCK + c) * spatial;
+                        for (int i = i0; i < i1; i++) y[dst + i] = x[src + i * BLOCK + c];
+                    }
                 }
             }
         }

@@ -27,7 +27,12 @@ class DirectNchwcStrategyTest {
                 ConvStrategyCheck.geometry(16, 20, 48, 1, 2, 0, 1),
                 ConvStrategyCheck.geometry(16, 3, 16, 7, 1, 3, 1),
                 new ConvGeometry(16, 19, 23, 16, 3, 3, 1, 2, 0, 2, 1, 0, 2, 2, 1),
-                new ConvGeometry(32, 14, 40, 16, 3, 1, 2, 1, 1, 0, 1, 0, 1, 1, 1));
+                new ConvGeometry(32, 14, 40, 16, 3, 1, 2, 1, 1, 0, 1, 0, 1, 1, 1),
+                // Output groups of 4 blocks with tails of 3 and 1 blocks, pixel counts that are no
+                // multiple of the register block (7x7, 13x13 at stride 2), more pixels than one task.
+                ConvStrategyCheck.geometry(32, 7, 112, 3, 1, 1, 1),
+                ConvStrategyCheck.geometry(48, 26, 80, 3, 2, 1, 1),
+                ConvStrategyCheck.geometry(16, 40, 64, 3, 1, 1, 1));
     }
 
     @ParameterizedTest

@@ -1,0 +1,200 @@
+package io.cnnc.kernels.cpu.conv;
+
+import io.cnnc.kernels.ActivationKind;
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.FastActivation;
+import io.cnnc.kernels.cpu.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Direct convolution on NCHW16c tensors, blocked as MLAS blocks its NCHWc convolution. Output
+ * channels go in groups of 4 blocks (64 channels; a last group of 2), and the output pixels of
+ * the whole plane, row ends included, in register blocks of 6 (12 for 2-block groups): per input
+ * channel the group's weight vectors are loaded once and each pixel's input value broadcast
+ * ({@link NchwcMicrokernels}). The input is copied into a zero-bordered buffer first, so every
+ * tap of every pixel is in bounds and one offset per pixel and one per (input block, tap) address
+ * all of them: no border code, and 7-pixel rows do not waste lanes as row-vectorized kernels do.
+ *
+ * <p>The weight entries (input block, tap) are walked in chunks of about 32 KiB, so a chunk stays
+ * in L1 while the task sweeps its pixels; the partial sums wait in a buffer shaped like the
+ * output ([group][pixel][channels of the group]), and the epilogue runs on the last chunk while
+ * they are still in L1.
+ */
+final class NchwcDirectKernel implements ConvKernel {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    private static final int B = 16;
+    /** Bytes of weights per chunk: most of a 48 KiB L1, the rest for input lines and sums. */
+    private static final int CHUNK_BYTES = 32 * 1024;
+    /** Most output pixels one task sweeps, so its sums (64 channels each) stay in L2. */
+    private static final int MAX_TASK_PIXELS = 768;
+
+    private final ConvGeometry g;
+    private final Epilogue epilogue;
+    private final Parallel parallel;
+    private final int inBlocks, outBlocks, pixels, paddedH, paddedW, plane;
+    private final boolean padded;
+    /** Per group: first output block, blocks computed (4 or 2), blocks that exist. */
+    private final int[] groupFirst, groupWidth, groupReal;
+    /** Per group: where its packed weights and its sums start. */
+    private final int[] groupWeights, groupSums;
+    private final float[] w;
+    /** Offset of each output pixel's first tap in one input block of a sample; past the end, the last pixel's. */
+    private final int[] base;
+    /** Offset of each weight entry (input block, ky, kx) from a pixel's base. */
+    private final int[] delta;
+    private final int sumsPerSample, taskPixels;
+    private float[] xPadded = new float[0];
+    private float[] sums = new float[0];
+
+    NchwcDirectKernel(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
+        this.g = g;
+        this.epilogue = epilogue;
+        this.parallel = parallel;
+        this.inBlocks = g.inC() / B;
+        this.outBlocks = g.outC() / B;
+        this.pixels = g.outH() * g.outW();
+        this.padded = g.padTop() + g.padBottom() + g.padLeft() + g.padRight() > 0;
+        this.paddedH = g.inH() + g.padTop() + g.padBottom();
+        this.paddedW = g.inW() + g.padLeft() + g.padRight();
+        this.plane = paddedH * paddedW * B;
+        int groups = (outBlocks + 3) / 4;
+        groupFirst = new int[groups];
+        groupWidth = new int[groups];
+        groupReal = new int[groups];
+        groupWeights = new int[groups];
+        groupSums = new int[groups];
+        int entries = inBlocks * g.kernelH() * g.kernelW();
+        int roundedPixels = (pixels + 11) / 12 * 12;
+        int weightFloats = 0, sumFloats = 0;
+        for (int q = 0; q < groups; q++) {
+            groupFirst[q] = 4 * q;
+            groupReal[q] = Math.min(4, outBlocks - 4 * q);
+            // A tail of 3 blocks runs as 4 with one zero block: the 4x6 block beats 2x12 + 2x12.
+            groupWidth[q] = groupReal[q] <= 2 ? 2 : 4;
+            groupWeights[q] = weightFloats;
+            groupSums[q] = sumFloats;
+            weightFloats += entries * B * groupWidth[q] * B;
+            sumFloats += roundedPixels * groupWidth[q] * B;
+        }
+        this.sumsPerSample = sumFloats;
+        this.w = pack(weight, weightFloats, entries);
+        this.base = new int[roundedPixels];
+        for (int p = 0; p < roundedPixels; p++) {
+            int q = Math.min(p, pixels - 1);
+            base[p] = ((q / g.outW()) * g.strideH() * paddedW + (q % g.outW()) * g.strideW()) * B;
+        }
+        this.delta = new int[entries];
+        for (int icb = 0, e = 0; icb < inBlocks; icb++) {
+            for (int ky = 0; ky < g.kernelH(); ky++) {
+                for (int kx = 0; kx < g.kernelW(); kx++, e++) {
+                    delta[e] = icb * plane + (ky * g.dilationH() * paddedW + kx * g.dilationW()) * B;
+                }
+            }
+        }
+        this.taskPixels = taskPixels(groups);
+    }
+
+    /** PyTorch's [outC][inC][kH][kW] as, per group, [input block][ky][kx][16 in][width * 16 out]. */
+    private float[] pack(float[] weight, int floats, int entries) {
+        float[] p = new float[floats];
+        int kh = g.kernelH(), kw = g.kernelW(), taps = kh * kw;
+        for (int q = 0; q < groupFirst.length; q++) {
+            int width = groupWidth[q] * B;
+            for (int j = 0; j < groupReal[q] * B; j++) {
+                int oc = groupFirst[q] * B + j;
+                for (int ic = 0; ic < g.inC(); ic++) {
+                    for (int t = 0; t < taps; t++) {
+                        int e = ic / B * taps + t;
+                        p[groupWeights[q] + (e * B + ic % B) * width + j] = weight[(oc * g.inC() + ic) * taps + t];
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    /** Pixels per task: a multiple of 12, few enough for 4 tasks per thread when the groups alone are fewer. */
+    private int taskPixels(int groups) {
+        int split = Math.max(1, (4 * parallel.threads() + groups - 1) / groups);
+        int perTask = Math.min((pixels + split - 1) / split, MAX_TASK_PIXELS);
+        return Math.max(12, (perTask + 11) / 12 * 12);
+    }
+
+    public void forward(float[] x, float[] res, float[] y, int batch) {
+        float[] in = x;
+        if (padded) {
+            if (xPadded.length < batch * inBlocks * plane) xPadded = new float[batch * inBlocks * plane];
+            float[] dst = xPadded;
+            parallel.forRange(batch * inBlocks, c -> copyPadded(x, dst, c));
+            in = dst;
+        }
+        if (sums.length < batch * sumsPerSample) sums = new float[batch * sumsPerSample];
+        float[] input = in;
+        int chunksPerGroup = (pixels + taskPixels - 1) / taskPixels;
+        int perSample = groupFirst.length * chunksPerGroup;
+        parallel.forRange(batch * perSample, t -> {
+            int n = t / perSample, q = t % perSample / chunksPerGroup, chunk = t % chunksPerGroup;
+            int p0 = chunk * taskPixels;
+            run(input, n, q, p0, Math.min(pixels, p0 + taskPixels), res, y);
+        });
+    }
+
+    /** Input block c (sample and block) into the middle of its zero-bordered plane; the border is never written. */
+    private void copyPadded(float[] x, float[] dst, int c) {
+        int rowFloats = g.inW() * B;
+        int src = c * g.inH() * rowFloats;
+        int d = c * plane + (g.padTop() * paddedW + g.padLeft()) * B;
+        for (int iy = 0; iy < g.inH(); iy++, src += rowFloats, d += paddedW * B) System.arraycopy(x, src, dst, d, rowFloats);
+    }
+
+    /** Output pixels p0..p1-1 of group q, sample n: every weight chunk over them, then the epilogue. */
+    private void run(float[] x, int n, int q, int p0, int p1, float[] res, float[] y) {
+        int width = groupWidth[q];
+        int step = width == 4 ? 6 : 12;
+        int entryFloats = B * width * B;
+        int chunk = Math.max(1, CHUNK_BYTES / (4 * entryFloats));
+        int entries = delta.length;
+        int xBase = n * inBlocks * plane;
+        int sumBase = n * sumsPerSample + groupSums[q];
+        for (int e0 = 0; e0 < entries; e0 += chunk) {
+            int e1 = Math.min(entries, e0 + chunk);
+            int wOff = groupWeights[q] + e0 * entryFloats;
+            boolean first = e0 == 0, last = e1 == entries;
+            for (int p = p0; p < p1; p += step) {
+                int aOff = sumBase + p * width * B;
+                if (width == 4) NchwcMicrokernels.blocks4x6(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
+                else NchwcMicrokernels.blocks2x12(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
+                if (last) finish(n, q, p, Math.min(step, p1 - p), aOff, res, y);
+            }
+        }
+    }
+
+    /** Bias, residual and activation on {@code count} pixels' sums of group q, into the NCHW16c output. */
+    private void finish(int n, int q, int p, int count, int aOff, float[] res, float[] y) {
+        float[] bias = epilogue.bias();
+        ActivationKind act = epilogue.activation();
+        boolean relu = act == ActivationKind.RELU;
+        int width = groupWidth[q] * B;
+        for (int b = 0; b < groupReal[q]; b++) {
+            int ob = groupFirst[q] + b;
+            FloatVector bv = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ob * B);
+            int yOff = ((n * outBlocks + ob) * pixels + p) * B;
+            for (int j = 0; j < count; j++) {
+                FloatVector v = FloatVector.fromArray(S, sums, aOff + j * width + b * B).add(bv);
+                if (epilogue.residual()) v = v.add(FloatVector.fromArray(S, res, yOff + j * B));
+                if (relu) v = v.max(0f);
+                v.intoArray(y, yOff + j * B);
+            }
+            if (!relu && act != ActivationKind.IDENTITY) FastActivation.range(act, epilogue.alpha(), y, yOff, y, yOff, count * B);
+        }
+    }
+
+    public String tiling() {
+        return String.format("NCHW16c, %d group(s) of 4 channel blocks x 6 pixels in registers (2 x 12 for a 1-2 block tail), "
+                        + "weights in %d-entry chunks (%d KiB), %d pixels per task%s",
+                groupFirst.length, Math.max(1, CHUNK_BYTES / (4 * B * groupWidth[0] * B)), CHUNK_BYTES / 1024, taskPixels,
+                padded ? ", input copied into a zero border" : "");
+    }
+}
