@@ -58,12 +58,13 @@ public final class CalibrateCostModel {
         StringBuilder md = new StringBuilder();
         md.append("# Cost model calibration\n\n");
         md.append(String.format(Locale.ROOT, "CPU: %s; 1 thread; peak %.0f GFLOP/s, bandwidth %.0f GB/s. Efficiency e solves "
-                + "`ms = flops / (e * peak) + bytes / bandwidth` for each measured run (median of Tuner's runs). "
+                + "`ms = flops / (e * peak) + bytes / bandwidth` for each measured run (median of Tuner's runs, each "
+                + "started with weights and input out of the caches, as in a network whose weights outgrow them). "
                 + "Made by `bench/run-calibrate.sh`.%n%n", m.cpu(), m.peakGflopsPerCore(), m.bandwidth(1) / 1e9));
         md.append("| layer | strategy | ms | model GFLOP | effective GFLOP/s | efficiency |\n|---|---|---:|---:|---:|---:|\n");
         for (Layer l : LAYERS) {
             for (ConvStrategy s : ConvStrategies.candidates(l.g())) {
-                double ms = Tuner.measureMs(s, l.g(), one);
+                double ms = Tuner.measureColdMs(s, l.g(), one);
                 CostModel.Work w = CostModel.work(s.name(), l.g());
                 double compute = ms / 1e3 - w.bytes() / m.bandwidth(1);
                 double e = compute > 0 ? w.flops() / (m.peakFlops(1) * compute) : 1.0;

@@ -83,8 +83,12 @@ public final class CostModel {
                         + ", im2col packed on the fly (" + (long) (panels * 4 / 1024) + " KiB of panels)");
             }
             case "depthwise" -> new Work(flops, bytes, "one channel per group: bandwidth-bound, vectorized along the row");
-            case "direct-nchwc" -> new Work(flops, bytes,
-                    "NCHW16c: 12 pixels x 16 channels in registers, no packing; reorders where neighbours are planar");
+            case "direct-nchwc" -> {
+                // The input is copied into a zero-bordered plane (read once, written once).
+                boolean bordered = g.padTop() + g.padBottom() + g.padLeft() + g.padRight() > 0;
+                yield new Work(flops, bytes + (bordered ? 8 * in : 0),
+                        "NCHW16c: 64 channels x 6 pixels in registers, input zero-bordered; reorders where neighbours are planar");
+            }
             default -> new Work(flops, bytes, "direct count of multiply-adds");
         };
         return new Work(w.flops(), w.bytes(), w.why() + padded);
@@ -118,6 +122,12 @@ public final class CostModel {
             case "gemm-1x1", "im2col-gemm" -> roundedUp(perGroup, PackedGemm.MR) * roundedUp(pixels, PackedGemm.NR);
             case "direct" -> roundedUp(g.outW(), lanes) * roundedUp(perGroup, DirectStrategy.MR);
             case "depthwise" -> roundedUp(g.outW(), lanes);
+            // Output blocks go in groups of 4 (a tail of 1-2 as 2, of 3 as 4), pixels in 6s or 12s.
+            case "direct-nchwc" -> {
+                int blocks = g.outC() / 16, tail = blocks % 4;
+                int computed = blocks - tail + (tail == 0 ? 0 : tail <= 2 ? 2 : 4);
+                yield (double) computed / blocks * roundedUp(pixels, tail == 0 || tail > 2 ? 6 : 12);
+            }
             default -> 1;
         };
     }
