@@ -67,7 +67,7 @@ final class NetworkTuner {
         }
         List<Variant> variants = new ArrayList<>();
         for (String strategy : toRun) {
-            variants.add(Variant.of(optimized, modelChoices, strategy, folded, options, machine, className + "Tune" + toRun.indexOf(strategy)));
+            variants.add(Variant.of(optimized, modelChoices, strategy, folded, options, className + "Tune" + toRun.indexOf(strategy)));
         }
         timeInterleaved(variants, options.batch());
         for (Variant v : variants) {
@@ -112,11 +112,11 @@ final class NetworkTuner {
         }
 
         static Variant of(Graph optimized, Map<Node, Choice> modelChoices, String strategy, Map<String, float[]> folded, CompileOptions options,
-                          Machine machine, String className) {
+                          String className) {
             Map<Node, Choice> forced = new LinkedHashMap<>();
             modelChoices.forEach((n, c) -> forced.put(n, c.expectedMs().containsKey(strategy)
                     ? new Choice(strategy, "tuning", c.expectedMs(), Map.of()) : c));
-            LayoutChoice.Result laid = LayoutChoice.apply(optimized, forced, machine, options.threads(), options.batch());
+            LayoutChoice.Result laid = LayoutChoice.apply(optimized, forced, options.batch());
             JavaFile file = new ModelSourceGenerator(laid.graph(), laid.choices(), MemoryPlan.of(laid.graph()), options.batch(), className, true).generate();
             ProfiledNetwork net = (ProfiledNetwork) CompiledModel.load(file, folded, Parallel.of(options.threads()));
             Variant v = new Variant(strategy, net, randomInputs(optimized, options.batch()));

@@ -24,15 +24,16 @@ import java.util.function.BiPredicate;
  * differs from what a reader needs, one per value and layout however many readers share it.
  * <p>
  * A blocked conv pays for the reorders around it, so {@code stillWorth} is asked about each one
- * with the number of reorders it causes (input and output); a conv it rejects goes back to NCHW
- * and the layouts are chosen again, until every blocked conv is worth its reorders.
+ * with the elements (per sample) of the tensors it makes reordered, its input and its output;
+ * a conv it rejects goes back to NCHW and the layouts are chosen again, until every blocked conv
+ * is worth its reorders.
  */
 public final class ChooseLayouts implements Pass {
 
     private final Set<String> blocked;
-    private final BiPredicate<Node, Integer> stillWorth;
+    private final BiPredicate<Node, Long> stillWorth;
 
-    public ChooseLayouts(Set<String> blocked, BiPredicate<Node, Integer> stillWorth) {
+    public ChooseLayouts(Set<String> blocked, BiPredicate<Node, Long> stillWorth) {
         this.blocked = Set.copyOf(blocked);
         this.stillWorth = stillWorth;
     }
@@ -50,8 +51,8 @@ public final class ChooseLayouts implements Pass {
             Set<String> rejected = new HashSet<>();
             for (Node n : laid.nodes()) {
                 if (n.op() instanceof FusedConvOp && current.contains(n.name())) {
-                    int reorders = reordersAround(laid, n);
-                    if (reorders > 0 && !stillWorth.test(n, reorders)) rejected.add(n.name());
+                    long reordered = reorderedAround(laid, n);
+                    if (reordered > 0 && !stillWorth.test(n, reordered)) rejected.add(n.name());
                 }
             }
             if (rejected.isEmpty()) return current;
@@ -64,13 +65,14 @@ public final class ChooseLayouts implements Pass {
         return layOut(graph, blockedAfter(graph));
     }
 
-    private static int reordersAround(Graph laid, Node conv) {
-        int count = 0;
-        for (Value in : conv.inputs()) if (in.producer() != null && in.producer().op() instanceof ReorderOp) count++;
+    /** Elements per sample of the conv's inputs made by reorders, plus its output's when only reorders read it. */
+    private static long reorderedAround(Graph laid, Node conv) {
+        long elements = 0;
+        for (Value in : conv.inputs()) if (in.producer() != null && in.producer().op() instanceof ReorderOp) elements += in.shape().size();
         List<Node> readers = laid.nodes().stream().filter(m -> m.inputs().contains(conv.output())).toList();
         boolean outputReordered = !readers.isEmpty() && readers.stream().allMatch(m -> m.op() instanceof ReorderOp);
-        if (outputReordered || laid.outputs().contains(conv.output())) count++;
-        return count;
+        if (outputReordered || laid.outputs().contains(conv.output())) elements += conv.output().shape().size();
+        return elements;
     }
 
     private static Graph layOut(Graph graph, Set<String> blocked) {

@@ -66,8 +66,11 @@ class ChooseLayoutsTest {
     @Test
     void aConvNotWorthItsReordersGoesBackToPlanar() {
         Graph g = optimized("network N { input x: [16, 8, 8]\n conv(16, 3, pad=1) -> maxpool(2) }");
-        ChooseLayouts pass = new ChooseLayouts(convNames(g), (n, reorders) -> reorders < 2);
+        java.util.List<Long> asked = new java.util.ArrayList<>();
+        // Worth one reordered tensor of 16x8x8, not two: the input's and the output's.
+        ChooseLayouts pass = new ChooseLayouts(convNames(g), (n, elements) -> asked.add(elements) && elements <= 16 * 8 * 8);
         assertThat(pass.blockedAfter(g)).isEmpty();
+        assertThat(asked).containsExactly(2L * 16 * 8 * 8);
         assertThat(types(pass.apply(g))).isEqualTo(types(g));
     }
 
