@@ -189,7 +189,7 @@ public final class ModelSourceGenerator {
                     Double.toString(a.alpha()), x, y);
             case SoftmaxOp sm -> CodeBlock.of("$T.channels($L, BATCH, $L, $L, $L)", SoftmaxReference.class, x, s.c(), spatial, y);
             case FlattenOp f -> null;
-            case ReorderOp r -> CodeBlock.of("$T.$L($L, $L, BATCH, $L, $L)", Nchwc.class, r.to() == Layout.NCHW ? "toPlanar" : "toBlocked",
+            case ReorderOp r -> CodeBlock.of("$T.$L($L, $L, BATCH, $L, $L, parallel)", Nchwc.class, r.to() == Layout.NCHW ? "toPlanar" : "toBlocked",
                     x, y, s.c(), spatial);
             case DropoutOp d -> CodeBlock.of("$T.forward($L, $L)", CopyReference.class, x, y);
             case AddOp a -> CodeBlock.of("$T.add($L, $L, $L, parallel)", FastElementwise.class, x, var(n.inputs().get(1)), y);

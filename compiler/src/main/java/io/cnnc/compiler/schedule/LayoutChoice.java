@@ -22,12 +22,12 @@ public final class LayoutChoice {
 
     private LayoutChoice() {}
 
-    public static Result apply(Graph planar, Map<Node, Choice> choices, int batch) {
+    public static Result apply(Graph planar, Map<Node, Choice> choices, int threads, int batch) {
         Map<String, Choice> byName = new HashMap<>();
         choices.forEach((n, c) -> byName.put(n.name(), c));
         Set<String> blocked = byName.entrySet().stream().filter(e -> isBlocked(e.getValue().strategy()))
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
-        ChooseLayouts pass = new ChooseLayouts(blocked, (node, elements) -> gainMs(byName.get(node.name())) > reorderMs(elements * batch));
+        ChooseLayouts pass = new ChooseLayouts(blocked, (node, elements) -> gainMs(byName.get(node.name())) > reorderMs(elements * batch, threads));
         Set<String> kept = pass.blockedAfter(planar);
         for (String name : blocked) {
             if (!kept.contains(name)) byName.put(name, planarInstead(byName.get(name)));
@@ -42,14 +42,16 @@ public final class LayoutChoice {
     }
 
     /**
-     * A reorder's time per element, whatever the thread count (it runs on one): 0.85 ns, measured
-     * as 0.17 ms for ResNet-18's 64x56x56 tensor on a Xeon (2026-12-02). Reading and writing at
-     * stream bandwidth was half that: its 16 interleaved streams are not a stream.
+     * A reorder's time per element on one thread: 0.85 ns, measured as 0.135-0.17 ms for
+     * ResNet-18's 64x56x56 tensor on a Xeon (2026-12-02); reading and writing at stream bandwidth
+     * was half that, as its 16 interleaved streams are not a stream. Its channel blocks are shared
+     * out over the threads, which gained 1.7x from a second one (0.135 -> 0.079 ms).
      */
     static final double REORDER_NANOS_PER_ELEMENT = 0.85;
+    static final double REORDER_GAIN_PER_EXTRA_THREAD = 0.7;
 
-    static double reorderMs(long elements) {
-        return elements * REORDER_NANOS_PER_ELEMENT * 1e-6;
+    static double reorderMs(long elements, int threads) {
+        return elements * REORDER_NANOS_PER_ELEMENT * 1e-6 / (1 + REORDER_GAIN_PER_EXTRA_THREAD * (threads - 1));
     }
 
     static boolean isBlocked(String strategy) {
