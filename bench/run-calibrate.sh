@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Times every conv strategy on bench's layer set (1 thread) and rewrites the cost model's
+# Times every conv strategy on bench's layer set (1 and 2 threads) and rewrites the cost model's
 # efficiency table for this CPU's register blocking (compiler/src/main/resources/.../
 # efficiency.properties with 32 vector registers, efficiency-16-registers.properties with 16) and
 # bench/reports/cost-model-calibration[-16-registers].md. Run on a quiet machine; rebuild afterwards.

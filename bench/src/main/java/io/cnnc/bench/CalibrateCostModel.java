@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Measures every conv strategy on a set of layers on one core and solves the cost model for the
+ * Measures every conv strategy on a set of layers on one core and on two (keys ending "@2"), and solves the cost model for the
  * efficiency each run implies: {@code ms = flops / (e * peak) + bytes / bandwidth}. The median
  * per strategy (grouped convolutions apart) becomes the cost model's efficiency table.
  * Usage: CalibrateCostModel OUT.properties REPORT.md
@@ -53,29 +53,34 @@ public final class CalibrateCostModel {
         Path out = Path.of(args.length > 0 ? args[0] : "compiler/src/main/resources/io/cnnc/compiler/schedule/" + io.cnnc.compiler.schedule.Efficiencies.resource());
         Path report = Path.of(args.length > 1 ? args[1] : "bench/reports/cost-model-calibration" + io.cnnc.compiler.schedule.Efficiencies.resource().replaceAll("^efficiency|\\.properties$", "") + ".md");
         Machine m = Machine.detect();
-        Parallel one = Parallel.serial();
         Map<String, List<Double>> byKey = new TreeMap<>();
         StringBuilder md = new StringBuilder();
         md.append("# Cost model calibration\n\n");
-        md.append(String.format(Locale.ROOT, "CPU: %s; 1 thread; peak %.0f GFLOP/s, bandwidth %.0f GB/s. Efficiency e solves "
+        md.append(String.format(Locale.ROOT, "CPU: %s; 1 and 2 threads; peak %.0f GFLOP/s, bandwidth %.0f GB/s on 1 thread. Efficiency e solves "
                 + "`ms = flops / (e * peak) + bytes / bandwidth` for each measured run (median of Tuner's runs, each "
                 + "started with weights and input out of the caches, as in a network whose weights outgrow them). "
                 + "Made by `bench/run-calibrate.sh`.%n%n", m.cpu(), m.peakGflopsPerCore(), m.bandwidth(1) / 1e9));
-        md.append("| layer | strategy | ms | model GFLOP | effective GFLOP/s | efficiency |\n|---|---|---:|---:|---:|---:|\n");
-        for (Layer l : LAYERS) {
-            for (ConvStrategy s : ConvStrategies.candidates(l.g())) {
-                double ms = Tuner.measureColdMs(s, l.g(), one);
-                CostModel.Work w = CostModel.work(s.name(), l.g());
-                double compute = ms / 1e3 - w.bytes() / m.bandwidth(1);
-                double e = compute > 0 ? w.flops() / (m.peakFlops(1) * compute) : 1.0;
-                e = Math.min(1.0, e);
-                byKey.computeIfAbsent(CostModel.efficiencyKey(s.name(), l.g()), k -> new ArrayList<>()).add(e);
-                md.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.1f | %.3f |%n", l.name(), s.name(), ms,
-                        w.flops() / 1e9, w.flops() / 1e6 / ms, e));
-                System.out.printf(Locale.ROOT, "%-22s %-14s %8.3f ms  e=%.3f%n", l.name(), s.name(), ms, e);
+        md.append("| layer | strategy | threads | ms | model GFLOP | effective GFLOP/s | efficiency |\n|---|---|---:|---:|---:|---:|---:|\n");
+        // One core, then two (keys "@2"): how far a strategy scales is measured, not assumed.
+        int[] threadCounts = Runtime.getRuntime().availableProcessors() >= 2 ? new int[] {1, 2} : new int[] {1};
+        for (int threads : threadCounts) {
+            Parallel parallel = Parallel.of(threads);
+            for (Layer l : LAYERS) {
+                for (ConvStrategy s : ConvStrategies.candidates(l.g())) {
+                    double ms = Tuner.measureColdMs(s, l.g(), parallel);
+                    CostModel.Work w = CostModel.work(s.name(), l.g());
+                    double compute = ms / 1e3 - w.bytes() / m.bandwidth(threads);
+                    double e = compute > 0 ? w.flops() / (m.peakFlops(threads) * compute) : 1.0;
+                    e = Math.min(1.0, e);
+                    String key = CostModel.efficiencyKey(s.name(), l.g()) + (threads > 1 ? "@2" : "");
+                    byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f | %.1f | %.3f |%n", l.name(), s.name(), threads, ms,
+                            w.flops() / 1e9, w.flops() / 1e6 / ms, e));
+                    System.out.printf(Locale.ROOT, "%-22s %-14s t=%d %8.3f ms  e=%.3f%n", l.name(), s.name(), threads, ms, e);
+                }
             }
         }
-        StringBuilder props = new StringBuilder("# Fraction of peak per conv strategy (median over bench's layer set, 1 thread),\n"
+        StringBuilder props = new StringBuilder("# Fraction of peak per conv strategy (median over bench's layer set; 1 thread, and 2 for the @2 keys),\n"
                 + "# written by bench/run-calibrate.sh (CalibrateCostModel) on " + m.cpu() + ".\n");
         md.append("\n| key | median efficiency | layers |\n|---|---:|---:|\n");
         byKey.forEach((k, v) -> {

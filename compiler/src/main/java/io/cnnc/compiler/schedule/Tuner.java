@@ -27,9 +27,10 @@ public final class Tuner {
 
     /**
      * As {@link #measureMs(ConvStrategy, ConvGeometry, Parallel)}, but each timed run starts with
-     * the layer's weights and input out of L2 (64 MiB streamed through first), as in a network
-     * whose weights outgrow the caches: ResNet-18's 512-channel Winograd layers took 2.9 ms there
-     * and 1.4 ms timed alone with their 17 MB of transformed weights cached.
+     * the layer's weights and input out of the caches (256 MiB written first), as in a network
+     * whose weights outgrow them: ResNet-18's 512-channel Winograd layers took 2.9 ms there and
+     * 1.4 ms timed alone with their 17 MB of transformed weights cached. 64 MiB was not enough on
+     * the Xeon (a shared L3 of up to 480 MiB): 1.8 ms.
      */
     public static double measureColdMs(ConvStrategy strategy, ConvGeometry g, Parallel parallel) {
         return measureMs(strategy, g, parallel, true);
@@ -63,7 +64,7 @@ public final class Tuner {
         return medianOfRound(k, x, y, 5, 40_000_000L, 30);
     }
 
-    private static final int EVICT_FLOATS = 16 << 20;
+    private static final int EVICT_FLOATS = 64 << 20;
 
     /** Median of at least {@code minRuns} calls over at least {@code minNanos}, at most {@code maxRuns}. */
     private static double medianOfRound(ConvKernel k, float[] x, float[] y, int minRuns, long minNanos, int maxRuns) {
