@@ -46,6 +46,20 @@ class CostModelTest {
         assertThat(zen2.estimate("pixel-gemm", stem, 1).reason()).contains("gathered");
     }
 
+    /** Two or more threads use the efficiency measured on two where the table has one. */
+    @Test
+    void twoThreadsUseTheirOwnEfficiencyWhereMeasured() {
+        var e = new Efficiencies(java.util.Map.of("direct", 0.5, "direct@2", 0.25, "pixel-gemm", 0.5));
+        assertThat(e.get("direct", 1)).isEqualTo(0.5);
+        assertThat(e.get("direct", 2)).isEqualTo(0.25);
+        assertThat(e.get("pixel-gemm", 4)).isEqualTo(0.5);
+        // No memory term (infinite bandwidth): 2 threads at half the efficiency take as long as 1.
+        CostModel m = new CostModel(new Machine("m", 100, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY), e);
+        ConvGeometry g = conv3x3(64, 56);
+        assertThat(m.estimate("direct", g, 2).ms()).isCloseTo(m.estimate("direct", g, 1).ms(), within(1e-9));
+        assertThat(m.estimate("pixel-gemm", g, 2).ms()).isCloseTo(m.estimate("pixel-gemm", g, 1).ms() / 2, within(1e-9));
+    }
+
     @Test
     void rowVectorizedKernelsPayForShortRows() {
         int lanes = PackedGemm.NR / 2;
