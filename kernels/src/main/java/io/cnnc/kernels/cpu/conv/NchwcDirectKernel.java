@@ -192,9 +192,13 @@ final class NchwcDirectKernel implements ConvKernel {
     }
 
     public String tiling() {
-        return String.format("NCHW16c, %d group(s) of 4 channel blocks x 6 pixels in registers (2 x 12 for a 1-2 block tail), "
-                        + "weights in %d-entry chunks (%d KiB), %d pixels per task%s",
-                groupFirst.length, Math.max(1, CHUNK_BYTES / (4 * B * groupWidth[0] * B)), CHUNK_BYTES / 1024, taskPixels,
+        int last = groupFirst.length - 1;
+        String tail = groupReal[last] == 4 ? "" : groupWidth[last] == 2
+                ? String.format(" (the last %d block(s) as 2 x 12 pixels)", groupReal[last])
+                : " (the last group with a zero block)";
+        return String.format("NCHW16c, %d group(s) of 4 channel blocks x 6 pixels in registers%s, weights in %d-entry chunks (%d KiB), "
+                        + "%d pixels per task%s",
+                groupFirst.length, tail, Math.max(1, CHUNK_BYTES / (4 * B * groupWidth[0] * B)), CHUNK_BYTES / 1024, taskPixels,
                 padded ? ", input copied into a zero border" : "");
     }
 }
