@@ -124,7 +124,7 @@ public final class CostModel {
             case "depthwise" -> roundedUp(g.outW(), lanes);
             // Output blocks go in groups of 4 (a tail of 1-2 as 2, of 3 as 4), pixels in 6s or 12s.
             case "direct-nchwc" -> {
-                int blocks = g.outC() / 16, tail = blocks % 4;
+                int blocks = Math.max(1, g.outC() / 16), tail = blocks % 4;
                 int computed = blocks - tail + (tail == 0 ? 0 : tail <= 2 ? 2 : 4);
                 yield (double) computed / blocks * roundedUp(pixels, tail == 0 || tail > 2 ? 6 : 12);
             }

@@ -60,6 +60,15 @@ class CostModelTest {
         assertThat(m.estimate("pixel-gemm", g, 2).ms()).isCloseTo(m.estimate("pixel-gemm", g, 1).ms() / 2, within(1e-9));
     }
 
+    /** direct-nchwc computes 4 output blocks at a time (a 3-block tail as 4) and pixels in sixes. */
+    @Test
+    void nchwcPaysForItsGroupAndPixelPadding() {
+        ConvGeometry threeBlocks = new ConvGeometry(32, 7, 7, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        assertThat(CostModel.work("direct-nchwc", threeBlocks).flops()).isCloseTo(2.0 * threeBlocks.macsPerSample() * 4 / 3 * 54 / 49, within(1.0));
+        ConvGeometry fourBlocks = new ConvGeometry(32, 6, 6, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        assertThat(CostModel.work("direct-nchwc", fourBlocks).flops()).isCloseTo(2.0 * fourBlocks.macsPerSample(), within(1.0));
+    }
+
     @Test
     void rowVectorizedKernelsPayForShortRows() {
         int lanes = PackedGemm.NR / 2;
