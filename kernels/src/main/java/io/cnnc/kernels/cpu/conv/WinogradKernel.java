@@ -87,6 +87,8 @@ final class WinogradKernel implements ConvKernel {
     private final int inC, inH, inW, outC, outH, outW, padTop, padLeft;
     private final int tilesX, tilesPerSample;
     private final int block, blocksPerSample;
+    /** Whether a block shared by several threads is split by tiles rather than by output channels. */
+    private final boolean splitTiles;
     /** Per frequency: U [outC x inC] as A (tiles on the GEMM's columns), or null when transposed. */
     private final PackedA[] u;
     /** Per frequency: U^T [inC x outC] as B (tiles on the GEMM's rows), or null when not transposed. */
@@ -170,6 +172,11 @@ final class WinogradKernel implements ConvKernel {
         this.transposed = transposed != null ? transposed : 4 * costT <= 3 * costN;
         this.block = this.transposed ? blockT : blockN;
         this.blocksPerSample = (tilesPerSample + block - 1) / block;
+        // With fewer blocks than threads, the parts of a block either split its output channels
+        // (each transforming the block's whole input) or its tiles (each reading all the
+        // weights): whichever duplicates less. ResNet-20's 16-channel layers at 32x32 (weights
+        // 37 KB, the sample's V and M 295 KB) did not speed up at all on 2 threads split by channels.
+        this.splitTiles = weightBytes <= wholeSample;
 
         float[] uf = new float[freqs * outC * inC];
         for (int oc = 0; oc < outC; oc++) {
@@ -209,7 +216,15 @@ final class WinogradKernel implements ConvKernel {
         int blocks = batch * blocksPerSample;
         int threads = parallel.threads();
         if (blocks < threads) {
-            int chunks = Math.min(ocPanels(), (threads + blocks - 1) / blocks);
+            int parts = (threads + blocks - 1) / blocks;
+            if (splitTiles) {
+                // Split by tiles: each part transforms only its own tiles and reads all the weights.
+                int step = transposed ? MR : NR;
+                int tileParts = Math.max(1, Math.min(parts, (block + step - 1) / step));
+                parallel.forRange(blocks * tileParts, task -> runTiles(x, residual, y, task / tileParts, task % tileParts, tileParts, step));
+                return;
+            }
+            int chunks = Math.min(ocPanels(), parts);
             parallel.forRange(blocks * chunks, task -> run(x, residual, y, task / chunks, task % chunks, chunks));
             return;
         }
@@ -225,10 +240,25 @@ final class WinogradKernel implements ConvKernel {
         });
     }
 
-    private void run(float[] x, float[] residual, float[] y, int blockTask, int chunk, int chunks) {
+    /** Part {@code part} of {@code parts} of a block's tiles (in whole steps of the GEMM's panel), all output channels. */
+    private void runTiles(float[] x, float[] residual, float[] y, int blockTask, int part, int parts, int step) {
         int n = blockTask / blocksPerSample;
         int t0 = blockTask % blocksPerSample * block;
         int t1 = Math.min(tilesPerSample, t0 + block);
+        int steps = (t1 - t0 + step - 1) / step;
+        int a = t0 + steps * part / parts * step;
+        int b = Math.min(t1, t0 + steps * (part + 1) / parts * step);
+        if (a < b) run(x, residual, y, n, a, b, 0, 1);
+    }
+
+    private void run(float[] x, float[] residual, float[] y, int blockTask, int chunk, int chunks) {
+        int n = blockTask / blocksPerSample;
+        int t0 = blockTask % blocksPerSample * block;
+        run(x, residual, y, n, t0, Math.min(tilesPerSample, t0 + block), chunk, chunks);
+    }
+
+    /** Tiles [t0, t1) of sample n (within one block), output channel chunk {@code chunk} of {@code chunks}. */
+    private void run(float[] x, float[] residual, float[] y, int n, int t0, int t1, int chunk, int chunks) {
         int ocStep = transposed ? NR : MR;
         int oc0 = ocPanels() * chunk / chunks * ocStep;
         int oc1 = Math.min(outC, ocPanels() * (chunk + 1) / chunks * ocStep);

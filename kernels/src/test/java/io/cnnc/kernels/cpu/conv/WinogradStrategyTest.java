@@ -73,6 +73,7 @@ class WinogradStrategyTest {
         "8, 81, 81, 8, 1, 1, 1, 1, 1",      // several blocks, starting mid tile row; rows of more than 16 tiles
         "300, 6, 6, 20, 1, 1, 1, 1, 1",     // more input channels than PackedGemm.KC was (256)
         "600, 5, 5, 20, 1, 1, 1, 1, 1",     // more input channels than PackedGemm.KC (512)
+        "16, 32, 32, 16, 1, 1, 1, 1, 1",    // one block on 2 threads, small weights: split by tiles
     })
     void matchesReferenceOnOddGeometries(int inC, int h, int w, int outC, int pt, int pl, int pb, int pr, int batch) {
         ConvGeometry g = geometry(inC, h, w, outC, pt, pl, pb, pr);
