@@ -13,6 +13,7 @@ public final class ConvStrategies {
             GemmConvStrategy.pointwise(),
             new PixelGemmStrategy(),
             new DirectNchwcStrategy(),
+            DirectNchwcStrategy.planarIo(),
             new DepthwiseStrategy(),
             new DirectStrategy(),
             new WinogradF23Strategy(),

@@ -17,13 +17,34 @@ public final class DirectNchwcStrategy implements ConvStrategy {
 
     private static final int B = Nchwc.BLOCK;
 
+    private final boolean planar;
+
+    /** The kernel on NCHW16c tensors ({@code direct-nchwc}). */
+    public DirectNchwcStrategy() {
+        this(false);
+    }
+
+    private DirectNchwcStrategy(boolean planar) {
+        this.planar = planar;
+    }
+
+    /**
+     * The same kernel on NCHW tensors ({@code direct-nchwc-planar}): the input is blocked by the
+     * copy that adds its border, the output scattered back to planes by the epilogue. Where its
+     * neighbours are planar this saves the two reorders a blocked conv costs: MobileNetV2's 1x1
+     * layers sit between planar depthwise ones.
+     */
+    public static DirectNchwcStrategy planarIo() {
+        return new DirectNchwcStrategy(true);
+    }
+
     public String name() {
-        return "direct-nchwc";
+        return planar ? "direct-nchwc-planar" : "direct-nchwc";
     }
 
     @Override
     public boolean blocked() {
-        return true;
+        return !planar;
     }
 
     public boolean supports(ConvGeometry g) {
@@ -43,6 +64,6 @@ public final class DirectNchwcStrategy implements ConvStrategy {
 
     public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
         if (!computes(g)) throw new IllegalArgumentException(name() + " does not compute " + g);
-        return new NchwcDirectKernel(g, weight, epilogue, parallel);
+        return new NchwcDirectKernel(g, weight, epilogue, parallel, planar);
     }
 }

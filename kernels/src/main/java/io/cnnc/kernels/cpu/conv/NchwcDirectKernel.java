@@ -35,6 +35,10 @@ final class NchwcDirectKernel implements ConvKernel {
     private final Parallel parallel;
     private final int inBlocks, outBlocks, pixels, paddedH, paddedW, plane;
     private final boolean padded;
+    /** Whether input, residual and output are NCHW (reordered on the way in and out) rather than NCHW16c. */
+    private final boolean planar;
+    /** Lane i's offset in a planar output: i planes on. */
+    private final int[] planeIndex = new int[B];
     /** Per group: first output block, blocks computed (4 or 2), blocks that exist. */
     private final int[] groupFirst, groupWidth, groupReal;
     /** Per group: where its packed weights and its sums start. */
@@ -48,14 +52,16 @@ final class NchwcDirectKernel implements ConvKernel {
     private float[] xPadded = new float[0];
     private float[] sums = new float[0];
 
-    NchwcDirectKernel(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
+    NchwcDirectKernel(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel, boolean planar) {
         this.g = g;
+        this.planar = planar;
         this.epilogue = epilogue;
         this.parallel = parallel;
         this.inBlocks = g.inC() / B;
         this.outBlocks = g.outC() / B;
         this.pixels = g.outH() * g.outW();
-        this.padded = g.padTop() + g.padBottom() + g.padLeft() + g.padRight() > 0;
+        // Planar input is blocked by the same copy that adds the border.
+        this.padded = planar || g.padTop() + g.padBottom() + g.padLeft() + g.padRight() > 0;
         this.paddedH = g.inH() + g.padTop() + g.padBottom();
         this.paddedW = g.inW() + g.padLeft() + g.padRight();
         this.plane = paddedH * paddedW * B;
@@ -94,6 +100,7 @@ final class NchwcDirectKernel implements ConvKernel {
             }
         }
         this.taskPixels = taskPixels(groups);
+        for (int i = 0; i < B; i++) planeIndex[i] = i * pixels;
     }
 
     /** PyTorch's [outC][inC][kH][kW] as, per group, [input block][ky][kx][16 in][width * 16 out]. */
@@ -127,7 +134,8 @@ final class NchwcDirectKernel implements ConvKernel {
         if (padded) {
             if (xPadded.length < batch * inBlocks * plane) xPadded = new float[batch * inBlocks * plane];
             float[] dst = xPadded;
-            parallel.forRange(batch * inBlocks, c -> copyPadded(x, dst, c));
+            if (planar) parallel.forRange(batch * inBlocks, c -> copyBlocked(x, dst, c));
+            else parallel.forRange(batch * inBlocks, c -> copyPadded(x, dst, c));
             in = dst;
         }
         if (sums.length < batch * sumsPerSample) sums = new float[batch * sumsPerSample];
@@ -147,6 +155,22 @@ final class NchwcDirectKernel implements ConvKernel {
         int src = c * g.inH() * rowFloats;
         int d = c * plane + (g.padTop() * paddedW + g.padLeft()) * B;
         for (int iy = 0; iy < g.inH(); iy++, src += rowFloats, d += paddedW * B) System.arraycopy(x, src, dst, d, rowFloats);
+    }
+
+    /**
+     * Input block c (sample and block) of a planar input, blocked into the middle of its
+     * zero-bordered plane row by row: one destination row (a few KiB) is written by the 16
+     * channels' passes while it is in L1.
+     */
+    private void copyBlocked(float[] x, float[] dst, int c) {
+        int spatial = g.inH() * g.inW();
+        for (int iy = 0; iy < g.inH(); iy++) {
+            int d = c * plane + ((iy + g.padTop()) * paddedW + g.padLeft()) * B;
+            for (int ch = 0; ch < B; ch++) {
+                int src = (c * B + ch) * spatial + iy * g.inW();
+                for (int ix = 0; ix < g.inW(); ix++) dst[d + ix * B + ch] = x[src + ix];
+            }
+        }
     }
 
     /** Output pixels p0..p1-1 of group q, sample n: every weight chunk over them, then the epilogue. */
@@ -171,15 +195,28 @@ final class NchwcDirectKernel implements ConvKernel {
         }
     }
 
-    /** Bias, residual and activation on {@code count} pixels' sums of group q, into the NCHW16c output. */
+    /** Bias, residual and activation on {@code count} pixels' sums of group q, into the output. */
     private void finish(int n, int q, int p, int count, int aOff, float[] res, float[] y) {
         float[] bias = epilogue.bias();
         ActivationKind act = epilogue.activation();
         boolean relu = act == ActivationKind.RELU;
+        boolean other = !relu && act != ActivationKind.IDENTITY;
         int width = groupWidth[q] * B;
         for (int b = 0; b < groupReal[q]; b++) {
             int ob = groupFirst[q] + b;
             FloatVector bv = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ob * B);
+            if (planar) {
+                // Each vector is one pixel's 16 channels: scattered to 16 planes.
+                int yOff = (n * outBlocks + ob) * B * pixels + p;
+                for (int j = 0; j < count; j++) {
+                    FloatVector v = FloatVector.fromArray(S, sums, aOff + j * width + b * B).add(bv);
+                    if (epilogue.residual()) v = v.add(FloatVector.fromArray(S, res, yOff + j, planeIndex, 0));
+                    if (relu) v = v.max(0f);
+                    v.intoArray(y, yOff + j, planeIndex, 0);
+                }
+                if (other) for (int c = 0; c < B; c++) FastActivation.range(act, epilogue.alpha(), y, yOff + c * pixels, y, yOff + c * pixels, count);
+                continue;
+            }
             int yOff = ((n * outBlocks + ob) * pixels + p) * B;
             for (int j = 0; j < count; j++) {
                 FloatVector v = FloatVector.fromArray(S, sums, aOff + j * width + b * B).add(bv);
@@ -187,7 +224,7 @@ final class NchwcDirectKernel implements ConvKernel {
                 if (relu) v = v.max(0f);
                 v.intoArray(y, yOff + j * B);
             }
-            if (!relu && act != ActivationKind.IDENTITY) FastActivation.range(act, epilogue.alpha(), y, yOff, y, yOff, count * B);
+            if (other) FastActivation.range(act, epilogue.alpha(), y, yOff, y, yOff, count * B);
         }
     }
 
@@ -196,9 +233,9 @@ final class NchwcDirectKernel implements ConvKernel {
         String tail = groupReal[last] == 4 ? "" : groupWidth[last] == 2
                 ? String.format(" (the last %d block(s) as 2 x 12 pixels)", groupReal[last])
                 : " (the last group with a zero block)";
-        return String.format("NCHW16c, %d group(s) of 4 channel blocks x 6 pixels in registers%s, weights in %d-entry chunks (%d KiB), "
+        return String.format("%s, %d group(s) of 4 channel blocks x 6 pixels in registers%s, weights in %d-entry chunks (%d KiB), "
                         + "%d pixels per task%s",
-                groupFirst.length, tail, Math.max(1, CHUNK_BYTES / (4 * B * groupWidth[0] * B)), CHUNK_BYTES / 1024, taskPixels,
-                padded ? ", input copied into a zero border" : "");
+                planar ? "NCHW in and out, blocked to NCHW16c on the way in" : "NCHW16c", groupFirst.length, tail, Math.max(1, CHUNK_BYTES / (4 * B * groupWidth[0] * B)), CHUNK_BYTES / 1024, taskPixels,
+                padded && !planar ? ", input copied into a zero border" : planar && padded ? " with a zero border" : "");
     }
 }

@@ -41,6 +41,15 @@ class DirectNchwcStrategyTest {
         ConvStrategyCheck.assertMatchesWithEveryEpilogue(strategy, g, ActivationKind.SILU, TOLERANCE);
     }
 
+    /** The same kernel on NCHW tensors: the input blocked by its border copy, the output scattered back to planes. */
+    @ParameterizedTest
+    @MethodSource("geometries")
+    void planarVariantMatchesReferenceWithEveryEpilogue(ConvGeometry g) {
+        ConvStrategy planar = DirectNchwcStrategy.planarIo();
+        assertThat(planar.blocked()).isFalse();
+        ConvStrategyCheck.assertMatchesWithEveryEpilogue(planar, g, ActivationKind.SILU, TOLERANCE);
+    }
+
     @Test
     void refusesChannelsThatDoNotBlockAndGroups() {
         assertThat(strategy.computes(ConvStrategyCheck.geometry(3, 9, 16, 3, 1, 1, 1))).isFalse();
