@@ -4,6 +4,7 @@ import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.FastActivation;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -24,7 +25,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class NchwcDirectKernel implements ConvKernel {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-    private static final int B = 16;
+    private static final int B = Nchwc.BLOCK;
     /** Bytes of weights per chunk: most of a 48 KiB L1, the rest for input lines and sums. */
     private static final int CHUNK_BYTES = 32 * 1024;
     /** Most output pixels one task sweeps, so its sums (64 channels each) stay in L2. */
@@ -34,7 +35,8 @@ final class NchwcDirectKernel implements ConvKernel {
     private final Epilogue epilogue;
     private final Parallel parallel;
     private final int inBlocks, outBlocks, pixels, paddedH, paddedW, plane;
-    private final boolean padded;
+    /** Whether the geometry pads; the input is copied into a bordered buffer when it does or when it is planar. */
+    private final boolean bordered, padded;
     /** Whether input, residual and output are NCHW (reordered on the way in and out) rather than NCHW16c. */
     private final boolean planar;
     /** Lane i's offset in a planar output: i planes on. */
@@ -61,7 +63,8 @@ final class NchwcDirectKernel implements ConvKernel {
         this.outBlocks = g.outC() / B;
         this.pixels = g.outH() * g.outW();
         // Planar input is blocked by the same copy that adds the border.
-        this.padded = planar || g.padTop() + g.padBottom() + g.padLeft() + g.padRight() > 0;
+        this.bordered = g.padTop() + g.padBottom() + g.padLeft() + g.padRight() > 0;
+        this.padded = planar || bordered;
         this.paddedH = g.inH() + g.padTop() + g.padBottom();
         this.paddedW = g.inW() + g.padLeft() + g.padRight();
         this.plane = paddedH * paddedW * B;
@@ -165,11 +168,7 @@ final class NchwcDirectKernel implements ConvKernel {
     private void copyBlocked(float[] x, float[] dst, int c) {
         int spatial = g.inH() * g.inW();
         for (int iy = 0; iy < g.inH(); iy++) {
-            int d = c * plane + ((iy + g.padTop()) * paddedW + g.padLeft()) * B;
-            for (int ch = 0; ch < B; ch++) {
-                int src = (c * B + ch) * spatial + iy * g.inW();
-                for (int ix = 0; ix < g.inW(); ix++) dst[d + ix * B + ch] = x[src + ix];
-            }
+            Nchwc.blockPixels(x, c * B * spatial + iy * g.inW(), spatial, dst, c * plane + ((iy + g.padTop()) * paddedW + g.padLeft()) * B, g.inW());
         }
     }
 
@@ -236,6 +235,6 @@ final class NchwcDirectKernel implements ConvKernel {
         return String.format("%s, %d group(s) of 4 channel blocks x 6 pixels in registers%s, weights in %d-entry chunks (%d KiB), "
                         + "%d pixels per task%s",
                 planar ? "NCHW in and out, blocked to NCHW16c on the way in" : "NCHW16c", groupFirst.length, tail, Math.max(1, CHUNK_BYTES / (4 * B * groupWidth[0] * B)), CHUNK_BYTES / 1024, taskPixels,
-                padded && !planar ? ", input copied into a zero border" : planar && padded ? " with a zero border" : "");
+                bordered ? (planar ? ", into a zero border" : ", input copied into a zero border") : "");
     }
 }
