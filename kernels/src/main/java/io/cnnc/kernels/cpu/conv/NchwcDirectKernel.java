@@ -6,6 +6,7 @@ import io.cnnc.kernels.cpu.FastActivation;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -181,10 +182,12 @@ final class NchwcDirectKernel implements ConvKernel {
         int entries = delta.length;
         int xBase = n * inBlocks * plane;
         int sumBase = n * sumsPerSample + groupSums[q];
+        float streamed = 0f;
         for (int e0 = 0; e0 < entries; e0 += chunk) {
             int e1 = Math.min(entries, e0 + chunk);
             int wOff = groupWeights[q] + e0 * entryFloats;
             boolean first = e0 == 0, last = e1 == entries;
+            streamed += stream(w, wOff, (e1 - e0) * entryFloats);
             for (int p = p0; p < p1; p += step) {
                 int aOff = sumBase + p * width * B;
                 if (width == 4) NchwcMicrokernels.blocks4x6(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
@@ -192,6 +195,26 @@ final class NchwcDirectKernel implements ConvKernel {
                 if (last) finish(n, q, p, Math.min(step, p1 - p), aOff, res, y);
             }
         }
+        // Keeps the stream reads alive; the sums are scratch by now.
+        if (streamed != streamed) sums[sumBase] = streamed;
+    }
+
+    /**
+     * Reads {@code n} floats of weights from {@code off} on as a plain sequential stream, so the
+     * chunk is in L1 before the register blocks run over it. The blocks' own loads of a chunk
+     * still in L3 wait on each other (about 10 GB/s on the Xeon); this loop reaches 14.5, which
+     * took a 512-channel 7x7 layer from 2.4 to 2.0-2.1 ms in isolation. A chunk already in L1
+     * or L2 costs a few hundred cycles against several thousand of arithmetic.
+     */
+    private static float stream(float[] w, int off, int n) {
+        FloatVector a = FloatVector.zero(S), b = a, c = a, d = a;
+        for (int i = off, end = off + n; i < end; i += 4 * B) {
+            a = a.add(FloatVector.fromArray(S, w, i));
+            b = b.add(FloatVector.fromArray(S, w, i + B));
+            c = c.add(FloatVector.fromArray(S, w, i + 2 * B));
+            d = d.add(FloatVector.fromArray(S, w, i + 3 * B));
+        }
+        return a.add(b).add(c).add(d).reduceLanes(VectorOperators.ADD);
     }
 
     /** Bias, residual and activation on {@code count} pixels' sums of group q, into the output. */
