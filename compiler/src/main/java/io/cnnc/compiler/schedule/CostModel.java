@@ -2,6 +2,7 @@ package io.cnnc.compiler.schedule;
 
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.conv.DirectStrategy;
+import io.cnnc.kernels.cpu.conv.WinogradNchwcStrategy;
 import io.cnnc.kernels.cpu.gemm.PackedGemm;
 
 /**
@@ -79,6 +80,20 @@ public final class CostModel {
                         String.format("%.2fx fewer multiplies than direct, transforms cost %.0f%% of the rest",
                                 f43 ? 4.0 : 2.25, 100 * transform / Math.max(1, total - transform)));
             }
+            case "winograd-f23-nchwc", "winograd-f43-nchwc" -> {
+                WinogradNchwcStrategy s = strategy.startsWith("winograd-f43") ? WinogradNchwcStrategy.f43() : WinogradNchwcStrategy.f23();
+                int m = s.transform().m();
+                int a = m + 2;
+                double tiles = Math.ceil(g.outH() / (double) m) * Math.ceil(g.outW() / (double) m);
+                // Elementwise over 16 channels: about (a*a) * (nonzeros of B^T per row) vector ops per tile and channel block each way.
+                double transform = (g.inC() + g.outC()) * tiles * a * a * 4.0;
+                double total = flops / (m == 4 ? 4.0 : 2.25) + transform;
+                // Every block of tiles streams all the transformed weights (a*a/9 the raw ones).
+                int blocks = s.blocksPerSample(g);
+                yield new Work(total, 4 * (in + out) + 4 * tiles * a * a * (g.inC() + g.outC()) + 4 * weights * a * a / 9.0 * blocks,
+                        String.format("NCHW16c: %.2fx fewer multiplies than direct, transforms elementwise on channel vectors, %d block(s) of tiles "
+                                + "each streaming the transformed weights", m == 4 ? 4.0 : 2.25, blocks));
+            }
             case "gemm-1x1" -> new Work(flops, bytes, g.strideH() * g.strideW() == 1 ? "1x1: the input already is the GEMM's right-hand matrix"
                     : "strided 1x1: every stride-th input pixel gathered straight into the GEMM's panels");
             case "im2col-gemm", "pixel-gemm" -> {
@@ -135,6 +150,14 @@ public final class CostModel {
                 int blocks = Math.max(1, g.outC() / 16), tail = blocks % 4;
                 int computed = blocks - tail + (tail == 0 ? 0 : tail <= 2 ? 2 : 4);
                 yield (double) computed / blocks * roundedUp(pixels, tail == 0 || tail > 2 ? 6 : 12);
+            }
+            // The same register blocks over tiles, m x m pixels each (partial tiles at the edges count whole).
+            case "winograd-f23-nchwc", "winograd-f43-nchwc" -> {
+                int m = strategy.startsWith("winograd-f43") ? 4 : 2;
+                int tilesX = (g.outW() + m - 1) / m, tilesY = (g.outH() + m - 1) / m;
+                int blocks = Math.max(1, g.outC() / 16), tail = blocks % 4;
+                int computed = blocks - tail + (tail == 0 ? 0 : tail <= 2 ? 2 : 4);
+                yield (double) computed / blocks * (tilesX * tilesY * m * m) / pixels * roundedUp(tilesX * tilesY, tail == 0 || tail > 2 ? 6 : 12);
             }
             default -> 1;
         };

@@ -17,7 +17,9 @@ public final class ConvStrategies {
             new DepthwiseStrategy(),
             new DirectStrategy(),
             new WinogradF23Strategy(),
-            new WinogradF43Strategy());
+            new WinogradF43Strategy(),
+            WinogradNchwcStrategy.f23(),
+            WinogradNchwcStrategy.f43());
 
     public static List<ConvStrategy> all() {
         return STRATEGIES;

@@ -206,7 +206,7 @@ final class NchwcDirectKernel implements ConvKernel {
      * took a 512-channel 7x7 layer from 2.4 to 2.0-2.1 ms in isolation. A chunk already in L1
      * or L2 costs a few hundred cycles against several thousand of arithmetic.
      */
-    private static float stream(float[] w, int off, int n) {
+    static float stream(float[] w, int off, int n) {
         FloatVector a = FloatVector.zero(S), b = a, c = a, d = a;
         for (int i = off, end = off + n; i < end; i += 4 * B) {
             a = a.add(FloatVector.fromArray(S, w, i));

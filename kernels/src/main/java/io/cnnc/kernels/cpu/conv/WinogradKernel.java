@@ -7,10 +7,7 @@ import io.cnnc.kernels.cpu.gemm.BPanels;
 import io.cnnc.kernels.cpu.gemm.PackedA;
 import io.cnnc.kernels.cpu.gemm.PackedB;
 import io.cnnc.kernels.cpu.gemm.PackedGemm;
-import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
@@ -107,14 +104,8 @@ final class WinogradKernel implements ConvKernel {
     /** Transposed: floats per frequency of V^T (whole panels of MR tiles, plus slack for masked stores' unused lanes). */
     private final int vtFreq;
 
-    /**
-     * Scratch is shared by every kernel of the same shape on a thread, last released first: ResNet repeats
-     * each layer shape 2-4 times, and the next layer then finds V and M (up to 768 KiB a task)
-     * still in cache instead of writing into buffers last touched a whole network ago. With a
-     * scratch per kernel, 64->64 @56 with F43 took 0.81 ms inside ResNet-18 on 2 threads against
-     * 0.45 alone.
-     */
-    private static final ThreadLocal<Map<List<Object>, ArrayDeque<Scratch>>> SCRATCH = ThreadLocal.withInitial(HashMap::new);
+    /** Scratch is shared by every kernel of the same shape on a thread ({@link ShapeScratch}): V and M are up to 768 KiB a task. */
+    private static final ShapeScratch<Scratch> SCRATCH = new ShapeScratch<>();
     /** Everything a Scratch's sizes and methods read from its kernel. */
     private final List<Object> scratchKey;
 
@@ -264,9 +255,7 @@ final class WinogradKernel implements ConvKernel {
         int oc1 = Math.min(outC, ocPanels() * (chunk + 1) / chunks * ocStep);
         if (oc0 >= oc1) return;
         // Per thread (a buffer the other core wrote last would have to come over from its L2).
-        ArrayDeque<Scratch> scratch = SCRATCH.get().computeIfAbsent(scratchKey, k -> new ArrayDeque<>());
-        Scratch polled = scratch.pollFirst();
-        Scratch s = polled != null ? polled : new Scratch();
+        Scratch s = SCRATCH.acquire(scratchKey, Scratch::new);
         try {
             int tyFirst = t0 / tilesX;
             int tyLast = (t1 - 1) / tilesX;
@@ -299,7 +288,7 @@ final class WinogradKernel implements ConvKernel {
                 }
             }
         } finally {
-            scratch.offerFirst(s);
+            SCRATCH.release(scratchKey, s);
         }
     }
 

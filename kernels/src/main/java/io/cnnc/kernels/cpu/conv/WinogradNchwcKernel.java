@@ -1,0 +1,255 @@
+package io.cnnc.kernels.cpu.conv;
+
+import io.cnnc.kernels.ActivationKind;
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.FastActivation;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.layout.Nchwc;
+import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Winograd F(m x m, 3 x 3) on NCHW16c tensors. With 16 channels in a vector, every transform is
+ * elementwise across channels: a tile's t x t pixels are t*t vectors, and B^T d B and A^T M A are
+ * sums of vectors with the transform's coefficients ({@link WinogradNchwcTransforms}), with no shuffles or transposes (the planar
+ * {@link WinogradKernel} needs both). The t*t products M[f] = V[f] U[f] are then 1x1
+ * convolutions over "pixels" that are tiles, which is what {@link NchwcMicrokernels} computes:
+ * 4 output blocks x 6 tiles in registers, weights (U^T per frequency, packed like
+ * direct-nchwc's) loaded as vectors, transformed inputs broadcast.
+ *
+ * <p>A sample's tiles go in blocks whose transformed input V (all input blocks) and one output
+ * group's products M fit in L2. Per block: V is computed once, then per group of 4 output blocks
+ * the t*t products and the output transform, whose bias, residual and activation run on the
+ * vectors before they are stored. Edge tiles read their window through a zero-filled copy;
+ * interior tiles read the input in place. Tasks are (sample, block); with fewer blocks than
+ * threads a block's groups are split too, each part transforming the block's input itself.
+ * Every output element is computed by the same operations in the same order whatever the split.
+ */
+final class WinogradNchwcKernel implements ConvKernel {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    private static final int B = Nchwc.BLOCK;
+    /** V plus one group's M per block, most of a 2 MiB L2: 1 MiB made 128->128 @28 with F43 two blocks, each streaming the 2.4 MB of weights (0.74 ms against 0.70 as one block); 2 MiB spilled at 64->64 @56 (0.87 against 0.70). */
+    static final int BLOCK_BYTES = 1536 * 1024;
+    /** Bytes of weights per chunk of input blocks, as in direct-nchwc: they stay in L1 while the block's tiles sweep them. */
+    private static final int CHUNK_BYTES = 32 * 1024;
+
+    private static final ShapeScratch<Scratch> SCRATCH = new ShapeScratch<>();
+
+    private final WinogradTransform tf;
+    private final int m, t, freqs;
+    private final ConvGeometry g;
+    private final int inBlocks, outBlocks, tilesX, tilesPerSample;
+    /** Tiles per block, and the block's rows in V and M: a multiple of 12 so either register block's last step stays inside. */
+    private final int block, rows, blocksPerSample;
+    /** Per group: first output block, blocks computed (4 or 2), blocks that exist, where its packed weights start. */
+    private final int[] groupFirst, groupWidth, groupReal, groupWeights;
+    private final float[] w;
+    /** Offset of tile row r in one input block of one frequency of V. */
+    private final int[] base;
+    /** Offset of input block e within one frequency of V. */
+    private final int[] delta;
+    private final Epilogue epilogue;
+    private final Parallel parallel;
+    private final List<Object> scratchKey;
+
+    WinogradNchwcKernel(WinogradTransform tf, ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
+        this.tf = tf;
+        this.m = tf.m();
+        this.t = tf.t();
+        this.freqs = tf.frequencies();
+        this.g = g;
+        this.epilogue = epilogue;
+        this.parallel = parallel;
+        this.inBlocks = g.inC() / B;
+        this.outBlocks = g.outC() / B;
+        this.tilesX = (g.outW() + m - 1) / m;
+        this.tilesPerSample = tilesX * ((g.outH() + m - 1) / m);
+        int groups = (outBlocks + 3) / 4;
+        this.blocksPerSample = blocksPerSample(tf, g);
+        // Even blocks: 196 tiles in 48s would leave a last block of 4 tiles paying for 12.
+        this.block = (tilesPerSample + blocksPerSample - 1) / blocksPerSample;
+        this.rows = (block + 11) / 12 * 12;
+        groupFirst = new int[groups];
+        groupWidth = new int[groups];
+        groupReal = new int[groups];
+        groupWeights = new int[groups];
+        int weightFloats = 0;
+        for (int q = 0; q < groups; q++) {
+            groupFirst[q] = 4 * q;
+            groupReal[q] = Math.min(4, outBlocks - 4 * q);
+            groupWidth[q] = groupReal[q] <= 2 ? 2 : 4;
+            groupWeights[q] = weightFloats;
+            weightFloats += freqs * inBlocks * B * groupWidth[q] * B;
+        }
+        this.w = pack(weight, weightFloats);
+        this.base = new int[rows];
+        for (int r = 0; r < rows; r++) base[r] = r * B;
+        this.delta = new int[inBlocks];
+        for (int e = 0; e < inBlocks; e++) delta[e] = e * rows * B;
+        this.scratchKey = List.of("winograd-nchwc", tf.label(), g.inC(), rows);
+    }
+
+    /** How many blocks a sample's tiles go in: as few as keep V and one group's M within {@link #BLOCK_BYTES}. */
+    static int blocksPerSample(WinogradTransform tf, ConvGeometry g) {
+        int m = tf.m();
+        int tiles = ((g.outW() + m - 1) / m) * ((g.outH() + m - 1) / m);
+        long bytesPerTile = 4L * tf.frequencies() * (g.inC() + 4 * B);
+        int fit = (int) Math.max(12, Math.min(tiles, BLOCK_BYTES / bytesPerTile));
+        return (tiles + fit - 1) / fit;
+    }
+
+    /** U = G g G^T per filter (in double), as per group and frequency [input block][16 in][width * 16 out]: U^T, as direct-nchwc packs its taps. */
+    private float[] pack(float[] weight, int floats) {
+        float[] p = new float[floats];
+        float[] u = new float[freqs];
+        for (int q = 0; q < groupFirst.length; q++) {
+            int width = groupWidth[q] * B;
+            for (int j = 0; j < groupReal[q] * B; j++) {
+                int oc = groupFirst[q] * B + j;
+                for (int ic = 0; ic < g.inC(); ic++) {
+                    tf.transformFilter(weight, (oc * g.inC() + ic) * 9, u, 0, 1);
+                    for (int f = 0; f < freqs; f++) {
+                        p[groupWeights[q] + ((f * inBlocks + ic / B) * B + ic % B) * width + j] = u[f];
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    /** Per-thread buffers: V [freq][input block][rows][16], one group's M [freq][rows][64], one edge tile's window. */
+    private final class Scratch {
+        final float[] v = new float[freqs * inBlocks * rows * B];
+        final float[] mm = new float[freqs * rows * 4 * B];
+        final float[] window = new float[t * t * B];
+        final float[] tmp = new float[t * t * B];
+        final float[] out = new float[m * m * B];
+    }
+
+    @Override
+    public void forward(float[] x, float[] residual, float[] y, int batch) {
+        int blocks = batch * blocksPerSample;
+        int groups = groupFirst.length;
+        int parts = blocks >= parallel.threads() ? 1 : Math.min(groups, (parallel.threads() + blocks - 1) / blocks);
+        parallel.forRange(blocks * parts, task -> {
+            int blk = task / parts, part = task % parts;
+            run(x, residual, y, blk / blocksPerSample, blk % blocksPerSample, groups * part / parts, groups * (part + 1) / parts);
+        });
+    }
+
+    /** Block {@code blk} of sample n, output groups [q0, q1). */
+    private void run(float[] x, float[] res, float[] y, int n, int blk, int q0, int q1) {
+        Scratch s = SCRATCH.acquire(scratchKey, Scratch::new);
+        try {
+            int t0 = blk * block, count = Math.min(tilesPerSample, t0 + block) - t0;
+            for (int r = 0; r < count; r++) inputTile(x, n, t0 + r, r, s);
+            for (int q = q0; q < q1; q++) {
+                products(q, count, s);
+                for (int r = 0; r < count; r++) outputTile(q, n, t0 + r, r, s, res, y);
+            }
+        } finally {
+            SCRATCH.release(scratchKey, s);
+        }
+    }
+
+    /** B^T d B for tile {@code tile} of sample n, every input block, into row r of V. */
+    private void inputTile(float[] x, int n, int tile, int r, Scratch s) {
+        int iy0 = tile / tilesX * m - g.padTop(), ix0 = tile % tilesX * m - g.padLeft();
+        int inH = g.inH(), inW = g.inW(), plane = inH * inW * B;
+        boolean inside = iy0 >= 0 && ix0 >= 0 && iy0 + t <= inH && ix0 + t <= inW;
+        for (int e = 0; e < inBlocks; e++) {
+            int planeOff = (n * inBlocks + e) * plane;
+            int vOff = delta[e] + base[r];
+            if (inside) {
+                transformInput(x, planeOff + (iy0 * inW + ix0) * B, inW * B, s.tmp, s.v, vOff);
+                continue;
+            }
+            float[] win = s.window;
+            for (int i = 0; i < t; i++) {
+                int iy = iy0 + i;
+                for (int j = 0; j < t; j++) {
+                    int ix = ix0 + j, d = (i * t + j) * B;
+                    if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) System.arraycopy(x, planeOff + (iy * inW + ix) * B, win, d, B);
+                    else java.util.Arrays.fill(win, d, d + B, 0f);
+                }
+            }
+            transformInput(win, 0, t * B, s.tmp, s.v, vOff);
+        }
+    }
+
+    /** V[f] at {@code v[f * vFreq + vOff]} = (B^T d B)[f] for the t x t window of 16-channel vectors at {@code d[off]}, rows {@code rowStride} apart. */
+    private void transformInput(float[] d, int off, int rowStride, float[] tmp, float[] v, int vOff) {
+        int vFreq = inBlocks * rows * B;
+        if (m == 4) WinogradNchwcTransforms.inputF43(d, off, rowStride, tmp, v, vOff, vFreq);
+        else WinogradNchwcTransforms.inputF23(d, off, rowStride, tmp, v, vOff, vFreq);
+    }
+
+    /** M[f] = V[f] U[f] for group q over the block's first {@code count} rows: per frequency, per chunk of input blocks, the register blocks over the rows. */
+    private void products(int q, int count, Scratch s) {
+        int width = groupWidth[q];
+        int step = width == 4 ? 6 : 12;
+        int entryFloats = B * width * B;
+        int chunk = Math.max(1, CHUNK_BYTES / (4 * entryFloats));
+        int vFreq = inBlocks * rows * B, mFreq = rows * width * B;
+        float streamed = 0f;
+        for (int f = 0; f < freqs; f++) {
+            int wFreq = groupWeights[q] + f * inBlocks * entryFloats;
+            for (int e0 = 0; e0 < inBlocks; e0 += chunk) {
+                int e1 = Math.min(inBlocks, e0 + chunk);
+                int wOff = wFreq + e0 * entryFloats;
+                streamed += NchwcDirectKernel.stream(w, wOff, (e1 - e0) * entryFloats);
+                for (int p = 0; p < count; p += step) {
+                    int aOff = f * mFreq + p * width * B;
+                    if (width == 4) NchwcMicrokernels.blocks4x6(s.v, f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm, aOff, e0 == 0);
+                    else NchwcMicrokernels.blocks2x12(s.v, f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm, aOff, e0 == 0);
+                }
+            }
+        }
+        // Keeps the stream reads alive; the window is scratch.
+        if (streamed != streamed) s.window[0] = streamed;
+    }
+
+    /** A^T M A for row r of the block (tile {@code tile} of sample n), every real block of group q, with the epilogue, into the output. */
+    private void outputTile(int q, int n, int tile, int r, Scratch s, float[] res, float[] y) {
+        int width = groupWidth[q] * B, mFreq = rows * width;
+        int oy0 = tile / tilesX * m, ox0 = tile % tilesX * m;
+        int outH = g.outH(), outW = g.outW();
+        int rowsOut = Math.min(m, outH - oy0), colsOut = Math.min(m, outW - ox0);
+        float[] bias = epilogue.bias();
+        ActivationKind act = epilogue.activation();
+        boolean relu = act == ActivationKind.RELU;
+        boolean other = !relu && act != ActivationKind.IDENTITY;
+        float[] tmp = s.tmp, mm = s.mm, out = s.out;
+        for (int b = 0; b < groupReal[q]; b++) {
+            int ob = groupFirst[q] + b;
+            int mOff = r * width + b * B;
+            if (m == 4) WinogradNchwcTransforms.outputF43(mm, mOff, mFreq, tmp, out);
+            else WinogradNchwcTransforms.outputF23(mm, mOff, mFreq, tmp, out);
+            FloatVector bv = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ob * B);
+            int planeOff = (n * outBlocks + ob) * outH * outW;
+            for (int i = 0; i < rowsOut; i++) {
+                int rowOff = (planeOff + (oy0 + i) * outW + ox0) * B;
+                for (int j = 0; j < colsOut; j++) {
+                    FloatVector acc = FloatVector.fromArray(S, out, (i * m + j) * B).add(bv);
+                    int yOff = rowOff + j * B;
+                    if (epilogue.residual()) acc = acc.add(FloatVector.fromArray(S, res, yOff));
+                    if (relu) acc = acc.max(0f);
+                    acc.intoArray(y, yOff);
+                }
+                if (other) FastActivation.range(act, epilogue.alpha(), y, rowOff, y, rowOff, colsOut * B);
+            }
+        }
+    }
+
+    @Override
+    public String tiling() {
+        int last = groupFirst.length - 1;
+        String tail = groupReal[last] == 4 ? "" : groupWidth[last] == 2
+                ? String.format(" (the last %d block(s) as 2 x 12 tiles)", groupReal[last])
+                : " (the last group with a zero block)";
+        return String.format("%s on NCHW16c, %d tiles/block (V+M %d KiB), %d block(s)/sample, %d group(s) of 4 channel blocks x 6 tiles in registers%s",
+                tf.label(), block, 4L * freqs * (g.inC() + 4 * B) * rows / 1024, blocksPerSample, groupFirst.length, tail);
+    }
+}

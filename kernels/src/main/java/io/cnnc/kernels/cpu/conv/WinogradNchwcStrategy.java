@@ -1,0 +1,67 @@
+package io.cnnc.kernels.cpu.conv;
+
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.layout.Nchwc;
+
+/**
+ * Winograd F(2x2,3x3) or F(4x4,3x3) on channel-blocked tensors (NCHW16c in and out), for the
+ * layers {@link WinogradConv} takes whose channel counts are multiples of 16: the transforms are
+ * vector sums across 16 channels and the products run on direct-nchwc's register blocks
+ * ({@link WinogradNchwcKernel}). Same transforms, same error bounds as the planar kernels.
+ */
+public final class WinogradNchwcStrategy implements ConvStrategy {
+
+    private final String name;
+    private final WinogradTransform transform;
+
+    private WinogradNchwcStrategy(String name, WinogradTransform transform) {
+        this.name = name;
+        this.transform = transform;
+    }
+
+    public static WinogradNchwcStrategy f23() {
+        return new WinogradNchwcStrategy("winograd-f23-nchwc", WinogradTransform.F23);
+    }
+
+    public static WinogradNchwcStrategy f43() {
+        return new WinogradNchwcStrategy("winograd-f43-nchwc", WinogradTransform.F43);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public WinogradTransform transform() {
+        return transform;
+    }
+
+    /** How many blocks of tiles a sample is cut into: each block streams all the transformed weights (for the cost model). */
+    public int blocksPerSample(ConvGeometry g) {
+        return WinogradNchwcKernel.blocksPerSample(transform, g);
+    }
+
+    @Override
+    public boolean blocked() {
+        return true;
+    }
+
+    @Override
+    public boolean supports(ConvGeometry g) {
+        return DirectNchwcStrategy.nativeVectors() && computes(g);
+    }
+
+    @Override
+    public boolean computes(ConvGeometry g) {
+        return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
+                && g.dilationH() == 1 && g.dilationW() == 1 && g.groups() == 1
+                && Nchwc.blocks(g.inC()) && Nchwc.blocks(g.outC());
+    }
+
+    @Override
+    public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
+        if (!computes(g)) throw new IllegalArgumentException(name + " does not compute " + g);
+        return new WinogradNchwcKernel(transform, g, weight, epilogue, parallel);
+    }
+}
