@@ -3,6 +3,7 @@ package io.cnnc.kernels.cpu;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Scratch buffers shared by the kernels of a network, last given back first taken. Layers run
@@ -21,7 +22,7 @@ import java.util.Map;
  */
 public final class ScratchPool {
 
-    private static final ThreadLocal<Map<Object, ArrayDeque<float[]>>> FREE = ThreadLocal.withInitial(HashMap::new);
+    private static final ThreadLocal<Map<Object, ArrayDeque<Object>>> FREE = ThreadLocal.withInitial(HashMap::new);
 
     private ScratchPool() {}
 
@@ -30,14 +31,25 @@ public final class ScratchPool {
      * given-back one if there is one, else a new zeroed one.
      */
     public static float[] take(Object key, int size) {
-        ArrayDeque<float[]> free = FREE.get().get(key);
-        float[] a = free == null ? null : free.pollFirst();
-        if (a != null && a.length == size) return a;
+        ArrayDeque<Object> free = FREE.get().get(key);
+        Object a = free == null ? null : free.pollFirst();
+        if (a instanceof float[] f && f.length == size) return f;
         return new float[size];
     }
 
-    /** Returns a buffer taken under {@code key} for reuse. */
-    public static void give(Object key, float[] a) {
+    /**
+     * A set of buffers (a kernel's scratch object) for {@code key}, which must determine
+     * everything {@code create} sizes: a given-back one if there is one, else a new one.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> T take(Object key, Supplier<T> create) {
+        ArrayDeque<Object> free = FREE.get().get(key);
+        Object a = free == null ? null : free.pollFirst();
+        return a != null ? (T) a : create.get();
+    }
+
+    /** Returns a buffer (or set of buffers) taken under {@code key} for reuse. */
+    public static void give(Object key, Object a) {
         FREE.get().computeIfAbsent(key, k -> new ArrayDeque<>()).offerFirst(a);
     }
 }

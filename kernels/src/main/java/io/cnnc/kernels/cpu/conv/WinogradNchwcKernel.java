@@ -4,6 +4,7 @@ import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.FastActivation;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.ScratchPool;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
@@ -35,7 +36,6 @@ final class WinogradNchwcKernel implements ConvKernel {
     /** Bytes of weights per chunk of input blocks, as in direct-nchwc: they stay in L1 while the block's tiles sweep them. */
     private static final int CHUNK_BYTES = 32 * 1024;
 
-    private static final ShapeScratch<Scratch> SCRATCH = new ShapeScratch<>();
 
     private final WinogradTransform tf;
     private final int m, t, freqs;
@@ -141,7 +141,7 @@ final class WinogradNchwcKernel implements ConvKernel {
 
     /** Block {@code blk} of sample n, output groups [q0, q1). */
     private void run(float[] x, float[] res, float[] y, int n, int blk, int q0, int q1) {
-        Scratch s = SCRATCH.acquire(scratchKey, Scratch::new);
+        Scratch s = ScratchPool.take(scratchKey, Scratch::new);
         try {
             int t0 = blk * block, count = Math.min(tilesPerSample, t0 + block) - t0;
             for (int r = 0; r < count; r++) inputTile(x, n, t0 + r, r, s);
@@ -150,7 +150,7 @@ final class WinogradNchwcKernel implements ConvKernel {
                 for (int r = 0; r < count; r++) outputTile(q, n, t0 + r, r, s, res, y);
             }
         } finally {
-            SCRATCH.release(scratchKey, s);
+            ScratchPool.give(scratchKey, s);
         }
     }
 
