@@ -4,6 +4,8 @@ import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.FastActivation;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.ScratchPool;
+import java.util.List;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -52,8 +54,8 @@ final class NchwcDirectKernel implements ConvKernel {
     /** Offset of each weight entry (input block, ky, kx) from a pixel's base. */
     private final int[] delta;
     private final int sumsPerSample, taskPixels;
-    private float[] xPadded = new float[0];
-    private float[] sums = new float[0];
+    /** The bordered input's layout: kernels with the same one share the buffer (see {@link ScratchPool}). */
+    private final List<Object> borderKey;
 
     NchwcDirectKernel(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel, boolean planar) {
         this.g = g;
@@ -105,6 +107,7 @@ final class NchwcDirectKernel implements ConvKernel {
         }
         this.taskPixels = taskPixels(groups);
         for (int i = 0; i < B; i++) planeIndex[i] = i * pixels;
+        this.borderKey = List.of("nchwc-border", inBlocks, g.inH(), g.inW(), paddedH, paddedW, g.padTop(), g.padLeft());
     }
 
     /** PyTorch's [outC][inC][kH][kW] as, per group, [input block][ky][kx][16 in][width * 16 out]. */
@@ -135,22 +138,41 @@ final class NchwcDirectKernel implements ConvKernel {
 
     public void forward(float[] x, float[] res, float[] y, int batch) {
         float[] in = x;
+        float[] bordered = null;
         if (padded) {
-            if (xPadded.length < batch * inBlocks * plane) xPadded = new float[batch * inBlocks * plane];
-            float[] dst = xPadded;
+            // Shared with the kernels of the same input layout (its border is only ever zero).
+            bordered = ScratchPool.take(borderKey, batch * inBlocks * plane);
+            float[] dst = bordered;
             if (planar) parallel.forRange(batch * inBlocks, c -> copyBlocked(x, dst, c));
             else parallel.forRange(batch * inBlocks, c -> copyPadded(x, dst, c));
             in = dst;
         }
-        if (sums.length < batch * sumsPerSample) sums = new float[batch * sumsPerSample];
+        Sums sums = ScratchPool.take(Sums.class, Sums::new).fit(batch * sumsPerSample);
         float[] input = in;
         int chunksPerGroup = (pixels + taskPixels - 1) / taskPixels;
         int perSample = groupFirst.length * chunksPerGroup;
         parallel.forRange(batch * perSample, t -> {
             int n = t / perSample, q = t % perSample / chunksPerGroup, chunk = t % chunksPerGroup;
             int p0 = chunk * taskPixels;
-            run(input, n, q, p0, Math.min(pixels, p0 + taskPixels), res, y);
+            run(input, n, q, p0, Math.min(pixels, p0 + taskPixels), res, y, sums.a);
         });
+        ScratchPool.give(Sums.class, sums);
+        if (bordered != null) ScratchPool.give(borderKey, bordered);
+    }
+
+    /**
+     * The partial sums, one buffer for every direct-nchwc kernel on the calling thread (grown to
+     * the largest): each task writes its sums on the first weight chunk before reading them, so
+     * the next layer finds the buffer in cache instead of where this kernel left it a forward
+     * pass ago.
+     */
+    private static final class Sums {
+        float[] a = new float[0];
+
+        Sums fit(int n) {
+            if (a.length < n) a = new float[n];
+            return this;
+        }
     }
 
     /** Input block c (sample and block) into the middle of its zero-bordered plane; the border is never written. */
@@ -174,7 +196,7 @@ final class NchwcDirectKernel implements ConvKernel {
     }
 
     /** Output pixels p0..p1-1 of group q, sample n: every weight chunk over them, then the epilogue. */
-    private void run(float[] x, int n, int q, int p0, int p1, float[] res, float[] y) {
+    private void run(float[] x, int n, int q, int p0, int p1, float[] res, float[] y, float[] sums) {
         int width = groupWidth[q];
         int step = width == 4 ? 6 : 12;
         int entryFloats = B * width * B;
@@ -192,7 +214,7 @@ final class NchwcDirectKernel implements ConvKernel {
                 int aOff = sumBase + p * width * B;
                 if (width == 4) NchwcMicrokernels.blocks4x6(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
                 else NchwcMicrokernels.blocks2x12(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
-                if (last) finish(n, q, p, Math.min(step, p1 - p), aOff, res, y);
+                if (last) finish(n, q, p, Math.min(step, p1 - p), aOff, res, y, sums);
             }
         }
         // Keeps the stream reads alive; the sums are scratch by now.
@@ -218,7 +240,7 @@ final class NchwcDirectKernel implements ConvKernel {
     }
 
     /** Bias, residual and activation on {@code count} pixels' sums of group q, into the output. */
-    private void finish(int n, int q, int p, int count, int aOff, float[] res, float[] y) {
+    private void finish(int n, int q, int p, int count, int aOff, float[] res, float[] y, float[] sums) {
         float[] bias = epilogue.bias();
         ActivationKind act = epilogue.activation();
         boolean relu = act == ActivationKind.RELU;

@@ -37,9 +37,9 @@ public final class WinogradNchwcStrategy implements ConvStrategy {
         return transform;
     }
 
-    /** How many blocks of tiles a sample is cut into: each block streams all the transformed weights (for the cost model). */
-    public int blocksPerSample(ConvGeometry g) {
-        return WinogradNchwcKernel.blocksPerSample(transform, g);
+    /** How many blocks of tiles a sample is cut into on {@code threads} threads: each block streams all the transformed weights (for the cost model). */
+    public int blocksPerSample(ConvGeometry g, int threads) {
+        return WinogradNchwcKernel.blocksPerSample(transform, g, threads);
     }
 
     @Override
