@@ -68,7 +68,7 @@ public final class CalibrateCostModel {
             for (Layer l : LAYERS) {
                 for (ConvStrategy s : ConvStrategies.candidates(l.g())) {
                     double ms = Tuner.measureColdMs(s, l.g(), parallel);
-                    CostModel.Work w = CostModel.work(s.name(), l.g());
+                    CostModel.Work w = CostModel.work(s.name(), l.g(), threads);
                     double compute = ms / 1e3 - w.bytes() / m.bandwidth(threads);
                     double e = compute > 0 ? w.flops() / (m.peakFlops(threads) * compute) : 1.0;
                     e = Math.min(1.0, e);

@@ -38,13 +38,20 @@ public final class CostModel {
     /** What a strategy must do for one sample: arithmetic, memory traffic, and in words why. */
     public record Work(double flops, double bytes, String why) {}
 
-    /** Grouped (non-depthwise) convolutions run each strategy's loops on narrow matrices: calibrated apart. */
+    /**
+     * Grouped (non-depthwise) convolutions run each strategy's loops on narrow matrices: calibrated
+     * apart. direct-nchwc-planar is direct-nchwc's kernel with its layout changes counted as
+     * bytes, so the two share one efficiency: calibrated apart, noise made the planar variant
+     * look faster (0.87 of peak against 0.72) and ResNet-18 got reorders around planar layers
+     * between blocked ones.
+     */
     public static String efficiencyKey(String strategy, ConvGeometry g) {
-        return g.groups() > 1 && !strategy.equals("depthwise") ? strategy + ".grouped" : strategy;
+        String kernel = strategy.equals("direct-nchwc-planar") ? "direct-nchwc" : strategy;
+        return g.groups() > 1 && !kernel.equals("depthwise") ? kernel + ".grouped" : kernel;
     }
 
     public Estimate estimate(String strategy, ConvGeometry g, int threads) {
-        Work w = work(strategy, g);
+        Work w = work(strategy, g, threads);
         double efficiency = efficiencies.get(efficiencyKey(strategy, g), threads);
         double ms = 1e3 * (w.flops() / (efficiency * machine.peakFlops(threads)) + w.bytes() / machine.bandwidth(threads));
         double gathers = gathers(strategy, g);
@@ -56,6 +63,11 @@ public final class CostModel {
     }
 
     public static Work work(String strategy, ConvGeometry g) {
+        return work(strategy, g, 1);
+    }
+
+    /** The work on {@code threads} threads: only how some kernels cut their work depends on it. */
+    public static Work work(String strategy, ConvGeometry g, int threads) {
         double macs = g.macsPerSample();
         double in = (double) g.inC() * g.inH() * g.inW();
         double out = (double) g.outC() * g.outH() * g.outW();
@@ -89,7 +101,7 @@ public final class CostModel {
                 double transform = (g.inC() + g.outC()) * tiles * a * a * 4.0;
                 double total = flops / (m == 4 ? 4.0 : 2.25) + transform;
                 // Every block of tiles streams all the transformed weights (a*a/9 the raw ones).
-                int blocks = s.blocksPerSample(g);
+                int blocks = s.blocksPerSample(g, threads);
                 yield new Work(total, 4 * (in + out) + 4 * tiles * a * a * (g.inC() + g.outC()) + 4 * weights * a * a / 9.0 * blocks,
                         String.format("NCHW16c: %.2fx fewer multiplies than direct, transforms elementwise on channel vectors, %d block(s) of tiles "
                                 + "each streaming the transformed weights", m == 4 ? 4.0 : 2.25, blocks));
