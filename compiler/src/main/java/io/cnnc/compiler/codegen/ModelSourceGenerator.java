@@ -26,6 +26,7 @@ import io.cnnc.kernels.cpu.FastChannelAffine;
 import io.cnnc.kernels.cpu.FastDense;
 import io.cnnc.kernels.cpu.FastElementwise;
 import io.cnnc.kernels.cpu.FastGlobalPool;
+import io.cnnc.kernels.cpu.BlockedPool;
 import io.cnnc.kernels.cpu.FastMaxPool;
 import io.cnnc.kernels.cpu.conv.ConvKernel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
@@ -181,6 +182,12 @@ public final class ModelSourceGenerator {
             case ShiftOp sh -> CodeBlock.of("$T.shift($L, BATCH, $L, $L, $L, $L, parallel)", FastChannelAffine.class, x, s.c(), spatial, weight(n, "weight"), y);
             case PoolOp p -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, parallel)",
                     p.kind() == PoolOp.Kind.MAX ? FastMaxPool.class : FastAvgPool.class, x, RecordLiteral.of(p.geometry(s)), y);
+            case BlockedOp b -> switch (b.op()) {
+                case PoolOp p -> CodeBlock.of("$T.max($L, BATCH, $L, $L, parallel)", BlockedPool.class, x, RecordLiteral.of(p.geometry(s)), y);
+                case GlobalPoolOp g -> CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L, parallel)", BlockedPool.class,
+                        g.kind() == PoolOp.Kind.MAX ? "max" : "average", x, s.c(), spatial, y);
+                default -> throw new IllegalStateException(n.name() + ": no blocked kernel for " + b.op().type());
+            };
             case GlobalPoolOp g -> CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L, parallel)", FastGlobalPool.class,
                     g.kind() == PoolOp.Kind.MAX ? "max" : "average", x, s.c(), spatial, y);
             case AdaptiveAvgPoolOp a -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, parallel)", FastAdaptiveAvgPool.class, x,

@@ -10,7 +10,7 @@ import java.util.List;
  */
 public sealed interface Op
         permits ConvOp, DenseOp, BatchNormOp, LayerNormOp, ScaleOp, ShiftOp, PoolOp, GlobalPoolOp, AdaptiveAvgPoolOp,
-                ActivationOp, SoftmaxOp, FlattenOp, DropoutOp, AddOp, MulOp, ConcatOp, FusedConvOp, ReorderOp {
+                ActivationOp, SoftmaxOp, FlattenOp, DropoutOp, AddOp, MulOp, ConcatOp, FusedConvOp, ReorderOp, BlockedOp {
 
     /** The canonical layer name, used in tables and for numbering parameter names. */
     String type();

@@ -6,8 +6,13 @@ import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Value;
 import io.cnnc.compiler.ops.ActivationOp;
 import io.cnnc.compiler.ops.AddOp;
+import io.cnnc.compiler.ops.BlockedOp;
 import io.cnnc.compiler.ops.FusedConvOp;
+import io.cnnc.compiler.ops.GlobalPoolOp;
+import io.cnnc.compiler.ops.Op;
+import io.cnnc.compiler.ops.PoolOp;
 import io.cnnc.compiler.ops.ReorderOp;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,8 +24,9 @@ import java.util.function.BiPredicate;
 /**
  * Layout choice. Convolutions named in {@code blocked} (their chosen kernel is channel-blocked)
  * read and write NCHW16c; adds and activations run in their inputs' layout when the inputs
- * agree (they are elementwise, and blocked tensors are never padded); every other op, and the
- * graph's inputs and outputs, are NCHW. A {@link ReorderOp} goes exactly where a value's layout
+ * agree (they are elementwise, and blocked tensors are never padded), and so do max and global
+ * pooling, which become a {@link BlockedOp} on a blocked input; every other op, and the graph's
+ * inputs and outputs, are NCHW. A {@link ReorderOp} goes exactly where a value's layout
  * differs from what a reader needs, one per value and layout however many readers share it.
  * <p>
  * A blocked conv pays for the reorders around it, so {@code stillWorth} is asked about each one
@@ -84,7 +90,8 @@ public final class ChooseLayouts implements Pass {
             Layout want = wanted(n, ins, layouts, blocked);
             List<Value> args = new ArrayList<>();
             for (Value v : ins) args.add(as(r, v, want, layouts, reorders));
-            r.replaceTranslated(n, n.name(), n.op(), args);
+            Op op = want == Layout.NCHW16C && (n.op() instanceof PoolOp || n.op() instanceof GlobalPoolOp) ? new BlockedOp(n.op()) : n.op();
+            r.replaceTranslated(n, n.name(), op, args);
             layouts.put(r.translate(n.output()), want);
         }
         List<Value> outs = new ArrayList<>();
@@ -97,6 +104,9 @@ public final class ChooseLayouts implements Pass {
             case FusedConvOp f -> blocked.contains(n.name()) ? Layout.NCHW16C : Layout.NCHW;
             case AddOp a -> common(ins, layouts);
             case ActivationOp a -> common(ins, layouts);
+            // Blocked kernels exist for these; a pool never makes its input blocked, only follows it.
+            case PoolOp p when p.kind() == PoolOp.Kind.MAX && Nchwc.blocks(ins.getFirst().shape().c()) -> common(ins, layouts);
+            case GlobalPoolOp g when Nchwc.blocks(ins.getFirst().shape().c()) -> common(ins, layouts);
             default -> Layout.NCHW;
         };
     }

@@ -33,9 +33,9 @@ class ChooseLayoutsTest {
 
     @Test
     void aChainOfBlockedConvsIsReorderedOnlyAtItsEnds() {
-        Graph g = optimized("network N { input x: [16, 8, 8]\n conv(16, 3, pad=1) -> relu -> conv(32, 3, pad=1) -> relu -> maxpool(2) }");
+        Graph g = optimized("network N { input x: [16, 8, 8]\n conv(16, 3, pad=1) -> relu -> conv(32, 3, pad=1) -> relu -> avgpool(2) }");
         Graph after = new ChooseLayouts(convNames(g), (n, r) -> true).apply(g);
-        assertThat(types(after)).containsExactly("reorder>NCHW16C", "conv+relu", "conv+relu", "reorder>NCHW", "maxpool");
+        assertThat(types(after)).containsExactly("reorder>NCHW16C", "conv+relu", "conv+relu", "reorder>NCHW", "avgpool");
     }
 
     @Test
@@ -45,19 +45,19 @@ class ChooseLayoutsTest {
                   a = conv(16, 3, pad=1) -> relu
                   b = a -> conv(16, 3, pad=1)
                   c = a -> conv(16, 1)
-                  b + c -> relu -> gap
+                  b + c -> relu -> avgpool(2)
                 }""");
         Graph after = new ChooseLayouts(convNames(g), (n, r) -> true).apply(g);
         // the add folds into one conv's epilogue; its residual (the other conv) is blocked already
         assertThat(types(after).stream().filter(t -> t.startsWith("reorder")).toList()).containsExactly("reorder>NCHW16C", "reorder>NCHW");
-        assertThat(types(after).getLast()).isEqualTo("gap");
+        assertThat(types(after).getLast()).isEqualTo("avgpool");
     }
 
     @Test
     void aValueReadByTwoPlanarOpsIsReorderedOnce() {
-        Graph g = optimized("network N { input x: [16, 8, 8]\n a = conv(16, 3, pad=1)\n p = a -> maxpool(2)\n q = a -> avgpool(2)\n p + q }");
+        Graph g = optimized("network N { input x: [16, 8, 8]\n a = conv(16, 3, pad=1)\n p = a -> avgpool(2)\n q = a -> avgpool(3, stride=2, pad=1)\n p + q }");
         Graph after = new ChooseLayouts(convNames(g), (n, r) -> true).apply(g);
-        assertThat(types(after)).containsExactly("reorder>NCHW16C", "conv", "reorder>NCHW", "maxpool", "avgpool", "add");
+        assertThat(types(after)).containsExactly("reorder>NCHW16C", "conv", "reorder>NCHW", "avgpool", "avgpool", "add");
         Node back = after.nodes().get(2);
         assertThat(after.nodes().get(3).inputs()).containsExactly(back.output());
         assertThat(after.nodes().get(4).inputs()).containsExactly(back.output());
@@ -65,13 +65,25 @@ class ChooseLayoutsTest {
 
     @Test
     void aConvNotWorthItsReordersGoesBackToPlanar() {
-        Graph g = optimized("network N { input x: [16, 8, 8]\n conv(16, 3, pad=1) -> maxpool(2) }");
+        Graph g = optimized("network N { input x: [16, 8, 8]\n conv(16, 3, pad=1) -> avgpool(2) }");
         java.util.List<Long> asked = new java.util.ArrayList<>();
         // Worth one reordered tensor of 16x8x8, not two: the input's and the output's.
         ChooseLayouts pass = new ChooseLayouts(convNames(g), (n, elements) -> asked.add(elements) && elements <= 16 * 8 * 8);
         assertThat(pass.blockedAfter(g)).isEmpty();
         assertThat(asked).containsExactly(2L * 16 * 8 * 8);
         assertThat(types(pass.apply(g))).isEqualTo(types(g));
+    }
+
+    /** Max and global pooling have blocked kernels: on a blocked input they stay blocked (as a BlockedOp), average pooling does not. */
+    @Test
+    void maxAndGlobalPoolsFollowABlockedInput() {
+        Graph g = optimized("network N { input x: [16, 8, 8]\n conv(16, 3, pad=1) -> maxpool(2) -> conv(32, 3, pad=1) -> gap }");
+        Graph after = new ChooseLayouts(convNames(g), (n, r) -> true).apply(g);
+        assertThat(types(after)).containsExactly("reorder>NCHW16C", "conv", "maxpool", "conv", "gap", "reorder>NCHW");
+        assertThat(after.nodes().get(2).op()).isInstanceOf(io.cnnc.compiler.ops.BlockedOp.class);
+        assertThat(after.nodes().get(4).op()).isEqualTo(new io.cnnc.compiler.ops.BlockedOp(new io.cnnc.compiler.ops.GlobalPoolOp(io.cnnc.compiler.ops.PoolOp.Kind.AVG)));
+        Graph planar = new ChooseLayouts(Set.of(), (n, r) -> true).apply(g);
+        assertThat(planar.nodes()).noneMatch(n -> n.op() instanceof io.cnnc.compiler.ops.BlockedOp);
     }
 
     @Test

@@ -58,7 +58,9 @@ public final class ReferenceExecutor {
         Shape s = n.inputShapes().getFirst();
         int spatial = s.h() * s.w();
         float[] x = in.getFirst();
-        switch (n.op()) {
+        // Shapes are logical here: a blocked op computes what its op does.
+        Op op = n.op() instanceof BlockedOp b ? b.op() : n.op();
+        switch (op) {
             case ConvOp c -> ConvReference.forward(x, batch, c.geometry(s), w(n, "weight"), c.bias() ? w(n, "bias") : null, y);
             case DenseOp d -> DenseReference.forward(x, batch, Math.toIntExact(s.size()), d.units(), w(n, "weight"),
                     d.bias() ? w(n, "bias") : null, y);
@@ -81,6 +83,7 @@ public final class ReferenceExecutor {
             case FlattenOp f -> CopyReference.forward(x, y);
             case DropoutOp d -> CopyReference.forward(x, y);
             case ReorderOp r -> CopyReference.forward(x, y); // shapes are logical: a reorder is the identity here
+            case BlockedOp b -> throw new IllegalStateException("unwrapped above");
             case AddOp a -> AddReference.forward(x, in.get(1), y);
             case MulOp m -> multiply(n, in, batch, y);
             case FusedConvOp f -> fusedConv(n, f, in, batch, y);

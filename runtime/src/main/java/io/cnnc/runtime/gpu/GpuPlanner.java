@@ -172,6 +172,7 @@ public final class GpuPlanner {
             case ConvOp c -> throw new IllegalStateException("unfused convolution " + n.name() + " after the inference passes");
             case FusedConvOp f -> throw new IllegalStateException("handled by conv()");
             case ReorderOp r -> throw new IllegalStateException(n.name() + ": GPU plans are built from the planar graph, before CPU layout choice");
+            case BlockedOp b -> throw new IllegalStateException(n.name() + ": GPU plans are built from the planar graph, before CPU layout choice");
         };
     }
 

@@ -176,6 +176,7 @@ public final class GpuTrainingPlanner {
             case MulOp m -> throw new IllegalStateException("rejected in plan()");
             case FusedConvOp f -> throw new IllegalStateException("rejected in plan()");
             case ReorderOp r -> throw new IllegalStateException("training runs on the source graph, which has no reorders");
+            case BlockedOp b -> throw new IllegalStateException("training runs on the source graph, which has no blocked ops");
         };
     }
 

@@ -146,6 +146,7 @@ public final class OnnxExporter {
             case ConcatOp c -> add("Concat", n.inputs().stream().map(names::get).toList(), y, Attr.of("axis", 1L));
             case FusedConvOp f -> throw new ImportException(n.name() + ": fused convolutions exist only in optimized graphs; export the source network");
             case ReorderOp r -> throw new ImportException(n.name() + ": reorders exist only in optimized graphs; export the source network");
+            case BlockedOp b -> throw new ImportException(n.name() + ": blocked ops exist only in optimized graphs; export the source network");
         };
         names.put(n.output(), out);
     }

@@ -135,6 +135,7 @@ public final class GraphTrainer {
             }
             case FusedConvOp f -> throw new IllegalArgumentException(n.name() + ": training runs on the source graph, not an optimized one");
             case ReorderOp r -> throw new IllegalArgumentException(n.name() + ": training runs on the source graph, not an optimized one");
+            case BlockedOp b -> throw new IllegalArgumentException(n.name() + ": training runs on the source graph, not an optimized one");
             case ConcatOp c -> ConcatReference.channels(n.inputs().stream().map(values::get).toArray(float[][]::new),
                     channels(n), batch, hw, y);
         }
@@ -228,6 +229,7 @@ public final class GraphTrainer {
             }
             case FusedConvOp f -> throw new IllegalArgumentException(n.name() + ": training runs on the source graph, not an optimized one");
             case ReorderOp r -> throw new IllegalArgumentException(n.name() + ": training runs on the source graph, not an optimized one");
+            case BlockedOp b -> throw new IllegalArgumentException(n.name() + ": training runs on the source graph, not an optimized one");
             case ConcatOp c -> {
                 float[][] outs = new float[dxs.length][];
                 for (int i = 0; i < dxs.length; i++) outs[i] = orScratch(dxs[i], values.get(n.inputs().get(i)).length);

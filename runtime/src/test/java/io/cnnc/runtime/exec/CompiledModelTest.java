@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 import io.cnnc.compiler.ir.Layout;
 import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.ops.BlockedOp;
 import io.cnnc.compiler.ops.ReorderOp;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -70,7 +71,9 @@ class CompiledModelTest {
 
     static Stream<Arguments> networksAndStrategies() {
         return Stream.of(Arguments.of(0, Set.of()), Arguments.of(1, Set.of()), Arguments.of(2, Set.of()),
-                Arguments.of(0, Set.of("direct-nchwc")), Arguments.of(2, Set.of("direct-nchwc")), Arguments.of(2, Set.of("im2col-gemm")));
+                Arguments.of(0, Set.of("direct-nchwc")), Arguments.of(2, Set.of("direct-nchwc")), Arguments.of(2, Set.of("im2col-gemm")),
+                // Winograd on NCHW16c for the 3x3 stride-1 layers (where 512-bit vectors are native), direct-nchwc for the rest.
+                Arguments.of(2, Set.of("winograd-f43-nchwc", "direct-nchwc")), Arguments.of(0, Set.of("winograd-f23-nchwc", "direct-nchwc")));
     }
 
     @ParameterizedTest
@@ -101,8 +104,9 @@ class CompiledModelTest {
 
     /**
      * Every conv of Blocked but the 3-channel stem runs on NCHW16c when direct-nchwc is asked
-     * for: the residual adds and ReLUs stay blocked between them, so exactly two reorders remain,
-     * into the blocked layout after the stem and back before the max pool.
+     * for: the residual adds, ReLUs, the max pool and the global pool stay blocked between them,
+     * so exactly two reorders remain, into the blocked layout after the stem and back after the
+     * global pool (of a [32, 1, 1] tensor).
      */
     @Test
     void blockedConvChainsNeedReordersOnlyAtTheirEnds() throws Exception {
@@ -114,6 +118,8 @@ class CompiledModelTest {
         assertThat(reorders).extracting(n -> ((ReorderOp) n.op()).to()).containsExactly(Layout.NCHW16C, Layout.NCHW);
         assertThat(reorders.get(1).output().shape().c()).isEqualTo(32);
         assertThat(model.choices().values()).extracting(c -> c.strategy()).filteredOn("direct-nchwc"::equals).hasSize(5);
+        assertThat(model.optimized().nodes()).filteredOn(n -> n.op() instanceof BlockedOp).extracting(n -> n.op().type())
+                .containsExactly("maxpool", "gap");
         assertThat(model.planar().nodes()).noneMatch(n -> n.op() instanceof ReorderOp);
     }
 

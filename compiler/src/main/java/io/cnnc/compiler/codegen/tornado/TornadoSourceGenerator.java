@@ -152,6 +152,7 @@ public final class TornadoSourceGenerator {
         String y = var(n.output());
         return switch (n.op()) {
             case ReorderOp r -> throw new IllegalStateException(n.name() + ": the tornado target runs on the planar graph, before layout choice");
+            case BlockedOp b -> throw new IllegalStateException(n.name() + ": the tornado target runs on the planar graph, before layout choice");
             case FusedConvOp f -> {
                 type.addMethod(kernels.conv(k, f.conv().geometry(s), batch, f.residual(), f.activation()));
                 String w = weight(type, ctor, weightFields, f.convName() + ".weight", 0);

@@ -1,0 +1,34 @@
+package io.cnnc.compiler.ops;
+
+import io.cnnc.compiler.ir.Shape;
+import java.util.List;
+
+/**
+ * {@code op} computed on a channel-blocked (NCHW16c) input, with a blocked output: what it
+ * computes is {@code op}'s, only the layout of its tensors differs. Put in by the layout pass
+ * for the ops with a blocked kernel (max pooling, global pooling) whose input is blocked, so a
+ * blocked network needs no reorder around them.
+ */
+public record BlockedOp(Op op) implements Op {
+
+    public BlockedOp {
+        if (!(op instanceof PoolOp p && p.kind() == PoolOp.Kind.MAX) && !(op instanceof GlobalPoolOp)) {
+            throw new IllegalArgumentException("no blocked kernel for " + op.type());
+        }
+    }
+
+    @Override
+    public String type() {
+        return op.type();
+    }
+
+    @Override
+    public Shape outputShape(List<Shape> inputs) throws ShapeException {
+        return op.outputShape(inputs);
+    }
+
+    @Override
+    public Window window(List<Shape> inputs) {
+        return op.window(inputs);
+    }
+}
