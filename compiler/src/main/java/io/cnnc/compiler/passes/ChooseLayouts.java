@@ -23,7 +23,7 @@ import java.util.function.BiPredicate;
 
 /**
  * Layout choice. Convolutions named in {@code blocked} (their chosen kernel is channel-blocked)
- * read and write NCHW16c; adds and activations run in their inputs' layout when the inputs
+ * read and write NCHW16c (an input whose channels do not fill blocks, a 3-channel image, stays NCHW); adds and activations run in their inputs' layout when the inputs
  * agree (they are elementwise, and blocked tensors are never padded), and so do max and global
  * pooling, which become a {@link BlockedOp} on a blocked input; every other op, and the graph's
  * inputs and outputs, are NCHW. A {@link ReorderOp} goes exactly where a value's layout
@@ -89,7 +89,11 @@ public final class ChooseLayouts implements Pass {
             List<Value> ins = n.inputs().stream().map(r::translate).toList();
             Layout want = wanted(n, ins, layouts, blocked);
             List<Value> args = new ArrayList<>();
-            for (Value v : ins) args.add(as(r, v, want, layouts, reorders));
+            for (int i = 0; i < ins.size(); i++) {
+                // A blocked conv reads an input whose channels do not fill blocks as NCHW (ConvStrategy#blocked).
+                boolean rawInput = i == 0 && want == Layout.NCHW16C && n.op() instanceof FusedConvOp && !Nchwc.blocks(ins.get(i).shape().c());
+                args.add(as(r, ins.get(i), rawInput ? Layout.NCHW : want, layouts, reorders));
+            }
             Op op = want == Layout.NCHW16C && (n.op() instanceof PoolOp || n.op() instanceof GlobalPoolOp) ? new BlockedOp(n.op()) : n.op();
             r.replaceTranslated(n, n.name(), op, args);
             layouts.put(r.translate(n.output()), want);

@@ -116,7 +116,7 @@ public final class CostModel {
                         + ", im2col packed on the fly (" + (long) (panels * 4 / 1024) + " KiB of panels)");
             }
             case "depthwise" -> new Work(flops, bytes, "one channel per group: bandwidth-bound, vectorized along the row");
-            case "direct-nchwc" -> {
+            case "direct-nchwc", "direct-nchwc-planar-in" -> {
                 // The input is copied into a zero-bordered plane (read once, written once).
                 boolean bordered = g.padTop() + g.padBottom() + g.padLeft() + g.padRight() > 0;
                 yield new Work(flops, bytes + (bordered ? 8 * in : 0),
@@ -158,7 +158,7 @@ public final class CostModel {
             case "direct" -> roundedUp(g.outW(), lanes) * roundedUp(perGroup, DirectStrategy.MR);
             case "depthwise" -> roundedUp(g.outW(), lanes);
             // Output blocks go in groups of 4 (a tail of 1-2 as 2, of 3 as 4), pixels in 6s or 12s.
-            case "direct-nchwc", "direct-nchwc-planar" -> {
+            case "direct-nchwc", "direct-nchwc-planar", "direct-nchwc-planar-in" -> {
                 int blocks = Math.max(1, g.outC() / 16), tail = blocks % 4;
                 int computed = blocks - tail + (tail == 0 ? 0 : tail <= 2 ? 2 : 4);
                 yield (double) computed / blocks * roundedUp(pixels, tail == 0 || tail > 2 ? 6 : 12);

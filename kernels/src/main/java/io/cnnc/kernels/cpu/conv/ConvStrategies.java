@@ -14,6 +14,7 @@ public final class ConvStrategies {
             new PixelGemmStrategy(),
             new DirectNchwcStrategy(),
             DirectNchwcStrategy.planarIo(),
+            DirectNchwcStrategy.planarIn(),
             new DepthwiseStrategy(),
             new DirectStrategy(),
             new WinogradF23Strategy(),

@@ -11,7 +11,9 @@ public interface ConvStrategy {
 
     /**
      * Whether the kernel reads and writes channel-blocked tensors (NCHW16c, see
-     * {@link io.cnnc.kernels.cpu.layout.Nchwc}) instead of NCHW; the residual is blocked too.
+     * {@link io.cnnc.kernels.cpu.layout.Nchwc}) instead of NCHW; the residual is blocked too. The
+     * input is blocked only when its channels fill blocks ({@link io.cnnc.kernels.cpu.layout.Nchwc#blocks});
+     * otherwise (a 3-channel image) a blocked kernel reads it as NCHW.
      */
     default boolean blocked() {
         return false;

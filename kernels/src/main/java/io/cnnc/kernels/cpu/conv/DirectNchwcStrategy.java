@@ -17,15 +17,25 @@ public final class DirectNchwcStrategy implements ConvStrategy {
 
     private static final int B = Nchwc.BLOCK;
 
-    private final boolean planar;
+    private final boolean planar, rawInput;
 
     /** The kernel on NCHW16c tensors ({@code direct-nchwc}). */
     public DirectNchwcStrategy() {
-        this(false);
+        this(false, false);
     }
 
-    private DirectNchwcStrategy(boolean planar) {
+    private DirectNchwcStrategy(boolean planar, boolean rawInput) {
         this.planar = planar;
+        this.rawInput = rawInput;
+    }
+
+    /**
+     * The kernel for an input whose channels do not fill blocks, a network's first layer on a
+     * 3-channel image ({@code direct-nchwc-planar-in}): the NCHW input read as is, the output
+     * NCHW16c, so the layers after it (ResNet's max pool) can stay blocked.
+     */
+    public static DirectNchwcStrategy planarIn() {
+        return new DirectNchwcStrategy(false, true);
     }
 
     /**
@@ -35,11 +45,11 @@ public final class DirectNchwcStrategy implements ConvStrategy {
      * layers sit between planar depthwise ones.
      */
     public static DirectNchwcStrategy planarIo() {
-        return new DirectNchwcStrategy(true);
+        return new DirectNchwcStrategy(true, false);
     }
 
     public String name() {
-        return planar ? "direct-nchwc-planar" : "direct-nchwc";
+        return planar ? "direct-nchwc-planar" : rawInput ? "direct-nchwc-planar-in" : "direct-nchwc";
     }
 
     @Override
@@ -59,6 +69,7 @@ public final class DirectNchwcStrategy implements ConvStrategy {
 
     @Override
     public boolean computes(ConvGeometry g) {
+        if (rawInput) return g.groups() == 1 && !Nchwc.blocks(g.inC()) && Nchwc.blocks(g.outC()) && g.dilationW() == 1;
         return g.groups() == 1 && Nchwc.blocks(g.inC()) && Nchwc.blocks(g.outC());
     }
 

@@ -24,6 +24,10 @@ import jdk.incubator.vector.VectorSpecies;
  * in L1 while the task sweeps its pixels; the partial sums wait in a buffer shaped like the
  * output ([group][pixel][channels of the group]), and the epilogue runs on the last chunk while
  * they are still in L1.
+ *
+ * <p>An input whose channels do not fill blocks (a network's 3-channel image) is read as NCHW
+ * instead: its entries are (channel, ky) and the register blocks' inner loop runs over the kx taps
+ * of a planar row, consecutive floats as a block's 16 channels are; the output is still NCHW16c.
  */
 final class NchwcDirectKernel implements ConvKernel {
 
@@ -38,6 +42,10 @@ final class NchwcDirectKernel implements ConvKernel {
     private final Epilogue epilogue;
     private final Parallel parallel;
     private final int inBlocks, outBlocks, pixels, paddedH, paddedW, plane;
+    /** Whether the input is NCHW with channels that do not fill blocks, read as is (see the class comment). */
+    private final boolean rawInput;
+    /** Input planes per sample (blocks, or channels when raw), and the inner loop's length per entry (16 channels, or kW taps). */
+    private final int inPlanes, inner;
     /** Whether the geometry pads; the input is copied into a bordered buffer when it does or when it is planar. */
     private final boolean bordered, padded;
     /** Whether input, residual and output are NCHW (reordered on the way in and out) rather than NCHW16c. */
@@ -62,7 +70,12 @@ final class NchwcDirectKernel implements ConvKernel {
         this.planar = planar;
         this.epilogue = epilogue;
         this.parallel = parallel;
+        this.rawInput = !Nchwc.blocks(g.inC());
+        if (rawInput && (planar || g.dilationW() != 1)) throw new IllegalArgumentException("an NCHW input of " + g.inC() + " channels needs a blocked output and kernel rows of consecutive taps: " + g);
         this.inBlocks = g.inC() / B;
+        this.inPlanes = rawInput ? g.inC() : inBlocks;
+        this.inner = rawInput ? g.kernelW() : B;
+        int pixelFloats = rawInput ? 1 : B;
         this.outBlocks = g.outC() / B;
         this.pixels = g.outH() * g.outW();
         // Planar input is blocked by the same copy that adds the border.
@@ -70,14 +83,14 @@ final class NchwcDirectKernel implements ConvKernel {
         this.padded = planar || bordered;
         this.paddedH = g.inH() + g.padTop() + g.padBottom();
         this.paddedW = g.inW() + g.padLeft() + g.padRight();
-        this.plane = paddedH * paddedW * B;
+        this.plane = paddedH * paddedW * pixelFloats;
         int groups = (outBlocks + 3) / 4;
         groupFirst = new int[groups];
         groupWidth = new int[groups];
         groupReal = new int[groups];
         groupWeights = new int[groups];
         groupSums = new int[groups];
-        int entries = inBlocks * g.kernelH() * g.kernelW();
+        int entries = rawInput ? g.inC() * g.kernelH() : inBlocks * g.kernelH() * g.kernelW();
         int roundedPixels = (pixels + 11) / 12 * 12;
         int weightFloats = 0, sumFloats = 0;
         for (int q = 0; q < groups; q++) {
@@ -87,7 +100,7 @@ final class NchwcDirectKernel implements ConvKernel {
             groupWidth[q] = groupReal[q] <= 2 ? 2 : 4;
             groupWeights[q] = weightFloats;
             groupSums[q] = sumFloats;
-            weightFloats += entries * B * groupWidth[q] * B;
+            weightFloats += entries * inner * groupWidth[q] * B;
             sumFloats += roundedPixels * groupWidth[q] * B;
         }
         this.sumsPerSample = sumFloats;
@@ -95,10 +108,15 @@ final class NchwcDirectKernel implements ConvKernel {
         this.base = new int[roundedPixels];
         for (int p = 0; p < roundedPixels; p++) {
             int q = Math.min(p, pixels - 1);
-            base[p] = ((q / g.outW()) * g.strideH() * paddedW + (q % g.outW()) * g.strideW()) * B;
+            base[p] = ((q / g.outW()) * g.strideH() * paddedW + (q % g.outW()) * g.strideW()) * pixelFloats;
         }
         this.delta = new int[entries];
-        for (int icb = 0, e = 0; icb < inBlocks; icb++) {
+        if (rawInput) {
+            for (int ic = 0, e = 0; ic < g.inC(); ic++) {
+                for (int ky = 0; ky < g.kernelH(); ky++, e++) delta[e] = ic * plane + ky * g.dilationH() * paddedW;
+            }
+        }
+        for (int icb = 0, e = 0; !rawInput && icb < inBlocks; icb++) {
             for (int ky = 0; ky < g.kernelH(); ky++) {
                 for (int kx = 0; kx < g.kernelW(); kx++, e++) {
                     delta[e] = icb * plane + (ky * g.dilationH() * paddedW + kx * g.dilationW()) * B;
@@ -107,10 +125,13 @@ final class NchwcDirectKernel implements ConvKernel {
         }
         this.taskPixels = taskPixels(groups);
         for (int i = 0; i < B; i++) planeIndex[i] = i * pixels;
-        this.borderKey = List.of("nchwc-border", inBlocks, g.inH(), g.inW(), paddedH, paddedW, g.padTop(), g.padLeft());
+        this.borderKey = List.of("nchwc-border", rawInput, inPlanes, g.inH(), g.inW(), paddedH, paddedW, g.padTop(), g.padLeft());
     }
 
-    /** PyTorch's [outC][inC][kH][kW] as, per group, [input block][ky][kx][16 in][width * 16 out]. */
+    /**
+     * PyTorch's [outC][inC][kH][kW] as, per group, [input block][ky][kx][16 in][width * 16 out],
+     * or for a raw input [channel][ky][kx][width * 16 out]: per entry, {@code inner} rows of weights.
+     */
     private float[] pack(float[] weight, int floats, int entries) {
         float[] p = new float[floats];
         int kh = g.kernelH(), kw = g.kernelW(), taps = kh * kw;
@@ -120,8 +141,10 @@ final class NchwcDirectKernel implements ConvKernel {
                 int oc = groupFirst[q] * B + j;
                 for (int ic = 0; ic < g.inC(); ic++) {
                     for (int t = 0; t < taps; t++) {
-                        int e = ic / B * taps + t;
-                        p[groupWeights[q] + (e * B + ic % B) * width + j] = weight[(oc * g.inC() + ic) * taps + t];
+                        // Entry and row within it: (block, tap) and channel, or (channel, ky) and kx.
+                        int e = rawInput ? ic * kh + t / kw : ic / B * taps + t;
+                        int row = rawInput ? t % kw : ic % B;
+                        p[groupWeights[q] + (e * inner + row) * width + j] = weight[(oc * g.inC() + ic) * taps + t];
                     }
                 }
             }
@@ -141,10 +164,10 @@ final class NchwcDirectKernel implements ConvKernel {
         float[] bordered = null;
         if (padded) {
             // Shared with the kernels of the same input layout (its border is only ever zero).
-            bordered = ScratchPool.take(borderKey, batch * inBlocks * plane);
+            bordered = ScratchPool.take(borderKey, batch * inPlanes * plane);
             float[] dst = bordered;
             if (planar) parallel.forRange(batch * inBlocks, c -> copyBlocked(x, dst, c));
-            else parallel.forRange(batch * inBlocks, c -> copyPadded(x, dst, c));
+            else parallel.forRange(batch * inPlanes, c -> copyPadded(x, dst, c));
             in = dst;
         }
         Sums sums = ScratchPool.take(Sums.class, Sums::new).fit(batch * sumsPerSample);
@@ -175,12 +198,13 @@ final class NchwcDirectKernel implements ConvKernel {
         }
     }
 
-    /** Input block c (sample and block) into the middle of its zero-bordered plane; the border is never written. */
+    /** Input plane c (sample and block, or channel when raw) into the middle of its zero-bordered plane; the border is never written. */
     private void copyPadded(float[] x, float[] dst, int c) {
-        int rowFloats = g.inW() * B;
+        int pixelFloats = rawInput ? 1 : B;
+        int rowFloats = g.inW() * pixelFloats;
         int src = c * g.inH() * rowFloats;
-        int d = c * plane + (g.padTop() * paddedW + g.padLeft()) * B;
-        for (int iy = 0; iy < g.inH(); iy++, src += rowFloats, d += paddedW * B) System.arraycopy(x, src, dst, d, rowFloats);
+        int d = c * plane + (g.padTop() * paddedW + g.padLeft()) * pixelFloats;
+        for (int iy = 0; iy < g.inH(); iy++, src += rowFloats, d += paddedW * pixelFloats) System.arraycopy(x, src, dst, d, rowFloats);
     }
 
     /**
@@ -199,10 +223,10 @@ final class NchwcDirectKernel implements ConvKernel {
     private void run(float[] x, int n, int q, int p0, int p1, float[] res, float[] y, float[] sums) {
         int width = groupWidth[q];
         int step = width == 4 ? 6 : 12;
-        int entryFloats = B * width * B;
+        int entryFloats = inner * width * B;
         int chunk = Math.max(1, CHUNK_BYTES / (4 * entryFloats));
         int entries = delta.length;
-        int xBase = n * inBlocks * plane;
+        int xBase = n * inPlanes * plane;
         int sumBase = n * sumsPerSample + groupSums[q];
         float streamed = 0f;
         for (int e0 = 0; e0 < entries; e0 += chunk) {
@@ -212,7 +236,11 @@ final class NchwcDirectKernel implements ConvKernel {
             streamed += stream(w, wOff, (e1 - e0) * entryFloats);
             for (int p = p0; p < p1; p += step) {
                 int aOff = sumBase + p * width * B;
-                if (width == 4) NchwcMicrokernels.blocks4x6(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
+                if (rawInput) {
+                    if (width == 4 && inner == 7) NchwcMicrokernels.blocks4x6Rows7(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
+                    else if (width == 4) NchwcMicrokernels.blocks4x6Rows(x, xBase, base, p, delta, e0, e1, inner, w, wOff, sums, aOff, first);
+                    else NchwcMicrokernels.blocks2x12Rows(x, xBase, base, p, delta, e0, e1, inner, w, wOff, sums, aOff, first);
+                } else if (width == 4) NchwcMicrokernels.blocks4x6(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
                 else NchwcMicrokernels.blocks2x12(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
                 if (last) finish(n, q, p, Math.min(step, p1 - p), aOff, res, y, sums);
             }
@@ -222,7 +250,7 @@ final class NchwcDirectKernel implements ConvKernel {
     }
 
     /**
-     * Reads {@code n} floats of weights from {@code off} on as a plain sequential stream, so the
+     * Reads {@code n} floats (a multiple of 16) of weights from {@code off} on as a plain sequential stream, so the
      * chunk is in L1 before the register blocks run over it. The blocks' own loads of a chunk
      * still in L3 wait on each other (about 10 GB/s on the Xeon); this loop reaches 14.5, which
      * took a 512-channel 7x7 layer from 2.4 to 2.0-2.1 ms in isolation. A chunk already in L1
@@ -230,12 +258,15 @@ final class NchwcDirectKernel implements ConvKernel {
      */
     static float stream(float[] w, int off, int n) {
         FloatVector a = FloatVector.zero(S), b = a, c = a, d = a;
-        for (int i = off, end = off + n; i < end; i += 4 * B) {
+        int i = off, end = off + n;
+        for (; i + 4 * B <= end; i += 4 * B) {
             a = a.add(FloatVector.fromArray(S, w, i));
             b = b.add(FloatVector.fromArray(S, w, i + B));
             c = c.add(FloatVector.fromArray(S, w, i + 2 * B));
             d = d.add(FloatVector.fromArray(S, w, i + 3 * B));
         }
+        // n is a multiple of 16: entries of kW taps (raw inputs) are not of 64.
+        for (; i < end; i += B) a = a.add(FloatVector.fromArray(S, w, i));
         return a.add(b).add(c).add(d).reduceLanes(VectorOperators.ADD);
     }
 
@@ -279,7 +310,8 @@ final class NchwcDirectKernel implements ConvKernel {
                 : " (the last group with a zero block)";
         return String.format("%s, %d group(s) of 4 channel blocks x 6 pixels in registers%s, weights in %d-entry chunks (%d KiB), "
                         + "%d pixels per task%s",
-                planar ? "NCHW in and out, blocked to NCHW16c on the way in" : "NCHW16c", groupFirst.length, tail, Math.max(1, CHUNK_BYTES / (4 * B * groupWidth[0] * B)), CHUNK_BYTES / 1024, taskPixels,
+                planar ? "NCHW in and out, blocked to NCHW16c on the way in" : rawInput ? "NCHW in (rows of kx taps), NCHW16c out" : "NCHW16c",
+                groupFirst.length, tail, Math.max(1, CHUNK_BYTES / (4 * inner * groupWidth[0] * B)), CHUNK_BYTES / 1024, taskPixels,
                 bordered ? (planar ? ", into a zero border" : ", input copied into a zero border") : "");
     }
 }

@@ -65,15 +65,18 @@ public final class ConvStrategyCheck {
         return new Result(err, ref, y);
     }
 
-    /** Blocked kernels get their input and residual reordered to NCHW16c and their output back. */
+    /** Blocked kernels get their input (when its channels fill blocks) and residual reordered to NCHW16c and their output back. */
     private static void forward(boolean blocked, ConvKernel kernel, ConvGeometry g, int batch, float[] x, float[] res, float[] y) {
         if (!blocked) {
             kernel.forward(x, res, y, batch);
             return;
         }
         int outPlane = g.outH() * g.outW();
-        float[] bx = new float[x.length];
-        Nchwc.toBlocked(x, bx, batch, g.inC(), g.inH() * g.inW());
+        float[] bx = x;
+        if (Nchwc.blocks(g.inC())) {
+            bx = new float[x.length];
+            Nchwc.toBlocked(x, bx, batch, g.inC(), g.inH() * g.inW());
+        }
         float[] bres = null;
         if (res != null) {
             bres = new float[res.length];

@@ -50,6 +50,34 @@ class DirectNchwcStrategyTest {
         ConvStrategyCheck.assertMatchesWithEveryEpilogue(planar, g, ActivationKind.SILU, TOLERANCE);
     }
 
+    /** Inputs whose channels do not fill blocks, read as NCHW: the 7x7 stride-2 stem (smaller), odd sizes, no padding, 2 output blocks, 1x1. */
+    static Stream<ConvGeometry> planarInputs() {
+        return Stream.of(
+                ConvStrategyCheck.geometry(3, 38, 64, 7, 2, 3, 1),
+                ConvStrategyCheck.geometry(3, 13, 48, 3, 1, 1, 1),
+                ConvStrategyCheck.geometry(5, 11, 32, 5, 1, 0, 1),
+                ConvStrategyCheck.geometry(20, 9, 16, 3, 2, 1, 1),
+                new ConvGeometry(1, 7, 10, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1),
+                new ConvGeometry(3, 12, 15, 80, 3, 3, 2, 1, 1, 2, 0, 1, 2, 1, 1));
+    }
+
+    @ParameterizedTest
+    @MethodSource("planarInputs")
+    void planarInputVariantMatchesReferenceWithEveryEpilogue(ConvGeometry g) {
+        ConvStrategy s = DirectNchwcStrategy.planarIn();
+        assertThat(s.blocked()).isTrue();
+        ConvStrategyCheck.assertMatchesWithEveryEpilogue(s, g, ActivationKind.SILU, TOLERANCE);
+    }
+
+    @Test
+    void planarInputVariantTakesOnlyInputsThatDoNotBlock() {
+        ConvStrategy s = DirectNchwcStrategy.planarIn();
+        assertThat(s.computes(ConvStrategyCheck.geometry(3, 9, 16, 3, 1, 1, 1))).isTrue();
+        assertThat(s.computes(ConvStrategyCheck.geometry(16, 9, 16, 3, 1, 1, 1))).as("blocked input").isFalse();
+        assertThat(s.computes(ConvStrategyCheck.geometry(3, 9, 24, 3, 1, 1, 1))).as("output not blocked").isFalse();
+        assertThat(s.computes(new ConvGeometry(3, 9, 9, 16, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1))).as("dilated").isFalse();
+    }
+
     @Test
     void refusesChannelsThatDoNotBlockAndGroups() {
         assertThat(strategy.computes(ConvStrategyCheck.geometry(3, 9, 16, 3, 1, 1, 1))).isFalse();
