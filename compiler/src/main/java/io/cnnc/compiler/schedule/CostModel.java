@@ -1,6 +1,7 @@
 package io.cnnc.compiler.schedule;
 
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.DirectStrategy;
 import io.cnnc.kernels.cpu.conv.WinogradNchwcStrategy;
 import io.cnnc.kernels.cpu.gemm.PackedGemm;
@@ -93,7 +94,7 @@ public final class CostModel {
                                 f43 ? 4.0 : 2.25, 100 * transform / Math.max(1, total - transform)));
             }
             case "winograd-f23-nchwc", "winograd-f43-nchwc" -> {
-                WinogradNchwcStrategy s = strategy.startsWith("winograd-f43") ? WinogradNchwcStrategy.f43() : WinogradNchwcStrategy.f23();
+                WinogradNchwcStrategy s = (WinogradNchwcStrategy) ConvStrategies.byName(strategy);
                 int m = s.transform().m();
                 int a = m + 2;
                 double tiles = Math.ceil(g.outH() / (double) m) * Math.ceil(g.outW() / (double) m);
@@ -158,21 +159,27 @@ public final class CostModel {
             case "direct" -> roundedUp(g.outW(), lanes) * roundedUp(perGroup, DirectStrategy.MR);
             case "depthwise" -> roundedUp(g.outW(), lanes);
             // Output blocks go in groups of 4 (a tail of 1-2 as 2, of 3 as 4), pixels in 6s or 12s.
-            case "direct-nchwc", "direct-nchwc-planar", "direct-nchwc-planar-in" -> {
-                int blocks = Math.max(1, g.outC() / 16), tail = blocks % 4;
-                int computed = blocks - tail + (tail == 0 ? 0 : tail <= 2 ? 2 : 4);
-                yield (double) computed / blocks * roundedUp(pixels, tail == 0 || tail > 2 ? 6 : 12);
-            }
+            case "direct-nchwc", "direct-nchwc-planar", "direct-nchwc-planar-in" -> outputGroupPadding(g) * roundedUp(pixels, registerPixels(g));
             // The same register blocks over tiles, m x m pixels each (partial tiles at the edges count whole).
             case "winograd-f23-nchwc", "winograd-f43-nchwc" -> {
                 int m = strategy.startsWith("winograd-f43") ? 4 : 2;
                 int tilesX = (g.outW() + m - 1) / m, tilesY = (g.outH() + m - 1) / m;
-                int blocks = Math.max(1, g.outC() / 16), tail = blocks % 4;
-                int computed = blocks - tail + (tail == 0 ? 0 : tail <= 2 ? 2 : 4);
-                yield (double) computed / blocks * (tilesX * tilesY * m * m) / pixels * roundedUp(tilesX * tilesY, tail == 0 || tail > 2 ? 6 : 12);
+                yield outputGroupPadding(g) * (tilesX * tilesY * m * m) / pixels * roundedUp(tilesX * tilesY, registerPixels(g));
             }
             default -> 1;
         };
+    }
+
+    /** The NCHW16c register blocks' output groups: 4 blocks, a tail of 1-2 as 2, of 3 as 4 (computed blocks over real ones). */
+    private static double outputGroupPadding(ConvGeometry g) {
+        int blocks = Math.max(1, g.outC() / 16), tail = blocks % 4;
+        return (double) (blocks - tail + (tail == 0 ? 0 : tail <= 2 ? 2 : 4)) / blocks;
+    }
+
+    /** Pixels (or tiles) per register block: 6 with 4-block groups, 12 for a 2-block tail. */
+    private static int registerPixels(ConvGeometry g) {
+        int tail = Math.max(1, g.outC() / 16) % 4;
+        return tail == 0 || tail > 2 ? 6 : 12;
     }
 
     /** n rounded up to a multiple of m, over n. */

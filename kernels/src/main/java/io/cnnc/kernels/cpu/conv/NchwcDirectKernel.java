@@ -44,8 +44,8 @@ final class NchwcDirectKernel implements ConvKernel {
     private final int inBlocks, outBlocks, pixels, paddedH, paddedW, plane;
     /** Whether the input is NCHW with channels that do not fill blocks, read as is (see the class comment). */
     private final boolean rawInput;
-    /** Input planes per sample (blocks, or channels when raw), and the inner loop's length per entry (16 channels, or kW taps). */
-    private final int inPlanes, inner;
+    /** Input planes per sample (blocks, or channels when raw), the inner loop's length per entry (16 channels, or kW taps), floats per input pixel (16 or 1). */
+    private final int inPlanes, inner, pixelFloats;
     /** Whether the geometry pads; the input is copied into a bordered buffer when it does or when it is planar. */
     private final boolean bordered, padded;
     /** Whether input, residual and output are NCHW (reordered on the way in and out) rather than NCHW16c. */
@@ -75,7 +75,7 @@ final class NchwcDirectKernel implements ConvKernel {
         this.inBlocks = g.inC() / B;
         this.inPlanes = rawInput ? g.inC() : inBlocks;
         this.inner = rawInput ? g.kernelW() : B;
-        int pixelFloats = rawInput ? 1 : B;
+        this.pixelFloats = rawInput ? 1 : B;
         this.outBlocks = g.outC() / B;
         this.pixels = g.outH() * g.outW();
         // Planar input is blocked by the same copy that adds the border.
@@ -115,11 +115,12 @@ final class NchwcDirectKernel implements ConvKernel {
             for (int ic = 0, e = 0; ic < g.inC(); ic++) {
                 for (int ky = 0; ky < g.kernelH(); ky++, e++) delta[e] = ic * plane + ky * g.dilationH() * paddedW;
             }
-        }
-        for (int icb = 0, e = 0; !rawInput && icb < inBlocks; icb++) {
-            for (int ky = 0; ky < g.kernelH(); ky++) {
-                for (int kx = 0; kx < g.kernelW(); kx++, e++) {
-                    delta[e] = icb * plane + (ky * g.dilationH() * paddedW + kx * g.dilationW()) * B;
+        } else {
+            for (int icb = 0, e = 0; icb < inBlocks; icb++) {
+                for (int ky = 0; ky < g.kernelH(); ky++) {
+                    for (int kx = 0; kx < g.kernelW(); kx++, e++) {
+                        delta[e] = icb * plane + (ky * g.dilationH() * paddedW + kx * g.dilationW()) * B;
+                    }
                 }
             }
         }
@@ -200,7 +201,6 @@ final class NchwcDirectKernel implements ConvKernel {
 
     /** Input plane c (sample and block, or channel when raw) into the middle of its zero-bordered plane; the border is never written. */
     private void copyPadded(float[] x, float[] dst, int c) {
-        int pixelFloats = rawInput ? 1 : B;
         int rowFloats = g.inW() * pixelFloats;
         int src = c * g.inH() * rowFloats;
         int d = c * plane + (g.padTop() * paddedW + g.padLeft()) * pixelFloats;
