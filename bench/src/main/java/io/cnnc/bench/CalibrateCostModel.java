@@ -50,9 +50,9 @@ public final class CalibrateCostModel {
             new Layer("3x3 g2 32->32 @28", conv(32, 28, 32, 3, 1, 1, 2)));
 
     public static void main(String[] args) throws IOException {
-        Path out = Path.of(args.length > 0 ? args[0] : "compiler/src/main/resources/io/cnnc/compiler/schedule/" + io.cnnc.compiler.schedule.Efficiencies.resource());
-        Path report = Path.of(args.length > 1 ? args[1] : "bench/reports/cost-model-calibration" + io.cnnc.compiler.schedule.Efficiencies.resource().replaceAll("^efficiency|\\.properties$", "") + ".md");
         Machine m = Machine.detect();
+        Path out = Path.of(args.length > 0 ? args[0] : "compiler/src/main/resources/io/cnnc/compiler/schedule/" + m.efficiencyTable());
+        Path report = Path.of(args.length > 1 ? args[1] : "bench/reports/cost-model-calibration" + m.efficiencyTable().replaceAll("^efficiency|\\.properties$", "") + ".md");
         Map<String, List<Double>> byKey = new TreeMap<>();
         StringBuilder md = new StringBuilder();
         md.append("# Cost model calibration\n\n");

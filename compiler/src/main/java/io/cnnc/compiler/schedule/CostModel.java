@@ -26,7 +26,7 @@ public final class CostModel {
     private final Efficiencies efficiencies;
 
     public CostModel(Machine machine) {
-        this(machine, Efficiencies.calibrated());
+        this(machine, Efficiencies.calibrated(machine.efficiencyTable()));
     }
 
     public CostModel(Machine machine, Efficiencies efficiencies) {

@@ -1,6 +1,5 @@
 package io.cnnc.compiler.schedule;
 
-import io.cnnc.kernels.cpu.VectorRegisters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -11,8 +10,8 @@ import java.util.TreeMap;
 /**
  * The fraction of the machine's peak each conv strategy reaches, by {@link CostModel#efficiencyKey}:
  * measured by bench's CalibrateCostModel (median over a layer set) and shipped beside this class,
- * one table per register blocking ({@link #resource}): the same strategy reaches different
- * fractions of peak with AVX-512's blocks and with AVX2's. A strategy nobody calibrated gets
+ * one table per {@link CpuKind}: the same strategy reaches different fractions of peak with
+ * AVX-512's blocks and with AVX2's, and on Zen 4's half-width pipes than on a Xeon's. A strategy nobody calibrated gets
  * {@link #UNCALIBRATED}, low enough that a measured strategy is preferred.
  */
 public final class Efficiencies {
@@ -25,14 +24,10 @@ public final class Efficiencies {
         this.byKey = Map.copyOf(byKey);
     }
 
-    /** The table for this CPU's register blocking: {@code efficiency.properties} (32 registers) or {@code efficiency-16-registers.properties}. */
-    public static String resource() {
-        return VectorRegisters.wide() ? "efficiency.properties" : "efficiency-16-registers.properties";
-    }
-
-    public static Efficiencies calibrated() {
+    /** The table measured on this kind of CPU, the one named by {@code table} (a {@link CpuKind#efficiencyTable}) where there is one. */
+    public static Efficiencies calibrated(String table) {
         Properties p = new Properties();
-        String name = Efficiencies.class.getResource(resource()) != null ? resource() : "efficiency.properties";
+        String name = Efficiencies.class.getResource(table) != null ? table : CpuKind.AVX512.efficiencyTable();
         try (InputStream in = Efficiencies.class.getResourceAsStream(name)) {
             if (in != null) p.load(in);
         } catch (IOException e) {

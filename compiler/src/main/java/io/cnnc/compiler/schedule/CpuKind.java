@@ -1,0 +1,76 @@
+package io.cnnc.compiler.schedule;
+
+import io.cnnc.kernels.cpu.VectorRegisters;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The families of CPU the cost model tells apart, each with the peak its efficiencies are a
+ * fraction of and its own efficiency table: a strategy's fraction of peak moves with the vector
+ * datapath, not only with the register count. Peaks are FloatVector FMA chains (12 independent
+ * accumulators) on JDK 25 on the 2-core machines this project is developed on.
+ */
+public enum CpuKind {
+    /** 512-bit FMA units (Intel Xeon, Sapphire Rapids class): 240 GFLOP/s per core (2026-11-22). */
+    AVX512("efficiency.properties", 240, 0),
+    /**
+     * AMD Zen 4: AVX-512 instructions on 256-bit FMA pipes, so half the Xeon's peak per clock:
+     * 114-115 GFLOP/s on one core, 225-230 on two (2026-12-02). Its L2 is 1 MiB per core.
+     */
+    ZEN4("efficiency-zen4.properties", 115, 0),
+    /**
+     * AVX2 (16 registers; a Zen2 EPYC, 2026-12-02): 86 GFLOP/s, the best a GEMM microkernel
+     * reached on one core (FMA chains 71-75); gathers cost 9.4 ns each beyond the arithmetic
+     * (see {@link Machine#gatherNanos}).
+     */
+    AVX2("efficiency-16-registers.properties", 86, 9.4);
+
+    private final String efficiencyTable;
+    private final double peakGflopsPerCore;
+    private final double gatherNanos;
+
+    CpuKind(String efficiencyTable, double peakGflopsPerCore, double gatherNanos) {
+        this.efficiencyTable = efficiencyTable;
+        this.peakGflopsPerCore = peakGflopsPerCore;
+        this.gatherNanos = gatherNanos;
+    }
+
+    /** The resource beside {@link Efficiencies} that holds this kind's calibrated efficiencies. */
+    public String efficiencyTable() {
+        return efficiencyTable;
+    }
+
+    public double peakGflopsPerCore() {
+        return peakGflopsPerCore;
+    }
+
+    public double gatherNanos() {
+        return gatherNanos;
+    }
+
+    /** This CPU's kind, from the register blocking in use and /proc/cpuinfo's vendor and family. */
+    public static CpuKind detect() {
+        if (!VectorRegisters.wide()) return AVX2;
+        return isZen4(cpuinfo()) ? ZEN4 : AVX512;
+    }
+
+    /** AMD family 25 (0x19) is Zen 3 and Zen 4; only Zen 4 has AVX-512, which the wide blocks imply. */
+    static boolean isZen4(List<String> cpuinfo) {
+        boolean amd = false;
+        for (String line : cpuinfo) {
+            if (line.startsWith("vendor_id")) amd = line.contains("AuthenticAMD");
+            if (line.startsWith("cpu family")) return amd && line.substring(line.indexOf(':') + 1).trim().equals("25");
+        }
+        return false;
+    }
+
+    static List<String> cpuinfo() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo"));
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+}
