@@ -53,7 +53,7 @@ public final class CostModel {
 
     public Estimate estimate(String strategy, ConvGeometry g, int threads) {
         Work w = work(strategy, g, threads);
-        double efficiency = efficiencies.get(efficiencyKey(strategy, g), threads);
+        double efficiency = efficiencies.get(efficiencyKey(strategy, g), g, threads);
         double ms = 1e3 * (w.flops() / (efficiency * machine.peakFlops(threads)) + w.bytes() / machine.bandwidth(threads));
         double gathers = gathers(strategy, g);
         if (gathers > 0 && machine.gatherNanos() > 0) {

@@ -19,9 +19,15 @@ public final class Efficiencies {
     public static final double UNCALIBRATED = 0.05;
 
     private final Map<String, Double> byKey;
+    private final CalibratedLayers layers;
 
     public Efficiencies(Map<String, Double> byKey) {
+        this(byKey, CalibratedLayers.NONE);
+    }
+
+    public Efficiencies(Map<String, Double> byKey, CalibratedLayers layers) {
         this.byKey = Map.copyOf(byKey);
+        this.layers = layers;
     }
 
     /** The table measured on this kind of CPU, the one named by {@code table} (a {@link CpuKind#efficiencyTable}) where there is one. */
@@ -35,7 +41,7 @@ public final class Efficiencies {
         }
         Map<String, Double> m = new TreeMap<>();
         for (String k : p.stringPropertyNames()) m.put(k, Double.parseDouble(p.getProperty(k)));
-        return new Efficiencies(m);
+        return new Efficiencies(m, CalibratedLayers.load(CalibratedLayers.resourceFor(name)));
     }
 
     public double get(String key) {
@@ -54,6 +60,11 @@ public final class Efficiencies {
             if (two != null) return two;
         }
         return get(key);
+    }
+
+    /** The efficiency on {@code g}: that of the calibrated layers near it ({@link CalibratedLayers}), else the median over all. */
+    public double get(String key, io.cnnc.kernels.ConvGeometry g, int threads) {
+        return layers.near(key, g, threads).orElseGet(() -> get(key, threads));
     }
 
     public Map<String, Double> asMap() {

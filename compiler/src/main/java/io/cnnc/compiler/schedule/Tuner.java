@@ -26,11 +26,10 @@ public final class Tuner {
     }
 
     /**
-     * As {@link #measureMs(ConvStrategy, ConvGeometry, Parallel)}, but each timed run starts with
-     * the layer's weights and input out of the caches (256 MiB written first), as in a network
-     * whose weights outgrow them: ResNet-18's 512-channel Winograd layers took 2.9 ms there and
-     * 1.4 ms timed alone with their 17 MB of transformed weights cached. 64 MiB was not enough on
-     * the Xeon (a shared L3 of up to 480 MiB): 1.8 ms.
+     * As {@link #measureMs(ConvStrategy, ConvGeometry, Parallel)}, but each timed run finds the
+     * layer's weights out of the caches ({@link #medianOfColdWeightRuns}), as in a network whose
+     * weights outgrow them: ResNet-18's 512-channel Winograd layers took 2.9 ms there and 1.4 ms
+     * timed alone with their 17 MB of transformed weights cached.
      */
     public static double measureColdMs(ConvStrategy strategy, ConvGeometry g, Parallel parallel) {
         return measureMs(strategy, g, parallel, true);
@@ -57,27 +56,48 @@ public final class Tuner {
             if (Math.abs(round - previous) <= 0.05 * previous) break;
             previous = round;
         }
-        if (cold) {
-            float[] evict = new float[EVICT_FLOATS];
-            return medianOfRound(k, x, y, 5, 40_000_000L, 15, evict);
-        }
+        if (cold) return medianOfColdWeightRuns(strategy, g, parallel, k, x, y, r);
         return medianOfRound(k, x, y, 5, 40_000_000L, 30);
     }
 
-    private static final int EVICT_FLOATS = 64 << 20;
+    /** Raw weight bytes the copies of a layer add up to: three times Zen 4's 32 MiB L3. */
+    private static final long COLD_WEIGHT_BYTES = 96L << 20;
+    private static final int MAX_COPIES = 64;
+
+    /**
+     * Runs whose weights come from memory while input, output and scratch are where the last
+     * call left them, as in a network whose weights outgrow the caches: calls cycle through
+     * copies of the layer with weights of their own, {@link #COLD_WEIGHT_BYTES} in all. An
+     * earlier version wrote 256 MiB before each call instead, which also sent the input and the
+     * Winograd-nchwc scratch (shared by every Winograd layer, hot in a network) to memory: on
+     * Zen 4 it timed 256->256 @14 on two cores at 1.34 ms with NCHW16c F(2,3) and 1.11 planar,
+     * where inside ResNet-18 they take 0.91-0.99 and 1.24-1.46.
+     */
+    private static double medianOfColdWeightRuns(ConvStrategy strategy, ConvGeometry g, Parallel parallel, ConvKernel warm,
+                                                 float[] x, float[] y, Random r) {
+        int weightFloats = g.outC() * (g.inC() / g.groups()) * g.kernelH() * g.kernelW();
+        int copies = (int) Math.min(MAX_COPIES, Math.max(2, Math.ceil(COLD_WEIGHT_BYTES / (4.0 * weightFloats))));
+        ConvKernel[] kernels = new ConvKernel[copies];
+        kernels[0] = warm;
+        for (int i = 1; i < copies; i++) kernels[i] = strategy.prepare(g, random(r, weightFloats), Epilogue.none(), parallel);
+        for (ConvKernel k : kernels) k.forward(x, null, y, 1);
+        int runs = Math.max(15, copies);
+        double[] times = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            kernels[i % copies].forward(x, null, y, 1);
+            times[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(times);
+        return times[runs / 2];
+    }
 
     /** Median of at least {@code minRuns} calls over at least {@code minNanos}, at most {@code maxRuns}. */
     private static double medianOfRound(ConvKernel k, float[] x, float[] y, int minRuns, long minNanos, int maxRuns) {
-        return medianOfRound(k, x, y, minRuns, minNanos, maxRuns, null);
-    }
-
-    /** As above; with {@code evict}, every call is preceded (untimed) by a write to each of its cache lines. */
-    private static double medianOfRound(ConvKernel k, float[] x, float[] y, int minRuns, long minNanos, int maxRuns, float[] evict) {
         double[] times = new double[maxRuns];
         int n = 0;
         long start = System.nanoTime();
         while (n < maxRuns && (n < minRuns || System.nanoTime() - start < minNanos)) {
-            if (evict != null) for (int i = 0; i < evict.length; i += 16) evict[i]++;
             long t0 = System.nanoTime();
             k.forward(x, null, y, 1);
             times[n++] = (System.nanoTime() - t0) / 1e6;
