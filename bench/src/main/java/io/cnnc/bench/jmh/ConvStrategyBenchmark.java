@@ -43,7 +43,7 @@ public class ConvStrategyBenchmark {
             "dw3x3-144@56", "7x7s2-3-64@224", "5x5-1-6@28", "3x3-512-512@7"})
     public String layer;
 
-    @Param({"im2col-gemm", "gemm-1x1", "pixel-gemm", "direct-nchwc", "direct-nchwc-planar", "direct-nchwc-planar-in", "depthwise", "direct", "winograd-f23", "winograd-f43",
+    @Param({"im2col-gemm", "gemm-1x1", "pixel-gemm", "direct-nchwc", "direct-nchwc-planar", "direct-nchwc-planar-in", "depthwise", "depthwise-nchwc", "direct", "winograd-f23", "winograd-f43",
             "winograd-f23-nchwc", "winograd-f43-nchwc"})
     public String strategy;
 

@@ -48,7 +48,7 @@ public final class CostModel {
      */
     public static String efficiencyKey(String strategy, ConvGeometry g) {
         String kernel = strategy.equals("direct-nchwc-planar") ? "direct-nchwc" : strategy;
-        return g.groups() > 1 && !kernel.equals("depthwise") ? kernel + ".grouped" : kernel;
+        return g.groups() > 1 && !kernel.startsWith("depthwise") ? kernel + ".grouped" : kernel;
     }
 
     public Estimate estimate(String strategy, ConvGeometry g, int threads) {
@@ -117,6 +117,7 @@ public final class CostModel {
                         + ", im2col packed on the fly (" + (long) (panels * 4 / 1024) + " KiB of panels)");
             }
             case "depthwise" -> new Work(flops, bytes, "one channel per group: bandwidth-bound, vectorized along the row");
+            case "depthwise-nchwc" -> new Work(flops, bytes, "one channel per group on NCHW16c: one FMA per tap on a pixel's 16 channels");
             case "direct-nchwc", "direct-nchwc-planar-in" -> {
                 // The input is copied into a zero-bordered plane (read once, written once).
                 boolean bordered = g.padTop() + g.padBottom() + g.padLeft() + g.padRight() > 0;

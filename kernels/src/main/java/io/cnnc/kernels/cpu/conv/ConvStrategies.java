@@ -16,6 +16,7 @@ public final class ConvStrategies {
             DirectNchwcStrategy.planarIo(),
             DirectNchwcStrategy.planarIn(),
             new DepthwiseStrategy(),
+            new DepthwiseNchwcStrategy(),
             new DirectStrategy(),
             new WinogradF23Strategy(),
             new WinogradF43Strategy(),
