@@ -38,6 +38,11 @@ public final class CalibrateCostModel {
             new Layer("3x3 128->128 @28", conv(128, 28, 128, 3, 1, 1, 1)),
             new Layer("3x3 256->256 @14", conv(256, 14, 256, 3, 1, 1, 1)),
             new Layer("3x3 512->512 @7", conv(512, 7, 512, 3, 1, 1, 1)),
+            // CIFAR-sized layers (ResNet-20's stages): far from the ImageNet ones, they took the
+            // medians, and planar F(4,3) on 16 channels @32 (1.7x ONNX Runtime's ResNet-20).
+            new Layer("3x3 16->16 @32", conv(16, 32, 16, 3, 1, 1, 1)),
+            new Layer("3x3 32->32 @16", conv(32, 16, 32, 3, 1, 1, 1)),
+            new Layer("3x3 64->64 @8", conv(64, 8, 64, 3, 1, 1, 1)),
             new Layer("3x3 s2 64->128 @56", conv(64, 56, 128, 3, 2, 1, 1)),
             new Layer("3x3 s2 128->256 @28", conv(128, 28, 256, 3, 2, 1, 1)),
             new Layer("1x1 256->64 @56", conv(256, 56, 64, 1, 1, 0, 1)),
