@@ -9,9 +9,10 @@ import java.util.TreeMap;
 
 /**
  * The fraction of the machine's peak each conv strategy reaches, by {@link CostModel#efficiencyKey}:
- * measured by bench's CalibrateCostModel (median over a layer set) and shipped beside this class,
- * one table per {@link CpuKind}: the same strategy reaches different fractions of peak with
- * AVX-512's blocks and with AVX2's, and on Zen 4's half-width pipes than on a Xeon's. A strategy nobody calibrated gets
+ * measured by bench's CalibrateCostModel (median over a layer set, and per calibrated layer in
+ * {@link CalibratedLayers}) and shipped beside this class, one table per {@link CpuKind}: the
+ * same strategy reaches different fractions of peak with AVX-512's blocks and with AVX2's, and
+ * on Zen 4's half-width pipes than on a Xeon's. A strategy nobody calibrated gets
  * {@link #UNCALIBRATED}, low enough that a measured strategy is preferred.
  */
 public final class Efficiencies {
