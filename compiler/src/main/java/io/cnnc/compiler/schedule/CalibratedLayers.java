@@ -14,9 +14,9 @@ import java.util.OptionalDouble;
 
 /**
  * The efficiency each strategy reached on each layer of the calibration set, for layers near
- * one of them. One median per strategy cannot follow layer sizes: on Zen 4, direct reaches 0.61
- * of peak on two cores over the set but 0.48 on the 1x1 256->64 @56, where gemm-1x1 reaches
- * 0.52, and the median picked direct (2.0x ONNX Runtime's time, against 1.1 for gemm-1x1). A
+ * one of them. One median per strategy cannot follow layer sizes: in the first Zen 4 calibration
+ * direct reached 0.61 of peak on two cores over the set but 0.48 on the 1x1 256->64 @56, where
+ * gemm-1x1 reached 0.52, and the median picked direct (2.0x ONNX Runtime's time, against 1.1 for gemm-1x1). A
  * layer takes the distance-weighted mean of the calibrated layers with its kernel, stride and
  * thread class whose channels and pixels are within a factor 4 all told ({@link #NEAR}); a layer
  * near none of them keeps the median.

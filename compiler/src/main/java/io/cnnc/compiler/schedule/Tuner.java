@@ -60,7 +60,11 @@ public final class Tuner {
         return medianOfRound(k, x, y, 5, 40_000_000L, 30);
     }
 
-    /** Raw weight bytes the copies of a layer add up to: three times Zen 4's 32 MiB L3. */
+    /**
+     * Raw weight bytes the copies of a layer add up to: three times Zen 4's 32 MiB L3. On the
+     * Xeon, where 64 MiB of eviction writes were not enough (a shared L3 of up to 480 MiB),
+     * raise it before re-calibrating there.
+     */
     private static final long COLD_WEIGHT_BYTES = 96L << 20;
     private static final int MAX_COPIES = 64;
 
