@@ -81,9 +81,9 @@ public final class CalibrateCostModel {
                     CostModel.Work w = CostModel.work(s.name(), l.g(), threads);
                     double compute = ms / 1e3 - w.bytes() / m.bandwidth(threads);
                     double e = compute > 0 ? Math.min(MAX_EFFICIENCY, w.flops() / (m.peakFlops(threads) * compute)) : MAX_EFFICIENCY;
-                    String key = CostModel.efficiencyKey(s.name(), l.g()) + (threads > 1 ? "@2" : "");
-                    byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(e);
-                    layers.append(CalibratedLayers.row(CostModel.efficiencyKey(s.name(), l.g()), l.g(), threads, e).tsv()).append('\n');
+                    String key = CostModel.efficiencyKey(s.name(), l.g());
+                    byKey.computeIfAbsent(key + (threads > 1 ? "@2" : ""), k -> new ArrayList<>()).add(e);
+                    layers.append(CalibratedLayers.Row.of(key, l.g(), threads, e).tsv()).append('\n');
                     md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f | %.1f | %.3f |%n", l.name(), s.name(), threads, ms,
                             w.flops() / 1e9, w.flops() / 1e6 / ms, e));
                     System.out.printf(Locale.ROOT, "%-22s %-14s t=%d %8.3f ms  e=%.3f%n", l.name(), s.name(), threads, ms, e);

@@ -48,6 +48,11 @@ public record ConvGeometry(int inC, int inH, int inW, int outC, int kernelH, int
         return OutputSize.conv(inW, kernelW, strideW, padLeft, padRight, dilationW);
     }
 
+    /** Floats of the weight tensor, [outC, inC/groups, kernelH, kernelW]. */
+    public int weightCount() {
+        return outC * (inC / groups) * kernelH * kernelW;
+    }
+
     /** Multiply-accumulates per sample: each output reads inC/groups channels times the kernel window. */
     public long macsPerSample() {
         return (long) outC * outH() * outW() * (inC / groups) * kernelH * kernelW;

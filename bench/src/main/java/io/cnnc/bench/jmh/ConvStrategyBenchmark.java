@@ -65,7 +65,7 @@ public class ConvStrategyBenchmark {
             return;
         }
         Random r = new Random(1);
-        float[] w = random(r, g.outC() * (g.inC() / g.groups()) * g.kernelH() * g.kernelW());
+        float[] w = random(r, g.weightCount());
         x = random(r, g.inC() * g.inH() * g.inW());
         y = new float[g.outC() * g.outH() * g.outW()];
         kernel = s.prepare(g, w, io.cnnc.kernels.cpu.conv.Epilogue.none(), Parallel.of(threads));

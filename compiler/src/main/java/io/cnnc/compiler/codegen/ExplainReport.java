@@ -37,7 +37,7 @@ public final class ExplainReport {
             FusedConvOp f = (FusedConvOp) n.op();
             ConvGeometry g = f.conv().geometry(n.inputShapes().getFirst());
             var strategy = ConvStrategies.byName(c.strategy());
-            String tiling = strategy.prepare(g, new float[g.outC() * (g.inC() / g.groups()) * g.kernelH() * g.kernelW()],
+            String tiling = strategy.prepare(g, new float[g.weightCount()],
                     Epilogue.none(), parallel).tiling();
             double measured = c.measured() != null ? c.measured() : Tuner.measureMs(strategy, g, parallel);
             expectedTotal += c.expected();

@@ -29,7 +29,8 @@ public final class CalibratedLayers {
     /** One measured (strategy key, layer, threads): threads is 1 or 2 (two stands for two or more). */
     public record Row(String key, int threads, int inC, int outC, int outPixels, int kernelH, int kernelW, int stride, double efficiency) {
 
-        static Row of(String key, ConvGeometry g, int threads, double efficiency) {
+        /** The row of strategy key {@code key} measured on {@code g} with {@code threads}. */
+        public static Row of(String key, ConvGeometry g, int threads, double efficiency) {
             return new Row(key, Math.min(threads, 2), g.inC(), g.outC(), g.outH() * g.outW(), g.kernelH(), g.kernelW(), g.strideH(), efficiency);
         }
 
@@ -53,11 +54,6 @@ public final class CalibratedLayers {
 
     public CalibratedLayers(List<Row> rows) {
         this.rows = List.copyOf(rows);
-    }
-
-    /** The row of strategy key {@code key} measured on {@code g} with {@code threads}. */
-    public static Row row(String key, ConvGeometry g, int threads, double efficiency) {
-        return Row.of(key, g, threads, efficiency);
     }
 
     /** The efficiency near {@code g}, or empty where no calibrated layer is near it. */

@@ -72,7 +72,7 @@ public final class CostModel {
         double macs = g.macsPerSample();
         double in = (double) g.inC() * g.inH() * g.inW();
         double out = (double) g.outC() * g.outH() * g.outW();
-        double weights = (double) g.outC() * (g.inC() / g.groups()) * g.kernelH() * g.kernelW();
+        double weights = g.weightCount();
         double bytes = 4 * (in + out + weights);
         double padding = padding(strategy, g);
         double flops = 2 * macs * padding;

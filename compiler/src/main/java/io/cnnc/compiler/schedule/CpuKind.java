@@ -52,8 +52,7 @@ public enum CpuKind {
 
     /** This CPU's kind, from the register blocking in use and /proc/cpuinfo's vendor and family. */
     public static CpuKind detect() {
-        if (!VectorRegisters.wide()) return AVX2;
-        return isZen4(cpuinfo()) ? ZEN4 : AVX512;
+        return Detected.KIND;
     }
 
     /** AMD family 25 (0x19) is Zen 3 and Zen 4; only Zen 4 has AVX-512, which the wide blocks imply. */
@@ -66,11 +65,21 @@ public enum CpuKind {
         return false;
     }
 
+    /** /proc/cpuinfo's lines (empty where there is none), read once: every Machine built asks. */
     static List<String> cpuinfo() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo"));
-        } catch (IOException | RuntimeException e) {
-            return List.of();
+        return Detected.CPUINFO;
+    }
+
+    private static final class Detected {
+        static final List<String> CPUINFO = read();
+        static final CpuKind KIND = !VectorRegisters.wide() ? AVX2 : isZen4(CPUINFO) ? ZEN4 : AVX512;
+
+        private static List<String> read() {
+            try {
+                return Files.readAllLines(Path.of("/proc/cpuinfo"));
+            } catch (IOException | RuntimeException e) {
+                return List.of();
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.cnnc.compiler.schedule;
 
+import io.cnnc.kernels.ConvGeometry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -64,7 +65,7 @@ public final class Efficiencies {
     }
 
     /** The efficiency on {@code g}: that of the calibrated layers near it ({@link CalibratedLayers}), else the median over all. */
-    public double get(String key, io.cnnc.kernels.ConvGeometry g, int threads) {
+    public double get(String key, ConvGeometry g, int threads) {
         return layers.near(key, g, threads).orElseGet(() -> get(key, threads));
     }
 

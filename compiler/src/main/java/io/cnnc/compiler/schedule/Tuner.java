@@ -37,7 +37,7 @@ public final class Tuner {
 
     private static double measureMs(ConvStrategy strategy, ConvGeometry g, Parallel parallel, boolean cold) {
         Random r = new Random(1);
-        float[] w = random(r, g.outC() * (g.inC() / g.groups()) * g.kernelH() * g.kernelW());
+        float[] w = random(r, g.weightCount());
         float[] x = random(r, g.inC() * g.inH() * g.inW());
         float[] y = new float[g.outC() * g.outH() * g.outW()];
         ConvKernel k = strategy.prepare(g, w, Epilogue.none(), parallel);
@@ -79,7 +79,7 @@ public final class Tuner {
      */
     private static double medianOfColdWeightRuns(ConvStrategy strategy, ConvGeometry g, Parallel parallel, ConvKernel warm,
                                                  float[] x, float[] y, Random r) {
-        int weightFloats = g.outC() * (g.inC() / g.groups()) * g.kernelH() * g.kernelW();
+        int weightFloats = g.weightCount();
         int copies = (int) Math.min(MAX_COPIES, Math.max(2, Math.ceil(COLD_WEIGHT_BYTES / (4.0 * weightFloats))));
         ConvKernel[] kernels = new ConvKernel[copies];
         kernels[0] = warm;

@@ -17,9 +17,9 @@ class CalibratedLayersTest {
     private static final ConvGeometry ONE_BY_ONE = conv(256, 56, 64, 1, 1);
 
     private final CalibratedLayers layers = new CalibratedLayers(List.of(
-            CalibratedLayers.row("direct", ONE_BY_ONE, 2, 0.48),
-            CalibratedLayers.row("direct", conv(64, 56, 64, 3, 1), 2, 0.70),
-            CalibratedLayers.row("gemm-1x1", ONE_BY_ONE, 2, 0.52)));
+            CalibratedLayers.Row.of("direct", ONE_BY_ONE, 2, 0.48),
+            CalibratedLayers.Row.of("direct", conv(64, 56, 64, 3, 1), 2, 0.70),
+            CalibratedLayers.Row.of("gemm-1x1", ONE_BY_ONE, 2, 0.52)));
 
     @Test
     void theCalibratedLayerItselfGetsItsOwnEfficiency() {
@@ -44,8 +44,8 @@ class CalibratedLayersTest {
     @Test
     void nearerLayersWeighMore() {
         CalibratedLayers two = new CalibratedLayers(List.of(
-                CalibratedLayers.row("direct", conv(64, 56, 64, 3, 1), 1, 0.8),
-                CalibratedLayers.row("direct", conv(256, 56, 64, 3, 1), 1, 0.4)));
+                CalibratedLayers.Row.of("direct", conv(64, 56, 64, 3, 1), 1, 0.8),
+                CalibratedLayers.Row.of("direct", conv(256, 56, 64, 3, 1), 1, 0.4)));
         // 128 -> 64 @56 is one doubling from each: the plain mean.
         assertThat(two.near("direct", conv(128, 56, 64, 3, 1), 1).getAsDouble()).isCloseTo(0.6, within(1e-9));
         // 96 -> 64 is nearer the 64-channel layer.
@@ -54,7 +54,7 @@ class CalibratedLayersTest {
 
     @Test
     void rowsSurviveTheirTableLine() {
-        CalibratedLayers.Row r = CalibratedLayers.row("winograd-f43-nchwc", conv(128, 28, 128, 3, 1), 1, 0.733);
+        CalibratedLayers.Row r = CalibratedLayers.Row.of("winograd-f43-nchwc", conv(128, 28, 128, 3, 1), 1, 0.733);
         assertThat(CalibratedLayers.Row.parse(r.tsv())).isEqualTo(r);
     }
 

@@ -55,7 +55,7 @@ public final class TrainingLaunches {
     /** Floats of scratch the weight gradient needs for its partial sums (0 when not split). */
     public static long weightGradientWorkspace(ConvGeometry g, int batch) {
         int splits = weightGradientSplits(g, batch);
-        return splits == 1 || smallWeightGradient(g) ? 0 : (long) splits * g.outC() * (g.inC() / g.groups()) * g.kernelH() * g.kernelW();
+        return splits == 1 || smallWeightGradient(g) ? 0 : (long) splits * g.weightCount();
     }
 
     /** {@code partials} holds {@link #weightGradientWorkspace} floats, or is unused when that is 0. */

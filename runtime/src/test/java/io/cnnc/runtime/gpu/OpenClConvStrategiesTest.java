@@ -89,7 +89,7 @@ class OpenClConvStrategiesTest {
             boolean bias = r.nextBoolean(), residual = r.nextBoolean();
             ActivationKind act = ACTS[r.nextInt(ACTS.length)];
             float[] x = uniform(r, batch * g.inC() * g.inH() * g.inW());
-            float[] w = uniform(r, g.outC() * (g.inC() / g.groups()) * g.kernelH() * g.kernelW());
+            float[] w = uniform(r, g.weightCount());
             float[] b = uniform(r, g.outC());
             int outSize = batch * g.outC() * g.outH() * g.outW();
             float[] res = uniform(r, outSize);

@@ -45,11 +45,9 @@ final class DepthwiseNchwcKernel implements ConvKernel {
         this.taps = g.kernelH() * g.kernelW();
         this.outH = g.outH();
         this.outW = g.outW();
-        // Weights per block as [tap][16 channels], one vector per tap.
+        // [channel][tap] blocked like a tensor whose pixels are the taps: one vector per (block, tap).
         this.w = new float[blocks * taps * B];
-        for (int c = 0; c < g.inC(); c++) {
-            for (int t = 0; t < taps; t++) w[(c / B * taps + t) * B + c % B] = weight[c * taps + t];
-        }
+        Nchwc.toBlocked(weight, w, 1, g.inC(), taps);
         int sw = g.strideW(), span = (g.kernelW() - 1) * g.dilationW();
         int from = Math.min(outW, (g.padLeft() + sw - 1) / sw);
         int last = Math.floorDiv(g.inW() - 1 + g.padLeft() - span, sw);

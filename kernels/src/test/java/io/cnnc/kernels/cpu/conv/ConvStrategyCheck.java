@@ -34,7 +34,7 @@ public final class ConvStrategyCheck {
                              ActivationKind activation, int threads, long seed) {
         Random r = new Random(seed);
         float[] x = uniform(r, batch * g.inC() * g.inH() * g.inW());
-        float[] w = uniform(r, g.outC() * (g.inC() / g.groups()) * g.kernelH() * g.kernelW());
+        float[] w = uniform(r, g.weightCount());
         float[] b = bias ? uniform(r, g.outC()) : null;
         int outSize = batch * g.outC() * g.outH() * g.outW();
         float[] res = residual ? uniform(r, outSize) : null;
