@@ -2,6 +2,7 @@ package io.cnnc.kernels.cpu.conv;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.AlignedFloats;
 import io.cnnc.kernels.cpu.FastActivation;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.ScratchPool;
@@ -131,10 +132,13 @@ final class NchwcDirectKernel implements ConvKernel {
 
     /**
      * PyTorch's [outC][inC][kH][kW] as, per group, [input block][ky][kx][16 in][width * 16 out],
-     * or for a raw input [channel][ky][kx][width * 16 out]: per entry, {@code inner} rows of weights.
+     * or for a raw input [channel][ky][kx][width * 16 out]: per entry, {@code inner} rows of
+     * weights. Each group starts on a cache line (its offset moved to where it lies).
      */
     private float[] pack(float[] weight, int floats, int entries) {
-        float[] p = new float[floats];
+        AlignedFloats.Slice slice = AlignedFloats.allocate(floats);
+        float[] p = slice.array();
+        for (int q = 0; q < groupWeights.length; q++) groupWeights[q] += slice.offset();
         int kh = g.kernelH(), kw = g.kernelW(), taps = kh * kw;
         for (int q = 0; q < groupFirst.length; q++) {
             int width = groupWidth[q] * B;
@@ -178,7 +182,7 @@ final class NchwcDirectKernel implements ConvKernel {
         parallel.forRange(batch * perSample, t -> {
             int n = t / perSample, q = t % perSample / chunksPerGroup, chunk = t % chunksPerGroup;
             int p0 = chunk * taskPixels;
-            run(input, n, q, p0, Math.min(pixels, p0 + taskPixels), res, y, sums.a);
+            run(input, n, q, p0, Math.min(pixels, p0 + taskPixels), res, y, sums.a, sums.at);
         });
         ScratchPool.give(Sums.class, sums);
         if (bordered != null) ScratchPool.give(borderKey, bordered);
@@ -192,9 +196,16 @@ final class NchwcDirectKernel implements ConvKernel {
      */
     private static final class Sums {
         float[] a = new float[0];
+        /** Where the sums start (a cache line, see {@link AlignedFloats}) and how many there is room for. */
+        int at, room;
 
         Sums fit(int n) {
-            if (a.length < n) a = new float[n];
+            if (room < n) {
+                AlignedFloats.Slice s = AlignedFloats.allocate(n);
+                a = s.array();
+                at = s.offset();
+                room = n;
+            }
             return this;
         }
     }
@@ -220,14 +231,14 @@ final class NchwcDirectKernel implements ConvKernel {
     }
 
     /** Output pixels p0..p1-1 of group q, sample n: every weight chunk over them, then the epilogue. */
-    private void run(float[] x, int n, int q, int p0, int p1, float[] res, float[] y, float[] sums) {
+    private void run(float[] x, int n, int q, int p0, int p1, float[] res, float[] y, float[] sums, int sumsAt) {
         int width = groupWidth[q];
         int step = width == 4 ? 6 : 12;
         int entryFloats = inner * width * B;
         int chunk = Math.max(1, CHUNK_BYTES / (4 * entryFloats));
         int entries = delta.length;
         int xBase = n * inPlanes * plane;
-        int sumBase = n * sumsPerSample + groupSums[q];
+        int sumBase = sumsAt + n * sumsPerSample + groupSums[q];
         float streamed = 0f;
         for (int e0 = 0; e0 < entries; e0 += chunk) {
             int e1 = Math.min(entries, e0 + chunk);

@@ -2,6 +2,7 @@ package io.cnnc.kernels.cpu.conv;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.AlignedFloats;
 import io.cnnc.kernels.cpu.FastActivation;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.ScratchPool;
@@ -103,9 +104,14 @@ final class WinogradNchwcKernel implements ConvKernel {
         return blocks;
     }
 
-    /** U = G g G^T per filter (in double), as per group and frequency [input block][16 in][width * 16 out]: U^T, as direct-nchwc packs its taps. */
+    /**
+     * U = G g G^T per filter (in double), as per group and frequency [input block][16 in][width * 16 out]: U^T, as direct-nchwc
+     * packs its taps. Each group starts on a cache line (its offset moved to where it lies).
+     */
     private float[] pack(float[] weight, int floats) {
-        float[] p = new float[floats];
+        AlignedFloats.Slice slice = AlignedFloats.allocate(floats);
+        float[] p = slice.array();
+        for (int q = 0; q < groupWeights.length; q++) groupWeights[q] += slice.offset();
         float[] u = new float[freqs];
         for (int q = 0; q < groupFirst.length; q++) {
             int width = groupWidth[q] * B;
@@ -131,11 +137,23 @@ final class WinogradNchwcKernel implements ConvKernel {
      */
     private static final class Scratch {
         float[] v = new float[0], mm = new float[0];
+        /** Where V and M start in {@code v} and {@code mm} (cache lines, see {@link AlignedFloats}), and the floats of each range. */
+        int vAt, mmAt, vFloats, mmFloats;
         final float[] window = new float[6 * 6 * B], tmp = new float[6 * 6 * B], out = new float[4 * 4 * B];
 
         Scratch fit(int vFloats, int mFloats) {
-            if (v.length < vFloats) v = new float[vFloats];
-            if (mm.length < mFloats) mm = new float[mFloats];
+            if (this.vFloats < vFloats) {
+                AlignedFloats.Slice a = AlignedFloats.allocate(vFloats);
+                v = a.array();
+                vAt = a.offset();
+                this.vFloats = vFloats;
+            }
+            if (mmFloats < mFloats) {
+                AlignedFloats.Slice a = AlignedFloats.allocate(mFloats);
+                mm = a.array();
+                mmAt = a.offset();
+                mmFloats = mFloats;
+            }
             return this;
         }
     }
@@ -173,7 +191,7 @@ final class WinogradNchwcKernel implements ConvKernel {
         boolean inside = iy0 >= 0 && ix0 >= 0 && iy0 + t <= inH && ix0 + t <= inW;
         for (int e = 0; e < inBlocks; e++) {
             int planeOff = (n * inBlocks + e) * plane;
-            int vOff = delta[e] + base[r];
+            int vOff = s.vAt + delta[e] + base[r];
             if (inside) {
                 transformInput(x, planeOff + (iy0 * inW + ix0) * B, inW * B, s.tmp, s.v, vOff);
                 continue;
@@ -213,9 +231,9 @@ final class WinogradNchwcKernel implements ConvKernel {
                 int wOff = wFreq + e0 * entryFloats;
                 streamed += NchwcDirectKernel.stream(w, wOff, (e1 - e0) * entryFloats);
                 for (int p = 0; p < count; p += step) {
-                    int aOff = f * mFreq + p * width * B;
-                    if (width == 4) NchwcMicrokernels.blocks4x6(s.v, f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm, aOff, e0 == 0);
-                    else NchwcMicrokernels.blocks2x12(s.v, f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm, aOff, e0 == 0);
+                    int aOff = s.mmAt + f * mFreq + p * width * B;
+                    if (width == 4) NchwcMicrokernels.blocks4x6(s.v, s.vAt + f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm, aOff, e0 == 0);
+                    else NchwcMicrokernels.blocks2x12(s.v, s.vAt + f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm, aOff, e0 == 0);
                 }
             }
         }
@@ -236,7 +254,7 @@ final class WinogradNchwcKernel implements ConvKernel {
         float[] tmp = s.tmp, mm = s.mm, out = s.out;
         for (int b = 0; b < groupReal[q]; b++) {
             int ob = groupFirst[q] + b;
-            int mOff = r * width + b * B;
+            int mOff = s.mmAt + r * width + b * B;
             if (m == 4) WinogradNchwcTransforms.outputF43(mm, mOff, mFreq, tmp, out);
             else WinogradNchwcTransforms.outputF23(mm, mOff, mFreq, tmp, out);
             FloatVector bv = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ob * B);
