@@ -28,10 +28,10 @@ final class SampleColumns implements BPanels {
         return batch;
     }
 
-    public void pack(int p0, int kc, int j0, int nc, float[] dst) {
+    public void pack(int p0, int kc, int j0, int nc, float[] dst, int dstOff) {
         int nr = PackedGemm.NR;
         for (int q = 0; q * nr < nc; q++) {
-            int base = q * kc * nr;
+            int base = dstOff + q * kc * nr;
             int cols = Math.min(nr, nc - q * nr);
             for (int jj = 0; jj < nr; jj++) {
                 if (jj < cols) {

@@ -2,6 +2,7 @@ package io.cnnc.kernels.cpu.conv;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.AlignedFloats;
 import io.cnnc.kernels.cpu.FastActivation;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.layout.Nchwc;
@@ -29,6 +30,8 @@ final class DepthwiseNchwcKernel implements ConvKernel {
 
     private final ConvGeometry g;
     private final float[] w;
+    /** Where the weights start in {@code w}: a cache line (see {@link AlignedFloats}). */
+    private final int wAt;
     private final Epilogue e;
     private final Parallel parallel;
     private final int blocks, taps, outH, outW;
@@ -46,8 +49,12 @@ final class DepthwiseNchwcKernel implements ConvKernel {
         this.outH = g.outH();
         this.outW = g.outW();
         // [channel][tap] blocked like a tensor whose pixels are the taps: one vector per (block, tap).
-        this.w = new float[blocks * taps * B];
-        Nchwc.toBlocked(weight, w, 1, g.inC(), taps);
+        float[] blocked = new float[blocks * taps * B];
+        Nchwc.toBlocked(weight, blocked, 1, g.inC(), taps);
+        AlignedFloats.Slice slice = AlignedFloats.allocate(blocked.length);
+        this.w = slice.array();
+        this.wAt = slice.offset();
+        System.arraycopy(blocked, 0, w, wAt, blocked.length);
         int sw = g.strideW(), span = (g.kernelW() - 1) * g.dilationW();
         int from = Math.min(outW, (g.padLeft() + sw - 1) / sw);
         int last = Math.floorDiv(g.inW() - 1 + g.padLeft() - span, sw);
@@ -95,7 +102,7 @@ final class DepthwiseNchwcKernel implements ConvKernel {
         FloatVector start = e.bias() == null ? FloatVector.zero(S) : FloatVector.fromArray(S, e.bias(), cb * B);
         FloatVector a0 = start, a1 = start, a2 = start, a3 = start, a4 = start, a5 = start, a6 = start, a7 = start;
         int step = g.strideW() * B, kw = g.kernelW(), tapStep = g.dilationW() * B;
-        int wBlock = cb * taps * B;
+        int wBlock = wAt + cb * taps * B;
         for (int ky = 0; ky < g.kernelH(); ky++) {
             int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
             if (iy < 0 || iy >= g.inH()) continue;
@@ -140,7 +147,7 @@ final class DepthwiseNchwcKernel implements ConvKernel {
         FloatVector start = e.bias() == null ? FloatVector.zero(S) : FloatVector.fromArray(S, e.bias(), cb * B);
         FloatVector a0 = start, a1 = start, a2 = start, a3 = start;
         int step = g.strideW() * B, kw = g.kernelW(), tapStep = g.dilationW() * B;
-        int wBlock = cb * taps * B;
+        int wBlock = wAt + cb * taps * B;
         for (int ky = 0; ky < g.kernelH(); ky++) {
             int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
             if (iy < 0 || iy >= g.inH()) continue;
@@ -171,7 +178,7 @@ final class DepthwiseNchwcKernel implements ConvKernel {
     /** One pixel whose window may reach past the input's columns: each tap checked. */
     private void border(float[] x, float[] res, float[] y, int xPlane, int yRow, int cb, int oy, int ox) {
         FloatVector a = e.bias() == null ? FloatVector.zero(S) : FloatVector.fromArray(S, e.bias(), cb * B);
-        int wBlock = cb * taps * B;
+        int wBlock = wAt + cb * taps * B;
         for (int ky = 0; ky < g.kernelH(); ky++) {
             int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
             if (iy < 0 || iy >= g.inH()) continue;

@@ -75,7 +75,7 @@ final class Im2colPanels implements BPanels {
         return n;
     }
 
-    public void pack(int p0, int kc, int j0, int nc, float[] dst) {
+    public void pack(int p0, int kc, int j0, int nc, float[] dst, int dstOff) {
         int nr = PackedGemm.NR;
         int taps = g.kernelH() * g.kernelW();
         int inH = g.inH(), inW = g.inW();
@@ -98,7 +98,7 @@ final class Im2colPanels implements BPanels {
                 int q = pos / nr;
                 int jj = pos - q * nr;
                 int chunk = Math.min(Math.min(L, nr - jj), Math.min(outW - ox, nc - pos));
-                int d = q * kc * nr + p * nr + jj;
+                int d = dstOff + q * kc * nr + p * nr + jj;
                 int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
                 int u0 = ox + base;
                 if (iy < 0 || iy >= inH) {
@@ -120,7 +120,7 @@ final class Im2colPanels implements BPanels {
         // Columns past the end of the last panel are zero, so the microkernel's extra lanes add nothing.
         int tail = nc % nr;
         if (tail != 0) {
-            int from = (nc / nr) * kc * nr;
+            int from = dstOff + (nc / nr) * kc * nr;
             for (int p = 0; p < kc; p++) java.util.Arrays.fill(dst, from + p * nr + tail, from + (p + 1) * nr, 0f);
         }
     }

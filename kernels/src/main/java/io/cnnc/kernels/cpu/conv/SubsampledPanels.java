@@ -50,12 +50,12 @@ final class SubsampledPanels implements BPanels {
         return n;
     }
 
-    public void pack(int p0, int kc, int j0, int nc, float[] dst) {
+    public void pack(int p0, int kc, int j0, int nc, float[] dst, int dstOff) {
         int nr = PackedGemm.NR;
         for (int q = 0; q * nr < nc; q++) {
             int first = j0 + q * nr;
             int cols = Math.min(nr, nc - q * nr);
-            int base = q * kc * nr;
+            int base = dstOff + q * kc * nr;
             int plane0 = off + p0 * inPlane;
             // Runs of columns within one output row, each gathered down all kc rows of the panel.
             for (int j = first; j < first + cols; ) {

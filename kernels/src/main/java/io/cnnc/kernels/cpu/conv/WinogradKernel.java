@@ -692,10 +692,10 @@ final class WinogradKernel implements ConvKernel {
         }
 
         @Override
-        public void pack(int p0, int kc, int j0, int nc, float[] dst) {
+        public void pack(int p0, int kc, int j0, int nc, float[] dst, int dstOff) {
             for (int q = 0; q * NR < nc; q++) {
                 int src = freqBase + p0 * block + j0 + q * NR;
-                int d = q * kc * NR;
+                int d = dstOff + q * kc * NR;
                 for (int p = 0; p < kc; p++, src += block, d += NR) System.arraycopy(v, src, dst, d, NR);
             }
         }

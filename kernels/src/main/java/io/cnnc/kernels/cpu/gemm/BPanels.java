@@ -15,10 +15,11 @@ public interface BPanels {
     int n();
 
     /**
-     * Writes rows {@code [p0, p0+kc)} x columns {@code [j0, j0+nc)} of B into {@code dst} from 0:
-     * panel q holds columns j0+q*NR.. at {@code dst[q*kc*NR + p*NR + jj]}.
+     * Writes rows {@code [p0, p0+kc)} x columns {@code [j0, j0+nc)} of B into {@code dst} from
+     * {@code dstOff} (a cache line, see {@link io.cnnc.kernels.cpu.AlignedFloats}): panel q holds
+     * columns j0+q*NR.. at {@code dst[dstOff + q*kc*NR + p*NR + jj]}.
      */
-    void pack(int p0, int kc, int j0, int nc, float[] dst);
+    void pack(int p0, int kc, int j0, int nc, float[] dst, int dstOff);
 
     /** B stored row-major at {@code b[off + p*ldb + j]}. */
     static BPanels dense(float[] b, int off, int k, int n, int ldb) {
@@ -31,7 +32,7 @@ public interface BPanels {
                 return n;
             }
 
-            public void pack(int p0, int kc, int j0, int nc, float[] dst) {
+            public void pack(int p0, int kc, int j0, int nc, float[] dst, int dstOff) {
                 // Row by row, so B is read sequentially; a full panel row is two vector moves.
                 // Panel by panel with System.arraycopy per 16 floats, 1x1 256->64 @56 spent a
                 // quarter of its time here.
@@ -40,12 +41,12 @@ public interface BPanels {
                 for (int p = 0; p < kc; p++) {
                     int src = off + (p0 + p) * ldb + j0;
                     for (int q = 0; q < full; q++) {
-                        int d = q * kc * nr + p * nr;
+                        int d = dstOff + q * kc * nr + p * nr;
                         FloatVector.fromArray(s, b, src + q * nr).intoArray(dst, d);
                         FloatVector.fromArray(s, b, src + q * nr + half).intoArray(dst, d + half);
                     }
                     if (rest > 0) {
-                        int d = full * kc * nr + p * nr;
+                        int d = dstOff + full * kc * nr + p * nr;
                         System.arraycopy(b, src + full * nr, dst, d, rest);
                         java.util.Arrays.fill(dst, d + rest, d + nr, 0f);
                     }

@@ -36,7 +36,24 @@ public final class PackedGemm {
     /** Columns of B packed at once, so a KC x NC block of packed B stays in L2. */
     public static final int NC = roundUp(Integer.getInteger("cnnc.gemm.nc", 512), NR);
 
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[MR * NR]});
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** A thread's packed block of B (from a cache line, see {@link io.cnnc.kernels.cpu.AlignedFloats}) and its edge tile. */
+    private static final class Scratch {
+        float[] panels = new float[0];
+        int at, room;
+        final float[] tile = new float[MR * NR];
+
+        Scratch fit(int floats) {
+            if (room < floats) {
+                io.cnnc.kernels.cpu.AlignedFloats.Slice s = io.cnnc.kernels.cpu.AlignedFloats.allocate(floats);
+                panels = s.array();
+                at = s.offset();
+                room = floats;
+            }
+            return this;
+        }
+    }
 
     private PackedGemm() {}
 
@@ -51,11 +68,10 @@ public final class PackedGemm {
         int k = a.k();
         int nc = n1 - n0;
         if (nc <= 0 || m1 <= m0) return;
-        float[][] scratch = SCRATCH.get();
-        int need = Math.min(KC, k) * roundUp(Math.min(nc, NC), NR);
-        if (scratch[0].length < need) scratch[0] = new float[need];
-        float[] bp = scratch[0];
-        float[] tile = scratch[1];
+        Scratch scratch = SCRATCH.get().fit(Math.min(KC, k) * roundUp(Math.min(nc, NC), NR));
+        float[] bp = scratch.panels;
+        int bpAt = scratch.at;
+        float[] tile = scratch.tile;
         if (k == 0) {
             if (!accumulate) for (int i = m0; i < m1; i++) java.util.Arrays.fill(c, cOff + i * ldc + n0, cOff + i * ldc + n1, 0f);
             return;
@@ -64,12 +80,12 @@ public final class PackedGemm {
             int ncb = Math.min(NC, n1 - j0);
             for (int p0 = 0; p0 < k; p0 += KC) {
                 int kc = Math.min(KC, k - p0);
-                b.pack(p0, kc, j0, ncb, bp);
+                b.pack(p0, kc, j0, ncb, bp, bpAt);
                 boolean acc = accumulate || p0 > 0;
                 for (int q = 0; q * NR < ncb; q++) {
                     int cols = Math.min(NR, ncb - q * NR);
                     for (int i = m0; i < m1; i += MR) {
-                        kernel(kc, a.data(), a.panelOffset(i) + p0 * MR, bp, q * kc * NR, c, cOff + i * ldc + j0 + q * NR, ldc,
+                        kernel(kc, a.data(), a.panelOffset(i) + p0 * MR, bp, bpAt + q * kc * NR, c, cOff + i * ldc + j0 + q * NR, ldc,
                                 Math.min(MR, m1 - i), cols, acc, tile);
                     }
                 }
@@ -91,7 +107,7 @@ public final class PackedGemm {
             if (!accumulate) for (int i = m0; i < m1; i++) java.util.Arrays.fill(c, cOff + i * ldc + n0, cOff + i * ldc + n1, 0f);
             return;
         }
-        float[] tile = SCRATCH.get()[1];
+        float[] tile = SCRATCH.get().tile;
         float[] bd = b.data();
         for (int p0 = 0; p0 < k; p0 += KC) {
             int kc = Math.min(KC, k - p0);
@@ -116,7 +132,7 @@ public final class PackedGemm {
     public static void multiplyBlock(float[] a, int aOff, int rows, PackedB b, int p0, int n0, int n1, float[] c, int cOff, int ldc, boolean accumulate) {
         if (p0 % KC != 0 || n0 % NR != 0) throw new IllegalArgumentException("block (" + p0 + ", " + n0 + ") is not aligned to KC x NR");
         int kc = Math.min(KC, b.k() - p0);
-        float[] tile = SCRATCH.get()[1];
+        float[] tile = SCRATCH.get().tile;
         float[] bd = b.data();
         for (int j = n0; j < n1; j += NR) {
             int cols = Math.min(NR, n1 - j);
