@@ -44,6 +44,7 @@ public final class CompareWithOnnxRuntime {
         LAYERS.put("3x3 64->64 @56", layer(64, 56, "conv(64, 3, pad=1, bias=false)"));
         LAYERS.put("3x3 256->256 @14", layer(256, 14, "conv(256, 3, pad=1, bias=false)"));
         LAYERS.put("3x3 128->128 @28", layer(128, 28, "conv(128, 3, pad=1, bias=false)"));
+        LAYERS.put("3x3 512->512 @7", layer(512, 7, "conv(512, 3, pad=1, bias=false)"));
         LAYERS.put("3x3 s2 64->128 @56", layer(64, 56, "conv(128, 3, stride=2, pad=1, bias=false)"));
         LAYERS.put("1x1 256->64 @56", layer(256, 56, "conv(64, 1, bias=false)"));
         LAYERS.put("dw 3x3 144 @56", layer(144, 56, "dwconv(3, pad=1, bias=false)"));
