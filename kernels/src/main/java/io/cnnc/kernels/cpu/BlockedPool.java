@@ -40,9 +40,18 @@ public final class BlockedPool {
             int x0 = ox * g.strideW() - g.padLeft();
             int ix0 = Math.max(0, x0), ix1 = Math.min(x0 + g.kernelW(), inW);
             FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-            for (int iy = iy0; iy < iy1; iy++) {
-                int row = xPlane + iy * inW * B;
-                for (int ix = ix0; ix < ix1; ix++) m = m.max(FloatVector.fromArray(S, x, row + ix * B));
+            if (g.kernelW() == 3 && ix1 - ix0 == 3) {
+                // The 3-wide windows inside the row (ResNet's stem pool) as straight-line loads:
+                // the loop of 3 with bounds of its own per pixel mispredicted its exit.
+                for (int iy = iy0; iy < iy1; iy++) {
+                    int at = xPlane + (iy * inW + ix0) * B;
+                    m = m.max(FloatVector.fromArray(S, x, at)).max(FloatVector.fromArray(S, x, at + B)).max(FloatVector.fromArray(S, x, at + 2 * B));
+                }
+            } else {
+                for (int iy = iy0; iy < iy1; iy++) {
+                    int row = xPlane + iy * inW * B;
+                    for (int ix = ix0; ix < ix1; ix++) m = m.max(FloatVector.fromArray(S, x, row + ix * B));
+                }
             }
             m.intoArray(y, yRow + ox * B);
         }
