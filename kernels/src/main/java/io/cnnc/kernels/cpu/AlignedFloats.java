@@ -25,6 +25,24 @@ public final class AlignedFloats {
     /** A range of {@code array} from {@code offset} on. */
     public record Slice(float[] array, int offset) {}
 
+    /** A scratch range that grows to the largest size asked for: {@code array} from {@code at} on, {@code room} floats. */
+    public static class Growable {
+        public float[] array = new float[0];
+        public int at;
+        private int room;
+
+        /** Makes room for {@code floats} (zeroed when new; what was there is dropped). */
+        public Growable fit(int floats) {
+            if (room < floats) {
+                Slice s = allocate(floats);
+                array = s.array();
+                at = s.offset();
+                room = floats;
+            }
+            return this;
+        }
+    }
+
     private static final Layout LAYOUT = Layout.detect();
     private static float[] slab;
     private static int used;
@@ -36,7 +54,7 @@ public final class AlignedFloats {
         Layout l = LAYOUT;
         if (l.lead < 0) return new Slice(new float[floats], 0);
         if (l.everyObject) return new Slice(new float[floats + l.lead], l.lead);
-        // An array of its own when it would fill most of a slab: it is humongous anyway.
+        // An array of its own from half a slab on: humongous, so it starts on a region too.
         if ((long) floats + l.lead >= l.slabFloats / 2) return new Slice(new float[Math.max(floats + l.lead, l.slabFloats / 2 + LINE)], l.lead);
         return cut(floats, l);
     }

@@ -38,4 +38,18 @@ class AlignedFloatsTest {
         if (a.array() == b.array()) assertThat((b.offset() - a.offset()) % AlignedFloats.LINE).isZero();
         assertThat(a.offset() % AlignedFloats.LINE).isEqualTo(b.offset() % AlignedFloats.LINE);
     }
+
+    /** A growable range keeps its range while it is big enough and takes a new one, as large as asked, when not. */
+    @Test
+    void growableGrowsOnlyWhenTooSmall() {
+        AlignedFloats.Growable g = new AlignedFloats.Growable().fit(100);
+        float[] first = g.array;
+        int at = g.at;
+        g.fit(40);
+        assertThat(g.array).isSameAs(first);
+        assertThat(g.at).isEqualTo(at);
+        g.fit(5_000);
+        assertThat((long) g.at + 5_000).isLessThanOrEqualTo(g.array.length);
+        assertThat(g.array != first || g.at != at).isTrue();
+    }
 }

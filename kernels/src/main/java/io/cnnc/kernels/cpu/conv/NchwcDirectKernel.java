@@ -175,14 +175,14 @@ final class NchwcDirectKernel implements ConvKernel {
             else parallel.forRange(batch * inPlanes, c -> copyPadded(x, dst, c));
             in = dst;
         }
-        Sums sums = ScratchPool.take(Sums.class, Sums::new).fit(batch * sumsPerSample);
+        AlignedFloats.Growable sums = ScratchPool.take(Sums.class, Sums::new).fit(batch * sumsPerSample);
         float[] input = in;
         int chunksPerGroup = (pixels + taskPixels - 1) / taskPixels;
         int perSample = groupFirst.length * chunksPerGroup;
         parallel.forRange(batch * perSample, t -> {
             int n = t / perSample, q = t % perSample / chunksPerGroup, chunk = t % chunksPerGroup;
             int p0 = chunk * taskPixels;
-            run(input, n, q, p0, Math.min(pixels, p0 + taskPixels), res, y, sums.a, sums.at);
+            run(input, n, q, p0, Math.min(pixels, p0 + taskPixels), res, y, sums.array, sums.at);
         });
         ScratchPool.give(Sums.class, sums);
         if (bordered != null) ScratchPool.give(borderKey, bordered);
@@ -194,21 +194,7 @@ final class NchwcDirectKernel implements ConvKernel {
      * the next layer finds the buffer in cache instead of where this kernel left it a forward
      * pass ago.
      */
-    private static final class Sums {
-        float[] a = new float[0];
-        /** Where the sums start (a cache line, see {@link AlignedFloats}) and how many there is room for. */
-        int at, room;
-
-        Sums fit(int n) {
-            if (room < n) {
-                AlignedFloats.Slice s = AlignedFloats.allocate(n);
-                a = s.array();
-                at = s.offset();
-                room = n;
-            }
-            return this;
-        }
-    }
+    private static final class Sums extends AlignedFloats.Growable {}
 
     /** Input plane c (sample and block, or channel when raw) into the middle of its zero-bordered plane; the border is never written. */
     private void copyPadded(float[] x, float[] dst, int c) {

@@ -136,24 +136,13 @@ final class WinogradNchwcKernel implements ConvKernel {
      * whole forward pass ago.
      */
     private static final class Scratch {
-        float[] v = new float[0], mm = new float[0];
-        /** Where V and M start in {@code v} and {@code mm} (cache lines, see {@link AlignedFloats}), and the floats of each range. */
-        int vAt, mmAt, vFloats, mmFloats;
+        /** V and M, from cache lines (see {@link AlignedFloats}). */
+        final AlignedFloats.Growable v = new AlignedFloats.Growable(), mm = new AlignedFloats.Growable();
         final float[] window = new float[6 * 6 * B], tmp = new float[6 * 6 * B], out = new float[4 * 4 * B];
 
         Scratch fit(int vFloats, int mFloats) {
-            if (this.vFloats < vFloats) {
-                AlignedFloats.Slice a = AlignedFloats.allocate(vFloats);
-                v = a.array();
-                vAt = a.offset();
-                this.vFloats = vFloats;
-            }
-            if (mmFloats < mFloats) {
-                AlignedFloats.Slice a = AlignedFloats.allocate(mFloats);
-                mm = a.array();
-                mmAt = a.offset();
-                mmFloats = mFloats;
-            }
+            v.fit(vFloats);
+            mm.fit(mFloats);
             return this;
         }
     }
@@ -191,9 +180,9 @@ final class WinogradNchwcKernel implements ConvKernel {
         boolean inside = iy0 >= 0 && ix0 >= 0 && iy0 + t <= inH && ix0 + t <= inW;
         for (int e = 0; e < inBlocks; e++) {
             int planeOff = (n * inBlocks + e) * plane;
-            int vOff = s.vAt + delta[e] + base[r];
+            int vOff = s.v.at + delta[e] + base[r];
             if (inside) {
-                transformInput(x, planeOff + (iy0 * inW + ix0) * B, inW * B, s.tmp, s.v, vOff);
+                transformInput(x, planeOff + (iy0 * inW + ix0) * B, inW * B, s.tmp, s.v.array, vOff);
                 continue;
             }
             float[] win = s.window;
@@ -205,7 +194,7 @@ final class WinogradNchwcKernel implements ConvKernel {
                     else java.util.Arrays.fill(win, d, d + B, 0f);
                 }
             }
-            transformInput(win, 0, t * B, s.tmp, s.v, vOff);
+            transformInput(win, 0, t * B, s.tmp, s.v.array, vOff);
         }
     }
 
@@ -231,9 +220,9 @@ final class WinogradNchwcKernel implements ConvKernel {
                 int wOff = wFreq + e0 * entryFloats;
                 streamed += NchwcDirectKernel.stream(w, wOff, (e1 - e0) * entryFloats);
                 for (int p = 0; p < count; p += step) {
-                    int aOff = s.mmAt + f * mFreq + p * width * B;
-                    if (width == 4) NchwcMicrokernels.blocks4x6(s.v, s.vAt + f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm, aOff, e0 == 0);
-                    else NchwcMicrokernels.blocks2x12(s.v, s.vAt + f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm, aOff, e0 == 0);
+                    int aOff = s.mm.at + f * mFreq + p * width * B;
+                    if (width == 4) NchwcMicrokernels.blocks4x6(s.v.array, s.v.at + f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm.array, aOff, e0 == 0);
+                    else NchwcMicrokernels.blocks2x12(s.v.array, s.v.at + f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm.array, aOff, e0 == 0);
                 }
             }
         }
@@ -251,10 +240,10 @@ final class WinogradNchwcKernel implements ConvKernel {
         ActivationKind act = epilogue.activation();
         boolean relu = act == ActivationKind.RELU;
         boolean other = !relu && act != ActivationKind.IDENTITY;
-        float[] tmp = s.tmp, mm = s.mm, out = s.out;
+        float[] tmp = s.tmp, mm = s.mm.array, out = s.out;
         for (int b = 0; b < groupReal[q]; b++) {
             int ob = groupFirst[q] + b;
-            int mOff = s.mmAt + r * width + b * B;
+            int mOff = s.mm.at + r * width + b * B;
             if (m == 4) WinogradNchwcTransforms.outputF43(mm, mOff, mFreq, tmp, out);
             else WinogradNchwcTransforms.outputF23(mm, mOff, mFreq, tmp, out);
             FloatVector bv = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ob * B);

@@ -40,19 +40,8 @@ public final class PackedGemm {
 
     /** A thread's packed block of B (from a cache line, see {@link io.cnnc.kernels.cpu.AlignedFloats}) and its edge tile. */
     private static final class Scratch {
-        float[] panels = new float[0];
-        int at, room;
+        final io.cnnc.kernels.cpu.AlignedFloats.Growable panels = new io.cnnc.kernels.cpu.AlignedFloats.Growable();
         final float[] tile = new float[MR * NR];
-
-        Scratch fit(int floats) {
-            if (room < floats) {
-                io.cnnc.kernels.cpu.AlignedFloats.Slice s = io.cnnc.kernels.cpu.AlignedFloats.allocate(floats);
-                panels = s.array();
-                at = s.offset();
-                room = floats;
-            }
-            return this;
-        }
     }
 
     private PackedGemm() {}
@@ -68,9 +57,10 @@ public final class PackedGemm {
         int k = a.k();
         int nc = n1 - n0;
         if (nc <= 0 || m1 <= m0) return;
-        Scratch scratch = SCRATCH.get().fit(Math.min(KC, k) * roundUp(Math.min(nc, NC), NR));
-        float[] bp = scratch.panels;
-        int bpAt = scratch.at;
+        Scratch scratch = SCRATCH.get();
+        scratch.panels.fit(Math.min(KC, k) * roundUp(Math.min(nc, NC), NR));
+        float[] bp = scratch.panels.array;
+        int bpAt = scratch.panels.at;
         float[] tile = scratch.tile;
         if (k == 0) {
             if (!accumulate) for (int i = m0; i < m1; i++) java.util.Arrays.fill(c, cOff + i * ldc + n0, cOff + i * ldc + n1, 0f);
