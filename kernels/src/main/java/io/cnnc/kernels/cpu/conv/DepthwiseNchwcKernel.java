@@ -49,12 +49,10 @@ final class DepthwiseNchwcKernel implements ConvKernel {
         this.outH = g.outH();
         this.outW = g.outW();
         // [channel][tap] blocked like a tensor whose pixels are the taps: one vector per (block, tap).
-        float[] blocked = new float[blocks * taps * B];
-        Nchwc.toBlocked(weight, blocked, 1, g.inC(), taps);
-        AlignedFloats.Slice slice = AlignedFloats.allocate(blocked.length);
+        AlignedFloats.Slice slice = AlignedFloats.allocate(blocks * taps * B);
         this.w = slice.array();
         this.wAt = slice.offset();
-        System.arraycopy(blocked, 0, w, wAt, blocked.length);
+        for (int cb = 0; cb < blocks; cb++) Nchwc.blockPixels(weight, cb * B * taps, taps, w, wAt + cb * taps * B, taps);
         int sw = g.strideW(), span = (g.kernelW() - 1) * g.dilationW();
         int from = Math.min(outW, (g.padLeft() + sw - 1) / sw);
         int last = Math.floorDiv(g.inW() - 1 + g.padLeft() - span, sw);
