@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times every conv strategy on bench's layer set (1 and 2 threads) and rewrites the cost model's
 # efficiency table for this CPU's kind (CpuKind: compiler/src/main/resources/.../
-# efficiency.properties for AVX-512 Xeons, efficiency-zen4.properties for Zen 4,
+# efficiency.properties for AVX-512 Xeons, efficiency-zen4.properties for Zen 4, efficiency-zen5.properties for Zen 5,
 # efficiency-16-registers.properties for AVX2) and bench/reports/cost-model-calibration[-kind].md. Run on a quiet machine; rebuild afterwards.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -7,8 +7,8 @@ package io.cnnc.compiler.schedule;
  * costs beyond the arithmetic, on one core: 9.4 ns on Zen2 (the 7x7 stem took 6.84 ms where its
  * multiplies at pixel-gemm's efficiency take 3.37, over 369k gathers); 0 with AVX-512, whose
  * efficiencies were fitted with the gathers inside them. The CPU name keys the tuning cache; it
- * carries the vector width, because the same model name ("AMD EPYC") has come with either, and
- * a strategy measured with one register blocking says nothing about the other.
+ * carries the kind and the vector width, because the same model name ("AMD EPYC") has been a
+ * Zen 2, a Zen 4 and a Zen 5, and a strategy measured on one says nothing about the others.
  */
 public record Machine(String cpu, double peakGflopsPerCore, double bandwidthGBs1, double bandwidthGBs2, double gatherNanos, String efficiencyTable) {
 
@@ -25,7 +25,7 @@ public record Machine(String cpu, double peakGflopsPerCore, double bandwidthGBs1
     public static Machine detect() {
         int bits = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize();
         CpuKind kind = CpuKind.detect();
-        return new Machine(cpuName() + " (" + bits + "-bit vectors, " + io.cnnc.kernels.cpu.VectorRegisters.COUNT + "-register blocks)",
+        return new Machine(cpuName() + " (" + kind + ", " + bits + "-bit vectors, " + io.cnnc.kernels.cpu.VectorRegisters.COUNT + "-register blocks)",
                 kind.peakGflopsPerCore(), 17, 29, kind.gatherNanos(), kind.efficiencyTable());
     }
 

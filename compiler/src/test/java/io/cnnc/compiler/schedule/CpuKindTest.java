@@ -9,14 +9,19 @@ class CpuKindTest {
 
     @Test
     void zen4IsAmdFamily25() {
-        assertThat(CpuKind.isZen4(List.of("processor\t: 0", "vendor_id\t: AuthenticAMD", "cpu family\t: 25", "model\t\t: 17"))).isTrue();
+        assertThat(CpuKind.wideKind(List.of("processor\t: 0", "vendor_id\t: AuthenticAMD", "cpu family\t: 25", "model\t\t: 17"))).isEqualTo(CpuKind.ZEN4);
     }
 
     @Test
-    void otherFamiliesAndVendorsAreNot() {
-        assertThat(CpuKind.isZen4(List.of("vendor_id\t: AuthenticAMD", "cpu family\t: 26"))).isFalse();
-        assertThat(CpuKind.isZen4(List.of("vendor_id\t: GenuineIntel", "cpu family\t: 25"))).isFalse();
-        assertThat(CpuKind.isZen4(List.of())).isFalse();
+    void zen5IsAmdFamily26() {
+        assertThat(CpuKind.wideKind(List.of("processor\t: 0", "vendor_id\t: AuthenticAMD", "cpu family\t: 26", "model\t\t: 2"))).isEqualTo(CpuKind.ZEN5);
+    }
+
+    @Test
+    void otherFamiliesAndVendorsAreTakenForXeons() {
+        assertThat(CpuKind.wideKind(List.of("vendor_id\t: AuthenticAMD", "cpu family\t: 27"))).isEqualTo(CpuKind.AVX512);
+        assertThat(CpuKind.wideKind(List.of("vendor_id\t: GenuineIntel", "cpu family\t: 25"))).isEqualTo(CpuKind.AVX512);
+        assertThat(CpuKind.wideKind(List.of())).isEqualTo(CpuKind.AVX512);
     }
 
     @Test
