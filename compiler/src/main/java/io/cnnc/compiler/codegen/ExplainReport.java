@@ -28,7 +28,6 @@ public final class ExplainReport {
         sb.append(String.format(Locale.ROOT, "batch %d, %d thread(s)%s%n%n", m.options().batch(), threads,
                 m.options().tune() ? ", tuned" : ", cost model (use --tune to measure candidates)"));
         sb.append(String.format(Locale.ROOT, "%-28s %-22s %-14s %-36s %9s %9s  %s%n", "layer", "op", "strategy", "tiling", "expected", "measured", "why"));
-        Parallel parallel = Parallel.of(threads);
         double expectedTotal = 0;
         double measuredTotal = 0;
         for (Map.Entry<Node, Choice> e : m.choices().entrySet()) {
@@ -37,6 +36,7 @@ public final class ExplainReport {
             FusedConvOp f = (FusedConvOp) n.op();
             ConvGeometry g = f.conv().geometry(n.inputShapes().getFirst());
             var strategy = ConvStrategies.byName(c.strategy());
+            Parallel parallel = Parallel.of(c.threads());
             String tiling = strategy.prepare(g, new float[g.weightCount()],
                     Epilogue.none(), parallel).tiling();
             double measured = c.measured() != null ? c.measured() : Tuner.measureMs(strategy, g, parallel);

@@ -159,10 +159,11 @@ public final class ModelSourceGenerator {
                 type.addField(FieldSpec.builder(ConvKernel.class, k, Modifier.PRIVATE, Modifier.FINAL)
                         .addJavadoc("$L: $L ($L)\n", n.name(), c.strategy(), c.reason()).build());
                 ActivationOp a = f.activation();
-                constructor.addStatement("$L = $T.byName($S).prepare($L, w.get($S), $T.of(w.get($S), $L, $L, $L), parallel)", k,
+                constructor.addStatement("$L = $T.byName($S).prepare($L, w.get($S), $T.of(w.get($S), $L, $L, $L), $L)", k,
                         ConvStrategies.class, c.strategy(), RecordLiteral.of(f.conv().geometry(s)), f.convName() + ".weight",
                         Epilogue.class, f.convName() + ".bias", f.residual(),
-                        RecordLiteral.value(a == null ? ActivationKind.IDENTITY : a.kind()), a == null ? "0.0" : Double.toString(a.alpha()));
+                        RecordLiteral.value(a == null ? ActivationKind.IDENTITY : a.kind()), a == null ? "0.0" : Double.toString(a.alpha()),
+                        c.threads() == 1 ? CodeBlock.of("$T.serial()", Parallel.class) : CodeBlock.of("parallel"));
                 yield CodeBlock.of("$L.forward($L, $L, $L, BATCH)", k, x, f.residual() ? var(n.inputs().get(1)) : "null", y);
             }
             case ConvOp c -> throw new IllegalStateException(n.name() + ": plain convolutions are wrapped by CanonicalizeConvs first");

@@ -90,7 +90,8 @@ final class NetworkTuner {
                 return;
             }
             String best = m.entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow().getKey();
-            out.put(n, new Choice(best, "fastest of " + m.size() + " measured in the network", c.expectedMs(), m));
+            // Measured on the network's threads: a layer the model would run alone is timed shared out.
+            out.put(n, new Choice(best, options.threads(), "fastest of " + m.size() + " measured in the network", c.expectedMs(), m));
         });
         return out;
     }
@@ -115,7 +116,7 @@ final class NetworkTuner {
                           String className) {
             Map<Node, Choice> forced = new LinkedHashMap<>();
             modelChoices.forEach((n, c) -> forced.put(n, c.expectedMs().containsKey(strategy)
-                    ? new Choice(strategy, "tuning", c.expectedMs(), Map.of()) : c));
+                    ? new Choice(strategy, options.threads(), "tuning", c.expectedMs(), Map.of()) : c));
             LayoutChoice.Result laid = LayoutChoice.apply(optimized, forced, options.threads(), options.batch());
             JavaFile file = new ModelSourceGenerator(laid.graph(), laid.choices(), MemoryPlan.of(laid.graph()), options.batch(), className, true).generate();
             ProfiledNetwork net = (ProfiledNetwork) CompiledModel.load(file, folded, Parallel.of(options.threads()));

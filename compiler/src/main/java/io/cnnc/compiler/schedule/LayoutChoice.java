@@ -73,6 +73,6 @@ public final class LayoutChoice {
     private static Choice planarInstead(Choice c) {
         Map<String, Double> t = times(c);
         String best = t.entrySet().stream().filter(e -> !isBlocked(e.getKey())).min(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        return new Choice(best, "planar: " + c.strategy() + " saves less than its reorders cost", c.expectedMs(), c.measuredMs());
+        return c.with(best, "planar: " + c.strategy() + " saves less than its reorders cost", c.measuredMs());
     }
 }

@@ -6,6 +6,8 @@ import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +30,27 @@ class StrategyChooserTest {
     void filteredStrategiesAreNeverChosen() {
         Choice c = new StrategyChooser(MACHINE, 1, s -> !s.startsWith("winograd")).choose(G);
         assertThat(c.expectedMs().keySet()).noneMatch(s -> s.startsWith("winograd"));
+    }
+
+    @Test
+    void aLayerRunsOnOneThreadWhereTheModelExpectsItFasterThere() {
+        // direct at 0.5 of peak alone and 0.2 per core on two: 0.4 in all, slower than one core.
+        CostModel slowOnTwo = new CostModel(new Machine("m", 100, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY),
+                new Efficiencies(Map.of("direct", 0.5, "direct@2", 0.2)));
+        Choice c = new StrategyChooser(slowOnTwo, 2, "direct"::equals, Set.of()).choose(G);
+        assertThat(c.strategy()).isEqualTo("direct");
+        assertThat(c.threads()).isEqualTo(1);
+        assertThat(c.reason()).startsWith("1 thread:");
+        assertThat(c.expected()).isEqualTo(slowOnTwo.estimate("direct", G, 1).ms()).isLessThan(slowOnTwo.estimate("direct", G, 2).ms());
+    }
+
+    @Test
+    void aLayerThatGainsFromMoreThreadsKeepsThem() {
+        CostModel scales = new CostModel(new Machine("m", 100, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY),
+                new Efficiencies(Map.of("direct", 0.5, "direct@2", 0.45)));
+        Choice c = new StrategyChooser(scales, 2, "direct"::equals, Set.of()).choose(G);
+        assertThat(c.threads()).isEqualTo(2);
+        assertThat(c.expected()).isEqualTo(scales.estimate("direct", G, 2).ms()).isLessThan(scales.estimate("direct", G, 1).ms());
     }
 
     @Test
