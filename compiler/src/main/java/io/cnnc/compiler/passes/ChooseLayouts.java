@@ -72,7 +72,7 @@ public final class ChooseLayouts implements Pass {
     }
 
     /** Elements per sample of the conv's inputs made by reorders, plus its output's when only reorders read it. */
-    private static long reorderedAround(Graph laid, Node conv) {
+    public static long reorderedAround(Graph laid, Node conv) {
         long elements = 0;
         for (Value in : conv.inputs()) if (in.producer() != null && in.producer().op() instanceof ReorderOp) elements += in.shape().size();
         List<Node> readers = laid.nodes().stream().filter(m -> m.inputs().contains(conv.output())).toList();
@@ -81,7 +81,8 @@ public final class ChooseLayouts implements Pass {
         return elements;
     }
 
-    private static Graph layOut(Graph graph, Set<String> blocked) {
+    /** The graph laid out with exactly the convs of {@code blocked} on NCHW16c. */
+    public static Graph layOut(Graph graph, Set<String> blocked) {
         Rewriter r = new Rewriter(graph);
         Map<Value, Layout> layouts = new HashMap<>();
         Map<Value, Map<Layout, Value>> reorders = new HashMap<>();
