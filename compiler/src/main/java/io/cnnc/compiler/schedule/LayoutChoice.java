@@ -56,13 +56,14 @@ public final class LayoutChoice {
     }
 
     /**
-     * A reorder's time per element on one thread: 0.85 ns, measured as 0.135-0.17 ms for
-     * ResNet-18's 64x56x56 tensor on a Xeon (2026-12-02); reading and writing at stream bandwidth
-     * was half that, as its 16 interleaved streams are not a stream. Its channel blocks are shared
-     * out over the threads, which gained 1.7x from a second one (0.135 -> 0.079 ms).
+     * A reorder's time per element: 0.18 ns, measured as 0.030-0.041 ms for a 64x56x56 tensor
+     * inside a compiled network on a Zen 5 core (2026-12-05), since reorders transpose 16 x 16
+     * tiles in registers (the scalar loops took 0.135-0.17 ms on the Xeon, 0.85 ns per element).
+     * A second thread gained nothing there (0.033-0.060 ms): the tensor was written by the other
+     * core, and half of it has to come across.
      */
-    static final double REORDER_NANOS_PER_ELEMENT = 0.85;
-    static final double REORDER_GAIN_PER_EXTRA_THREAD = 0.7;
+    static final double REORDER_NANOS_PER_ELEMENT = 0.18;
+    static final double REORDER_GAIN_PER_EXTRA_THREAD = 0;
 
     static double reorderMs(long elements, int threads) {
         return elements * REORDER_NANOS_PER_ELEMENT * 1e-6 / (1 + REORDER_GAIN_PER_EXTRA_THREAD * (threads - 1));
