@@ -78,11 +78,13 @@ public final class LayoutChoice {
         return c.measuredMs().isEmpty() ? c.expectedMs() : c.measuredMs();
     }
 
+    /** The fastest of c's candidates in the blocked layout or the planar one, if it has any. */
+    private static java.util.Optional<Map.Entry<String, Double>> best(Choice c, boolean blocked) {
+        return times(c).entrySet().stream().filter(e -> isBlocked(e.getKey()) == blocked).min(Map.Entry.comparingByValue());
+    }
+
     private static double gainMs(Choice c) {
-        Map<String, Double> t = times(c);
-        double bestPlanar = t.entrySet().stream().filter(e -> !isBlocked(e.getKey())).mapToDouble(Map.Entry::getValue).min()
-                .orElse(Double.POSITIVE_INFINITY);
-        return bestPlanar - t.get(c.strategy());
+        return best(c, false).map(Map.Entry::getValue).orElse(Double.POSITIVE_INFINITY) - times(c).get(c.strategy());
     }
 
     /**
@@ -96,27 +98,18 @@ public final class LayoutChoice {
         for (Node n : laid.nodes()) {
             Choice c = byName.get(n.name());
             if (c == null || isBlocked(c.strategy())) continue;
-            double lossMs = bestBlockedMs(c) - times(c).get(c.strategy());
+            double lossMs = best(c, true).map(Map.Entry::getValue).orElse(Double.POSITIVE_INFINITY) - times(c).get(c.strategy());
             long reordered = ChooseLayouts.reorderedAround(laid, n);
             if (reordered > 0 && lossMs < reorderMs(reordered * batch, threads)) out.add(n.name());
         }
         return out;
     }
 
-    private static double bestBlockedMs(Choice c) {
-        return times(c).entrySet().stream().filter(e -> isBlocked(e.getKey())).mapToDouble(Map.Entry::getValue).min()
-                .orElse(Double.POSITIVE_INFINITY);
-    }
-
     private static Choice blockedInstead(Choice c) {
-        Map<String, Double> t = times(c);
-        String best = t.entrySet().stream().filter(e -> isBlocked(e.getKey())).min(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        return c.with(best, "blocked: " + c.strategy() + " gains less than the reorders around it cost", c.measuredMs());
+        return c.with(best(c, true).orElseThrow().getKey(), "blocked: " + c.strategy() + " gains less than the reorders around it cost", c.measuredMs());
     }
 
     private static Choice planarInstead(Choice c) {
-        Map<String, Double> t = times(c);
-        String best = t.entrySet().stream().filter(e -> !isBlocked(e.getKey())).min(Map.Entry.comparingByValue()).orElseThrow().getKey();
-        return c.with(best, "planar: " + c.strategy() + " saves less than its reorders cost", c.measuredMs());
+        return c.with(best(c, false).orElseThrow().getKey(), "planar: " + c.strategy() + " saves less than its reorders cost", c.measuredMs());
     }
 }
