@@ -48,6 +48,12 @@ public final class CalibrateCostModel {
             new Layer("1x1 256->64 @56", conv(256, 56, 64, 1, 1, 0, 1)),
             new Layer("1x1 64->256 @56", conv(64, 56, 256, 1, 1, 0, 1)),
             new Layer("1x1 s2 64->128 @56", conv(64, 56, 128, 1, 2, 0, 1)),
+            // MobileNetV2's small 1x1 layers: without them their estimates came from the 56x56
+            // rows, and on two threads gemm-1x1 ran them no faster than on one (Zen 5).
+            new Layer("1x1 384->64 @14", conv(384, 14, 64, 1, 1, 0, 1)),
+            new Layer("1x1 64->384 @14", conv(64, 14, 384, 1, 1, 0, 1)),
+            new Layer("1x1 960->160 @7", conv(960, 7, 160, 1, 1, 0, 1)),
+            new Layer("1x1 160->960 @7", conv(160, 7, 960, 1, 1, 0, 1)),
             new Layer("7x7 s2 3->64 @224", conv(3, 224, 64, 7, 2, 3, 1)),
             new Layer("5x5 1->6 @28", conv(1, 28, 6, 5, 1, 0, 1)),
             new Layer("dw 3x3 144 @56", conv(144, 56, 144, 3, 1, 1, 144)),
