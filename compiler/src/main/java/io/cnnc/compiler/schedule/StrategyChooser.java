@@ -54,9 +54,19 @@ public final class StrategyChooser {
     }
 
     /**
+     * What sharing a layer out costs in a network beyond its calibrated time: the other core
+     * reads activations the last layer left in this core's caches, which a layer timed alone
+     * (as the calibration times it) finds in its own. ResNet-20's layers on two threads took
+     * 0.01-0.025 ms more in the network than the model's two-thread estimates (Zen 5,
+     * 2026-12-05), most of what they would save on a 0.02-0.04 ms layer.
+     */
+    static final double HANDOVER_MS = 0.015;
+
+    /**
      * The candidate with the lowest estimate on the network's threads, or on one thread where
-     * that is lower still: the efficiencies are calibrated on both, and small layers (ResNet-20's)
-     * ran slower on two cores than on one, alone and in the network.
+     * that is lower still once the shared-out layer pays {@link #HANDOVER_MS}: the efficiencies
+     * are calibrated on both, and small layers (ResNet-20's) ran slower on two cores than on one,
+     * alone and in the network.
      */
     public Choice choose(ConvGeometry g) {
         List<ConvStrategy> candidates = ConvStrategies.all().stream()
@@ -66,7 +76,7 @@ public final class StrategyChooser {
         Choice shared = choose(g, candidates, threads);
         if (threads == 1) return shared;
         Choice alone = choose(g, candidates, 1);
-        if (alone.expected() >= shared.expected()) return shared;
+        if (alone.expected() >= shared.expected() + HANDOVER_MS) return shared;
         return new Choice(alone.strategy(), 1, String.format(Locale.ROOT, "1 thread: %.3f ms expected against %.3f on %d; %s",
                 alone.expected(), shared.expected(), threads, alone.reason()), alone.expectedMs(), Map.of());
     }
