@@ -77,7 +77,7 @@ public final class CompiledModel {
         }
         phases.put("strategy choice", System.nanoTime() - t);
         t = System.nanoTime();
-        LayoutChoice.Result laid = LayoutChoice.apply(optimized, planarChoices, options.threads(), options.batch());
+        LayoutChoice.Result laid = LayoutChoice.apply(optimized, planarChoices, options.batch());
         phases.put("layout choice", System.nanoTime() - t);
         t = System.nanoTime();
         MemoryPlan memory = MemoryPlan.of(laid.graph());

@@ -117,7 +117,7 @@ final class NetworkTuner {
             Map<Node, Choice> forced = new LinkedHashMap<>();
             modelChoices.forEach((n, c) -> forced.put(n, c.expectedMs().containsKey(strategy)
                     ? new Choice(strategy, options.threads(), "tuning", c.expectedMs(), Map.of()) : c));
-            LayoutChoice.Result laid = LayoutChoice.apply(optimized, forced, options.threads(), options.batch());
+            LayoutChoice.Result laid = LayoutChoice.apply(optimized, forced, options.batch());
             JavaFile file = new ModelSourceGenerator(laid.graph(), laid.choices(), MemoryPlan.of(laid.graph()), options.batch(), className, true).generate();
             ProfiledNetwork net = (ProfiledNetwork) CompiledModel.load(file, folded, Parallel.of(options.threads()));
             Variant v = new Variant(strategy, net, randomInputs(optimized, options.batch()));

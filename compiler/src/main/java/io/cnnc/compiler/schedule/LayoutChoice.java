@@ -5,9 +5,12 @@ import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.passes.ChooseLayouts;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.stream.Collectors;
 
 /**
@@ -23,27 +26,26 @@ public final class LayoutChoice {
 
     private LayoutChoice() {}
 
-    public static Result apply(Graph planar, Map<Node, Choice> choices, int threads, int batch) {
+    public static Result apply(Graph planar, Map<Node, Choice> choices, int batch) {
         Map<String, Choice> byName = new HashMap<>();
         choices.forEach((n, c) -> byName.put(n.name(), c));
         Set<String> blocked = byName.entrySet().stream().filter(e -> isBlocked(e.getValue().strategy()))
                 .map(Map.Entry::getKey).collect(Collectors.toSet());
-        ChooseLayouts pass = new ChooseLayouts(blocked, (node, elements) -> gainMs(byName.get(node.name())) > reorderMs(elements * batch, threads));
-        Set<String> kept = pass.blockedAfter(planar);
+        BiPredicate<Node, Long> worthItsReorders = (node, elements) -> gainMs(byName.get(node.name())) > reorderMs(elements * batch);
+        Set<String> kept = new ChooseLayouts(blocked, worthItsReorders).blockedAfter(planar);
         for (String name : blocked) {
             if (!kept.contains(name)) byName.put(name, planarInstead(byName.get(name)));
         }
-        Set<String> promoted = promoted(ChooseLayouts.layOut(planar, kept), byName, threads, batch);
+        Set<String> promoted = promoted(ChooseLayouts.layOut(planar, kept), byName, batch);
         if (!promoted.isEmpty()) {
-            Map<String, Choice> before = new HashMap<>(byName);
-            for (String name : promoted) byName.put(name, blockedInstead(byName.get(name)));
-            Set<String> withPromoted = new java.util.HashSet<>(kept);
+            Map<String, Choice> planarChoices = new HashMap<>();
+            for (String name : promoted) planarChoices.put(name, byName.put(name, blockedInstead(byName.get(name))));
+            Set<String> withPromoted = new HashSet<>(kept);
             withPromoted.addAll(promoted);
-            // A promoted conv is held to the same rule as any blocked one: worth its own reorders.
-            kept = new ChooseLayouts(withPromoted, (node, elements) -> gainMs(byName.get(node.name())) > reorderMs(elements * batch, threads))
-                    .blockedAfter(planar);
-            for (String name : promoted) {
-                if (!kept.contains(name)) byName.put(name, before.get(name));
+            // A promoted conv is held to the same rule as any blocked one.
+            kept = new ChooseLayouts(withPromoted, worthItsReorders).blockedAfter(planar);
+            for (Map.Entry<String, Choice> e : planarChoices.entrySet()) {
+                if (!kept.contains(e.getKey())) byName.put(e.getKey(), e.getValue());
             }
         }
         Graph laid = ChooseLayouts.layOut(planar, kept);
@@ -60,13 +62,12 @@ public final class LayoutChoice {
      * inside a compiled network on a Zen 5 core (2026-12-05), since reorders transpose 16 x 16
      * tiles in registers (the scalar loops took 0.135-0.17 ms on the Xeon, 0.85 ns per element).
      * A second thread gained nothing there (0.033-0.060 ms): the tensor was written by the other
-     * core, and half of it has to come across.
+     * core, and half of it has to come across; so the cost is the same on any number of threads.
      */
     static final double REORDER_NANOS_PER_ELEMENT = 0.18;
-    static final double REORDER_GAIN_PER_EXTRA_THREAD = 0;
 
-    static double reorderMs(long elements, int threads) {
-        return elements * REORDER_NANOS_PER_ELEMENT * 1e-6 / (1 + REORDER_GAIN_PER_EXTRA_THREAD * (threads - 1));
+    static double reorderMs(long elements) {
+        return elements * REORDER_NANOS_PER_ELEMENT * 1e-6;
     }
 
     static boolean isBlocked(String strategy) {
@@ -79,7 +80,7 @@ public final class LayoutChoice {
     }
 
     /** The fastest of c's candidates in the blocked layout or the planar one, if it has any. */
-    private static java.util.Optional<Map.Entry<String, Double>> best(Choice c, boolean blocked) {
+    private static Optional<Map.Entry<String, Double>> best(Choice c, boolean blocked) {
         return times(c).entrySet().stream().filter(e -> isBlocked(e.getKey()) == blocked).min(Map.Entry.comparingByValue());
     }
 
@@ -93,14 +94,14 @@ public final class LayoutChoice {
      * downsamples gemm-1x1 (0.016 ms ahead of direct-nchwc) between blocked layers, and the three
      * reorders around each took 0.11 ms.
      */
-    private static Set<String> promoted(Graph laid, Map<String, Choice> byName, int threads, int batch) {
-        Set<String> out = new java.util.HashSet<>();
+    private static Set<String> promoted(Graph laid, Map<String, Choice> byName, int batch) {
+        Set<String> out = new HashSet<>();
         for (Node n : laid.nodes()) {
             Choice c = byName.get(n.name());
             if (c == null || isBlocked(c.strategy())) continue;
             double lossMs = best(c, true).map(Map.Entry::getValue).orElse(Double.POSITIVE_INFINITY) - times(c).get(c.strategy());
             long reordered = ChooseLayouts.reorderedAround(laid, n);
-            if (reordered > 0 && lossMs < reorderMs(reordered * batch, threads)) out.add(n.name());
+            if (reordered > 0 && lossMs < reorderMs(reordered * batch)) out.add(n.name());
         }
         return out;
     }

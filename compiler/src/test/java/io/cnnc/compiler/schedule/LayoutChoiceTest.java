@@ -29,7 +29,7 @@ class LayoutChoiceTest {
 
     @Test
     void aPlanarConvThatLosesLessThanItsReordersCostTurnsBlocked() {
-        LayoutChoice.Result r = LayoutChoice.apply(CHAIN, choices(0.010, 0.015), 1, 1);
+        LayoutChoice.Result r = LayoutChoice.apply(CHAIN, choices(0.010, 0.015), 1);
         assertThat(strategies(r)).containsExactly("direct-nchwc", "direct-nchwc", "direct-nchwc");
         assertThat(r.choices().values()).element(1).extracting(Choice::reason).asString().startsWith("blocked: gemm-1x1");
         // Only the graph's input and output are reordered.
@@ -38,7 +38,7 @@ class LayoutChoiceTest {
 
     @Test
     void aPlanarConvWhoseBlockedStrategyLosesMoreThanTheReordersStaysPlanar() {
-        LayoutChoice.Result r = LayoutChoice.apply(CHAIN, choices(0.010, 0.200), 1, 1);
+        LayoutChoice.Result r = LayoutChoice.apply(CHAIN, choices(0.010, 0.200), 1);
         assertThat(strategies(r)).containsExactly("direct-nchwc", "gemm-1x1", "direct-nchwc");
         assertThat(r.graph().nodes()).filteredOn(n -> n.op() instanceof ReorderOp).hasSize(4);
     }
