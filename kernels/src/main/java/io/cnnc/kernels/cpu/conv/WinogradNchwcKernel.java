@@ -138,7 +138,20 @@ final class WinogradNchwcKernel implements ConvKernel {
     private static final class Scratch {
         /** V and M, from cache lines (see {@link AlignedFloats}). */
         final AlignedFloats.Growable v = new AlignedFloats.Growable(), mm = new AlignedFloats.Growable();
-        final float[] window = new float[6 * 6 * B], tmp = new float[6 * 6 * B], out = new float[4 * 4 * B];
+        /**
+         * An edge tile's window, the transforms' buffer and an output tile, in one range from a
+         * cache line: each vector the transforms store to {@code tmp} is loaded back at once.
+         */
+        final float[] small;
+        final int window, tmp, out;
+
+        Scratch() {
+            AlignedFloats.Slice slice = AlignedFloats.allocate(2 * 6 * 6 * B + 4 * 4 * B);
+            small = slice.array();
+            window = slice.offset();
+            tmp = window + 6 * 6 * B;
+            out = tmp + 6 * 6 * B;
+        }
 
         Scratch fit(int vFloats, int mFloats) {
             v.fit(vFloats);
@@ -182,27 +195,27 @@ final class WinogradNchwcKernel implements ConvKernel {
             int planeOff = (n * inBlocks + e) * plane;
             int vOff = s.v.at + delta[e] + base[r];
             if (inside) {
-                transformInput(x, planeOff + (iy0 * inW + ix0) * B, inW * B, s.tmp, s.v.array, vOff);
+                transformInput(x, planeOff + (iy0 * inW + ix0) * B, inW * B, s, s.v.array, vOff);
                 continue;
             }
-            float[] win = s.window;
+            float[] win = s.small;
             for (int i = 0; i < t; i++) {
                 int iy = iy0 + i;
                 for (int j = 0; j < t; j++) {
-                    int ix = ix0 + j, d = (i * t + j) * B;
+                    int ix = ix0 + j, d = s.window + (i * t + j) * B;
                     if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) System.arraycopy(x, planeOff + (iy * inW + ix) * B, win, d, B);
                     else java.util.Arrays.fill(win, d, d + B, 0f);
                 }
             }
-            transformInput(win, 0, t * B, s.tmp, s.v.array, vOff);
+            transformInput(win, s.window, t * B, s, s.v.array, vOff);
         }
     }
 
     /** V[f] at {@code v[f * vFreq + vOff]} = (B^T d B)[f] for the t x t window of 16-channel vectors at {@code d[off]}, rows {@code rowStride} apart. */
-    private void transformInput(float[] d, int off, int rowStride, float[] tmp, float[] v, int vOff) {
+    private void transformInput(float[] d, int off, int rowStride, Scratch s, float[] v, int vOff) {
         int vFreq = inBlocks * rows * B;
-        if (m == 4) WinogradNchwcTransforms.inputF43(d, off, rowStride, tmp, v, vOff, vFreq);
-        else WinogradNchwcTransforms.inputF23(d, off, rowStride, tmp, v, vOff, vFreq);
+        if (m == 4) WinogradNchwcTransforms.inputF43(d, off, rowStride, s.small, s.tmp, v, vOff, vFreq);
+        else WinogradNchwcTransforms.inputF23(d, off, rowStride, s.small, s.tmp, v, vOff, vFreq);
     }
 
     /** M[f] = V[f] U[f] for group q over the block's first {@code count} rows: per frequency, per chunk of input blocks, the register blocks over the rows. */
@@ -227,7 +240,7 @@ final class WinogradNchwcKernel implements ConvKernel {
             }
         }
         // Keeps the stream reads alive; the window is scratch.
-        if (streamed != streamed) s.window[0] = streamed;
+        if (streamed != streamed) s.small[s.window] = streamed;
     }
 
     /** A^T M A for row r of the block (tile {@code tile} of sample n), every real block of group q, with the epilogue, into the output. */
@@ -240,18 +253,18 @@ final class WinogradNchwcKernel implements ConvKernel {
         ActivationKind act = epilogue.activation();
         boolean relu = act == ActivationKind.RELU;
         boolean other = !relu && act != ActivationKind.IDENTITY;
-        float[] tmp = s.tmp, mm = s.mm.array, out = s.out;
+        float[] small = s.small, mm = s.mm.array;
         for (int b = 0; b < groupReal[q]; b++) {
             int ob = groupFirst[q] + b;
             int mOff = s.mm.at + r * width + b * B;
-            if (m == 4) WinogradNchwcTransforms.outputF43(mm, mOff, mFreq, tmp, out);
-            else WinogradNchwcTransforms.outputF23(mm, mOff, mFreq, tmp, out);
+            if (m == 4) WinogradNchwcTransforms.outputF43(mm, mOff, mFreq, small, s.tmp, small, s.out);
+            else WinogradNchwcTransforms.outputF23(mm, mOff, mFreq, small, s.tmp, small, s.out);
             FloatVector bv = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ob * B);
             int planeOff = (n * outBlocks + ob) * outH * outW;
             for (int i = 0; i < rowsOut; i++) {
                 int rowOff = (planeOff + (oy0 + i) * outW + ox0) * B;
                 for (int j = 0; j < colsOut; j++) {
-                    FloatVector acc = FloatVector.fromArray(S, out, (i * m + j) * B).add(bv);
+                    FloatVector acc = FloatVector.fromArray(S, small, s.out + (i * m + j) * B).add(bv);
                     int yOff = rowOff + j * B;
                     if (epilogue.residual()) acc = acc.add(FloatVector.fromArray(S, res, yOff));
                     if (relu) acc = acc.max(0f);

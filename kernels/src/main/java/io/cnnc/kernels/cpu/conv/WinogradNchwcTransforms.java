@@ -8,41 +8,36 @@ import jdk.incubator.vector.VectorSpecies;
  * kernels/scripts/gen_winograd_nchwc_transforms.py from the B^T and A^T of
  * {@link WinogradTransform}: each lane is one channel, so a tile's transform is sums of whole
  * vectors with the matrices' coefficients folded in (+-1 as adds, the rest as fused
- * multiply-adds), one column pass and one row pass through a small buffer in L1.
+ * multiply-adds), one column pass and one row pass through a small buffer in L1 (from a cache
+ * line: {@code tmp[tOff]}, as each 64-byte vector stored there is loaded back at once, and a
+ * store straddling two lines is not forwarded to the load).
  */
 final class WinogradNchwcTransforms {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
     private static final int B = 16;
 
-    private static final FloatVector CM8 = FloatVector.broadcast(S, -8f);
-    private static final FloatVector CM5 = FloatVector.broadcast(S, -5f);
-    private static final FloatVector CM4 = FloatVector.broadcast(S, -4f);
-    private static final FloatVector CM2 = FloatVector.broadcast(S, -2f);
-    private static final FloatVector C2 = FloatVector.broadcast(S, 2f);
-    private static final FloatVector C4 = FloatVector.broadcast(S, 4f);
-    private static final FloatVector C8 = FloatVector.broadcast(S, 8f);
 
     private WinogradNchwcTransforms() {}
 
     /** F23 input: V[i*4+j] = (B^T d B)[i][j] at {@code v[vOff + (i*4+j) * vFreq]}, d the 4x4 vectors at {@code d[off]}, rows {@code rs} apart; {@code tmp} holds 16 vectors. */
-    static void inputF23(float[] d, int off, int rs, float[] tmp, float[] v, int vOff, int vFreq) {
+    static void inputF23(float[] d, int off, int rs, float[] tmp, int tOff, float[] v, int vOff, int vFreq) {
         for (int l = 0; l < 4; l++) {
             int c = off + l * B;
             FloatVector d0 = FloatVector.fromArray(S, d, c + 0 * rs);
             FloatVector d1 = FloatVector.fromArray(S, d, c + 1 * rs);
             FloatVector d2 = FloatVector.fromArray(S, d, c + 2 * rs);
             FloatVector d3 = FloatVector.fromArray(S, d, c + 3 * rs);
-            d0.sub(d2).intoArray(tmp, (0 + l) * B);
-            d1.add(d2).intoArray(tmp, (4 + l) * B);
-            d2.sub(d1).intoArray(tmp, (8 + l) * B);
-            d1.sub(d3).intoArray(tmp, (12 + l) * B);
+            d0.sub(d2).intoArray(tmp, tOff + (0 + l) * B);
+            d1.add(d2).intoArray(tmp, tOff + (4 + l) * B);
+            d2.sub(d1).intoArray(tmp, tOff + (8 + l) * B);
+            d1.sub(d3).intoArray(tmp, tOff + (12 + l) * B);
         }
         for (int i = 0; i < 4; i++) {
-            FloatVector e0 = FloatVector.fromArray(S, tmp, (i * 4 + 0) * B);
-            FloatVector e1 = FloatVector.fromArray(S, tmp, (i * 4 + 1) * B);
-            FloatVector e2 = FloatVector.fromArray(S, tmp, (i * 4 + 2) * B);
-            FloatVector e3 = FloatVector.fromArray(S, tmp, (i * 4 + 3) * B);
+            FloatVector e0 = FloatVector.fromArray(S, tmp, tOff + (i * 4 + 0) * B);
+            FloatVector e1 = FloatVector.fromArray(S, tmp, tOff + (i * 4 + 1) * B);
+            FloatVector e2 = FloatVector.fromArray(S, tmp, tOff + (i * 4 + 2) * B);
+            FloatVector e3 = FloatVector.fromArray(S, tmp, tOff + (i * 4 + 3) * B);
             e0.sub(e2).intoArray(v, vOff + (i * 4 + 0) * vFreq);
             e1.add(e2).intoArray(v, vOff + (i * 4 + 1) * vFreq);
             e2.sub(e1).intoArray(v, vOff + (i * 4 + 2) * vFreq);
@@ -51,28 +46,29 @@ final class WinogradNchwcTransforms {
     }
 
     /** F23 output: Y = A^T M A, M[f] the vector at {@code mm[mOff + f * mFreq]}, into {@code y[(i*2+j) * 16]}; {@code tmp} holds 8 vectors. */
-    static void outputF23(float[] mm, int mOff, int mFreq, float[] tmp, float[] y) {
+    static void outputF23(float[] mm, int mOff, int mFreq, float[] tmp, int tOff, float[] y, int yOff) {
         for (int l = 0; l < 4; l++) {
             int c = mOff + l * mFreq;
             FloatVector m0 = FloatVector.fromArray(S, mm, c + 0 * mFreq);
             FloatVector m1 = FloatVector.fromArray(S, mm, c + 4 * mFreq);
             FloatVector m2 = FloatVector.fromArray(S, mm, c + 8 * mFreq);
             FloatVector m3 = FloatVector.fromArray(S, mm, c + 12 * mFreq);
-            m0.add(m1).add(m2).intoArray(tmp, (0 + l) * B);
-            m1.sub(m2).sub(m3).intoArray(tmp, (4 + l) * B);
+            m0.add(m1).add(m2).intoArray(tmp, tOff + (0 + l) * B);
+            m1.sub(m2).sub(m3).intoArray(tmp, tOff + (4 + l) * B);
         }
         for (int i = 0; i < 2; i++) {
-            FloatVector e0 = FloatVector.fromArray(S, tmp, (i * 4 + 0) * B);
-            FloatVector e1 = FloatVector.fromArray(S, tmp, (i * 4 + 1) * B);
-            FloatVector e2 = FloatVector.fromArray(S, tmp, (i * 4 + 2) * B);
-            FloatVector e3 = FloatVector.fromArray(S, tmp, (i * 4 + 3) * B);
-            e0.add(e1).add(e2).intoArray(y, (i * 2 + 0) * B);
-            e1.sub(e2).sub(e3).intoArray(y, (i * 2 + 1) * B);
+            FloatVector e0 = FloatVector.fromArray(S, tmp, tOff + (i * 4 + 0) * B);
+            FloatVector e1 = FloatVector.fromArray(S, tmp, tOff + (i * 4 + 1) * B);
+            FloatVector e2 = FloatVector.fromArray(S, tmp, tOff + (i * 4 + 2) * B);
+            FloatVector e3 = FloatVector.fromArray(S, tmp, tOff + (i * 4 + 3) * B);
+            e0.add(e1).add(e2).intoArray(y, yOff + (i * 2 + 0) * B);
+            e1.sub(e2).sub(e3).intoArray(y, yOff + (i * 2 + 1) * B);
         }
     }
 
     /** F43 input: V[i*6+j] = (B^T d B)[i][j] at {@code v[vOff + (i*6+j) * vFreq]}, d the 6x6 vectors at {@code d[off]}, rows {@code rs} apart; {@code tmp} holds 36 vectors. */
-    static void inputF43(float[] d, int off, int rs, float[] tmp, float[] v, int vOff, int vFreq) {
+    static void inputF43(float[] d, int off, int rs, float[] tmp, int tOff, float[] v, int vOff, int vFreq) {
+        FloatVector CM5 = FloatVector.broadcast(S, -5f), CM4 = FloatVector.broadcast(S, -4f), CM2 = FloatVector.broadcast(S, -2f), C2 = FloatVector.broadcast(S, 2f), C4 = FloatVector.broadcast(S, 4f);
         for (int l = 0; l < 6; l++) {
             int c = off + l * B;
             FloatVector d0 = FloatVector.fromArray(S, d, c + 0 * rs);
@@ -81,20 +77,20 @@ final class WinogradNchwcTransforms {
             FloatVector d3 = FloatVector.fromArray(S, d, c + 3 * rs);
             FloatVector d4 = FloatVector.fromArray(S, d, c + 4 * rs);
             FloatVector d5 = FloatVector.fromArray(S, d, c + 5 * rs);
-            d2.fma(CM5, d0.fma(C4, d4)).intoArray(tmp, (0 + l) * B);
-            d2.fma(CM4, d1.fma(CM4, d3.add(d4))).intoArray(tmp, (6 + l) * B);
-            d2.fma(CM4, d1.fma(C4, d4)).sub(d3).intoArray(tmp, (12 + l) * B);
-            d3.fma(C2, d1.fma(CM2, d4).sub(d2)).intoArray(tmp, (18 + l) * B);
-            d3.fma(CM2, d1.fma(C2, d4).sub(d2)).intoArray(tmp, (24 + l) * B);
-            d3.fma(CM5, d1.fma(C4, d5)).intoArray(tmp, (30 + l) * B);
+            d2.fma(CM5, d0.fma(C4, d4)).intoArray(tmp, tOff + (0 + l) * B);
+            d2.fma(CM4, d1.fma(CM4, d3.add(d4))).intoArray(tmp, tOff + (6 + l) * B);
+            d2.fma(CM4, d1.fma(C4, d4)).sub(d3).intoArray(tmp, tOff + (12 + l) * B);
+            d3.fma(C2, d1.fma(CM2, d4).sub(d2)).intoArray(tmp, tOff + (18 + l) * B);
+            d3.fma(CM2, d1.fma(C2, d4).sub(d2)).intoArray(tmp, tOff + (24 + l) * B);
+            d3.fma(CM5, d1.fma(C4, d5)).intoArray(tmp, tOff + (30 + l) * B);
         }
         for (int i = 0; i < 6; i++) {
-            FloatVector e0 = FloatVector.fromArray(S, tmp, (i * 6 + 0) * B);
-            FloatVector e1 = FloatVector.fromArray(S, tmp, (i * 6 + 1) * B);
-            FloatVector e2 = FloatVector.fromArray(S, tmp, (i * 6 + 2) * B);
-            FloatVector e3 = FloatVector.fromArray(S, tmp, (i * 6 + 3) * B);
-            FloatVector e4 = FloatVector.fromArray(S, tmp, (i * 6 + 4) * B);
-            FloatVector e5 = FloatVector.fromArray(S, tmp, (i * 6 + 5) * B);
+            FloatVector e0 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 0) * B);
+            FloatVector e1 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 1) * B);
+            FloatVector e2 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 2) * B);
+            FloatVector e3 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 3) * B);
+            FloatVector e4 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 4) * B);
+            FloatVector e5 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 5) * B);
             e2.fma(CM5, e0.fma(C4, e4)).intoArray(v, vOff + (i * 6 + 0) * vFreq);
             e2.fma(CM4, e1.fma(CM4, e3.add(e4))).intoArray(v, vOff + (i * 6 + 1) * vFreq);
             e2.fma(CM4, e1.fma(C4, e4)).sub(e3).intoArray(v, vOff + (i * 6 + 2) * vFreq);
@@ -105,7 +101,8 @@ final class WinogradNchwcTransforms {
     }
 
     /** F43 output: Y = A^T M A, M[f] the vector at {@code mm[mOff + f * mFreq]}, into {@code y[(i*4+j) * 16]}; {@code tmp} holds 24 vectors. */
-    static void outputF43(float[] mm, int mOff, int mFreq, float[] tmp, float[] y) {
+    static void outputF43(float[] mm, int mOff, int mFreq, float[] tmp, int tOff, float[] y, int yOff) {
+        FloatVector CM8 = FloatVector.broadcast(S, -8f), CM2 = FloatVector.broadcast(S, -2f), C2 = FloatVector.broadcast(S, 2f), C4 = FloatVector.broadcast(S, 4f), C8 = FloatVector.broadcast(S, 8f);
         for (int l = 0; l < 6; l++) {
             int c = mOff + l * mFreq;
             FloatVector m0 = FloatVector.fromArray(S, mm, c + 0 * mFreq);
@@ -114,22 +111,22 @@ final class WinogradNchwcTransforms {
             FloatVector m3 = FloatVector.fromArray(S, mm, c + 18 * mFreq);
             FloatVector m4 = FloatVector.fromArray(S, mm, c + 24 * mFreq);
             FloatVector m5 = FloatVector.fromArray(S, mm, c + 30 * mFreq);
-            m0.add(m1).add(m2).add(m3).add(m4).intoArray(tmp, (0 + l) * B);
-            m4.fma(CM2, m3.fma(C2, m1.sub(m2))).intoArray(tmp, (6 + l) * B);
-            m4.fma(C4, m3.fma(C4, m1.add(m2))).intoArray(tmp, (12 + l) * B);
-            m4.fma(CM8, m3.fma(C8, m1.add(m5).sub(m2))).intoArray(tmp, (18 + l) * B);
+            m0.add(m1).add(m2).add(m3).add(m4).intoArray(tmp, tOff + (0 + l) * B);
+            m4.fma(CM2, m3.fma(C2, m1.sub(m2))).intoArray(tmp, tOff + (6 + l) * B);
+            m4.fma(C4, m3.fma(C4, m1.add(m2))).intoArray(tmp, tOff + (12 + l) * B);
+            m4.fma(CM8, m3.fma(C8, m1.add(m5).sub(m2))).intoArray(tmp, tOff + (18 + l) * B);
         }
         for (int i = 0; i < 4; i++) {
-            FloatVector e0 = FloatVector.fromArray(S, tmp, (i * 6 + 0) * B);
-            FloatVector e1 = FloatVector.fromArray(S, tmp, (i * 6 + 1) * B);
-            FloatVector e2 = FloatVector.fromArray(S, tmp, (i * 6 + 2) * B);
-            FloatVector e3 = FloatVector.fromArray(S, tmp, (i * 6 + 3) * B);
-            FloatVector e4 = FloatVector.fromArray(S, tmp, (i * 6 + 4) * B);
-            FloatVector e5 = FloatVector.fromArray(S, tmp, (i * 6 + 5) * B);
-            e0.add(e1).add(e2).add(e3).add(e4).intoArray(y, (i * 4 + 0) * B);
-            e4.fma(CM2, e3.fma(C2, e1.sub(e2))).intoArray(y, (i * 4 + 1) * B);
-            e4.fma(C4, e3.fma(C4, e1.add(e2))).intoArray(y, (i * 4 + 2) * B);
-            e4.fma(CM8, e3.fma(C8, e1.add(e5).sub(e2))).intoArray(y, (i * 4 + 3) * B);
+            FloatVector e0 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 0) * B);
+            FloatVector e1 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 1) * B);
+            FloatVector e2 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 2) * B);
+            FloatVector e3 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 3) * B);
+            FloatVector e4 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 4) * B);
+            FloatVector e5 = FloatVector.fromArray(S, tmp, tOff + (i * 6 + 5) * B);
+            e0.add(e1).add(e2).add(e3).add(e4).intoArray(y, yOff + (i * 4 + 0) * B);
+            e4.fma(CM2, e3.fma(C2, e1.sub(e2))).intoArray(y, yOff + (i * 4 + 1) * B);
+            e4.fma(C4, e3.fma(C4, e1.add(e2))).intoArray(y, yOff + (i * 4 + 2) * B);
+            e4.fma(CM8, e3.fma(C8, e1.add(e5).sub(e2))).intoArray(y, yOff + (i * 4 + 3) * B);
         }
     }
 }
