@@ -173,6 +173,31 @@ class CompiledModelTest {
                 .isThrownBy(() -> net.forward(new float[][] {x.data()}, wrong)).withMessageContaining("output 2 needs 144 floats");
     }
 
+    /**
+     * On two threads the cost model runs Res's small convs alone (their one-thread estimates beat
+     * the shared-out ones plus the hand-over): each such conv's kernel gets the serial pool in the
+     * generated code, the others the network's, and the result is still the reference's.
+     */
+    @Test
+    void convsTheModelRunsAloneGetTheSerialPool() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("nets.cnn", NETS)).networks().getFirst();
+        Map<String, Tensor> weights = randomizedStatistics(WeightInitializer.initialize(graph, 3));
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withThreads(2));
+        long alone = model.choices().values().stream().filter(c -> c.threads() == 1).count();
+        assertThat(alone).isPositive();
+        assertThat(model.javaSource().split("Parallel\\.serial\\(\\)", -1).length - 1).isEqualTo(alone);
+        Tensor x = random(graph, 1, 5);
+        float[] want = new ReferenceExecutor(graph, weights).run(List.of(x)).getFirst().data();
+        float[] got = model.instantiate(Parallel.of(2)).forward(new float[][] {x.data()})[0];
+        double scale = 0;
+        for (float v : want) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < want.length; i++) {
+            assertThat((double) Math.abs(got[i] - want[i])).as("element %d", i).isLessThanOrEqualTo(1e-4 * scale);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2})
     void optimizedGraphMeansTheSameAsTheSource(int which) throws Exception {
