@@ -84,8 +84,13 @@ public final class LayoutChoice {
         return times(c).entrySet().stream().filter(e -> isBlocked(e.getKey()) == blocked).min(Map.Entry.comparingByValue());
     }
 
+    /** How much slower c's best candidate in the other layout family ({@code blocked} or planar) is than its choice. */
+    private static double marginMs(Choice c, boolean blocked) {
+        return best(c, blocked).map(Map.Entry::getValue).orElse(Double.POSITIVE_INFINITY) - times(c).get(c.strategy());
+    }
+
     private static double gainMs(Choice c) {
-        return best(c, false).map(Map.Entry::getValue).orElse(Double.POSITIVE_INFINITY) - times(c).get(c.strategy());
+        return marginMs(c, false);
     }
 
     /**
@@ -99,9 +104,8 @@ public final class LayoutChoice {
         for (Node n : laid.nodes()) {
             Choice c = byName.get(n.name());
             if (c == null || isBlocked(c.strategy())) continue;
-            double lossMs = best(c, true).map(Map.Entry::getValue).orElse(Double.POSITIVE_INFINITY) - times(c).get(c.strategy());
             long reordered = ChooseLayouts.reorderedAround(laid, n);
-            if (reordered > 0 && lossMs < reorderMs(reordered * batch)) out.add(n.name());
+            if (reordered > 0 && marginMs(c, true) < reorderMs(reordered * batch)) out.add(n.name());
         }
         return out;
     }

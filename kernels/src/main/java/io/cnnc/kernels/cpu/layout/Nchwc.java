@@ -68,14 +68,14 @@ public final class Nchwc {
     public static void toPlanar(float[] x, float[] y, int batch, int channels, int spatial, Parallel parallel) {
         check(channels);
         parallel.forRange(batch * (channels / BLOCK), block -> {
-            int src = block * BLOCK * spatial;
-            int dst = block * BLOCK * spatial;
+            // The block's pixel-major run and its 16 planes start at the same offset.
+            int at = block * BLOCK * spatial;
             int full = 0;
-            if (TRANSPOSE) for (; full + BLOCK <= spatial; full += BLOCK) Transpose16.transpose(x, src + full * BLOCK, BLOCK, y, dst + full, spatial);
+            if (TRANSPOSE) for (; full + BLOCK <= spatial; full += BLOCK) Transpose16.transpose(x, at + full * BLOCK, BLOCK, y, at + full, spatial);
             for (int i0 = full; i0 < spatial; i0 += TILE) {
                 int i1 = Math.min(spatial, i0 + TILE);
                 for (int c = 0; c < BLOCK; c++) {
-                    for (int i = i0; i < i1; i++) y[dst + c * spatial + i] = x[src + i * BLOCK + c];
+                    for (int i = i0; i < i1; i++) y[at + c * spatial + i] = x[at + i * BLOCK + c];
                 }
             }
         });
