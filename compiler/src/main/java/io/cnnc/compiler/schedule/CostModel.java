@@ -166,7 +166,7 @@ public final class CostModel {
             case "winograd-f23-nchwc", "winograd-f43-nchwc" -> {
                 int m = strategy.startsWith("winograd-f43") ? 4 : 2;
                 int tilesX = (g.outW() + m - 1) / m, tilesY = (g.outH() + m - 1) / m;
-                yield outputGroupPadding(g) * (tilesX * tilesY * m * m) / pixels * roundedUp(tilesX * tilesY, registerPixels(g));
+                yield outputGroupPadding(g) * (tilesX * tilesY * m * m) / pixels * registerPadding(tilesX * tilesY, registerPixels(g));
             }
             default -> 1;
         };
@@ -182,6 +182,16 @@ public final class CostModel {
     private static int registerPixels(ConvGeometry g) {
         int tail = Math.max(1, g.outC() / 16) % 4;
         return tail == 0 || tail > 2 ? 6 : 12;
+    }
+
+    /**
+     * Computed over real tiles with a register block of {@code step} tiles: Winograd-nchwc runs a
+     * tail of 1-2 or 3-4 tiles of a 6-tile block as 2 or 4.
+     */
+    static double registerPadding(int n, int step) {
+        if (step != 6) return roundedUp(n, step);
+        int tail = n % 6;
+        return (double) (n - tail + (tail == 0 ? 0 : tail <= 2 ? 2 : tail <= 4 ? 4 : 6)) / n;
     }
 
     /** n rounded up to a multiple of m, over n. */

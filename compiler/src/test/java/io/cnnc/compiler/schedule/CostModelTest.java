@@ -70,6 +70,16 @@ class CostModelTest {
     }
 
     @Test
+    void winogradNchwcRunsTheLastTilesOfARegisterBlockAsTwoOrFour() {
+        // 49 tiles: 8 blocks of 6 and a tail of 1 computed as 2; 16: 2 of 6 and a tail of 4.
+        assertThat(CostModel.registerPadding(49, 6)).isCloseTo(50.0 / 49, within(1e-12));
+        assertThat(CostModel.registerPadding(16, 6)).isCloseTo(1.0, within(1e-12));
+        assertThat(CostModel.registerPadding(11, 6)).isCloseTo(12.0 / 11, within(1e-12));
+        // The 2 x 12 block has no tails.
+        assertThat(CostModel.registerPadding(13, 12)).isCloseTo(24.0 / 13, within(1e-12));
+    }
+
+    @Test
     void rowVectorizedKernelsPayForShortRows() {
         int lanes = PackedGemm.NR / 2;
         // A 7-pixel row in a vector of `lanes`: lanes/7 times the useful work.

@@ -55,6 +55,19 @@ class WinogradNchwcStrategyTest {
         for (WinogradNchwcStrategy s : STRATEGIES) check(s, g, batch, true, false, ActivationKind.IDENTITY, 42);
     }
 
+    /**
+     * A column of n tiles: 4 output blocks take the 4 x 6 register block, whose last 1-2 or 3-4
+     * tiles run as a 4 x 2 or 4 x 4 block (7-11 tiles: every tail, and none).
+     */
+    @ParameterizedTest(name = "{0} tiles")
+    @CsvSource({"6", "7", "8", "9", "10", "11"})
+    void everyTailOfTheRegisterBlockMatches(int tiles) {
+        for (WinogradNchwcStrategy s : STRATEGIES) {
+            int m = s.transform().m();
+            check(s, geometry(32, m * tiles, m, 64, 1, 1, 1, 1), 1, true, false, ActivationKind.RELU, tiles);
+        }
+    }
+
     @ParameterizedTest(name = "bias {0}, residual {1}, {2}")
     @CsvSource({
         "false, false, IDENTITY",
