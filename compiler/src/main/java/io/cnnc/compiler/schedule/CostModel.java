@@ -161,7 +161,9 @@ public final class CostModel {
             case "direct" -> roundedUp(g.outW(), lanes) * roundedUp(perGroup, DirectStrategy.MR);
             case "depthwise" -> roundedUp(g.outW(), lanes);
             // Output blocks go in groups of 4 (a tail of 1-2 as 2, of 3 as 4), pixels in 6s or 12s.
-            case "direct-nchwc", "direct-nchwc-planar", "direct-nchwc-planar-in" -> outputGroupPadding(g) * roundedUp(pixels, registerPixels(g));
+            case "direct-nchwc", "direct-nchwc-planar" -> outputGroupPadding(g) * registerPadding(pixels, registerPixels(g));
+            // Planar input: rows of kx taps, without tail blocks.
+            case "direct-nchwc-planar-in" -> outputGroupPadding(g) * roundedUp(pixels, registerPixels(g));
             // The same register blocks over tiles, m x m pixels each (partial tiles at the edges count whole).
             case "winograd-f23-nchwc", "winograd-f43-nchwc" -> {
                 int m = strategy.startsWith("winograd-f43") ? 4 : 2;
@@ -185,8 +187,8 @@ public final class CostModel {
     }
 
     /**
-     * Computed over real tiles with a register block of {@code step} tiles: Winograd-nchwc runs a
-     * tail of 1-2 or 3-4 tiles of a 6-tile block as 2 or 4.
+     * Computed over real pixels (tiles) with a register block of {@code step}: direct-nchwc and
+     * Winograd-nchwc run a tail of 1-2 or 3-4 of a 6-wide block as 2 or 4.
      */
     static double registerPadding(int n, int step) {
         if (step != 6) return roundedUp(n, step);

@@ -32,7 +32,11 @@ class DirectNchwcStrategyTest {
                 // multiple of the register block (7x7, 13x13 at stride 2), more pixels than one task.
                 ConvStrategyCheck.geometry(32, 7, 112, 3, 1, 1, 1),
                 ConvStrategyCheck.geometry(48, 26, 80, 3, 2, 1, 1),
-                ConvStrategyCheck.geometry(16, 40, 64, 3, 1, 1, 1));
+                ConvStrategyCheck.geometry(16, 40, 64, 3, 1, 1, 1),
+                // 4-block groups whose last register block is a tail of 2, 3 or 4 pixels.
+                new ConvGeometry(16, 2, 4, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+                ConvStrategyCheck.geometry(16, 3, 64, 3, 1, 1, 1),
+                ConvStrategyCheck.geometry(32, 4, 64, 3, 1, 1, 1));
     }
 
     @ParameterizedTest
