@@ -4,6 +4,7 @@ import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.AlignedFloats;
 import io.cnnc.kernels.cpu.FastActivation;
+import io.cnnc.kernels.cpu.FasterOfTwo;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.ScratchPool;
 import io.cnnc.kernels.cpu.layout.Nchwc;
@@ -25,7 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the t*t products and the output transform, whose bias, residual and activation run on the
  * vectors before they are stored. Edge tiles read their window through a zero-filled copy;
  * interior tiles read the input in place. Tasks are (sample, block); with fewer blocks than
- * threads a block's groups are split too, each part transforming the block's input itself.
+ * threads a block's groups are split too, each part transforming the block's input itself, or
+ * a lone sample's tiles go in a block per thread instead, whichever times faster in place.
  * Every output element is computed by the same operations in the same order whatever the split.
  */
 final class WinogradNchwcKernel implements ConvKernel {
@@ -42,15 +44,37 @@ final class WinogradNchwcKernel implements ConvKernel {
     private final int m, t, freqs;
     private final ConvGeometry g;
     private final int inBlocks, outBlocks, tilesX, tilesPerSample;
-    /** Tiles per block, and the block's rows in V and M: a multiple of 12 so either register block's last step stays inside. */
-    private final int block, rows, blocksPerSample;
+    /**
+     * How a sample's tiles go in blocks: tiles per block, and the block's rows in V and M (a
+     * multiple of 12 so either register block's last step stays inside), and where input block
+     * e starts within one frequency of V.
+     */
+    private record Tiling(int blocksPerSample, int block, int rows, int[] delta) {
+
+        static Tiling of(int tiles, int blocksPerSample, int inBlocks) {
+            // Even blocks: 196 tiles in 48s would leave a last block of 4 tiles paying for 12.
+            int block = (tiles + blocksPerSample - 1) / blocksPerSample;
+            int rows = (block + 11) / 12 * 12;
+            int[] delta = new int[inBlocks];
+            for (int e = 0; e < inBlocks; e++) delta[e] = e * rows * B;
+            return new Tiling(blocksPerSample, block, rows, delta);
+        }
+    }
+
+    /** As few blocks as fit L2; when fewer than the threads, their output groups are shared out. */
+    private final Tiling byGroups;
+    /**
+     * With one block per sample on several threads, the alternative: a block per thread, each
+     * streaming all the weights but transforming only its own tiles. Null where there is none.
+     */
+    private final Tiling byTiles;
+    /** Which of the two runs a lone sample, measured in place: see {@link #forward}. */
+    private final FasterOfTwo split = new FasterOfTwo();
     /** Per group: first output block, blocks computed (4 or 2), blocks that exist, where its packed weights start. */
     private final int[] groupFirst, groupWidth, groupReal, groupWeights;
     private final float[] w;
     /** Offset of tile row r in one input block of one frequency of V. */
     private final int[] base;
-    /** Offset of input block e within one frequency of V. */
-    private final int[] delta;
     private final Epilogue epilogue;
     private final Parallel parallel;
 
@@ -67,10 +91,10 @@ final class WinogradNchwcKernel implements ConvKernel {
         this.tilesX = (g.outW() + m - 1) / m;
         this.tilesPerSample = tilesX * ((g.outH() + m - 1) / m);
         int groups = (outBlocks + 3) / 4;
-        this.blocksPerSample = blocksPerSample(tf, g, parallel.threads());
-        // Even blocks: 196 tiles in 48s would leave a last block of 4 tiles paying for 12.
-        this.block = (tilesPerSample + blocksPerSample - 1) / blocksPerSample;
-        this.rows = (block + 11) / 12 * 12;
+        int threads = parallel.threads();
+        this.byGroups = Tiling.of(tilesPerSample, blocksPerSample(tf, g, threads), inBlocks);
+        this.byTiles = threads > 1 && byGroups.blocksPerSample() == 1 && tilesPerSample >= 6 * threads
+                ? Tiling.of(tilesPerSample, threads, inBlocks) : null;
         groupFirst = new int[groups];
         groupWidth = new int[groups];
         groupReal = new int[groups];
@@ -84,10 +108,8 @@ final class WinogradNchwcKernel implements ConvKernel {
             weightFloats += freqs * inBlocks * B * groupWidth[q] * B;
         }
         this.w = pack(weight, weightFloats);
-        this.base = new int[rows];
-        for (int r = 0; r < rows; r++) base[r] = r * B;
-        this.delta = new int[inBlocks];
-        for (int e = 0; e < inBlocks; e++) delta[e] = e * rows * B;
+        this.base = new int[byGroups.rows()];
+        for (int r = 0; r < base.length; r++) base[r] = r * B;
     }
 
     /**
@@ -161,26 +183,51 @@ final class WinogradNchwcKernel implements ConvKernel {
         }
     }
 
+    /**
+     * A lone sample in one block on several threads can go either way: its output groups shared
+     * out, each part transforming the whole input (0.1 ms of a 0.4 ms 256->256 @14 layer), or its
+     * tiles, each part streaming all the transformed weights. Alone, with the weights in cache,
+     * the tiles' way was faster (128->128 @28 F43 0.24 against 0.27 ms, 256->256 @14 F23 0.38
+     * against 0.40, and 0.54 against 0.72 while a neighbour loaded the machine); inside ResNet-18,
+     * whose weights come from memory, the groups' way (256->256 @14 0.58 against 0.71 ms). So
+     * the kernel times both in place ({@link FasterOfTwo}); both give the same bits.
+     */
     @Override
     public void forward(float[] x, float[] residual, float[] y, int batch) {
-        int blocks = batch * blocksPerSample;
+        if (byTiles == null || batch > 1) {
+            forward(byGroups, x, residual, y, batch);
+            return;
+        }
+        int way = split.next();
+        if (!split.deciding()) {
+            forward(way == 0 ? byGroups : byTiles, x, residual, y, batch);
+            return;
+        }
+        long start = System.nanoTime();
+        forward(way == 0 ? byGroups : byTiles, x, residual, y, batch);
+        split.took(way, System.nanoTime() - start);
+    }
+
+    private void forward(Tiling tl, float[] x, float[] residual, float[] y, int batch) {
+        int blocks = batch * tl.blocksPerSample();
         int groups = groupFirst.length;
         int parts = blocks >= parallel.threads() ? 1 : Math.min(groups, (parallel.threads() + blocks - 1) / blocks);
         parallel.forRange(blocks * parts, task -> {
             int blk = task / parts, part = task % parts;
-            run(x, residual, y, blk / blocksPerSample, blk % blocksPerSample, groups * part / parts, groups * (part + 1) / parts);
+            run(tl, x, residual, y, blk / tl.blocksPerSample(), blk % tl.blocksPerSample(), groups * part / parts, groups * (part + 1) / parts);
         });
     }
 
     /** Block {@code blk} of sample n, output groups [q0, q1). */
-    private void run(float[] x, float[] res, float[] y, int n, int blk, int q0, int q1) {
+    private void run(Tiling tl, float[] x, float[] res, float[] y, int n, int blk, int q0, int q1) {
+        int rows = tl.rows();
         Scratch s = ScratchPool.take(Scratch.class, Scratch::new).fit(freqs * inBlocks * rows * B, freqs * rows * 4 * B);
         try {
-            int t0 = blk * block, count = Math.min(tilesPerSample, t0 + block) - t0;
-            for (int r = 0; r < count; r++) inputTile(x, n, t0 + r, r, s);
+            int t0 = blk * tl.block(), count = Math.min(tilesPerSample, t0 + tl.block()) - t0;
+            for (int r = 0; r < count; r++) inputTile(tl, x, n, t0 + r, r, s);
             for (int q = q0; q < q1; q++) {
-                products(q, count, s);
-                for (int r = 0; r < count; r++) outputTile(q, n, t0 + r, r, s, res, y);
+                products(tl, q, count, s);
+                for (int r = 0; r < count; r++) outputTile(tl, q, n, t0 + r, r, s, res, y);
             }
         } finally {
             ScratchPool.give(Scratch.class, s);
@@ -188,15 +235,15 @@ final class WinogradNchwcKernel implements ConvKernel {
     }
 
     /** B^T d B for tile {@code tile} of sample n, every input block, into row r of V. */
-    private void inputTile(float[] x, int n, int tile, int r, Scratch s) {
+    private void inputTile(Tiling tl, float[] x, int n, int tile, int r, Scratch s) {
         int iy0 = tile / tilesX * m - g.padTop(), ix0 = tile % tilesX * m - g.padLeft();
         int inH = g.inH(), inW = g.inW(), plane = inH * inW * B;
         boolean inside = iy0 >= 0 && ix0 >= 0 && iy0 + t <= inH && ix0 + t <= inW;
         for (int e = 0; e < inBlocks; e++) {
             int planeOff = (n * inBlocks + e) * plane;
-            int vOff = s.v.at + delta[e] + base[r];
+            int vOff = s.v.at + tl.delta()[e] + base[r];
             if (inside) {
-                transformInput(x, planeOff + (iy0 * inW + ix0) * B, inW * B, s, s.v.array, vOff);
+                transformInput(tl, x, planeOff + (iy0 * inW + ix0) * B, inW * B, s, s.v.array, vOff);
                 continue;
             }
             float[] win = s.small;
@@ -208,24 +255,25 @@ final class WinogradNchwcKernel implements ConvKernel {
                     else java.util.Arrays.fill(win, d, d + B, 0f);
                 }
             }
-            transformInput(win, s.window, t * B, s, s.v.array, vOff);
+            transformInput(tl, win, s.window, t * B, s, s.v.array, vOff);
         }
     }
 
     /** V[f] at {@code v[f * vFreq + vOff]} = (B^T d B)[f] for the t x t window of 16-channel vectors at {@code d[off]}, rows {@code rowStride} apart. */
-    private void transformInput(float[] d, int off, int rowStride, Scratch s, float[] v, int vOff) {
-        int vFreq = inBlocks * rows * B;
+    private void transformInput(Tiling tl, float[] d, int off, int rowStride, Scratch s, float[] v, int vOff) {
+        int vFreq = inBlocks * tl.rows() * B;
         if (m == 4) WinogradNchwcTransforms.inputF43(d, off, rowStride, s.small, s.tmp, v, vOff, vFreq);
         else WinogradNchwcTransforms.inputF23(d, off, rowStride, s.small, s.tmp, v, vOff, vFreq);
     }
 
     /** M[f] = V[f] U[f] for group q over the block's first {@code count} rows: per frequency, per chunk of input blocks, the register blocks over the rows. */
-    private void products(int q, int count, Scratch s) {
+    private void products(Tiling tl, int q, int count, Scratch s) {
         int width = groupWidth[q];
         int step = width == 4 ? 6 : 12;
         int entryFloats = B * width * B;
         int chunk = Math.max(1, CHUNK_BYTES / (4 * entryFloats));
-        int vFreq = inBlocks * rows * B, mFreq = rows * width * B;
+        int vFreq = inBlocks * tl.rows() * B, mFreq = tl.rows() * width * B;
+        int[] delta = tl.delta();
         float streamed = 0f;
         for (int f = 0; f < freqs; f++) {
             int wFreq = groupWeights[q] + f * inBlocks * entryFloats;
@@ -247,8 +295,8 @@ final class WinogradNchwcKernel implements ConvKernel {
     }
 
     /** A^T M A for row r of the block (tile {@code tile} of sample n), every real block of group q, with the epilogue, into the output. */
-    private void outputTile(int q, int n, int tile, int r, Scratch s, float[] res, float[] y) {
-        int width = groupWidth[q] * B, mFreq = rows * width;
+    private void outputTile(Tiling tl, int q, int n, int tile, int r, Scratch s, float[] res, float[] y) {
+        int width = groupWidth[q] * B, mFreq = tl.rows() * width;
         int oy0 = tile / tilesX * m, ox0 = tile % tilesX * m;
         int outH = g.outH(), outW = g.outW();
         int rowsOut = Math.min(m, outH - oy0), colsOut = Math.min(m, outW - ox0);
@@ -284,7 +332,9 @@ final class WinogradNchwcKernel implements ConvKernel {
         String tail = groupReal[last] == 4 ? "" : groupWidth[last] == 2
                 ? String.format(" (the last %d block(s) as 2 x 12 tiles)", groupReal[last])
                 : " (the last group with a zero block)";
-        return String.format("%s on NCHW16c, %d tiles/block (V+M %d KiB), %d block(s)/sample, %d group(s) of 4 channel blocks x 6 tiles in registers%s",
-                tf.label(), block, 4L * freqs * (g.inC() + 4 * B) * rows / 1024, blocksPerSample, groupFirst.length, tail);
+        String split = byTiles == null ? "" : String.format("; on a lone sample, groups or %d blocks of %d tiles shared out, whichever its first calls time faster",
+                byTiles.blocksPerSample(), byTiles.block());
+        return String.format("%s on NCHW16c, %d tiles/block (V+M %d KiB), %d block(s)/sample, %d group(s) of 4 channel blocks x 6 tiles in registers%s%s",
+                tf.label(), byGroups.block(), 4L * freqs * (g.inC() + 4 * B) * byGroups.rows() / 1024, byGroups.blocksPerSample(), groupFirst.length, tail, split);
     }
 }

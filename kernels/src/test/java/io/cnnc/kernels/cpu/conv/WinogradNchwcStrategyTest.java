@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.FasterOfTwo;
 import io.cnnc.kernels.cpu.Parallel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,29 @@ class WinogradNchwcStrategyTest {
     void appliesEveryEpilogue(boolean bias, boolean residual, ActivationKind act) {
         ConvGeometry g = geometry(32, 9, 13, 48, 1, 0, 2, 1);
         for (WinogradNchwcStrategy s : STRATEGIES) check(s, g, 2, bias, residual, act, 7);
+    }
+
+    /**
+     * One block of 49 (F23) or 16 (F43) tiles and 2 output groups on 2 threads: the calls try
+     * the groups' and the tiles' way of sharing it out, then keep one; every call must give the
+     * one-thread result bit for bit.
+     */
+    @Test
+    void everyWayOfSharingOutALoneSampleGivesTheSameBits() {
+        ConvGeometry g = geometry(32, 13, 13, 128, 1, 1, 1, 1);
+        java.util.Random r = new java.util.Random(5);
+        float[] x = new float[32 * 13 * 13], w = new float[128 * 32 * 9];
+        for (float[] a : new float[][] {x, w}) for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() * 2 - 1;
+        for (WinogradNchwcStrategy s : STRATEGIES) {
+            float[] one = new float[128 * 13 * 13];
+            s.prepare(g, w, Epilogue.none(), Parallel.serial()).forward(x, null, one, 1);
+            ConvKernel two = s.prepare(g, w, Epilogue.none(), Parallel.of(2));
+            for (int call = 0; call < FasterOfTwo.SKIPPED + 2 * FasterOfTwo.PAIRS + 2; call++) {
+                float[] y = new float[one.length];
+                two.forward(x, null, y, 1);
+                assertThat(y).as("%s call %d", s.name(), call).containsExactly(one);
+            }
+        }
     }
 
     /** Kernels of one shape share scratch: interleaved calls of two (different weights and epilogues) must each give their own result. */
