@@ -239,6 +239,15 @@ final class WinogradNchwcKernel implements ConvKernel {
         int iy0 = tile / tilesX * m - g.padTop(), ix0 = tile % tilesX * m - g.padLeft();
         int inH = g.inH(), inW = g.inW(), plane = inH * inW * B;
         boolean inside = iy0 >= 0 && ix0 >= 0 && iy0 + t <= inH && ix0 + t <= inW;
+        // An edge tile's window: zero once, then per block only the pixels inside the input are
+        // copied over it. Copying or zeroing every pixel per block made the input transform
+        // 230 ns a tile at 512->512 @7 (12 of its 16 tiles are edges), a seventh of the layer.
+        int i0 = Math.max(0, -iy0), i1 = Math.min(t, inH - iy0), j0 = Math.max(0, -ix0), j1 = Math.min(t, inW - ix0);
+        float[] win = s.small;
+        if (!inside) {
+            FloatVector zero = FloatVector.zero(S);
+            for (int d = s.window; d < s.window + t * t * B; d += B) zero.intoArray(win, d);
+        }
         for (int e = 0; e < inBlocks; e++) {
             int planeOff = (n * inBlocks + e) * plane;
             int vOff = s.v.at + tl.delta()[e] + base[r];
@@ -246,14 +255,9 @@ final class WinogradNchwcKernel implements ConvKernel {
                 transformInput(tl, x, planeOff + (iy0 * inW + ix0) * B, inW * B, s, s.v.array, vOff);
                 continue;
             }
-            float[] win = s.small;
-            for (int i = 0; i < t; i++) {
-                int iy = iy0 + i;
-                for (int j = 0; j < t; j++) {
-                    int ix = ix0 + j, d = s.window + (i * t + j) * B;
-                    if (iy >= 0 && iy < inH && ix >= 0 && ix < inW) System.arraycopy(x, planeOff + (iy * inW + ix) * B, win, d, B);
-                    else java.util.Arrays.fill(win, d, d + B, 0f);
-                }
+            for (int i = i0; i < i1; i++) {
+                int src = planeOff + ((iy0 + i) * inW + ix0) * B, d = s.window + i * t * B;
+                for (int j = j0; j < j1; j++) FloatVector.fromArray(S, x, src + j * B).intoArray(win, d + j * B);
             }
             transformInput(tl, win, s.window, t * B, s, s.v.array, vOff);
         }
