@@ -10,6 +10,15 @@ import java.util.function.IntConsumer;
 /**
  * A fixed team of worker threads for back-to-back parallel loops, OpenMP style: the caller
  * publishes a loop, takes tasks itself alongside the workers, and spins until all are done.
+ *
+ * <p>Tasks are shared out statically first, as OpenMP's static schedule: the caller takes the
+ * first contiguous share, worker i the (i+1)-th, and only a participant done with its own share
+ * takes what is left of the others'. So a layer's tasks land on the same core at every pass, and
+ * the output and scratch lines a core writes are the ones it wrote last time, still in its L2;
+ * with tasks taken first come, first served, half the lines moved between the cores at every
+ * layer. ResNet-18 on 2 threads ran 4-13% faster (8.2-9.0 ms against 9.5, in alternating runs),
+ * and stealing keeps a core that a neighbour slows from holding the loop up.
+ *
  * Workers spin a little after each loop before parking, because the next layer's loop usually
  * follows within microseconds; a fork-join pool costs about 20 us per loop here, which is most
  * of a small layer's time.
@@ -37,28 +46,42 @@ final class WorkerTeam {
     private static final class Loop {
         final IntConsumer body;
         final int tasks;
-        final AtomicInteger next = new AtomicInteger();
+        /** Per participant (the caller first, then the workers): the next task of its share, and where the share ends. */
+        final AtomicInteger[] cursor;
+        final int[] end;
         final AtomicInteger done = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         /** The caller, once it stops spinning; whoever finishes the last task wakes it. */
         volatile Thread waiter;
 
-        Loop(IntConsumer body, int tasks) {
+        Loop(IntConsumer body, int tasks, int participants) {
             this.body = body;
             this.tasks = tasks;
+            cursor = new AtomicInteger[participants];
+            end = new int[participants];
+            for (int k = 0; k < participants; k++) {
+                cursor[k] = new AtomicInteger((int) ((long) k * tasks / participants));
+                end[k] = (int) ((long) (k + 1) * tasks / participants);
+            }
         }
 
-        void work() {
-            for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
-                try {
-                    body.accept(t);
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                } finally {
-                    if (done.incrementAndGet() == tasks) {
-                        Thread w = waiter;
-                        if (w != null) LockSupport.unpark(w);
-                    }
+        /** Participant {@code me}'s share in order, then what is left of the others'. */
+        void work(int me) {
+            for (int i = 0; i < cursor.length; i++) {
+                int k = (me + i) % cursor.length;
+                for (int t = cursor[k].getAndIncrement(); t < end[k]; t = cursor[k].getAndIncrement()) run(t);
+            }
+        }
+
+        private void run(int t) {
+            try {
+                body.accept(t);
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                if (done.incrementAndGet() == tasks) {
+                    Thread w = waiter;
+                    if (w != null) LockSupport.unpark(w);
                 }
             }
         }
@@ -71,7 +94,8 @@ final class WorkerTeam {
     WorkerTeam(int threads) {
         workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            Thread t = new Thread(this::workerLoop, "cnnc-worker-" + i);
+            int me = i + 1;
+            Thread t = new Thread(() -> workerLoop(me), "cnnc-worker-" + i);
             t.setDaemon(true);
             workers[i] = t;
             t.start();
@@ -86,10 +110,10 @@ final class WorkerTeam {
         }
         lock.lock();
         try {
-            Loop loop = new Loop(body, taskCount);
+            Loop loop = new Loop(body, taskCount, workers.length + 1);
             current = loop;
             for (Thread w : workers) LockSupport.unpark(w);
-            loop.work();
+            loop.work(0);
             awaitDone(loop);
             Throwable f = loop.failure.get();
             if (f instanceof RuntimeException e) throw e;
@@ -123,7 +147,7 @@ final class WorkerTeam {
         return false;
     }
 
-    private void workerLoop() {
+    private void workerLoop(int me) {
         Loop seen = null;
         while (true) {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
@@ -133,7 +157,7 @@ final class WorkerTeam {
                 else LockSupport.park(this);
             }
             seen = loop;
-            loop.work();
+            loop.work(me);
         }
     }
 }
