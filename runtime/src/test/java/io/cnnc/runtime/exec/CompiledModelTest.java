@@ -187,7 +187,7 @@ class CompiledModelTest {
         CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withThreads(2));
         long alone = model.choices().values().stream().filter(c -> c.threads() == 1).count();
         assertThat(alone).isPositive();
-        assertThat(model.javaSource().split("Parallel\\.serial\\(\\)", -1).length - 1).isEqualTo(alone);
+        assertThat(model.javaSource().split("byName\\(\"[^\"]*\"\\)\\.prepare\\([^;]*, serial\\);", -1).length - 1).isEqualTo(alone);
         Tensor x = random(graph, 1, 5);
         float[] want = new ReferenceExecutor(graph, weights).run(List.of(x)).getFirst().data();
         float[] got = model.instantiate(Parallel.of(2)).forward(new float[][] {x.data()})[0];
@@ -196,6 +196,30 @@ class CompiledModelTest {
         for (int i = 0; i < want.length; i++) {
             assertThat((double) Math.abs(got[i] - want[i])).as("element %d", i).isLessThanOrEqualTo(1e-4 * scale);
         }
+    }
+
+    /** Ops other than convs touching at most 64K elements run on the calling thread; larger ones are shared out. */
+    @Test
+    void smallOpsRunOnTheCallingThread() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("wide.cnn", """
+                network Wide {
+                  input x: [16, 96, 96]
+                  maxpool(2) -> gap -> flatten -> dense(3)
+                }
+                """)).networks().getFirst();
+        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 3);
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withThreads(2));
+        String source = model.javaSource();
+        // maxpool: 147K elements in, 37K out; gap: 37K in, 16 out; dense: 16 x 3 weights.
+        assertThat(source).as(source).containsPattern("MaxPool\\.[a-z]+\\([^;]*, parallel\\);")
+                .containsPattern("GlobalPool\\.[a-z]+\\([^;]*, serial\\);")
+                .containsPattern("FastDense\\.prepare\\([^;]*, serial\\);");
+        Tensor x = random(graph, 1, 5);
+        float[] want = new ReferenceExecutor(graph, weights).run(List.of(x)).getFirst().data();
+        float[] got = model.instantiate(Parallel.of(2)).forward(new float[][] {x.data()})[0];
+        for (int i = 0; i < want.length; i++) assertThat(got[i]).as("element %d", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5f));
     }
 
     @ParameterizedTest
