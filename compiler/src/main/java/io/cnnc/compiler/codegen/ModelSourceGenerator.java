@@ -126,6 +126,7 @@ public final class ModelSourceGenerator {
         if (profiled) forward.addStatement("long t0 = System.nanoTime(), t1");
         int index = 0;
         List<String> timed = new java.util.ArrayList<>();
+        List<String> notes = new java.util.ArrayList<>();
         for (Node n : graph.nodes()) {
             forward.addComment("$L: $L $L -> $L", n.name(), n.op().type(), n.inputShapes(), n.output().shape());
             CodeBlock call = call(n, index++);
@@ -134,9 +135,10 @@ public final class ModelSourceGenerator {
             if (profiled) {
                 forward.addStatement("t1 = System.nanoTime()").addStatement("nanos[$L] += t1 - t0", timed.size()).addStatement("t0 = t1");
                 timed.add(n.name());
+                notes.add(n.op() instanceof FusedConvOp ? "conv" + (index - 1) + ".decided()" : "\"\"");
             }
         }
-        if (profiled) addProfileMembers(timed);
+        if (profiled) addProfileMembers(timed, notes);
         for (int i = 0; i < graph.outputs().size(); i++) {
             Value v = graph.outputs().get(i);
             String from = var(v);
@@ -151,7 +153,8 @@ public final class ModelSourceGenerator {
         return JavaFile.builder(PACKAGE, type.build()).skipJavaLangImports(true).indent("    ").build();
     }
 
-    private void addProfileMembers(List<String> timed) {
+    /** {@code notes}: per timed layer, the expression giving what its kernel decided while running. */
+    private void addProfileMembers(List<String> timed, List<String> notes) {
         type.addSuperinterface(ProfiledNetwork.class);
         type.addField(FieldSpec.builder(long[].class, "nanos", Modifier.PRIVATE, Modifier.FINAL)
                 .initializer("new long[$L]", timed.size()).build());
@@ -161,6 +164,8 @@ public final class ModelSourceGenerator {
                 .returns(String[].class).addStatement("return new String[] {$L}", names.build()).build());
         type.addMethod(MethodSpec.methodBuilder("layerNanos").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .returns(long[].class).addStatement("return nanos.clone()").build());
+        type.addMethod(MethodSpec.methodBuilder("layerNotes").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(String[].class).addStatement("return new String[] {$L}", String.join(", ", notes)).build());
         type.addMethod(MethodSpec.methodBuilder("resetProfile").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .addStatement("$T.fill(nanos, 0L)", java.util.Arrays.class).build());
     }

@@ -17,6 +17,9 @@ public interface ProfiledNetwork extends CompiledNetwork {
 
     void resetProfile();
 
+    /** Per timed layer, what its kernel decided while running ({@code ConvKernel.decided}); empty for most. */
+    String[] layerNotes();
+
     /** Per-pass milliseconds of a {@link #profile} run: the whole forward pass and each layer. */
     record Profile(int passes, double totalMs, double[] layerMs) {}
 

@@ -32,6 +32,7 @@ final class CpuProfile {
         ProfiledNetwork.Profile profile = net.profile(inputs, outputs, MEASURE_NANOS, 5);
         double[] layerMs = profile.layerMs();
         String[] names = net.layerNames();
+        String[] notes = net.layerNotes();
         Map<String, Node> nodes = new HashMap<>();
         for (Node n : model.optimized().nodes()) nodes.put(n.name(), n);
         Map<String, Choice> choices = new HashMap<>();
@@ -48,10 +49,11 @@ final class CpuProfile {
             Choice c = choices.get(names[i]);
             long macs = n.op().macs(n.inputShapes(), n.output().shape()) * model.options().batch();
             Double isolated = c == null ? null : c.measured() != null ? c.measured() : c.expected();
-            out.printf(Locale.ROOT, "%-28s %-10s %-16s %-22s %9.3f %6.1f %8s %9s%n", names[i], n.op().type(),
+            out.printf(Locale.ROOT, "%-28s %-10s %-16s %-22s %9.3f %6.1f %8s %9s%s%n", names[i], n.op().type(),
                     c == null ? "" : c.threads() < threads ? c.strategy() + " (1t)" : c.strategy(), n.output().shape(), ms, 100 * ms / layersMs,
                     macs == 0 ? "" : String.format(Locale.ROOT, "%.1f", 2.0 * macs / (ms * 1e6)),
-                    isolated == null ? "" : String.format(Locale.ROOT, "%.3f%s", isolated, c.measured() == null ? "*" : ""));
+                    isolated == null ? "" : String.format(Locale.ROOT, "%.3f%s", isolated, c.measured() == null ? "*" : ""),
+                    notes[i].isEmpty() ? "" : "  " + notes[i]);
         }
         out.printf(Locale.ROOT, "sum of layers %.3f ms; tuner ms: the chosen strategy timed alone by --tune (* = cost-model estimate)%s%n", layersMs,
                 threads > 1 ? "; (1t): a layer the cost model runs on one thread" : "");

@@ -222,6 +222,36 @@ class CompiledModelTest {
         for (int i = 0; i < want.length; i++) assertThat(got[i]).as("element %d", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-5f));
     }
 
+    /**
+     * A Winograd-nchwc layer whose lone sample is one block of tiles, on 2 threads, times both
+     * ways of sharing it out at its first calls: the profiled network reports which it kept.
+     */
+    @Test
+    void theProfileSaysHowAWinogradLayerSplitItself() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("one.cnn", """
+                network One {
+                  input x: [128, 28, 28]
+                  conv(128, 3, pad=1, bias=false) -> relu
+                }
+                """)).networks().getFirst();
+        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 3);
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        CompiledModel model = CompiledModel.compile(graph, raw,
+                new CompileOptions(1, 2, false, null, true, Set.of("winograd-f43-nchwc")));
+        assertThat(model.choices().values()).singleElement().satisfies(c -> assertThat(c.threads()).isEqualTo(2));
+        io.cnnc.kernels.cpu.ProfiledNetwork net = model.instantiateProfiled(Parallel.of(2));
+        String[] names = net.layerNames();
+        int conv = java.util.Arrays.asList(names).indexOf(model.choices().keySet().iterator().next().name());
+        assertThat(net.layerNotes()).hasSize(names.length);
+        assertThat(net.layerNotes()[conv]).isEqualTo("split: timing both");
+        float[][] in = {random(graph, 1, 5).data()};
+        float[][] out = net.forward(in);
+        for (int i = 0; i < io.cnnc.kernels.cpu.FasterOfTwo.SKIPPED + 2 * io.cnnc.kernels.cpu.FasterOfTwo.PAIRS; i++) net.forward(in, out);
+        assertThat(net.layerNotes()[conv]).isIn("split by groups", "split by tiles");
+        for (int i = 0; i < names.length; i++) if (i != conv) assertThat(net.layerNotes()[i]).as(names[i]).isEmpty();
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2})
     void optimizedGraphMeansTheSameAsTheSource(int which) throws Exception {

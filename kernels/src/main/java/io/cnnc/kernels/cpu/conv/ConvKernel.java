@@ -12,4 +12,9 @@ public interface ConvKernel {
 
     /** The strategy's tile sizes and other choices, for {@code cnnc compile --explain}. */
     String tiling();
+
+    /** What the kernel decided for itself while running (for {@code cnnc run --profile}); empty when nothing. */
+    default String decided() {
+        return "";
+    }
 }

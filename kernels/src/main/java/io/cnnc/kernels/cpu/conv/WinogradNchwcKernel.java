@@ -331,6 +331,12 @@ final class WinogradNchwcKernel implements ConvKernel {
     }
 
     @Override
+    public String decided() {
+        if (byTiles == null) return "";
+        return split.deciding() ? "split: timing both" : split.chosen() == 0 ? "split by groups" : "split by tiles";
+    }
+
+    @Override
     public String tiling() {
         int last = groupFirst.length - 1;
         String tail = groupReal[last] == 4 ? "" : groupWidth[last] == 2
