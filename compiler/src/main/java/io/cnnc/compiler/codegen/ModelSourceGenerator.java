@@ -206,7 +206,7 @@ public final class ModelSourceGenerator {
                     weight(n, "weight"), weight(n, "bias"), Double.toString(l.eps()), y);
             case ScaleOp sc -> CodeBlock.of("$T.scale($L, BATCH, $L, $L, $L, $L, " + par + ")", FastChannelAffine.class, x, s.c(), spatial, weight(n, "weight"), y);
             case ShiftOp sh -> CodeBlock.of("$T.shift($L, BATCH, $L, $L, $L, $L, " + par + ")", FastChannelAffine.class, x, s.c(), spatial, weight(n, "weight"), y);
-            case PoolOp p -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, parallel)",
+            case PoolOp p -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, " + par + ")",
                     p.kind() == PoolOp.Kind.MAX ? FastMaxPool.class : FastAvgPool.class, x, RecordLiteral.of(p.geometry(s)), y);
             case BlockedOp b -> switch (b.op()) {
                 case PoolOp p -> CodeBlock.of("$T.max($L, BATCH, $L, $L, " + par + ")", BlockedPool.class, x, RecordLiteral.of(p.geometry(s)), y);
