@@ -13,6 +13,14 @@ public interface ConvKernel {
     /** The strategy's tile sizes and other choices, for {@code cnnc compile --explain}. */
     String tiling();
 
+    /**
+     * False while the kernel is still timing its ways of running at its first calls (see
+     * FastestWay): a measurement of it should wait until it has settled.
+     */
+    default boolean settled() {
+        return true;
+    }
+
     /** What the kernel decided for itself while running (for {@code cnnc run --profile}); empty when nothing. */
     default String decided() {
         return "";

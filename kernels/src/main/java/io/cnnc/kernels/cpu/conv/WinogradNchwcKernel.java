@@ -4,7 +4,7 @@ import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.AlignedFloats;
 import io.cnnc.kernels.cpu.FastActivation;
-import io.cnnc.kernels.cpu.FasterOfTwo;
+import io.cnnc.kernels.cpu.FastestWay;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.ScratchPool;
 import io.cnnc.kernels.cpu.layout.Nchwc;
@@ -27,7 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * vectors before they are stored. Edge tiles read their window through a zero-filled copy;
  * interior tiles read the input in place. Tasks are (sample, block); with fewer blocks than
  * threads a block's groups are split too, each part transforming the block's input itself, or
- * a lone sample's tiles go in a block per thread instead, whichever times faster in place.
+ * a lone sample's tiles go in a block per thread instead, whichever times faster in place (as
+ * does streaming the weights ahead of the register blocks or not).
  * Every output element is computed by the same operations in the same order whatever the split.
  */
 final class WinogradNchwcKernel implements ConvKernel {
@@ -68,8 +69,8 @@ final class WinogradNchwcKernel implements ConvKernel {
      * streaming all the weights but transforming only its own tiles. Null where there is none.
      */
     private final Tiling byTiles;
-    /** Which of the two runs a lone sample, measured in place: see {@link #forward}. */
-    private final FasterOfTwo split = new FasterOfTwo();
+    /** How it runs, measured in place: with or without the weight stream, and for a lone sample which split; see {@link #forward}. */
+    private final FastestWay ways;
     /** Per group: first output block, blocks computed (4 or 2), blocks that exist, where its packed weights start. */
     private final int[] groupFirst, groupWidth, groupReal, groupWeights;
     private final float[] w;
@@ -95,6 +96,7 @@ final class WinogradNchwcKernel implements ConvKernel {
         this.byGroups = Tiling.of(tilesPerSample, blocksPerSample(tf, g, threads), inBlocks);
         this.byTiles = threads > 1 && byGroups.blocksPerSample() == 1 && tilesPerSample >= 6 * threads
                 ? Tiling.of(tilesPerSample, threads, inBlocks) : null;
+        this.ways = new FastestWay(byTiles == null ? 2 : 4);
         groupFirst = new int[groups];
         groupWidth = new int[groups];
         groupReal = new int[groups];
@@ -184,49 +186,57 @@ final class WinogradNchwcKernel implements ConvKernel {
     }
 
     /**
-     * A lone sample in one block on several threads can go either way: its output groups shared
-     * out, each part transforming the whole input (0.1 ms of a 0.4 ms 256->256 @14 layer), or its
-     * tiles, each part streaming all the transformed weights. Alone, with the weights in cache,
-     * the tiles' way was faster (128->128 @28 F43 0.24 against 0.27 ms, 256->256 @14 F23 0.38
-     * against 0.40, and 0.54 against 0.72 while a neighbour loaded the machine); inside ResNet-18,
-     * whose weights come from memory, the groups' way (256->256 @14 0.58 against 0.71 ms). So
-     * the kernel times both in place ({@link FasterOfTwo}); both give the same bits.
+     * Two choices are made in place, by timing the ways at the first calls ({@link FastestWay}),
+     * because which is faster depends on whether the transformed weights are still in cache at
+     * the next pass: yes for a layer alone, no inside ResNet-18. Every way computes every output
+     * with the same operations in the same order, so the choice changes speed, never bits.
+     * <ul>
+     * <li>Streaming each weight chunk into L1 before its register blocks (way bit 0 clear): from
+     * memory the blocks' own loads wait on each other, and ResNet-18 ran 16.6 ms with the stream
+     * against 17.3 without on one Zen 5 core (0 of 16 alternating rounds for no stream); from L3
+     * the stream is a second pass over the chunk: 512->512 @7 alone 0.98 ms without it against
+     * 1.12 with it, 256->256 @14 0.67 against 0.71.
+     * <li>A lone sample in one block on several threads (way bit 1): its output groups shared out,
+     * each part transforming the whole input (0.1 ms of a 0.4 ms 256->256 @14 layer), or its
+     * tiles, each part streaming all the transformed weights. Alone, the tiles' way was faster
+     * (128->128 @28 F43 0.24 against 0.27 ms, 256->256 @14 F23 0.38 against 0.40, and 0.54
+     * against 0.72 while a neighbour loaded the machine); inside ResNet-18 the groups' way
+     * (256->256 @14 0.58 against 0.71 ms).
+     * </ul>
      */
     @Override
     public void forward(float[] x, float[] residual, float[] y, int batch) {
-        if (byTiles == null || batch > 1) {
-            forward(byGroups, x, residual, y, batch);
-            return;
-        }
-        int way = split.next();
-        if (!split.deciding()) {
-            forward(way == 0 ? byGroups : byTiles, x, residual, y, batch);
+        int way = ways.next();
+        Tiling tl = (way & 2) != 0 && batch == 1 ? byTiles : byGroups;
+        boolean stream = (way & 1) == 0;
+        if (!ways.deciding()) {
+            forward(tl, stream, x, residual, y, batch);
             return;
         }
         long start = System.nanoTime();
-        forward(way == 0 ? byGroups : byTiles, x, residual, y, batch);
-        split.took(way, System.nanoTime() - start);
+        forward(tl, stream, x, residual, y, batch);
+        ways.took(way, System.nanoTime() - start);
     }
 
-    private void forward(Tiling tl, float[] x, float[] residual, float[] y, int batch) {
+    private void forward(Tiling tl, boolean stream, float[] x, float[] residual, float[] y, int batch) {
         int blocks = batch * tl.blocksPerSample();
         int groups = groupFirst.length;
         int parts = blocks >= parallel.threads() ? 1 : Math.min(groups, (parallel.threads() + blocks - 1) / blocks);
         parallel.forRange(blocks * parts, task -> {
             int blk = task / parts, part = task % parts;
-            run(tl, x, residual, y, blk / tl.blocksPerSample(), blk % tl.blocksPerSample(), groups * part / parts, groups * (part + 1) / parts);
+            run(tl, stream, x, residual, y, blk / tl.blocksPerSample(), blk % tl.blocksPerSample(), groups * part / parts, groups * (part + 1) / parts);
         });
     }
 
     /** Block {@code blk} of sample n, output groups [q0, q1). */
-    private void run(Tiling tl, float[] x, float[] res, float[] y, int n, int blk, int q0, int q1) {
+    private void run(Tiling tl, boolean stream, float[] x, float[] res, float[] y, int n, int blk, int q0, int q1) {
         int rows = tl.rows();
         Scratch s = ScratchPool.take(Scratch.class, Scratch::new).fit(freqs * inBlocks * rows * B, freqs * rows * 4 * B);
         try {
             int t0 = blk * tl.block(), count = Math.min(tilesPerSample, t0 + tl.block()) - t0;
             for (int r = 0; r < count; r++) inputTile(tl, x, n, t0 + r, r, s);
             for (int q = q0; q < q1; q++) {
-                products(tl, q, count, s);
+                products(tl, stream, q, count, s);
                 for (int r = 0; r < count; r++) outputTile(tl, q, n, t0 + r, r, s, res, y);
             }
         } finally {
@@ -271,7 +281,7 @@ final class WinogradNchwcKernel implements ConvKernel {
     }
 
     /** M[f] = V[f] U[f] for group q over the block's first {@code count} rows: per frequency, per chunk of input blocks, the register blocks over the rows. */
-    private void products(Tiling tl, int q, int count, Scratch s) {
+    private void products(Tiling tl, boolean stream, int q, int count, Scratch s) {
         int width = groupWidth[q];
         int step = width == 4 ? 6 : 12;
         int entryFloats = B * width * B;
@@ -284,7 +294,7 @@ final class WinogradNchwcKernel implements ConvKernel {
             for (int e0 = 0; e0 < inBlocks; e0 += chunk) {
                 int e1 = Math.min(inBlocks, e0 + chunk);
                 int wOff = wFreq + e0 * entryFloats;
-                streamed += NchwcDirectKernel.stream(w, wOff, (e1 - e0) * entryFloats);
+                if (stream) streamed += NchwcDirectKernel.stream(w, wOff, (e1 - e0) * entryFloats);
                 for (int p = 0; p < count; p += step) {
                     int aOff = s.mm.at + f * mFreq + p * width * B, left = count - p;
                     if (width == 2) NchwcMicrokernels.blocks2x12(s.v.array, s.v.at + f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm.array, aOff, e0 == 0);
@@ -331,9 +341,15 @@ final class WinogradNchwcKernel implements ConvKernel {
     }
 
     @Override
+    public boolean settled() {
+        return !ways.deciding();
+    }
+
+    @Override
     public String decided() {
-        if (byTiles == null) return "";
-        return split.deciding() ? "split: timing both" : split.chosen() == 0 ? "split by groups" : "split by tiles";
+        int way = ways.chosen();
+        if (way < 0) return "timing " + ways.ways() + " ways";
+        return (byTiles == null ? "" : (way & 2) == 0 ? "split by groups, " : "split by tiles, ") + ((way & 1) == 0 ? "weights streamed" : "weights not streamed");
     }
 
     @Override
@@ -342,8 +358,8 @@ final class WinogradNchwcKernel implements ConvKernel {
         String tail = groupReal[last] == 4 ? "" : groupWidth[last] == 2
                 ? String.format(" (the last %d block(s) as 2 x 12 tiles)", groupReal[last])
                 : " (the last group with a zero block)";
-        String split = byTiles == null ? "" : String.format("; on a lone sample, groups or %d blocks of %d tiles shared out, whichever its first calls time faster",
-                byTiles.blocksPerSample(), byTiles.block());
+        String split = (byTiles == null ? "" : String.format("; on a lone sample, groups or %d blocks of %d tiles shared out", byTiles.blocksPerSample(), byTiles.block()))
+                + "; weight chunks streamed ahead or not: whichever its first calls time faster";
         return String.format("%s on NCHW16c, %d tiles/block (V+M %d KiB), %d block(s)/sample, %d group(s) of 4 channel blocks x 6 tiles in registers%s%s",
                 tf.label(), byGroups.block(), 4L * freqs * (g.inC() + 4 * B) * byGroups.rows() / 1024, byGroups.blocksPerSample(), groupFirst.length, tail, split);
     }

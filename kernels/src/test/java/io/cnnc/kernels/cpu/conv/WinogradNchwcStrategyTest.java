@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
-import io.cnnc.kernels.cpu.FasterOfTwo;
+import io.cnnc.kernels.cpu.FastestWay;
 import io.cnnc.kernels.cpu.Parallel;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -84,24 +84,31 @@ class WinogradNchwcStrategyTest {
     }
 
     /**
-     * One block of 49 (F23) or 16 (F43) tiles and 2 output groups on 2 threads: the calls try
-     * the groups' and the tiles' way of sharing it out, then keep one; every call must give the
-     * one-thread result bit for bit.
+     * One block of 49 (F23) or 16 (F43) tiles and 2 output groups: the calls go round the ways of
+     * running it (weights streamed or not; on 2 threads also the groups' and the tiles' split),
+     * then keep one; every call, on 1 and on 2 threads, must give the first call's bits.
      */
     @Test
-    void everyWayOfSharingOutALoneSampleGivesTheSameBits() {
+    void everyWayOfRunningALoneSampleGivesTheSameBits() {
         ConvGeometry g = geometry(32, 13, 13, 128, 1, 1, 1, 1);
         java.util.Random r = new java.util.Random(5);
         float[] x = new float[32 * 13 * 13], w = new float[128 * 32 * 9];
         for (float[] a : new float[][] {x, w}) for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() * 2 - 1;
         for (WinogradNchwcStrategy s : STRATEGIES) {
             float[] one = new float[128 * 13 * 13];
-            s.prepare(g, w, Epilogue.none(), Parallel.serial()).forward(x, null, one, 1);
+            ConvKernel serial = s.prepare(g, w, Epilogue.none(), Parallel.serial());
+            serial.forward(x, null, one, 1);
             ConvKernel two = s.prepare(g, w, Epilogue.none(), Parallel.of(2));
-            for (int call = 0; call < FasterOfTwo.SKIPPED + 2 * FasterOfTwo.PAIRS + 2; call++) {
-                float[] y = new float[one.length];
-                two.forward(x, null, y, 1);
-                assertThat(y).as("%s call %d", s.name(), call).containsExactly(one);
+            assertThat(two.settled()).as("before its first calls").isFalse();
+            for (int ways : new int[] {2, 4}) {
+                ConvKernel k = ways == 2 ? serial : two;
+                for (int call = 0; call < FastestWay.SKIPPED + ways * FastestWay.SAMPLES + 2; call++) {
+                    float[] y = new float[one.length];
+                    k.forward(x, null, y, 1);
+                    assertThat(y).as("%s, %d ways, call %d", s.name(), ways, call).containsExactly(one);
+                }
+                assertThat(k.settled()).as("%s, %d ways", s.name(), ways).isTrue();
+                assertThat(k.decided()).as("%s, %d ways", s.name(), ways).doesNotStartWith("timing");
             }
         }
     }
