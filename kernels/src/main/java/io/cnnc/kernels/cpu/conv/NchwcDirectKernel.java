@@ -237,11 +237,7 @@ final class NchwcDirectKernel implements ConvKernel {
                     if (width == 4 && inner == 7) NchwcMicrokernels.blocks4x6Rows7(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
                     else if (width == 4) NchwcMicrokernels.blocks4x6Rows(x, xBase, base, p, delta, e0, e1, inner, w, wOff, sums, aOff, first);
                     else NchwcMicrokernels.blocks2x12Rows(x, xBase, base, p, delta, e0, e1, inner, w, wOff, sums, aOff, first);
-                } else if (width == 2) NchwcMicrokernels.blocks2x12(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
-                else if (p1 - p > 4) NchwcMicrokernels.blocks4x6(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
-                // A task's last 1-2 or 3-4 pixels (a 7x7 output's 49th).
-                else if (p1 - p > 2) NchwcMicrokernels.blocks4x4(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
-                else NchwcMicrokernels.blocks4x2(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
+                } else NchwcMicrokernels.step(width, p1 - p, x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
                 if (last) finish(n, q, p, Math.min(step, p1 - p), aOff, res, y, sums);
             }
         }

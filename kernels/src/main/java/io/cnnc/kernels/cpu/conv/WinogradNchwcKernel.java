@@ -296,11 +296,8 @@ final class WinogradNchwcKernel implements ConvKernel {
                 int wOff = wFreq + e0 * entryFloats;
                 if (stream) streamed += NchwcDirectKernel.stream(w, wOff, (e1 - e0) * entryFloats);
                 for (int p = 0; p < count; p += step) {
-                    int aOff = s.mm.at + f * mFreq + p * width * B, left = count - p;
-                    if (width == 2) NchwcMicrokernels.blocks2x12(s.v.array, s.v.at + f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm.array, aOff, e0 == 0);
-                    else if (left > 4) NchwcMicrokernels.blocks4x6(s.v.array, s.v.at + f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm.array, aOff, e0 == 0);
-                    else if (left > 2) NchwcMicrokernels.blocks4x4(s.v.array, s.v.at + f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm.array, aOff, e0 == 0);
-                    else NchwcMicrokernels.blocks4x2(s.v.array, s.v.at + f * vFreq, base, p, delta, e0, e1, w, wOff, s.mm.array, aOff, e0 == 0);
+                    NchwcMicrokernels.step(width, count - p, s.v.array, s.v.at + f * vFreq, base, p, delta, e0, e1, w, wOff,
+                            s.mm.array, s.mm.at + f * mFreq + p * width * B, e0 == 0);
                 }
             }
         }
