@@ -41,6 +41,7 @@ public final class Tuner {
         float[] x = random(r, g.inC() * g.inH() * g.inW());
         float[] y = new float[g.outC() * g.outH() * g.outW()];
         ConvKernel k = strategy.prepare(g, w, Epilogue.none(), parallel);
+        settle(k, x, y);
         // Interpreted code is slow but just as steady, so stability alone would stop the warm-up
         // before C2 has compiled anything: the first layer a strategy meets in this JVM runs
         // 1.5 s and 20 calls first (most of its code is compiled then), later layers 500 ms, for
@@ -77,6 +78,16 @@ public final class Tuner {
      * Zen 4 it timed 256->256 @14 on two cores at 1.34 ms with NCHW16c F(2,3) and 1.11 planar,
      * where inside ResNet-18 they take 0.91-0.99 and 1.24-1.46.
      */
+    /**
+     * Runs a kernel until it has settled how it runs (at least once): one timed while still trying
+     * its ways (a big layer can try them past the warm-up, and a cold run's fresh copy always is)
+     * made Winograd-nchwc look twice as slow on two threads.
+     */
+    private static void settle(ConvKernel k, float[] x, float[] y) {
+        do k.forward(x, null, y, 1);
+        while (!k.settled());
+    }
+
     private static double medianOfColdWeightRuns(ConvStrategy strategy, ConvGeometry g, Parallel parallel, ConvKernel warm,
                                                  float[] x, float[] y, Random r) {
         int weightFloats = g.weightCount();
@@ -84,12 +95,8 @@ public final class Tuner {
         ConvKernel[] kernels = new ConvKernel[copies];
         kernels[0] = warm;
         for (int i = 1; i < copies; i++) kernels[i] = strategy.prepare(g, random(r, weightFloats), Epilogue.none(), parallel);
-        // Each copy first settles how it runs (a copy timed while still trying its ways made
-        // Winograd-nchwc look twice as slow on two threads); it settles with its weights warm.
-        for (ConvKernel k : kernels) {
-            do k.forward(x, null, y, 1);
-            while (!k.settled());
-        }
+        // Each copy settles with its weights warm.
+        for (ConvKernel k : kernels) settle(k, x, y);
         int runs = Math.max(15, copies);
         double[] times = new double[runs];
         for (int i = 0; i < runs; i++) {
