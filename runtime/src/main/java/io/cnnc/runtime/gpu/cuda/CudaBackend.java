@@ -4,6 +4,7 @@ import static jcuda.driver.JCudaDriver.*;
 
 import io.cnnc.kernels.gpu.Dialect;
 import io.cnnc.runtime.gpu.GpuBackend;
+import io.cnnc.runtime.gpu.JvmSignalHandlers;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -70,6 +71,7 @@ public final class CudaBackend implements GpuBackend {
 
     /** Every CUDA device; throws with the reason when the driver cannot be used at all. */
     public static List<DeviceInfo> devices() {
+        JvmSignalHandlers.remember();
         try {
             JCudaDriver.setExceptionsEnabled(true);
             cuInit(0);
@@ -79,6 +81,8 @@ public final class CudaBackend implements GpuBackend {
             throw new IllegalStateException("no CUDA device: the NVIDIA driver (libcuda.so) is not installed on this machine", e);
         } catch (CudaException e) {
             throw new IllegalStateException("no CUDA device: cuInit failed with " + e.getMessage(), e);
+        } finally {
+            JvmSignalHandlers.reinstate();
         }
         int[] count = new int[1];
         cuDeviceGetCount(count);

@@ -1,5 +1,6 @@
 package io.cnnc.runtime.gpu.cuda;
 
+import io.cnnc.runtime.gpu.JvmSignalHandlers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -78,6 +79,7 @@ public final class CudaCompiler {
     }
 
     private static String withNvrtc(String source, String arch) {
+        JvmSignalHandlers.remember();
         try {
             JNvrtc.setExceptionsEnabled(true);
             nvrtcProgram program = new nvrtcProgram();
@@ -93,6 +95,7 @@ public final class CudaCompiler {
                 throw new IllegalStateException("NVRTC could not compile the CUDA kernels: " + e.getMessage() + "\n" + log[0], e);
             } finally {
                 JNvrtc.nvrtcDestroyProgram(program);
+                JvmSignalHandlers.reinstate();
             }
         } catch (LinkageError e) {
             throw new IllegalStateException("no nvcc on the PATH and NVRTC (libnvrtc) cannot be loaded: install the CUDA toolkit "

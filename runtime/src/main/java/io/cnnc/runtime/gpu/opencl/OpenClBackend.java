@@ -4,6 +4,7 @@ import static org.jocl.CL.*;
 
 import io.cnnc.kernels.gpu.Dialect;
 import io.cnnc.runtime.gpu.GpuBackend;
+import io.cnnc.runtime.gpu.JvmSignalHandlers;
 import java.util.HashMap;
 import java.util.Map;
 import org.jocl.CL;
@@ -38,6 +39,7 @@ public final class OpenClBackend implements GpuBackend {
         context = clCreateContext(props, 1, new org.jocl.cl_device_id[] {device.id()}, null, null, null);
         queue = clCreateCommandQueue(context, device.id(), 0, null);
         dummy = clCreateBuffer(context, CL_MEM_READ_WRITE, Sizeof.cl_float, null, null);
+        JvmSignalHandlers.reinstate();
     }
 
     /** The device {@link OpenClDevices#select()} picks. */
@@ -65,6 +67,8 @@ public final class OpenClBackend implements GpuBackend {
         } catch (CLException e) {
             String log = OpenClDevices.buildLog(program, device.id());
             throw new IllegalStateException("OpenCL build failed on " + deviceName() + ": " + e.getMessage() + "\n" + log, e);
+        } finally {
+            JvmSignalHandlers.reinstate();
         }
         built = source;
     }

@@ -2,6 +2,7 @@ package io.cnnc.runtime.gpu.opencl;
 
 import static org.jocl.CL.*;
 
+import io.cnnc.runtime.gpu.JvmSignalHandlers;
 import java.util.ArrayList;
 import java.util.List;
 import org.jocl.CL;
@@ -32,8 +33,18 @@ public final class OpenClDevices {
 
     /** Every device of every platform. */
     public static Listing scan() {
+        try {
+            return scanPlatforms();
+        } finally {
+            // PoCL sets up its CPU device (and LLVM's signal handlers) on the first device query.
+            JvmSignalHandlers.reinstate();
+        }
+    }
+
+    private static Listing scanPlatforms() {
         List<Device> out = new ArrayList<>();
         cl_platform_id[] platforms;
+        JvmSignalHandlers.remember();
         try {
             CL.setExceptionsEnabled(true);
             int[] n = new int[1];
