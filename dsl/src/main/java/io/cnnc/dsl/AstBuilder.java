@@ -81,8 +81,8 @@ final class AstBuilder {
             var child = body.getChild(i);
             if (child instanceof SepContext) {
                 separated = true;
-            } else if (child instanceof JunkContext junk) {
-                Token first = junk.getStart();
+            } else if (child instanceof JunkContext || child instanceof LineJunkContext) {
+                Token first = ((ParserRuleContext) child).getStart();
                 boolean lineHasError = diagnostics.errors().stream().anyMatch(d -> d.span().line() == first.getLine());
                 if (!lineHasError) {
                     diagnostics.error(span(first), "unexpected '" + first.getText() + "'"
@@ -174,13 +174,35 @@ final class AstBuilder {
 
     private Const constant(ConstExprContext ctx) {
         if (ctx == null) return new IntConst(0, Span.NONE);
+        List<Const> terms = new ArrayList<>();
+        for (ConstTermContext t : ctx.constTerm()) terms.add(term(t));
+        return leftAssociated(terms, ctx.ops, ctx);
+    }
+
+    private Const term(ConstTermContext ctx) {
+        List<Const> factors = new ArrayList<>();
+        for (ConstFactorContext f : ctx.constFactor()) factors.add(factor(f));
+        return leftAssociated(factors, ctx.ops, ctx);
+    }
+
+    /** {@code a op b op c} as {@code (a op b) op c}, built in a loop however long the expression. */
+    private static Const leftAssociated(List<Const> operands, List<Token> ops, ParserRuleContext ctx) {
+        if (operands.isEmpty()) return new IntConst(0, span(ctx)); // unfinished after a syntax error; already reported
+        Const result = operands.getFirst();
+        for (int i = 1; i < operands.size() && i <= ops.size(); i++) {
+            Token op = ops.get(i - 1);
+            result = new BinaryConst(op.getText().charAt(0), result, operands.get(i), span(op));
+        }
+        return result;
+    }
+
+    private Const factor(ConstFactorContext ctx) {
         return switch (ctx) {
-            case NegConstContext c when c.constExpr() == null -> new IntConst(0, span(c));
-            case NegConstContext c -> new NegConst(constant(c.constExpr()), span(c));
-            case MulConstContext c -> new BinaryConst(c.op.getText().charAt(0), constant(c.constExpr(0)), constant(c.constExpr(1)), span(c.op));
-            case AddConstContext c -> new BinaryConst(c.op.getText().charAt(0), constant(c.constExpr(0)), constant(c.constExpr(1)), span(c.op));
-            case TupleConstContext c -> new TupleConst(c.constExpr().stream().map(this::constant).toList(), span(c));
-            case ParenConstContext c -> constant(c.constExpr());
+            case NegConstContext c when c.constFactor() == null -> new IntConst(0, span(c));
+            case NegConstContext c -> new NegConst(factor(c.constFactor()), span(c));
+            case ParenConstContext c when c.constExpr().isEmpty() -> new IntConst(0, span(c));
+            case ParenConstContext c when c.constExpr().size() == 1 -> constant(c.constExpr().getFirst());
+            case ParenConstContext c -> new TupleConst(c.constExpr().stream().map(this::constant).toList(), span(c));
             case IntConstContext c -> new IntConst(integer(c.INT().getSymbol()), span(c));
             case FloatConstContext c -> new FloatConst(Double.parseDouble(c.FLOAT().getText()), span(c));
             case StringConstContext c -> new StringConst(unquote(c.STRING().getText()), span(c));

@@ -137,6 +137,14 @@ class CnnFrontEndTest {
     }
 
     @Test
+    void aLineStartingWithAnOperatorOrCommaIsOneErrorAndParsingGoesOn() {
+        Diagnostics d = new Diagnostics(new SourceFile("t.cnn", ""));
+        parse("network N {\n  input x: [1, 8, 8]\n  + relu\n  , conv(4, 3)\n  conv(4, 3) * relu\n  relu )\n}\n", d);
+        assertThat(d.render()).contains("t.cnn:3:3: error: unexpected '+'\n").contains("t.cnn:4:3: error: unexpected ','\n")
+                .contains("t.cnn:6:8: error: unexpected ')'").contains("3 errors in t.cnn");
+    }
+
+    @Test
     void tooLargeIntegerIsADiagnostic() {
         Diagnostics d = new Diagnostics(new SourceFile("t.cnn", ""));
         parse("network N { input x: [99999999999999999999, 1, 1] }", d);

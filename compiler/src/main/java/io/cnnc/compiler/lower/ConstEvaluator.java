@@ -39,8 +39,24 @@ final class ConstEvaluator {
                     default -> fail(n, "cannot negate " + v.describe());
                 };
             }
-            case BinaryConst b -> binary(b, eval(b.left(), env), eval(b.right(), env));
+            case BinaryConst b -> leftAssociated(b, env);
         };
+    }
+
+    /** Walks {@code ((a op b) op c) op d} along its left side in a loop: a long sum needs no deep recursion. */
+    private ConstValue leftAssociated(BinaryConst last, Map<String, ConstValue> env) {
+        java.util.ArrayDeque<BinaryConst> operations = new java.util.ArrayDeque<>();
+        Const first = last;
+        while (first instanceof BinaryConst b) {
+            operations.push(b);
+            first = b.left();
+        }
+        ConstValue value = eval(first, env);
+        while (!operations.isEmpty()) {
+            BinaryConst b = operations.pop();
+            value = binary(b, value, eval(b.right(), env));
+        }
+        return value;
     }
 
     private ConstValue binary(BinaryConst b, ConstValue left, ConstValue right) {

@@ -61,10 +61,15 @@ params    : param (COMMA param)* ;
 param     : NAME (ASSIGN constExpr)? ;
 // Statements must be separated; that is checked when the tree is built, which lets the
 // parser resynchronise on the next statement after an error.
-body      : (statement | sep | junk)* ;
+body      : (statement | sep | junk | sep lineJunk)* ;
 // Tokens that cannot start a statement: reported, then skipped to the end of the line, so
-// that one mistake gives one error and the statements after it are still checked.
-junk      : ~(NL | SEMI | RBRACE | LBRACE | NETWORK | BLOCK | TRAIN)+ ;
+// that one mistake gives one error and the statements after it are still checked. Right
+// after a statement, junk never starts with a token that could continue it (an operator,
+// '->' or ','): otherwise every such token would be ambiguous up to the line's end.
+junk      : ~(NL | SEMI | RBRACE | LBRACE | NETWORK | BLOCK | TRAIN | ARROW | COMMA | PLUS | MINUS | STAR | SLASH | PERCENT)
+            lineJunk? ;
+// At the start of a line, anything that is not a statement is junk.
+lineJunk  : ~(NL | SEMI | RBRACE | LBRACE | NETWORK | BLOCK | TRAIN)+ ;
 
 statement
   : INPUT NAME COLON shape                                    # inputStatement
@@ -88,12 +93,15 @@ arg       : NAME ASSIGN constExpr                             # namedArg
           | constExpr                                         # positionalArg
           ;
 
-constExpr
-  : MINUS constExpr                                           # negConst
-  | constExpr op=(STAR | SLASH | PERCENT) constExpr           # mulConst
-  | constExpr op=(PLUS | MINUS) constExpr                     # addConst
-  | LPAREN constExpr (COMMA constExpr)+ RPAREN                # tupleConst
-  | LPAREN constExpr RPAREN                                   # parenConst
+// Written as one rule per precedence level, with loops rather than left recursion, so that
+// a long sum is parsed, built and evaluated without a level of recursion per operator.
+constExpr : constTerm (ops+=(PLUS | MINUS) constTerm)* ;
+constTerm : constFactor (ops+=(STAR | SLASH | PERCENT) constFactor)* ;
+constFactor
+  : MINUS constFactor                                         # negConst
+  // One item is a parenthesised value, more are a tuple; one rule, so that choosing between
+  // them needs no lookahead to the closing parenthesis.
+  | LPAREN constExpr (COMMA constExpr)* RPAREN                # parenConst
   | INT                                                       # intConst
   | FLOAT                                                     # floatConst
   | STRING                                                    # stringConst
@@ -104,7 +112,7 @@ constExpr
 shape     : LBRACK INT (COMMA INT)* RBRACK ;
 
 train     : TRAIN NAME LBRACE trainBody RBRACE ;
-trainBody : (setting | sep | junk)* ;
+trainBody : (setting | sep | junk | sep lineJunk)* ;
 setting   : NAME settingValue (COMMA settingValue)* ;
 settingValue
   : call
