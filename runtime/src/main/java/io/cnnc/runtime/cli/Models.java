@@ -31,6 +31,8 @@ final class Models {
             return SourceFile.read(file);
         } catch (NoSuchFileException e) {
             throw new UserError(file + ": no such file");
+        } catch (SourceFile.TooLargeException e) {
+            throw new UserError(e.getMessage());
         } catch (MalformedInputException e) {
             throw new UserError(file + ": not a UTF-8 text file");
         } catch (IOException e) {
