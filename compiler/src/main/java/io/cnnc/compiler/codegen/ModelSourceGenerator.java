@@ -54,6 +54,11 @@ public final class ModelSourceGenerator {
     private final MethodSpec.Builder constructor;
     private final TypeSpec.Builder type;
     private final boolean profiled;
+    /** Whether forward and the constructor are split into methods of {@link #LAYERS_PER_METHOD} layers. */
+    private final boolean split;
+    private MethodSpec.Builder setUpMethod;
+    private int setUpStatements;
+    private int setUpMethods;
 
     public ModelSourceGenerator(Graph graph, Map<Node, Choice> choices, MemoryPlan memory, int batch, String className) {
         this(graph, choices, memory, batch, className, false);
@@ -63,6 +68,7 @@ public final class ModelSourceGenerator {
     public ModelSourceGenerator(Graph graph, Map<Node, Choice> choices, MemoryPlan memory, int batch, String className, boolean profiled) {
         this.graph = graph;
         this.profiled = profiled;
+        this.split = graph.nodes().size() > LAYERS_PER_METHOD;
         this.choices = choices;
         this.memory = memory;
         this.batch = batch;
@@ -123,21 +129,29 @@ public final class ModelSourceGenerator {
                     .addStatement("throw new IllegalArgumentException($S + out$L.length)", "output " + i + " needs " + n + " floats, got ", i)
                     .endControlFlow();
         }
-        if (profiled) forward.addStatement("long t0 = System.nanoTime(), t1");
+        MethodSpec.Builder layers = split ? null : forward;
+        if (!split && profiled) forward.addStatement("long t0 = System.nanoTime(), t1");
         int index = 0;
         List<String> timed = new java.util.ArrayList<>();
         List<String> notes = new java.util.ArrayList<>();
         for (Node n : graph.nodes()) {
-            forward.addComment("$L: $L $L -> $L", n.name(), n.op().type(), n.inputShapes(), n.output().shape());
+            if (split && index % LAYERS_PER_METHOD == 0) {
+                if (layers != null) type.addMethod(layers.build());
+                layers = layersMethod(index / LAYERS_PER_METHOD);
+                forward.addStatement("layers$L(inputs, outputs)", index / LAYERS_PER_METHOD);
+            }
+            layers.addComment("$L: $L $L -> $L", n.name(), n.op().type(), n.inputShapes(), n.output().shape());
             CodeBlock call = call(n, index++);
             if (call == null) continue;
-            forward.addStatement(call);
+            layers.addStatement(call);
             if (profiled) {
-                forward.addStatement("t1 = System.nanoTime()").addStatement("nanos[$L] += t1 - t0", timed.size()).addStatement("t0 = t1");
+                layers.addStatement("t1 = System.nanoTime()").addStatement("nanos[$L] += t1 - t0", timed.size()).addStatement("t0 = t1");
                 timed.add(n.name());
                 notes.add(n.op() instanceof FusedConvOp ? "conv" + (index - 1) + ".decided()" : "\"\"");
             }
         }
+        if (split && layers != null) type.addMethod(layers.build());
+        if (setUpMethod != null) type.addMethod(setUpMethod.build());
         if (profiled) addProfileMembers(timed, notes);
         for (int i = 0; i < graph.outputs().size(); i++) {
             Value v = graph.outputs().get(i);
@@ -151,6 +165,44 @@ public final class ModelSourceGenerator {
         type.addMethod(MethodSpec.methodBuilder("outputLengths").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .returns(int[].class).addStatement("return new int[] {$L}", lengths.build()).build());
         return JavaFile.builder(PACKAGE, type.build()).skipJavaLangImports(true).indent("    ").build();
+    }
+
+    /**
+     * Layers per generated method once a network has more: the JVM refuses a method over 64 KB
+     * of bytecode, and a layer's call takes well under 300 bytes.
+     */
+    static final int LAYERS_PER_METHOD = 200;
+
+    /** A statement of the constructor; in a split class, of one of the {@code setUpK(w)} methods it calls. */
+    private void setUp(String format, Object... args) {
+        if (!split) {
+            constructor.addStatement(format, args);
+            return;
+        }
+        if (setUpMethod == null || setUpStatements == LAYERS_PER_METHOD) {
+            if (setUpMethod != null) type.addMethod(setUpMethod.build());
+            setUpMethod = MethodSpec.methodBuilder("setUp" + setUpMethods).addModifiers(Modifier.PRIVATE)
+                    .addParameter(ParameterizedTypeName.get(Map.class, String.class, float[].class), "w");
+            constructor.addStatement("setUp$L(w)", setUpMethods++);
+            setUpStatements = 0;
+        }
+        setUpMethod.addStatement(format, args);
+        setUpStatements++;
+    }
+
+    /** Fields the constructor sets; those set in setUp methods cannot be final. */
+    private Modifier[] setUpFieldModifiers() {
+        return split ? new Modifier[] {Modifier.PRIVATE} : new Modifier[] {Modifier.PRIVATE, Modifier.FINAL};
+    }
+
+    /** {@code layersK(inputs, outputs)}: a run of forward's layers, with forward's names for the arrays. */
+    private MethodSpec.Builder layersMethod(int k) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("layers" + k).addModifiers(Modifier.PRIVATE)
+                .addParameter(float[][].class, "inputs").addParameter(float[][].class, "outputs");
+        for (int i = 0; i < graph.inputs().size(); i++) m.addStatement("float[] in$L = inputs[$L]", i, i);
+        for (int i = 0; i < graph.outputs().size(); i++) m.addStatement("float[] out$L = outputs[$L]", i, i);
+        if (profiled) m.addStatement("long t0 = System.nanoTime(), t1");
+        return m;
     }
 
     /** {@code notes}: per timed layer, the expression giving what its kernel decided while running. */
@@ -181,10 +233,10 @@ public final class ModelSourceGenerator {
             case FusedConvOp f -> {
                 String k = "conv" + index;
                 Choice c = choices.get(n);
-                type.addField(FieldSpec.builder(ConvKernel.class, k, Modifier.PRIVATE, Modifier.FINAL)
+                type.addField(FieldSpec.builder(ConvKernel.class, k, setUpFieldModifiers())
                         .addJavadoc("$L: $L ($L)\n", n.name(), c.strategy(), c.reason()).build());
                 ActivationOp a = f.activation();
-                constructor.addStatement("$L = $T.byName($S).prepare($L, w.get($S), $T.of(w.get($S), $L, $L, $L), $L)", k,
+                setUp("$L = $T.byName($S).prepare($L, w.get($S), $T.of(w.get($S), $L, $L, $L), $L)", k,
                         ConvStrategies.class, c.strategy(), RecordLiteral.of(f.conv().geometry(s)), f.convName() + ".weight",
                         Epilogue.class, f.convName() + ".bias", f.residual(),
                         RecordLiteral.value(a == null ? ActivationKind.IDENTITY : a.kind()), a == null ? "0.0" : Double.toString(a.alpha()),
@@ -194,8 +246,8 @@ public final class ModelSourceGenerator {
             case ConvOp c -> throw new IllegalStateException(n.name() + ": plain convolutions are wrapped by CanonicalizeConvs first");
             case DenseOp d -> {
                 String k = "dense" + index;
-                type.addField(FieldSpec.builder(FastDense.class, k, Modifier.PRIVATE, Modifier.FINAL).build());
-                constructor.addStatement("$L = $T.prepare($L, $L, $L, $L, " + par + ")", k, FastDense.class, weight(n, "weight"),
+                type.addField(FieldSpec.builder(FastDense.class, k, setUpFieldModifiers()).build());
+                setUp("$L = $T.prepare($L, $L, $L, $L, " + par + ")", k, FastDense.class, weight(n, "weight"),
                         d.bias() ? weight(n, "bias") : "null", s.size(), d.units());
                 yield CodeBlock.of("$L.forward($L, $L, BATCH)", k, x, y);
             }
@@ -250,8 +302,8 @@ public final class ModelSourceGenerator {
         String name = n.name() + "." + suffix;
         return weightFields.computeIfAbsent(name, k -> {
             String field = "w" + weightFields.size();
-            type.addField(FieldSpec.builder(float[].class, field, Modifier.PRIVATE, Modifier.FINAL).build());
-            constructor.addStatement("$L = $T.requireNonNull(w.get($S), $S)", field, java.util.Objects.class, k, "missing weight " + k);
+            type.addField(FieldSpec.builder(float[].class, field, setUpFieldModifiers()).build());
+            setUp("$L = $T.requireNonNull(w.get($S), $S)", field, java.util.Objects.class, k, "missing weight " + k);
             return field;
         });
     }

@@ -129,6 +129,40 @@ class CompiledModelTest {
     }
 
     /**
+     * A network of thousands of layers is generated as forward and a constructor that call
+     * methods of a few hundred layers each (one method would pass the JVM's 64 KB limit and
+     * javac would refuse it as "code too large"), and gives the reference executor's values.
+     */
+    @Test
+    void aNetworkOfThousandsOfLayersIsSplitIntoMethods() throws Exception {
+        String src = """
+                network Long {
+                  input x: [2, 5, 5]
+                  a = x -> conv(3, 3, pad=1)
+                  repeat 300 { conv(3, 1) -> relu }
+                  dense(4)
+                  repeat 5000 sigmoid
+                  b = relu
+                  output a, b
+                }
+                """;
+        Graph graph = Compiler.compile(new SourceFile("long.cnn", src)).networks().getFirst();
+        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 5);
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withThreads(1));
+        CompiledNetwork net = model.instantiate(Parallel.of(1));
+        Tensor x = random(graph, 1, 3);
+        float[][] got = net.forward(new float[][] {x.data()});
+        List<Tensor> want = new ReferenceExecutor(graph, weights).run(List.of(x));
+        for (int o = 0; o < 2; o++) {
+            float[] w = want.get(o).data();
+            assertThat(got[o]).hasSameSizeAs(w);
+            for (int i = 0; i < w.length; i++) assertThat((double) got[o][i]).as("output %d element %d", o, i).isCloseTo(w[i], org.assertj.core.data.Offset.offset(1e-4));
+        }
+    }
+
+    /**
      * forward(inputs, outputs) fills the caller's arrays: an output that later layers still read
      * (f feeds the dense), a flatten view of it, and an output that is the input itself; the
      * one-argument forward gives the same values in fresh arrays, and an array of the wrong
