@@ -126,13 +126,9 @@ final class RunCommand implements Callable<Integer> {
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".npy")) {
             Tensor t = Npy.read(path);
-            long perSample = s.size();
-            if (t.size() == perSample && t.rank() <= 3) return t.reshape(1, s.c(), s.h(), s.w());
-            if (t.rank() >= 2 && t.size() % perSample == 0 && t.size() / t.dim(0) == perSample) {
-                return t.reshape(t.dim(0), s.c(), s.h(), s.w());
-            }
-            throw new UserError(path + ": shape " + t.shapeString() + " does not fit input '" + input.label() + "' " + s
-                    + " (give [C, H, W] or [N, C, H, W])");
+            Tensor fitted = InputShapes.fit(path, t, input);
+            FiniteInput.require(path, t.data(), t.shape());
+            return fitted;
         }
         if (s.c() != 1 && s.c() != 3) {
             throw new UserError("input '" + input.label() + "' has " + s.c() + " channels; images can feed only 1 or 3");
@@ -141,6 +137,7 @@ final class RunCommand implements Callable<Integer> {
         if (mean != null || std != null) {
             image = ImageInput.normalize(image, channels(mean, 0f, s.c(), "--mean"), channels(std, 1f, s.c(), "--std"));
         }
+        FiniteInput.require(path, image.data(), image.shape());
         return image;
     }
 
@@ -153,9 +150,14 @@ final class RunCommand implements Callable<Integer> {
         if (given.length == 1 && c > 1) {
             float[] out = new float[c];
             java.util.Arrays.fill(out, given[0]);
-            return out;
+            return channels(out, fill, c, flag);
         }
         if (given.length != c) throw new UserError(flag + " needs " + c + " values, got " + given.length);
+        for (float v : given) {
+            if (!Float.isFinite(v) || flag.equals("--std") && v == 0) {
+                throw new UserError(flag + " values must be finite" + (flag.equals("--std") ? " and non-zero" : "") + ", not " + v);
+            }
+        }
         return given;
     }
 

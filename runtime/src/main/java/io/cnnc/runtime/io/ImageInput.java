@@ -37,6 +37,13 @@ public final class ImageInput {
     /** Images with more pixels than this (about 134 million, e.g. 16384 x 8192) are refused before decoding. */
     public static final long MAX_PIXELS = 1L << 27;
 
+    /**
+     * Heap a decoded pixel can take at the peak of {@link #load}: the decoder's raster (up to 8 bytes
+     * for 16-bit RGBA) plus the float bands and planes (4 bytes each, 3 + 3 channels), and room for
+     * the decoder's own buffers and the rest of the program.
+     */
+    static final int BYTES_PER_PIXEL = 40;
+
     private static final Set<String> FORMATS = Set.of("png", "jpeg", "bmp", "gif");
 
     private ImageInput() {}
@@ -50,9 +57,13 @@ public final class ImageInput {
         BufferedImage image = decode(path);
         int h = image.getHeight();
         int w = image.getWidth();
-        float[] planes = planes(image, channels);
-        float[] out = h == height && w == width ? planes : resizeBilinear(planes, channels, h, w, height, width);
-        return Tensor.of(out, 1, channels, height, width);
+        try {
+            float[] planes = planes(image, channels);
+            float[] out = h == height && w == width ? planes : resizeBilinear(planes, channels, h, w, height, width);
+            return Tensor.of(out, 1, channels, height, width);
+        } catch (OutOfMemoryError e) { // the estimate of BYTES_PER_PIXEL fell short: still the image's problem, said so
+            throw outOfMemory(path, e);
+        }
     }
 
     private static BufferedImage decode(Path path) throws IOException {
@@ -81,21 +92,47 @@ public final class ImageInput {
                 reader.setInput(in, true, true);
                 int w = reader.getWidth(0);
                 int h = reader.getHeight(0);
-                if ((long) w * h > MAX_PIXELS) {
-                    throw new FormatException(path, "image is " + w + "x" + h + " pixels, more than the " + MAX_PIXELS + " accepted");
-                }
+                checkPixels(path, w, h, HeapLimit.max());
                 BufferedImage image = reader.read(0);
                 if (image.getWidth() <= 0 || image.getHeight() <= 0) throw new FormatException(path, "image is empty");
                 return image;
             } catch (FormatException e) {
                 throw e;
+            } catch (OutOfMemoryError e) {
+                throw outOfMemory(path, e);
             } catch (IOException | RuntimeException e) { // IIOException; some readers throw unchecked on corrupt data
+                if (e.getCause() instanceof OutOfMemoryError oom) throw outOfMemory(path, oom);
                 throw new FormatException(path, "cannot decode the " + reader.getFormatName().toUpperCase(Locale.ROOT)
                         + " image (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")", e);
             } finally {
                 reader.dispose();
             }
         }
+    }
+
+    /**
+     * Refuses, from the header's size alone, an image of more than {@link #MAX_PIXELS} or of more
+     * than the heap can decode at {@link #BYTES_PER_PIXEL}, so a huge image fails at once and says
+     * why instead of decoding for seconds and running out of memory.
+     */
+    static void checkPixels(Path path, int w, int h, long maxHeap) throws FormatException {
+        long pixels = (long) w * h;
+        if (pixels > MAX_PIXELS) {
+            throw new FormatException(path, "image is " + w + "x" + h + " pixels, more than the " + MAX_PIXELS
+                    + " (2^27) cnnc decodes; downscale it first");
+        }
+        long limit = maxHeap / BYTES_PER_PIXEL;
+        if (pixels > limit) {
+            throw new FormatException(path, "image is " + w + "x" + h + " pixels; decoding it takes about "
+                    + HeapLimit.size(pixels * BYTES_PER_PIXEL) + " of memory (" + BYTES_PER_PIXEL + " bytes a pixel), more than the Java heap of "
+                    + HeapLimit.size(maxHeap) + " allows (at most " + limit + " pixels); downscale the image first"
+                    + " or give the JVM more heap (e.g. CNNC_JAVA_OPTS=-Xmx" + ((pixels * BYTES_PER_PIXEL >> 30) + 2) + "g)");
+        }
+    }
+
+    private static FormatException outOfMemory(Path path, OutOfMemoryError e) {
+        return new FormatException(path, "ran out of memory decoding the image (Java heap " + HeapLimit.size(HeapLimit.max())
+                + "); downscale it first or give the JVM more heap (CNNC_JAVA_OPTS=-Xmx...)", e);
     }
 
     /** "TIFF" rather than "tif": the longest of the reader's format names. */

@@ -98,6 +98,7 @@ public final class Npy {
             if (count > Tensor.MAX_ELEMENTS) {
                 throw new FormatException(path, "array of " + count + " elements is more than a Java array holds");
             }
+            HeapLimit.check(path, count * Float.BYTES, "its array of shape " + Arrays.toString(header.shape) + " (as float32)");
             return Tensor.of(Binary.readFloats(ch, dataStart, (int) count, header.type, path), header.shape);
         } catch (NoSuchFileException e) {
             throw new FormatException(path, "no such file");
@@ -222,8 +223,14 @@ public final class Npy {
             }
         };
 
+        /** numpy's headers nest two levels (structured dtypes a few more); deeper is refused before it can overflow the stack. */
+        static final int MAX_DEPTH = 64;
+        /** More digits than any dimension has; a longer run would only make BigInteger slow. */
+        private static final int MAX_DIGITS = 100;
+
         private final String s;
         private int i;
+        private int depth;
 
         PyLiteral(String s) {
             this.s = s;
@@ -242,7 +249,7 @@ public final class Npy {
             char c = s.charAt(i);
             switch (c) {
                 case '{' -> {
-                    i++;
+                    enter();
                     Map<Object, Object> map = new LinkedHashMap<>();
                     while (!closing('}')) {
                         Object key = value();
@@ -251,10 +258,11 @@ public final class Npy {
                         if (closing('}')) break;
                         expect(',');
                     }
+                    depth--;
                     return map;
                 }
                 case '(', '[' -> {
-                    i++;
+                    enter();
                     char close = c == '(' ? ')' : ']';
                     List<Object> items = new ArrayList<>();
                     boolean comma = false; // whether the last item was followed by a comma: (x,) is a tuple, (x) is x
@@ -265,6 +273,7 @@ public final class Npy {
                         expect(',');
                         comma = true;
                     }
+                    depth--;
                     if (c == '(' && items.size() == 1 && !comma) {
                         return items.get(0); // (x) is just x
                     }
@@ -320,12 +329,19 @@ public final class Npy {
             int digits = i;
             while (i < s.length() && Character.isDigit(s.charAt(i))) i++;
             if (i == digits) throw error("expected a number");
+            if (i - digits > MAX_DIGITS) throw error("a number of " + (i - digits) + " digits at character " + (digits + 1));
             if (i < s.length() && (s.charAt(i) == '.' || s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
                 throw error("expected an integer");
             }
             BigInteger v = new BigInteger(s.substring(start, i));
             if (i < s.length() && (s.charAt(i) == 'L' || s.charAt(i) == 'l')) i++; // Python 2 longs
             return v;
+        }
+
+        /** Steps into a dict, tuple or list, refusing nesting deeper than {@link #MAX_DEPTH}. */
+        private void enter() {
+            if (++depth > MAX_DEPTH) throw error("nested more than " + MAX_DEPTH + " levels deep at character " + (i + 1));
+            i++;
         }
 
         private boolean closing(char close) {

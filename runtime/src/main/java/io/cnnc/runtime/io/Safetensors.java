@@ -67,6 +67,9 @@ public final class Safetensors {
     /** All tensors as float32, in the order of the file's header. */
     public static Map<String, Tensor> read(Path path) throws IOException {
         return open(path, (ch, header) -> {
+            long floats = 0;
+            for (Entry e : header.entries) floats += (e.end - e.begin) / e.type.size;
+            HeapLimit.check(path, floats * Float.BYTES, "reading its " + floats + " values (as float32)");
             Map<String, Tensor> out = new LinkedHashMap<>();
             for (Entry e : header.entries) {
                 int count = (int) ((e.end - e.begin) / e.type.size);

@@ -84,10 +84,17 @@ public final class OnnxImporter {
                     throw new ImportException("--input-shape has " + inputShape.length + " dimensions, input '" + in.name() + "' has " + (d.length - 1));
                 }
                 for (int i = 0; i < inputShape.length; i++) {
+                    if (inputShape[i] <= 0) throw new ImportException("--input-shape sizes must be positive, not " + inputShape[i]);
                     if (d[i + 1] > 0 && d[i + 1] != inputShape[i]) {
                         throw new ImportException("--input-shape gives " + inputShape[i] + " where input '" + in.name() + "' fixes " + d[i + 1]);
                     }
                     d[i + 1] = inputShape[i];
+                }
+            }
+            for (int i = 1; i < d.length; i++) {
+                if (d[i] == 0 || d[i] > Integer.MAX_VALUE) {
+                    throw new ImportException("input '" + in.name() + "' has size " + d[i] + " in dimension " + i + " of "
+                            + java.util.Arrays.toString(in.dims()) + (d[i] == 0 ? "; sizes must be positive" : ", more than cnnc's largest " + Integer.MAX_VALUE));
                 }
             }
             Val v;
@@ -110,10 +117,16 @@ public final class OnnxImporter {
                 continue;
             }
             try {
+                if (n.outputs().isEmpty() || n.outputs().getFirst().isEmpty()) throw new ImportException("has no output");
                 node(n);
                 producers.put(n.outputs().getFirst(), n.opType());
             } catch (ImportException e) {
                 problems.add(describe(n) + ": " + e.getMessage());
+                failed.addAll(n.outputs());
+            } catch (RuntimeException e) {
+                // A case no check above foresaw is still this node's problem, not a crash of cnnc.
+                problems.add(describe(n) + ": cannot be translated (" + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
                 failed.addAll(n.outputs());
             }
         }
@@ -270,7 +283,7 @@ public final class OnnxImporter {
                 int k = (int) b.dims()[0];
                 int m = (int) b.dims()[1];
                 String name = layerName(n, "dense");
-                weights.put(name + ".weight", Tensor.of(transpose(b.floats(), k, m), m, k));
+                weights.put(name + ".weight", Tensor.of(transpose(floats(b, "B"), k, m), m, k));
                 emit(n, x, "dense(" + m + ", bias=false, name=\"" + name + "\")", m, 1, 1, 2);
             }
             case "Add", "Sub", "Mul", "Div" -> arithmetic(n);
@@ -302,17 +315,25 @@ public final class OnnxImporter {
         Val x = extra != null ? extra.source() : in(n, 0);
         TensorData w = constant(n, 1);
         if (w == null || w.dims().length != 4) throw new ImportException("weights must be a constant [M, C/group, kH, kW]");
+        float[] weightValues = floats(w, "weights '" + w.name() + "'");
         TensorData b = constant(n, 2);
+        for (long size : w.dims()) {
+            if (size <= 0) throw new ImportException("weights '" + w.name() + "' have shape " + java.util.Arrays.toString(w.dims()) + " (sizes must be positive)");
+        }
         int out = (int) w.dims()[0];
         int kh = (int) w.dims()[2];
         int kw = (int) w.dims()[3];
-        long[] s = n.ints("strides", new long[] {1, 1});
-        long[] d = n.ints("dilations", new long[] {1, 1});
-        int groups = (int) n.integer("group", 1);
+        long[] s = twoPositive(n, "strides");
+        long[] d = twoPositive(n, "dilations");
+        long group = n.integer("group", 1);
+        if (group <= 0 || group > x.c() || x.c() % group != 0) {
+            throw new ImportException("group " + group + " does not divide the " + x.c() + " input channels");
+        }
+        int groups = (int) group;
         int[] pad = pads(n, x, kh, kw, (int) s[0], (int) s[1], (int) d[0], (int) d[1]);
         if (extra != null) pad = new int[] {pad[0] + extra.top(), pad[1] + extra.left(), pad[2] + extra.bottom(), pad[3] + extra.right()};
         String name = layerName(n, "conv");
-        weights.put(name + ".weight", Tensor.of(w.floats(), out, (int) w.dims()[1], kh, kw));
+        weights.put(name + ".weight", Tensor.of(weightValues, out, (int) w.dims()[1], kh, kw));
         if (b != null) putWeight(name + ".bias", b, out);
         int oh = OutputSize.conv(x.h(), kh, (int) s[0], pad[0], pad[2], (int) d[0]);
         int ow = OutputSize.conv(x.w(), kw, (int) s[1], pad[1], pad[3], (int) d[1]);
@@ -331,6 +352,9 @@ public final class OnnxImporter {
         }
         long[] p = n.ints("pads", new long[] {0, 0, 0, 0});
         if (p.length != 4) throw new ImportException("pads must have 4 values for 2-D");
+        for (long v : p) {
+            if (v < 0 || v > Integer.MAX_VALUE) throw new ImportException("pads " + java.util.Arrays.toString(p) + " (sizes must be non-negative)");
+        }
         return new int[] {(int) p[0], (int) p[1], (int) p[2], (int) p[3]};
     }
 
@@ -353,10 +377,10 @@ public final class OnnxImporter {
     private void pool(Node n) throws ImportException {
         PendingPad extra = pendingPads.remove(n.inputs().getFirst());
         Val x = extra != null ? extra.source() : in(n, 0);
-        long[] k = n.ints("kernel_shape", null);
-        if (k == null || k.length != 2) throw new ImportException("needs a 2-D kernel_shape");
-        long[] s = n.ints("strides", new long[] {1, 1});
-        long[] d = n.ints("dilations", new long[] {1, 1});
+        if (n.ints("kernel_shape", null) == null) throw new ImportException("needs a 2-D kernel_shape");
+        long[] k = twoPositive(n, "kernel_shape");
+        long[] s = twoPositive(n, "strides");
+        long[] d = twoPositive(n, "dilations");
         if (d[0] != 1 || d[1] != 1) throw new ImportException("dilated pooling");
         int[] p = pads(n, x, (int) k[0], (int) k[1], (int) s[0], (int) s[1], 1, 1);
         boolean ceil = n.integer("ceil_mode", 0) == 1;
@@ -418,7 +442,7 @@ public final class OnnxImporter {
         if (k != x.c() * x.h() * x.w()) throw new ImportException("B has " + k + " inputs, the value has " + x.c() * x.h() * x.w());
         float alpha = n.number("alpha", 1);
         float beta = n.number("beta", 1);
-        float[] w = transB ? b.floats().clone() : transpose(b.floats(), k, units);
+        float[] w = transB ? floats(b, "B").clone() : transpose(floats(b, "B"), k, units);
         for (int i = 0; i < w.length; i++) w[i] *= alpha;
         String name = layerName(n, "dense");
         weights.put(name + ".weight", Tensor.of(w, units, k));
@@ -508,7 +532,12 @@ public final class OnnxImporter {
                 long[] d = ints(data);
                 long[] ix = ints(idx);
                 long[] r = new long[ix.length];
-                for (int i = 0; i < ix.length; i++) r[i] = d[(int) (ix[i] < 0 ? ix[i] + d.length : ix[i])];
+                for (int i = 0; i < ix.length; i++) {
+                    if (ix[i] < -d.length || ix[i] >= d.length) {
+                        throw new ImportException("index " + ix[i] + " is out of range for the " + d.length + " values it gathers from");
+                    }
+                    r[i] = d[(int) (ix[i] < 0 ? ix[i] + d.length : ix[i])];
+                }
                 constants.put(out, new TensorData("", idx.dims(), OnnxReader.INT64, null, r));
             }
             case "Unsqueeze", "Squeeze" -> {
@@ -529,6 +558,23 @@ public final class OnnxImporter {
             }
             default -> throw new ImportException("unsupported");
         }
+    }
+
+    /** A 2-D attribute such as strides: two positive values (default 1, 1), as ONNX requires for a 2-D conv or pooling. */
+    private static long[] twoPositive(Node n, String key) throws ImportException {
+        long[] v = n.ints(key, new long[] {1, 1});
+        if (v.length != 2 || v[0] <= 0 || v[1] <= 0 || v[0] > Integer.MAX_VALUE || v[1] > Integer.MAX_VALUE) {
+            throw new ImportException(key + " " + java.util.Arrays.toString(v) + " (a 2-D " + n.opType() + " needs two positive values)");
+        }
+        return v;
+    }
+
+    /** The values of a weight tensor, which ONNX requires to be floating point. */
+    private static float[] floats(TensorData t, String what) throws ImportException {
+        if (t.isInteger()) {
+            throw new ImportException(what + " are integers (ONNX data type " + t.dataType() + "); the op takes float weights");
+        }
+        return t.floats();
     }
 
     private TensorData requireConstant(Node n, int i) throws ImportException {

@@ -3,6 +3,7 @@ package io.cnnc.runtime.onnx;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.cnnc.runtime.io.FormatException;
+import io.cnnc.runtime.io.HeapLimit;
 import io.cnnc.runtime.onnx.OnnxModel.*;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,12 +22,22 @@ import java.util.Map;
  */
 public final class OnnxReader {
 
+    /** protobuf messages, and so ONNX files, are at most 2 GiB. */
+    static final long MAX_FILE = Integer.MAX_VALUE;
+
     static final int FLOAT = 1, UINT8 = 2, INT8 = 3, INT32 = 6, INT64 = 7, FLOAT16 = 10, DOUBLE = 11;
 
     private OnnxReader() {}
 
     public static Model read(Path path) throws IOException {
         if (!Files.isRegularFile(path)) throw new FormatException(path, "no such file");
+        long size = Files.size(path);
+        if (size > MAX_FILE) {
+            throw new FormatException(path, "is " + HeapLimit.size(size) + "; an ONNX model file holds at most 2 GiB (protobuf's limit;"
+                    + " larger models keep their weights in external data files, which cnnc does not read)");
+        }
+        // The bytes of the weights and their float32 copies are in memory together while reading.
+        HeapLimit.check(path, 2 * size, "reading this ONNX model of " + HeapLimit.size(size));
         try (InputStream in = Files.newInputStream(path)) {
             CodedInputStream c = CodedInputStream.newInstance(in);
             c.setSizeLimit(Integer.MAX_VALUE);
@@ -237,7 +248,10 @@ public final class OnnxReader {
                 case INT8, UINT8 -> 1;
                 default -> throw new IllegalArgumentException("tensor '" + name + "' has unsupported data type " + type);
             };
-            if ((long) n * size != raw.length) throw new IllegalArgumentException("tensor '" + name + "' raw data has the wrong length");
+            if ((long) n * size != raw.length) {
+                throw new IllegalArgumentException("tensor '" + name + "' has shape " + java.util.Arrays.toString(d) + " (" + n
+                        + " values of " + size + " bytes) but " + raw.length + " bytes of raw data");
+            }
             if (integer) {
                 long[] v = new long[n];
                 for (int k = 0; k < n; k++) v[k] = switch (type) {
@@ -256,22 +270,21 @@ public final class OnnxReader {
             };
             return new TensorData(name, d, type, v, null);
         }
-        if (integer) {
-            if (intData.size() != n) throw new IllegalArgumentException("tensor '" + name + "' has " + intData.size() + " values for " + n);
-            return new TensorData(name, d, type, null, intData.stream().mapToLong(Long::longValue).toArray());
+        // The values present must match the declared shape before anything of that shape is allocated.
+        List<? extends Number> present = switch (type) {
+            case DOUBLE -> doubleData;
+            case FLOAT -> floatData;
+            case FLOAT16, INT64, INT32, INT8, UINT8 -> intData;
+            default -> throw new IllegalArgumentException("tensor '" + name + "' has unsupported data type " + type);
+        };
+        if (present.size() != n) {
+            throw new IllegalArgumentException("tensor '" + name + "' has shape " + java.util.Arrays.toString(d) + " (" + n
+                    + " values) but holds " + present.size());
         }
+        if (integer) return new TensorData(name, d, type, null, intData.stream().mapToLong(Long::longValue).toArray());
         float[] v = new float[n];
-        if (type == DOUBLE) {
-            if (doubleData.size() != n) throw new IllegalArgumentException("tensor '" + name + "' has the wrong number of values");
-            for (int k = 0; k < n; k++) v[k] = doubleData.get(k).floatValue();
-        } else if (type == FLOAT) {
-            if (floatData.size() != n) throw new IllegalArgumentException("tensor '" + name + "' has the wrong number of values");
-            for (int k = 0; k < n; k++) v[k] = floatData.get(k);
-        } else if (type == FLOAT16) {
-            if (intData.size() != n) throw new IllegalArgumentException("tensor '" + name + "' has the wrong number of values");
-            for (int k = 0; k < n; k++) v[k] = Float.float16ToFloat((short) (long) intData.get(k));
-        } else {
-            throw new IllegalArgumentException("tensor '" + name + "' has unsupported data type " + type);
+        for (int k = 0; k < n; k++) {
+            v[k] = type == FLOAT16 ? Float.float16ToFloat((short) (long) intData.get(k)) : present.get(k).floatValue();
         }
         return new TensorData(name, d, type, v, null);
     }

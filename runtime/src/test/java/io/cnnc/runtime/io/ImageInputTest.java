@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cnnc.runtime.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -111,6 +114,37 @@ class ImageInputTest {
         Path missing = tmp.resolve("missing.png");
         assertThatThrownBy(() -> ImageInput.load(missing, 3, 4, 4)).isInstanceOf(FormatException.class).hasMessage(missing + ": no such file");
         assertThatThrownBy(() -> ImageInput.load(tmp, 3, 4, 4)).isInstanceOf(FormatException.class).hasMessage(tmp + ": is not a file");
+    }
+
+    /** A PNG of only its signature and header chunk: enough for the size, nothing to decode. */
+    private static Path pngHeader(Path dir, int width, int height) throws Exception {
+        ByteBuffer ihdr = ByteBuffer.allocate(17).put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(width).putInt(height)
+                .put(new byte[] {8, 2, 0, 0, 0});
+        CRC32 crc = new CRC32();
+        crc.update(ihdr.array());
+        ByteBuffer png = ByteBuffer.allocate(8 + 4 + 17 + 4).put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10})
+                .putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
+        Path p = dir.resolve(width + "x" + height + ".png");
+        Files.write(p, png.array());
+        return p;
+    }
+
+    @Test
+    void imagesOverThePixelLimitAreRefusedFromTheirHeader(@TempDir Path tmp) throws Exception {
+        Path huge = pngHeader(tmp, 16385, 8192);
+        assertThatThrownBy(() -> ImageInput.load(huge, 3, 32, 32)).isInstanceOf(FormatException.class)
+                .hasMessage(huge + ": image is 16385x8192 pixels, more than the 134217728 (2^27) cnnc decodes; downscale it first");
+    }
+
+    @Test
+    void imagesTheHeapCannotDecodeAreRefusedBeforeDecoding() throws Exception {
+        Path p = Path.of("big.png");
+        // 11585^2 is just under 2^27 pixels; decoding it takes about 5 GiB, so a 1 GiB heap cannot.
+        assertThatThrownBy(() -> ImageInput.checkPixels(p, 11585, 11585, 1L << 30)).isInstanceOf(FormatException.class)
+                .hasMessage(p + ": image is 11585x11585 pixels; decoding it takes about 5.0 GiB of memory (40 bytes a pixel),"
+                        + " more than the Java heap of 1.0 GiB allows (at most 26843545 pixels); downscale the image first"
+                        + " or give the JVM more heap (e.g. CNNC_JAVA_OPTS=-Xmx6g)");
+        ImageInput.checkPixels(p, 5181, 5181, 1L << 30);   // 26.8 million pixels fit
     }
 
     @Test

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cnnc.runtime.Tensor;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -185,6 +187,43 @@ class NpyTest {
     void malformedHeaders(String header, String problem) throws Exception {
         Path p = npy(header, new byte[4]);
         assertThatThrownBy(() -> Npy.read(p)).isInstanceOf(FormatException.class).hasMessage(p + ": " + problem);
+    }
+
+    @Test
+    void deeplyNestedHeaderIsRefusedWithoutOverflowingTheStack() throws Exception {
+        // A 1 MB v2.0 header of '[': parsed recursively without a bound, this was a StackOverflowError.
+        String header = ("{'descr': '<f4', 'fortran_order': False, 'shape': " + "[".repeat(500_000) + "}").indent(0);
+        byte[] text = (header + " ".repeat(1_000_000 - header.length())).getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer b = ByteBuffer.allocate(12 + text.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0}).putInt(text.length).put(text);
+        Path p = tmp.resolve("deep.npy");
+        Files.write(p, b.array());
+        assertThatThrownBy(() -> Npy.read(p)).isInstanceOf(FormatException.class)
+                .hasMessageStartingWith(p + ": header is not a valid Python literal: nested more than 64 levels deep at character");
+    }
+
+    @Test
+    void overlongNumberInTheHeaderIsRefused() throws Exception {
+        Path p = npy(dict("<f4", "(" + "9".repeat(60_000) + ",)"), new byte[4]);
+        assertThatThrownBy(() -> Npy.read(p)).isInstanceOf(FormatException.class)
+                .hasMessageContaining("header is not a valid Python literal: a number of 60000 digits");
+    }
+
+    @Test
+    void arrayLargerThanTheHeapIsRefusedBeforeAllocating() throws Exception {
+        // 2^31 - 9 bytes of uint8 in a sparse file (nothing written to disk) become 8 GiB of float32.
+        long count = Tensor.MAX_ELEMENTS;
+        Assumptions.assumeTrue(HeapLimit.max() < count * 4, "the test JVM's heap would hold the array");
+        byte[] header = (dict("|u1", "(" + count + ",)") + "\n").getBytes(StandardCharsets.ISO_8859_1);
+        Path p = tmp.resolve("big.npy");
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            ByteBuffer b = ByteBuffer.allocate(10 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+            b.put(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0}).putShort((short) header.length).put(header);
+            f.write(b.array());
+            f.setLength(10 + header.length + count);
+        }
+        assertThatThrownBy(() -> Npy.read(p)).isInstanceOf(FormatException.class)
+                .hasMessageStartingWith(p + ": its array of shape [" + count + "] (as float32) needs 8.0 GiB of memory, more than the Java heap's");
     }
 
     @Test

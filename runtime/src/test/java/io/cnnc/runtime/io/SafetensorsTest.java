@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -162,6 +163,22 @@ class SafetensorsTest {
         }
         assertThatThrownBy(() -> Safetensors.read(p)).isInstanceOf(FormatException.class)
                 .hasMessage(p + ": header length 104857608 is more than the 104857600 bytes (100 MiB) accepted");
+    }
+
+    @Test
+    void tensorsLargerThanTheHeapAreRefusedBeforeAllocating() throws Exception {
+        // Two F16 tensors of 2^30 values in a sparse 4 GiB file become 8 GiB of float32 together.
+        long n = 1L << 30;
+        Assumptions.assumeTrue(HeapLimit.max() < 2 * n * 4, "the test JVM's heap would hold the tensors");
+        byte[] h = ("{" + entry("a", "F16", "[" + n + "]", 0, 2 * n) + "," + entry("b", "F16", "[" + n + "]", 2 * n, 4 * n) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        Path p = tmp.resolve("huge.safetensors");
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.write(ByteBuffer.allocate(8 + h.length).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h).array());
+            f.setLength(8 + h.length + 4 * n);
+        }
+        assertThatThrownBy(() -> Safetensors.read(p)).isInstanceOf(FormatException.class)
+                .hasMessageStartingWith(p + ": reading its 2147483648 values (as float32) needs 8.0 GiB of memory, more than the Java heap's");
     }
 
     @Test
