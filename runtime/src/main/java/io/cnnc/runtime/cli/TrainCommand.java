@@ -9,6 +9,7 @@ import io.cnnc.runtime.data.DataSets;
 import io.cnnc.runtime.data.Dataset;
 import io.cnnc.runtime.gpu.GpuTarget;
 import io.cnnc.runtime.gpu.GpuTrainer;
+import io.cnnc.runtime.io.AtomicFiles;
 import io.cnnc.runtime.io.Safetensors;
 import io.cnnc.runtime.train.*;
 import io.cnnc.runtime.weights.WeightBinder;
@@ -112,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         Path dir = out != null ? out : Path.of("runs", graph.name());
-        Files.createDirectories(dir);
+        AtomicFiles.createFolder(dir);
         Map<String, Tensor> params = weights != null
                 ? WeightBinder.bind(graph, Safetensors.read(weights), weights)
                 : WeightInitializer.initialize(graph, o.seed());

@@ -140,6 +140,15 @@ class TrainCliTest {
     }
 
     @Test
+    void outOntoAFileSaysWhatIsWrong() throws Exception {
+        Path file = Files.writeString(tmp.resolve("taken"), "mine");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", file.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("error: " + file + ": exists and is a file, not a folder").doesNotContain("\tat ");
+        assertThat(Files.readString(file)).isEqualTo("mine");
+    }
+
+    @Test
     void missingDataIsAClearError() {
         CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--data", tmp.resolve("nowhere").toString());
         assertThat(r.code()).isEqualTo(1);
