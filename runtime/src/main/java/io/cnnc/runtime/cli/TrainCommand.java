@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -114,6 +115,7 @@ final class TrainCommand implements Callable<Integer> {
 
         Path dir = out != null ? out : Path.of("runs", graph.name());
         AtomicFiles.createFolder(dir);
+        removeStaleTemps(dir, con);
         Map<String, Tensor> params = weights != null
                 ? WeightBinder.bind(graph, Safetensors.read(weights), weights)
                 : WeightInitializer.initialize(graph, o.seed());
@@ -209,6 +211,16 @@ final class TrainCommand implements Callable<Integer> {
         con.printf(Locale.ROOT, "best test accuracy %.2f%%: weights in %s%n", 100 * best, dir.resolve("best.safetensors"));
         if (device != null) device.close();
         return 0;
+    }
+
+    /** Names of the files a run writes into its folder. */
+    static final List<String> RUN_FILES = List.of("metrics.csv", "curves.png", "last.safetensors", "best.safetensors");
+
+    /** A run killed mid-write leaves the temporary file of that write behind; the next run in the folder removes it. */
+    private static void removeStaleTemps(Path dir, PrintWriter con) throws IOException {
+        int removed = 0;
+        for (String f : RUN_FILES) removed += AtomicFiles.removeStaleTemps(dir.resolve(f));
+        if (removed > 0) con.printf("removed %d temporary file%s left in %s by an interrupted run%n", removed, removed == 1 ? "" : "s", dir);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one, never a
@@ -98,6 +100,28 @@ public final class AtomicFiles {
         } catch (IOException e) {
             throw naming(dir, e);
         }
+    }
+
+    /**
+     * Deletes the temporary files that writes of {@code target} left behind when their process
+     * was killed mid-write (only names of the form {@link #write} gives them, beside the target).
+     * Returns how many were deleted.
+     */
+    public static int removeStaleTemps(Path target) throws IOException {
+        Path file = target.toAbsolutePath();
+        Path dir = file.getParent();
+        if (dir == null || !Files.isDirectory(dir)) return 0;
+        Pattern pattern = Pattern.compile(Pattern.quote(stem(file.getFileName().toString())) + "[0-9a-z]{1,13}\\.tmp");
+        int removed = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                if (pattern.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.deleteIfExists(p);
+                    removed++;
+                }
+            }
+        }
+        return removed;
     }
 
     /** The failure with the target's name and the reason in words (the JDK's message may name only the temporary file). */

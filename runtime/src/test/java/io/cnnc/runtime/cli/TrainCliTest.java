@@ -139,6 +139,29 @@ class TrainCliTest {
         assertThat(adam.err()).contains("sgd only").doesNotContain("\tat ");
     }
 
+    /** Every file of a folder (hidden ones too) by name, with its bytes. */
+    private static Map<String, byte[]> contents(Path dir) throws Exception {
+        Map<String, byte[]> out = new java.util.TreeMap<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) out.put(p.getFileName().toString(), Files.readAllBytes(p));
+        }
+        return out;
+    }
+
+    @Test
+    void theNextRunRemovesTemporaryFilesAKilledRunLeftAndNothingElse() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("run"));
+        for (String f : new String[] {".last.safetensors.2k3j4x.tmp", ".metrics.csv.zz9.tmp", ".best.safetensors.0.tmp",
+                ".curves.png.a1.tmp", ".notes.tmp", "keep.txt", ".last.safetensors.keep"}) {
+            Files.writeString(out.resolve(f), "x");
+        }
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--epochs", "1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("removed 4 temporary files left in " + out + " by an interrupted run");
+        assertThat(contents(out).keySet()).containsExactly(".last.safetensors.keep", ".notes.tmp", "best.safetensors", "curves.png",
+                "keep.txt", "last.safetensors", "metrics.csv");
+    }
+
     @Test
     void outOntoAFileSaysWhatIsWrong() throws Exception {
         Path file = Files.writeString(tmp.resolve("taken"), "mine");

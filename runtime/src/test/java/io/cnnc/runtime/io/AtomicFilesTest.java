@@ -88,6 +88,19 @@ class AtomicFilesTest {
     }
 
     @Test
+    void removesOnlyTheStaleTemporaryFilesOfItsTarget() throws Exception {
+        Path target = tmp.resolve("last.safetensors");
+        Files.writeString(target, "kept");
+        for (String n : List.of(".last.safetensors.3w5e11264sgsf.tmp", ".last.safetensors.0.tmp", ".best.safetensors.abc.tmp",
+                ".last.safetensors.notes", "last.safetensors.3w5e11264sgsf.tmp", ".last.safetensors.ABC.tmp", "x.tmp")) {
+            Files.writeString(tmp.resolve(n), "x");
+        }
+        assertThat(AtomicFiles.removeStaleTemps(target)).isEqualTo(2);
+        assertThat(names(tmp)).containsExactly(".best.safetensors.abc.tmp", ".last.safetensors.ABC.tmp", ".last.safetensors.notes",
+                "last.safetensors", "last.safetensors.3w5e11264sgsf.tmp", "x.tmp");
+    }
+
+    @Test
     void replacesTheWholeContent() throws Exception {
         Path p = tmp.resolve("out.txt");
         Files.writeString(p, "a much longer old content");
