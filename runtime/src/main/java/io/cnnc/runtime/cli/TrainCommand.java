@@ -166,6 +166,7 @@ final class TrainCommand implements Callable<Integer> {
                         rate = lrs.at(epoch, b);
                         if (n == o.batch()) {
                             GpuTrainer.StepResult r = device.trainer().step(x, labels, rate);
+                            if (!Double.isFinite(r.loss())) throw diverged("the loss is " + r.loss(), epoch, b + 1, batches.count(), dir, device);
                             lossSum += n * r.loss();
                             correct[0] += r.correct();
                             seen += n;
@@ -177,8 +178,11 @@ final class TrainCommand implements Callable<Integer> {
                     }
                     float[] logits = trainer.forward(n == o.batch() ? x : java.util.Arrays.copyOf(x, n * train.sampleSize()), n, true);
                     float[] dLogits = new float[logits.length];
-                    lossSum += n * SoftmaxCrossEntropy.lossAndGradient(logits, java.util.Arrays.copyOf(labels, n), n, classes,
+                    double loss = SoftmaxCrossEntropy.lossAndGradient(logits, java.util.Arrays.copyOf(labels, n), n, classes,
                             o.labelSmoothing(), dLogits, correct);
+                    // Checked before the step: a NaN gradient would spread into every weight.
+                    if (!Double.isFinite(loss)) throw diverged("the loss is " + loss, epoch, b + 1, batches.count(), dir, device);
+                    lossSum += n * loss;
                     seen += n;
                     trainer.zeroGradients();
                     trainer.backward(dLogits);
@@ -192,7 +196,15 @@ final class TrainCommand implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             if (device != null) device.trainer().copyParametersTo(params);
+            // The epoch's last step may have overflowed the weights although every loss was finite.
+            String broken = Divergence.firstNonFinite(params);
+            if (broken != null) {
+                throw diverged("weight " + broken + " is NaN or infinite after the step", epoch, batches.count(), batches.count(), dir, device);
+            }
             Evaluation eval = Evaluation.of(trainer, test, 256);
+            if (!Double.isFinite(eval.loss())) {
+                throw diverged("the test loss after the step is " + eval.loss(), epoch, batches.count(), batches.count(), dir, device);
+            }
             MetricsLog.Row row = new MetricsLog.Row(epoch + 1, rate, lossSum / seen, (double) correct[0] / seen, eval.loss(),
                     eval.accuracy(), seen / seconds, seconds);
             log.add(row);
@@ -221,6 +233,18 @@ final class TrainCommand implements Callable<Integer> {
         int removed = 0;
         for (String f : RUN_FILES) removed += AtomicFiles.removeStaleTemps(dir.resolve(f));
         if (removed > 0) con.printf("removed %d temporary file%s left in %s by an interrupted run%n", removed, removed == 1 ? "" : "s", dir);
+    }
+
+    /**
+     * Stops a diverged run before anything of its epoch is saved, so the folder keeps the last
+     * good checkpoint and best weights. {@code epoch} counts from 0, {@code step} from 1.
+     */
+    private static UserError diverged(String what, int epoch, int step, int steps, Path dir, DeviceTraining device) {
+        if (device != null) device.close();
+        String kept = epoch == 0 ? "nothing was saved"
+                : "the checkpoint of epoch " + epoch + " and the best weights in " + dir + " are kept unchanged";
+        return new UserError(String.format(Locale.ROOT, "training diverged at epoch %d, step %d of %d: %s; stopped (%s); try a lower --lr",
+                epoch + 1, step, steps, what, kept));
     }
 
     /**

@@ -149,6 +149,58 @@ class TrainCliTest {
     }
 
     @Test
+    void aDivergingRunStopsNamingEpochAndStepAndKeepsTheLastGoodFiles() throws Exception {
+        Path out = tmp.resolve("run");
+        assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--stop-after", "1").code()).isZero();
+        Map<String, byte[]> before = contents(out);
+        assertThat(before).containsKeys("last.safetensors", "best.safetensors", "metrics.csv", "curves.png");
+
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--resume", "--lr", "1e6");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).containsPattern("error: training diverged at epoch 2, step [1-6] of 6: the loss is NaN")
+                .contains("the checkpoint of epoch 1 and the best weights in " + out + " are kept unchanged").doesNotContain("\tat ");
+        assertThat(r.out()).doesNotContain("epoch 2/4:");
+        Map<String, byte[]> after = contents(out);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        for (String f : before.keySet()) assertThat(after.get(f)).as(f).isEqualTo(before.get(f));
+    }
+
+    @Test
+    void aFreshRunThatDivergesSavesNothing() throws Exception {
+        Path out = tmp.resolve("run");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--lr", "1e6");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).containsPattern("training diverged at epoch 1, step [1-6] of 6: the loss is NaN; stopped \\(nothing was saved\\)");
+        assertThat(contents(out)).isEmpty();
+    }
+
+    @Test
+    void weightsBrokenByTheEpochsLastStepAreCaughtBeforeSaving() throws Exception {
+        // One batch per epoch: no later step's loss would show the damage before the epoch's files are written.
+        Path overflow = tmp.resolve("overflow");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", overflow.toString(), "--limit", "8",
+                "--epochs", "1", "--lr", "1e300");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("training diverged at epoch 1, step 1 of 1: weight conv1.weight is NaN or infinite after the step");
+        assertThat(contents(overflow)).isEmpty();
+        Path huge = tmp.resolve("huge");
+        r = CliTestAccess.cnnc("train", model.toString(), "--out", huge.toString(), "--limit", "8", "--epochs", "1", "--lr", "1e30");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("training diverged at epoch 1, step 1 of 1: the test loss after the step is NaN");
+        assertThat(contents(huge)).isEmpty();
+    }
+
+    @Test
+    void trainingOnOpenClStopsWhenItDiverges() throws Exception {
+        io.cnnc.runtime.gpu.OpenClTestDevice.get();
+        Path out = tmp.resolve("opencl");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--target", "opencl", "--lr", "1e6");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).containsPattern("training diverged at epoch 1, step [1-6] of 6: ").doesNotContain("\tat ");
+        assertThat(contents(out)).isEmpty();
+    }
+
+    @Test
     void theNextRunRemovesTemporaryFilesAKilledRunLeftAndNothingElse() throws Exception {
         Path out = Files.createDirectories(tmp.resolve("run"));
         for (String f : new String[] {".last.safetensors.2k3j4x.tmp", ".metrics.csv.zz9.tmp", ".best.safetensors.0.tmp",
