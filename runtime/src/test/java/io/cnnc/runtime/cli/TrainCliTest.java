@@ -224,6 +224,23 @@ class TrainCliTest {
     }
 
     @Test
+    void theCheckpointWithItsOptimizerStateEvaluatesAndRuns() throws Exception {
+        Path out = tmp.resolve("run");
+        assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--epochs", "1").code()).isZero();
+        Path last = out.resolve("last.safetensors");
+        assertThat(Safetensors.read(last).keySet()).anyMatch(k -> k.startsWith("optimizer."));
+        CliTestAccess.Result e = CliTestAccess.cnnc("eval", model.toString(), "--weights", last.toString(), "--data", data.toString());
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(e.out()).contains("accuracy");
+        Path image = data.resolve("test").resolve("class0").resolve("0.png");
+        CliTestAccess.Result run = CliTestAccess.cnnc("run", model.toString(), "--weights", last.toString(), "--input", image.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        CliTestAccess.Result best = CliTestAccess.cnnc("run", model.toString(), "--weights", out.resolve("best.safetensors").toString(),
+                "--input", image.toString());
+        assertThat(run.out()).isEqualTo(best.out());
+    }
+
+    @Test
     void missingDataIsAClearError() {
         CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--data", tmp.resolve("nowhere").toString());
         assertThat(r.code()).isEqualTo(1);
