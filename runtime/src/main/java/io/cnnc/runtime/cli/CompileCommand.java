@@ -69,6 +69,8 @@ final class CompileCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (output != null) AtomicFiles.checkWritable(output);
+        if (emitJava != null) AtomicFiles.checkWritable(emitJava);
         Graph graph = network.load(file);
         PrintWriter out = spec.commandLine().getOut();
         if (batch < 1) throw new UserError("--batch must be at least 1");

@@ -43,6 +43,7 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        AtomicFiles.checkWritable(output);
         Graph graph = network.load(file);
         Map<String, Tensor> params = weights != null
                 ? WeightBinder.bind(graph, Safetensors.read(weights), weights)

@@ -11,7 +11,6 @@ import io.cnnc.runtime.io.AtomicFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +33,7 @@ final class GpuCompile {
         String text = PlanText.render(plan, target, Map.of());
         if (explain) out.print(text);
         if (dir != null) {
-            Files.createDirectories(dir);
+            AtomicFiles.createFolder(dir);
             String program = GpuSource.program(target.dialect());
             write(dir.resolve(graph.name() + target.dialect().extension()), program, out);
             write(dir.resolve(graph.name() + ".plan.txt"), text, out);

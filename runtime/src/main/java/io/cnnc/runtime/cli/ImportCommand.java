@@ -47,6 +47,10 @@ final class ImportCommand implements Callable<Integer> {
         String file = output.getFileName().toString();
         if (!file.endsWith(".cnn")) throw new UserError(output + ": the output must end in .cnn");
         String base = file.substring(0, file.length() - 4);
+        Path weights = output.resolveSibling(base + ".safetensors");
+        // Both outputs are checked before either is written.
+        AtomicFiles.checkWritable(output);
+        AtomicFiles.checkWritable(weights);
         String network = name != null ? name : networkName(base);
         OnnxImporter.Result result;
         try {
@@ -61,7 +65,6 @@ final class ImportCommand implements Callable<Integer> {
         } catch (CompileException e) {
             throw new UserError(model + ": the translation does not compile (please report this):\n" + e.diagnostics().render());
         }
-        Path weights = output.resolveSibling(base + ".safetensors");
         Safetensors.write(weights, result.weights(), Map.of("source", model.getFileName().toString(), "format", "cnnc"));
         AtomicFiles.write(output, out -> out.write(result.source().getBytes(StandardCharsets.UTF_8)));
         spec.commandLine().getOut().printf("wrote %s and %s (%d tensors)%n", output, weights, result.weights().size());

@@ -8,6 +8,7 @@ import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.exec.ReferenceExecutor;
 import io.cnnc.runtime.gpu.GpuTarget;
 import io.cnnc.runtime.io.ImageInput;
+import io.cnnc.runtime.io.AtomicFiles;
 import io.cnnc.runtime.io.Npy;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -83,6 +84,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (output != null) AtomicFiles.checkWritable(output);
         Graph graph = network.load(file);
         if (inputs.size() != graph.inputs().size()) {
             throw new UserError(graph.name() + " takes " + graph.inputs().size() + " input(s), " + inputs.size() + " given with --input");

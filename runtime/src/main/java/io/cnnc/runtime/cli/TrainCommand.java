@@ -9,6 +9,7 @@ import io.cnnc.runtime.data.DataSets;
 import io.cnnc.runtime.data.Dataset;
 import io.cnnc.runtime.gpu.GpuTarget;
 import io.cnnc.runtime.gpu.GpuTrainer;
+import io.cnnc.runtime.io.AtomicFiles;
 import io.cnnc.runtime.io.Safetensors;
 import io.cnnc.runtime.train.*;
 import io.cnnc.runtime.weights.WeightBinder;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -112,7 +114,8 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         Path dir = out != null ? out : Path.of("runs", graph.name());
-        Files.createDirectories(dir);
+        AtomicFiles.createFolder(dir);
+        removeStaleTemps(dir, con);
         Map<String, Tensor> params = weights != null
                 ? WeightBinder.bind(graph, Safetensors.read(weights), weights)
                 : WeightInitializer.initialize(graph, o.seed());
@@ -163,6 +166,7 @@ final class TrainCommand implements Callable<Integer> {
                         rate = lrs.at(epoch, b);
                         if (n == o.batch()) {
                             GpuTrainer.StepResult r = device.trainer().step(x, labels, rate);
+                            if (!Double.isFinite(r.loss())) throw diverged("the loss is " + r.loss(), epoch, b + 1, batches.count(), dir, device);
                             lossSum += n * r.loss();
                             correct[0] += r.correct();
                             seen += n;
@@ -174,8 +178,11 @@ final class TrainCommand implements Callable<Integer> {
                     }
                     float[] logits = trainer.forward(n == o.batch() ? x : java.util.Arrays.copyOf(x, n * train.sampleSize()), n, true);
                     float[] dLogits = new float[logits.length];
-                    lossSum += n * SoftmaxCrossEntropy.lossAndGradient(logits, java.util.Arrays.copyOf(labels, n), n, classes,
+                    double loss = SoftmaxCrossEntropy.lossAndGradient(logits, java.util.Arrays.copyOf(labels, n), n, classes,
                             o.labelSmoothing(), dLogits, correct);
+                    // Checked before the step: a NaN gradient would spread into every weight.
+                    if (!Double.isFinite(loss)) throw diverged("the loss is " + loss, epoch, b + 1, batches.count(), dir, device);
+                    lossSum += n * loss;
                     seen += n;
                     trainer.zeroGradients();
                     trainer.backward(dLogits);
@@ -189,7 +196,15 @@ final class TrainCommand implements Callable<Integer> {
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             if (device != null) device.trainer().copyParametersTo(params);
+            // The epoch's last step may have overflowed the weights although every loss was finite.
+            String broken = Divergence.firstNonFinite(params);
+            if (broken != null) {
+                throw diverged("weight " + broken + " is NaN or infinite after the step", epoch, batches.count(), batches.count(), dir, device);
+            }
             Evaluation eval = Evaluation.of(trainer, test, 256);
+            if (!Double.isFinite(eval.loss())) {
+                throw diverged("the test loss after the step is " + eval.loss(), epoch, batches.count(), batches.count(), dir, device);
+            }
             MetricsLog.Row row = new MetricsLog.Row(epoch + 1, rate, lossSum / seen, (double) correct[0] / seen, eval.loss(),
                     eval.accuracy(), seen / seconds, seconds);
             log.add(row);
@@ -208,6 +223,28 @@ final class TrainCommand implements Callable<Integer> {
         con.printf(Locale.ROOT, "best test accuracy %.2f%%: weights in %s%n", 100 * best, dir.resolve("best.safetensors"));
         if (device != null) device.close();
         return 0;
+    }
+
+    /** Names of the files a run writes into its folder. */
+    static final List<String> RUN_FILES = List.of("metrics.csv", "curves.png", "last.safetensors", "best.safetensors");
+
+    /** A run killed mid-write leaves the temporary file of that write behind; the next run in the folder removes it. */
+    private static void removeStaleTemps(Path dir, PrintWriter con) throws IOException {
+        int removed = 0;
+        for (String f : RUN_FILES) removed += AtomicFiles.removeStaleTemps(dir.resolve(f));
+        if (removed > 0) con.printf("removed %d temporary file%s left in %s by an interrupted run%n", removed, removed == 1 ? "" : "s", dir);
+    }
+
+    /**
+     * Stops a diverged run before anything of its epoch is saved, so the folder keeps the last
+     * good checkpoint and best weights. {@code epoch} counts from 0, {@code step} from 1.
+     */
+    private static UserError diverged(String what, int epoch, int step, int steps, Path dir, DeviceTraining device) {
+        if (device != null) device.close();
+        String kept = epoch == 0 ? "nothing was saved"
+                : "the checkpoint of epoch " + epoch + " and the best weights in " + dir + " are kept unchanged";
+        return new UserError(String.format(Locale.ROOT, "training diverged at epoch %d, step %d of %d: %s; stopped (%s); try a lower --lr",
+                epoch + 1, step, steps, what, kept));
     }
 
     /**

@@ -5,6 +5,7 @@ import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ops.ConvOp;
 import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.io.AtomicFiles;
 import io.cnnc.runtime.io.ImageInput;
 import io.cnnc.runtime.io.Safetensors;
 import io.cnnc.runtime.train.GraphTrainer;
@@ -68,6 +69,7 @@ final class VisualizeCommand implements Callable<Integer> {
                 for (int i = 0; i < inC; i++) filters[t++] = new float[][] {plane(w.data(), (o * inC + i) * kh * kw, kh * kw)};
             }
         }
+        AtomicFiles.createFolder(out);
         Path filtersPng = out.resolve("filters_" + firstConv.name() + ".png");
         TileGrid.write(filtersPng, filters, kh, kw, Math.max(4, 48 / Math.max(kh, kw)));
         spec.commandLine().getOut().println("wrote " + filtersPng + " (" + filters.length + " filters of " + firstConv.name() + ")");

@@ -7,30 +7,36 @@ import io.cnnc.runtime.io.Safetensors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Constructor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 /**
  * A compiled network in an application: {@code Model.load().predict(pixels)}. The jar written by
  * {@code cnnc compile -o model.jar} holds the generated class, its folded weights and this API;
  * put it on the class path and nothing else is needed (no cnnc installation, no JDK compiler).
- * Not safe for concurrent {@code predict} calls: load one model per thread.
+ * Safe to share between threads: each call runs on an instance of the network no other call is
+ * using at the time (instances are made as needed and reused, see {@link NetworkPool}).
  */
 public final class Model {
 
     static final String DESCRIPTOR = "cnnc/model.properties";
     static final String WEIGHTS = "cnnc/weights.safetensors";
 
+    private final NetworkPool pool;
+    /** An instance for the questions every instance answers alike (batch, output lengths). */
     private final CompiledNetwork network;
     private final String name;
     private final int[] inputShape;
     private final int[] outputShape;
 
-    Model(CompiledNetwork network, String name, int[] inputShape, int[] outputShape) {
+    Model(CompiledNetwork network, Supplier<CompiledNetwork> factory, String name, int[] inputShape, int[] outputShape) {
+        this.pool = new NetworkPool(network, factory);
         this.network = network;
         this.name = name;
         this.inputShape = inputShape;
@@ -51,9 +57,16 @@ public final class Model {
             if (in == null) throw new IllegalStateException("no compiled cnnc model on the class path (" + DESCRIPTOR + " is missing)");
             p.load(in);
             Map<String, float[]> weights = readWeights(loader);
-            CompiledNetwork net = (CompiledNetwork) loader.loadClass(p.getProperty("class"))
-                    .getConstructor(Map.class, Parallel.class).newInstance(weights, Parallel.of(threads));
-            return new Model(net, p.getProperty("name"), ints(p.getProperty("input")), ints(p.getProperty("output")));
+            Constructor<?> constructor = loader.loadClass(p.getProperty("class")).getConstructor(Map.class, Parallel.class);
+            Parallel parallel = Parallel.of(threads);
+            Supplier<CompiledNetwork> factory = () -> {
+                try {
+                    return (CompiledNetwork) constructor.newInstance(weights, parallel);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("the packaged model class could not be created", e);
+                }
+            };
+            return new Model(factory.get(), factory, p.getProperty("name"), ints(p.getProperty("input")), ints(p.getProperty("output")));
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the packaged model", e);
         } catch (ReflectiveOperationException e) {
@@ -61,9 +74,14 @@ public final class Model {
         }
     }
 
-    /** Wraps a network compiled in this process (what {@code cnnc run} does). */
+    /** Wraps a network compiled in this process; concurrent calls take turns on it. */
     public static Model of(CompiledNetwork network, String name, int[] inputShape, int[] outputShape) {
-        return new Model(network, name, inputShape.clone(), outputShape.clone());
+        return new Model(network, null, name, inputShape.clone(), outputShape.clone());
+    }
+
+    /** Wraps a network compiled in this process; {@code factory} makes an instance for each call running concurrently. */
+    public static Model of(Supplier<CompiledNetwork> factory, String name, int[] inputShape, int[] outputShape) {
+        return new Model(factory.get(), factory, name, inputShape.clone(), outputShape.clone());
     }
 
     private static Map<String, float[]> readWeights(ClassLoader loader) throws IOException {
@@ -92,7 +110,7 @@ public final class Model {
     /** Every output, for networks with several inputs or outputs. */
     public float[][] predictAll(float[]... inputs) {
         checkInput(inputs);
-        return network.forward(inputs);
+        return pool.apply(net -> net.forward(inputs));
     }
 
     /**
@@ -106,7 +124,10 @@ public final class Model {
         float[][] outputs = new float[lengths.length][];
         outputs[0] = output;
         for (int i = 1; i < lengths.length; i++) outputs[i] = new float[lengths[i]];
-        network.forward(inputs, outputs);
+        pool.apply(net -> {
+            net.forward(inputs, outputs);
+            return null;
+        });
     }
 
     /** Floats of the first output for the whole batch. */

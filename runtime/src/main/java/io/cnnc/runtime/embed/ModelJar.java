@@ -40,6 +40,7 @@ public final class ModelJar {
     static {
         LIBRARY.put("io/cnnc/kernels/", CompiledNetwork.class);
         LIBRARY.put("io/cnnc/runtime/embed/Model", Model.class);
+        LIBRARY.put("io/cnnc/runtime/embed/NetworkPool", NetworkPool.class);
         LIBRARY.put("io/cnnc/runtime/io/", Safetensors.class);
         LIBRARY.put("io/cnnc/runtime/Tensor", Tensor.class);
         LIBRARY.put("com/google/gson/", Gson.class);

@@ -18,6 +18,11 @@ public final class Checkpoints {
 
     private Checkpoints() {}
 
+    /** Whether a checkpoint's tensor is optimizer state rather than a weight: loaders of weights skip these. */
+    public static boolean isOptimizerState(String tensorName) {
+        return tensorName.startsWith(OPTIMIZER_PREFIX);
+    }
+
     public record State(int epoch, long steps, double bestAccuracy) {}
 
     public static void save(Path file, Map<String, Tensor> weights, Optimizer optimizer, State state) throws IOException {
@@ -33,7 +38,7 @@ public final class Checkpoints {
         Map<String, String> meta = Safetensors.metadata(file);
         Map<String, float[]> optimizerState = new LinkedHashMap<>();
         for (var e : all.entrySet()) {
-            if (e.getKey().startsWith(OPTIMIZER_PREFIX)) {
+            if (isOptimizerState(e.getKey())) {
                 optimizerState.put(e.getKey().substring(OPTIMIZER_PREFIX.length()), e.getValue().data());
             } else {
                 Tensor target = weights.get(e.getKey());

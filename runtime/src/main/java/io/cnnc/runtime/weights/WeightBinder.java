@@ -3,6 +3,7 @@ package io.cnnc.runtime.weights;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.io.FormatException;
+import io.cnnc.runtime.train.Checkpoints;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +15,8 @@ import java.util.TreeSet;
 
 /**
  * Checks tensors read from a weights file against what a network needs: every name present
- * with its exact shape, nothing unknown. All problems are listed in one error.
+ * with its exact shape, nothing unknown. A training checkpoint's optimizer state is skipped,
+ * so {@code last.safetensors} loads as weights too. All problems are listed in one error.
  */
 public final class WeightBinder {
 
@@ -37,7 +39,7 @@ public final class WeightBinder {
             }
         }
         for (String name : file.keySet()) {
-            if (!expected.contains(name)) problems.add("unexpected tensor '" + name + "' (no layer of " + graph.name() + " has it)");
+            if (!expected.contains(name) && !Checkpoints.isOptimizerState(name)) problems.add("unexpected tensor '" + name + "' (no layer of " + graph.name() + " has it)");
         }
         if (!problems.isEmpty()) {
             int shown = Math.min(problems.size(), 20);

@@ -106,6 +106,46 @@ class CliTest {
     }
 
     @Test
+    void importChecksBothOutputsBeforeWritingEither() throws Exception {
+        Path model = file("m.cnn", "network M { input x: [2, 3, 3]\n conv(2, 1) }");
+        Path onnx = tmp.resolve("m.onnx");
+        assertThat(cnnc("export", model.toString(), "-o", onnx.toString()).code()).isZero();
+        Path dir = Files.createDirectory(tmp.resolve("x.cnn"));
+        Result r = cnnc("import", onnx.toString(), "-o", dir.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("error: " + dir + ": is a directory").doesNotContain("\tat ");
+        assertThat(tmp.resolve("x.safetensors")).doesNotExist();
+        Files.createDirectory(tmp.resolve("y.safetensors"));
+        r = cnnc("import", onnx.toString(), "-o", tmp.resolve("y.cnn").toString());
+        assertThat(r.err()).contains("error: " + tmp.resolve("y.safetensors") + ": is a directory");
+        assertThat(tmp.resolve("y.cnn")).doesNotExist();
+    }
+
+    @Test
+    void anOutputInAMissingFolderIsAnErrorLikeCp() throws Exception {
+        Path model = file("m.cnn", "network M { input x: [2, 3, 3]\n conv(2, 1) }");
+        Path onnx = tmp.resolve("m.onnx");
+        assertThat(cnnc("export", model.toString(), "-o", onnx.toString()).code()).isZero();
+        Path x = tmp.resolve("x.npy");
+        io.cnnc.runtime.io.Npy.write(x, io.cnnc.runtime.Tensor.zeros(2, 3, 3));
+        Path missing = tmp.resolve("no").resolve("such");
+        String[][] commands = {
+                {"import", onnx.toString(), "-o", missing.resolve("n.cnn").toString()},
+                {"export", model.toString(), "-o", missing.resolve("n.onnx").toString()},
+                {"compile", model.toString(), "-o", missing.resolve("n.jar").toString()},
+                {"compile", model.toString(), "--emit-java", missing.resolve("N.java").toString()},
+                {"run", model.toString(), "--input", x.toString(), "--output", missing.resolve("y.npy").toString()}};
+        for (String[] c : commands) {
+            Result r = cnnc(c);
+            String target = c[c.length - 1];
+            assertThat(r.code()).as(String.join(" ", c)).isEqualTo(1);
+            assertThat(r.err()).as(String.join(" ", c)).contains("error: " + target + ": directory " + missing + " does not exist")
+                    .doesNotContain("\tat ");
+        }
+        assertThat(tmp.resolve("no")).doesNotExist();
+    }
+
+    @Test
     void runRejectsAnInputOfTheWrongShape() throws Exception {
         Path model = file("m.cnn", "network M { input x: [2, 3, 3]\n gap }");
         Path x = tmp.resolve("x.npy");

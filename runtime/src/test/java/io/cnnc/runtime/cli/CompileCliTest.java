@@ -39,7 +39,7 @@ class CompileCliTest {
     void jarHoldsGeneratedClassWeightsAndLibrary() throws Exception {
         Path f = tmp.resolve("n.cnn");
         Files.writeString(f, NET);
-        Path jar = tmp.resolve("out/net.jar");
+        Path jar = Files.createDirectories(tmp.resolve("out")).resolve("net.jar");
         Result r = cnnc("compile", f.toString(), "-o", jar.toString());
         assertThat(r.code()).as(r.err()).isZero();
         try (JarFile j = new JarFile(jar.toFile())) {

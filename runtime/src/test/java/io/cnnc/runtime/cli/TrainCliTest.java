@@ -139,6 +139,107 @@ class TrainCliTest {
         assertThat(adam.err()).contains("sgd only").doesNotContain("\tat ");
     }
 
+    /** Every file of a folder (hidden ones too) by name, with its bytes. */
+    private static Map<String, byte[]> contents(Path dir) throws Exception {
+        Map<String, byte[]> out = new java.util.TreeMap<>();
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) out.put(p.getFileName().toString(), Files.readAllBytes(p));
+        }
+        return out;
+    }
+
+    @Test
+    void aDivergingRunStopsNamingEpochAndStepAndKeepsTheLastGoodFiles() throws Exception {
+        Path out = tmp.resolve("run");
+        assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--stop-after", "1").code()).isZero();
+        Map<String, byte[]> before = contents(out);
+        assertThat(before).containsKeys("last.safetensors", "best.safetensors", "metrics.csv", "curves.png");
+
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--resume", "--lr", "1e6");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).containsPattern("error: training diverged at epoch 2, step [1-6] of 6: the loss is NaN")
+                .contains("the checkpoint of epoch 1 and the best weights in " + out + " are kept unchanged").doesNotContain("\tat ");
+        assertThat(r.out()).doesNotContain("epoch 2/4:");
+        Map<String, byte[]> after = contents(out);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        for (String f : before.keySet()) assertThat(after.get(f)).as(f).isEqualTo(before.get(f));
+    }
+
+    @Test
+    void aFreshRunThatDivergesSavesNothing() throws Exception {
+        Path out = tmp.resolve("run");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--lr", "1e6");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).containsPattern("training diverged at epoch 1, step [1-6] of 6: the loss is NaN; stopped \\(nothing was saved\\)");
+        assertThat(contents(out)).isEmpty();
+    }
+
+    @Test
+    void weightsBrokenByTheEpochsLastStepAreCaughtBeforeSaving() throws Exception {
+        // One batch per epoch: no later step's loss would show the damage before the epoch's files are written.
+        Path overflow = tmp.resolve("overflow");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", overflow.toString(), "--limit", "8",
+                "--epochs", "1", "--lr", "1e300");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("training diverged at epoch 1, step 1 of 1: weight conv1.weight is NaN or infinite after the step");
+        assertThat(contents(overflow)).isEmpty();
+        Path huge = tmp.resolve("huge");
+        r = CliTestAccess.cnnc("train", model.toString(), "--out", huge.toString(), "--limit", "8", "--epochs", "1", "--lr", "1e30");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("training diverged at epoch 1, step 1 of 1: the test loss after the step is NaN");
+        assertThat(contents(huge)).isEmpty();
+    }
+
+    @Test
+    void trainingOnOpenClStopsWhenItDiverges() throws Exception {
+        io.cnnc.runtime.gpu.OpenClTestDevice.get();
+        Path out = tmp.resolve("opencl");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--target", "opencl", "--lr", "1e6");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).containsPattern("training diverged at epoch 1, step [1-6] of 6: ").doesNotContain("\tat ");
+        assertThat(contents(out)).isEmpty();
+    }
+
+    @Test
+    void theNextRunRemovesTemporaryFilesAKilledRunLeftAndNothingElse() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("run"));
+        for (String f : new String[] {".last.safetensors.2k3j4x.tmp", ".metrics.csv.zz9.tmp", ".best.safetensors.0.tmp",
+                ".curves.png.a1.tmp", ".notes.tmp", "keep.txt", ".last.safetensors.keep"}) {
+            Files.writeString(out.resolve(f), "x");
+        }
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--epochs", "1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("removed 4 temporary files left in " + out + " by an interrupted run");
+        assertThat(contents(out).keySet()).containsExactly(".last.safetensors.keep", ".notes.tmp", "best.safetensors", "curves.png",
+                "keep.txt", "last.safetensors", "metrics.csv");
+    }
+
+    @Test
+    void outOntoAFileSaysWhatIsWrong() throws Exception {
+        Path file = Files.writeString(tmp.resolve("taken"), "mine");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", file.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("error: " + file + ": exists and is a file, not a folder").doesNotContain("\tat ");
+        assertThat(Files.readString(file)).isEqualTo("mine");
+    }
+
+    @Test
+    void theCheckpointWithItsOptimizerStateEvaluatesAndRuns() throws Exception {
+        Path out = tmp.resolve("run");
+        assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--epochs", "1").code()).isZero();
+        Path last = out.resolve("last.safetensors");
+        assertThat(Safetensors.read(last).keySet()).anyMatch(k -> k.startsWith("optimizer."));
+        CliTestAccess.Result e = CliTestAccess.cnnc("eval", model.toString(), "--weights", last.toString(), "--data", data.toString());
+        assertThat(e.code()).as(e.err()).isZero();
+        assertThat(e.out()).contains("accuracy");
+        Path image = data.resolve("test").resolve("class0").resolve("0.png");
+        CliTestAccess.Result run = CliTestAccess.cnnc("run", model.toString(), "--weights", last.toString(), "--input", image.toString());
+        assertThat(run.code()).as(run.err()).isZero();
+        CliTestAccess.Result best = CliTestAccess.cnnc("run", model.toString(), "--weights", out.resolve("best.safetensors").toString(),
+                "--input", image.toString());
+        assertThat(run.out()).isEqualTo(best.out());
+    }
+
     @Test
     void missingDataIsAClearError() {
         CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--data", tmp.resolve("nowhere").toString());

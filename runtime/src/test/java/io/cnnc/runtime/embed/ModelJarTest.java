@@ -53,6 +53,28 @@ class ModelJarTest {
                         float[] y = new float[model.outputLength()];
                         model.predictInto(x, y);
                         if (!java.util.Arrays.equals(y, model.predict(x))) throw new AssertionError("predictInto differs from predict");
+                        // Shared by two threads on different inputs, each call still gets its input's result.
+                        float[] x2 = new float[x.length];
+                        for (int i = 0; i < x2.length; i++) x2[i] = (i % 5) / 5f - 0.3f;
+                        float[] y2 = model.predict(x2);
+                        var pool = java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+                            Thread t = new Thread(r);
+                            t.setDaemon(true); // a failed check must not keep the JVM alive
+                            return t;
+                        });
+                        var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+                        for (float[][] io : new float[][][] {{x, y}, {x2, y2}}) {
+                            futures.add(pool.submit(() -> {
+                                for (int k = 0; k < 300; k++) {
+                                    if (!java.util.Arrays.equals(model.predict(io[0]), io[1])) throw new AssertionError("a concurrent call differs");
+                                }
+                            }));
+                        }
+                        try {
+                            for (var f : futures) f.get();
+                        } catch (Exception e) {
+                            throw new RuntimeException(e);
+                        }
                         for (float v : y) System.out.println(v);
                     }
                 }""");

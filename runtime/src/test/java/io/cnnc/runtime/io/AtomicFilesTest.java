@@ -27,11 +27,77 @@ class AtomicFilesTest {
     }
 
     @Test
-    void writesANewFileAndItsMissingDirectories() throws Exception {
-        Path p = tmp.resolve("a/b/out.txt");
+    void writesANewFile() throws Exception {
+        Path p = tmp.resolve("out.txt");
         AtomicFiles.write(p, out -> out.write("hello".getBytes(StandardCharsets.UTF_8)));
         assertThat(Files.readString(p)).isEqualTo("hello");
-        assertThat(names(p.getParent())).containsExactly("out.txt");
+        assertThat(names(tmp)).containsExactly("out.txt");
+    }
+
+    @Test
+    void aMissingFolderIsAnErrorAndIsNotCreated() {
+        Path p = tmp.resolve("a/b/out.txt");
+        assertThatThrownBy(() -> AtomicFiles.write(p, out -> out.write(1))).isInstanceOf(IOException.class)
+                .hasMessage(p + ": directory " + tmp.resolve("a/b") + " does not exist");
+        assertThat(Files.exists(tmp.resolve("a"))).isFalse();
+    }
+
+    @Test
+    void aFileInPlaceOfTheFolderIsAnError() throws Exception {
+        Files.writeString(tmp.resolve("f"), "x");
+        Path p = tmp.resolve("f/out.txt");
+        assertThatThrownBy(() -> AtomicFiles.checkWritable(p)).hasMessage(p + ": " + tmp.resolve("f") + " is not a directory");
+    }
+
+    @Test
+    void aFailureNamesTheTargetNotTheTemporaryFile() throws Exception {
+        Path p = tmp.resolve("full.bin");
+        assertThatThrownBy(() -> AtomicFiles.write(p, out -> {
+            throw new IOException("No space left on device");
+        })).isInstanceOf(IOException.class).hasMessage(p + ": cannot write: No space left on device");
+        assertThatThrownBy(() -> AtomicFiles.write(p, out -> {
+            throw new java.nio.file.AccessDeniedException(tmp.resolve(".full.bin.x1.tmp").toString());
+        })).hasMessage(p + ": cannot write: permission denied");
+        assertThat(names(tmp)).isEmpty();
+    }
+
+    @Test
+    void aReadOnlyFolderNamesTheTarget() throws Exception {
+        assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Path dir = Files.createDirectory(tmp.resolve("ro"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            assumeTrue(!Files.isWritable(dir), "permissions do not apply to this user (root)");
+            Path p = dir.resolve("w.safetensors");
+            assertThatThrownBy(() -> AtomicFiles.write(p, out -> out.write(1)))
+                    .hasMessage(p + ": cannot write: permission denied").hasMessageNotContaining(".tmp");
+        } finally {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+
+    @Test
+    void createsAFolderButNotOverAFile() throws Exception {
+        Path dir = tmp.resolve("x/y");
+        assertThat(AtomicFiles.createFolder(dir)).isDirectory();
+        Path file = Files.writeString(tmp.resolve("file"), "keep");
+        assertThatThrownBy(() -> AtomicFiles.createFolder(file)).hasMessage(file + ": exists and is a file, not a folder");
+        assertThatThrownBy(() -> AtomicFiles.createFolder(file.resolve("run")))
+                .hasMessage(file.resolve("run") + ": " + file + " is a file, not a folder");
+        assertThat(Files.readString(file)).isEqualTo("keep");
+    }
+
+    @Test
+    void removesOnlyTheStaleTemporaryFilesOfItsTarget() throws Exception {
+        Path target = tmp.resolve("last.safetensors");
+        Files.writeString(target, "kept");
+        for (String n : List.of(".last.safetensors.3w5e11264sgsf.tmp", ".last.safetensors.0.tmp", ".best.safetensors.abc.tmp",
+                ".last.safetensors.notes", "last.safetensors.3w5e11264sgsf.tmp", ".last.safetensors.ABC.tmp", "x.tmp")) {
+            Files.writeString(tmp.resolve(n), "x");
+        }
+        assertThat(AtomicFiles.removeStaleTemps(target)).isEqualTo(2);
+        assertThat(names(tmp)).containsExactly(".best.safetensors.abc.tmp", ".last.safetensors.ABC.tmp", ".last.safetensors.notes",
+                "last.safetensors", "last.safetensors.3w5e11264sgsf.tmp", "x.tmp");
     }
 
     @Test
@@ -51,7 +117,7 @@ class AtomicFilesTest {
         assertThatThrownBy(() -> AtomicFiles.write(p, out -> {
             out.write(new byte[200_000]);
             throw new IOException("disk full");
-        })).isInstanceOf(IOException.class).hasMessage("disk full");
+        })).isInstanceOf(IOException.class).hasMessage(p + ": cannot write: disk full");
         assertThat(Files.readString(p)).isEqualTo("old");
         assertThat(names(tmp)).containsExactly("keep.bin");
 
@@ -68,7 +134,7 @@ class AtomicFilesTest {
         Path p = tmp.resolve("new.bin");
         assertThatThrownBy(() -> AtomicFiles.write(p, out -> {
             throw new IOException("no");
-        })).hasMessage("no");
+        })).hasMessage(p + ": cannot write: no");
         assertThat(names(tmp)).isEmpty();
     }
 
