@@ -208,7 +208,8 @@ final class TrainCommand implements Callable<Integer> {
             MetricsLog.Row row = new MetricsLog.Row(epoch + 1, rate, lossSum / seen, (double) correct[0] / seen, eval.loss(),
                     eval.accuracy(), seen / seconds, seconds);
             log.add(row);
-            boolean improved = eval.accuracy() > best;
+            // A fresh run's first epoch is its best so far whatever it scored, or no best file would exist.
+            boolean improved = eval.accuracy() > best || (epoch == startEpoch && !resume) || !Files.exists(dir.resolve("best.safetensors"));
             if (improved) {
                 best = eval.accuracy();
                 Safetensors.write(dir.resolve("best.safetensors"), params, Map.of("epoch", Integer.toString(epoch + 1),

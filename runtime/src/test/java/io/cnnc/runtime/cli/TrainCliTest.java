@@ -240,6 +240,34 @@ class TrainCliTest {
         assertThat(run.out()).isEqualTo(best.out());
     }
 
+    /**
+     * A network that always answers class 1, on a test split holding only class 0, scores 0% in
+     * every epoch: the first epoch's weights are still the run's best (PyTorch scripts save the
+     * first epoch's too), and the closing line names a file that exists.
+     */
+    @Test
+    void aRunThatNeverScoresStillSavesItsFirstEpochAsBest() throws Exception {
+        Path first = tmp.resolve("first");
+        assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", first.toString(), "--epochs", "1").code()).isZero();
+        Map<String, Tensor> start = new java.util.LinkedHashMap<>(Safetensors.read(first.resolve("best.safetensors")));
+        String dense = start.keySet().stream().filter(k -> k.endsWith(".weight") && start.get(k).shape()[0] == 2).findFirst().orElseThrow();
+        String layer = dense.substring(0, dense.length() - ".weight".length());
+        start.put(dense, Tensor.of(new float[start.get(dense).data().length], start.get(dense).shape()));
+        start.put(layer + ".bias", Tensor.of(new float[] {-10, 10}, 2));
+        Path weights = tmp.resolve("class1.safetensors");
+        Safetensors.write(weights, start, Map.of());
+        try (var files = Files.walk(data.resolve("test").resolve("class1"))) {
+            files.sorted(java.util.Comparator.reverseOrder()).map(Path::toFile).forEach(java.io.File::delete);
+        }
+
+        Path out = tmp.resolve("never");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--epochs", "2",
+                "--lr", "0", "--weights", weights.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("acc 0.00% (best)").contains("best test accuracy 0.00%");
+        assertThat(Safetensors.read(out.resolve("best.safetensors")).get(layer + ".bias").data()).containsExactly(-10f, 10f);
+    }
+
     @Test
     void missingDataIsAClearError() {
         CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--data", tmp.resolve("nowhere").toString());
