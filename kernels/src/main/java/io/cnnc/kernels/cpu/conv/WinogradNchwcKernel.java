@@ -17,9 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * sums of vectors with the transform's coefficients ({@link WinogradNchwcTransforms}), with no shuffles or transposes (the planar
  * {@link WinogradKernel} needs both). The t*t products M[f] = V[f] U[f] are then 1x1
  * convolutions over "pixels" that are tiles, which is what {@link NchwcMicrokernels} computes:
- * 4 output blocks x 6 tiles in registers (a block's last 1-2 or 3-4 tiles as 2 or 4: 49 tiles
- * in 6s computed 54, and 256->256 @14 ran 6% faster with the tails), weights (U^T per
- * frequency, packed like direct-nchwc's) loaded as vectors, transformed inputs broadcast.
+ * 4 output blocks x 6 tiles in registers (a block's last 1-2 or 3-4 tiles as 2 or 4, so no
+ * padding tiles are computed), weights (U^T per frequency, packed like direct-nchwc's) loaded as
+ * vectors, transformed inputs broadcast.
  *
  * <p>A sample's tiles go in blocks whose transformed input V (all input blocks) and one output
  * group's products M fit in L2. Per block: V is computed once, then per group of 4 output blocks
@@ -116,8 +116,8 @@ final class WinogradNchwcKernel implements ConvKernel {
 
     /**
      * How many blocks a sample's tiles go in: as few as keep V and one group's M within
-     * {@link #BLOCK_BYTES}, and when that is more than one, a multiple of the threads (64->64 @56
-     * with F43 in 3 blocks ran 1.35x faster on 2 threads than on 1).
+     * {@link #BLOCK_BYTES}, and when that is more than one, a multiple of the threads, so that no
+     * core waits for another's last block.
      */
     static int blocksPerSample(WinogradTransform tf, ConvGeometry g, int threads) {
         int m = tf.m();
