@@ -85,7 +85,7 @@ print('''    /**
     }
 ''')
 # The same blocks over inner loops of any length, apart: one method serving both lengths ran the
-# 16-channel loop 1.7x slower (ResNet-18's Winograd layers 0.85 -> 1.4 ms).
+# 16-channel loop much slower (docs/kernels.md, "Weight streaming and shared scratch").
 print(micro(4, 6, True))
 print()
 print(micro(2, 12, True))

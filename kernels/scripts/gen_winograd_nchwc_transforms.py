@@ -37,9 +37,7 @@ def expr(row, names):
 
 def constants(mats):
     """The coefficient vectors a transform uses, as locals: static final FloatVector fields are
-    loaded from their boxes on every use. With those fields and a buffer off the cache line,
-    F(4,3)-nchwc layers ran 5-6% slower on one Zen 5 core (64->64 @56 0.696 against 0.653 ms,
-    128->128 @28 0.585 against 0.554, interleaved in one JVM; 1-2% on two cores)."""
+    loaded from their boxes on every use (docs/kernels.md, "Winograd on NCHW16c")."""
     cs = sorted({c for m in mats for row in m for c in row if c not in (0, 1, -1)})
     if not cs:
         return []

@@ -113,11 +113,9 @@ public final class CalibrateCostModel {
 
     /**
      * Every candidate's time on g; those within {@link #CONTENDER} of the fastest are timed again
-     * in the reverse order and keep the faster of their two times. This machine's speed drifts by
-     * 10-40% over seconds (other tenants): one pass timed direct on the 1x1 256->64 @56 (two
-     * cores) at 0.90 ms, the next calibration at 1.22, which decided the choice. A drift slows
-     * whatever runs in it, so the faster of two passes apart in time is nearer the strategy's own
-     * speed; the second pass is spent only where it can change a choice.
+     * in the reverse order and keep the faster of their two times: a drift of the shared
+     * machine's speed slows whatever runs in it, so the faster of two passes apart in time is
+     * nearer the strategy's own speed; the second pass is spent only where it can change a choice.
      */
     private static Map<String, Double> measure(ConvGeometry g, Parallel parallel) {
         List<ConvStrategy> candidates = ConvStrategies.candidates(g);

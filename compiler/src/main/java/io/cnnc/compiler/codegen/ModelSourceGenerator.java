@@ -87,11 +87,9 @@ public final class ModelSourceGenerator {
 
     /**
      * Elements (inputs, output and parameters) up to which an op other than a conv runs on the
-     * calling thread alone: about 256 KB, some 10 us of work, where sharing it out costs a
-     * hand-over and moving half its lines to the other core. ResNet-20 on 2 threads (reorders of
-     * 8K elements, a 64-input dense) ran 4.5% faster, 30 of 30 alternating rounds; ResNet-18 and
-     * MobileNetV2, whose large ops stay shared out, were unchanged. Convs have their own rule
-     * (StrategyChooser's threads per layer).
+     * calling thread alone, because sharing out so little work costs more in hand-over and moved
+     * cache lines than it saves (docs/compiler.md, "Threads per layer"). Convs have their own
+     * rule (StrategyChooser's threads per layer).
      */
     static final long SERIAL_ELEMENTS = 65536;
 

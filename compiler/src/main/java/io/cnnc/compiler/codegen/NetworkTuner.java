@@ -33,10 +33,9 @@ import java.util.Random;
  * strategy with the lowest median time measured at its place.
  *
  * <p>Why not time each layer alone: alone, a layer's weights stay in the last-level cache from
- * one call to the next; in a network whose weights outgrow that cache (ResNet-18: 45 MB, 32 MB
- * here) they come from memory every pass. Winograd's transformed weights are 1.8x (F23) to 4x
- * (F43) the raw ones, so a layer that Winograd wins alone can lose in the network: ResNet-18's
- * 512-channel 7x7 layers took 1.0 ms alone with F43 and 2.0 ms inside the network.
+ * one call to the next; in a network whose weights outgrow that cache they come from memory
+ * every pass. Winograd's transformed weights are 1.8x (F23) to 4x (F43) the raw ones, so a layer
+ * that Winograd wins alone can lose in the network (docs/compiler.md, "--tune").
  *
  * <p>Times are cached by network (a hash of its optimized graph), CPU, threads and batch, per
  * layer and strategy; a compile that finds them all measures nothing.
@@ -134,10 +133,8 @@ final class NetworkTuner {
 
     /**
      * Warms every variant up, then times them in turns, one round each per turn, and keeps each
-     * layer's median round. Taking the variants one after the other, a stretch of minutes in
-     * which this (shared) machine ran 2-thread code 30-50% slower could fall on some strategies
-     * and not on others, and the tuner then picked the unlucky one's rival (once im2col-gemm at
-     * 0.54 ms for a stride-2 layer where direct takes 0.44).
+     * layer's median round, so that a slow stretch of a shared machine falls on every variant
+     * alike rather than on some strategies only (docs/compiler.md, "--tune").
      */
     private static void timeInterleaved(List<Variant> variants, int batch) {
         for (Variant v : variants) {

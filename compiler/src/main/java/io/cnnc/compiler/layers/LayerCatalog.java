@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Every layer of the language (spec section 4): its names, arguments, and how it becomes an op. */
+/** Every layer of the language (docs/language.md, "Layers"): its names, arguments, and how it becomes an op. */
 public final class LayerCatalog {
 
     /** Builds the op for bound arguments and the input shape; may refuse with a ShapeException. */

@@ -17,9 +17,9 @@ import io.cnnc.kernels.cpu.gemm.PackedGemm;
 public final class CostModel {
 
     /**
-     * Memory traffic direct-nchwc-planar's own layout changes cost per element: the scalar
-     * reorder's measured 0.85 ns on the Xeon, about 16 bytes at the model's 17 GB/s. Its
-     * efficiencies are fitted with this term, so it stays when the reorders get faster.
+     * Memory traffic direct-nchwc-planar's own layout changes cost per element (the scalar
+     * reorder's time on the Xeon at the model's bandwidth, docs/compiler.md); its efficiencies
+     * are fitted with this term, so it stays when the reorders get faster.
      */
     static final double REORDER_BYTES_PER_ELEMENT = 16;
 
@@ -87,8 +87,7 @@ public final class CostModel {
                 double transform = (g.inC() + g.outC()) * tiles * a * a * 4.0;
                 double total = flops / (f43 ? 4.0 : 2.25) + transform;
                 // Transformed weights are a*a/9 times the raw ones (F43: 4x) and, in a network
-                // whose weights outgrow the last-level cache, come from memory on every pass:
-                // ResNet-18's 512-channel layers read 38 MB each with F43 (2.1 ms measured).
+                // whose weights outgrow the last-level cache, come from memory on every pass.
                 double transformedWeights = weights * (a * a / 9.0 - 1);
                 yield new Work(total, bytes + 4 * tiles * a * a * (g.inC() + g.outC()) + 4 * transformedWeights,
                         String.format("%.2fx fewer multiplies than direct, transforms cost %.0f%% of the rest",
@@ -111,8 +110,8 @@ public final class CostModel {
             case "gemm-1x1" -> new Work(flops, bytes, g.strideH() * g.strideW() == 1 ? "1x1: the input already is the GEMM's right-hand matrix"
                     : "strided 1x1: every stride-th input pixel gathered straight into the GEMM's panels");
             case "im2col-gemm", "pixel-gemm" -> {
-                // Both pack the whole im2col matrix, row by row or pixel by pixel: the 7x7 stem's
-                // 147 x 12544 floats (7 MiB) made pixel-gemm 1.6 ms where 0.77 was expected.
+                // Both pack the whole im2col matrix, row by row or pixel by pixel, which a
+                // big-kernel stem pays for in traffic (docs/compiler.md, strategy choice).
                 double panels = (double) (g.inC() / g.groups()) * g.kernelH() * g.kernelW() * g.outH() * g.outW() * g.groups();
                 yield new Work(flops, bytes + 4 * panels, (strategy.equals("pixel-gemm") ? "pixels x weights^T" : "packed GEMM")
                         + ", im2col packed on the fly (" + (long) (panels * 4 / 1024) + " KiB of panels)");
@@ -147,9 +146,8 @@ public final class CostModel {
     /**
      * How many multiply-adds a strategy really issues per useful one: register blocks and vectors
      * are filled up with padding when the dimension they cover is not a multiple of their size.
-     * pixel-gemm's 32 output channels per register block run 16-channel layers at half speed
-     * (ResNet-20's first stage: 0.068 ms measured against 0.034 predicted without this), and
-     * row-vectorized kernels waste 9 of 16 lanes on 7-pixel rows.
+     * pixel-gemm's 32 output channels per register block run 16-channel layers at half speed,
+     * and row-vectorized kernels waste 9 of 16 lanes on 7-pixel rows.
      */
     static double padding(String strategy, ConvGeometry g) {
         int lanes = PackedGemm.NR / 2; // the GEMM register block is two vectors wide

@@ -9,27 +9,19 @@ import java.util.List;
 /**
  * The families of CPU the cost model tells apart, each with the peak its efficiencies are a
  * fraction of and its own efficiency table: a strategy's fraction of peak moves with the vector
- * datapath, not only with the register count. Peaks are FloatVector FMA chains (12 independent
- * accumulators) on JDK 25 on the 2-core machines this project is developed on.
+ * datapath, not only with the register count. Peaks are what FloatVector FMA chains reach on one
+ * core (the measurements: docs/compiler.md, "Machine figures").
  */
 public enum CpuKind {
-    /** 512-bit FMA units (Intel Xeon, Sapphire Rapids class): 240 GFLOP/s per core (2026-11-22). */
+    /** 512-bit FMA units (Intel Xeon, Sapphire Rapids class). */
     AVX512("efficiency.properties", 240, 0),
-    /**
-     * AMD Zen 4: AVX-512 instructions on 256-bit FMA pipes, so half the Xeon's peak per clock:
-     * 114-115 GFLOP/s on one core, 225-230 on two (2026-12-02). Its L2 is 1 MiB per core.
-     */
+    /** AMD Zen 4: AVX-512 instructions on 256-bit FMA pipes, so half the Xeon's peak per clock. */
     ZEN4("efficiency-zen4.properties", 115, 0),
-    /**
-     * AMD Zen 5 (EPYC): AVX-512 on full 512-bit FMA pipes, like the Xeon, but a 1 MiB L2 per core
-     * (the Xeon's is 2): FloatVector FMA chains reach 226-229 GFLOP/s on one core, 423-447 on two
-     * (2026-12-05).
-     */
+    /** AMD Zen 5: AVX-512 on full 512-bit FMA pipes like the Xeon, but half its L2 per core. */
     ZEN5("efficiency-zen5.properties", 228, 0),
     /**
-     * AVX2 (16 registers; a Zen2 EPYC, 2026-12-02): 86 GFLOP/s, the best a GEMM microkernel
-     * reached on one core (FMA chains 71-75); gathers cost 9.4 ns each beyond the arithmetic
-     * (see {@link Machine#gatherNanos}).
+     * AVX2 (16 registers): the peak is the best a GEMM microkernel reached, above FMA chains, and
+     * gathers cost extra beyond the arithmetic (see {@link Machine#gatherNanos}).
      */
     AVX2("efficiency-16-registers.properties", 86, 9.4);
 

@@ -58,11 +58,9 @@ public final class LayoutChoice {
     }
 
     /**
-     * A reorder's time per element: 0.18 ns, measured as 0.030-0.041 ms for a 64x56x56 tensor
-     * inside a compiled network on a Zen 5 core (2026-12-05), since reorders transpose 16 x 16
-     * tiles in registers (the scalar loops took 0.135-0.17 ms on the Xeon, 0.85 ns per element).
-     * A second thread gained nothing there (0.033-0.060 ms): the tensor was written by the other
-     * core, and half of it has to come across; so the cost is the same on any number of threads.
+     * A reorder's time per element, measured inside a compiled network (docs/compiler.md,
+     * "Layout"); the same on any number of threads, as a tensor written by the other core has to
+     * come across half of it anyway.
      */
     static final double REORDER_NANOS_PER_ELEMENT = 0.18;
 
@@ -95,9 +93,8 @@ public final class LayoutChoice {
 
     /**
      * Planar convs whose best blocked strategy loses less to their choice than the reorders
-     * around them cost in {@code laid}: on two threads the model gave ResNet-18's strided 1x1
-     * downsamples gemm-1x1 (0.016 ms ahead of direct-nchwc) between blocked layers, and the three
-     * reorders around each took 0.11 ms.
+     * around them cost in {@code laid}, so that a planar layer between blocked ones does not
+     * pay for three reorders to win a little (docs/compiler.md, "Layout").
      */
     private static Set<String> promoted(Graph laid, Map<String, Choice> byName, int batch) {
         Set<String> out = new HashSet<>();

@@ -2,10 +2,9 @@ package io.cnnc.compiler.schedule;
 
 /**
  * What the cost model assumes about the CPU: its peak and gather cost come from its
- * {@link CpuKind}; stream bandwidth 17 GB/s on one thread, 29 on two (the 2-core machines this
- * project is developed on). {@code gatherNanos}: what one 8-lane gather of pixel-gemm's packing
- * costs beyond the arithmetic, on one core: 9.4 ns on Zen2 (the 7x7 stem took 6.84 ms where its
- * multiplies at pixel-gemm's efficiency take 3.37, over 369k gathers); 0 with AVX-512, whose
+ * {@link CpuKind}; stream bandwidth is that of the 2-core machines this project is developed on
+ * (docs/compiler.md, "Machine figures"). {@code gatherNanos}: what one 8-lane gather of
+ * pixel-gemm's packing costs beyond the arithmetic on one core, 0 with AVX-512, whose
  * efficiencies were fitted with the gathers inside them. The CPU name keys the tuning cache; it
  * carries the kind and the vector width, because the same model name ("AMD EPYC") has been a
  * Zen 2, a Zen 4 and a Zen 5, and a strategy measured on one says nothing about the others.

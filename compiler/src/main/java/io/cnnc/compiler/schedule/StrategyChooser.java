@@ -56,9 +56,8 @@ public final class StrategyChooser {
     /**
      * What sharing a layer out costs in a network beyond its calibrated time: the other core
      * reads activations the last layer left in this core's caches, which a layer timed alone
-     * (as the calibration times it) finds in its own. ResNet-20's layers on two threads took
-     * 0.01-0.025 ms more in the network than the model's two-thread estimates (Zen 5,
-     * 2026-12-05), most of what they would save on a 0.02-0.04 ms layer.
+     * (as the calibration times it) finds in its own; measured on ResNet-20's layers
+     * (docs/compiler.md, "Threads per layer").
      */
     static final double HANDOVER_MS = 0.015;
 

@@ -28,8 +28,7 @@ public final class Tuner {
     /**
      * As {@link #measureMs(ConvStrategy, ConvGeometry, Parallel)}, but each timed run finds the
      * layer's weights out of the caches ({@link #medianOfColdWeightRuns}), as in a network whose
-     * weights outgrow them: ResNet-18's 512-channel Winograd layers took 2.9 ms there and 1.4 ms
-     * timed alone with their 17 MB of transformed weights cached.
+     * weights outgrow them, where a layer timed hot looks twice as fast (docs/compiler.md).
      */
     public static double measureColdMs(ConvStrategy strategy, ConvGeometry g, Parallel parallel) {
         return measureMs(strategy, g, parallel, true);
@@ -70,15 +69,6 @@ public final class Tuner {
     private static final int MAX_COPIES = 64;
 
     /**
-     * Runs whose weights come from memory while input, output and scratch are where the last
-     * call left them, as in a network whose weights outgrow the caches: calls cycle through
-     * copies of the layer with weights of their own, {@link #COLD_WEIGHT_BYTES} in all. An
-     * earlier version wrote 256 MiB before each call instead, which also sent the input and the
-     * Winograd-nchwc scratch (shared by every Winograd layer, hot in a network) to memory: on
-     * Zen 4 it timed 256->256 @14 on two cores at 1.34 ms with NCHW16c F(2,3) and 1.11 planar,
-     * where inside ResNet-18 they take 0.91-0.99 and 1.24-1.46.
-     */
-    /**
      * Runs a kernel until it has settled how it runs (at least once): one timed while still trying
      * its ways (a big layer can try them past the warm-up, and a cold run's fresh copy always is)
      * made Winograd-nchwc look twice as slow on two threads.
@@ -88,6 +78,13 @@ public final class Tuner {
         while (!k.settled());
     }
 
+    /**
+     * Runs whose weights come from memory while input, output and scratch are where the last
+     * call left them, as in a network whose weights outgrow the caches: calls cycle through
+     * copies of the layer with weights of their own, {@link #COLD_WEIGHT_BYTES} in all. Evicting
+     * everything before each call instead also sent the input and the Winograd-nchwc scratch
+     * (hot in a network) to memory and misranked strategies (docs/compiler.md).
+     */
     private static double medianOfColdWeightRuns(ConvStrategy strategy, ConvGeometry g, Parallel parallel, ConvKernel warm,
                                                  float[] x, float[] y, Random r) {
         int weightFloats = g.weightCount();

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Checks a train section (spec section 5) against the options cnnc knows. */
+/** Checks a train section (docs/language.md, "Training section") against the options cnnc knows. */
 public final class TrainSectionChecker {
 
     private static final Map<String, List<ArgSpec>> DATA = Map.of(

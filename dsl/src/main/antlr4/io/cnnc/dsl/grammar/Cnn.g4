@@ -1,4 +1,4 @@
-// The .cnn language, version 1 (see ../shared/spec/cnn-language.md and docs/language.md).
+// The .cnn language, version 1; docs/language.md is its reference.
 grammar Cnn;
 
 @lexer::members {

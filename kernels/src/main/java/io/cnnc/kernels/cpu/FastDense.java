@@ -23,8 +23,7 @@ public final class FastDense {
     private static final int ROWS = 4;
     /**
      * Below this, streaming W once per sample beats the GEMM, whose tiles are 32 samples wide and
-     * mostly padding for a small batch (512->1000, one core: 4 samples 104 us streamed vs 161 us
-     * GEMM; 8 samples 208 vs 169).
+     * mostly padding for a small batch (measured: docs/kernels.md, "Dense").
      */
     public static final int GEMM_MIN_BATCH = 8;
     /** Weights per task at least, so a small layer stays on one core. */

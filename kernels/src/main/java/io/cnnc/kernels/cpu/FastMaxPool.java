@@ -63,7 +63,7 @@ public final class FastMaxPool {
      * y[d + ox] = max(row[2ox], row[2ox+1], row[2ox+2]) for the common 3-wide stride-2 window
      * (ResNet's stem pool): the even columns, the odd ones and the evens one further, each two
      * loads and a two-vector shuffle, instead of a max at every column and a pass picking every
-     * other one (64 planes of 112x112 alone: 165 -> 120 us on 1 thread, 90 -> 70 on 2).
+     * other one, which did the work twice (docs/kernels.md, "Pooling").
      */
     private static void evensOddsMax(float[] row, float[] y, int d, int outW) {
         int ox = 0;

@@ -10,8 +10,7 @@ import java.util.Arrays;
  * then on. Going round gives every way the same JIT state and the same neighbours' noise; timing
  * in place sees the caches as the network leaves them, which a layer timed alone does not. Noise
  * only ever adds time (the JIT's own threads, a preempted core), so the quartile, not the
- * median: with 32 skipped calls and medians, a 256->256 @14 layer on 2 threads kept the slower
- * of two ways in 1 of 4 runs (0.575 ms against 0.47-0.49).
+ * median, which sometimes kept the slower way (docs/kernels.md, Winograd on NCHW16c).
  *
  * <p>Only for ways that give the same result bit for bit, so that the choice changes speed and
  * nothing else. One caller at a time, like the kernel that owns it.

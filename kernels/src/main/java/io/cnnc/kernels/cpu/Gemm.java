@@ -8,8 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
  * need. The bulk is done by a register-blocked microkernel (4 rows x 2 vectors of C kept in
  * registers across the whole k loop, no horizontal reductions, so results do not depend on
  * JIT state); edges fall back
- * to row loops over {@link VectorOps}. Not yet the packed, cache-blocked GEMM of the optimizing
- * compiler. Offsets let callers address one sample's slice.
+ * to row loops over {@link VectorOps}. Nothing is packed: it serves training and the backward
+ * kernels ({@link Im2colConv}, dense backward), while the optimizing compiler's kernels use the
+ * packed, cache-blocked {@link io.cnnc.kernels.cpu.gemm.PackedGemm}. Offsets let callers address
+ * one sample's slice.
  */
 public final class Gemm {
 

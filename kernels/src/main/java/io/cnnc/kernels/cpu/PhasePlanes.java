@@ -24,9 +24,8 @@ public final class PhasePlanes {
     private static final int L = S.length();
     /**
      * Two-vector shuffles for {@code a.rearrange(shuffle, b)}: the even (odd) lanes of a, then
-     * those of b (an exceptional, negative index takes its lane from b). Vector.selectFrom(a, b)
-     * does the same but ran 3x slower here (2 us a 112-column plane, most of a stride-2
-     * depthwise layer).
+     * those of b (an exceptional, negative index takes its lane from b); Vector.selectFrom(a, b)
+     * does the same but was slower (docs/kernels.md, "Depthwise").
      */
     private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(S, i -> 2 * i < L ? 2 * i : 2 * i - 2 * L);
     private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(S, i -> 2 * i + 1 < L ? 2 * i + 1 : 2 * i + 1 - 2 * L);

@@ -46,8 +46,8 @@ final class PoolRows {
      * row[padL + i] = max (or sum) over input rows [iy0, iy1) of column i, or -inf (0) when the
      * window misses the input. The reduction is a boolean, not a VectorOperators argument:
      * lanewise(op, ...) is intrinsified only when the JIT sees op as a constant, which holds only
-     * if this method is inlined into its caller. When it was compiled on its own first (it is
-     * hot), ResNet-18's max pool ran 30x slower in some JVM runs (1.3 vs 39 ms).
+     * if this method is inlined into its caller, and a compiled-alone copy is far slower
+     * (docs/kernels.md, "Pooling").
      */
     static void column(float[] x, int xb, int inW, int iy0, int iy1, float[] row, int padL, boolean max) {
         if (iy0 >= iy1) {
@@ -58,7 +58,7 @@ final class PoolRows {
         int i = 0;
         if (iy1 - iy0 == 3 && max) {
             // The common 3-row max window in straight-line code: the general loop's variable
-            // trip count cost a third more (ResNet-18's max pool: 1.32 -> 0.93 us a plane here).
+            // trip count cost a third more (docs/kernels.md, "Pooling").
             int second = first + inW, third = second + inW;
             for (int bound = S.loopBound(inW); i < bound; i += L) {
                 FloatVector.fromArray(S, x, first + i).max(FloatVector.fromArray(S, x, second + i)).max(FloatVector.fromArray(S, x, third + i))

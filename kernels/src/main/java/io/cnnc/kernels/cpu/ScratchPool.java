@@ -16,9 +16,8 @@ import java.util.function.Supplier;
  * never again, so that every user of a key writes exactly the same positions.
  *
  * <p>Buffers are kept per thread: a buffer last written by the other core is in that core's L2,
- * and moving it over cost more than it saved (ResNet-20's small layers on 2 threads ran at 0.64
- * ms with one pool shared by all threads, 0.37 ms with a buffer per kernel and thread). A buffer
- * goes back to the pool of the thread that gives it back.
+ * and moving it over cost more than it saved (docs/kernels.md, "Threads"). A buffer goes back to
+ * the pool of the thread that gives it back.
  */
 public final class ScratchPool {
 

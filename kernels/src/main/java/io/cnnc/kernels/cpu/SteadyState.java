@@ -5,8 +5,7 @@ package io.cnnc.kernels.cpu;
  * A kernel called once per forward pass (the classifier's dense layer, global pooling) is
  * invoked too rarely to reach C2 quickly while the compiler threads are still busy with the
  * convolution kernels and the generated forward method; until then it runs as C1 code, where
- * every Vector API operation allocates. Measured on ResNet-18: its 512->1000 dense layer took
- * 0.6 ms inside the network after a fixed 2 s warm-up and 0.03 ms once compiled.
+ * every Vector API operation allocates, several times slower (docs/embedding.md).
  */
 public final class SteadyState {
 

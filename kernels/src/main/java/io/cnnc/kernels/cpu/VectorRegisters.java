@@ -4,10 +4,9 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * How many vector registers the microkernels size their register blocks for. A block whose
- * accumulators, operands and broadcasts do not fit is spilled by C2 on every iteration: the 8x32
- * GEMM block (16 accumulators, 2 operand vectors, a broadcast) that runs at 75-80% of peak on
- * AVX-512's 32 registers ran ResNet's 1x1 256->64 @56 at 40 GFLOP/s on AVX2's 16 (Zen2), where
- * ONNX Runtime reaches 74. The Vector API does not tell the register count; 16-lane float
+ * accumulators, operands and broadcasts do not fit is spilled by C2 on every iteration, at about
+ * half speed (docs/kernels.md, "Register blocking by vector width"). The Vector API does not
+ * tell the register count; 16-lane float
  * vectors mean AVX-512 (32 registers), anything narrower is taken as AVX2 or NEON-sized (16).
  * {@code -Dcnnc.cpu.vector-registers=16|32} overrides it; {@code non-native} takes the count
  * this CPU would not, which the tests use to run the other register blocking on whatever machine

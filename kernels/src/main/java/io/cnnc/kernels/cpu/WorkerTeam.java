@@ -16,26 +16,23 @@ import java.util.function.IntConsumer;
  * takes what is left of the others'. So a layer's tasks land on the same core at every pass, and
  * the output and scratch lines a core writes are the ones it wrote last time, still in its L2;
  * with tasks taken first come, first served, half the lines moved between the cores at every
- * layer. ResNet-18 on 2 threads ran 4-13% faster (8.2-9.0 ms against 9.5, in alternating runs),
- * and stealing keeps a core that a neighbour slows from holding the loop up.
+ * layer; stealing keeps a core that a neighbour slows from holding the loop up.
  *
  * Workers spin a little after each loop before parking, because the next layer's loop usually
- * follows within microseconds; a fork-join pool costs about 20 us per loop here, which is most
- * of a small layer's time.
+ * follows within microseconds, and a fork-join pool's per-loop cost is most of a small layer's
+ * time (measurements: docs/kernels.md, "Threads").
  */
 final class WorkerTeam {
 
     /**
-     * How long an idle worker spins before parking ({@code -Dcnnc.spin.us}). A network has serial
-     * stretches between parallel loops (a small layer, a pad copy) that can outlast 100 us; a worker
-     * that parked then costs a wake-up at the next loop. With 100 us, ResNet-18 on 2 threads ran
-     * 13.5-14 ms in some seconds and 10.5 ms in others within one JVM; with 1 ms, 10.4-10.7 ms
-     * throughout (3 JVMs). ONNX Runtime's pool spins too, by default.
+     * How long an idle worker spins before parking ({@code -Dcnnc.spin.us}): a network has serial
+     * stretches between parallel loops (a small layer, a pad copy), and a worker that parked
+     * during one costs a wake-up at the next loop. ONNX Runtime's pool spins too, by default.
      */
     private static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("cnnc.spin.us", 1000));
     /**
-     * How long a caller spins for the last tasks before parking. Kept short: a caller spinning
-     * 500 us made ResNet-18 slower (14 ms), by keeping a preempted worker off its core.
+     * How long a caller spins for the last tasks before parking. Kept short, so that a spinning
+     * caller does not keep a preempted worker off its core.
      */
     private static final long CALLER_SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(Long.getLong("cnnc.callerspin.us", 20));
 

@@ -11,7 +11,8 @@
 #define ACT_HARDSIGMOID 9
 
 /* GEMM tiling shared by conv_gemm and gemm: a 16 x 16 work-group computes a 64 x 64 tile of the
- * product, 4 x 4 per item, stepping through K 16 at a time. GemmTiling.java mirrors these. */
+ * product, 4 x 4 per item, stepping through K 16 at a time. The launch sizes in Gemm.launch,
+ * GpuConvStrategy (GEMM) and TrainingLaunches (kernels/.../gpu) repeat these numbers. */
 #define GEMM_TM 64
 #define GEMM_TN 64
 #define GEMM_TK 16

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Fresh weights as PyTorch's defaults would draw them (spec section 4): conv and dense
- * weights and biases U(-1/sqrt(fanIn), 1/sqrt(fanIn)) — which is what kaiming_uniform_ with
+ * Fresh weights as PyTorch's defaults would draw them (docs/language.md, "Fresh weights"): conv
+ * and dense weights and biases U(-1/sqrt(fanIn), 1/sqrt(fanIn)) — which is what kaiming_uniform_ with
  * a=sqrt(5) reduces to — norms ones and zeros. Deterministic for a seed; each tensor gets its
  * own stream derived from its name, so adding a layer does not change the others' weights.
  */

@@ -182,9 +182,9 @@ public final class DirectStrategy implements ConvStrategy {
             // Bands of whole calls, about BAND_FLOATS outputs over all channels (in L2).
             int cap = Math.max(1, BAND_FLOATS / Math.max(1, g.outC() * NV * L));
             boolean wide = parallel.threads() > 1 && g.macsPerSample() >= PARALLEL_MACS;
-            // Each band split by channel blocks, one part per thread: 9 calls (3x3 stride 2 to
-            // 28x28) in bands of whole calls left one core a call behind (0.39 ms on 2 threads
-            // against 0.63 on 1); parts of a band take the same time.
+            // Each band split by channel blocks, one part per thread, as bands of whole calls
+            // left one core a call behind (docs/kernels.md, "Direct"); parts of a band take the
+            // same time.
             this.channelChunks = wide && blocks >= 2 * parallel.threads() ? parallel.threads() : 1;
             this.callsPerBand = wide && channelChunks == 1 ? balancedCalls(Math.min(cap, calls), parallel.threads()) : Math.min(cap, calls);
             this.bands = (calls + callsPerBand - 1) / callsPerBand;

@@ -247,10 +247,10 @@ final class NchwcDirectKernel implements ConvKernel {
 
     /**
      * Reads {@code n} floats (a multiple of 16) of weights from {@code off} on as a plain sequential stream, so the
-     * chunk is in L1 before the register blocks run over it. The blocks' own loads of a chunk
-     * still in L3 wait on each other (about 10 GB/s on the Xeon); this loop reaches 14.5, which
-     * took a 512-channel 7x7 layer from 2.4 to 2.0-2.1 ms in isolation. A chunk already in L1
-     * or L2 costs a few hundred cycles against several thousand of arithmetic.
+     * chunk is in L1 before the register blocks run over it: the blocks' own loads of a chunk
+     * still in L3 wait on each other, and this loop streams faster (docs/kernels.md, "Weight
+     * streaming"). A chunk already in L1 or L2 costs a few hundred cycles against several
+     * thousand of arithmetic.
      */
     static float stream(float[] w, int off, int n) {
         FloatVector a = FloatVector.zero(S), b = a, c = a, d = a;

@@ -63,8 +63,8 @@ public final class PixelGemmStrategy implements ConvStrategy {
         private final Object aKey, cKey;
         private final int pixelBlocks, channelChunks;
         /**
-         * Channel chunks share one packing of the pixel rows, made by all threads first: each
-         * chunk packing them itself cost 512->512 @7 on 2 threads 83 us of its 0.88 ms.
+         * Channel chunks share one packing of the pixel rows, made by all threads first, rather
+         * than each chunk packing them again (docs/kernels.md, "pixel-gemm").
          */
         private final boolean sharedRows;
         private final int kBlocks, sharedStride;
@@ -169,8 +169,8 @@ public final class PixelGemmStrategy implements ConvStrategy {
                     PackedGemm.multiplyBlock(a, 0, count, weights[grp], p0, lo, hi, c, 0, ldc, p0 > 0);
                 }
                 // 16 channels at a time: each pixel's row of c is read once, 16 floats in a line,
-                // and the 16 output rows being written stay in L1. Channel by channel, every read
-                // was a new cache line: half of a 1x1 downsampling conv's time (0.077 of 0.152 ms).
+                // and the 16 output rows being written stay in L1; channel by channel, every read
+                // was a new cache line.
                 int yGroup = (n * g.outC() + grp * outPerGroup) * hw + m0;
                 for (int cb = lo; cb < hi; cb += TRANSPOSE_CHANNELS) {
                     int ce = Math.min(hi, cb + TRANSPOSE_CHANNELS);

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The B matrix of an unpadded 1x1 conv with a stride, [inC/groups, outH * outW], gathered from
  * the input straight into GEMM panels: row p is input channel p, column j output pixel (oy, ox),
  * read at input (oy*sh, ox*sw). ResNet's downsampling shortcuts are such convs; gathered here,
- * they run at the speed of a stride-1 1x1 (64->128 @56 stride 2: 0.125 ms with pixel-gemm's
- * im2col, 0.192 with im2col-gemm's phase split of the whole input per task).
+ * they run at the speed of a stride-1 1x1 rather than paying for an im2col or a phase split of
+ * the whole input (docs/kernels.md, "im2col + GEMM, 1x1").
  *
  * <p>Stride 2 gathers 16 columns with two loads and one two-vector shuffle (vpermt2ps). Stores
  * are whole vectors: lanes past a run of one output row land on later columns of the same panel

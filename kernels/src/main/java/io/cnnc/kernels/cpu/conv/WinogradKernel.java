@@ -107,9 +107,8 @@ final class WinogradKernel implements ConvKernel {
 
     /**
      * Everything a Scratch's sizes and methods read from its kernel: kernels of one shape share
-     * scratch through {@link ScratchPool}. ResNet repeats each layer shape 2-4 times, and the
-     * next layer then finds V and M (up to 768 KiB a task) still in cache: with a scratch per
-     * kernel, 64->64 @56 with F43 took 0.81 ms inside ResNet-18 on 2 threads against 0.45 alone.
+     * scratch through {@link ScratchPool}: ResNet repeats each layer shape 2-4 times, and the
+     * next layer then finds V and M (up to 768 KiB a task) still in cache.
      */
     private final List<Object> scratchKey;
 
@@ -149,10 +148,9 @@ final class WinogradKernel implements ConvKernel {
         long bytesPerTile = 4L * freqs * (inC + outC);
         long weightBytes = 4L * freqs * inC * outC;
         // Every block streams all the transformed weights. On one thread, when they dwarf the
-        // sample's V and M (256->256 @14 with F43: 9.4 MB against 1.2 MB; 512->512 @7 with F23:
-        // 16.8 MB against 1 MB) one block that spills L2 a little beats two that read them twice:
-        // inside ResNet-18, layer3 2.9 -> 2.68 ms, layer4's F23 conv 1.6 -> 1.35. On two threads
-        // the two blocks go to the two cores and one block ran slower (split by channels).
+        // sample's V and M, one block that spills L2 a little beats two that read them twice
+        // (docs/kernels.md, "One thread, big weights"); on two threads the two blocks go to the
+        // two cores, as one block split by channels ran slower.
         long wholeSample = bytesPerTile * tilesPerSample;
         if (parallel.threads() == 1 && weightBytes >= 4 * wholeSample && wholeSample <= 2L * blockBytes) blockBytes = (int) wholeSample;
         int fit = (int) Math.min(Integer.MAX_VALUE / 2, blockBytes / bytesPerTile);

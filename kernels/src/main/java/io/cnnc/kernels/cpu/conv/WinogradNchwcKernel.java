@@ -17,9 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * sums of vectors with the transform's coefficients ({@link WinogradNchwcTransforms}), with no shuffles or transposes (the planar
  * {@link WinogradKernel} needs both). The t*t products M[f] = V[f] U[f] are then 1x1
  * convolutions over "pixels" that are tiles, which is what {@link NchwcMicrokernels} computes:
- * 4 output blocks x 6 tiles in registers (a block's last 1-2 or 3-4 tiles as 2 or 4: 49 tiles
- * in 6s computed 54, and 256->256 @14 ran 6% faster with the tails), weights (U^T per
- * frequency, packed like direct-nchwc's) loaded as vectors, transformed inputs broadcast.
+ * 4 output blocks x 6 tiles in registers (a block's last 1-2 or 3-4 tiles as 2 or 4, so no
+ * padding tiles are computed), weights (U^T per frequency, packed like direct-nchwc's) loaded as
+ * vectors, transformed inputs broadcast.
  *
  * <p>A sample's tiles go in blocks whose transformed input V (all input blocks) and one output
  * group's products M fit in L2. Per block: V is computed once, then per group of 4 output blocks
@@ -35,7 +35,7 @@ final class WinogradNchwcKernel implements ConvKernel {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
     private static final int B = Nchwc.BLOCK;
-    /** V plus one group's M per block, most of a 2 MiB L2: 1 MiB made 128->128 @28 with F43 two blocks, each streaming the 2.4 MB of weights (0.74 ms against 0.70 as one block); 2 MiB spilled at 64->64 @56 (0.87 against 0.70). */
+    /** V plus one group's M per block, most of a 2 MiB L2: less cut layers into blocks that each stream all the weights, more spilled (docs/kernels.md, "Blocks"). */
     static final int BLOCK_BYTES = 1536 * 1024;
     /** Bytes of weights per chunk of input blocks, as in direct-nchwc: they stay in L1 while the block's tiles sweep them. */
     private static final int CHUNK_BYTES = 32 * 1024;
@@ -116,8 +116,8 @@ final class WinogradNchwcKernel implements ConvKernel {
 
     /**
      * How many blocks a sample's tiles go in: as few as keep V and one group's M within
-     * {@link #BLOCK_BYTES}, and when that is more than one, a multiple of the threads (64->64 @56
-     * with F43 in 3 blocks ran 1.35x faster on 2 threads than on 1).
+     * {@link #BLOCK_BYTES}, and when that is more than one, a multiple of the threads, so that no
+     * core waits for another's last block.
      */
     static int blocksPerSample(WinogradTransform tf, ConvGeometry g, int threads) {
         int m = tf.m();
@@ -192,17 +192,13 @@ final class WinogradNchwcKernel implements ConvKernel {
      * with the same operations in the same order, so the choice changes speed, never bits.
      * <ul>
      * <li>Streaming each weight chunk into L1 before its register blocks (way bit 0 clear): from
-     * memory the blocks' own loads wait on each other, and ResNet-18 ran 16.6 ms with the stream
-     * against 17.3 without on one Zen 5 core (0 of 16 alternating rounds for no stream); from L3
-     * the stream is a second pass over the chunk: 512->512 @7 alone 0.98 ms without it against
-     * 1.12 with it, 256->256 @14 0.67 against 0.71.
+     * memory the blocks' own loads wait on each other, so the stream wins; from L3 it is a second
+     * pass over the chunk.
      * <li>A lone sample in one block on several threads (way bit 1): its output groups shared out,
-     * each part transforming the whole input (0.1 ms of a 0.4 ms 256->256 @14 layer), or its
-     * tiles, each part streaming all the transformed weights. Alone, the tiles' way was faster
-     * (128->128 @28 F43 0.24 against 0.27 ms, 256->256 @14 F23 0.38 against 0.40, and 0.54
-     * against 0.72 while a neighbour loaded the machine); inside ResNet-18 the groups' way
-     * (256->256 @14 0.58 against 0.71 ms).
+     * each part transforming the whole input, or its tiles, each part streaming all the
+     * transformed weights; alone the tiles' way wins, inside ResNet-18 the groups' way.
      * </ul>
+     * The measurements are in docs/kernels.md, "Winograd on NCHW16c".
      */
     @Override
     public void forward(float[] x, float[] residual, float[] y, int batch) {
@@ -250,8 +246,8 @@ final class WinogradNchwcKernel implements ConvKernel {
         int inH = g.inH(), inW = g.inW(), plane = inH * inW * B;
         boolean inside = iy0 >= 0 && ix0 >= 0 && iy0 + t <= inH && ix0 + t <= inW;
         // An edge tile's window: zero once, then per block only the pixels inside the input are
-        // copied over it. Copying or zeroing every pixel per block made the input transform
-        // 230 ns a tile at 512->512 @7 (12 of its 16 tiles are edges), a seventh of the layer.
+        // copied over it, since copying or zeroing every pixel per block was a seventh of a
+        // 7x7 layer's time (docs/kernels.md, "Transforms").
         int i0 = Math.max(0, -iy0), i1 = Math.min(t, inH - iy0), j0 = Math.max(0, -ix0), j1 = Math.min(t, inW - ix0);
         float[] win = s.small;
         if (!inside) {

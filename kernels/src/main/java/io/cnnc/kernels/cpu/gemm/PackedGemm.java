@@ -29,8 +29,7 @@ public final class PackedGemm {
     /**
      * Rows of B packed at once; a KC x NR panel of B is {@code 4*KC*NR} bytes. 512 rather than
      * 256: half as many passes over C per product, and a streamed weight panel twice as long for
-     * the prefetcher. Measured on one core: ResNet-18's 512->512 @7 with pixel-gemm 1.61 -> 1.37
-     * ms, every other GEMM-based layer tried equal or 1-3% faster.
+     * the prefetcher (docs/kernels.md, "PackedGemm").
      */
     public static final int KC = Integer.getInteger("cnnc.gemm.kc", 512);
     /** Columns of B packed at once, so a KC x NC block of packed B stays in L2. */
@@ -268,9 +267,9 @@ public final class PackedGemm {
 
     /**
      * The 16-register (AVX2) block: 5 rows x 2 vectors. C2 keeps 10 accumulators, the two B
-     * vectors and a broadcast in registers; measured in L1 on Zen2 (GFLOP/s, one core): 5x2 74,
-     * 8x2 (kernel8) 48-52, 6x2 40, 4x3 40, 3x3 75, 2x6 82. Blocks of 12 accumulators or more
-     * fed by 3 or more broadcasts run at half speed (C2 hoists the broadcasts and spills).
+     * vectors and a broadcast in registers; blocks of 12 accumulators or more fed by 3 or more
+     * broadcasts run at half speed, as C2 hoists the broadcasts and spills (the blocks measured:
+     * docs/kernels.md, "Register blocking by vector width").
      */
     private static void kernel5(int kc, float[] a, int aOff, float[] b, int bOff, float[] c, int cOff, int ldc,
                                 int rows, int cols, boolean accumulate, float[] tile) {
@@ -280,7 +279,7 @@ public final class PackedGemm {
         FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
         // The A index as the loop's counter (B's follows it): with p counting and both indices
-        // derived from it, C2 kept the range checks in the loop and this block ran at 30 GFLOP/s.
+        // derived from it, C2 kept the range checks in the loop (docs/kernels.md).
         for (int ap = aOff, bq = bOff, end = aOff + 5 * kc; ap < end; ap += 5, bq += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bq);
             FloatVector b1 = FloatVector.fromArray(S, b, bq + L);

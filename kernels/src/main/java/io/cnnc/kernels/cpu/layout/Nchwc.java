@@ -17,9 +17,8 @@ public final class Nchwc {
     /** Pixels per tile of a scalar reorder: 64 pixels of a block are 4 KiB. */
     private static final int TILE = 64;
     /**
-     * Whether reorders transpose 16 x 16 tiles in registers ({@link Transpose16}): with native
-     * 512-bit vectors. ResNet-18's 64x56x56 to NCHW16c on one Zen 5 core, in L3: 0.088 ms with
-     * the scalar loops, 0.043 with the transposes.
+     * Whether reorders transpose 16 x 16 tiles in registers ({@link Transpose16}), twice as fast
+     * as the scalar loops: with native 512-bit vectors only (docs/kernels.md, "Reorders").
      */
     private static final boolean TRANSPOSE = VectorRegisters.wide();
 
@@ -42,7 +41,7 @@ public final class Nchwc {
             int dst = block * BLOCK * spatial;
             // In tiles of pixels, so the 16 strided writes per pixel stay within 4 KiB of L1:
             // a whole plane at a time, each channel's pass wrote every cache line of the
-            // block again (ResNet-18's 64x56x56 reorder took 0.30 ms).
+            // block again.
             for (int i0 = 0; i0 < spatial; i0 += TILE) blockPixels(x, block * BLOCK * spatial + i0, spatial, y, dst + i0 * BLOCK, Math.min(TILE, spatial - i0));
         });
     }
