@@ -4,6 +4,8 @@ import io.cnnc.compiler.codegen.CompileOptions;
 import io.cnnc.compiler.codegen.CompiledModel;
 import io.cnnc.compiler.codegen.ExplainReport;
 import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.IrPrinter;
+import io.cnnc.compiler.passes.InferencePipeline;
 import io.cnnc.compiler.schedule.TuningCache;
 import io.cnnc.runtime.embed.ModelJar;
 import io.cnnc.runtime.gpu.GpuTarget;
@@ -34,6 +36,9 @@ final class CompileCommand implements Callable<Integer> {
 
     @Option(names = "--explain", description = "print per layer: strategy, why, tiling, expected and measured time; and the memory plan")
     boolean explain;
+
+    @Option(names = "--print-ir", description = "print the IR the generated code computes: after the passes, and for --target cpu the layout choice (docs/compiler.md)")
+    boolean printIr;
 
     @Mixin
     ChoiceOptions choice;
@@ -78,8 +83,10 @@ final class CompileCommand implements Callable<Integer> {
         if (t < 1) throw new UserError("--threads must be at least 1");
         var params = CompiledEngine.raw(weights.load(graph, spec.commandLine().getErr()));
         if (target == Target.opencl || target == Target.cuda) {
-            return GpuCompile.run(graph, params, batch, target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, explain, emitKernels,
+            int code = GpuCompile.run(graph, params, batch, target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, explain, emitKernels,
                     output != null || emitJava != null || choice.tune, out);
+            if (printIr) out.print(IrPrinter.print(InferencePipeline.standard().apply(graph)));
+            return code;
         }
         if (emitKernels != null) throw new UserError("--emit-kernels needs --target opencl or cuda");
         long start = System.nanoTime();
@@ -88,6 +95,7 @@ final class CompileCommand implements Callable<Integer> {
         double ms = (System.nanoTime() - start) / 1e6;
         out.printf(Locale.ROOT, "%s: compiled in %.0f ms (%d convolutions, %d nodes after fusion)%n", graph.name(), ms,
                 model.choices().size(), model.optimized().nodes().size());
+        if (printIr) out.print(IrPrinter.print(target == Target.tornado ? model.planar() : model.optimized()));
         if (target == Target.tornado) return tornado(model, out);
         if (explain) out.print(ExplainReport.render(model));
         if (emitJava != null) {
