@@ -57,11 +57,12 @@ final class OnnxWriter {
         });
     }
 
-    private interface Body {
+    /** Writes a message's fields; tests build malformed models with it too. */
+    interface Body {
         void write(CodedOutputStream out) throws IOException;
     }
 
-    private static byte[] message(Body body) throws IOException {
+    static byte[] message(Body body) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         CodedOutputStream out = CodedOutputStream.newInstance(bytes);
         body.write(out);

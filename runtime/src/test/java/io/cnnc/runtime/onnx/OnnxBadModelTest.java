@@ -2,13 +2,11 @@ package io.cnnc.runtime.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.CodedOutputStream;
 import io.cnnc.runtime.cli.CliTestAccess;
 import io.cnnc.runtime.onnx.OnnxWriter.Attr;
 import io.cnnc.runtime.onnx.OnnxWriter.IO;
 import io.cnnc.runtime.onnx.OnnxWriter.Init;
 import io.cnnc.runtime.onnx.OnnxWriter.NodeSpec;
-import java.io.ByteArrayOutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,16 +78,8 @@ class OnnxBadModelTest {
         return message(out -> out.writeByteArray(7, graph));
     }
 
-    private interface Body {
-        void write(CodedOutputStream out) throws Exception;
-    }
-
-    private static byte[] message(Body body) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-        body.write(out);
-        out.flush();
-        return bytes.toByteArray();
+    private static byte[] message(OnnxWriter.Body body) throws Exception {
+        return OnnxWriter.message(body);
     }
 
     @Test
