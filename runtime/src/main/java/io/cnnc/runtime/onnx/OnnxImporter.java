@@ -425,8 +425,14 @@ public final class OnnxImporter {
         if (shape == null || !shape.isInteger()) throw new ImportException("shape must be computable while importing");
         long[] t = shape.longs();
         long size = (long) x.c() * x.h() * x.w();
-        boolean flatten = t.length == 2 && (t[0] == BATCH || t[0] == 0 || t[0] == -1 || t[0] == 1) && (t[1] == -1 || t[1] == size);
-        if (!flatten) throw new ImportException("only reshapes that flatten [N, C, H, W] to [N, C*H*W] are supported");
+        boolean batchKept = t.length >= 2 && (t[0] == BATCH || t[0] == 0 || t[0] == -1 || t[0] == 1) && (t[1] == -1 || t[1] == size);
+        // cnnc's own export keeps a vector as [N, C, 1, 1], the shape dense and flatten have in .cnn.
+        boolean flatten = batchKept && (t.length == 2 || t.length == 4 && t[2] == 1 && t[3] == 1);
+        if (!flatten) throw new ImportException("only reshapes that flatten [N, C, H, W] to [N, C*H*W] (or [N, C*H*W, 1, 1]) are supported");
+        if (t.length == 4 && x.h() == 1 && x.w() == 1) {
+            alias(n, x);
+            return;
+        }
         emit(n, x, "flatten", (int) size, 1, 1, 2);
     }
 

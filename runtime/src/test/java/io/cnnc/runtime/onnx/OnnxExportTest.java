@@ -73,6 +73,42 @@ class OnnxExportTest {
         assertClose(OnnxRuntimeOracle.run(onnx, x), ours);
     }
 
+    /**
+     * What cnnc exports, cnnc imports: a dense layer straight after pooling (exported as Flatten,
+     * Gemm and a Reshape to [N, units, 1, 1]) and an explicit flatten (a Reshape to [N, C*H*W, 1, 1]).
+     * The imported network with the imported weights gives the original's output.
+     */
+    @Test
+    void anExportedNetworkImportsBackAndComputesTheSame() throws Exception {
+        Path cnn = tmp.resolve("tiny.cnn");
+        Files.writeString(cnn, """
+                network Tiny {
+                  input x: [2, 8, 8]
+                  conv(4, 3, pad=1) -> relu
+                  maxpool(2)
+                  dense(6) -> relu
+                  flatten
+                  dense(3)
+                }""");
+        Path onnx = tmp.resolve("tiny.onnx");
+        assertThat(CliTestAccess.cnnc("export", cnn.toString(), "--seed", "4", "-o", onnx.toString()).code()).isZero();
+        Path back = tmp.resolve("back.cnn");
+        CliTestAccess.Result imported = CliTestAccess.cnnc("import", onnx.toString(), "-o", back.toString());
+        assertThat(imported.code()).as(imported.err()).isZero();
+        Random random = new Random(5);
+        float[] input = new float[2 * 2 * 8 * 8];
+        for (int i = 0; i < input.length; i++) input[i] = (float) random.nextGaussian();
+        Path x = tmp.resolve("x.npy");
+        Npy.write(x, Tensor.of(input, 2, 2, 8, 8));
+        Path original = tmp.resolve("original.npy");
+        Path roundTrip = tmp.resolve("round-trip.npy");
+        assertThat(CliTestAccess.cnnc("run", cnn.toString(), "--seed", "4", "--input", x.toString(), "--output", original.toString()).code()).isZero();
+        CliTestAccess.Result r = CliTestAccess.cnnc("run", back.toString(), "--weights", tmp.resolve("back.safetensors").toString(),
+                "--input", x.toString(), "--output", roundTrip.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertClose(Npy.read(roundTrip).data(), Npy.read(original).data());
+    }
+
     @Test
     void everyExportableLayerAgreesWithOnnxRuntime() throws Exception {
         Path cnn = tmp.resolve("layers.cnn");
