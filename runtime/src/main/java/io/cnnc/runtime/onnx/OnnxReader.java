@@ -45,6 +45,9 @@ public final class OnnxReader {
             return model(c);
         } catch (com.google.protobuf.InvalidProtocolBufferException | IllegalArgumentException | ArithmeticException e) {
             throw new FormatException(path, "not a valid ONNX model (" + e.getMessage() + ")");
+        } catch (OutOfMemoryError e) { // weights stored value by value take more than the estimate above
+            throw new FormatException(path, "reading this ONNX model of " + HeapLimit.size(size) + " needs more than the Java heap's "
+                    + HeapLimit.size(HeapLimit.max()) + " (give the JVM more, e.g. CNNC_JAVA_OPTS=-Xmx" + Math.max(2, 3 * (size >> 30) + 2) + "g)");
         }
     }
 
@@ -193,9 +196,9 @@ public final class OnnxReader {
         List<Long> dims = new ArrayList<>();
         int type = 0;
         String name = "";
-        List<Float> floatData = new ArrayList<>();
-        List<Long> intData = new ArrayList<>();
-        List<Double> doubleData = new ArrayList<>();
+        Words floatData = new Words();
+        Words intData = new Words();
+        Words doubleData = new Words();
         byte[] raw = null;
         boolean external = false;
         for (int tag; (tag = c.readTag()) != 0; ) {
@@ -208,12 +211,12 @@ public final class OnnxReader {
                 }
                 case 2 -> type = c.readInt32();
                 case 4 -> {
-                    if (packedField) packed(c, x -> floatData.add(x.readFloat()));
-                    else floatData.add(c.readFloat());
+                    if (packedField) packed(c, x -> floatData.add(x.readRawLittleEndian32()));
+                    else floatData.add(c.readRawLittleEndian32());
                 }
                 case 5 -> {
-                    if (packedField) packed(c, x -> intData.add((long) x.readInt32()));
-                    else intData.add((long) c.readInt32());
+                    if (packedField) packed(c, x -> intData.add(x.readInt32()));
+                    else intData.add(c.readInt32());
                 }
                 case 7 -> {
                     if (packedField) packed(c, x -> intData.add(x.readInt64()));
@@ -222,8 +225,8 @@ public final class OnnxReader {
                 case 8 -> name = c.readString();
                 case 9 -> raw = c.readByteArray();
                 case 10 -> {
-                    if (packedField) packed(c, x -> doubleData.add(x.readDouble()));
-                    else doubleData.add(c.readDouble());
+                    if (packedField) packed(c, x -> doubleData.add(x.readRawLittleEndian64()));
+                    else doubleData.add(c.readRawLittleEndian64());
                 }
                 case 14 -> external = c.readInt32() == 1;
                 default -> c.skipField(tag);
@@ -271,7 +274,7 @@ public final class OnnxReader {
             return new TensorData(name, d, type, v, null);
         }
         // The values present must match the declared shape before anything of that shape is allocated.
-        List<? extends Number> present = switch (type) {
+        Words present = switch (type) {
             case DOUBLE -> doubleData;
             case FLOAT -> floatData;
             case FLOAT16, INT64, INT32, INT8, UINT8 -> intData;
@@ -281,12 +284,43 @@ public final class OnnxReader {
             throw new IllegalArgumentException("tensor '" + name + "' has shape " + java.util.Arrays.toString(d) + " (" + n
                     + " values) but holds " + present.size());
         }
-        if (integer) return new TensorData(name, d, type, null, intData.stream().mapToLong(Long::longValue).toArray());
+        if (integer) return new TensorData(name, d, type, null, intData.toArray());
         float[] v = new float[n];
         for (int k = 0; k < n; k++) {
-            v[k] = type == FLOAT16 ? Float.float16ToFloat((short) (long) intData.get(k)) : present.get(k).floatValue();
+            long w = present.get(k);
+            v[k] = switch (type) {
+                case FLOAT -> Float.intBitsToFloat((int) w);
+                case DOUBLE -> (float) Double.longBitsToDouble(w);
+                default -> Float.float16ToFloat((short) w);
+            };
         }
         return new TensorData(name, d, type, v, null);
+    }
+
+    /**
+     * A tensor's repeated values as they arrive, each as a raw 64-bit word (a float's or a
+     * double's bits, an integer): boxed lists took about six times the file's size in memory.
+     */
+    private static final class Words {
+        private long[] words = new long[16];
+        private int size;
+
+        void add(long word) {
+            if (size == words.length) words = java.util.Arrays.copyOf(words, Math.addExact(size, size >> 1));
+            words[size++] = word;
+        }
+
+        int size() {
+            return size;
+        }
+
+        long get(int k) {
+            return words[k];
+        }
+
+        long[] toArray() {
+            return java.util.Arrays.copyOf(words, size);
+        }
     }
 
     private static ValueInfo valueInfo(CodedInputStream c) throws IOException {
