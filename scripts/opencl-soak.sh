@@ -12,8 +12,13 @@ jvms="${2:-20}"
 cd "$root"
 export MAVEN_OPTS="${MAVEN_OPTS:-} --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
 mvn -B -ntp -q install -DskipTests
-mvn -B -ntp -q -pl runtime test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/soak.classpath
-cp="$root/runtime/target/test-classes:$root/runtime/target/classes:$(cat runtime/target/soak.classpath)"
+# cnnc's own modules come from this checkout's target folders, not from ~/.m2, where another
+# checkout's build may replace the jars while the soak runs.
+mvn -B -ntp -q -pl runtime test-compile dependency:build-classpath -Dmdep.includeScope=test -DexcludeGroupIds=io.cnnc \
+  -Dmdep.outputFile=target/soak.classpath
+cp="$root/runtime/target/test-classes:$root/runtime/target/classes"
+for m in dsl compiler kernels; do cp="$cp:$root/$m/target/classes"; done
+cp="$cp:$(cat runtime/target/soak.classpath)"
 ulimit -c unlimited || true
 export POCL_KERNEL_CACHE=0
 run() {
@@ -26,8 +31,10 @@ run() {
     exit 1
   fi
 }
-echo "opencl-soak: $rounds rounds in one JVM"
-run "$rounds"
+if [ "$rounds" -gt 0 ]; then
+  echo "opencl-soak: $rounds rounds in one JVM"
+  run "$rounds"
+fi
 for i in $(seq 1 "$jvms"); do
   echo "opencl-soak: fresh JVM $i of $jvms"
   run 1
