@@ -11,11 +11,15 @@ gpu="$root/kernels/src/main/resources/io/cnnc/kernels/gpu"
 files=(common.h conv_direct.cl conv_gemm.cl gemm.cl winograd.cl conv_depthwise.cl pool.cl dense.cl elementwise.cl norm.cl backward.cl)
 nvcc="${CNNC_NVCC:-nvcc}"
 command -v "$nvcc" >/dev/null || { echo "cuda-kernel-check: no nvcc (set CNNC_NVCC)" >&2; exit 1; }
+# A kernel file's line "/* @generated: NAME ... */" becomes generated/NAME.h, the text GpuSource writes there
+# from GpuActivation (CudaSourceTest checks that the copies are current).
+generated="$root/kernels/src/test/cuda/generated"
+fill() { awk -v dir="$generated" '/^\/\* @generated: [a-z_]+ / { f = dir "/" $3 ".h"; if ((getline l < f) <= 0) { print "missing " f > "/dev/stderr"; exit 1 } print l; while ((getline l < f) > 0) print l; close(f); next } { print }' "$1"; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 status=0
 for check in conv_check layers_check; do
-  { cat "$gpu/prelude_cuda.h"; for f in "${files[@]}"; do cat "$gpu/$f"; echo; done; cat "$root/kernels/src/test/cuda/harness.h" "$root/kernels/src/test/cuda/$check.cu"; } > "$work/$check.cu"
+  { cat "$gpu/prelude_cuda.h"; for f in "${files[@]}"; do fill "$gpu/$f"; echo; done; cat "$root/kernels/src/test/cuda/harness.h" "$root/kernels/src/test/cuda/$check.cu"; } > "$work/$check.cu"
   "$nvcc" -O2 -arch="${CNNC_CUDA_ARCH:-sm_90}" -o "$work/$check" "$work/$check.cu"
   echo "== $check"
   "$work/$check" || status=1

@@ -1,14 +1,4 @@
-/* Activation codes: GpuActivation.code maps ActivationKind to these; 0 is no activation. */
-#define ACT_NONE 0
-#define ACT_RELU 1
-#define ACT_RELU6 2
-#define ACT_LEAKY_RELU 3
-#define ACT_SIGMOID 4
-#define ACT_TANH 5
-#define ACT_GELU 6
-#define ACT_SILU 7
-#define ACT_HARDSWISH 8
-#define ACT_HARDSIGMOID 9
+/* @generated: activation_codes (the ACT_* codes; GpuSource writes them from GpuActivation) */
 
 /* GEMM tiling shared by conv_gemm and gemm: a 16 x 16 work-group computes a 64 x 64 tile of the
  * product, 4 x 4 per item, stepping through K 16 at a time. The launch sizes in Gemm.launch,
@@ -22,22 +12,7 @@
 /* Work-group size of the kernels that reduce one row in local memory (global_pool, dense). */
 #define REDUCE_WG 64
 
-/* Comparisons are written so that NaN passes through, as the reference kernels' Math.max does. */
-DEVICE_FN float activate(float v, int act, float alpha) {
-    switch (act) {
-        case ACT_RELU: return v < 0.0f ? 0.0f : v;
-        case ACT_RELU6: return v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v);
-        case ACT_LEAKY_RELU: return v >= 0.0f ? v : alpha * v;
-        case ACT_SIGMOID: return 1.0f / (1.0f + EXP(-v));
-        case ACT_TANH: return TANH(v);
-        /* PyTorch's default GELU is the exact erf form; both dialects have a float erf. */
-        case ACT_GELU: return 0.5f * v * (1.0f + ERF(v * 0.70710678118654752f));
-        case ACT_SILU: return v / (1.0f + EXP(-v));
-        case ACT_HARDSWISH: return v * FMIN(FMAX(v + 3.0f, 0.0f), 6.0f) / 6.0f;
-        case ACT_HARDSIGMOID: return FMIN(FMAX(v + 3.0f, 0.0f), 6.0f) / 6.0f;
-        default: return v;
-    }
-}
+/* @generated: activate (the forward formulas; GpuSource writes them from GpuActivation) */
 
 /* A convolution's fused epilogue: bias per output channel, then the residual, then the activation. */
 DEVICE_FN float epilogue(float acc, GLOBAL const float* bias, int hasBias, int channel, GLOBAL const float* res, int hasRes,

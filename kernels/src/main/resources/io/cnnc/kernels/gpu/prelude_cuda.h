@@ -23,3 +23,4 @@ __device__ __forceinline__ int cnnc_lsize(int i) { return i == 0 ? (int) blockDi
 #define FMIN(a, b) fminf(a, b)
 #define ISNAN(v) isnan(v)
 #define NEG_INF (-__int_as_float(0x7f800000))
+#define QNAN __int_as_float(0x7fc00000)

@@ -20,3 +20,4 @@
 #define FMIN(a, b) fmin(a, b)
 #define ISNAN(v) isnan(v)
 #define NEG_INF (-INFINITY)
+#define QNAN NAN

@@ -57,6 +57,24 @@ class CudaSourceTest {
         assertThat(files).containsExactlyElementsOf(GpuSource.FILES);
     }
 
+    /**
+     * The script has no Java to write the generated parts (the activations), so it reads them from
+     * src/test/cuda/generated; they must be what GpuSource puts in the program. After a change to
+     * GpuActivation, rewrite them with {@code mvn -B -o -q -pl kernels test -Dtest=CudaSourceTest
+     * -Dgolden.update=true}.
+     */
+    @Test
+    void theJavaFreeCheckScriptsGeneratedPartsAreCurrent() throws IOException {
+        Path generated = Path.of("src/test/cuda/generated");
+        for (var part : GpuSource.GENERATED.entrySet()) {
+            Path file = generated.resolve(part.getKey() + ".h");
+            String expected = part.getValue().get().stripTrailing() + "\n";
+            if (Boolean.getBoolean("golden.update")) Files.writeString(file, expected);
+            assertThat(file).as("%s, as GpuSource generates it (rewrite with -Dgolden.update=true)", file).hasContent(expected);
+        }
+        assertThat(generated.toFile().list()).as("files in %s", generated).hasSize(GpuSource.GENERATED.size());
+    }
+
     private static Optional<Path> tool(String name) {
         for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) return Optional.of(Path.of(d, name));
