@@ -18,7 +18,7 @@ public final class OpenClSoak {
 
     private static final List<String> CLASSES = List.of(OpenClLayersTest.class.getName(), OpenClModelsTest.class.getName(),
             OpenClTrainingTest.class.getName(), OpenClConvStrategiesTest.class.getName(), OpenClSignalHandlersTest.class.getName(),
-            "io.cnnc.runtime.cli.GpuCliTest");
+            OpenClActivationCodesTest.class.getName(), "io.cnnc.runtime.cli.GpuCliTest");
 
     private OpenClSoak() {}
 
