@@ -300,7 +300,7 @@ class CompiledModelTest {
         assertThat(got).containsExactly(want);
     }
 
-    private static Map<String, Tensor> randomizedStatistics(Map<String, Tensor> weights) {
+    static Map<String, Tensor> randomizedStatistics(Map<String, Tensor> weights) {
         Random r = new Random(5);
         Map<String, Tensor> out = new HashMap<>(weights);
         for (var e : weights.entrySet()) {
@@ -314,7 +314,7 @@ class CompiledModelTest {
         return out;
     }
 
-    private static Tensor random(Graph g, int batch, long seed) {
+    static Tensor random(Graph g, int batch, long seed) {
         Random r = new Random(seed);
         var s = g.inputs().getFirst().shape();
         float[] d = new float[Math.toIntExact(batch * s.size())];
