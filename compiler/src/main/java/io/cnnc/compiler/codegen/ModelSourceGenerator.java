@@ -227,7 +227,7 @@ public final class ModelSourceGenerator {
         String x = var(n.inputs().getFirst());
         String y = var(n.output());
         String par = runsAlone(n) ? "serial" : "parallel";
-        return switch (n.op()) {
+        return switch (n.laidOutOp()) {
             case FusedConvOp f -> {
                 String k = "conv" + index;
                 Choice c = choices.get(n);
@@ -241,7 +241,6 @@ public final class ModelSourceGenerator {
                         c.threads() == 1 ? "serial" : "parallel");
                 yield CodeBlock.of("$L.forward($L, $L, $L, BATCH)", k, x, f.residual() ? var(n.inputs().get(1)) : "null", y);
             }
-            case ConvOp c -> throw new IllegalStateException(n.name() + ": plain convolutions are wrapped by CanonicalizeConvs first");
             case DenseOp d -> {
                 String k = "dense" + index;
                 type.addField(FieldSpec.builder(FastDense.class, k, setUpFieldModifiers()).build());
@@ -262,7 +261,6 @@ public final class ModelSourceGenerator {
                 case PoolOp p -> CodeBlock.of("$T.max($L, BATCH, $L, $L, " + par + ")", BlockedPool.class, x, RecordLiteral.of(p.geometry(s)), y);
                 case GlobalPoolOp g -> CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L, " + par + ")", BlockedPool.class,
                         g.kind() == PoolOp.Kind.MAX ? "max" : "average", x, s.c(), spatial, y);
-                default -> throw new IllegalStateException(n.name() + ": no blocked kernel for " + b.op().type());
             };
             case GlobalPoolOp g -> CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L, " + par + ")", FastGlobalPool.class,
                     g.kind() == PoolOp.Kind.MAX ? "max" : "average", x, s.c(), spatial, y);
@@ -274,7 +272,6 @@ public final class ModelSourceGenerator {
             case FlattenOp f -> null;
             case ReorderOp r -> CodeBlock.of("$T.$L($L, $L, BATCH, $L, $L, " + par + ")", Nchwc.class, r.to() == Layout.NCHW ? "toPlanar" : "toBlocked",
                     x, y, s.c(), spatial);
-            case DropoutOp d -> CodeBlock.of("$T.forward($L, $L)", CopyReference.class, x, y);
             case AddOp a -> CodeBlock.of("$T.add($L, $L, $L, " + par + ")", FastElementwise.class, x, var(n.inputs().get(1)), y);
             case MulOp m -> {
                 int broadcast = MulOp.broadcastOperand(n.inputShapes());

@@ -1,6 +1,9 @@
 package io.cnnc.compiler.ir;
 
+import io.cnnc.compiler.ops.LaidOutOp;
 import io.cnnc.compiler.ops.Op;
+import io.cnnc.compiler.ops.PlanarOp;
+import io.cnnc.compiler.ops.SourceOp;
 import io.cnnc.dsl.Span;
 import java.util.List;
 
@@ -35,6 +38,24 @@ public final class Node {
 
     public Op op() {
         return op;
+    }
+
+    /** The op of a source graph; training and ONNX export take source graphs only. */
+    public SourceOp sourceOp() {
+        if (op instanceof SourceOp s) return s;
+        throw new IllegalArgumentException(name + ": " + op.type() + " exists only in optimized graphs; this takes the source network");
+    }
+
+    /** The op of a graph the inference passes optimized, before layout choice (GPU and TornadoVM targets). */
+    public PlanarOp planarOp() {
+        if (op instanceof PlanarOp p) return p;
+        throw new IllegalStateException(name + ": " + op.type() + " does not belong in a graph optimized for inference before layout choice");
+    }
+
+    /** The op of an optimized graph after layout choice (the CPU target). */
+    public LaidOutOp laidOutOp() {
+        if (op instanceof LaidOutOp l) return l;
+        throw new IllegalStateException(name + ": " + op.type() + " does not belong in a graph optimized for inference");
     }
 
     public List<Value> inputs() {

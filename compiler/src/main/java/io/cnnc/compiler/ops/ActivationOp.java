@@ -2,10 +2,12 @@ package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.ActivationKind;
+import io.cnnc.kernels.cpu.Activations;
+import io.cnnc.kernels.reference.ActivationReference;
 import java.util.List;
 
 /** An elementwise activation; {@code alpha} is leakyrelu's negative slope. */
-public record ActivationOp(ActivationKind kind, double alpha) implements Op {
+public record ActivationOp(ActivationKind kind, double alpha) implements SourceOp, PlanarOp {
 
     @Override
     public String type() {
@@ -26,5 +28,20 @@ public record ActivationOp(ActivationKind kind, double alpha) implements Op {
     @Override
     public Shape outputShape(List<Shape> inputs) {
         return inputs.getFirst();
+    }
+
+    @Override
+    public void reference(Eval e) {
+        ActivationReference.forward(kind, alpha, e.x(), e.output());
+    }
+
+    @Override
+    public void trainingForward(Eval e, TrainingStep step) {
+        Activations.forward(kind, alpha, e.x(), e.output());
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        if (g.dx() != null) Activations.backward(kind, alpha, e.x(), g.dy(), g.dx());
     }
 }

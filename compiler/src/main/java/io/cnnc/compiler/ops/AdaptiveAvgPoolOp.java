@@ -1,10 +1,12 @@
 package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.backward.PoolBackward;
+import io.cnnc.kernels.reference.AdaptiveAvgPoolReference;
 import java.util.List;
 
 /** Average pooling to a fixed output size, with PyTorch's bin edges. */
-public record AdaptiveAvgPoolOp(int outH, int outW) implements Op {
+public record AdaptiveAvgPoolOp(int outH, int outW) implements SourceOp, PlanarOp {
 
     @Override
     public String type() {
@@ -23,5 +25,17 @@ public record AdaptiveAvgPoolOp(int outH, int outW) implements Op {
         int kh = Math.min(in.h(), -Math.floorDiv(-in.h(), outH) + (in.h() % outH == 0 ? 0 : 1));
         int kw = Math.min(in.w(), -Math.floorDiv(-in.w(), outW) + (in.w() % outW == 0 ? 0 : 1));
         return new Window(kh, kw, Math.max(1, in.h() / outH), Math.max(1, in.w() / outW), 1, 1);
+    }
+
+    @Override
+    public void reference(Eval e) {
+        Shape s = e.in();
+        AdaptiveAvgPoolReference.forward(e.x(), e.batch(), s.c(), s.h(), s.w(), outH, outW, e.output());
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        Shape s = e.in();
+        if (g.dx() != null) PoolBackward.adaptiveAverage(g.dy(), e.batch(), s.c(), s.h(), s.w(), outH, outW, g.dx());
     }
 }

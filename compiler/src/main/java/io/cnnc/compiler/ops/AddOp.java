@@ -1,10 +1,11 @@
 package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.reference.AddReference;
 import java.util.List;
 
 /** Elementwise sum of two values of one shape (a residual connection). */
-public record AddOp() implements Op {
+public record AddOp() implements SourceOp, PlanarOp {
 
     @Override
     public String type() {
@@ -17,5 +18,15 @@ public record AddOp() implements Op {
         Shape b = inputs.get(1);
         if (!a.equals(b)) throw new ShapeException("shape mismatch in '+': " + a + " vs " + b);
         return a;
+    }
+
+    @Override
+    public void reference(Eval e) {
+        AddReference.forward(e.x(), e.input(1), e.output());
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        for (float[] d : g.dxs()) if (d != null) System.arraycopy(g.dy(), 0, d, 0, d.length);
     }
 }

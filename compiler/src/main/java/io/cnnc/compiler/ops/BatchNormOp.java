@@ -1,12 +1,14 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.ParamSpec.Init;
+import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.backward.BatchNormTraining;
+import io.cnnc.kernels.reference.BatchNormReference;
 import java.util.List;
 
 /** Batch normalisation per channel; running statistics are buffers, not parameters. */
-public record BatchNormOp(double eps, double momentum) implements Op {
+public record BatchNormOp(double eps, double momentum) implements SourceOp, PlanarOp {
 
     @Override
     public String type() {
@@ -26,5 +28,39 @@ public record BatchNormOp(double eps, double momentum) implements Op {
                 new ParamSpec("bias", c, true, Init.constant(0)),
                 new ParamSpec("running_mean", c, false, Init.constant(0)),
                 new ParamSpec("running_var", c, false, Init.constant(1)));
+    }
+
+    @Override
+    public void reference(Eval e) {
+        Shape s = e.in();
+        BatchNormReference.forward(e.x(), e.batch(), s.c(), e.spatial(), e.param("weight"), e.param("bias"),
+                e.param("running_mean"), e.param("running_var"), eps, e.output());
+    }
+
+    /** Batch statistics, and the running ones updated, unless the layer is frozen or evaluating. */
+    @Override
+    public void trainingForward(Eval e, TrainingStep step) {
+        if (!step.training() || step.frozen()) {
+            reference(e);
+            return;
+        }
+        Shape s = e.in();
+        float[] mean = new float[s.c()];
+        float[] invStd = new float[s.c()];
+        BatchNormTraining.forward(e.x(), e.batch(), s.c(), e.spatial(), e.param("weight"), e.param("bias"), e.param("running_mean"),
+                e.param("running_var"), eps, momentum, e.output(), mean, invStd);
+        step.save().accept(new float[][] {mean, invStd});
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        Shape s = e.in();
+        if (g.saved() != null) {
+            BatchNormTraining.backward(e.x(), g.dy(), e.batch(), s.c(), e.spatial(), e.param("weight"), g.saved()[0], g.saved()[1],
+                    g.dx(), g.grad("weight"), g.grad("bias"));
+        } else {
+            BatchNormTraining.backwardFrozen(e.x(), g.dy(), e.batch(), s.c(), e.spatial(), e.param("weight"), e.param("running_mean"),
+                    e.param("running_var"), eps, g.dx(), g.grad("weight"), g.grad("bias"));
+        }
     }
 }

@@ -9,12 +9,10 @@ import java.util.List;
  * for the ops with a blocked kernel (max pooling, global pooling) whose input is blocked, so a
  * blocked network needs no reorder around them.
  */
-public record BlockedOp(Op op) implements Op {
+public record BlockedOp(BlockableOp op) implements LaidOutOp {
 
     public BlockedOp {
-        if (!(op instanceof PoolOp p && p.kind() == PoolOp.Kind.MAX) && !(op instanceof GlobalPoolOp)) {
-            throw new IllegalArgumentException("no blocked kernel for " + op.type());
-        }
+        if (op instanceof PoolOp p && p.kind() != PoolOp.Kind.MAX) throw new IllegalArgumentException("no blocked kernel for " + op.type());
     }
 
     @Override
@@ -30,5 +28,11 @@ public record BlockedOp(Op op) implements Op {
     @Override
     public Window window(List<Shape> inputs) {
         return op.window(inputs);
+    }
+
+    /** Shapes are logical, so a blocked op means what its op means. */
+    @Override
+    public void reference(Eval e) {
+        op.reference(e);
     }
 }

@@ -1,17 +1,19 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.ParamSpec.Init;
+import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.OutputSize;
+import io.cnnc.kernels.cpu.Im2colConv;
+import io.cnnc.kernels.reference.ConvReference;
 import java.util.ArrayList;
 import java.util.List;
 
 /** 2-D convolution, grouped and dilated; {@code dwconv} is this with groups = input channels. */
 public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                      int padTop, int padLeft, int padBottom, int padRight, int dilationH, int dilationW,
-                     int groups, boolean bias) implements Op {
+                     int groups, boolean bias) implements SourceOp {
 
     @Override
     public Shape outputShape(List<Shape> inputs) throws ShapeException {
@@ -57,5 +59,22 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
     @Override
     public Window window(List<Shape> inputs) {
         return new Window(kernelH, kernelW, strideH, strideW, dilationH, dilationW);
+    }
+
+    @Override
+    public void reference(Eval e) {
+        ConvReference.forward(e.x(), e.batch(), geometry(e.in()), e.param("weight"), bias ? e.param("bias") : null, e.output());
+    }
+
+    /** im2col and the blocked GEMM: the reference loops are too slow to train with. */
+    @Override
+    public void trainingForward(Eval e, TrainingStep step) {
+        Im2colConv.forward(e.x(), e.batch(), geometry(e.in()), e.param("weight"), bias ? e.param("bias") : null, e.output());
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        Im2colConv.backward(e.x(), g.dy(), e.batch(), geometry(e.in()), e.param("weight"), g.dx(), g.grad("weight"),
+                bias ? g.grad("bias") : null);
     }
 }

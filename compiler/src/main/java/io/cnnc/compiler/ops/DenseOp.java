@@ -1,13 +1,16 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.ParamSpec.Init;
+import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.backward.DenseBackward;
+import io.cnnc.kernels.cpu.Gemm;
+import io.cnnc.kernels.reference.DenseReference;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Fully connected layer over the flattened input; output {@code [units, 1, 1]}. */
-public record DenseOp(int units, boolean bias) implements Op {
+public record DenseOp(int units, boolean bias) implements SourceOp, PlanarOp {
 
     @Override
     public String type() {
@@ -38,5 +41,28 @@ public record DenseOp(int units, boolean bias) implements Op {
     public Window window(List<Shape> inputs) {
         Shape in = inputs.getFirst();
         return new Window(in.h(), in.w(), 1, 1, 1, 1);
+    }
+
+    @Override
+    public void reference(Eval e) {
+        DenseReference.forward(e.x(), e.batch(), Math.toIntExact(e.in().size()), units, e.param("weight"),
+                bias ? e.param("bias") : null, e.output());
+    }
+
+    @Override
+    public void trainingForward(Eval e, TrainingStep step) {
+        int in = Math.toIntExact(e.in().size());
+        float[] y = e.output();
+        Gemm.nt(e.batch(), units, in, e.x(), 0, e.param("weight"), 0, y, 0);
+        if (bias) {
+            float[] b = e.param("bias");
+            for (int i = 0; i < e.batch(); i++) for (int u = 0; u < units; u++) y[i * units + u] += b[u];
+        }
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        DenseBackward.backward(e.x(), g.dy(), e.batch(), Math.toIntExact(e.in().size()), units, e.param("weight"), g.dx(),
+                g.grad("weight"), bias ? g.grad("bias") : null);
     }
 }

@@ -1,10 +1,11 @@
 package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
 
 /** Drops elements with probability {@code p} while training; identity at inference. */
-public record DropoutOp(double p) implements Op {
+public record DropoutOp(double p) implements SourceOp {
 
     @Override
     public String type() {
@@ -14,5 +15,36 @@ public record DropoutOp(double p) implements Op {
     @Override
     public Shape outputShape(List<Shape> inputs) {
         return inputs.getFirst();
+    }
+
+    @Override
+    public void reference(Eval e) {
+        CopyReference.forward(e.x(), e.output());
+    }
+
+    /** Keeps each element with probability 1 - p, scaled by 1 / (1 - p), the mask drawn from the step's stream. */
+    @Override
+    public void trainingForward(Eval e, TrainingStep step) {
+        float[] x = e.x();
+        float[] y = e.output();
+        if (!step.training() || p <= 0) {
+            System.arraycopy(x, 0, y, 0, y.length);
+            return;
+        }
+        float[] mask = new float[y.length];
+        float keep = (float) (1 / (1 - p));
+        for (int i = 0; i < y.length; i++) {
+            mask[i] = step.random().nextDouble() < p ? 0f : keep;
+            y[i] = x[i] * mask[i];
+        }
+        step.save().accept(new float[][] {mask});
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        float[] dx = g.dx();
+        if (dx == null) return;
+        float[] mask = g.saved() != null ? g.saved()[0] : null;
+        for (int i = 0; i < dx.length; i++) dx[i] = mask == null ? g.dy()[i] : g.dy()[i] * mask[i];
     }
 }

@@ -1,10 +1,11 @@
 package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
 
 /** {@code [C, H, W] -> [C*H*W, 1, 1]}; the data does not move (NCHW order is kept). */
-public record FlattenOp() implements Op {
+public record FlattenOp() implements SourceOp, PlanarOp {
 
     @Override
     public String type() {
@@ -14,5 +15,15 @@ public record FlattenOp() implements Op {
     @Override
     public Shape outputShape(List<Shape> inputs) {
         return new Shape(Math.toIntExact(inputs.getFirst().size()), 1, 1);
+    }
+
+    @Override
+    public void reference(Eval e) {
+        CopyReference.forward(e.x(), e.output());
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        if (g.dx() != null) System.arraycopy(g.dy(), 0, g.dx(), 0, g.dx().length);
     }
 }

@@ -1,6 +1,10 @@
 package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.reference.ActivationReference;
+import io.cnnc.kernels.reference.AddReference;
+import io.cnnc.kernels.reference.BatchNormReference;
+import io.cnnc.kernels.reference.ConvReference;
 import java.util.List;
 
 /**
@@ -12,7 +16,7 @@ import java.util.List;
  * the same weights file serves the source graph and the optimized one.
  */
 public record FusedConvOp(ConvOp conv, String convName, BatchNormOp bn, String bnName, boolean residual,
-                          ActivationOp activation) implements Op {
+                          ActivationOp activation) implements PlanarOp {
 
     @Override
     public String type() {
@@ -54,5 +58,22 @@ public record FusedConvOp(ConvOp conv, String convName, BatchNormOp bn, String b
     /** A plain convolution seen as a fusion of nothing, so passes handle both alike. */
     public static FusedConvOp of(ConvOp conv, String convName) {
         return new FusedConvOp(conv, convName, null, null, false, null);
+    }
+
+    /** The fused op's meaning spelled out step by step, unfused: what the optimized kernels must match. */
+    @Override
+    public void reference(Eval e) {
+        float[] y = e.output();
+        ConvReference.forward(e.x(), e.batch(), conv.geometry(e.in()), e.tensor(convName + ".weight"),
+                conv.bias() ? e.tensor(convName + ".bias") : null, y);
+        Shape out = e.out();
+        int spatial = out.h() * out.w();
+        if (bn != null) {
+            String p = bnName + ".";
+            BatchNormReference.forward(y.clone(), e.batch(), out.c(), spatial, e.tensor(p + "weight"), e.tensor(p + "bias"),
+                    e.tensor(p + "running_mean"), e.tensor(p + "running_var"), bn.eps(), y);
+        }
+        if (residual) AddReference.forward(y.clone(), e.input(1), y);
+        if (activation != null) ActivationReference.forward(activation.kind(), activation.alpha(), y.clone(), y);
     }
 }

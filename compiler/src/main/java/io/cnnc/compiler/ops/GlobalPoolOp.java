@@ -1,10 +1,12 @@
 package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.backward.PoolBackward;
+import io.cnnc.kernels.reference.GlobalPoolReference;
 import java.util.List;
 
 /** Global average or max pooling: {@code [C, H, W] -> [C, 1, 1]}. */
-public record GlobalPoolOp(PoolOp.Kind kind) implements Op {
+public record GlobalPoolOp(PoolOp.Kind kind) implements SourceOp, BlockableOp {
 
     @Override
     public String type() {
@@ -20,5 +22,18 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements Op {
     public Window window(List<Shape> inputs) {
         Shape in = inputs.getFirst();
         return new Window(in.h(), in.w(), 1, 1, 1, 1);
+    }
+
+    @Override
+    public void reference(Eval e) {
+        if (kind == PoolOp.Kind.MAX) GlobalPoolReference.max(e.x(), e.batch(), e.in().c(), e.spatial(), e.output());
+        else GlobalPoolReference.average(e.x(), e.batch(), e.in().c(), e.spatial(), e.output());
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        if (g.dx() == null) return;
+        if (kind == PoolOp.Kind.MAX) PoolBackward.globalMax(e.x(), g.dy(), e.batch(), e.in().c(), e.spatial(), g.dx());
+        else PoolBackward.globalAverage(g.dy(), e.batch(), e.in().c(), e.spatial(), g.dx());
     }
 }

@@ -1,12 +1,14 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.ParamSpec.Init;
+import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.backward.LayerNormBackward;
+import io.cnnc.kernels.reference.LayerNormReference;
 import java.util.List;
 
 /** Layer normalisation over the channels at each position (ConvNeXt's LayerNorm2d). */
-public record LayerNormOp(double eps) implements Op {
+public record LayerNormOp(double eps) implements SourceOp, PlanarOp {
 
     @Override
     public String type() {
@@ -22,5 +24,17 @@ public record LayerNormOp(double eps) implements Op {
     public List<ParamSpec> params(List<Shape> inputs) {
         int[] c = {inputs.getFirst().c()};
         return List.of(new ParamSpec("weight", c, true, Init.constant(1)), new ParamSpec("bias", c, true, Init.constant(0)));
+    }
+
+    @Override
+    public void reference(Eval e) {
+        LayerNormReference.forward(e.x(), e.batch(), e.in().c(), e.spatial(), e.param("weight"), e.param("bias"), eps, e.output());
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        int c = e.in().c();
+        LayerNormBackward.backward(e.x(), g.dy(), e.batch(), c, e.spatial(), e.param("weight"), eps, g.dx(),
+                Gradient.orScratch(g.grad("weight"), c), Gradient.orScratch(g.grad("bias"), c));
     }
 }

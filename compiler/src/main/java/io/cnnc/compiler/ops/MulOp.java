@@ -1,10 +1,12 @@
 package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.backward.MergeBackward;
+import io.cnnc.kernels.reference.MulReference;
 import java.util.List;
 
 /** Elementwise product; a {@code [C, 1, 1]} operand broadcasts over H and W (squeeze-and-excitation). */
-public record MulOp() implements Op {
+public record MulOp() implements SourceOp, PlanarOp {
 
     @Override
     public String type() {
@@ -31,5 +33,24 @@ public record MulOp() implements Op {
         if (a.c() == b.c() && a.isVector()) return b;
         throw new ShapeException("shape mismatch in '*': " + a + " vs " + b
                 + " (shapes must be equal, or one must be [C, 1, 1] with the same C)");
+    }
+
+    /** Puts the [C, 1, 1] operand, if any, second: the kernel broadcasts only its second operand. */
+    @Override
+    public void reference(Eval e) {
+        int broadcast = broadcastOperand(e.inputShapes());
+        Shape out = e.out();
+        MulReference.forward(e.input(broadcast == 0 ? 1 : 0), e.input(broadcast == 0 ? 0 : 1), e.batch(), out.c(), out.h() * out.w(),
+                broadcast >= 0, e.output());
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        int broadcast = broadcastOperand(e.inputShapes());
+        int full = broadcast == 0 ? 1 : 0;
+        Shape o = e.out();
+        float[] dFull = Gradient.orScratch(g.dx(full), e.input(full).length);
+        float[] dOther = Gradient.orScratch(g.dx(1 - full), e.input(1 - full).length);
+        MergeBackward.mul(e.input(full), e.input(1 - full), g.dy(), e.batch(), o.c(), o.h() * o.w(), broadcast >= 0, dFull, dOther);
     }
 }

@@ -5,12 +5,14 @@ import io.cnnc.compiler.ir.Shape;
 import java.util.List;
 
 /**
- * What a node computes (never how): its attributes, its shape rule, the tensors it owns and
- * its multiply-accumulate count. Kernels that compute it live in the kernels module.
+ * What a node computes (never how): its attributes, its shape rule, the tensors it owns, its
+ * multiply-accumulate count and its meaning as a reference computation. Kernels that compute it
+ * fast live in the kernels module. Ops come in levels, each a sealed type, so a consumer
+ * switches over the ops of its own level only: {@link SourceOp} (what a network is written in),
+ * {@link PlanarOp} (what the inference passes leave) and {@link LaidOutOp} (that, after the CPU
+ * layout choice).
  */
-public sealed interface Op
-        permits ConvOp, DenseOp, BatchNormOp, LayerNormOp, ScaleOp, ShiftOp, PoolOp, GlobalPoolOp, AdaptiveAvgPoolOp,
-                ActivationOp, SoftmaxOp, FlattenOp, DropoutOp, AddOp, MulOp, ConcatOp, FusedConvOp, ReorderOp, BlockedOp {
+public sealed interface Op permits SourceOp, LaidOutOp {
 
     /** The canonical layer name, used in tables and for numbering parameter names. */
     String type();
@@ -31,4 +33,10 @@ public sealed interface Op
     default Window window(List<Shape> inputs) {
         return Window.POINTWISE;
     }
+
+    /**
+     * The op's meaning at inference, computed with the reference kernels (plain loops in
+     * double where it matters): what every fast path is tested against.
+     */
+    void reference(Eval e);
 }

@@ -3,11 +3,14 @@ package io.cnnc.compiler.ops;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.OutputSize;
 import io.cnnc.kernels.PoolGeometry;
+import io.cnnc.kernels.backward.PoolBackward;
+import io.cnnc.kernels.reference.AvgPoolReference;
+import io.cnnc.kernels.reference.MaxPoolReference;
 import java.util.List;
 
 /** Max or average pooling over a window; average counts padding, as PyTorch does by default. */
 public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strideW,
-                     int padTop, int padLeft, int padBottom, int padRight, boolean ceil) implements Op {
+                     int padTop, int padLeft, int padBottom, int padRight, boolean ceil) implements SourceOp, BlockableOp {
 
     public enum Kind { MAX, AVG }
 
@@ -36,5 +39,18 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
     @Override
     public Window window(List<Shape> inputs) {
         return new Window(kernelH, kernelW, strideH, strideW, 1, 1);
+    }
+
+    @Override
+    public void reference(Eval e) {
+        if (kind == Kind.MAX) MaxPoolReference.forward(e.x(), e.batch(), geometry(e.in()), e.output());
+        else AvgPoolReference.forward(e.x(), e.batch(), geometry(e.in()), e.output());
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        if (g.dx() == null) return;
+        if (kind == Kind.MAX) PoolBackward.max(e.x(), g.dy(), e.batch(), geometry(e.in()), g.dx());
+        else PoolBackward.average(g.dy(), e.batch(), geometry(e.in()), g.dx());
     }
 }

@@ -2,6 +2,7 @@ package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.Layout;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
 
 /**
@@ -9,7 +10,7 @@ import java.util.List;
  * are layout-free); inserted by the layout pass only where a producer's layout differs from
  * what a consumer reads.
  */
-public record ReorderOp(Layout from, Layout to) implements Op {
+public record ReorderOp(Layout from, Layout to) implements LaidOutOp {
 
     @Override
     public String type() {
@@ -19,5 +20,11 @@ public record ReorderOp(Layout from, Layout to) implements Op {
     @Override
     public Shape outputShape(List<Shape> inputs) {
         return inputs.getFirst();
+    }
+
+    /** Shapes are logical, so at this level a reorder is the identity. */
+    @Override
+    public void reference(Eval e) {
+        CopyReference.forward(e.x(), e.output());
     }
 }

@@ -1,12 +1,14 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.ParamSpec.Init;
+import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.backward.ScaleBackward;
+import io.cnnc.kernels.reference.ScaleReference;
 import java.util.List;
 
 /** A learned per-channel multiplier (ConvNeXt's layer scale). */
-public record ScaleOp(double init) implements Op {
+public record ScaleOp(double init) implements SourceOp, PlanarOp {
 
     @Override
     public String type() {
@@ -21,5 +23,16 @@ public record ScaleOp(double init) implements Op {
     @Override
     public List<ParamSpec> params(List<Shape> inputs) {
         return List.of(new ParamSpec("weight", new int[] {inputs.getFirst().c()}, true, Init.constant(init)));
+    }
+
+    @Override
+    public void reference(Eval e) {
+        ScaleReference.forward(e.x(), e.batch(), e.in().c(), e.spatial(), e.param("weight"), e.output());
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        int c = e.in().c();
+        ScaleBackward.backward(e.x(), g.dy(), e.batch(), c, e.spatial(), e.param("weight"), g.dx(), Gradient.orScratch(g.grad("weight"), c));
     }
 }

@@ -1,12 +1,13 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.ParamSpec.Init;
+import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.reference.ShiftReference;
 import java.util.List;
 
 /** A learned per-channel addend: the dual of {@link ScaleOp} (affine pieces of imported models). */
-public record ShiftOp(double init) implements Op {
+public record ShiftOp(double init) implements SourceOp, PlanarOp {
 
     @Override
     public String type() {
@@ -21,5 +22,15 @@ public record ShiftOp(double init) implements Op {
     @Override
     public List<ParamSpec> params(List<Shape> inputs) {
         return List.of(new ParamSpec("weight", new int[] {inputs.getFirst().c()}, true, Init.constant(init)));
+    }
+
+    @Override
+    public void reference(Eval e) {
+        ShiftReference.forward(e.x(), e.batch(), e.in().c(), e.spatial(), e.param("weight"), e.output());
+    }
+
+    @Override
+    public void backward(Eval e, Gradient g) {
+        ShiftReference.backward(g.dy(), e.batch(), e.in().c(), e.spatial(), g.dx(), g.grad("weight"));
     }
 }

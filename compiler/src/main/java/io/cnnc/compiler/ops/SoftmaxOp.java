@@ -1,10 +1,12 @@
 package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.backward.SoftmaxBackward;
+import io.cnnc.kernels.reference.SoftmaxReference;
 import java.util.List;
 
 /** Softmax over channels at each position. */
-public record SoftmaxOp() implements Op {
+public record SoftmaxOp() implements SourceOp, PlanarOp {
 
     @Override
     public String type() {
@@ -14,5 +16,16 @@ public record SoftmaxOp() implements Op {
     @Override
     public Shape outputShape(List<Shape> inputs) {
         return inputs.getFirst();
+    }
+
+    @Override
+    public void reference(Eval e) {
+        SoftmaxReference.channels(e.x(), e.batch(), e.in().c(), e.spatial(), e.output());
+    }
+
+    /** Softmax's gradient is written in its output, which the forward pass kept. */
+    @Override
+    public void backward(Eval e, Gradient g) {
+        if (g.dx() != null) SoftmaxBackward.backward(e.output(), g.dy(), e.batch(), e.in().c(), e.spatial(), g.dx());
     }
 }

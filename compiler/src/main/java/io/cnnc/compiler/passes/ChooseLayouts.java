@@ -6,6 +6,7 @@ import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Value;
 import io.cnnc.compiler.ops.ActivationOp;
 import io.cnnc.compiler.ops.AddOp;
+import io.cnnc.compiler.ops.BlockableOp;
 import io.cnnc.compiler.ops.BlockedOp;
 import io.cnnc.compiler.ops.FusedConvOp;
 import io.cnnc.compiler.ops.GlobalPoolOp;
@@ -95,7 +96,7 @@ public final class ChooseLayouts implements Pass {
                 boolean rawInput = i == 0 && want == Layout.NCHW16C && n.op() instanceof FusedConvOp && !Nchwc.blocks(ins.get(i).shape().c());
                 args.add(as(r, ins.get(i), rawInput ? Layout.NCHW : want, layouts, reorders));
             }
-            Op op = want == Layout.NCHW16C && (n.op() instanceof PoolOp || n.op() instanceof GlobalPoolOp) ? new BlockedOp(n.op()) : n.op();
+            Op op = want == Layout.NCHW16C && n.op() instanceof BlockableOp b ? new BlockedOp(b) : n.op();
             r.replaceTranslated(n, n.name(), op, args);
             layouts.put(r.translate(n.output()), want);
         }

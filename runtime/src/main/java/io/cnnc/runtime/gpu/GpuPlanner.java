@@ -122,7 +122,7 @@ public final class GpuPlanner {
         long count = s.size() * batch;
         if (n.op() instanceof FlattenOp) return List.of();
         int y = buffer(n.output());
-        return switch (n.op()) {
+        return switch (n.planarOp()) {
             case DenseOp d -> List.of(LayerLaunches.dense(x, add(n.name() + ".weight", Role.WEIGHT, tensor(n.name() + ".weight")),
                     d.bias() ? add(n.name() + ".bias", Role.WEIGHT, tensor(n.name() + ".bias")) : Arg.NO_BUFFER, y, batch,
                     Math.toIntExact(s.size()), d.units(), GpuActivation.NONE, 0f));
@@ -146,7 +146,6 @@ public final class GpuPlanner {
             case GlobalPoolOp gp -> List.of(LayerLaunches.globalPool(x, y, batch * s.c(), spatial, gp.kind() == PoolOp.Kind.MAX));
             case AdaptiveAvgPoolOp a -> List.of(LayerLaunches.adaptiveAvgPool(x, y, batch * s.c(), s.h(), s.w(), a.outH(), a.outW()));
             case ActivationOp a -> List.of(LayerLaunches.activation(x, y, count, GpuActivation.code(a.kind()), (float) a.alpha()));
-            case DropoutOp d -> List.of(LayerLaunches.activation(x, y, count, GpuActivation.NONE, 0f));
             case SoftmaxOp sm -> List.of(LayerLaunches.softmax(x, y, batch, s.c(), spatial));
             case AddOp a -> List.of(LayerLaunches.add(x, buffer(n.inputs().get(1)), y, count, GpuActivation.NONE, 0f));
             case MulOp m -> {
@@ -169,10 +168,7 @@ public final class GpuPlanner {
             }
             case FlattenOp f -> List.of();
             // The passes turn every convolution into a FusedConvOp (canonicalize-convs).
-            case ConvOp c -> throw new IllegalStateException("unfused convolution " + n.name() + " after the inference passes");
             case FusedConvOp f -> throw new IllegalStateException("handled by conv()");
-            case ReorderOp r -> throw new IllegalStateException(n.name() + ": GPU plans are built from the planar graph, before CPU layout choice");
-            case BlockedOp b -> throw new IllegalStateException(n.name() + ": GPU plans are built from the planar graph, before CPU layout choice");
         };
     }
 

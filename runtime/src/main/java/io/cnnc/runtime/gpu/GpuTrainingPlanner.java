@@ -125,7 +125,7 @@ public final class GpuTrainingPlanner {
         int x = values.get(n.inputs().getFirst());
         int y = values.get(n.output());
         long count = s.size() * batch;
-        return switch (n.op()) {
+        return switch (n.sourceOp()) {
             case ConvOp c -> {
                 ConvGeometry g = c.geometry(s);
                 GpuConvStrategy strategy = trainable(GpuConvChooser.choose(g).strategy());
@@ -174,9 +174,6 @@ public final class GpuTrainingPlanner {
             case ShiftOp sh -> throw new IllegalStateException("rejected in plan()");
             case SoftmaxOp sm -> throw new IllegalStateException("rejected in plan()");
             case MulOp m -> throw new IllegalStateException("rejected in plan()");
-            case FusedConvOp f -> throw new IllegalStateException("rejected in plan()");
-            case ReorderOp r -> throw new IllegalStateException("training runs on the source graph, which has no reorders");
-            case BlockedOp b -> throw new IllegalStateException("training runs on the source graph, which has no blocked ops");
         };
     }
 
@@ -193,7 +190,7 @@ public final class GpuTrainingPlanner {
         long count = s.size() * batch;
         boolean needDx = in.producer() != null;
         List<Launch> out = new ArrayList<>();
-        switch (n.op()) {
+        switch (n.sourceOp()) {
             case ConvOp c -> {
                 ConvGeometry g = c.geometry(s);
                 out.addAll(TrainingLaunches.convBackwardWeight(x, dy, grad(n, "weight"), partials, batch, g, 0f));

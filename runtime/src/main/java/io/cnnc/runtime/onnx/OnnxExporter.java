@@ -93,7 +93,7 @@ public final class OnnxExporter {
         Shape s = n.inputShapes().getFirst();
         String x = names.get(n.inputs().getFirst());
         String y = n.name().replaceAll("[^A-Za-z0-9_.]", "_");
-        String out = switch (n.op()) {
+        String out = switch (n.sourceOp()) {
             case ConvOp c -> {
                 List<String> in = new ArrayList<>(List.of(x, weight(n, "weight", c.outChannels(), s.c() / c.groups(), c.kernelH(), c.kernelW())));
                 if (c.bias()) in.add(weight(n, "bias", c.outChannels()));
@@ -144,9 +144,6 @@ public final class OnnxExporter {
             case AddOp a -> add("Add", List.of(x, names.get(n.inputs().get(1))), y);
             case MulOp m -> add("Mul", List.of(x, names.get(n.inputs().get(1))), y);
             case ConcatOp c -> add("Concat", n.inputs().stream().map(names::get).toList(), y, Attr.of("axis", 1L));
-            case FusedConvOp f -> throw new ImportException(n.name() + ": fused convolutions exist only in optimized graphs; export the source network");
-            case ReorderOp r -> throw new ImportException(n.name() + ": reorders exist only in optimized graphs; export the source network");
-            case BlockedOp b -> throw new ImportException(n.name() + ": blocked ops exist only in optimized graphs; export the source network");
         };
         names.put(n.output(), out);
     }

@@ -128,62 +128,42 @@ public final class TornadoSourceGenerator {
 
     /** The kernel calls computing {@code n}: none for views, one per operand for concat, else one. */
     private List<Call> layer(Node n, int index, TypeSpec.Builder type, MethodSpec.Builder ctor, List<String> weightFields) {
-        if (n.op() instanceof FlattenOp) return List.of();
-        if (n.op() instanceof ConcatOp) {
-            List<Call> parts = new ArrayList<>();
-            int total = Math.toIntExact(n.output().shape().size());
-            int offset = 0;
-            for (int i = 0; i < n.inputs().size(); i++) {
-                int size = Math.toIntExact(n.inputShapes().get(i).size());
-                String k = "k" + index + "_" + i;
-                type.addMethod(kernels.concatPart(k, batch, size, total, offset));
-                parts.add(new Call(k, List.of(var(n.inputs().get(i)), var(n.output()))));
-                offset += size;
-            }
-            return parts;
-        }
-        return List.of(single(n, index, type, ctor, weightFields));
-    }
-
-    private Call single(Node n, int index, TypeSpec.Builder type, MethodSpec.Builder ctor, List<String> weightFields) {
         Shape s = n.inputShapes().getFirst();
         String k = "k" + index;
         String x = var(n.inputs().getFirst());
         String y = var(n.output());
-        return switch (n.op()) {
-            case ReorderOp r -> throw new IllegalStateException(n.name() + ": the tornado target runs on the planar graph, before layout choice");
-            case BlockedOp b -> throw new IllegalStateException(n.name() + ": the tornado target runs on the planar graph, before layout choice");
+        return switch (n.planarOp()) {
             case FusedConvOp f -> {
                 type.addMethod(kernels.conv(k, f.conv().geometry(s), batch, f.residual(), f.activation()));
                 String w = weight(type, ctor, weightFields, f.convName() + ".weight", 0);
                 String b = weight(type, ctor, weightFields, f.convName() + ".bias", f.conv().outChannels());
-                yield f.residual() ? new Call(k, List.of(x, w, b, var(n.inputs().get(1)), y)) : new Call(k, List.of(x, w, b, y));
+                yield List.of(f.residual() ? new Call(k, List.of(x, w, b, var(n.inputs().get(1)), y)) : new Call(k, List.of(x, w, b, y)));
             }
             case PoolOp p -> {
                 type.addMethod(kernels.pool(k, p.geometry(s), batch, p.kind() == PoolOp.Kind.MAX));
-                yield new Call(k, List.of(x, y));
+                yield List.of(new Call(k, List.of(x, y)));
             }
             case GlobalPoolOp g -> {
                 type.addMethod(kernels.globalPool(k, batch * s.c(), s.h() * s.w(), g.kind() == PoolOp.Kind.MAX));
-                yield new Call(k, List.of(x, y));
+                yield List.of(new Call(k, List.of(x, y)));
             }
             case DenseOp d -> {
                 type.addMethod(kernels.dense(k, batch, s.size(), d.units()));
                 String w = weight(type, ctor, weightFields, n.name() + ".weight", 0);
                 String b = d.bias() ? weight(type, ctor, weightFields, n.name() + ".bias", 0) : weight(type, ctor, weightFields, n.name() + ".bias", d.units());
-                yield new Call(k, List.of(x, w, b, y));
+                yield List.of(new Call(k, List.of(x, w, b, y)));
             }
             case ActivationOp a -> {
                 type.addMethod(kernels.elementwise(k, s.size() * batch, a, false));
-                yield new Call(k, List.of(x, y));
+                yield List.of(new Call(k, List.of(x, y)));
             }
             case AddOp a -> {
                 type.addMethod(kernels.elementwise(k, s.size() * batch, null, true));
-                yield new Call(k, List.of(x, var(n.inputs().get(1)), y));
+                yield List.of(new Call(k, List.of(x, var(n.inputs().get(1)), y)));
             }
             case SoftmaxOp sm -> {
                 type.addMethod(kernels.softmax(k, batch, s.c(), s.h() * s.w()));
-                yield new Call(k, List.of(x, y));
+                yield List.of(new Call(k, List.of(x, y)));
             }
             case BatchNormOp bn -> {
                 // Folded to a per-channel affine map on the host, once, as the CPU path folds it into convs.
@@ -194,36 +174,51 @@ public final class TornadoSourceGenerator {
                         + "$L[c] = w.get($S)[c] - w.get($S)[c] * $L[c]; }", s.c(), a, p + "weight", p + "running_var", Double.toString(bn.eps()),
                         b, p + "bias", p + "running_mean", a);
                 type.addMethod(kernels.channelAffine(k, batch, s.c(), s.h() * s.w()));
-                yield new Call(k, List.of(x, a, b, y));
+                yield List.of(new Call(k, List.of(x, a, b, y)));
             }
             case ScaleOp sc -> {
                 type.addMethod(kernels.channelAffine(k, batch, s.c(), s.h() * s.w()));
                 String b = weight(type, ctor, weightFields, "", s.c());
-                yield new Call(k, List.of(x, weight(type, ctor, weightFields, n.name() + ".weight", 0), b, y));
+                yield List.of(new Call(k, List.of(x, weight(type, ctor, weightFields, n.name() + ".weight", 0), b, y)));
             }
             case ShiftOp sh -> {
                 type.addMethod(kernels.channelAffine(k, batch, s.c(), s.h() * s.w()));
                 String a = weight(type, ctor, weightFields, "", s.c());
                 ctor.addStatement("java.util.Arrays.fill($L, 1f)", a);
-                yield new Call(k, List.of(x, a, weight(type, ctor, weightFields, n.name() + ".weight", 0), y));
+                yield List.of(new Call(k, List.of(x, a, weight(type, ctor, weightFields, n.name() + ".weight", 0), y)));
             }
             case LayerNormOp l -> {
                 type.addMethod(kernels.layerNorm(k, batch, s.c(), s.h() * s.w(), l.eps()));
-                yield new Call(k, List.of(x, weight(type, ctor, weightFields, n.name() + ".weight", 0),
-                        weight(type, ctor, weightFields, n.name() + ".bias", 0), y));
+                yield List.of(new Call(k, List.of(x, weight(type, ctor, weightFields, n.name() + ".weight", 0),
+                        weight(type, ctor, weightFields, n.name() + ".bias", 0), y)));
             }
             case AdaptiveAvgPoolOp a -> {
                 type.addMethod(kernels.adaptiveAvgPool(k, batch * s.c(), s.h(), s.w(), a.outH(), a.outW()));
-                yield new Call(k, List.of(x, y));
+                yield List.of(new Call(k, List.of(x, y)));
             }
             case MulOp mu -> {
                 int broadcast = MulOp.broadcastOperand(n.inputShapes());
                 Shape o = n.output().shape();
                 type.addMethod(kernels.mul(k, batch, o.c(), o.h() * o.w(), broadcast >= 0));
-                yield new Call(k, List.of(var(n.inputs().get(broadcast == 0 ? 1 : 0)), var(n.inputs().get(broadcast == 0 ? 0 : 1)), y));
+                yield List.of(new Call(k, List.of(var(n.inputs().get(broadcast == 0 ? 1 : 0)), var(n.inputs().get(broadcast == 0 ? 0 : 1)), y)));
             }
-            default -> throw new UnsupportedOperationException(n.op().type());
+            case FlattenOp f -> List.of();
+            case ConcatOp c -> concat(n, index, type);
         };
+    }
+
+    private List<Call> concat(Node n, int index, TypeSpec.Builder type) {
+        List<Call> parts = new ArrayList<>();
+        int total = Math.toIntExact(n.output().shape().size());
+        int offset = 0;
+        for (int i = 0; i < n.inputs().size(); i++) {
+            int size = Math.toIntExact(n.inputShapes().get(i).size());
+            String k = "k" + index + "_" + i;
+            type.addMethod(kernels.concatPart(k, batch, size, total, offset));
+            parts.add(new Call(k, List.of(var(n.inputs().get(i)), var(n.output()))));
+            offset += size;
+        }
+        return parts;
     }
 
     /**

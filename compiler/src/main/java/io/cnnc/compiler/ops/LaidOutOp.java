@@ -1,0 +1,7 @@
+package io.cnnc.compiler.ops;
+
+/**
+ * An op of an optimized graph once the CPU layout is chosen: the planar ops, plus the layout
+ * changes and the blocked variants the layout pass puts in. What the CPU code generator sees.
+ */
+public sealed interface LaidOutOp extends Op permits PlanarOp, ReorderOp, BlockedOp {}

@@ -1,0 +1,10 @@
+package io.cnnc.compiler.ops;
+
+/**
+ * An op of a graph the inference passes have optimized, before any layout choice: the source
+ * ops but a plain convolution (the passes wrap each in a {@link FusedConvOp}) and dropout (removed). What the GPU and
+ * TornadoVM targets see.
+ */
+public sealed interface PlanarOp extends LaidOutOp
+        permits DenseOp, BatchNormOp, LayerNormOp, ScaleOp, ShiftOp, BlockableOp, AdaptiveAvgPoolOp,
+                ActivationOp, SoftmaxOp, FlattenOp, AddOp, MulOp, ConcatOp, FusedConvOp {}

@@ -1,0 +1,25 @@
+package io.cnnc.compiler.ops;
+
+/**
+ * An op a network is written in (by the language or by ONNX import): what training and ONNX
+ * export see. Each one states how it trains: its forward in training mode and its gradient rule.
+ */
+public sealed interface SourceOp extends Op
+        permits ConvOp, DenseOp, BatchNormOp, LayerNormOp, ScaleOp, ShiftOp, PoolOp, GlobalPoolOp, AdaptiveAvgPoolOp,
+                ActivationOp, SoftmaxOp, FlattenOp, DropoutOp, AddOp, MulOp, ConcatOp {
+
+    /**
+     * The forward pass while training. Most ops compute what they compute at inference; batch
+     * norm (batch statistics) and dropout (masks) override it.
+     */
+    default void trainingForward(Eval e, TrainingStep step) {
+        reference(e);
+    }
+
+    /**
+     * The gradient rule: adds into {@code g}'s input gradients what the loss's gradient
+     * {@code g.dy()} implies, and into the parameter gradients (absent for frozen layers).
+     * {@code e} holds the forward pass's inputs and output.
+     */
+    void backward(Eval e, Gradient g);
+}
