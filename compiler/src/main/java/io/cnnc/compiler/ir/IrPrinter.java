@@ -189,11 +189,9 @@ public final class IrPrinter {
             if (out) blocked.add(n.output());
             for (int i = 0; i < n.inputs().size(); i++) {
                 Value in = n.inputs().get(i);
-                boolean readsBlocked = switch (n.op()) {
+                boolean readsBlocked = n.op().elementwise() ? out : switch (n.op()) {
                     case ReorderOp r -> r.from() == Layout.NCHW16C;
                     case BlockedOp b -> true;
-                    case AddOp a -> out;
-                    case ActivationOp a -> out;
                     case FusedConvOp f -> out && (i > 0 || Nchwc.blocks(in.shape().c()));
                     default -> false;
                 };

@@ -44,4 +44,9 @@ public record ActivationOp(ActivationKind kind, double alpha) implements SourceO
     public void backward(Eval e, Gradient g) {
         if (g.dx() != null) Activations.backward(kind, alpha, e.x(), g.dy(), g.dx());
     }
+
+    @Override
+    public boolean elementwise() {
+        return true;
+    }
 }

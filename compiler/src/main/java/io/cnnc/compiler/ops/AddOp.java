@@ -29,4 +29,9 @@ public record AddOp() implements SourceOp, PlanarOp {
     public void backward(Eval e, Gradient g) {
         for (float[] d : g.dxs()) if (d != null) System.arraycopy(g.dy(), 0, d, 0, d.length);
     }
+
+    @Override
+    public boolean elementwise() {
+        return true;
+    }
 }

@@ -26,4 +26,9 @@ public record FlattenOp() implements SourceOp, PlanarOp {
     public void backward(Eval e, Gradient g) {
         if (g.dx() != null) System.arraycopy(g.dy(), 0, g.dx(), 0, g.dx().length);
     }
+
+    @Override
+    public boolean view() {
+        return true;
+    }
 }

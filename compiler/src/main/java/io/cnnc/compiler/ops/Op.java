@@ -35,6 +35,19 @@ public sealed interface Op permits SourceOp, LaidOutOp {
     }
 
     /**
+     * Each output element is computed from the same element of every input, all of one shape:
+     * the op runs in any layout, as long as its inputs and output share it.
+     */
+    default boolean elementwise() {
+        return false;
+    }
+
+    /** The output is the input's memory seen with another shape: no kernel, no copy. */
+    default boolean view() {
+        return false;
+    }
+
+    /**
      * The op's meaning at inference, computed with the reference kernels (plain loops in
      * double where it matters): what every fast path is tested against.
      */

@@ -4,8 +4,6 @@ import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Layout;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Value;
-import io.cnnc.compiler.ops.ActivationOp;
-import io.cnnc.compiler.ops.AddOp;
 import io.cnnc.compiler.ops.BlockableOp;
 import io.cnnc.compiler.ops.BlockedOp;
 import io.cnnc.compiler.ops.FusedConvOp;
@@ -106,10 +104,9 @@ public final class ChooseLayouts implements Pass {
     }
 
     private static Layout wanted(Node n, List<Value> ins, Map<Value, Layout> layouts, Set<String> blocked) {
+        if (n.op().elementwise()) return common(ins, layouts);
         return switch (n.op()) {
             case FusedConvOp f -> blocked.contains(n.name()) ? Layout.NCHW16C : Layout.NCHW;
-            case AddOp a -> common(ins, layouts);
-            case ActivationOp a -> common(ins, layouts);
             // Blocked kernels exist for these; a pool never makes its input blocked, only follows it.
             case PoolOp p when p.kind() == PoolOp.Kind.MAX && Nchwc.blocks(ins.getFirst().shape().c()) -> common(ins, layouts);
             case GlobalPoolOp g when Nchwc.blocks(ins.getFirst().shape().c()) -> common(ins, layouts);

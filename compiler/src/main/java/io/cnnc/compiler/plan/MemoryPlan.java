@@ -3,7 +3,6 @@ package io.cnnc.compiler.plan;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Value;
-import io.cnnc.compiler.ops.FlattenOp;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -72,7 +71,7 @@ public final class MemoryPlan {
     }
 
     static boolean isView(Node n) {
-        return n.op() instanceof FlattenOp;
+        return n.op().view();
     }
 
     /** The value whose storage {@code v} is: itself, or for a flatten the value it views. */
