@@ -7,31 +7,17 @@ import com.squareup.javapoet.MethodSpec;
 import com.squareup.javapoet.ParameterizedTypeName;
 import com.squareup.javapoet.TypeSpec;
 import io.cnnc.compiler.ir.Graph;
-import io.cnnc.compiler.ir.Layout;
-import io.cnnc.kernels.cpu.layout.Nchwc;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ir.Value;
-import io.cnnc.compiler.ops.*;
+import io.cnnc.compiler.ops.CpuCode;
+import io.cnnc.compiler.ops.FusedConvOp;
 import io.cnnc.compiler.plan.MemoryPlan;
 import io.cnnc.compiler.schedule.Choice;
-import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.ProfiledNetwork;
-import io.cnnc.kernels.cpu.FastActivation;
-import io.cnnc.kernels.cpu.FastAdaptiveAvgPool;
-import io.cnnc.kernels.cpu.FastAvgPool;
-import io.cnnc.kernels.cpu.FastChannelAffine;
-import io.cnnc.kernels.cpu.FastDense;
-import io.cnnc.kernels.cpu.FastElementwise;
-import io.cnnc.kernels.cpu.FastGlobalPool;
-import io.cnnc.kernels.cpu.BlockedPool;
-import io.cnnc.kernels.cpu.FastMaxPool;
 import io.cnnc.kernels.cpu.conv.ConvKernel;
-import io.cnnc.kernels.cpu.conv.ConvStrategies;
-import io.cnnc.kernels.cpu.conv.Epilogue;
-import io.cnnc.kernels.reference.*;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -222,74 +208,66 @@ public final class ModelSourceGenerator {
 
     /** The statement computing {@code n}; null for views, which only rename. */
     private CodeBlock call(Node n, int index) {
-        Shape s = n.inputShapes().getFirst();
-        int spatial = s.h() * s.w();
-        String x = var(n.inputs().getFirst());
-        String y = var(n.output());
-        String par = runsAlone(n) ? "serial" : "parallel";
-        return switch (n.laidOutOp()) {
-            case FusedConvOp f -> {
-                String k = "conv" + index;
-                Choice c = choices.get(n);
-                type.addField(FieldSpec.builder(ConvKernel.class, k, setUpFieldModifiers())
-                        .addJavadoc("$L: $L ($L)\n", n.name(), c.strategy(), c.reason()).build());
-                ActivationOp a = f.activation();
-                setUp("$L = $T.byName($S).prepare($L, w.get($S), $T.of(w.get($S), $L, $L, $L), $L)", k,
-                        ConvStrategies.class, c.strategy(), RecordLiteral.of(f.conv().geometry(s)), f.convName() + ".weight",
-                        Epilogue.class, f.convName() + ".bias", f.residual(),
-                        RecordLiteral.value(a == null ? ActivationKind.IDENTITY : a.kind()), a == null ? "0.0" : Double.toString(a.alpha()),
-                        c.threads() == 1 ? "serial" : "parallel");
-                yield CodeBlock.of("$L.forward($L, $L, $L, BATCH)", k, x, f.residual() ? var(n.inputs().get(1)) : "null", y);
-            }
-            case DenseOp d -> {
-                String k = "dense" + index;
-                type.addField(FieldSpec.builder(FastDense.class, k, setUpFieldModifiers()).build());
-                setUp("$L = $T.prepare($L, $L, $L, $L, " + par + ")", k, FastDense.class, weight(n, "weight"),
-                        d.bias() ? weight(n, "bias") : "null", s.size(), d.units());
-                yield CodeBlock.of("$L.forward($L, $L, BATCH)", k, x, y);
-            }
-            case BatchNormOp b -> CodeBlock.of("$T.batchNorm($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, " + par + ")", FastChannelAffine.class, x, s.c(),
-                    spatial, weight(n, "weight"), weight(n, "bias"), weight(n, "running_mean"), weight(n, "running_var"),
-                    Double.toString(b.eps()), y);
-            case LayerNormOp l -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L)", LayerNormReference.class, x, s.c(), spatial,
-                    weight(n, "weight"), weight(n, "bias"), Double.toString(l.eps()), y);
-            case ScaleOp sc -> CodeBlock.of("$T.scale($L, BATCH, $L, $L, $L, $L, " + par + ")", FastChannelAffine.class, x, s.c(), spatial, weight(n, "weight"), y);
-            case ShiftOp sh -> CodeBlock.of("$T.shift($L, BATCH, $L, $L, $L, $L, " + par + ")", FastChannelAffine.class, x, s.c(), spatial, weight(n, "weight"), y);
-            case PoolOp p -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, " + par + ")",
-                    p.kind() == PoolOp.Kind.MAX ? FastMaxPool.class : FastAvgPool.class, x, RecordLiteral.of(p.geometry(s)), y);
-            case BlockedOp b -> switch (b.op()) {
-                case PoolOp p -> CodeBlock.of("$T.max($L, BATCH, $L, $L, " + par + ")", BlockedPool.class, x, RecordLiteral.of(p.geometry(s)), y);
-                case GlobalPoolOp g -> CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L, " + par + ")", BlockedPool.class,
-                        g.kind() == PoolOp.Kind.MAX ? "max" : "average", x, s.c(), spatial, y);
-            };
-            case GlobalPoolOp g -> CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L, " + par + ")", FastGlobalPool.class,
-                    g.kind() == PoolOp.Kind.MAX ? "max" : "average", x, s.c(), spatial, y);
-            case AdaptiveAvgPoolOp a -> CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, " + par + ")", FastAdaptiveAvgPool.class, x,
-                    s.c(), s.h(), s.w(), a.outH(), a.outW(), y);
-            case ActivationOp a -> CodeBlock.of("$T.forward($L, $L, $L, $L, " + par + ")", FastActivation.class, RecordLiteral.value(a.kind()),
-                    Double.toString(a.alpha()), x, y);
-            case SoftmaxOp sm -> CodeBlock.of("$T.channels($L, BATCH, $L, $L, $L)", SoftmaxReference.class, x, s.c(), spatial, y);
-            case FlattenOp f -> null;
-            case ReorderOp r -> CodeBlock.of("$T.$L($L, $L, BATCH, $L, $L, " + par + ")", Nchwc.class, r.to() == Layout.NCHW ? "toPlanar" : "toBlocked",
-                    x, y, s.c(), spatial);
-            case AddOp a -> CodeBlock.of("$T.add($L, $L, $L, " + par + ")", FastElementwise.class, x, var(n.inputs().get(1)), y);
-            case MulOp m -> {
-                int broadcast = MulOp.broadcastOperand(n.inputShapes());
-                Shape o = n.output().shape();
-                yield CodeBlock.of("$T.mul($L, $L, BATCH, $L, $L, $L, $L, " + par + ")", FastElementwise.class, var(n.inputs().get(broadcast == 0 ? 1 : 0)),
-                        var(n.inputs().get(broadcast == 0 ? 0 : 1)), o.c(), o.h() * o.w(), broadcast >= 0, y);
-            }
-            case ConcatOp c -> {
-                CodeBlock.Builder arrays = CodeBlock.builder();
-                CodeBlock.Builder channels = CodeBlock.builder();
-                for (int i = 0; i < n.inputs().size(); i++) {
-                    arrays.add(i == 0 ? "$L" : ", $L", var(n.inputs().get(i)));
-                    channels.add(i == 0 ? "$L" : ", $L", n.inputShapes().get(i).c());
-                }
-                yield CodeBlock.of("$T.channels(new float[][] {$L}, new int[] {$L}, BATCH, $L, $L)", ConcatReference.class,
-                        arrays.build(), channels.build(), spatial, y);
-            }
-        };
+        return n.laidOutOp().cpu(new Code(n, index));
+    }
+
+    /** The generated class's names for one node's arrays and tensors. */
+    private final class Code implements CpuCode {
+
+        private final Node node;
+        private final int index;
+
+        Code(Node node, int index) {
+            this.node = node;
+            this.index = index;
+        }
+
+        @Override
+        public Node node() {
+            return node;
+        }
+
+        @Override
+        public int index() {
+            return index;
+        }
+
+        @Override
+        public String input(int i) {
+            return var(node.inputs().get(i));
+        }
+
+        @Override
+        public String y() {
+            return var(node.output());
+        }
+
+        @Override
+        public String weight(String suffix) {
+            return ModelSourceGenerator.this.weight(node, suffix);
+        }
+
+        @Override
+        public String threads() {
+            return runsAlone(node) ? "serial" : "parallel";
+        }
+
+        @Override
+        public Choice choice() {
+            return choices.get(node);
+        }
+
+        @Override
+        public void field(Class<?> fieldType, String name, String javadoc) {
+            FieldSpec.Builder field = FieldSpec.builder(fieldType, name, setUpFieldModifiers());
+            if (javadoc != null) field.addJavadoc("$L", javadoc);
+            type.addField(field.build());
+        }
+
+        @Override
+        public void setUp(String format, Object... args) {
+            ModelSourceGenerator.this.setUp(format, args);
+        }
     }
 
     /** A field holding one weight tensor, looked up once in the constructor. */

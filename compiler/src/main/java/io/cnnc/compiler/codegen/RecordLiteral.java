@@ -4,11 +4,11 @@ import com.squareup.javapoet.CodeBlock;
 import java.lang.reflect.RecordComponent;
 
 /** Java source that rebuilds a record of primitives and enums: {@code new PoolGeometry(64, 56, ...)}. */
-final class RecordLiteral {
+public final class RecordLiteral {
 
     private RecordLiteral() {}
 
-    static CodeBlock of(Record r) {
+    public static CodeBlock of(Record r) {
         CodeBlock.Builder b = CodeBlock.builder().add("new $T(", r.getClass());
         RecordComponent[] parts = r.getClass().getRecordComponents();
         for (int i = 0; i < parts.length; i++) {
@@ -18,7 +18,7 @@ final class RecordLiteral {
         return b.add(")").build();
     }
 
-    static CodeBlock value(Object v) {
+    public static CodeBlock value(Object v) {
         return switch (v) {
             case Enum<?> e -> CodeBlock.of("$T.$L", e.getDeclaringClass(), e.name());
             case Double d -> CodeBlock.of("$L", literal(d));

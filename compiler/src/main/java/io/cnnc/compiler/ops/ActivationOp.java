@@ -1,8 +1,11 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
+import io.cnnc.compiler.codegen.RecordLiteral;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.cpu.Activations;
+import io.cnnc.kernels.cpu.FastActivation;
 import io.cnnc.kernels.reference.ActivationReference;
 import java.util.List;
 
@@ -48,5 +51,11 @@ public record ActivationOp(ActivationKind kind, double alpha) implements SourceO
     @Override
     public boolean elementwise() {
         return true;
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return CodeBlock.of("$T.forward($L, $L, $L, $L, " + c.threads() + ")", FastActivation.class, RecordLiteral.value(kind),
+                Double.toString(alpha), c.x(), c.y());
     }
 }

@@ -1,7 +1,9 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.PoolBackward;
+import io.cnnc.kernels.cpu.FastAdaptiveAvgPool;
 import io.cnnc.kernels.reference.AdaptiveAvgPoolReference;
 import java.util.List;
 
@@ -37,5 +39,12 @@ public record AdaptiveAvgPoolOp(int outH, int outW) implements SourceOp, PlanarO
     public void backward(Eval e, Gradient g) {
         Shape s = e.in();
         if (g.dx() != null) PoolBackward.adaptiveAverage(g.dy(), e.batch(), s.c(), s.h(), s.w(), outH, outW, g.dx());
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        Shape s = c.in();
+        return CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, " + c.threads() + ")", FastAdaptiveAvgPool.class, c.x(),
+                s.c(), s.h(), s.w(), outH, outW, c.y());
     }
 }

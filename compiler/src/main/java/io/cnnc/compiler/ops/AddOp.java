@@ -1,6 +1,8 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.cpu.FastElementwise;
 import io.cnnc.kernels.reference.AddReference;
 import java.util.List;
 
@@ -33,5 +35,10 @@ public record AddOp() implements SourceOp, PlanarOp {
     @Override
     public boolean elementwise() {
         return true;
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return CodeBlock.of("$T.add($L, $L, $L, " + c.threads() + ")", FastElementwise.class, c.x(), c.input(1), c.y());
     }
 }

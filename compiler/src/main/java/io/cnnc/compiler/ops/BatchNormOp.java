@@ -1,9 +1,11 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.BatchNormTraining;
+import io.cnnc.kernels.cpu.FastChannelAffine;
 import io.cnnc.kernels.reference.BatchNormReference;
 import java.util.List;
 
@@ -62,5 +64,12 @@ public record BatchNormOp(double eps, double momentum) implements SourceOp, Plan
             BatchNormTraining.backwardFrozen(e.x(), g.dy(), e.batch(), s.c(), e.spatial(), e.param("weight"), e.param("running_mean"),
                     e.param("running_var"), eps, g.dx(), g.grad("weight"), g.grad("bias"));
         }
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return CodeBlock.of("$T.batchNorm($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, " + c.threads() + ")", FastChannelAffine.class, c.x(),
+                c.in().c(), c.spatial(), c.weight("weight"), c.weight("bias"), c.weight("running_mean"), c.weight("running_var"),
+                Double.toString(eps), c.y());
     }
 }

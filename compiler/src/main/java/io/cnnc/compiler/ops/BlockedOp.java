@@ -1,5 +1,6 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import java.util.List;
 
@@ -34,5 +35,10 @@ public record BlockedOp(BlockableOp op) implements LaidOutOp {
     @Override
     public void reference(Eval e) {
         op.reference(e);
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return op.cpuBlocked(c);
     }
 }

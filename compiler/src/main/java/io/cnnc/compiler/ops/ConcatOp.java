@@ -1,5 +1,6 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.MergeBackward;
 import io.cnnc.kernels.reference.ConcatReference;
@@ -37,5 +38,17 @@ public record ConcatOp() implements SourceOp, PlanarOp {
         float[][] outs = new float[g.dxs().length][];
         for (int i = 0; i < outs.length; i++) outs[i] = Gradient.orScratch(g.dx(i), e.input(i).length);
         MergeBackward.concat(g.dy(), e.inputChannels(), e.batch(), e.spatial(), outs);
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        CodeBlock.Builder arrays = CodeBlock.builder();
+        CodeBlock.Builder channels = CodeBlock.builder();
+        for (int i = 0; i < c.node().inputs().size(); i++) {
+            arrays.add(i == 0 ? "$L" : ", $L", c.input(i));
+            channels.add(i == 0 ? "$L" : ", $L", c.node().inputShapes().get(i).c());
+        }
+        return CodeBlock.of("$T.channels(new float[][] {$L}, new int[] {$L}, BATCH, $L, $L)", ConcatReference.class,
+                arrays.build(), channels.build(), c.spatial(), c.y());
     }
 }

@@ -1,9 +1,11 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.DenseBackward;
+import io.cnnc.kernels.cpu.FastDense;
 import io.cnnc.kernels.cpu.Gemm;
 import io.cnnc.kernels.reference.DenseReference;
 import java.util.ArrayList;
@@ -64,5 +66,14 @@ public record DenseOp(int units, boolean bias) implements SourceOp, PlanarOp {
     public void backward(Eval e, Gradient g) {
         DenseBackward.backward(e.x(), g.dy(), e.batch(), Math.toIntExact(e.in().size()), units, e.param("weight"), g.dx(),
                 g.grad("weight"), bias ? g.grad("bias") : null);
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        String k = "dense" + c.index();
+        c.field(FastDense.class, k, null);
+        c.setUp("$L = $T.prepare($L, $L, $L, $L, " + c.threads() + ")", k, FastDense.class,
+                c.weight("weight"), bias ? c.weight("bias") : "null", c.in().size(), units);
+        return CodeBlock.of("$L.forward($L, $L, BATCH)", k, c.x(), c.y());
     }
 }

@@ -1,5 +1,6 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
@@ -30,5 +31,11 @@ public record FlattenOp() implements SourceOp, PlanarOp {
     @Override
     public boolean view() {
         return true;
+    }
+
+    /** A view: the memory plan gives it its input's storage, so there is nothing to run. */
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return null;
     }
 }

@@ -1,6 +1,13 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
+import io.cnnc.compiler.codegen.RecordLiteral;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.compiler.schedule.Choice;
+import io.cnnc.kernels.ActivationKind;
+import io.cnnc.kernels.cpu.conv.ConvKernel;
+import io.cnnc.kernels.cpu.conv.ConvStrategies;
+import io.cnnc.kernels.cpu.conv.Epilogue;
 import io.cnnc.kernels.reference.ActivationReference;
 import io.cnnc.kernels.reference.AddReference;
 import io.cnnc.kernels.reference.BatchNormReference;
@@ -75,5 +82,20 @@ public record FusedConvOp(ConvOp conv, String convName, BatchNormOp bn, String b
         }
         if (residual) AddReference.forward(y.clone(), e.input(1), y);
         if (activation != null) ActivationReference.forward(activation.kind(), activation.alpha(), y.clone(), y);
+    }
+
+    /** A kernel prepared once with the chosen strategy, the weights and the epilogue; forward only runs it. */
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        String k = "conv" + c.index();
+        Choice choice = c.choice();
+        c.field(ConvKernel.class, k, c.node().name() + ": " + choice.strategy() + " (" + choice.reason() + ")\n");
+        c.setUp("$L = $T.byName($S).prepare($L, w.get($S), $T.of(w.get($S), $L, $L, $L), $L)", k,
+                ConvStrategies.class, choice.strategy(), RecordLiteral.of(conv.geometry(c.in())), convName + ".weight",
+                Epilogue.class, convName + ".bias", residual,
+                RecordLiteral.value(activation == null ? ActivationKind.IDENTITY : activation.kind()),
+                activation == null ? "0.0" : Double.toString(activation.alpha()),
+                choice.threads() == 1 ? "serial" : "parallel");
+        return CodeBlock.of("$L.forward($L, $L, $L, BATCH)", k, c.x(), residual ? c.input(1) : "null", c.y());
     }
 }

@@ -1,7 +1,10 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.PoolBackward;
+import io.cnnc.kernels.cpu.BlockedPool;
+import io.cnnc.kernels.cpu.FastGlobalPool;
 import io.cnnc.kernels.reference.GlobalPoolReference;
 import java.util.List;
 
@@ -35,5 +38,17 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements SourceOp, BlockableOp {
         if (g.dx() == null) return;
         if (kind == PoolOp.Kind.MAX) PoolBackward.globalMax(e.x(), g.dy(), e.batch(), e.in().c(), e.spatial(), g.dx());
         else PoolBackward.globalAverage(g.dy(), e.batch(), e.in().c(), e.spatial(), g.dx());
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L, " + c.threads() + ")", FastGlobalPool.class,
+                kind == PoolOp.Kind.MAX ? "max" : "average", c.x(), c.in().c(), c.spatial(), c.y());
+    }
+
+    @Override
+    public CodeBlock cpuBlocked(CpuCode c) {
+        return CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L, " + c.threads() + ")", BlockedPool.class,
+                kind == PoolOp.Kind.MAX ? "max" : "average", c.x(), c.in().c(), c.spatial(), c.y());
     }
 }

@@ -1,5 +1,6 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
@@ -36,5 +37,11 @@ public record LayerNormOp(double eps) implements SourceOp, PlanarOp {
         int c = e.in().c();
         LayerNormBackward.backward(e.x(), g.dy(), e.batch(), c, e.spatial(), e.param("weight"), eps, g.dx(),
                 Gradient.orScratch(g.grad("weight"), c), Gradient.orScratch(g.grad("bias"), c));
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L)", LayerNormReference.class, c.x(), c.in().c(), c.spatial(),
+                c.weight("weight"), c.weight("bias"), Double.toString(eps), c.y());
     }
 }

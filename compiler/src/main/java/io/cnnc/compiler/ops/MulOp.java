@@ -1,7 +1,9 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.MergeBackward;
+import io.cnnc.kernels.cpu.FastElementwise;
 import io.cnnc.kernels.reference.MulReference;
 import java.util.List;
 
@@ -52,5 +54,13 @@ public record MulOp() implements SourceOp, PlanarOp {
         float[] dFull = Gradient.orScratch(g.dx(full), e.input(full).length);
         float[] dOther = Gradient.orScratch(g.dx(1 - full), e.input(1 - full).length);
         MergeBackward.mul(e.input(full), e.input(1 - full), g.dy(), e.batch(), o.c(), o.h() * o.w(), broadcast >= 0, dFull, dOther);
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        int broadcast = broadcastOperand(c.node().inputShapes());
+        Shape o = c.node().output().shape();
+        return CodeBlock.of("$T.mul($L, $L, BATCH, $L, $L, $L, $L, " + c.threads() + ")", FastElementwise.class, c.input(broadcast == 0 ? 1 : 0),
+                c.input(broadcast == 0 ? 0 : 1), o.c(), o.h() * o.w(), broadcast >= 0, c.y());
     }
 }

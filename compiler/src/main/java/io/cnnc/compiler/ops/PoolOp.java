@@ -1,9 +1,14 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
+import io.cnnc.compiler.codegen.RecordLiteral;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.OutputSize;
 import io.cnnc.kernels.PoolGeometry;
 import io.cnnc.kernels.backward.PoolBackward;
+import io.cnnc.kernels.cpu.BlockedPool;
+import io.cnnc.kernels.cpu.FastAvgPool;
+import io.cnnc.kernels.cpu.FastMaxPool;
 import io.cnnc.kernels.reference.AvgPoolReference;
 import io.cnnc.kernels.reference.MaxPoolReference;
 import java.util.List;
@@ -52,5 +57,16 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
         if (g.dx() == null) return;
         if (kind == Kind.MAX) PoolBackward.max(e.x(), g.dy(), e.batch(), geometry(e.in()), g.dx());
         else PoolBackward.average(g.dy(), e.batch(), geometry(e.in()), g.dx());
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return CodeBlock.of("$T.forward($L, BATCH, $L, $L, " + c.threads() + ")", kind == Kind.MAX ? FastMaxPool.class : FastAvgPool.class,
+                c.x(), RecordLiteral.of(geometry(c.in())), c.y());
+    }
+
+    @Override
+    public CodeBlock cpuBlocked(CpuCode c) {
+        return CodeBlock.of("$T.max($L, BATCH, $L, $L, " + c.threads() + ")", BlockedPool.class, c.x(), RecordLiteral.of(geometry(c.in())), c.y());
     }
 }

@@ -1,7 +1,9 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Layout;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
 
@@ -26,5 +28,11 @@ public record ReorderOp(Layout from, Layout to) implements LaidOutOp {
     @Override
     public void reference(Eval e) {
         CopyReference.forward(e.x(), e.output());
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return CodeBlock.of("$T.$L($L, $L, BATCH, $L, $L, " + c.threads() + ")", Nchwc.class, to == Layout.NCHW ? "toPlanar" : "toBlocked",
+                c.x(), c.y(), c.in().c(), c.spatial());
     }
 }

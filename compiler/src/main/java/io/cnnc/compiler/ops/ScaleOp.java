@@ -1,9 +1,11 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.ScaleBackward;
+import io.cnnc.kernels.cpu.FastChannelAffine;
 import io.cnnc.kernels.reference.ScaleReference;
 import java.util.List;
 
@@ -34,5 +36,11 @@ public record ScaleOp(double init) implements SourceOp, PlanarOp {
     public void backward(Eval e, Gradient g) {
         int c = e.in().c();
         ScaleBackward.backward(e.x(), g.dy(), e.batch(), c, e.spatial(), e.param("weight"), g.dx(), Gradient.orScratch(g.grad("weight"), c));
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return CodeBlock.of("$T.scale($L, BATCH, $L, $L, $L, $L, " + c.threads() + ")", FastChannelAffine.class, c.x(), c.in().c(),
+                c.spatial(), c.weight("weight"), c.y());
     }
 }

@@ -1,8 +1,10 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.cpu.FastChannelAffine;
 import io.cnnc.kernels.reference.ShiftReference;
 import java.util.List;
 
@@ -32,5 +34,11 @@ public record ShiftOp(double init) implements SourceOp, PlanarOp {
     @Override
     public void backward(Eval e, Gradient g) {
         ShiftReference.backward(g.dy(), e.batch(), e.in().c(), e.spatial(), g.dx(), g.grad("weight"));
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return CodeBlock.of("$T.shift($L, BATCH, $L, $L, $L, $L, " + c.threads() + ")", FastChannelAffine.class, c.x(), c.in().c(),
+                c.spatial(), c.weight("weight"), c.y());
     }
 }

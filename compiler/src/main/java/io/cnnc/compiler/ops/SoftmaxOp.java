@@ -1,5 +1,6 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.SoftmaxBackward;
 import io.cnnc.kernels.reference.SoftmaxReference;
@@ -27,5 +28,10 @@ public record SoftmaxOp() implements SourceOp, PlanarOp {
     @Override
     public void backward(Eval e, Gradient g) {
         if (g.dx() != null) SoftmaxBackward.backward(e.output(), g.dy(), e.batch(), e.in().c(), e.spatial(), g.dx());
+    }
+
+    @Override
+    public CodeBlock cpu(CpuCode c) {
+        return CodeBlock.of("$T.channels($L, BATCH, $L, $L, $L)", SoftmaxReference.class, c.x(), c.in().c(), c.spatial(), c.y());
     }
 }
