@@ -58,4 +58,10 @@ public record ActivationOp(ActivationKind kind, double alpha) implements SourceO
         return CodeBlock.of("$T.forward($L, $L, $L, $L, " + c.threads() + ")", FastActivation.class, RecordLiteral.value(kind),
                 Double.toString(alpha), c.x(), c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        t.kernel(t.loops().elementwise(t.kernelName(), t.in().size() * t.batch(), this, false));
+        t.call(t.kernelName(), t.x(), t.y());
+    }
 }

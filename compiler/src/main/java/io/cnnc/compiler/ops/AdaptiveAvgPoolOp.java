@@ -47,4 +47,11 @@ public record AdaptiveAvgPoolOp(int outH, int outW) implements SourceOp, PlanarO
         return CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, " + c.threads() + ")", FastAdaptiveAvgPool.class, c.x(),
                 s.c(), s.h(), s.w(), outH, outW, c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        Shape s = t.in();
+        t.kernel(t.loops().adaptiveAvgPool(t.kernelName(), t.batch() * s.c(), s.h(), s.w(), outH, outW));
+        t.call(t.kernelName(), t.x(), t.y());
+    }
 }

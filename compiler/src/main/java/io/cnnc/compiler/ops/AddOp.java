@@ -41,4 +41,10 @@ public record AddOp() implements SourceOp, PlanarOp {
     public CodeBlock cpu(CpuCode c) {
         return CodeBlock.of("$T.add($L, $L, $L, " + c.threads() + ")", FastElementwise.class, c.x(), c.input(1), c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        t.kernel(t.loops().elementwise(t.kernelName(), t.in().size() * t.batch(), null, true));
+        t.call(t.kernelName(), t.x(), t.input(1), t.y());
+    }
 }

@@ -72,4 +72,18 @@ public record BatchNormOp(double eps, double momentum) implements SourceOp, Plan
                 c.in().c(), c.spatial(), c.weight("weight"), c.weight("bias"), c.weight("running_mean"), c.weight("running_var"),
                 Double.toString(eps), c.y());
     }
+
+    /** Folded to a per-channel affine map on the host, once, as the CPU path folds it into convs. */
+    @Override
+    public void tornado(TornadoCode t) {
+        Shape s = t.in();
+        String p = t.node().name() + ".";
+        String a = t.buffer(s.c());
+        String b = t.buffer(s.c());
+        t.setUp("for (int c = 0; c < $L; c++) { $L[c] = (float) (w.get($S)[c] / Math.sqrt(w.get($S)[c] + $L)); "
+                + "$L[c] = w.get($S)[c] - w.get($S)[c] * $L[c]; }", s.c(), a, p + "weight", p + "running_var", Double.toString(eps),
+                b, p + "bias", p + "running_mean", a);
+        t.kernel(t.loops().channelAffine(t.kernelName(), t.batch(), s.c(), s.h() * s.w()));
+        t.call(t.kernelName(), t.x(), a, b, t.y());
+    }
 }

@@ -51,4 +51,18 @@ public record ConcatOp() implements SourceOp, PlanarOp {
         return CodeBlock.of("$T.channels(new float[][] {$L}, new int[] {$L}, BATCH, $L, $L)", ConcatReference.class,
                 arrays.build(), channels.build(), c.spatial(), c.y());
     }
+
+    /** One kernel per operand, each copying it to its channels of the output. */
+    @Override
+    public void tornado(TornadoCode t) {
+        int total = Math.toIntExact(t.node().output().shape().size());
+        int offset = 0;
+        for (int i = 0; i < t.node().inputs().size(); i++) {
+            int size = Math.toIntExact(t.node().inputShapes().get(i).size());
+            String k = t.kernelName(i);
+            t.kernel(t.loops().concatPart(k, t.batch(), size, total, offset));
+            t.call(k, t.input(i), t.y());
+            offset += size;
+        }
+    }
 }

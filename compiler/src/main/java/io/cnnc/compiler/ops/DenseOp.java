@@ -76,4 +76,12 @@ public record DenseOp(int units, boolean bias) implements SourceOp, PlanarOp {
                 c.weight("weight"), bias ? c.weight("bias") : "null", c.in().size(), units);
         return CodeBlock.of("$L.forward($L, $L, BATCH)", k, c.x(), c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        t.kernel(t.loops().dense(t.kernelName(), t.batch(), t.in().size(), units));
+        String w = t.weight(t.node().name() + ".weight");
+        String b = bias ? t.weight(t.node().name() + ".bias") : t.weightOrZeros(t.node().name() + ".bias", units);
+        t.call(t.kernelName(), t.x(), w, b, t.y());
+    }
 }

@@ -38,4 +38,7 @@ public record FlattenOp() implements SourceOp, PlanarOp {
     public CodeBlock cpu(CpuCode c) {
         return null;
     }
+
+    @Override
+    public void tornado(TornadoCode t) {}
 }

@@ -98,4 +98,14 @@ public record FusedConvOp(ConvOp conv, String convName, BatchNormOp bn, String b
                 choice.threads() == 1 ? "serial" : "parallel");
         return CodeBlock.of("$L.forward($L, $L, $L, BATCH)", k, c.x(), residual ? c.input(1) : "null", c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        String k = t.kernelName();
+        t.kernel(t.loops().conv(k, conv.geometry(t.in()), t.batch(), residual, activation));
+        String w = t.weight(convName + ".weight");
+        String b = t.weightOrZeros(convName + ".bias", conv.outChannels());
+        if (residual) t.call(k, t.x(), w, b, t.input(1), t.y());
+        else t.call(k, t.x(), w, b, t.y());
+    }
 }

@@ -51,4 +51,11 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements SourceOp, BlockableOp {
         return CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L, " + c.threads() + ")", BlockedPool.class,
                 kind == PoolOp.Kind.MAX ? "max" : "average", c.x(), c.in().c(), c.spatial(), c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        Shape s = t.in();
+        t.kernel(t.loops().globalPool(t.kernelName(), t.batch() * s.c(), s.h() * s.w(), kind == PoolOp.Kind.MAX));
+        t.call(t.kernelName(), t.x(), t.y());
+    }
 }

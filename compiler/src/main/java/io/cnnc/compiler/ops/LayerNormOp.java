@@ -44,4 +44,11 @@ public record LayerNormOp(double eps) implements SourceOp, PlanarOp {
         return CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L)", LayerNormReference.class, c.x(), c.in().c(), c.spatial(),
                 c.weight("weight"), c.weight("bias"), Double.toString(eps), c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        Shape s = t.in();
+        t.kernel(t.loops().layerNorm(t.kernelName(), t.batch(), s.c(), s.h() * s.w(), eps));
+        t.call(t.kernelName(), t.x(), t.weight(t.node().name() + ".weight"), t.weight(t.node().name() + ".bias"), t.y());
+    }
 }

@@ -63,4 +63,12 @@ public record MulOp() implements SourceOp, PlanarOp {
         return CodeBlock.of("$T.mul($L, $L, BATCH, $L, $L, $L, $L, " + c.threads() + ")", FastElementwise.class, c.input(broadcast == 0 ? 1 : 0),
                 c.input(broadcast == 0 ? 0 : 1), o.c(), o.h() * o.w(), broadcast >= 0, c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        int broadcast = broadcastOperand(t.node().inputShapes());
+        Shape o = t.node().output().shape();
+        t.kernel(t.loops().mul(t.kernelName(), t.batch(), o.c(), o.h() * o.w(), broadcast >= 0));
+        t.call(t.kernelName(), t.input(broadcast == 0 ? 1 : 0), t.input(broadcast == 0 ? 0 : 1), t.y());
+    }
 }

@@ -7,4 +7,8 @@ package io.cnnc.compiler.ops;
  */
 public sealed interface PlanarOp extends LaidOutOp
         permits DenseOp, BatchNormOp, LayerNormOp, ScaleOp, ShiftOp, BlockableOp, AdaptiveAvgPoolOp,
-                ActivationOp, SoftmaxOp, FlattenOp, AddOp, MulOp, ConcatOp, FusedConvOp {}
+                ActivationOp, SoftmaxOp, FlattenOp, AddOp, MulOp, ConcatOp, FusedConvOp {
+
+    /** The TornadoVM binding: the loop kernels computing this op and their calls. */
+    void tornado(TornadoCode t);
+}

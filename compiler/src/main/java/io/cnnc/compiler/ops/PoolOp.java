@@ -69,4 +69,10 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
     public CodeBlock cpuBlocked(CpuCode c) {
         return CodeBlock.of("$T.max($L, BATCH, $L, $L, " + c.threads() + ")", BlockedPool.class, c.x(), RecordLiteral.of(geometry(c.in())), c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        t.kernel(t.loops().pool(t.kernelName(), geometry(t.in()), t.batch(), kind == Kind.MAX));
+        t.call(t.kernelName(), t.x(), t.y());
+    }
 }

@@ -43,4 +43,12 @@ public record ScaleOp(double init) implements SourceOp, PlanarOp {
         return CodeBlock.of("$T.scale($L, BATCH, $L, $L, $L, $L, " + c.threads() + ")", FastChannelAffine.class, c.x(), c.in().c(),
                 c.spatial(), c.weight("weight"), c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        Shape s = t.in();
+        t.kernel(t.loops().channelAffine(t.kernelName(), t.batch(), s.c(), s.h() * s.w()));
+        String b = t.buffer(s.c());
+        t.call(t.kernelName(), t.x(), t.weight(t.node().name() + ".weight"), b, t.y());
+    }
 }

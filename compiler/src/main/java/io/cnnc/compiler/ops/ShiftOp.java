@@ -41,4 +41,13 @@ public record ShiftOp(double init) implements SourceOp, PlanarOp {
         return CodeBlock.of("$T.shift($L, BATCH, $L, $L, $L, $L, " + c.threads() + ")", FastChannelAffine.class, c.x(), c.in().c(),
                 c.spatial(), c.weight("weight"), c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        Shape s = t.in();
+        t.kernel(t.loops().channelAffine(t.kernelName(), t.batch(), s.c(), s.h() * s.w()));
+        String a = t.buffer(s.c());
+        t.setUp("java.util.Arrays.fill($L, 1f)", a);
+        t.call(t.kernelName(), t.x(), a, t.weight(t.node().name() + ".weight"), t.y());
+    }
 }

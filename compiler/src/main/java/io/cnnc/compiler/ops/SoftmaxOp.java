@@ -34,4 +34,11 @@ public record SoftmaxOp() implements SourceOp, PlanarOp {
     public CodeBlock cpu(CpuCode c) {
         return CodeBlock.of("$T.channels($L, BATCH, $L, $L, $L)", SoftmaxReference.class, c.x(), c.in().c(), c.spatial(), c.y());
     }
+
+    @Override
+    public void tornado(TornadoCode t) {
+        Shape s = t.in();
+        t.kernel(t.loops().softmax(t.kernelName(), t.batch(), s.c(), s.h() * s.w()));
+        t.call(t.kernelName(), t.x(), t.y());
+    }
 }

@@ -14,7 +14,7 @@ import javax.lang.model.element.Modifier;
  * carry {@code @Parallel} when writing for TornadoVM; without it the same method is ordinary
  * Java (the fallback). Sums accumulate in float as a GPU would.
  */
-final class LoopKernelWriter {
+public final class LoopKernelWriter {
 
     static final ClassName PARALLEL = ClassName.get("uk.ac.manchester.tornado.api.annotations", "Parallel");
     static final ClassName TORNADO_MATH = ClassName.get("uk.ac.manchester.tornado.api.math", "TornadoMath");
@@ -79,7 +79,7 @@ final class LoopKernelWriter {
     }
 
     /** y = x * scale[c] + shift[c] per channel: BatchNorm at inference, scale and shift layers. */
-    MethodSpec channelAffine(String name, int batch, int channels, int spatial) {
+    public MethodSpec channelAffine(String name, int batch, int channels, int spatial) {
         MethodSpec.Builder m = method(name, "x", "a", "b", "y");
         m.beginControlFlow("$L", loop("nc", (long) batch * channels));
         m.beginControlFlow("$L", loop("i", spatial));
@@ -90,7 +90,7 @@ final class LoopKernelWriter {
     }
 
     /** Elementwise product; with {@code perChannel} the second operand is [C, 1, 1], broadcast. */
-    MethodSpec mul(String name, int batch, int channels, int spatial, boolean perChannel) {
+    public MethodSpec mul(String name, int batch, int channels, int spatial, boolean perChannel) {
         MethodSpec.Builder m = method(name, "a", "c", "y");
         m.beginControlFlow("$L", loop("nc", (long) batch * channels));
         m.beginControlFlow("$L", loop("i", spatial));
@@ -101,7 +101,7 @@ final class LoopKernelWriter {
     }
 
     /** LayerNorm over the channels at each position (biased variance), as LayerNormReference. */
-    MethodSpec layerNorm(String name, int batch, int channels, int spatial, double eps) {
+    public MethodSpec layerNorm(String name, int batch, int channels, int spatial, double eps) {
         MethodSpec.Builder m = method(name, "x", "g", "b", "y");
         m.beginControlFlow("$L", loop("np", (long) batch * spatial));
         m.addStatement("int base = (np / $L) * $L + np % $L", spatial, channels * spatial, spatial)
@@ -118,7 +118,7 @@ final class LoopKernelWriter {
     }
 
     /** Adaptive average pooling: bin i spans [floor(i*in/out), ceil((i+1)*in/out)), as PyTorch. */
-    MethodSpec adaptiveAvgPool(String name, int rows, int inH, int inW, int outH, int outW) {
+    public MethodSpec adaptiveAvgPool(String name, int rows, int inH, int inW, int outH, int outW) {
         MethodSpec.Builder m = method(name, "x", "y");
         m.beginControlFlow("$L", loop("nc", rows));
         m.beginControlFlow("$L", loop("p", (long) outH * outW));
@@ -132,7 +132,7 @@ final class LoopKernelWriter {
         return m.build();
     }
 
-    MethodSpec conv(String name, ConvGeometry g, int batch, boolean residual, ActivationOp act) {
+    public MethodSpec conv(String name, ConvGeometry g, int batch, boolean residual, ActivationOp act) {
         int icg = g.inC() / g.groups();
         int ocg = g.outC() / g.groups();
         int hw = g.outH() * g.outW();
@@ -159,7 +159,7 @@ final class LoopKernelWriter {
         return m.build();
     }
 
-    MethodSpec pool(String name, PoolGeometry g, int batch, boolean max) {
+    public MethodSpec pool(String name, PoolGeometry g, int batch, boolean max) {
         int hw = g.outH() * g.outW();
         MethodSpec.Builder m = method(name, "x", "y");
         m.beginControlFlow("$L", loop("nc", (long) batch * g.channels()));
@@ -180,7 +180,7 @@ final class LoopKernelWriter {
         return m.build();
     }
 
-    MethodSpec globalPool(String name, int rows, int spatial, boolean max) {
+    public MethodSpec globalPool(String name, int rows, int spatial, boolean max) {
         MethodSpec.Builder m = method(name, "x", "y");
         m.beginControlFlow("$L", loop("nc", rows));
         m.addStatement("float s = $L", max ? "Float.NEGATIVE_INFINITY" : "0f");
@@ -193,7 +193,7 @@ final class LoopKernelWriter {
         return m.build();
     }
 
-    MethodSpec dense(String name, int batch, long in, int units) {
+    public MethodSpec dense(String name, int batch, long in, int units) {
         MethodSpec.Builder m = method(name, "x", "w", "b", "y");
         m.beginControlFlow("$L", loop("nu", (long) batch * units));
         m.addStatement("int n = nu / $L", units).addStatement("int u = nu % $L", units).addStatement("float s = b[u]");
@@ -205,7 +205,7 @@ final class LoopKernelWriter {
         return m.build();
     }
 
-    MethodSpec elementwise(String name, long size, ActivationOp act, boolean add) {
+    public MethodSpec elementwise(String name, long size, ActivationOp act, boolean add) {
         MethodSpec.Builder m = add ? method(name, "a", "c", "y") : method(name, "a", "y");
         m.beginControlFlow("$L", loop("i", size));
         m.addStatement("float v = a[i]$L", add ? " + c[i]" : "");
@@ -214,7 +214,7 @@ final class LoopKernelWriter {
         return m.build();
     }
 
-    MethodSpec softmax(String name, int batch, int channels, int spatial) {
+    public MethodSpec softmax(String name, int batch, int channels, int spatial) {
         MethodSpec.Builder m = method(name, "x", "y");
         m.beginControlFlow("$L", loop("np", (long) batch * spatial));
         m.addStatement("int base = (np / $L) * $L + np % $L", spatial, channels * spatial, spatial)
@@ -229,7 +229,7 @@ final class LoopKernelWriter {
     }
 
     /** Copies one concat operand into its channel range of the output. */
-    MethodSpec concatPart(String name, int batch, int partSize, int totalSize, int offset) {
+    public MethodSpec concatPart(String name, int batch, int partSize, int totalSize, int offset) {
         MethodSpec.Builder m = method(name, "x", "y");
         m.beginControlFlow("$L", loop("n", batch));
         m.beginControlFlow("$L", loop("i", partSize));

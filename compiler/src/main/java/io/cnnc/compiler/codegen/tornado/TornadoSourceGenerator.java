@@ -9,9 +9,8 @@ import com.squareup.javapoet.ParameterizedTypeName;
 import com.squareup.javapoet.TypeSpec;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
-import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ir.Value;
-import io.cnnc.compiler.ops.*;
+import io.cnnc.compiler.ops.TornadoCode;
 import io.cnnc.compiler.plan.MemoryPlan;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
@@ -128,97 +127,93 @@ public final class TornadoSourceGenerator {
 
     /** The kernel calls computing {@code n}: none for views, one per operand for concat, else one. */
     private List<Call> layer(Node n, int index, TypeSpec.Builder type, MethodSpec.Builder ctor, List<String> weightFields) {
-        Shape s = n.inputShapes().getFirst();
-        String k = "k" + index;
-        String x = var(n.inputs().getFirst());
-        String y = var(n.output());
-        return switch (n.planarOp()) {
-            case FusedConvOp f -> {
-                type.addMethod(kernels.conv(k, f.conv().geometry(s), batch, f.residual(), f.activation()));
-                String w = weight(type, ctor, weightFields, f.convName() + ".weight", 0);
-                String b = weight(type, ctor, weightFields, f.convName() + ".bias", f.conv().outChannels());
-                yield List.of(f.residual() ? new Call(k, List.of(x, w, b, var(n.inputs().get(1)), y)) : new Call(k, List.of(x, w, b, y)));
-            }
-            case PoolOp p -> {
-                type.addMethod(kernels.pool(k, p.geometry(s), batch, p.kind() == PoolOp.Kind.MAX));
-                yield List.of(new Call(k, List.of(x, y)));
-            }
-            case GlobalPoolOp g -> {
-                type.addMethod(kernels.globalPool(k, batch * s.c(), s.h() * s.w(), g.kind() == PoolOp.Kind.MAX));
-                yield List.of(new Call(k, List.of(x, y)));
-            }
-            case DenseOp d -> {
-                type.addMethod(kernels.dense(k, batch, s.size(), d.units()));
-                String w = weight(type, ctor, weightFields, n.name() + ".weight", 0);
-                String b = d.bias() ? weight(type, ctor, weightFields, n.name() + ".bias", 0) : weight(type, ctor, weightFields, n.name() + ".bias", d.units());
-                yield List.of(new Call(k, List.of(x, w, b, y)));
-            }
-            case ActivationOp a -> {
-                type.addMethod(kernels.elementwise(k, s.size() * batch, a, false));
-                yield List.of(new Call(k, List.of(x, y)));
-            }
-            case AddOp a -> {
-                type.addMethod(kernels.elementwise(k, s.size() * batch, null, true));
-                yield List.of(new Call(k, List.of(x, var(n.inputs().get(1)), y)));
-            }
-            case SoftmaxOp sm -> {
-                type.addMethod(kernels.softmax(k, batch, s.c(), s.h() * s.w()));
-                yield List.of(new Call(k, List.of(x, y)));
-            }
-            case BatchNormOp bn -> {
-                // Folded to a per-channel affine map on the host, once, as the CPU path folds it into convs.
-                String p = n.name() + ".";
-                String a = weight(type, ctor, weightFields, "", s.c());
-                String b = weight(type, ctor, weightFields, "", s.c());
-                ctor.addStatement("for (int c = 0; c < $L; c++) { $L[c] = (float) (w.get($S)[c] / Math.sqrt(w.get($S)[c] + $L)); "
-                        + "$L[c] = w.get($S)[c] - w.get($S)[c] * $L[c]; }", s.c(), a, p + "weight", p + "running_var", Double.toString(bn.eps()),
-                        b, p + "bias", p + "running_mean", a);
-                type.addMethod(kernels.channelAffine(k, batch, s.c(), s.h() * s.w()));
-                yield List.of(new Call(k, List.of(x, a, b, y)));
-            }
-            case ScaleOp sc -> {
-                type.addMethod(kernels.channelAffine(k, batch, s.c(), s.h() * s.w()));
-                String b = weight(type, ctor, weightFields, "", s.c());
-                yield List.of(new Call(k, List.of(x, weight(type, ctor, weightFields, n.name() + ".weight", 0), b, y)));
-            }
-            case ShiftOp sh -> {
-                type.addMethod(kernels.channelAffine(k, batch, s.c(), s.h() * s.w()));
-                String a = weight(type, ctor, weightFields, "", s.c());
-                ctor.addStatement("java.util.Arrays.fill($L, 1f)", a);
-                yield List.of(new Call(k, List.of(x, a, weight(type, ctor, weightFields, n.name() + ".weight", 0), y)));
-            }
-            case LayerNormOp l -> {
-                type.addMethod(kernels.layerNorm(k, batch, s.c(), s.h() * s.w(), l.eps()));
-                yield List.of(new Call(k, List.of(x, weight(type, ctor, weightFields, n.name() + ".weight", 0),
-                        weight(type, ctor, weightFields, n.name() + ".bias", 0), y)));
-            }
-            case AdaptiveAvgPoolOp a -> {
-                type.addMethod(kernels.adaptiveAvgPool(k, batch * s.c(), s.h(), s.w(), a.outH(), a.outW()));
-                yield List.of(new Call(k, List.of(x, y)));
-            }
-            case MulOp mu -> {
-                int broadcast = MulOp.broadcastOperand(n.inputShapes());
-                Shape o = n.output().shape();
-                type.addMethod(kernels.mul(k, batch, o.c(), o.h() * o.w(), broadcast >= 0));
-                yield List.of(new Call(k, List.of(var(n.inputs().get(broadcast == 0 ? 1 : 0)), var(n.inputs().get(broadcast == 0 ? 0 : 1)), y)));
-            }
-            case FlattenOp f -> List.of();
-            case ConcatOp c -> concat(n, index, type);
-        };
+        Code code = new Code(n, index, type, ctor, weightFields);
+        n.planarOp().tornado(code);
+        return code.calls;
     }
 
-    private List<Call> concat(Node n, int index, TypeSpec.Builder type) {
-        List<Call> parts = new ArrayList<>();
-        int total = Math.toIntExact(n.output().shape().size());
-        int offset = 0;
-        for (int i = 0; i < n.inputs().size(); i++) {
-            int size = Math.toIntExact(n.inputShapes().get(i).size());
-            String k = "k" + index + "_" + i;
-            type.addMethod(kernels.concatPart(k, batch, size, total, offset));
-            parts.add(new Call(k, List.of(var(n.inputs().get(i)), var(n.output()))));
-            offset += size;
+    /** The generated class's names for one node's arrays and tensors, and the calls it makes. */
+    private final class Code implements TornadoCode {
+
+        private final Node node;
+        private final int index;
+        private final TypeSpec.Builder type;
+        private final MethodSpec.Builder ctor;
+        private final List<String> weightFields;
+        private final List<Call> calls = new ArrayList<>();
+
+        Code(Node node, int index, TypeSpec.Builder type, MethodSpec.Builder ctor, List<String> weightFields) {
+            this.node = node;
+            this.index = index;
+            this.type = type;
+            this.ctor = ctor;
+            this.weightFields = weightFields;
         }
-        return parts;
+
+        @Override
+        public Node node() {
+            return node;
+        }
+
+        @Override
+        public int batch() {
+            return batch;
+        }
+
+        @Override
+        public String kernelName() {
+            return "k" + index;
+        }
+
+        @Override
+        public String kernelName(int part) {
+            return "k" + index + "_" + part;
+        }
+
+        @Override
+        public String input(int i) {
+            return var(node.inputs().get(i));
+        }
+
+        @Override
+        public String y() {
+            return var(node.output());
+        }
+
+        @Override
+        public LoopKernelWriter loops() {
+            return kernels;
+        }
+
+        @Override
+        public void kernel(MethodSpec kernel) {
+            type.addMethod(kernel);
+        }
+
+        @Override
+        public void call(String kernel, String... args) {
+            calls.add(new Call(kernel, List.of(args)));
+        }
+
+        @Override
+        public String weight(String name) {
+            return TornadoSourceGenerator.this.weight(type, ctor, weightFields, name, 0);
+        }
+
+        @Override
+        public String weightOrZeros(String name, int zeros) {
+            return TornadoSourceGenerator.this.weight(type, ctor, weightFields, name, zeros);
+        }
+
+        @Override
+        public String buffer(int floats) {
+            return TornadoSourceGenerator.this.weight(type, ctor, weightFields, "", floats);
+        }
+
+        @Override
+        public void setUp(String format, Object... args) {
+            ctor.addStatement(format, args);
+        }
     }
 
     /**
