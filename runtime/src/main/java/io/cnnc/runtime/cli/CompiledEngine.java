@@ -10,7 +10,6 @@ import io.cnnc.kernels.cpu.ProfiledNetwork;
 import io.cnnc.runtime.Tensor;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,9 +19,7 @@ final class CompiledEngine {
     private CompiledEngine() {}
 
     static Map<String, float[]> raw(Map<String, Tensor> weights) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        weights.forEach((k, v) -> out.put(k, v.data()));
-        return out;
+        return Tensor.arrays(weights);
     }
 
     static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, int threads) {

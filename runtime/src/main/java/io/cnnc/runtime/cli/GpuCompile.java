@@ -1,11 +1,11 @@
 package io.cnnc.runtime.cli;
 
 import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.target.gpu.GpuPlan;
+import io.cnnc.compiler.target.gpu.GpuPlanner;
+import io.cnnc.compiler.target.gpu.PlanText;
 import io.cnnc.kernels.gpu.GpuSource;
-import io.cnnc.runtime.gpu.GpuPlan;
-import io.cnnc.runtime.gpu.GpuPlanner;
 import io.cnnc.runtime.gpu.GpuTarget;
-import io.cnnc.runtime.gpu.PlanText;
 import io.cnnc.runtime.gpu.cuda.CudaCompiler;
 import io.cnnc.runtime.io.AtomicFiles;
 import java.io.IOException;
@@ -30,7 +30,7 @@ final class GpuCompile {
         GpuPlan plan = GpuPlanner.plan(graph, weights, batch);
         out.printf(Locale.ROOT, "%s: planned for %s in %.0f ms (%d convolutions, %d kernel launches)%n", graph.name(), target.label(),
                 (System.nanoTime() - t) / 1e6, plan.convs().size(), plan.steps().size());
-        String text = PlanText.render(plan, target, Map.of());
+        String text = PlanText.render(plan, target.label(), Map.of());
         if (explain) out.print(text);
         if (dir != null) {
             AtomicFiles.createFolder(dir);

@@ -2,13 +2,13 @@ package io.cnnc.runtime.cli;
 
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.target.gpu.GpuPlan;
+import io.cnnc.compiler.target.gpu.GpuPlanner;
+import io.cnnc.compiler.target.gpu.PlanText;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.gpu.GpuBackend;
 import io.cnnc.runtime.gpu.GpuExecutor;
-import io.cnnc.runtime.gpu.GpuPlan;
-import io.cnnc.runtime.gpu.GpuPlanner;
 import io.cnnc.runtime.gpu.GpuTarget;
-import io.cnnc.runtime.gpu.PlanText;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +44,7 @@ final class GpuEngine {
                     for (int i = 0; i < repeats; i++) exec.run(x);
                     out.printf(Locale.ROOT, "forward pass: %.2f ms (mean of %d, inputs uploaded and outputs read back)%n",
                             (System.nanoTime() - t3) / 1e6 / repeats, repeats);
-                    out.print(PlanText.render(plan, target, exec.profile(x, repeats)));
+                    out.print(PlanText.render(plan, target.label(), exec.profile(x, repeats)));
                 }
                 List<Tensor> result = new ArrayList<>();
                 for (int i = 0; i < y.length; i++) {

@@ -1,4 +1,4 @@
-package io.cnnc.runtime.gpu;
+package io.cnnc.compiler.target.gpu;
 
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
@@ -16,10 +16,10 @@ import io.cnnc.kernels.gpu.GpuConvChooser;
 import io.cnnc.kernels.gpu.GpuConvStrategy;
 import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.gpu.Launch;
-import io.cnnc.runtime.gpu.GpuPlan.Buffer;
-import io.cnnc.runtime.gpu.GpuPlan.ConvChoice;
-import io.cnnc.runtime.gpu.GpuPlan.Role;
-import io.cnnc.runtime.gpu.GpuPlan.Step;
+import io.cnnc.compiler.target.gpu.GpuPlan.Buffer;
+import io.cnnc.compiler.target.gpu.GpuPlan.ConvChoice;
+import io.cnnc.compiler.target.gpu.GpuPlan.Role;
+import io.cnnc.compiler.target.gpu.GpuPlan.Step;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
