@@ -5,8 +5,9 @@ import io.cnnc.compiler.codegen.CompiledModel;
 import io.cnnc.compiler.codegen.ExplainReport;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.IrPrinter;
-import io.cnnc.compiler.passes.InferencePipeline;
 import io.cnnc.compiler.schedule.TuningCache;
+import io.cnnc.compiler.target.FrontHalf;
+import io.cnnc.compiler.target.cpu.CpuTarget;
 import io.cnnc.runtime.embed.ModelJar;
 import io.cnnc.runtime.gpu.GpuTarget;
 import io.cnnc.runtime.io.AtomicFiles;
@@ -83,14 +84,15 @@ final class CompileCommand implements Callable<Integer> {
         if (t < 1) throw new UserError("--threads must be at least 1");
         var params = CompiledEngine.raw(weights.load(graph, spec.commandLine().getErr()));
         if (target == Target.opencl || target == Target.cuda) {
-            int code = GpuCompile.run(graph, params, batch, target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, explain, emitKernels,
+            FrontHalf front = FrontHalf.of(graph);
+            int code = GpuCompile.run(front, params, batch, target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, explain, emitKernels,
                     output != null || emitJava != null || choice.tune, out);
-            if (printIr) out.print(IrPrinter.print(InferencePipeline.standard().apply(graph)));
+            if (printIr) out.print(IrPrinter.print(front.planar()));
             return code;
         }
         if (emitKernels != null) throw new UserError("--emit-kernels needs --target opencl or cuda");
         long start = System.nanoTime();
-        CompiledModel model = CompiledModel.compile(graph, params, choice.options(batch, t));
+        CompiledModel model = new CpuTarget(choice.options(batch, t)).compile(FrontHalf.of(graph), params);
         model.classes();
         double ms = (System.nanoTime() - start) / 1e6;
         out.printf(Locale.ROOT, "%s: compiled in %.0f ms (%d convolutions, %d nodes after fusion)%n", graph.name(), ms,

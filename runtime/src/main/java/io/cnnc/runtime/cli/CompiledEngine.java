@@ -4,6 +4,8 @@ import io.cnnc.compiler.codegen.CompileOptions;
 import io.cnnc.compiler.codegen.CompiledModel;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.target.FrontHalf;
+import io.cnnc.compiler.target.cpu.CpuTarget;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.ProfiledNetwork;
@@ -30,7 +32,7 @@ final class CompiledEngine {
     static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, CompileOptions options, PrintWriter profile) {
         int batch = inputs.getFirst().dim(0);
         int threads = options.threads();
-        CompiledModel model = CompiledModel.compile(graph, raw(weights), options);
+        CompiledModel model = new CpuTarget(options).compile(FrontHalf.of(graph), raw(weights));
         float[][] x = inputs.stream().map(Tensor::data).toArray(float[][]::new);
         CompiledNetwork net;
         if (profile != null) {

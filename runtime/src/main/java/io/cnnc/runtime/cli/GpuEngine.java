@@ -2,8 +2,9 @@ package io.cnnc.runtime.cli;
 
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.target.FrontHalf;
 import io.cnnc.compiler.target.gpu.GpuPlan;
-import io.cnnc.compiler.target.gpu.GpuPlanner;
+import io.cnnc.compiler.target.gpu.GpuPlanTarget;
 import io.cnnc.compiler.target.gpu.PlanText;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.gpu.GpuBackend;
@@ -22,7 +23,7 @@ final class GpuEngine {
 
     static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, GpuTarget target, boolean profile, PrintWriter out) {
         int batch = inputs.getFirst().dim(0);
-        GpuPlan plan = GpuPlanner.plan(graph, CompiledEngine.raw(weights), batch);
+        GpuPlan plan = new GpuPlanTarget(target.dialect(), batch).compile(FrontHalf.of(graph), CompiledEngine.raw(weights));
         GpuBackend backend;
         try {
             backend = target.open();
