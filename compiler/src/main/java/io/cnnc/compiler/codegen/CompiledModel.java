@@ -22,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A network compiled for the CPU: the optimized graph, the strategy of every convolution, the
@@ -29,6 +30,8 @@ import java.util.Map;
  * {@link #instantiate} compiles the source in memory and returns a runnable network.
  */
 public final class CompiledModel {
+
+    private static final AtomicLong CPU_COMPILES = new AtomicLong();
 
     /** The source graph and, after the inference passes, the planar one (all NCHW) with its memory plan. */
     private final FrontHalf front;
@@ -61,6 +64,7 @@ public final class CompiledModel {
 
     /** From a front half already computed (the passes are not run again); see {@code CpuTarget}. */
     public static CompiledModel compile(FrontHalf front, Map<String, float[]> weights, CompileOptions options) {
+        CPU_COMPILES.incrementAndGet();
         Graph source = front.source();
         Graph optimized = front.planar();
         Map<String, Long> phases = new LinkedHashMap<>();
@@ -89,6 +93,11 @@ public final class CompiledModel {
                 ModelSourceGenerator.classNameFor(source.name())).generate();
         phases.put("code generation", System.nanoTime() - t);
         return new CompiledModel(front, laid.graph(), laid.choices(), memory, file, folded, options, phases);
+    }
+
+    /** How many networks this process has compiled for the CPU (strategy choice onwards): lets tests check that a target skips it. */
+    public static long cpuCompiles() {
+        return CPU_COMPILES.get();
     }
 
     /** The tensors the generated code reads: folded conv weights and biases, everything else as given. */

@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cnnc.compiler.Compiler;
 import io.cnnc.compiler.codegen.CompileOptions;
 import io.cnnc.compiler.codegen.CompiledModel;
+import io.cnnc.compiler.codegen.JavaSourceCompiler;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.target.cpu.CpuTarget;
 import io.cnnc.compiler.target.gpu.GpuPlan;
 import io.cnnc.compiler.target.gpu.GpuPlanTarget;
 import io.cnnc.compiler.target.gpu.GpuPlanner;
 import io.cnnc.compiler.target.gpu.PlanText;
+import io.cnnc.compiler.target.tornado.TornadoTarget;
 import io.cnnc.dsl.SourceFile;
 import io.cnnc.kernels.gpu.Dialect;
 import java.util.LinkedHashMap;
@@ -72,5 +74,18 @@ class TargetsTest {
         assertThat(PlanText.render(fromFront, target.name(), Map.of())).isEqualTo(PlanText.render(fromGraph, "opencl", Map.of()))
                 .startsWith("Net for opencl, batch 2:");
         assertThat(new GpuPlanTarget(Dialect.CUDA, 1).name()).isEqualTo("cuda");
+    }
+
+    @Test
+    void tornadoTargetRunsNeitherTheCpuCompileNorJavac() throws Exception {
+        Graph g = graph();
+        long cpuCompiles = CompiledModel.cpuCompiles();
+        long javac = JavaSourceCompiler.compilations();
+        String source = new TornadoTarget(1, true).compile(FrontHalf.of(g), Map.of()).toString();
+        assertThat(CompiledModel.cpuCompiles()).isEqualTo(cpuCompiles);
+        assertThat(JavaSourceCompiler.compilations()).isEqualTo(javac);
+        assertThat(source).contains("TaskGraph").contains("class NetModel");
+        String viaCpuModel = CompiledModel.compile(g, weights(g), CompileOptions.defaults().withThreads(1)).tornadoSource(true).toString();
+        assertThat(source).isEqualTo(viaCpuModel);
     }
 }
