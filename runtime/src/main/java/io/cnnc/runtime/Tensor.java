@@ -1,6 +1,8 @@
 package io.cnnc.runtime;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -58,6 +60,13 @@ public final class Tensor {
             }
         }
         return n;
+    }
+
+    /** The backing arrays of named tensors (not copies), in the map's order: what the compiler's planners take. */
+    public static Map<String, float[]> arrays(Map<String, Tensor> tensors) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> out.put(k, v.data()));
+        return out;
     }
 
     /** The backing array itself (not a copy): writes through it change this tensor and its reshapes. */

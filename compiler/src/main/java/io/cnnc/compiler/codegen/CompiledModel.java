@@ -1,7 +1,6 @@
 package io.cnnc.compiler.codegen;
 
 import com.squareup.javapoet.JavaFile;
-import io.cnnc.compiler.codegen.tornado.TornadoSourceGenerator;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ops.FusedConvOp;
@@ -13,6 +12,8 @@ import io.cnnc.compiler.schedule.LayoutChoice;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.schedule.StrategyChooser;
 import io.cnnc.compiler.schedule.TuningCache;
+import io.cnnc.compiler.target.FrontHalf;
+import io.cnnc.compiler.target.tornado.TornadoTarget;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.ProfiledNetwork;
@@ -21,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A network compiled for the CPU: the optimized graph, the strategy of every convolution, the
@@ -29,9 +31,10 @@ import java.util.Map;
  */
 public final class CompiledModel {
 
-    private final Graph source;
-    /** After the inference passes, all NCHW: what the other targets generate code from. */
-    private final Graph planar;
+    private static final AtomicLong CPU_COMPILES = new AtomicLong();
+
+    /** The source graph and, after the inference passes, the planar one (all NCHW) with its memory plan. */
+    private final FrontHalf front;
     /** The planar graph with layouts chosen for the CPU (reorders inserted): what the CPU code runs. */
     private final Graph optimized;
     private final Map<Node, Choice> choices;
@@ -42,10 +45,9 @@ public final class CompiledModel {
     private final Map<String, Long> phaseNanos;
     private Map<String, byte[]> classes;
 
-    private CompiledModel(Graph source, Graph planar, Graph optimized, Map<Node, Choice> choices, MemoryPlan memory, JavaFile javaFile,
+    private CompiledModel(FrontHalf front, Graph optimized, Map<Node, Choice> choices, MemoryPlan memory, JavaFile javaFile,
                           Map<String, float[]> weights, CompileOptions options, Map<String, Long> phaseNanos) {
-        this.source = source;
-        this.planar = planar;
+        this.front = front;
         this.optimized = optimized;
         this.choices = choices;
         this.memory = memory;
@@ -57,11 +59,17 @@ public final class CompiledModel {
 
     /** {@code weights} are the source graph's tensors by full name. */
     public static CompiledModel compile(Graph source, Map<String, float[]> weights, CompileOptions options) {
+        return compile(FrontHalf.of(source), weights, options);
+    }
+
+    /** From a front half already computed (the passes are not run again); see {@code CpuTarget}. */
+    public static CompiledModel compile(FrontHalf front, Map<String, float[]> weights, CompileOptions options) {
+        CPU_COMPILES.incrementAndGet();
+        Graph source = front.source();
+        Graph optimized = front.planar();
         Map<String, Long> phases = new LinkedHashMap<>();
+        phases.put("passes", front.passNanos());
         long t = System.nanoTime();
-        Graph optimized = InferencePipeline.standard().apply(source);
-        phases.put("passes", System.nanoTime() - t);
-        t = System.nanoTime();
         Machine machine = Machine.detect();
         Map<Node, Choice> planarChoices = new StrategyChooser(machine, options.threads(), options::allows, options.strategies()).choose(optimized);
         Map<String, float[]> folded = foldWeights(optimized, weights);
@@ -84,7 +92,12 @@ public final class CompiledModel {
         JavaFile file = new ModelSourceGenerator(laid.graph(), laid.choices(), memory, options.batch(),
                 ModelSourceGenerator.classNameFor(source.name())).generate();
         phases.put("code generation", System.nanoTime() - t);
-        return new CompiledModel(source, optimized, laid.graph(), laid.choices(), memory, file, folded, options, phases);
+        return new CompiledModel(front, laid.graph(), laid.choices(), memory, file, folded, options, phases);
+    }
+
+    /** How many networks this process has compiled for the CPU (strategy choice onwards): lets tests check that a target skips it. */
+    public static long cpuCompiles() {
+        return CPU_COMPILES.get();
     }
 
     /** The tensors the generated code reads: folded conv weights and biases, everything else as given. */
@@ -143,7 +156,7 @@ public final class CompiledModel {
      */
     public ProfiledNetwork instantiateProfiled(Parallel parallel) {
         JavaFile file = new ModelSourceGenerator(optimized, choices, memory, options.batch(),
-                ModelSourceGenerator.classNameFor(source.name()) + "Profiled", true).generate();
+                ModelSourceGenerator.classNameFor(front.source().name()) + "Profiled", true).generate();
         return (ProfiledNetwork) instantiate(file, parallel);
     }
 
@@ -153,8 +166,7 @@ public final class CompiledModel {
      * Java fallback. Throws UnsupportedOperationException naming layers the target lacks.
      */
     public JavaFile tornadoSource(boolean tornado) {
-        return new TornadoSourceGenerator(planar, MemoryPlan.of(planar), options.batch(),
-                ModelSourceGenerator.classNameFor(source.name()), tornado).generate();
+        return new TornadoTarget(options.batch(), tornado).compile(front, weights);
     }
 
     /** Compiles {@code file} in memory and constructs it with this model's folded weights. */
@@ -173,8 +185,13 @@ public final class CompiledModel {
         }
     }
 
+    /** The passes and memory plan this model was compiled from, which the other targets can reuse. */
+    public FrontHalf front() {
+        return front;
+    }
+
     public Graph source() {
-        return source;
+        return front.source();
     }
 
     /** The graph the CPU code runs: passes applied, layouts chosen. */
@@ -184,7 +201,7 @@ public final class CompiledModel {
 
     /** The graph after the inference passes, before layout choice (every value NCHW). */
     public Graph planar() {
-        return planar;
+        return front.planar();
     }
 
     public Map<Node, Choice> choices() {

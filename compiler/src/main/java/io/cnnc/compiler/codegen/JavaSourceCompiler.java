@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.tools.DiagnosticCollector;
 import javax.tools.FileObject;
 import javax.tools.ForwardingJavaFileManager;
@@ -23,9 +24,17 @@ import javax.tools.ToolProvider;
  */
 public final class JavaSourceCompiler {
 
+    private static final AtomicLong COMPILATIONS = new AtomicLong();
+
     private JavaSourceCompiler() {}
 
+    /** How many sources this process has compiled: lets tests check that a path runs no javac. */
+    public static long compilations() {
+        return COMPILATIONS.get();
+    }
+
     public static Map<String, byte[]> compile(String binaryName, String source) {
+        COMPILATIONS.incrementAndGet();
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) throw new IllegalStateException("no Java compiler in this runtime: run cnnc on a JDK, not a JRE");
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();

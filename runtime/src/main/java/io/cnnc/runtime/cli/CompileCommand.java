@@ -5,8 +5,11 @@ import io.cnnc.compiler.codegen.CompiledModel;
 import io.cnnc.compiler.codegen.ExplainReport;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.IrPrinter;
-import io.cnnc.compiler.passes.InferencePipeline;
+import io.cnnc.compiler.ops.FusedConvOp;
 import io.cnnc.compiler.schedule.TuningCache;
+import io.cnnc.compiler.target.FrontHalf;
+import io.cnnc.compiler.target.cpu.CpuTarget;
+import io.cnnc.compiler.target.tornado.TornadoTarget;
 import io.cnnc.runtime.embed.ModelJar;
 import io.cnnc.runtime.gpu.GpuTarget;
 import io.cnnc.runtime.io.AtomicFiles;
@@ -15,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -83,20 +87,21 @@ final class CompileCommand implements Callable<Integer> {
         if (t < 1) throw new UserError("--threads must be at least 1");
         var params = CompiledEngine.raw(weights.load(graph, spec.commandLine().getErr()));
         if (target == Target.opencl || target == Target.cuda) {
-            int code = GpuCompile.run(graph, params, batch, target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, explain, emitKernels,
+            FrontHalf front = FrontHalf.of(graph);
+            int code = GpuCompile.run(front, params, batch, target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, explain, emitKernels,
                     output != null || emitJava != null || choice.tune, out);
-            if (printIr) out.print(IrPrinter.print(InferencePipeline.standard().apply(graph)));
+            if (printIr) out.print(IrPrinter.print(front.planar()));
             return code;
         }
         if (emitKernels != null) throw new UserError("--emit-kernels needs --target opencl or cuda");
+        if (target == Target.tornado) return tornado(graph, out);
         long start = System.nanoTime();
-        CompiledModel model = CompiledModel.compile(graph, params, choice.options(batch, t));
+        CompiledModel model = new CpuTarget(choice.options(batch, t)).compile(FrontHalf.of(graph), params);
         model.classes();
         double ms = (System.nanoTime() - start) / 1e6;
         out.printf(Locale.ROOT, "%s: compiled in %.0f ms (%d convolutions, %d nodes after fusion)%n", graph.name(), ms,
                 model.choices().size(), model.optimized().nodes().size());
-        if (printIr) out.print(IrPrinter.print(target == Target.tornado ? model.planar() : model.optimized()));
-        if (target == Target.tornado) return tornado(model, out);
+        if (printIr) out.print(IrPrinter.print(model.optimized()));
         if (explain) out.print(ExplainReport.render(model));
         if (emitJava != null) {
             byte[] text = model.javaSource().getBytes(StandardCharsets.UTF_8);
@@ -110,15 +115,22 @@ final class CompileCommand implements Callable<Integer> {
         return 0;
     }
 
-    private int tornado(CompiledModel model, PrintWriter out) throws IOException {
+    /** The Tornado target reads the planar graph only: no CPU strategy choice, no javac. */
+    private int tornado(Graph graph, PrintWriter out) throws IOException {
         if (output != null) throw new UserError("--target tornado writes Java source (--emit-java), not a jar");
         if (emitJava == null) throw new UserError("--target tornado needs --emit-java Model.java: TornadoVM compiles that source at run time");
+        long start = System.nanoTime();
+        FrontHalf front = FrontHalf.of(graph);
         String source;
         try {
-            source = model.tornadoSource(true).toString();
+            source = new TornadoTarget(batch, true).compile(front, Map.of()).toString();
         } catch (UnsupportedOperationException e) {
             throw new UserError(e.getMessage());
         }
+        long convs = front.planar().nodes().stream().filter(n -> n.op() instanceof FusedConvOp).count();
+        out.printf(Locale.ROOT, "%s: compiled in %.0f ms (%d convolutions, %d nodes after fusion)%n", graph.name(),
+                (System.nanoTime() - start) / 1e6, convs, front.planar().nodes().size());
+        if (printIr) out.print(IrPrinter.print(front.planar()));
         AtomicFiles.write(emitJava, o -> o.write(source.getBytes(StandardCharsets.UTF_8)));
         out.println("wrote " + emitJava + " (TornadoVM kernels and TaskGraph; build with -Ptornado, run with the tornado launcher: docs/gpu.md)");
         return 0;

@@ -4,13 +4,14 @@ import io.cnnc.compiler.codegen.CompileOptions;
 import io.cnnc.compiler.codegen.CompiledModel;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.target.FrontHalf;
+import io.cnnc.compiler.target.cpu.CpuTarget;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.ProfiledNetwork;
 import io.cnnc.runtime.Tensor;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,9 +21,7 @@ final class CompiledEngine {
     private CompiledEngine() {}
 
     static Map<String, float[]> raw(Map<String, Tensor> weights) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        weights.forEach((k, v) -> out.put(k, v.data()));
-        return out;
+        return Tensor.arrays(weights);
     }
 
     static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, int threads) {
@@ -33,7 +32,7 @@ final class CompiledEngine {
     static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, CompileOptions options, PrintWriter profile) {
         int batch = inputs.getFirst().dim(0);
         int threads = options.threads();
-        CompiledModel model = CompiledModel.compile(graph, raw(weights), options);
+        CompiledModel model = new CpuTarget(options).compile(FrontHalf.of(graph), raw(weights));
         float[][] x = inputs.stream().map(Tensor::data).toArray(float[][]::new);
         CompiledNetwork net;
         if (profile != null) {

@@ -1,11 +1,12 @@
 package io.cnnc.runtime.cli;
 
 import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.target.FrontHalf;
+import io.cnnc.compiler.target.gpu.GpuPlan;
+import io.cnnc.compiler.target.gpu.GpuPlanTarget;
+import io.cnnc.compiler.target.gpu.PlanText;
 import io.cnnc.kernels.gpu.GpuSource;
-import io.cnnc.runtime.gpu.GpuPlan;
-import io.cnnc.runtime.gpu.GpuPlanner;
 import io.cnnc.runtime.gpu.GpuTarget;
-import io.cnnc.runtime.gpu.PlanText;
 import io.cnnc.runtime.gpu.cuda.CudaCompiler;
 import io.cnnc.runtime.io.AtomicFiles;
 import java.io.IOException;
@@ -23,14 +24,15 @@ final class GpuCompile {
 
     private GpuCompile() {}
 
-    static int run(Graph graph, Map<String, float[]> weights, int batch, GpuTarget target, boolean explain, Path dir,
+    static int run(FrontHalf front, Map<String, float[]> weights, int batch, GpuTarget target, boolean explain, Path dir,
                    boolean cpuOnlyOptions, PrintWriter out) throws IOException {
         if (cpuOnlyOptions) throw new UserError("-o, --emit-java and --tune are for --target cpu; --target " + target.label() + " takes --explain and --emit-kernels");
+        Graph graph = front.source();
         long t = System.nanoTime();
-        GpuPlan plan = GpuPlanner.plan(graph, weights, batch);
+        GpuPlan plan = new GpuPlanTarget(target.dialect(), batch).compile(front, weights);
         out.printf(Locale.ROOT, "%s: planned for %s in %.0f ms (%d convolutions, %d kernel launches)%n", graph.name(), target.label(),
-                (System.nanoTime() - t) / 1e6, plan.convs().size(), plan.steps().size());
-        String text = PlanText.render(plan, target, Map.of());
+                (System.nanoTime() - t + front.passNanos()) / 1e6, plan.convs().size(), plan.steps().size());
+        String text = PlanText.render(plan, target.label(), Map.of());
         if (explain) out.print(text);
         if (dir != null) {
             AtomicFiles.createFolder(dir);

@@ -2,13 +2,14 @@ package io.cnnc.runtime.cli;
 
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.target.FrontHalf;
+import io.cnnc.compiler.target.gpu.GpuPlan;
+import io.cnnc.compiler.target.gpu.GpuPlanTarget;
+import io.cnnc.compiler.target.gpu.PlanText;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.gpu.GpuBackend;
 import io.cnnc.runtime.gpu.GpuExecutor;
-import io.cnnc.runtime.gpu.GpuPlan;
-import io.cnnc.runtime.gpu.GpuPlanner;
 import io.cnnc.runtime.gpu.GpuTarget;
-import io.cnnc.runtime.gpu.PlanText;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ final class GpuEngine {
 
     static List<Tensor> run(Graph graph, Map<String, Tensor> weights, List<Tensor> inputs, GpuTarget target, boolean profile, PrintWriter out) {
         int batch = inputs.getFirst().dim(0);
-        GpuPlan plan = GpuPlanner.plan(graph, CompiledEngine.raw(weights), batch);
+        GpuPlan plan = new GpuPlanTarget(target.dialect(), batch).compile(FrontHalf.of(graph), CompiledEngine.raw(weights));
         GpuBackend backend;
         try {
             backend = target.open();
@@ -44,7 +45,7 @@ final class GpuEngine {
                     for (int i = 0; i < repeats; i++) exec.run(x);
                     out.printf(Locale.ROOT, "forward pass: %.2f ms (mean of %d, inputs uploaded and outputs read back)%n",
                             (System.nanoTime() - t3) / 1e6 / repeats, repeats);
-                    out.print(PlanText.render(plan, target, exec.profile(x, repeats)));
+                    out.print(PlanText.render(plan, target.label(), exec.profile(x, repeats)));
                 }
                 List<Tensor> result = new ArrayList<>();
                 for (int i = 0; i < y.length; i++) {

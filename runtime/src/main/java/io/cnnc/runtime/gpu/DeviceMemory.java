@@ -1,9 +1,9 @@
 package io.cnnc.runtime.gpu;
 
+import io.cnnc.compiler.target.gpu.GpuPlan.Buffer;
 import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.runtime.gpu.GpuBackend.DeviceBuffer;
-import io.cnnc.runtime.gpu.GpuPlan.Buffer;
 import java.util.ArrayList;
 import java.util.List;
 

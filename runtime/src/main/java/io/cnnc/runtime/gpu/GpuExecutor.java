@@ -1,7 +1,8 @@
 package io.cnnc.runtime.gpu;
 
+import io.cnnc.compiler.target.gpu.GpuPlan;
+import io.cnnc.compiler.target.gpu.GpuPlan.Step;
 import io.cnnc.kernels.gpu.GpuSource;
-import io.cnnc.runtime.gpu.GpuPlan.Step;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.cnnc.runtime.gpu;
 
 import io.cnnc.compiler.Compiler;
 import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.target.gpu.GpuPlanner;
 import io.cnnc.dsl.CompileException;
 import io.cnnc.dsl.SourceFile;
 import io.cnnc.kernels.ConvGeometry;
@@ -58,8 +59,7 @@ public final class GpuSelfCheck {
         }
         int batch = 2;
         Map<String, Tensor> weights = RandomWeights.of(graph, 1);
-        Map<String, float[]> raw = new LinkedHashMap<>();
-        weights.forEach((k, v) -> raw.put(k, v.data()));
+        Map<String, float[]> raw = Tensor.arrays(weights);
         float[] x = new float[Math.toIntExact(graph.inputs().getFirst().shape().size() * batch)];
         Random r = new Random(2);
         for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() * 2 - 1;

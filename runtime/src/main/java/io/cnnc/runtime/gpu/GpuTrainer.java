@@ -1,9 +1,11 @@
 package io.cnnc.runtime.gpu;
 
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.target.gpu.GpuTrainingPlan;
+import io.cnnc.compiler.target.gpu.GpuTrainingPlanner;
 import io.cnnc.kernels.gpu.GpuSource;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.TrainingLaunches;
-import io.cnnc.compiler.ir.Graph;
 import io.cnnc.runtime.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,7 +41,7 @@ public final class GpuTrainer implements AutoCloseable {
     private long steps;
 
     public GpuTrainer(GpuBackend backend, Graph graph, Map<String, Tensor> params, int batch, Sgd sgd, long seed) {
-        this.plan = GpuTrainingPlanner.plan(graph, params, batch, sgd.momentum() != 0, sgd.labelSmoothing());
+        this.plan = GpuTrainingPlanner.plan(graph, Tensor.arrays(params), batch, sgd.momentum() != 0, sgd.labelSmoothing());
         this.sgd = sgd;
         this.seed = seed;
         this.random = new SplittableRandom(seed);

@@ -3,6 +3,8 @@ package io.cnnc.runtime.cli;
 import static io.cnnc.runtime.cli.CliTestAccess.cnnc;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cnnc.compiler.codegen.CompiledModel;
+import io.cnnc.compiler.codegen.JavaSourceCompiler;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.cli.CliTestAccess.Result;
 import io.cnnc.runtime.io.Npy;
@@ -109,5 +111,17 @@ class CompileCliTest {
         Result r = cnnc("compile", f.toString(), "--target", "tornado", "--emit-java", java.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(Files.readString(java)).contains("TaskGraph").contains("class NetModel");
+    }
+
+    @Test
+    void tornadoTargetSkipsTheCpuCompileAndJavac() throws Exception {
+        Path f = tmp.resolve("n.cnn");
+        Files.writeString(f, NET);
+        long cpuCompiles = CompiledModel.cpuCompiles();
+        long javac = JavaSourceCompiler.compilations();
+        Result r = cnnc("compile", f.toString(), "--target", "tornado", "--emit-java", tmp.resolve("NetModel.java").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(CompiledModel.cpuCompiles()).isEqualTo(cpuCompiles);
+        assertThat(JavaSourceCompiler.compilations()).isEqualTo(javac);
     }
 }

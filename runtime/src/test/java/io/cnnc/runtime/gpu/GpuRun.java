@@ -3,6 +3,8 @@ package io.cnnc.runtime.gpu;
 import io.cnnc.compiler.Compiler;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.target.gpu.GpuPlan;
+import io.cnnc.compiler.target.gpu.GpuPlanner;
 import io.cnnc.dsl.SourceFile;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.gpu.GpuConvChooser;

@@ -3,6 +3,7 @@ package io.cnnc.runtime.gpu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.target.gpu.GpuTrainingPlanner;
 import io.cnnc.kernels.backward.SoftmaxCrossEntropy;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.train.GraphTrainer;
@@ -67,7 +68,7 @@ class OpenClTrainingTest {
     void layerGradientsMatchTheCpuTrainer(String what, String source) {
         Graph g = GpuRun.parse(source);
         if (what.equals(SPLIT)) {
-            var plan = GpuTrainingPlanner.plan(g, RandomWeights.of(g, 1), 3, false, 0);
+            var plan = GpuTrainingPlanner.plan(g, Tensor.arrays(RandomWeights.of(g, 1)), 3, false, 0);
             assertThat(plan.backward()).anyMatch(l -> l.kernel().equals("sum_splits"));
         }
         compareOnePass(g, 3);

@@ -1,13 +1,13 @@
-package io.cnnc.runtime.gpu;
+package io.cnnc.compiler.target.gpu;
 
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ir.Value;
 import io.cnnc.compiler.ops.*;
-import io.cnnc.compiler.passes.InferencePipeline;
 import io.cnnc.compiler.plan.FoldedConvWeights;
 import io.cnnc.compiler.plan.MemoryPlan;
+import io.cnnc.compiler.target.FrontHalf;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.ConvBuffers;
@@ -16,10 +16,10 @@ import io.cnnc.kernels.gpu.GpuConvChooser;
 import io.cnnc.kernels.gpu.GpuConvStrategy;
 import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.gpu.Launch;
-import io.cnnc.runtime.gpu.GpuPlan.Buffer;
-import io.cnnc.runtime.gpu.GpuPlan.ConvChoice;
-import io.cnnc.runtime.gpu.GpuPlan.Role;
-import io.cnnc.runtime.gpu.GpuPlan.Step;
+import io.cnnc.compiler.target.gpu.GpuPlan.Buffer;
+import io.cnnc.compiler.target.gpu.GpuPlan.ConvChoice;
+import io.cnnc.compiler.target.gpu.GpuPlan.Role;
+import io.cnnc.compiler.target.gpu.GpuPlan.Step;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,10 +28,10 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Builds the {@link GpuPlan} of a network: the inference passes (fusion, BatchNorm folding), the
- * CPU compiler's memory plan (one device buffer per slot, so values whose lifetimes do not
- * overlap share a buffer), a strategy per convolution, and a launch list per layer. Shared by
- * every device API; nothing here talks to a device.
+ * Builds the {@link GpuPlan} of a network from its {@link FrontHalf}: the graph after the inference
+ * passes (fusion, BatchNorm folding) and its memory plan (one device buffer per slot, so values
+ * whose lifetimes do not overlap share a buffer); then a strategy per convolution and a launch
+ * list per layer. Shared by every device API; nothing here talks to a device.
  */
 public final class GpuPlanner {
 
@@ -42,10 +42,11 @@ public final class GpuPlanner {
     private final List<Buffer> buffers = new ArrayList<>();
     private final Map<Integer, Integer> slotBuffer = new LinkedHashMap<>();
     private final List<Integer> inputBuffers = new ArrayList<>();
-    private MemoryPlan memory;
+    private final MemoryPlan memory;
 
-    private GpuPlanner(Graph graph, Map<String, float[]> weights, int batch, Function<ConvGeometry, GpuConvChooser.Choice> chooser) {
-        this.graph = graph;
+    private GpuPlanner(FrontHalf front, Map<String, float[]> weights, int batch, Function<ConvGeometry, GpuConvChooser.Choice> chooser) {
+        this.graph = front.planar();
+        this.memory = front.memory();
         this.weights = weights;
         this.batch = batch;
         this.chooser = chooser;
@@ -58,13 +59,16 @@ public final class GpuPlanner {
 
     /** With {@code chooser} deciding every convolution's strategy (tests force each one). */
     public static GpuPlan plan(Graph source, Map<String, float[]> weights, int batch, Function<ConvGeometry, GpuConvChooser.Choice> chooser) {
+        return plan(FrontHalf.of(source), weights, batch, chooser);
+    }
+
+    /** From a front half already computed (the passes and memory plan are not run again). */
+    public static GpuPlan plan(FrontHalf front, Map<String, float[]> weights, int batch, Function<ConvGeometry, GpuConvChooser.Choice> chooser) {
         if (batch < 1) throw new IllegalArgumentException("batch must be at least 1, got " + batch);
-        Graph optimized = InferencePipeline.standard().apply(source);
-        return new GpuPlanner(optimized, weights, batch, chooser).build();
+        return new GpuPlanner(front, weights, batch, chooser).build();
     }
 
     private GpuPlan build() {
-        memory = MemoryPlan.of(graph);
         for (Value v : graph.inputs()) inputBuffers.add(add("input " + v.label(), Role.INPUT, v.shape().size() * batch, null));
         List<Long> slots = memory.slotSizes();
         for (int s = 0; s < slots.size(); s++) slotBuffer.put(s, add("slot " + s, Role.ACTIVATION, slots.get(s) * batch, null));

@@ -1,4 +1,4 @@
-package io.cnnc.runtime.gpu;
+package io.cnnc.compiler.target.gpu;
 
 import io.cnnc.kernels.gpu.Launch;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.cnnc.runtime.gpu;
+package io.cnnc.compiler.target.gpu;
 
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
@@ -15,9 +15,8 @@ import io.cnnc.kernels.gpu.GpuConvStrategy;
 import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.TrainingLaunches;
-import io.cnnc.runtime.Tensor;
-import io.cnnc.runtime.gpu.GpuPlan.Buffer;
-import io.cnnc.runtime.gpu.GpuPlan.Role;
+import io.cnnc.compiler.target.gpu.GpuPlan.Buffer;
+import io.cnnc.compiler.target.gpu.GpuPlan.Role;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,7 +36,7 @@ import java.util.Set;
 public final class GpuTrainingPlanner {
 
     private final Graph graph;
-    private final Map<String, Tensor> params;
+    private final Map<String, float[]> params;
     private final int batch;
     private final boolean momentum;
     private final double labelSmoothing;
@@ -52,7 +51,7 @@ public final class GpuTrainingPlanner {
     private final List<GpuTrainingPlan.DropoutMask> masks = new ArrayList<>();
     private int partials = Arg.NO_BUFFER;
 
-    private GpuTrainingPlanner(Graph graph, Map<String, Tensor> params, int batch, boolean momentum, double labelSmoothing) {
+    private GpuTrainingPlanner(Graph graph, Map<String, float[]> params, int batch, boolean momentum, double labelSmoothing) {
         this.graph = graph;
         this.params = params;
         this.batch = batch;
@@ -64,7 +63,7 @@ public final class GpuTrainingPlanner {
      * {@code momentum}: allocate SGD momentum buffers; {@code labelSmoothing} as PyTorch's
      * cross-entropy. Throws UnsupportedOperationException naming layers it cannot train.
      */
-    public static GpuTrainingPlan plan(Graph graph, Map<String, Tensor> params, int batch, boolean momentum, double labelSmoothing) {
+    public static GpuTrainingPlan plan(Graph graph, Map<String, float[]> params, int batch, boolean momentum, double labelSmoothing) {
         if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
             throw new IllegalArgumentException("training needs a network with one input and one output");
         }
@@ -82,12 +81,12 @@ public final class GpuTrainingPlanner {
 
     private GpuTrainingPlan build() {
         for (Graph.NamedParam p : graph.parameters()) {
-            Tensor t = params.get(p.name());
+            float[] t = params.get(p.name());
             if (t == null) throw new IllegalArgumentException("no weight tensor '" + p.name() + "'");
-            paramBuffers.put(p.name(), add(p.name(), Role.WEIGHT, t.size(), t.data()));
+            paramBuffers.put(p.name(), add(p.name(), Role.WEIGHT, t.length, t));
             if (p.spec().learned()) {
-                gradBuffers.put(p.name(), add("grad " + p.name(), Role.WORKSPACE, t.size(), null));
-                if (momentum) momentumBuffers.put(p.name(), add("momentum " + p.name(), Role.WORKSPACE, t.size(), null));
+                gradBuffers.put(p.name(), add("grad " + p.name(), Role.WORKSPACE, t.length, null));
+                if (momentum) momentumBuffers.put(p.name(), add("momentum " + p.name(), Role.WORKSPACE, t.length, null));
             }
         }
         // One scratch buffer for every convolution's split weight-gradient sums: layers run one after another.

@@ -1,8 +1,8 @@
-package io.cnnc.runtime.gpu;
+package io.cnnc.compiler.target.gpu;
 
-import io.cnnc.runtime.gpu.GpuPlan.ConvChoice;
-import io.cnnc.runtime.gpu.GpuPlan.Role;
-import io.cnnc.runtime.gpu.GpuPlan.Step;
+import io.cnnc.compiler.target.gpu.GpuPlan.ConvChoice;
+import io.cnnc.compiler.target.gpu.GpuPlan.Role;
+import io.cnnc.compiler.target.gpu.GpuPlan.Step;
 import java.util.Locale;
 import java.util.Map;
 
@@ -15,11 +15,11 @@ public final class PlanText {
 
     private PlanText() {}
 
-    public static String render(GpuPlan plan, GpuTarget target, Map<String, Double> measuredMs) {
+    public static String render(GpuPlan plan, String target, Map<String, Double> measuredMs) {
         StringBuilder sb = new StringBuilder();
         long layers = plan.steps().stream().map(Step::layer).distinct().count();
         sb.append(String.format(Locale.ROOT, "%s for %s, batch %d: %d layers, %d kernel launches per forward pass%n", plan.network(),
-                target.label(), plan.batch(), layers, plan.steps().size()));
+                target, plan.batch(), layers, plan.steps().size()));
         sb.append(String.format(Locale.ROOT, "device memory: activations %.2f MiB in %d buffers shared by liveness (%.2f MiB if every value had its own), "
                         + "weights %.2f MiB in %d buffers (BatchNorm folded), inputs %.2f MiB, scratch %.2f MiB%n",
                 mib(plan.floats(Role.ACTIVATION)), plan.count(Role.ACTIVATION), mib(plan.unsharedActivationFloats()),
