@@ -6,6 +6,9 @@ import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.cpu.Activations;
 import io.cnnc.kernels.cpu.FastActivation;
+import io.cnnc.kernels.gpu.GpuActivation;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.ActivationReference;
 import java.util.List;
 
@@ -63,5 +66,10 @@ public record ActivationOp(ActivationKind kind, double alpha) implements SourceO
     public void tornado(TornadoCode t) {
         t.kernel(t.loops().elementwise(t.kernelName(), t.in().size() * t.batch(), this, false));
         t.call(t.kernelName(), t.x(), t.y());
+    }
+
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        return List.of(LayerLaunches.activation(g.x(), g.y(), g.in().size() * g.batch(), GpuActivation.code(kind), (float) alpha));
     }
 }

@@ -4,6 +4,8 @@ import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.PoolBackward;
 import io.cnnc.kernels.cpu.FastAdaptiveAvgPool;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.AdaptiveAvgPoolReference;
 import java.util.List;
 
@@ -53,5 +55,11 @@ public record AdaptiveAvgPoolOp(int outH, int outW) implements SourceOp, PlanarO
         Shape s = t.in();
         t.kernel(t.loops().adaptiveAvgPool(t.kernelName(), t.batch() * s.c(), s.h(), s.w(), outH, outW));
         t.call(t.kernelName(), t.x(), t.y());
+    }
+
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        Shape s = g.in();
+        return List.of(LayerLaunches.adaptiveAvgPool(g.x(), g.y(), g.batch() * s.c(), s.h(), s.w(), outH, outW));
     }
 }

@@ -3,6 +3,9 @@ package io.cnnc.compiler.ops;
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.cpu.FastElementwise;
+import io.cnnc.kernels.gpu.GpuActivation;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.AddReference;
 import java.util.List;
 
@@ -46,5 +49,10 @@ public record AddOp() implements SourceOp, PlanarOp {
     public void tornado(TornadoCode t) {
         t.kernel(t.loops().elementwise(t.kernelName(), t.in().size() * t.batch(), null, true));
         t.call(t.kernelName(), t.x(), t.input(1), t.y());
+    }
+
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        return List.of(LayerLaunches.add(g.x(), g.input(1), g.y(), g.in().size() * g.batch(), GpuActivation.NONE, 0f));
     }
 }

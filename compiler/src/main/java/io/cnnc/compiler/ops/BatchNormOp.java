@@ -6,6 +6,8 @@ import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.BatchNormTraining;
 import io.cnnc.kernels.cpu.FastChannelAffine;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.BatchNormReference;
 import java.util.List;
 
@@ -85,5 +87,25 @@ public record BatchNormOp(double eps, double momentum) implements SourceOp, Plan
                 b, p + "bias", p + "running_mean", a);
         t.kernel(t.loops().channelAffine(t.kernelName(), t.batch(), s.c(), s.h() * s.w()));
         t.call(t.kernelName(), t.x(), a, b, t.y());
+    }
+
+    /** With running statistics, as {@code x * scale + shift}, folded on the host in double as FoldedConvWeights does. */
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        String name = g.node().name();
+        int channels = g.in().c();
+        float[] gamma = g.tensor(name + ".weight");
+        float[] beta = g.tensor(name + ".bias");
+        float[] mean = g.tensor(name + ".running_mean");
+        float[] var = g.tensor(name + ".running_var");
+        float[] scale = new float[channels];
+        float[] shift = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            double s = gamma[c] / Math.sqrt(var[c] + eps);
+            scale[c] = (float) s;
+            shift[c] = (float) (beta[c] - mean[c] * s);
+        }
+        return List.of(LayerLaunches.channelAffine(g.x(), g.upload(name + " scale (bn folded)", scale),
+                g.upload(name + " shift (bn folded)", shift), g.y(), g.batch(), channels, g.spatial()));
     }
 }

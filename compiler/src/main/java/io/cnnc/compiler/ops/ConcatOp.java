@@ -3,7 +3,10 @@ package io.cnnc.compiler.ops;
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.MergeBackward;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.ConcatReference;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Joins values along channels; heights and widths must agree. */
@@ -64,5 +67,19 @@ public record ConcatOp() implements SourceOp, PlanarOp {
             t.call(k, t.input(i), t.y());
             offset += size;
         }
+    }
+
+    /** One copy per operand into its channels of the output. */
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        List<Launch> parts = new ArrayList<>();
+        int total = Math.toIntExact(g.node().output().shape().size());
+        int offset = 0;
+        for (int i = 0; i < g.node().inputs().size(); i++) {
+            int part = Math.toIntExact(g.node().inputShapes().get(i).size());
+            parts.add(LayerLaunches.copyInto(g.input(i), g.y(), g.batch(), part, total, offset));
+            offset += part;
+        }
+        return parts;
     }
 }

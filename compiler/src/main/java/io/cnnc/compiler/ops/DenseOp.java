@@ -7,6 +7,10 @@ import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.DenseBackward;
 import io.cnnc.kernels.cpu.FastDense;
 import io.cnnc.kernels.cpu.Gemm;
+import io.cnnc.kernels.gpu.Arg;
+import io.cnnc.kernels.gpu.GpuActivation;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.DenseReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,5 +87,11 @@ public record DenseOp(int units, boolean bias) implements SourceOp, PlanarOp {
         String w = t.weight(t.node().name() + ".weight");
         String b = bias ? t.weight(t.node().name() + ".bias") : t.weightOrZeros(t.node().name() + ".bias", units);
         t.call(t.kernelName(), t.x(), w, b, t.y());
+    }
+
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        return List.of(LayerLaunches.dense(g.x(), g.weight("weight"), bias ? g.weight("bias") : Arg.NO_BUFFER, g.y(), g.batch(),
+                Math.toIntExact(g.in().size()), units, GpuActivation.NONE, 0f));
     }
 }

@@ -2,6 +2,8 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
 
@@ -41,4 +43,10 @@ public record FlattenOp() implements SourceOp, PlanarOp {
 
     @Override
     public void tornado(TornadoCode t) {}
+
+    /** A view: nothing to launch. */
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        return List.of();
+    }
 }

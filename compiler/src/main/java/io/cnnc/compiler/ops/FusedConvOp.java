@@ -3,11 +3,18 @@ package io.cnnc.compiler.ops;
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.codegen.RecordLiteral;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.compiler.plan.FoldedConvWeights;
 import io.cnnc.compiler.schedule.Choice;
 import io.cnnc.kernels.ActivationKind;
+import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.conv.ConvKernel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.Epilogue;
+import io.cnnc.kernels.gpu.Arg;
+import io.cnnc.kernels.gpu.ConvBuffers;
+import io.cnnc.kernels.gpu.GpuActivation;
+import io.cnnc.kernels.gpu.GpuConvStrategy;
+import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.reference.ActivationReference;
 import io.cnnc.kernels.reference.AddReference;
 import io.cnnc.kernels.reference.BatchNormReference;
@@ -107,5 +114,20 @@ public record FusedConvOp(ConvOp conv, String convName, BatchNormOp bn, String b
         String b = t.weightOrZeros(convName + ".bias", conv.outChannels());
         if (residual) t.call(k, t.x(), w, b, t.input(1), t.y());
         else t.call(k, t.x(), w, b, t.y());
+    }
+
+    /** Weights folded with the BatchNorm on the host, in the strategy's device layout; bias, residual and activation in the epilogue. */
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        ConvGeometry geometry = conv.geometry(g.in());
+        GpuConvStrategy strategy = g.convChoice().strategy();
+        FoldedConvWeights folded = FoldedConvWeights.of(this, g::tensor);
+        int w = g.upload(convName + ".weight" + (strategy == GpuConvStrategy.WINOGRAD ? " (winograd U)" : ""),
+                strategy.deviceWeights(geometry, folded.weight()));
+        int b = folded.bias() != null ? g.upload(convName + ".bias" + (bn != null ? " (bn folded)" : ""), folded.bias()) : Arg.NO_BUFFER;
+        int res = residual ? g.input(1) : Arg.NO_BUFFER;
+        return strategy.launches(geometry, g.batch(), new ConvBuffers(g.x(), w, b, res, g.y(), g.workspaceA(), g.workspaceB()),
+                activation == null ? GpuActivation.NONE : GpuActivation.code(activation.kind()),
+                activation == null ? 0f : (float) activation.alpha());
     }
 }

@@ -5,6 +5,8 @@ import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.PoolBackward;
 import io.cnnc.kernels.cpu.BlockedPool;
 import io.cnnc.kernels.cpu.FastGlobalPool;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.GlobalPoolReference;
 import java.util.List;
 
@@ -57,5 +59,10 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements SourceOp, BlockableOp {
         Shape s = t.in();
         t.kernel(t.loops().globalPool(t.kernelName(), t.batch() * s.c(), s.h() * s.w(), kind == PoolOp.Kind.MAX));
         t.call(t.kernelName(), t.x(), t.y());
+    }
+
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        return List.of(LayerLaunches.globalPool(g.x(), g.y(), g.batch() * g.in().c(), g.spatial(), kind == PoolOp.Kind.MAX));
     }
 }

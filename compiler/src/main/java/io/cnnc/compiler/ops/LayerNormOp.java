@@ -5,6 +5,8 @@ import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.LayerNormBackward;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.LayerNormReference;
 import java.util.List;
 
@@ -50,5 +52,11 @@ public record LayerNormOp(double eps) implements SourceOp, PlanarOp {
         Shape s = t.in();
         t.kernel(t.loops().layerNorm(t.kernelName(), t.batch(), s.c(), s.h() * s.w(), eps));
         t.call(t.kernelName(), t.x(), t.weight(t.node().name() + ".weight"), t.weight(t.node().name() + ".bias"), t.y());
+    }
+
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        return List.of(LayerLaunches.layerNorm(g.x(), g.weight("weight"), g.weight("bias"), g.y(), g.batch(), g.in().c(), g.spatial(),
+                (float) eps));
     }
 }

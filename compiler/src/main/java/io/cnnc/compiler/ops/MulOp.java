@@ -4,6 +4,8 @@ import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.MergeBackward;
 import io.cnnc.kernels.cpu.FastElementwise;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.MulReference;
 import java.util.List;
 
@@ -70,5 +72,13 @@ public record MulOp() implements SourceOp, PlanarOp {
         Shape o = t.node().output().shape();
         t.kernel(t.loops().mul(t.kernelName(), t.batch(), o.c(), o.h() * o.w(), broadcast >= 0));
         t.call(t.kernelName(), t.input(broadcast == 0 ? 1 : 0), t.input(broadcast == 0 ? 0 : 1), t.y());
+    }
+
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        int broadcast = broadcastOperand(g.node().inputShapes());
+        Shape o = g.node().output().shape();
+        return List.of(LayerLaunches.mul(g.input(broadcast == 0 ? 1 : 0), g.input(broadcast == 0 ? 0 : 1), g.y(), o.size() * g.batch(),
+                o.h() * o.w(), broadcast >= 0));
     }
 }

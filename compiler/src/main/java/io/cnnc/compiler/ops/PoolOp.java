@@ -9,6 +9,8 @@ import io.cnnc.kernels.backward.PoolBackward;
 import io.cnnc.kernels.cpu.BlockedPool;
 import io.cnnc.kernels.cpu.FastAvgPool;
 import io.cnnc.kernels.cpu.FastMaxPool;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.AvgPoolReference;
 import io.cnnc.kernels.reference.MaxPoolReference;
 import java.util.List;
@@ -74,5 +76,12 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
     public void tornado(TornadoCode t) {
         t.kernel(t.loops().pool(t.kernelName(), geometry(t.in()), t.batch(), kind == Kind.MAX));
         t.call(t.kernelName(), t.x(), t.y());
+    }
+
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        PoolGeometry geometry = geometry(g.in());
+        return List.of(kind == Kind.MAX ? LayerLaunches.maxPool(g.x(), g.y(), g.batch(), geometry)
+                : LayerLaunches.avgPool(g.x(), g.y(), g.batch(), geometry));
     }
 }

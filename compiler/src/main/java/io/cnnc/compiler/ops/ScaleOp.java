@@ -6,6 +6,8 @@ import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.ScaleBackward;
 import io.cnnc.kernels.cpu.FastChannelAffine;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.ScaleReference;
 import java.util.List;
 
@@ -50,5 +52,12 @@ public record ScaleOp(double init) implements SourceOp, PlanarOp {
         t.kernel(t.loops().channelAffine(t.kernelName(), t.batch(), s.c(), s.h() * s.w()));
         String b = t.buffer(s.c());
         t.call(t.kernelName(), t.x(), t.weight(t.node().name() + ".weight"), b, t.y());
+    }
+
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        int c = g.in().c();
+        return List.of(LayerLaunches.channelAffine(g.x(), g.weight("weight"), g.upload(g.node().name() + " zeros", new float[c]), g.y(),
+                g.batch(), c, g.spatial()));
     }
 }

@@ -5,7 +5,10 @@ import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.cpu.FastChannelAffine;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.ShiftReference;
+import java.util.Arrays;
 import java.util.List;
 
 /** A learned per-channel addend: the dual of {@link ScaleOp} (affine pieces of imported models). */
@@ -49,5 +52,14 @@ public record ShiftOp(double init) implements SourceOp, PlanarOp {
         String a = t.buffer(s.c());
         t.setUp("java.util.Arrays.fill($L, 1f)", a);
         t.call(t.kernelName(), t.x(), a, t.weight(t.node().name() + ".weight"), t.y());
+    }
+
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        int c = g.in().c();
+        float[] ones = new float[c];
+        Arrays.fill(ones, 1f);
+        return List.of(LayerLaunches.channelAffine(g.x(), g.upload(g.node().name() + " ones", ones), g.weight("weight"), g.y(),
+                g.batch(), c, g.spatial()));
     }
 }

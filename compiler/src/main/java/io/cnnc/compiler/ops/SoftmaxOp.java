@@ -3,6 +3,8 @@ package io.cnnc.compiler.ops;
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.SoftmaxBackward;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.SoftmaxReference;
 import java.util.List;
 
@@ -40,5 +42,10 @@ public record SoftmaxOp() implements SourceOp, PlanarOp {
         Shape s = t.in();
         t.kernel(t.loops().softmax(t.kernelName(), t.batch(), s.c(), s.h() * s.w()));
         t.call(t.kernelName(), t.x(), t.y());
+    }
+
+    @Override
+    public List<Launch> gpu(GpuCode g) {
+        return List.of(LayerLaunches.softmax(g.x(), g.y(), g.batch(), g.in().c(), g.spatial()));
     }
 }

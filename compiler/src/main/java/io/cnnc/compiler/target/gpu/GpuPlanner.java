@@ -2,26 +2,20 @@ package io.cnnc.compiler.target.gpu;
 
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
-import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ir.Value;
-import io.cnnc.compiler.ops.*;
-import io.cnnc.compiler.plan.FoldedConvWeights;
+import io.cnnc.compiler.ops.FusedConvOp;
+import io.cnnc.compiler.ops.GpuCode;
 import io.cnnc.compiler.plan.MemoryPlan;
 import io.cnnc.compiler.target.FrontHalf;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.gpu.Arg;
-import io.cnnc.kernels.gpu.ConvBuffers;
-import io.cnnc.kernels.gpu.GpuActivation;
 import io.cnnc.kernels.gpu.GpuConvChooser;
-import io.cnnc.kernels.gpu.GpuConvStrategy;
-import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.compiler.target.gpu.GpuPlan.Buffer;
 import io.cnnc.compiler.target.gpu.GpuPlan.ConvChoice;
 import io.cnnc.compiler.target.gpu.GpuPlan.Role;
 import io.cnnc.compiler.target.gpu.GpuPlan.Step;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,103 +87,74 @@ public final class GpuPlanner {
         List<Step> steps = new ArrayList<>();
         List<ConvChoice> convs = new ArrayList<>();
         for (Node n : graph.nodes()) {
-            List<Launch> launches = switch (n.op()) {
-                case FusedConvOp f -> {
-                    GpuConvChooser.Choice c = choices.get(n);
-                    convs.add(new ConvChoice(n.name(), f.type(), c.strategy(), c.reason()));
-                    yield conv(n, f, c.strategy(), wsA, wsB);
-                }
-                default -> layer(n);
-            };
-            for (Launch l : launches) steps.add(new Step(n.name(), n.op().type(), l));
+            GpuConvChooser.Choice c = choices.get(n);
+            if (c != null) convs.add(new ConvChoice(n.name(), n.op().type(), c.strategy(), c.reason()));
+            for (Launch l : n.planarOp().gpu(new Code(n, c, wsA, wsB))) steps.add(new Step(n.name(), n.op().type(), l));
         }
         List<GpuPlan.Output> outputs = graph.outputs().stream().map(v -> new GpuPlan.Output(buffer(v), v.shape())).toList();
         return new GpuPlan(graph.name(), batch, buffers, steps, inputBuffers, outputs, convs, memory.unsharedBytes(batch) / Float.BYTES);
     }
 
-    private List<Launch> conv(Node n, FusedConvOp f, GpuConvStrategy strategy, int wsA, int wsB) {
-        ConvGeometry g = f.conv().geometry(n.inputShapes().getFirst());
-        FoldedConvWeights folded = FoldedConvWeights.of(f, this::tensor);
-        int w = add(f.convName() + ".weight" + (strategy == GpuConvStrategy.WINOGRAD ? " (winograd U)" : ""), Role.WEIGHT,
-                strategy.deviceWeights(g, folded.weight()));
-        int b = folded.bias() != null ? add(f.convName() + ".bias" + (f.bn() != null ? " (bn folded)" : ""), Role.WEIGHT, folded.bias()) : Arg.NO_BUFFER;
-        int res = f.residual() ? buffer(n.inputs().get(1)) : Arg.NO_BUFFER;
-        ActivationOp a = f.activation();
-        return strategy.launches(g, batch, new ConvBuffers(buffer(n.inputs().getFirst()), w, b, res, buffer(n.output()), wsA, wsB),
-                a == null ? GpuActivation.NONE : GpuActivation.code(a.kind()), a == null ? 0f : (float) a.alpha());
-    }
+    /** The plan's buffers for one node; {@code choice} is its convolution strategy, if it is one. */
+    private final class Code implements GpuCode {
 
-    private List<Launch> layer(Node n) {
-        Shape s = n.inputShapes().getFirst();
-        int spatial = s.h() * s.w();
-        int x = buffer(n.inputs().getFirst());
-        long count = s.size() * batch;
-        if (n.op() instanceof FlattenOp) return List.of();
-        int y = buffer(n.output());
-        return switch (n.planarOp()) {
-            case DenseOp d -> List.of(LayerLaunches.dense(x, add(n.name() + ".weight", Role.WEIGHT, tensor(n.name() + ".weight")),
-                    d.bias() ? add(n.name() + ".bias", Role.WEIGHT, tensor(n.name() + ".bias")) : Arg.NO_BUFFER, y, batch,
-                    Math.toIntExact(s.size()), d.units(), GpuActivation.NONE, 0f));
-            case BatchNormOp bn -> {
-                float[][] affine = batchNormAffine(n.name(), bn.eps(), s.c());
-                yield List.of(LayerLaunches.channelAffine(x, add(n.name() + " scale (bn folded)", Role.WEIGHT, affine[0]),
-                        add(n.name() + " shift (bn folded)", Role.WEIGHT, affine[1]), y, batch, s.c(), spatial));
-            }
-            case ScaleOp sc -> List.of(LayerLaunches.channelAffine(x, add(n.name() + ".weight", Role.WEIGHT, tensor(n.name() + ".weight")),
-                    add(n.name() + " zeros", Role.WEIGHT, new float[s.c()]), y, batch, s.c(), spatial));
-            case ShiftOp sh -> {
-                float[] ones = new float[s.c()];
-                Arrays.fill(ones, 1f);
-                yield List.of(LayerLaunches.channelAffine(x, add(n.name() + " ones", Role.WEIGHT, ones),
-                        add(n.name() + ".weight", Role.WEIGHT, tensor(n.name() + ".weight")), y, batch, s.c(), spatial));
-            }
-            case LayerNormOp l -> List.of(LayerLaunches.layerNorm(x, add(n.name() + ".weight", Role.WEIGHT, tensor(n.name() + ".weight")),
-                    add(n.name() + ".bias", Role.WEIGHT, tensor(n.name() + ".bias")), y, batch, s.c(), spatial, (float) l.eps()));
-            case PoolOp p -> List.of(p.kind() == PoolOp.Kind.MAX ? LayerLaunches.maxPool(x, y, batch, p.geometry(s))
-                    : LayerLaunches.avgPool(x, y, batch, p.geometry(s)));
-            case GlobalPoolOp gp -> List.of(LayerLaunches.globalPool(x, y, batch * s.c(), spatial, gp.kind() == PoolOp.Kind.MAX));
-            case AdaptiveAvgPoolOp a -> List.of(LayerLaunches.adaptiveAvgPool(x, y, batch * s.c(), s.h(), s.w(), a.outH(), a.outW()));
-            case ActivationOp a -> List.of(LayerLaunches.activation(x, y, count, GpuActivation.code(a.kind()), (float) a.alpha()));
-            case SoftmaxOp sm -> List.of(LayerLaunches.softmax(x, y, batch, s.c(), spatial));
-            case AddOp a -> List.of(LayerLaunches.add(x, buffer(n.inputs().get(1)), y, count, GpuActivation.NONE, 0f));
-            case MulOp m -> {
-                int broadcast = MulOp.broadcastOperand(n.inputShapes());
-                Shape o = n.output().shape();
-                int full = buffer(n.inputs().get(broadcast == 0 ? 1 : 0));
-                int other = buffer(n.inputs().get(broadcast == 0 ? 0 : 1));
-                yield List.of(LayerLaunches.mul(full, other, y, o.size() * batch, o.h() * o.w(), broadcast >= 0));
-            }
-            case ConcatOp c -> {
-                List<Launch> parts = new ArrayList<>();
-                int total = Math.toIntExact(n.output().shape().size());
-                int offset = 0;
-                for (int i = 0; i < n.inputs().size(); i++) {
-                    int part = Math.toIntExact(n.inputShapes().get(i).size());
-                    parts.add(LayerLaunches.copyInto(buffer(n.inputs().get(i)), y, batch, part, total, offset));
-                    offset += part;
-                }
-                yield parts;
-            }
-            case FlattenOp f -> List.of();
-            // The passes turn every convolution into a FusedConvOp (canonicalize-convs).
-            case FusedConvOp f -> throw new IllegalStateException("handled by conv()");
-        };
-    }
+        private final Node node;
+        private final GpuConvChooser.Choice choice;
+        private final int wsA;
+        private final int wsB;
 
-    /** BatchNorm with running statistics as {@code x * scale + shift}, computed in double as FoldedConvWeights does. */
-    private float[][] batchNormAffine(String name, double eps, int channels) {
-        float[] gamma = tensor(name + ".weight");
-        float[] beta = tensor(name + ".bias");
-        float[] mean = tensor(name + ".running_mean");
-        float[] var = tensor(name + ".running_var");
-        float[] scale = new float[channels];
-        float[] shift = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            double s = gamma[c] / Math.sqrt(var[c] + eps);
-            scale[c] = (float) s;
-            shift[c] = (float) (beta[c] - mean[c] * s);
+        Code(Node node, GpuConvChooser.Choice choice, int wsA, int wsB) {
+            this.node = node;
+            this.choice = choice;
+            this.wsA = wsA;
+            this.wsB = wsB;
         }
-        return new float[][] {scale, shift};
+
+        @Override
+        public Node node() {
+            return node;
+        }
+
+        @Override
+        public int batch() {
+            return batch;
+        }
+
+        @Override
+        public int input(int i) {
+            return buffer(node.inputs().get(i));
+        }
+
+        @Override
+        public int y() {
+            return buffer(node.output());
+        }
+
+        @Override
+        public float[] tensor(String name) {
+            return GpuPlanner.this.tensor(name);
+        }
+
+        @Override
+        public int upload(String label, float[] data) {
+            return add(label, Role.WEIGHT, data);
+        }
+
+        @Override
+        public GpuConvChooser.Choice convChoice() {
+            if (choice == null) throw new IllegalStateException(node.name() + " is not a convolution");
+            return choice;
+        }
+
+        @Override
+        public int workspaceA() {
+            return wsA;
+        }
+
+        @Override
+        public int workspaceB() {
+            return wsB;
+        }
     }
 
     /** The buffer holding {@code v}: its memory-plan slot, or the input it is (a view of). */
