@@ -13,6 +13,7 @@ import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.VectorRegisters;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.ConvStrategy;
+import io.cnnc.kernels.cpu.conv.ConvWork;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,19 +117,19 @@ class CostModelGoldenTest {
             sb.append("geometry ").append(text(g)).append('\n');
             for (ConvStrategy s : ConvStrategies.all()) {
                 if (!s.computes(g)) continue;
-                sb.append(String.format(Locale.ROOT, "  %s key=%s blocked=%s gathers=%s%n", s.name(), CostModel.efficiencyKey(s.name(), g), s.blocked(),
-                        CostModel.gathers(s.name(), g)));
+                sb.append(String.format(Locale.ROOT, "  %s key=%s blocked=%s gathers=%s%n", s.name(), s.efficiencyKey(g), s.blocked(),
+                        s.work(g, 1).gathers()));
                 String firstWhy = null;
                 for (int threads : THREADS) {
-                    CostModel.Work w = CostModel.work(s.name(), g, threads);
+                    ConvWork w = s.work(g, threads);
                     sb.append(String.format(Locale.ROOT, "    t=%d flops=%s bytes=%s%s%n", threads, w.flops(), w.bytes(),
-                            w.why().equals(firstWhy) ? "" : " why=" + w.why()));
-                    if (firstWhy == null) firstWhy = w.why();
+                            w.explained().equals(firstWhy) ? "" : " why=" + w.explained()));
+                    if (firstWhy == null) firstWhy = w.explained();
                     sb.append("     ");
                     for (CpuKind kind : CpuKind.values()) {
-                        CostModel.Estimate e = models.get(kind).estimate(s.name(), g, threads);
+                        CostModel.Estimate e = models.get(kind).estimate(s, g, threads);
                         sb.append(' ').append(kind).append('=').append(e.ms());
-                        if (!e.reason().equals(w.why())) sb.append(" (").append(e.reason().substring(w.why().length())).append(')');
+                        if (!e.reason().equals(w.explained())) sb.append(" (").append(e.reason().substring(w.explained().length())).append(')');
                     }
                     sb.append('\n');
                 }
@@ -136,7 +137,7 @@ class CostModelGoldenTest {
             for (int threads : THREADS) {
                 for (CpuKind kind : CpuKind.values()) {
                     Choice c = new StrategyChooser(models.get(kind), threads, name -> true, all).choose(g);
-                    String estimated = models.get(kind).estimate(c.strategy(), g, c.threads()).reason();
+                    String estimated = models.get(kind).estimate(ConvStrategies.byName(c.strategy()), g, c.threads()).reason();
                     sb.append(String.format(Locale.ROOT, "  choice t=%d %s %s on %d, %s ms%s%n", threads, kind, c.strategy(), c.threads(), c.expected(),
                             c.reason().equals(estimated) ? "" : ": " + c.reason()));
                 }

@@ -34,6 +34,21 @@ public interface ConvStrategy {
     }
 
     /**
+     * What this strategy does for one sample of {@code g} on {@code threads} threads, for the cost
+     * model: its arithmetic with the padding its register blocks and vectors compute, its memory
+     * traffic, its gathers. Only how some kernels cut their work depends on the threads.
+     */
+    ConvWork work(ConvGeometry g, int threads);
+
+    /**
+     * The key of the calibrated efficiency this strategy reaches on {@code g}: its name, with
+     * {@code .grouped} for a grouped (not depthwise) layer, whose loops run on narrow matrices.
+     */
+    default String efficiencyKey(ConvGeometry g) {
+        return g.groups() > 1 ? name() + ".grouped" : name();
+    }
+
+    /**
      * Prepares a kernel for {@code g}; {@code weight} is PyTorch's [outC, inC/groups, kH, kW]
      * and is not modified. Throws IllegalArgumentException when {@link #computes} is false.
      */
