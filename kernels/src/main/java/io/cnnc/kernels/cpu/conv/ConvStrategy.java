@@ -20,6 +20,14 @@ public interface ConvStrategy {
     }
 
     /**
+     * Whether its results carry more rounding error than a direct sum of products (Winograd's
+     * transforms, docs/kernels.md): {@code --no-winograd} keeps these out.
+     */
+    default boolean approximate() {
+        return false;
+    }
+
+    /**
      * Whether this strategy is a candidate for {@code g} on this CPU: it computes {@code g} at all
      * (Winograd only does 3x3 stride 1, say) and its vectors are native here.
      */

@@ -27,6 +27,11 @@ public abstract class WinogradConv implements ConvStrategy {
     }
 
     @Override
+    public final boolean approximate() {
+        return true;
+    }
+
+    @Override
     public final boolean supports(ConvGeometry g) {
         return g.kernelH() == 3 && g.kernelW() == 3 && g.strideH() == 1 && g.strideW() == 1
                 && g.dilationH() == 1 && g.dilationW() == 1 && g.groups() == 1;

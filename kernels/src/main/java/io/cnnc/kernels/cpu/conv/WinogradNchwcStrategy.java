@@ -43,6 +43,11 @@ public final class WinogradNchwcStrategy implements ConvStrategy {
     }
 
     @Override
+    public boolean approximate() {
+        return true;
+    }
+
+    @Override
     public boolean supports(ConvGeometry g) {
         return DirectNchwcStrategy.nativeVectors() && computes(g);
     }

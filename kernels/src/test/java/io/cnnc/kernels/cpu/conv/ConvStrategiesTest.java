@@ -36,6 +36,11 @@ class ConvStrategiesTest {
     }
 
     @Test
+    void onlyWinogradIsApproximate() {
+        for (ConvStrategy s : ConvStrategies.all()) assertThat(s.approximate()).as(s.name()).isEqualTo(s.name().startsWith("winograd"));
+    }
+
+    @Test
     void aNameParsesToItsStrategyAndAnUnknownOneIsRefused() {
         for (ConvStrategy s : ConvStrategies.all()) assertThat(ConvStrategies.byName(s.name())).isSameAs(s);
         assertThat(ConvStrategies.all().stream().map(ConvStrategy::name).distinct()).hasSameSizeAs(ConvStrategies.all());
