@@ -1,13 +1,13 @@
 package io.cnnc.bench;
 
 import io.cnnc.compiler.schedule.CalibratedLayers;
-import io.cnnc.compiler.schedule.CostModel;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.schedule.Tuner;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.ConvStrategy;
+import io.cnnc.kernels.cpu.conv.ConvWork;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -84,10 +84,10 @@ public final class CalibrateCostModel {
                 Map<String, Double> measured = measure(l.g(), parallel);
                 for (ConvStrategy s : ConvStrategies.candidates(l.g())) {
                     double ms = measured.get(s.name());
-                    CostModel.Work w = CostModel.work(s.name(), l.g(), threads);
+                    ConvWork w = s.work(l.g(), threads);
                     double compute = ms / 1e3 - w.bytes() / m.bandwidth(threads);
                     double e = compute > 0 ? Math.min(MAX_EFFICIENCY, w.flops() / (m.peakFlops(threads) * compute)) : MAX_EFFICIENCY;
-                    String key = CostModel.efficiencyKey(s.name(), l.g());
+                    String key = s.efficiencyKey(l.g());
                     byKey.computeIfAbsent(key + (threads > 1 ? "@2" : ""), k -> new ArrayList<>()).add(e);
                     layers.append(CalibratedLayers.Row.of(key, l.g(), threads, e).tsv()).append('\n');
                     md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f | %.1f | %.3f |%n", l.name(), s.name(), threads, ms,

@@ -1,5 +1,6 @@
 package io.cnnc.compiler.codegen;
 
+import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -40,6 +41,6 @@ public record CompileOptions(int batch, int threads, boolean tune, Path tuningCa
 
     /** Whether a strategy may be chosen (before the fallback for layers none of the listed ones computes). */
     public boolean allows(String strategy) {
-        return (winograd || !strategy.startsWith("winograd")) && (strategies.isEmpty() || strategies.contains(strategy));
+        return (winograd || !ConvStrategies.byName(strategy).approximate()) && (strategies.isEmpty() || strategies.contains(strategy));
     }
 }

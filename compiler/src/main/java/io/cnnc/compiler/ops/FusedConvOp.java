@@ -97,8 +97,10 @@ public record FusedConvOp(ConvOp conv, String convName, BatchNormOp bn, String b
         String k = "conv" + c.index();
         Choice choice = c.choice();
         c.field(ConvKernel.class, k, c.node().name() + ": " + choice.strategy() + " (" + choice.reason() + ")\n");
-        c.setUp("$L = $T.byName($S).prepare($L, w.get($S), $T.of(w.get($S), $L, $L, $L), $L)", k,
-                ConvStrategies.class, choice.strategy(), RecordLiteral.of(conv.geometry(c.in())), convName + ".weight",
+        // The strategy's constant: a strategy renamed or removed fails javac here, not a look-up at run time.
+        c.setUp("$L = $T.$N.prepare($L, w.get($S), $T.of(w.get($S), $L, $L, $L), $L)", k,
+                ConvStrategies.class, ConvStrategies.constantName(ConvStrategies.byName(choice.strategy())), RecordLiteral.of(conv.geometry(c.in())),
+                convName + ".weight",
                 Epilogue.class, convName + ".bias", residual,
                 RecordLiteral.value(activation == null ? ActivationKind.IDENTITY : activation.kind()),
                 activation == null ? "0.0" : Double.toString(activation.alpha()),

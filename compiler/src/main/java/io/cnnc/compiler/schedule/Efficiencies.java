@@ -9,7 +9,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 /**
- * The fraction of the machine's peak each conv strategy reaches, by {@link CostModel#efficiencyKey}:
+ * The fraction of the machine's peak each conv strategy reaches, by {@link io.cnnc.kernels.cpu.conv.ConvStrategy#efficiencyKey}:
  * measured by bench's CalibrateCostModel (median over a layer set, and per calibrated layer in
  * {@link CalibratedLayers}) and shipped beside this class, one table per {@link CpuKind}: the
  * same strategy reaches different fractions of peak with AVX-512's blocks and with AVX2's, and

@@ -84,7 +84,7 @@ public final class StrategyChooser {
         Map<String, Double> expected = new LinkedHashMap<>();
         Map<String, String> reasons = new LinkedHashMap<>();
         for (ConvStrategy s : candidates) {
-            CostModel.Estimate e = model.estimate(s.name(), g, threads);
+            CostModel.Estimate e = model.estimate(s, g, threads);
             expected.put(s.name(), e.ms());
             reasons.put(s.name(), e.reason());
         }

@@ -4,10 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.conv.ConvStrategies;
+import io.cnnc.kernels.cpu.conv.ConvStrategy;
+import io.cnnc.kernels.cpu.conv.ConvWork;
 import io.cnnc.kernels.cpu.gemm.PackedGemm;
 import org.junit.jupiter.api.Test;
 
 class CostModelTest {
+
+    private static ConvWork work(ConvStrategy s, ConvGeometry g) {
+        return s.work(g, 1);
+    }
 
     private static ConvGeometry conv3x3(int c, int hw) {
         return new ConvGeometry(c, hw, hw, c, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
@@ -17,11 +24,11 @@ class CostModelTest {
     void pixelGemmPaysForOutputChannelsThatHalfFillItsRegisterBlock() {
         // 16 output channels fill half of pixel-gemm's NR-wide block: every multiply-add costs two.
         int half = PackedGemm.NR / 2;
-        CostModel.Work narrow = CostModel.work("pixel-gemm", conv3x3(half, 32));
+        ConvWork narrow = work(ConvStrategies.PIXEL_GEMM, conv3x3(half, 32));
         double useful = 2.0 * conv3x3(half, 32).macsPerSample();
         assertThat(narrow.flops()).isCloseTo(2 * useful, within(1e-6 * useful));
-        assertThat(narrow.why()).contains("padded lanes");
-        CostModel.Work full = CostModel.work("pixel-gemm", conv3x3(PackedGemm.NR, 32));
+        assertThat(narrow.explained()).contains("padded lanes");
+        ConvWork full = work(ConvStrategies.PIXEL_GEMM, conv3x3(PackedGemm.NR, 32));
         assertThat(full.flops()).isCloseTo(2.0 * conv3x3(PackedGemm.NR, 32).macsPerSample(), within(1.0));
     }
 
@@ -34,16 +41,16 @@ class CostModelTest {
     void pixelGemmPaysForTheGathersOfStridedPanels() {
         ConvGeometry stem = new ConvGeometry(3, 224, 224, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1);
         double panels = Math.ceil(112 * 112 / (double) PackedGemm.MR);
-        assertThat(CostModel.gathers("pixel-gemm", stem)).isEqualTo(panels * 147);
-        assertThat(CostModel.gathers("direct", stem)).isZero();
+        assertThat(work(ConvStrategies.PIXEL_GEMM, stem).gathers()).isEqualTo(panels * 147);
+        assertThat(work(ConvStrategies.DIRECT, stem).gathers()).isZero();
         ConvGeometry s1 = conv3x3(64, 56);
-        assertThat(CostModel.gathers("pixel-gemm", s1)).isCloseTo(Math.ceil(56 * 56 / (double) PackedGemm.MR) * 576 * (PackedGemm.MR - 1) / 56.0, within(1e-6));
+        assertThat(work(ConvStrategies.PIXEL_GEMM, s1).gathers()).isCloseTo(Math.ceil(56 * 56 / (double) PackedGemm.MR) * 576 * (PackedGemm.MR - 1) / 56.0, within(1e-6));
         var e = new Efficiencies(java.util.Map.of("pixel-gemm", 0.8, "direct", 0.75));
         CostModel free = new CostModel(new Machine("free gathers", 86, 17, 29, 0), e);
         CostModel zen2 = new CostModel(new Machine("zen2", 86, 17, 29, 9.4), e);
-        assertThat(zen2.estimate("pixel-gemm", stem, 1).ms() - free.estimate("pixel-gemm", stem, 1).ms()).isCloseTo(panels * 147 * 9.4e-6, within(1e-9));
-        assertThat(zen2.estimate("pixel-gemm", stem, 1).ms()).isGreaterThan(zen2.estimate("direct", stem, 1).ms());
-        assertThat(zen2.estimate("pixel-gemm", stem, 1).reason()).contains("gathered");
+        assertThat(zen2.estimate(ConvStrategies.PIXEL_GEMM, stem, 1).ms() - free.estimate(ConvStrategies.PIXEL_GEMM, stem, 1).ms()).isCloseTo(panels * 147 * 9.4e-6, within(1e-9));
+        assertThat(zen2.estimate(ConvStrategies.PIXEL_GEMM, stem, 1).ms()).isGreaterThan(zen2.estimate(ConvStrategies.DIRECT, stem, 1).ms());
+        assertThat(zen2.estimate(ConvStrategies.PIXEL_GEMM, stem, 1).reason()).contains("gathered");
     }
 
     /** Two or more threads use the efficiency measured on two where the table has one. */
@@ -56,29 +63,19 @@ class CostModelTest {
         // No memory term (infinite bandwidth): 2 threads at half the efficiency take as long as 1.
         CostModel m = new CostModel(new Machine("m", 100, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY), e);
         ConvGeometry g = conv3x3(64, 56);
-        assertThat(m.estimate("direct", g, 2).ms()).isCloseTo(m.estimate("direct", g, 1).ms(), within(1e-9));
-        assertThat(m.estimate("pixel-gemm", g, 2).ms()).isCloseTo(m.estimate("pixel-gemm", g, 1).ms() / 2, within(1e-9));
+        assertThat(m.estimate(ConvStrategies.DIRECT, g, 2).ms()).isCloseTo(m.estimate(ConvStrategies.DIRECT, g, 1).ms(), within(1e-9));
+        assertThat(m.estimate(ConvStrategies.PIXEL_GEMM, g, 2).ms()).isCloseTo(m.estimate(ConvStrategies.PIXEL_GEMM, g, 1).ms() / 2, within(1e-9));
     }
 
     /** direct-nchwc computes 4 output blocks at a time (a 3-block tail as 4) and pixels in sixes. */
     @Test
     void nchwcPaysForItsGroupAndPixelPadding() {
         ConvGeometry threeBlocks = new ConvGeometry(32, 7, 7, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-        assertThat(CostModel.work("direct-nchwc", threeBlocks).flops()).isCloseTo(2.0 * threeBlocks.macsPerSample() * 4 / 3 * 50 / 49, within(1.0));
-        assertThat(CostModel.work("direct-nchwc-planar-in", threeBlocks).flops()).as("no tail blocks on planar rows")
+        assertThat(work(ConvStrategies.DIRECT_NCHWC, threeBlocks).flops()).isCloseTo(2.0 * threeBlocks.macsPerSample() * 4 / 3 * 50 / 49, within(1.0));
+        assertThat(work(ConvStrategies.DIRECT_NCHWC_PLANAR_IN, threeBlocks).flops()).as("no tail blocks on planar rows")
                 .isCloseTo(2.0 * threeBlocks.macsPerSample() * 4 / 3 * 54 / 49, within(1.0));
         ConvGeometry fourBlocks = new ConvGeometry(32, 6, 6, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
-        assertThat(CostModel.work("direct-nchwc", fourBlocks).flops()).isCloseTo(2.0 * fourBlocks.macsPerSample(), within(1.0));
-    }
-
-    @Test
-    void winogradNchwcRunsTheLastTilesOfARegisterBlockAsTwoOrFour() {
-        // 49 tiles: 8 blocks of 6 and a tail of 1 computed as 2; 16: 2 of 6 and a tail of 4.
-        assertThat(CostModel.registerPadding(49, 6)).isCloseTo(50.0 / 49, within(1e-12));
-        assertThat(CostModel.registerPadding(16, 6)).isCloseTo(1.0, within(1e-12));
-        assertThat(CostModel.registerPadding(11, 6)).isCloseTo(12.0 / 11, within(1e-12));
-        // The 2 x 12 block has no tails.
-        assertThat(CostModel.registerPadding(13, 12)).isCloseTo(24.0 / 13, within(1e-12));
+        assertThat(work(ConvStrategies.DIRECT_NCHWC, fourBlocks).flops()).isCloseTo(2.0 * fourBlocks.macsPerSample(), within(1.0));
     }
 
     @Test
@@ -86,7 +83,7 @@ class CostModelTest {
         int lanes = PackedGemm.NR / 2;
         // A 7-pixel row in a vector of `lanes`: lanes/7 times the useful work.
         ConvGeometry dw = new ConvGeometry(64, 7, 7, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64);
-        assertThat(CostModel.work("depthwise", dw).flops()).isCloseTo(2.0 * dw.macsPerSample() * lanes / 7.0, within(1.0));
+        assertThat(work(ConvStrategies.DEPTHWISE, dw).flops()).isCloseTo(2.0 * dw.macsPerSample() * lanes / 7.0, within(1.0));
     }
 
     @Test
@@ -94,7 +91,7 @@ class CostModelTest {
         // F(4x4,3x3) keeps 36 floats per 3x3 filter: 27 more than direct reads, per filter.
         ConvGeometry g = conv3x3(512, 7);
         double filters = 512.0 * 512;
-        double extra = CostModel.work("winograd-f43", g).bytes() - CostModel.work("winograd-f23", g).bytes();
+        double extra = work(ConvStrategies.WINOGRAD_F43, g).bytes() - work(ConvStrategies.WINOGRAD_F23, g).bytes();
         // F23 keeps 16 floats per filter; the two also differ in tile buffers, which are small here.
         double tiles43 = 2 * 2 * 36 * 1024.0 * 4, tiles23 = 4 * 4 * 16 * 1024.0 * 4;
         assertThat(extra).isCloseTo(4 * filters * (36 - 16) + tiles43 - tiles23, within(1.0));

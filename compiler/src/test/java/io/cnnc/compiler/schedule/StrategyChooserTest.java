@@ -41,7 +41,7 @@ class StrategyChooserTest {
         assertThat(c.strategy()).isEqualTo("direct");
         assertThat(c.threads()).isEqualTo(1);
         assertThat(c.reason()).startsWith("1 thread:");
-        assertThat(c.expected()).isEqualTo(slowOnTwo.estimate("direct", G, 1).ms()).isLessThan(slowOnTwo.estimate("direct", G, 2).ms());
+        assertThat(c.expected()).isEqualTo(slowOnTwo.estimate(ConvStrategies.DIRECT, G, 1).ms()).isLessThan(slowOnTwo.estimate(ConvStrategies.DIRECT, G, 2).ms());
     }
 
     @Test
@@ -51,8 +51,8 @@ class StrategyChooserTest {
         ConvGeometry big = new ConvGeometry(64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
         Choice c = new StrategyChooser(scales, 2, "direct"::equals, Set.of()).choose(big);
         assertThat(c.threads()).isEqualTo(2);
-        assertThat(c.expected()).isEqualTo(scales.estimate("direct", big, 2).ms())
-                .isLessThan(scales.estimate("direct", big, 1).ms() - StrategyChooser.HANDOVER_MS);
+        assertThat(c.expected()).isEqualTo(scales.estimate(ConvStrategies.DIRECT, big, 2).ms())
+                .isLessThan(scales.estimate(ConvStrategies.DIRECT, big, 1).ms() - StrategyChooser.HANDOVER_MS);
     }
 
     @Test
@@ -60,7 +60,7 @@ class StrategyChooserTest {
         CostModel scales = new CostModel(new Machine("m", 100, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY),
                 new Efficiencies(Map.of("direct", 0.5, "direct@2", 0.45)));
         Choice c = new StrategyChooser(scales, 2, "direct"::equals, Set.of()).choose(G);
-        assertThat(scales.estimate("direct", G, 2).ms()).isLessThan(scales.estimate("direct", G, 1).ms());
+        assertThat(scales.estimate(ConvStrategies.DIRECT, G, 2).ms()).isLessThan(scales.estimate(ConvStrategies.DIRECT, G, 1).ms());
         assertThat(c.threads()).isEqualTo(1);
     }
 

@@ -221,7 +221,7 @@ class CompiledModelTest {
         CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withThreads(2));
         long alone = model.choices().values().stream().filter(c -> c.threads() == 1).count();
         assertThat(alone).isPositive();
-        assertThat(model.javaSource().split("byName\\(\"[^\"]*\"\\)\\.prepare\\([^;]*, serial\\);", -1).length - 1).isEqualTo(alone);
+        assertThat(model.javaSource().split("ConvStrategies\\.[A-Z0-9_]+\\.prepare\\([^;]*, serial\\);", -1).length - 1).isEqualTo(alone);
         Tensor x = random(graph, 1, 5);
         float[] want = new ReferenceExecutor(graph, weights).run(List.of(x)).getFirst().data();
         float[] got = model.instantiate(Parallel.of(2)).forward(new float[][] {x.data()})[0];

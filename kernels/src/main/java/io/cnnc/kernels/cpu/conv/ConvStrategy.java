@@ -20,6 +20,14 @@ public interface ConvStrategy {
     }
 
     /**
+     * Whether its results carry more rounding error than a direct sum of products (Winograd's
+     * transforms, docs/kernels.md): {@code --no-winograd} keeps these out.
+     */
+    default boolean approximate() {
+        return false;
+    }
+
+    /**
      * Whether this strategy is a candidate for {@code g} on this CPU: it computes {@code g} at all
      * (Winograd only does 3x3 stride 1, say) and its vectors are native here.
      */
@@ -31,6 +39,21 @@ public interface ConvStrategy {
      */
     default boolean computes(ConvGeometry g) {
         return supports(g);
+    }
+
+    /**
+     * What this strategy does for one sample of {@code g} on {@code threads} threads, for the cost
+     * model: its arithmetic with the padding its register blocks and vectors compute, its memory
+     * traffic, its gathers. Only how some kernels cut their work depends on the threads.
+     */
+    ConvWork work(ConvGeometry g, int threads);
+
+    /**
+     * The key of the calibrated efficiency this strategy reaches on {@code g}: its name, with
+     * {@code .grouped} for a grouped (not depthwise) layer, whose loops run on narrow matrices.
+     */
+    default String efficiencyKey(ConvGeometry g) {
+        return g.groups() > 1 ? name() + ".grouped" : name();
     }
 
     /**

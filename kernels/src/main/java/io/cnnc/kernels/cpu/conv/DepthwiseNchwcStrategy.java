@@ -35,4 +35,15 @@ public final class DepthwiseNchwcStrategy implements ConvStrategy {
         if (!computes(g)) throw new IllegalArgumentException(name() + " does not compute " + g);
         return new DepthwiseNchwcKernel(g, weight, epilogue, parallel);
     }
+
+    @Override
+    public ConvWork work(ConvGeometry g, int threads) {
+        return ConvWork.padded(g, 1, "one channel per group on NCHW16c: one FMA per tap on a pixel's 16 channels");
+    }
+
+    /** One channel per group is depthwise's own case, not a grouped layer: one key. */
+    @Override
+    public String efficiencyKey(ConvGeometry g) {
+        return name();
+    }
 }

@@ -46,6 +46,18 @@ public final class DepthwiseStrategy implements ConvStrategy {
         return new Kernel(g, weight.clone(), epilogue, parallel);
     }
 
+    /** Output rows fill vectors of L pixels. */
+    @Override
+    public ConvWork work(ConvGeometry g, int threads) {
+        return ConvWork.padded(g, ConvWork.roundedUp(g.outW(), L), "one channel per group: bandwidth-bound, vectorized along the row");
+    }
+
+    /** One channel per group is depthwise's own case, not a grouped layer: one key. */
+    @Override
+    public String efficiencyKey(ConvGeometry g) {
+        return name();
+    }
+
     private static final class Kernel implements ConvKernel {
         private final ConvGeometry g;
         private final float[] w;

@@ -16,6 +16,14 @@ import jdk.incubator.vector.FloatVector;
 public final class DirectNchwcStrategy implements ConvStrategy {
 
     private static final int B = Nchwc.BLOCK;
+    private static final String KERNEL = "direct-nchwc";
+
+    /**
+     * Memory traffic direct-nchwc-planar's own layout changes cost per element (the scalar
+     * reorder's time on the Xeon at the cost model's bandwidth, docs/compiler.md); its efficiencies
+     * are fitted with this term, so it stays when the reorders get faster.
+     */
+    static final double REORDER_BYTES_PER_ELEMENT = 16;
 
     private final boolean planar, rawInput;
 
@@ -49,7 +57,7 @@ public final class DirectNchwcStrategy implements ConvStrategy {
     }
 
     public String name() {
-        return planar ? "direct-nchwc-planar" : rawInput ? "direct-nchwc-planar-in" : "direct-nchwc";
+        return planar ? KERNEL + "-planar" : rawInput ? KERNEL + "-planar-in" : KERNEL;
     }
 
     @Override
@@ -76,5 +84,37 @@ public final class DirectNchwcStrategy implements ConvStrategy {
     public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
         if (!computes(g)) throw new IllegalArgumentException(name() + " does not compute " + g);
         return new NchwcDirectKernel(g, weight, epilogue, parallel, planar);
+    }
+
+    /**
+     * Padded to the register blocks ({@link NchwcRegisterBlocks}); a planar input's rows of kx
+     * taps have no short steps. The input is copied into a zero-bordered plane (read once,
+     * written once); the planar variant pays for its layout changes instead.
+     */
+    @Override
+    public ConvWork work(ConvGeometry g, int threads) {
+        int pixels = g.outH() * g.outW(), width = NchwcRegisterBlocks.lastGroupWidth(g.outC());
+        double padding = NchwcRegisterBlocks.groupPadding(g.outC())
+                * (rawInput ? NchwcRegisterBlocks.fullStepPadding(pixels, width) : NchwcRegisterBlocks.stepPadding(pixels, width));
+        ConvWork w = ConvWork.padded(g, padding, "");
+        double in = ConvWork.inputFloats(g);
+        if (planar) {
+            return w.with(w.flops(), w.bytes() + REORDER_BYTES_PER_ELEMENT * (in + ConvWork.outputFloats(g)),
+                    "direct-nchwc's kernel on NCHW: the input blocked by its border copy, the output scattered to planes");
+        }
+        boolean bordered = g.padTop() + g.padBottom() + g.padLeft() + g.padRight() > 0;
+        return w.with(w.flops(), w.bytes() + (bordered ? 8 * in : 0),
+                "NCHW16c: 64 channels x 6 pixels in registers, input zero-bordered; reorders where neighbours are planar");
+    }
+
+    /**
+     * The planar variant runs direct-nchwc's kernel with its layout changes counted as bytes, so
+     * the two share one efficiency: calibrated apart, noise made the planar variant look faster
+     * (0.87 of peak against 0.72) and ResNet-18 got reorders around planar layers between blocked ones.
+     */
+    @Override
+    public String efficiencyKey(ConvGeometry g) {
+        String kernel = planar ? KERNEL : name();
+        return g.groups() > 1 ? kernel + ".grouped" : kernel;
     }
 }

@@ -51,6 +51,15 @@ public final class GemmConvStrategy implements ConvStrategy {
         return new Kernel(g, packed, epilogue, parallel, pointwise);
     }
 
+    /** The GEMM rounds output channels to MR and pixels to NR; im2col-gemm packs the whole im2col matrix. */
+    @Override
+    public ConvWork work(ConvGeometry g, int threads) {
+        double padding = ConvWork.roundedUp(g.outC() / g.groups(), PackedGemm.MR) * ConvWork.roundedUp(g.outH() * g.outW(), PackedGemm.NR);
+        if (!pointwise) return Im2colPanels.packedOnTheFly(g, ConvWork.padded(g, padding, "packed GEMM"));
+        return ConvWork.padded(g, padding, g.strideH() * g.strideW() == 1 ? "1x1: the input already is the GEMM's right-hand matrix"
+                : "strided 1x1: every stride-th input pixel gathered straight into the GEMM's panels");
+    }
+
     private static final class Kernel implements ConvKernel {
         private final ConvGeometry g;
         private final PackedA[] weights;

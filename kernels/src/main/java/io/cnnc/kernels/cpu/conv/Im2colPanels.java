@@ -34,6 +34,15 @@ final class Im2colPanels implements BPanels {
     private float[] src;
     private int srcOff;
 
+    /**
+     * {@code w} with the whole im2col matrix of a sample packed on the fly, row by row or pixel by
+     * pixel, added to its traffic: a big-kernel stem pays for it (docs/compiler.md, strategy choice).
+     */
+    static ConvWork packedOnTheFly(ConvGeometry g, ConvWork w) {
+        double panels = (double) (g.inC() / g.groups()) * g.kernelH() * g.kernelW() * g.outH() * g.outW() * g.groups();
+        return w.with(w.flops(), w.bytes() + 4 * panels, w.why() + ", im2col packed on the fly (" + (long) (panels * 4 / 1024) + " KiB of panels)");
+    }
+
     Im2colPanels(ConvGeometry g) {
         this.g = g;
         this.outW = g.outW();

@@ -85,7 +85,7 @@ final class NchwcDirectKernel implements ConvKernel {
         this.paddedH = g.inH() + g.padTop() + g.padBottom();
         this.paddedW = g.inW() + g.padLeft() + g.padRight();
         this.plane = paddedH * paddedW * pixelFloats;
-        int groups = (outBlocks + 3) / 4;
+        int group = NchwcRegisterBlocks.GROUP_BLOCKS, groups = (outBlocks + group - 1) / group;
         groupFirst = new int[groups];
         groupWidth = new int[groups];
         groupReal = new int[groups];
@@ -95,10 +95,9 @@ final class NchwcDirectKernel implements ConvKernel {
         int roundedPixels = (pixels + 11) / 12 * 12;
         int weightFloats = 0, sumFloats = 0;
         for (int q = 0; q < groups; q++) {
-            groupFirst[q] = 4 * q;
-            groupReal[q] = Math.min(4, outBlocks - 4 * q);
-            // A tail of 3 blocks runs as 4 with one zero block: the 4x6 block beats 2x12 + 2x12.
-            groupWidth[q] = groupReal[q] <= 2 ? 2 : 4;
+            groupFirst[q] = group * q;
+            groupReal[q] = Math.min(group, outBlocks - group * q);
+            groupWidth[q] = NchwcRegisterBlocks.groupWidth(groupReal[q]);
             groupWeights[q] = weightFloats;
             groupSums[q] = sumFloats;
             weightFloats += entries * inner * groupWidth[q] * B;
@@ -219,7 +218,7 @@ final class NchwcDirectKernel implements ConvKernel {
     /** Output pixels p0..p1-1 of group q, sample n: every weight chunk over them, then the epilogue. */
     private void run(float[] x, int n, int q, int p0, int p1, float[] res, float[] y, float[] sums, int sumsAt) {
         int width = groupWidth[q];
-        int step = width == 4 ? 6 : 12;
+        int step = NchwcRegisterBlocks.stepPixels(width);
         int entryFloats = inner * width * B;
         int chunk = Math.max(1, CHUNK_BYTES / (4 * entryFloats));
         int entries = delta.length;

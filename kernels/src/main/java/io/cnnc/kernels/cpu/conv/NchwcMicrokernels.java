@@ -268,14 +268,17 @@ final class NchwcMicrokernels {
 
     /**
      * One register step over pixels {@code p..} of a group {@code width} output blocks wide
-     * (4 or 2), {@code left} pixels from p to the end of the range: 2 x 12, or 4 x 6 with a last
-     * step of 1-2 or 3-4 pixels as 4 x 2 or 4 x 4. Arguments as the blocks'.
+     * (4 or 2), {@code left} pixels from p to the end of the range: the block of as many pixels as
+     * {@link NchwcRegisterBlocks#stepPixels(int, int)} says the step covers. Arguments as the blocks'.
      */
     static void step(int width, int left, float[] x, int xBase, int[] base, int p, int[] delta, int e0, int e1, float[] w, int wOff, float[] acc, int aOff, boolean first) {
-        if (width == 2) blocks2x12(x, xBase, base, p, delta, e0, e1, w, wOff, acc, aOff, first);
-        else if (left > 4) blocks4x6(x, xBase, base, p, delta, e0, e1, w, wOff, acc, aOff, first);
-        else if (left > 2) blocks4x4(x, xBase, base, p, delta, e0, e1, w, wOff, acc, aOff, first);
-        else blocks4x2(x, xBase, base, p, delta, e0, e1, w, wOff, acc, aOff, first);
+        switch (NchwcRegisterBlocks.stepPixels(width, left)) {
+            case 12 -> blocks2x12(x, xBase, base, p, delta, e0, e1, w, wOff, acc, aOff, first);
+            case 6 -> blocks4x6(x, xBase, base, p, delta, e0, e1, w, wOff, acc, aOff, first);
+            case 4 -> blocks4x4(x, xBase, base, p, delta, e0, e1, w, wOff, acc, aOff, first);
+            case 2 -> blocks4x2(x, xBase, base, p, delta, e0, e1, w, wOff, acc, aOff, first);
+            default -> throw new AssertionError("no register block of " + NchwcRegisterBlocks.stepPixels(width, left) + " pixels");
+        }
     }
 
     /**

@@ -47,6 +47,24 @@ public final class PixelGemmStrategy implements ConvStrategy {
         return new Kernel(g, packed, epilogue, parallel);
     }
 
+    /** The register block is NR output channels wide: a 16-channel layer runs at half speed on 32. */
+    @Override
+    public ConvWork work(ConvGeometry g, int threads) {
+        ConvWork w = ConvWork.padded(g, ConvWork.roundedUp(g.outC() / g.groups(), PackedGemm.NR), "pixels x weights^T");
+        return Im2colPanels.packedOnTheFly(g, w).withGathers(gathers(g));
+    }
+
+    /**
+     * The packing gathers a panel column (MR pixels of one k) unless the panel's pixels are
+     * consecutive in one row: at stride 2 always, at stride 1 only the panels across a row end.
+     */
+    static double gathers(ConvGeometry g) {
+        double k = (double) (g.inC() / g.groups()) * g.kernelH() * g.kernelW() * g.groups();
+        double panels = Math.ceil(g.outH() * g.outW() / (double) PackedGemm.MR);
+        double gathered = g.strideW() > 1 ? 1 : Math.min(1, (PackedGemm.MR - 1) / (double) g.outW());
+        return panels * k * gathered;
+    }
+
     private static final class Kernel implements ConvKernel {
         private final ConvGeometry g;
         private final PackedB[] weights;

@@ -91,7 +91,7 @@ final class WinogradNchwcKernel implements ConvKernel {
         this.outBlocks = g.outC() / B;
         this.tilesX = (g.outW() + m - 1) / m;
         this.tilesPerSample = tilesX * ((g.outH() + m - 1) / m);
-        int groups = (outBlocks + 3) / 4;
+        int group = NchwcRegisterBlocks.GROUP_BLOCKS, groups = (outBlocks + group - 1) / group;
         int threads = parallel.threads();
         this.byGroups = Tiling.of(tilesPerSample, blocksPerSample(tf, g, threads), inBlocks);
         this.byTiles = threads > 1 && byGroups.blocksPerSample() == 1 && tilesPerSample >= 6 * threads
@@ -103,9 +103,9 @@ final class WinogradNchwcKernel implements ConvKernel {
         groupWeights = new int[groups];
         int weightFloats = 0;
         for (int q = 0; q < groups; q++) {
-            groupFirst[q] = 4 * q;
-            groupReal[q] = Math.min(4, outBlocks - 4 * q);
-            groupWidth[q] = groupReal[q] <= 2 ? 2 : 4;
+            groupFirst[q] = group * q;
+            groupReal[q] = Math.min(group, outBlocks - group * q);
+            groupWidth[q] = NchwcRegisterBlocks.groupWidth(groupReal[q]);
             groupWeights[q] = weightFloats;
             weightFloats += freqs * inBlocks * B * groupWidth[q] * B;
         }
@@ -279,7 +279,7 @@ final class WinogradNchwcKernel implements ConvKernel {
     /** M[f] = V[f] U[f] for group q over the block's first {@code count} rows: per frequency, per chunk of input blocks, the register blocks over the rows. */
     private void products(Tiling tl, boolean stream, int q, int count, Scratch s) {
         int width = groupWidth[q];
-        int step = width == 4 ? 6 : 12;
+        int step = NchwcRegisterBlocks.stepPixels(width);
         int entryFloats = B * width * B;
         int chunk = Math.max(1, CHUNK_BYTES / (4 * entryFloats));
         int vFreq = inBlocks * tl.rows() * B, mFreq = tl.rows() * width * B;

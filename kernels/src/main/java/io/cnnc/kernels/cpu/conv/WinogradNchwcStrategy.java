@@ -37,13 +37,13 @@ public final class WinogradNchwcStrategy implements ConvStrategy {
         return transform;
     }
 
-    /** How many blocks of tiles a sample is cut into on {@code threads} threads: each block streams all the transformed weights (for the cost model). */
-    public int blocksPerSample(ConvGeometry g, int threads) {
-        return WinogradNchwcKernel.blocksPerSample(transform, g, threads);
+    @Override
+    public boolean blocked() {
+        return true;
     }
 
     @Override
-    public boolean blocked() {
+    public boolean approximate() {
         return true;
     }
 
@@ -63,5 +63,27 @@ public final class WinogradNchwcStrategy implements ConvStrategy {
     public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
         if (!computes(g)) throw new IllegalArgumentException(name + " does not compute " + g);
         return new WinogradNchwcKernel(transform, g, weight, epilogue, parallel);
+    }
+
+    /**
+     * The same register blocks as direct-nchwc over tiles of m x m pixels (partial tiles at the
+     * edges count whole); the transforms are elementwise over 16 channels, and every block of
+     * tiles streams all the transformed weights (t*t/9 the raw ones).
+     */
+    @Override
+    public ConvWork work(ConvGeometry g, int threads) {
+        int m = transform.m(), a = transform.t();
+        int tilesX = (g.outW() + m - 1) / m, tilesY = (g.outH() + m - 1) / m;
+        double padding = NchwcRegisterBlocks.groupPadding(g.outC()) * (tilesX * tilesY * m * m) / (g.outH() * g.outW())
+                * NchwcRegisterBlocks.stepPadding(tilesX * tilesY, NchwcRegisterBlocks.lastGroupWidth(g.outC()));
+        double tiles = transform.tiles(g);
+        double transformFlops = transform.transformFlops(g);
+        double total = ConvWork.flops(g, padding) / transform.multiplyReduction() + transformFlops;
+        double weights = g.weightCount();
+        int blocks = WinogradNchwcKernel.blocksPerSample(transform, g, threads);
+        return new ConvWork(total, 4 * (ConvWork.inputFloats(g) + ConvWork.outputFloats(g)) + 4 * tiles * a * a * (g.inC() + g.outC())
+                + 4 * weights * a * a / 9.0 * blocks, padding, 0,
+                String.format("NCHW16c: %.2fx fewer multiplies than direct, transforms elementwise on channel vectors, %d block(s) of tiles "
+                        + "each streaming the transformed weights", transform.multiplyReduction(), blocks));
     }
 }

@@ -1,5 +1,7 @@
 package io.cnnc.kernels.cpu.conv;
 
+import io.cnnc.kernels.ConvGeometry;
+
 /**
  * The three matrices of a Winograd minimal filtering algorithm F(m x m, 3 x 3) (Lavin and Gray,
  * "Fast Algorithms for Convolutional Neural Networks", 2016): an output tile of m x m from an
@@ -66,6 +68,21 @@ public record WinogradTransform(String label, int m, double[][] g, float[][] bt,
     }
 
     /** Frequencies per tile, t^2: one GEMM each. */
+    /** How many times fewer multiplies than direct: m*m outputs of 9 taps each for t*t products, 2.25 (F23) or 4 (F43). */
+    public double multiplyReduction() {
+        return (double) (m * m * 9) / (t() * t());
+    }
+
+    /** Output tiles of one sample of {@code g}, partial tiles at the edges counted whole. */
+    double tiles(ConvGeometry g) {
+        return Math.ceil(g.outH() / (double) m) * Math.ceil(g.outW() / (double) m);
+    }
+
+    /** The input and output transforms' flops: about t*t vector ops per tile and channel each way. */
+    double transformFlops(ConvGeometry g) {
+        return (g.inC() + g.outC()) * tiles(g) * t() * t() * 4.0;
+    }
+
     public int frequencies() {
         return t() * t();
     }

@@ -45,6 +45,10 @@ class WinogradStrategyTest {
             public ConvKernel prepare(ConvGeometry g, float[] weight, Epilogue epilogue, Parallel parallel) {
                 return new WinogradKernel(s.transform(), g, weight, epilogue, parallel, transposed);
             }
+
+            public ConvWork work(ConvGeometry g, int threads) {
+                return s.work(g, threads);
+            }
         };
     }
 
