@@ -1,32 +1,14 @@
 package io.cnnc.compiler.ir;
 
-import io.cnnc.compiler.ops.ActivationOp;
-import io.cnnc.compiler.ops.AdaptiveAvgPoolOp;
-import io.cnnc.compiler.ops.AddOp;
-import io.cnnc.compiler.ops.BatchNormOp;
 import io.cnnc.compiler.ops.BlockedOp;
-import io.cnnc.compiler.ops.ConcatOp;
-import io.cnnc.compiler.ops.ConvOp;
-import io.cnnc.compiler.ops.DenseOp;
-import io.cnnc.compiler.ops.DropoutOp;
-import io.cnnc.compiler.ops.FlattenOp;
 import io.cnnc.compiler.ops.FusedConvOp;
-import io.cnnc.compiler.ops.GlobalPoolOp;
-import io.cnnc.compiler.ops.LayerNormOp;
-import io.cnnc.compiler.ops.MulOp;
 import io.cnnc.compiler.ops.Op;
-import io.cnnc.compiler.ops.PoolOp;
 import io.cnnc.compiler.ops.ReorderOp;
-import io.cnnc.compiler.ops.ScaleOp;
-import io.cnnc.compiler.ops.ShiftOp;
-import io.cnnc.compiler.ops.SoftmaxOp;
-import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -75,79 +57,15 @@ public final class IrPrinter {
         return out.toString();
     }
 
-    /** The op's type followed by all its attributes; the switch has no default so a new op kind must be added here. */
+    /** The op's type followed by all its attributes; a blocked op prefixes its op's with {@code blocked.}. */
     static String op(Op op) {
-        return switch (op) {
-            case ConvOp c -> c.type() + attrs(conv(c));
-            case FusedConvOp f -> f.type() + attrs(fused(f));
-            case DenseOp d -> d.type() + attrs("units=" + d.units(), "bias=" + d.bias());
-            case BatchNormOp b -> b.type() + attrs("eps=" + num(b.eps()), "momentum=" + num(b.momentum()));
-            case LayerNormOp l -> l.type() + attrs("eps=" + num(l.eps()));
-            case ScaleOp s -> s.type() + attrs("init=" + num(s.init()));
-            case ShiftOp s -> s.type() + attrs("init=" + num(s.init()));
-            case PoolOp p -> p.type() + attrs(pool(p));
-            case GlobalPoolOp g -> g.type() + attrs();
-            case AdaptiveAvgPoolOp a -> a.type() + attrs("out=" + a.outH() + "x" + a.outW());
-            case ActivationOp a -> a.type() + attrs(activation(a));
-            case SoftmaxOp s -> s.type() + attrs();
-            case FlattenOp f -> f.type() + attrs();
-            case DropoutOp d -> d.type() + attrs("p=" + num(d.p()));
-            case AddOp a -> a.type() + attrs();
-            case MulOp m -> m.type() + attrs();
-            case ConcatOp c -> c.type() + attrs();
-            case ReorderOp r -> r.type() + attrs("from=" + layout(r.from()), "to=" + layout(r.to()));
-            case BlockedOp b -> "blocked." + op(b.op());
-        };
-    }
-
-    private static List<String> conv(ConvOp c) {
-        return List.of("out=" + c.outChannels(), "kernel=" + c.kernelH() + "x" + c.kernelW(), "stride=" + c.strideH() + "x" + c.strideW(),
-                "pad=" + c.padTop() + "," + c.padLeft() + "," + c.padBottom() + "," + c.padRight(),
-                "dilation=" + c.dilationH() + "x" + c.dilationW(), "groups=" + c.groups(), "bias=" + c.bias());
-    }
-
-    private static List<String> fused(FusedConvOp f) {
-        List<String> a = new ArrayList<>();
-        a.add("conv=" + f.convName());
-        a.addAll(conv(f.conv()));
-        if (f.bn() != null) {
-            a.add("bn=" + f.bnName());
-            a.add("bn.eps=" + num(f.bn().eps()));
-            a.add("bn.momentum=" + num(f.bn().momentum()));
-        } else {
-            a.add("bn=none");
-        }
-        a.add("residual=" + f.residual());
-        if (f.activation() == null) a.add("act=none");
-        else a.add("act=" + f.activation().type() + (activation(f.activation()).isEmpty() ? "" : attrs(activation(f.activation()))));
-        return a;
-    }
-
-    private static List<String> pool(PoolOp p) {
-        return List.of("kernel=" + p.kernelH() + "x" + p.kernelW(), "stride=" + p.strideH() + "x" + p.strideW(),
-                "pad=" + p.padTop() + "," + p.padLeft() + "," + p.padBottom() + "," + p.padRight(), "ceil=" + p.ceil());
-    }
-
-    /** Only leakyrelu reads alpha; it is shown elsewhere too if set, since it is still part of the op. */
-    private static List<String> activation(ActivationOp a) {
-        return a.kind() == ActivationKind.LEAKY_RELU || a.alpha() != 0 ? List.of("alpha=" + num(a.alpha())) : List.of();
-    }
-
-    private static String attrs(String... a) {
-        return attrs(List.of(a));
-    }
-
-    private static String attrs(List<String> a) {
-        return "(" + String.join(", ", a) + ")";
+        if (op instanceof BlockedOp b) return "blocked." + op(b.op());
+        return op.type() + "(" + String.join(", ", op.attributes()) + ")";
     }
 
     /** Plain decimal, no exponent and no trailing zeros ({@code 0.00001}, {@code 1}): the same on every JVM. */
-    private static String num(double d) {
+    public static String num(double d) {
         return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
-    }
-
-    private static String layout(Layout l) {
-        return l.name().toLowerCase(Locale.ROOT);
     }
 
     private static String dims(int[] dims) {

@@ -2,6 +2,7 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.codegen.RecordLiteral;
+import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.cpu.Activations;
@@ -71,5 +72,11 @@ public record ActivationOp(ActivationKind kind, double alpha) implements SourceO
     @Override
     public List<Launch> gpu(GpuCode g) {
         return List.of(LayerLaunches.activation(g.x(), g.y(), g.in().size() * g.batch(), GpuActivation.code(kind), (float) alpha));
+    }
+
+    /** Only leakyrelu reads alpha; it is shown for the others too if set, since it is still part of the op. */
+    @Override
+    public List<String> attributes() {
+        return kind == ActivationKind.LEAKY_RELU || alpha != 0 ? List.of("alpha=" + IrPrinter.num(alpha)) : List.of();
     }
 }

@@ -62,4 +62,9 @@ public record AdaptiveAvgPoolOp(int outH, int outW) implements SourceOp, PlanarO
         Shape s = g.in();
         return List.of(LayerLaunches.adaptiveAvgPool(g.x(), g.y(), g.batch() * s.c(), s.h(), s.w(), outH, outW));
     }
+
+    @Override
+    public List<String> attributes() {
+        return List.of("out=" + outH + "x" + outW);
+    }
 }

@@ -1,6 +1,7 @@
 package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
+import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
@@ -107,5 +108,10 @@ public record BatchNormOp(double eps, double momentum) implements SourceOp, Plan
         }
         return List.of(LayerLaunches.channelAffine(g.x(), g.upload(name + " scale (bn folded)", scale),
                 g.upload(name + " shift (bn folded)", shift), g.y(), g.batch(), channels, g.spatial()));
+    }
+
+    @Override
+    public List<String> attributes() {
+        return List.of("eps=" + IrPrinter.num(eps), "momentum=" + IrPrinter.num(momentum));
     }
 }

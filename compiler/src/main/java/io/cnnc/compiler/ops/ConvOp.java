@@ -77,4 +77,11 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
         Im2colConv.backward(e.x(), g.dy(), e.batch(), geometry(e.in()), e.param("weight"), g.dx(), g.grad("weight"),
                 bias ? g.grad("bias") : null);
     }
+
+    @Override
+    public List<String> attributes() {
+        return List.of("out=" + outChannels, "kernel=" + kernelH + "x" + kernelW, "stride=" + strideH + "x" + strideW,
+                "pad=" + padTop + "," + padLeft + "," + padBottom + "," + padRight, "dilation=" + dilationH + "x" + dilationW,
+                "groups=" + groups, "bias=" + bias);
+    }
 }

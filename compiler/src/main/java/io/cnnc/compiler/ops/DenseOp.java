@@ -94,4 +94,9 @@ public record DenseOp(int units, boolean bias) implements SourceOp, PlanarOp {
         return List.of(LayerLaunches.dense(g.x(), g.weight("weight"), bias ? g.weight("bias") : Arg.NO_BUFFER, g.y(), g.batch(),
                 Math.toIntExact(g.in().size()), units, GpuActivation.NONE, 0f));
     }
+
+    @Override
+    public List<String> attributes() {
+        return List.of("units=" + units, "bias=" + bias);
+    }
 }

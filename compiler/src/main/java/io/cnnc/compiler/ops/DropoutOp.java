@@ -1,5 +1,6 @@
 package io.cnnc.compiler.ops;
 
+import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
@@ -46,5 +47,10 @@ public record DropoutOp(double p) implements SourceOp {
         if (dx == null) return;
         float[] mask = g.saved() != null ? g.saved()[0] : null;
         for (int i = 0; i < dx.length; i++) dx[i] = mask == null ? g.dy()[i] : g.dy()[i] * mask[i];
+    }
+
+    @Override
+    public List<String> attributes() {
+        return List.of("p=" + IrPrinter.num(p));
     }
 }

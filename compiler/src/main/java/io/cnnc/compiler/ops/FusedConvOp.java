@@ -19,6 +19,7 @@ import io.cnnc.kernels.reference.ActivationReference;
 import io.cnnc.kernels.reference.AddReference;
 import io.cnnc.kernels.reference.BatchNormReference;
 import io.cnnc.kernels.reference.ConvReference;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -131,5 +132,22 @@ public record FusedConvOp(ConvOp conv, String convName, BatchNormOp bn, String b
         return strategy.launches(geometry, g.batch(), new ConvBuffers(g.x(), w, b, res, g.y(), g.workspaceA(), g.workspaceB()),
                 activation == null ? GpuActivation.NONE : GpuActivation.code(activation.kind()),
                 activation == null ? 0f : (float) activation.alpha());
+    }
+
+    @Override
+    public List<String> attributes() {
+        List<String> a = new ArrayList<>();
+        a.add("conv=" + convName);
+        a.addAll(conv.attributes());
+        if (bn != null) {
+            a.add("bn=" + bnName);
+            a.addAll(bn.attributes().stream().map(s -> "bn." + s).toList());
+        } else {
+            a.add("bn=none");
+        }
+        a.add("residual=" + residual);
+        if (activation == null) a.add("act=none");
+        else a.add("act=" + activation.type() + (activation.attributes().isEmpty() ? "" : "(" + String.join(", ", activation.attributes()) + ")"));
+        return a;
     }
 }

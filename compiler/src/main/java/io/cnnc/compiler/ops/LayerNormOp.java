@@ -1,6 +1,7 @@
 package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
+import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
@@ -58,5 +59,10 @@ public record LayerNormOp(double eps) implements SourceOp, PlanarOp {
     public List<Launch> gpu(GpuCode g) {
         return List.of(LayerLaunches.layerNorm(g.x(), g.weight("weight"), g.weight("bias"), g.y(), g.batch(), g.in().c(), g.spatial(),
                 (float) eps));
+    }
+
+    @Override
+    public List<String> attributes() {
+        return List.of("eps=" + IrPrinter.num(eps));
     }
 }

@@ -35,6 +35,14 @@ public sealed interface Op permits SourceOp, LaidOutOp {
     }
 
     /**
+     * Every attribute as {@code name=value} text, in a fixed order: what the IR printer writes
+     * after the type, so any change a pass makes to an op shows in a diff.
+     */
+    default List<String> attributes() {
+        return List.of();
+    }
+
+    /**
      * Each output element is computed from the same element of every input, all of one shape:
      * the op runs in any layout, as long as its inputs and output share it.
      */

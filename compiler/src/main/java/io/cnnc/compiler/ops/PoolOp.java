@@ -84,4 +84,10 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
         return List.of(kind == Kind.MAX ? LayerLaunches.maxPool(g.x(), g.y(), g.batch(), geometry)
                 : LayerLaunches.avgPool(g.x(), g.y(), g.batch(), geometry));
     }
+
+    @Override
+    public List<String> attributes() {
+        return List.of("kernel=" + kernelH + "x" + kernelW, "stride=" + strideH + "x" + strideW,
+                "pad=" + padTop + "," + padLeft + "," + padBottom + "," + padRight, "ceil=" + ceil);
+    }
 }

@@ -6,6 +6,7 @@ import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Rewrites a value from {@code from} into {@code to} layout. Logically the identity (shapes
@@ -34,5 +35,10 @@ public record ReorderOp(Layout from, Layout to) implements LaidOutOp {
     public CodeBlock cpu(CpuCode c) {
         return CodeBlock.of("$T.$L($L, $L, BATCH, $L, $L, " + c.threads() + ")", Nchwc.class, to == Layout.NCHW ? "toPlanar" : "toBlocked",
                 c.x(), c.y(), c.in().c(), c.spatial());
+    }
+
+    @Override
+    public List<String> attributes() {
+        return List.of("from=" + from.name().toLowerCase(Locale.ROOT), "to=" + to.name().toLowerCase(Locale.ROOT));
     }
 }

@@ -1,6 +1,7 @@
 package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
+import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
@@ -59,5 +60,10 @@ public record ScaleOp(double init) implements SourceOp, PlanarOp {
         int c = g.in().c();
         return List.of(LayerLaunches.channelAffine(g.x(), g.weight("weight"), g.upload(g.node().name() + " zeros", new float[c]), g.y(),
                 g.batch(), c, g.spatial()));
+    }
+
+    @Override
+    public List<String> attributes() {
+        return List.of("init=" + IrPrinter.num(init));
     }
 }

@@ -1,6 +1,7 @@
 package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
+import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
@@ -61,5 +62,10 @@ public record ShiftOp(double init) implements SourceOp, PlanarOp {
         Arrays.fill(ones, 1f);
         return List.of(LayerLaunches.channelAffine(g.x(), g.upload(g.node().name() + " ones", ones), g.weight("weight"), g.y(),
                 g.batch(), c, g.spatial()));
+    }
+
+    @Override
+    public List<String> attributes() {
+        return List.of("init=" + IrPrinter.num(init));
     }
 }
