@@ -14,7 +14,7 @@ import io.cnnc.kernels.reference.ActivationReference;
 import java.util.List;
 
 /** An elementwise activation; {@code alpha} is leakyrelu's negative slope. */
-public record ActivationOp(ActivationKind kind, double alpha) implements SourceOp, PlanarOp {
+public record ActivationOp(ActivationKind kind, double alpha) implements CommonOp {
 
     @Override
     public String type() {

@@ -10,7 +10,7 @@ import io.cnnc.kernels.reference.AdaptiveAvgPoolReference;
 import java.util.List;
 
 /** Average pooling to a fixed output size, with PyTorch's bin edges. */
-public record AdaptiveAvgPoolOp(int outH, int outW) implements SourceOp, PlanarOp {
+public record AdaptiveAvgPoolOp(int outH, int outW) implements CommonOp {
 
     @Override
     public String type() {

@@ -10,7 +10,7 @@ import io.cnnc.kernels.reference.AddReference;
 import java.util.List;
 
 /** Elementwise sum of two values of one shape (a residual connection). */
-public record AddOp() implements SourceOp, PlanarOp {
+public record AddOp() implements CommonOp {
 
     @Override
     public String type() {

@@ -13,7 +13,7 @@ import io.cnnc.kernels.reference.BatchNormReference;
 import java.util.List;
 
 /** Batch normalisation per channel; running statistics are buffers, not parameters. */
-public record BatchNormOp(double eps, double momentum) implements SourceOp, PlanarOp {
+public record BatchNormOp(double eps, double momentum) implements CommonOp {
 
     @Override
     public String type() {

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Joins values along channels; heights and widths must agree. */
-public record ConcatOp() implements SourceOp, PlanarOp {
+public record ConcatOp() implements CommonOp {
 
     @Override
     public String type() {

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Fully connected layer over the flattened input; output {@code [units, 1, 1]}. */
-public record DenseOp(int units, boolean bias) implements SourceOp, PlanarOp {
+public record DenseOp(int units, boolean bias) implements CommonOp {
 
     @Override
     public String type() {

@@ -8,7 +8,7 @@ import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
 
 /** {@code [C, H, W] -> [C*H*W, 1, 1]}; the data does not move (NCHW order is kept). */
-public record FlattenOp() implements SourceOp, PlanarOp {
+public record FlattenOp() implements CommonOp {
 
     @Override
     public String type() {

@@ -11,7 +11,7 @@ import io.cnnc.kernels.reference.GlobalPoolReference;
 import java.util.List;
 
 /** Global average or max pooling: {@code [C, H, W] -> [C, 1, 1]}. */
-public record GlobalPoolOp(PoolOp.Kind kind) implements SourceOp, BlockableOp {
+public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp {
 
     @Override
     public String type() {

@@ -12,7 +12,7 @@ import io.cnnc.kernels.reference.LayerNormReference;
 import java.util.List;
 
 /** Layer normalisation over the channels at each position (ConvNeXt's LayerNorm2d). */
-public record LayerNormOp(double eps) implements SourceOp, PlanarOp {
+public record LayerNormOp(double eps) implements CommonOp {
 
     @Override
     public String type() {

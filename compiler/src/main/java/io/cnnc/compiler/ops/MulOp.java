@@ -10,7 +10,7 @@ import io.cnnc.kernels.reference.MulReference;
 import java.util.List;
 
 /** Elementwise product; a {@code [C, 1, 1]} operand broadcasts over H and W (squeeze-and-excitation). */
-public record MulOp() implements SourceOp, PlanarOp {
+public record MulOp() implements CommonOp {
 
     @Override
     public String type() {

@@ -9,8 +9,7 @@ import java.util.List;
  * TornadoVM targets see.
  */
 public sealed interface PlanarOp extends LaidOutOp
-        permits DenseOp, BatchNormOp, LayerNormOp, ScaleOp, ShiftOp, BlockableOp, AdaptiveAvgPoolOp,
-                ActivationOp, SoftmaxOp, FlattenOp, AddOp, MulOp, ConcatOp, FusedConvOp {
+        permits FusedConvOp, CommonOp {
 
     /** The TornadoVM binding: the loop kernels computing this op and their calls. */
     void tornado(TornadoCode t);

@@ -17,7 +17,7 @@ import java.util.List;
 
 /** Max or average pooling over a window; average counts padding, as PyTorch does by default. */
 public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strideW,
-                     int padTop, int padLeft, int padBottom, int padRight, boolean ceil) implements SourceOp, BlockableOp {
+                     int padTop, int padLeft, int padBottom, int padRight, boolean ceil) implements BlockableOp {
 
     public enum Kind { MAX, AVG }
 

@@ -13,7 +13,7 @@ import io.cnnc.kernels.reference.ScaleReference;
 import java.util.List;
 
 /** A learned per-channel multiplier (ConvNeXt's layer scale). */
-public record ScaleOp(double init) implements SourceOp, PlanarOp {
+public record ScaleOp(double init) implements CommonOp {
 
     @Override
     public String type() {

@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /** A learned per-channel addend: the dual of {@link ScaleOp} (affine pieces of imported models). */
-public record ShiftOp(double init) implements SourceOp, PlanarOp {
+public record ShiftOp(double init) implements CommonOp {
 
     @Override
     public String type() {

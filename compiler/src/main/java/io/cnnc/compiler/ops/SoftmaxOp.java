@@ -9,7 +9,7 @@ import io.cnnc.kernels.reference.SoftmaxReference;
 import java.util.List;
 
 /** Softmax over channels at each position. */
-public record SoftmaxOp() implements SourceOp, PlanarOp {
+public record SoftmaxOp() implements CommonOp {
 
     @Override
     public String type() {

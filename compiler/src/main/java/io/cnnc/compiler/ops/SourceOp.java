@@ -5,8 +5,7 @@ package io.cnnc.compiler.ops;
  * export see. Each one states how it trains: its forward in training mode and its gradient rule.
  */
 public sealed interface SourceOp extends Op
-        permits ConvOp, DenseOp, BatchNormOp, LayerNormOp, ScaleOp, ShiftOp, PoolOp, GlobalPoolOp, AdaptiveAvgPoolOp,
-                ActivationOp, SoftmaxOp, FlattenOp, DropoutOp, AddOp, MulOp, ConcatOp {
+        permits ConvOp, DropoutOp, CommonOp {
 
     /**
      * The forward pass while training. Most ops compute what they compute at inference; batch
