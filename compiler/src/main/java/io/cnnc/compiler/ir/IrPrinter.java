@@ -20,7 +20,6 @@ import io.cnnc.compiler.ops.ReorderOp;
 import io.cnnc.compiler.ops.ScaleOp;
 import io.cnnc.compiler.ops.ShiftOp;
 import io.cnnc.compiler.ops.SoftmaxOp;
-import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -128,9 +127,9 @@ public final class IrPrinter {
                 "pad=" + p.padTop() + "," + p.padLeft() + "," + p.padBottom() + "," + p.padRight(), "ceil=" + p.ceil());
     }
 
-    /** Only leakyrelu reads alpha; it is shown elsewhere too if set, since it is still part of the op. */
+    /** Only an activation that takes alpha reads it; it is shown elsewhere too if set, since it is still part of the op. */
     private static List<String> activation(ActivationOp a) {
-        return a.kind() == ActivationKind.LEAKY_RELU || a.alpha() != 0 ? List.of("alpha=" + num(a.alpha())) : List.of();
+        return a.kind().definition().takesAlpha() || a.alpha() != 0 ? List.of("alpha=" + num(a.alpha())) : List.of();
     }
 
     private static String attrs(String... a) {

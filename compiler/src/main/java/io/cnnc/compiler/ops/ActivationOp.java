@@ -9,18 +9,7 @@ public record ActivationOp(ActivationKind kind, double alpha) implements Op {
 
     @Override
     public String type() {
-        return switch (kind) {
-            case RELU -> "relu";
-            case RELU6 -> "relu6";
-            case LEAKY_RELU -> "leakyrelu";
-            case SIGMOID -> "sigmoid";
-            case TANH -> "tanh";
-            case GELU -> "gelu";
-            case SILU -> "silu";
-            case HARDSWISH -> "hardswish";
-            case HARDSIGMOID -> "hardsigmoid";
-            case IDENTITY -> "identity";
-        };
+        return kind.definition().name();
     }
 
     @Override
