@@ -50,6 +50,16 @@ public abstract class Activation {
      */
     public abstract List<String> onnxImports();
 
+    /**
+     * The unary ONNX ops F_1..F_k of the form x * F_k(...F_1(x)) an exporter writes for this
+     * activation where the opset lacks it (e.g. Softplus, Tanh for x * tanh(softplus(x))); the
+     * importer reads that chain and its closing Mul as this activation. Empty for most: F_1 must
+     * be an op the importer takes for nothing else.
+     */
+    public List<String> onnxDecomposition() {
+        return List.of();
+    }
+
     @Override
     public String toString() {
         return name();

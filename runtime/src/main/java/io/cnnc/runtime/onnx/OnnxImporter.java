@@ -35,9 +35,9 @@ public final class OnnxImporter {
     /** ONNX op types read as an activation layer, from the activations' definitions. */
     private static final Map<String, ActivationKind> ACTIVATIONS = activations();
 
-    private static final Set<String> SUPPORTED = Stream.concat(ACTIVATIONS.keySet().stream(), Stream.of("Conv", "BatchNormalization", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "Gemm",
+    private static final Set<String> SUPPORTED = Stream.of(ACTIVATIONS.keySet().stream(), DecomposedActivations.firstOps().stream(), Stream.of("Conv", "BatchNormalization", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "Gemm",
             "MatMul", "Flatten", "Reshape", "Concat", "Softmax", "Dropout", "Identity", "Constant", "Shape", "Gather",
-            "Unsqueeze", "Slice", "Cast", "Squeeze", "HardSigmoid", "Pad")).collect(Collectors.toUnmodifiableSet());
+            "Unsqueeze", "Slice", "Cast", "Squeeze", "HardSigmoid", "Pad")).flatMap(s -> s).collect(Collectors.toUnmodifiableSet());
 
     private final Model model;
     private final Map<String, Val> values = new HashMap<>();
@@ -135,6 +135,7 @@ public final class OnnxImporter {
                 failed.addAll(n.outputs());
             }
         }
+        problems.addAll(chains.unfinished());
         if (!problems.isEmpty()) {
             throw new ImportException(problems.size() + " node" + (problems.size() == 1 ? "" : "s")
                     + " cannot be expressed in .cnn; nothing was written:\n  " + String.join("\n  ", problems));
@@ -195,6 +196,14 @@ public final class OnnxImporter {
     }
 
     private void node(Node n) throws ImportException {
+        DecomposedActivations.Closed closed = chains.closing(n);
+        if (closed != null) {
+            Val x = values.get(closed.source());
+            if (x == null) throw new ImportException("input '" + closed.source() + "' must be computed from the network input here");
+            emit(n, x, closed.kind().definition().name(), x.c(), x.h(), x.w(), x.rank());
+            return;
+        }
+        if (chains.holds(n)) return;
         switch (n.opType()) {
             case "Constant" -> {
                 Attribute a = n.attributes().get("value");
@@ -418,6 +427,7 @@ public final class OnnxImporter {
     private record PendingPad(Val source, int top, int left, int bottom, int right) {}
 
     private final Map<String, PendingPad> pendingPads = new HashMap<>();
+    private final DecomposedActivations chains = new DecomposedActivations();
 
     private void pad(Node n) throws ImportException {
         Val x = in(n, 0);
