@@ -6,6 +6,7 @@ import io.cnnc.kernels.activation.HardSigmoid;
 import io.cnnc.kernels.activation.HardSwish;
 import io.cnnc.kernels.activation.Identity;
 import io.cnnc.kernels.activation.LeakyRelu;
+import io.cnnc.kernels.activation.Mish;
 import io.cnnc.kernels.activation.Relu;
 import io.cnnc.kernels.activation.Relu6;
 import io.cnnc.kernels.activation.Sigmoid;
@@ -26,7 +27,8 @@ public enum ActivationKind {
     SILU(new Silu()),
     HARDSWISH(new HardSwish()),
     HARDSIGMOID(new HardSigmoid()),
-    IDENTITY(new Identity());
+    IDENTITY(new Identity()),
+    MISH(new Mish());
 
     private final Activation definition;
 
