@@ -46,7 +46,7 @@ public abstract class Activation {
     /**
      * The ONNX op types imported as this activation (its alpha from the node's {@code alpha}
      * attribute where {@link #takesAlpha}); empty where the importer must read other attributes
-     * to decide (Clip, HardSigmoid) or the op is not an activation there (Identity).
+     * to decide (Clip's bounds, for example) or the op is not an activation there (Identity).
      */
     public abstract List<String> onnxImports();
 

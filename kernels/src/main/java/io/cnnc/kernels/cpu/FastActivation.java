@@ -6,12 +6,10 @@ import io.cnnc.kernels.reference.ActivationReference;
 /**
  * Elementwise activations out of place (x and y may be the same array), same arguments as
  * {@link ActivationReference} plus a {@link Parallel}. Each kind's loop is its definition's fast
- * form (Activation.fast): every kind but GELU is computed in float on vectors, the last partial
- * vector under a mask, so each element gets the same formula wherever the range split falls;
- * GELU (no vector erf) uses the reference formula per element. Float instead of the reference's
- * double costs a few ulps: the clamps and max are exact, LeakyReLU rounds alpha to float,
- * HardSwish/HardSigmoid round v+3, and SIGMOID/SILU/TANH use VectorMath's exp/tanh (about 2 ulps).
- * NaN propagates as in the reference.
+ * form (Activation.fast): in float on vectors where it has a VectorForm, the last partial vector
+ * under a mask, so each element gets the same formula wherever the range split falls. Float
+ * instead of the reference's double costs a few ulps (docs/kernels.md lists them per kind); NaN
+ * propagates as in the reference.
  */
 public final class FastActivation {
 
