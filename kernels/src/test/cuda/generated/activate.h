@@ -11,6 +11,7 @@ DEVICE_FN float activate(float v, int act, float alpha) {
         case ACT_SILU: return v / (1.0f + EXP(-v));
         case ACT_HARDSWISH: return v * FMIN(FMAX(v + 3.0f, 0.0f), 6.0f) / 6.0f;
         case ACT_HARDSIGMOID: return FMIN(FMAX(v + 3.0f, 0.0f), 6.0f) / 6.0f;
+        case ACT_MISH: return v * TANH(LOG(1.0f + EXP(v)));
         default: return QNAN;
     }
 }

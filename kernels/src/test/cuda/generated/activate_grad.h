@@ -11,6 +11,7 @@ DEVICE_FN float activate_grad(float v, int act, float alpha) {
         case ACT_SILU: { float s = 1.0f / (1.0f + EXP(-v)); return s * (1.0f + v * (1.0f - s)); }
         case ACT_HARDSWISH: return v < -3.0f ? 0.0f : (v > 3.0f ? 1.0f : (2.0f * v + 3.0f) / 6.0f);
         case ACT_HARDSIGMOID: return v > -3.0f && v < 3.0f ? 1.0f / 6.0f : 0.0f;
+        case ACT_MISH: { float t = TANH(LOG(1.0f + EXP(v))); float s = 1.0f / (1.0f + EXP(-v)); return t + v * s * (1.0f - t * t); }
         default: return QNAN;
     }
 }

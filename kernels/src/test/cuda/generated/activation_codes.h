@@ -9,3 +9,4 @@
 #define ACT_SILU 7
 #define ACT_HARDSWISH 8
 #define ACT_HARDSIGMOID 9
+#define ACT_MISH 10

@@ -66,18 +66,8 @@ public final class LayerCatalog {
             int[] size = a.pair("size");
             return new AdaptiveAvgPoolOp(size[0], size[1]);
         });
-        activation("relu", ActivationKind.RELU);
-        activation("relu6", ActivationKind.RELU6);
-        define("leakyrelu", List.of(optional("alpha", ArgType.FLOAT, new FloatValue(0.01), -Double.MAX_VALUE)),
-                (a, in) -> new ActivationOp(ActivationKind.LEAKY_RELU, a.number("alpha")));
-        activation("sigmoid", ActivationKind.SIGMOID);
-        activation("tanh", ActivationKind.TANH);
-        activation("gelu", ActivationKind.GELU);
-        activation("silu", ActivationKind.SILU);
+        for (ActivationKind kind : ActivationKind.values()) activation(kind);
         alias("swish", "silu");
-        activation("hardswish", ActivationKind.HARDSWISH);
-        activation("hardsigmoid", ActivationKind.HARDSIGMOID);
-        activation("identity", ActivationKind.IDENTITY);
         define("softmax", List.of(), (a, in) -> new SoftmaxOp());
         define("flatten", List.of(), (a, in) -> new FlattenOp());
         define("dropout", List.of(optional("p", ArgType.FLOAT, new FloatValue(0.5), 0)), (a, in) -> {
@@ -100,8 +90,14 @@ public final class LayerCatalog {
         LAYERS.put(alias, LAYERS.get(target));
     }
 
-    private static void activation(String name, ActivationKind kind) {
-        define(name, List.of(), (a, in) -> new ActivationOp(kind, 0));
+    /** Each activation under its definition's name; alpha, where it takes one, defaults to 0.01 as in PyTorch. */
+    private static void activation(ActivationKind kind) {
+        if (kind.definition().takesAlpha()) {
+            define(kind.definition().name(), List.of(optional("alpha", ArgType.FLOAT, new FloatValue(0.01), -Double.MAX_VALUE)),
+                    (a, in) -> new ActivationOp(kind, a.number("alpha")));
+        } else {
+            define(kind.definition().name(), List.of(), (a, in) -> new ActivationOp(kind, 0));
+        }
     }
 
     private static ConvOp conv(String type, int out, BoundArgs a, Shape in, int groups) throws ShapeException {

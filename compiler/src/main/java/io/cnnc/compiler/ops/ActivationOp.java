@@ -18,18 +18,7 @@ public record ActivationOp(ActivationKind kind, double alpha) implements CommonO
 
     @Override
     public String type() {
-        return switch (kind) {
-            case RELU -> "relu";
-            case RELU6 -> "relu6";
-            case LEAKY_RELU -> "leakyrelu";
-            case SIGMOID -> "sigmoid";
-            case TANH -> "tanh";
-            case GELU -> "gelu";
-            case SILU -> "silu";
-            case HARDSWISH -> "hardswish";
-            case HARDSIGMOID -> "hardsigmoid";
-            case IDENTITY -> "identity";
-        };
+        return kind.definition().name();
     }
 
     @Override
@@ -74,9 +63,9 @@ public record ActivationOp(ActivationKind kind, double alpha) implements CommonO
         return List.of(LayerLaunches.activation(g.x(), g.y(), g.in().size() * g.batch(), GpuActivation.code(kind), (float) alpha));
     }
 
-    /** Only leakyrelu reads alpha; it is shown for the others too if set, since it is still part of the op. */
+    /** Only an activation that takes alpha reads it; it is shown for the others too if set, since it is still part of the op. */
     @Override
     public List<String> attributes() {
-        return kind == ActivationKind.LEAKY_RELU || alpha != 0 ? List.of("alpha=" + IrPrinter.num(alpha)) : List.of();
+        return kind.definition().takesAlpha() || alpha != 0 ? List.of("alpha=" + IrPrinter.num(alpha)) : List.of();
     }
 }

@@ -132,6 +132,8 @@ class PyTorchFixtureTest {
                 // LEAKY_RELU: PyTorch multiplies by the slope rounded to float (0.2f), we by the double 0.2,
                 // so results may differ in the last bit; HARDSWISH's division by 6 is vectorised differently.
                 exact = kind == ActivationKind.RELU || kind == ActivationKind.RELU6 || kind == ActivationKind.IDENTITY;
+                float[] dy = optional(name, "dy");
+                if (dy != null) assertGradient(name, kind, d(p, "alpha"), x, dy, data(name, "dx"));
             }
             case "softmax" -> {
                 shape = npy(name, "x").shape();
@@ -187,6 +189,19 @@ class PyTorchFixtureTest {
             assertThat(maxErr).as("%s: max abs error (max |y| = %s)", name, maxAbs)
                     .isLessThanOrEqualTo(RELATIVE_TOLERANCE * (1 + maxAbs));
         }
+    }
+
+    /** Where a case has autograd's dx for an upstream dy: ActivationBackward against it, to the same relative tolerance. */
+    private static void assertGradient(String name, ActivationKind kind, double alpha, float[] x, float[] dy, float[] want) {
+        float[] dx = new float[x.length];
+        io.cnnc.kernels.backward.ActivationBackward.backward(kind, alpha, x, dy, dx);
+        double maxAbs = 0;
+        double maxErr = 0;
+        for (int k = 0; k < dx.length; k++) {
+            maxAbs = Math.max(maxAbs, Math.abs(want[k]));
+            maxErr = Math.max(maxErr, Math.abs((double) dx[k] - want[k]));
+        }
+        assertThat(maxErr).as("%s: gradient max abs error (max |dx| = %s)", name, maxAbs).isLessThanOrEqualTo(RELATIVE_TOLERANCE * (1 + maxAbs));
     }
 
     private static int i(Properties p, String key) {

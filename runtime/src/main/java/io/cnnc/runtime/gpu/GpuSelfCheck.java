@@ -5,6 +5,7 @@ import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.target.gpu.GpuPlanner;
 import io.cnnc.dsl.CompileException;
 import io.cnnc.dsl.SourceFile;
+import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.gpu.GpuConvChooser;
 import io.cnnc.kernels.gpu.GpuConvStrategy;
@@ -28,6 +29,10 @@ public final class GpuSelfCheck {
     /** Tolerance relative to the output's largest magnitude: float sums on the device, double in the reference. */
     public static final double TOLERANCE = 1e-4;
 
+    /**
+     * Every activation is also applied on its own branch, written from ActivationKind, so a new
+     * one is checked on every device without an edit here.
+     */
     static final String NETWORK = """
             network SelfCheck { input x: [6, 19, 17]
               a = conv(16, 3, stride=2, pad=1) -> bn -> relu
@@ -39,8 +44,22 @@ public final class GpuSelfCheck {
               f = e * g -> conv(24, 5, pad=4, dilation=2, groups=2) -> leakyrelu(alpha=0.1) -> dropout(0.3)
               s = (f -> globalmaxpool) + (f -> maxpool(2, ceil=true) -> gap)
               t = f -> adaptiveavgpool(3) -> hardswish -> tanh -> silu -> flatten -> dense(10) -> softmax
-              concat(s, t) -> dense(12)
+              u = f -> adaptiveavgpool(3) -> conv(8, 1)
+            """ + everyActivation("u") + """
+              concat(s, t, acts) -> dense(12)
             }""";
+
+    /** One branch per activation on {@code from}, concatenated and reduced to {@code acts}. */
+    private static String everyActivation(String from) {
+        StringBuilder sb = new StringBuilder();
+        List<String> branches = new ArrayList<>();
+        for (ActivationKind k : ActivationKind.values()) {
+            String branch = "act_" + k.definition().name();
+            sb.append("  ").append(branch).append(" = ").append(from).append(" -> ").append(k.definition().name()).append('\n');
+            branches.add(branch);
+        }
+        return sb.append("  acts = concat(").append(String.join(", ", branches)).append(") -> flatten -> dense(10)\n").toString();
+    }
 
     public record Result(String what, double error) {
         public boolean ok() {

@@ -5,6 +5,7 @@ import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ir.Value;
 import io.cnnc.compiler.ops.*;
+import io.cnnc.kernels.activation.OnnxGraph;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.onnx.OnnxWriter.Attr;
 import io.cnnc.runtime.onnx.OnnxWriter.IO;
@@ -156,22 +157,26 @@ public final class OnnxExporter {
     }
 
     private String activation(ActivationOp a, String x, String y) {
-        return switch (a.kind()) {
-            case RELU -> add("Relu", List.of(x), y);
-            case RELU6 -> add("Clip", List.of(x, scalar(0), scalar(6)), y);
-            case LEAKY_RELU -> add("LeakyRelu", List.of(x), y, Attr.of("alpha", (float) a.alpha()));
-            case SIGMOID -> add("Sigmoid", List.of(x), y);
-            case TANH -> add("Tanh", List.of(x), y);
-            case HARDSWISH -> add("HardSwish", List.of(x), y);
-            case HARDSIGMOID -> add("HardSigmoid", List.of(x), y, Attr.of("alpha", 1f / 6), Attr.of("beta", 0.5f));
-            case IDENTITY -> add("Identity", List.of(x), y);
-            case SILU -> add("Mul", List.of(x, add("Sigmoid", List.of(x), temp())), y);
-            case GELU -> {
-                // 0.5 * x * (1 + erf(x / sqrt 2)): the exact form, as cnnc and PyTorch compute it.
-                String e = add("Erf", List.of(add("Div", List.of(x, scalar((float) Math.sqrt(2))), temp())), temp());
-                String one = add("Add", List.of(e, scalar(1)), temp());
-                yield add("Mul", List.of(add("Mul", List.of(x, one), temp()), scalar(0.5f)), y);
-            }
-        };
+        return a.kind().definition().onnx(activationGraph, x, y, (float) a.alpha());
     }
+
+    /** This exporter's nodes, temporaries and scalars, as an activation's export writes them. */
+    private final OnnxGraph activationGraph = new OnnxGraph() {
+        @Override
+        public String node(String op, List<String> inputs, String output, Attribute... attributes) {
+            Attr[] attrs = new Attr[attributes.length];
+            for (int i = 0; i < attrs.length; i++) attrs[i] = Attr.of(attributes[i].name(), attributes[i].value());
+            return add(op, inputs, output, attrs);
+        }
+
+        @Override
+        public String temp() {
+            return OnnxExporter.this.temp();
+        }
+
+        @Override
+        public String scalar(float v) {
+            return OnnxExporter.this.scalar(v);
+        }
+    };
 }

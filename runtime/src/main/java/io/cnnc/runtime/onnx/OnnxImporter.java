@@ -1,5 +1,6 @@
 package io.cnnc.runtime.onnx;
 
+import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.OutputSize;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.onnx.OnnxModel.*;
@@ -11,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Translates an ONNX graph into .cnn source and named weights. Values flow as .cnn bindings
@@ -29,10 +32,12 @@ public final class OnnxImporter {
     /** The batch dimension inside folded shape arithmetic: unknown, and kept symbolic. */
     private static final long BATCH = Long.MIN_VALUE;
 
-    private static final Set<String> SUPPORTED = Set.of("Conv", "BatchNormalization", "Relu", "Clip", "Sigmoid", "HardSwish",
-            "Tanh", "LeakyRelu", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "Gemm",
+    /** ONNX op types read as an activation layer, from the activations' definitions. */
+    private static final Map<String, ActivationKind> ACTIVATIONS = activations();
+
+    private static final Set<String> SUPPORTED = Stream.of(ACTIVATIONS.keySet().stream(), DecomposedActivations.firstOps().stream(), Stream.of("Conv", "BatchNormalization", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "Gemm",
             "MatMul", "Flatten", "Reshape", "Concat", "Softmax", "Dropout", "Identity", "Constant", "Shape", "Gather",
-            "Unsqueeze", "Slice", "Cast", "Squeeze", "HardSigmoid", "Pad");
+            "Unsqueeze", "Slice", "Cast", "Squeeze", "HardSigmoid", "Pad")).flatMap(s -> s).collect(Collectors.toUnmodifiableSet());
 
     private final Model model;
     private final Map<String, Val> values = new HashMap<>();
@@ -130,6 +135,7 @@ public final class OnnxImporter {
                 failed.addAll(n.outputs());
             }
         }
+        problems.addAll(chains.unfinished());
         if (!problems.isEmpty()) {
             throw new ImportException(problems.size() + " node" + (problems.size() == 1 ? "" : "s")
                     + " cannot be expressed in .cnn; nothing was written:\n  " + String.join("\n  ", problems));
@@ -190,6 +196,14 @@ public final class OnnxImporter {
     }
 
     private void node(Node n) throws ImportException {
+        DecomposedActivations.Closed closed = chains.closing(n);
+        if (closed != null) {
+            Val x = values.get(closed.source());
+            if (x == null) throw new ImportException("input '" + closed.source() + "' must be computed from the network input here");
+            emit(n, x, closed.kind().definition().name(), x.c(), x.h(), x.w(), x.rank());
+            return;
+        }
+        if (chains.holds(n)) return;
         switch (n.opType()) {
             case "Constant" -> {
                 Attribute a = n.attributes().get("value");
@@ -213,10 +227,6 @@ public final class OnnxImporter {
                 putWeight(name + ".running_var", constant(n, 4), x.c());
                 emit(n, x, "bn(eps=" + fmt(n.number("epsilon", 1e-5f)) + ", name=\"" + name + "\")", x.c(), x.h(), x.w(), x.rank());
             }
-            case "Relu" -> activation(n, "relu");
-            case "Sigmoid" -> activation(n, "sigmoid");
-            case "Tanh" -> activation(n, "tanh");
-            case "HardSwish" -> activation(n, "hardswish");
             case "HardSigmoid" -> {
                 float alpha = n.number("alpha", 0.2f);
                 float beta = n.number("beta", 0.5f);
@@ -234,7 +244,6 @@ public final class OnnxImporter {
                 }
             }
             case "Pad" -> pad(n);
-            case "LeakyRelu" -> activation(n, "leakyrelu(alpha=" + fmt(n.number("alpha", 0.01f)) + ")");
             case "Clip" -> {
                 float lo = n.attributes().containsKey("min") ? n.number("min", Float.NEGATIVE_INFINITY) : scalar(constant(n, 1), Float.NEGATIVE_INFINITY);
                 float hi = n.attributes().containsKey("max") ? n.number("max", Float.POSITIVE_INFINITY) : scalar(constant(n, 2), Float.POSITIVE_INFINITY);
@@ -296,13 +305,27 @@ public final class OnnxImporter {
                 emit(n, x, "softmax", x.c(), x.h(), x.w(), x.rank());
             }
             case "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast" -> fold(n);
-            default -> throw new ImportException("unsupported");
+            default -> {
+                ActivationKind kind = ACTIVATIONS.get(n.opType());
+                if (kind == null) throw new ImportException("unsupported");
+                activation(n, kind.definition().name() + (kind.definition().takesAlpha() ? "(alpha=" + fmt(n.number("alpha", 0.01f)) + ")" : ""));
+            }
         }
     }
 
     private boolean nonNegative(String onnxName) {
         String op = producers.get(onnxName);
         return "Relu".equals(op) || "Clip".equals(op) && values.containsKey(onnxName) && lines.getLast().endsWith("relu6");
+    }
+
+    private static Map<String, ActivationKind> activations() {
+        Map<String, ActivationKind> m = new HashMap<>();
+        for (ActivationKind k : ActivationKind.values()) {
+            for (String op : k.definition().onnxImports()) {
+                if (m.put(op, k) != null) throw new IllegalStateException("two activations import ONNX " + op);
+            }
+        }
+        return Map.copyOf(m);
     }
 
     private void activation(Node n, String call) throws ImportException {
@@ -404,6 +427,7 @@ public final class OnnxImporter {
     private record PendingPad(Val source, int top, int left, int bottom, int right) {}
 
     private final Map<String, PendingPad> pendingPads = new HashMap<>();
+    private final DecomposedActivations chains = new DecomposedActivations();
 
     private void pad(Node n) throws ImportException {
         Val x = in(n, 0);

@@ -8,6 +8,7 @@ import io.cnnc.compiler.codegen.CompileOptions;
 import io.cnnc.compiler.codegen.CompiledModel;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.dsl.SourceFile;
+import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.runtime.Tensor;
@@ -58,6 +59,34 @@ class TornadoFallbackTest {
         float[] want = new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 2, 3, 14, 13))).getFirst().data();
         assertThat(got).hasSameSizeAs(want);
         for (int i = 0; i < want.length; i++) assertThat((double) Math.abs(got[i] - want[i])).isLessThanOrEqualTo(1e-4);
+    }
+
+    /** Each activation's loop body, fused into a conv and on its own after a scale, written from its definition. */
+    @Test
+    void everyActivationInTheJavaFallbackMatchesTheReference() throws Exception {
+        StringBuilder src = new StringBuilder("network A { input x: [3, 5, 6]\n");
+        List<String> outs = new java.util.ArrayList<>();
+        for (ActivationKind k : ActivationKind.values()) {
+            String name = k.definition().name();
+            src.append("  f_").append(name).append(" = x -> conv(3, 1) -> ").append(name).append('\n');
+            src.append("  s_").append(name).append(" = x -> scale(init=3.0) -> ").append(name).append('\n');
+            outs.add("f_" + name);
+            outs.add("s_" + name);
+        }
+        src.append("  concat(").append(String.join(", ", outs)).append(")\n}");
+        Graph graph = Compiler.compile(new SourceFile("a.cnn", src.toString())).networks().getFirst();
+        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 4);
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withBatch(2).withThreads(1));
+        CompiledNetwork net = model.instantiate(model.tornadoSource(false), Parallel.serial());
+        Random r = new Random(9);
+        float[] x = new float[2 * 3 * 5 * 6];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() * 4 - 2;
+        float[] got = net.forward(new float[][] {x})[0];
+        float[] want = new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 2, 3, 5, 6))).getFirst().data();
+        assertThat(got).hasSameSizeAs(want);
+        for (int i = 0; i < want.length; i++) assertThat((double) Math.abs(got[i] - want[i])).as("[%d]", i).isLessThanOrEqualTo(1e-4 * (1 + Math.abs(want[i])));
     }
 
     @Test

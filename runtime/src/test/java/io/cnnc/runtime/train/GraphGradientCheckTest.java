@@ -36,13 +36,30 @@ class GraphGradientCheckTest {
                   c -> globalmaxpool -> dropout(0.3) -> flatten -> dense(4) -> relu -> dense(3) -> softmax
                 }
                 """)).networks().getFirst();
+        checkAgainstFiniteDifferences(graph, 3 * 8 * 8, 3);
+    }
+
+    /** mish in a tiny net (conv, fused or not, then dense), each parameter's gradient through it. */
+    @Test
+    void mishInTrainingModeMatchesFiniteDifferences() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("mish.cnn", """
+                network Mish {
+                  input x: [2, 5, 5]
+                  y = conv(4, 3, pad=1) -> mish
+                  y -> bn -> mish -> gap -> flatten -> dense(3) -> mish
+                }
+                """)).networks().getFirst();
+        checkAgainstFiniteDifferences(graph, 2 * 5 * 5, 3);
+    }
+
+    private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs) {
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 11);
         GraphTrainer trainer = new GraphTrainer(graph, params, 5, Set.of());
         Random random = new Random(2);
         int batch = 2;
-        float[] x = new float[batch * 3 * 8 * 8];
+        float[] x = new float[batch * inputSize];
         for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
-        float[] r = new float[batch * 3];
+        float[] r = new float[batch * outputs];
         for (int i = 0; i < r.length; i++) r[i] = (float) random.nextGaussian();
 
         trainer.startEpoch(0);

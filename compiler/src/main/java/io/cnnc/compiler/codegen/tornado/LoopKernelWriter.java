@@ -6,6 +6,7 @@ import com.squareup.javapoet.MethodSpec;
 import io.cnnc.compiler.ops.ActivationOp;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.PoolGeometry;
+import io.cnnc.kernels.activation.JavaMath;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -48,20 +49,35 @@ public final class LoopKernelWriter {
     /** {@code act(v)} as an expression on the float variable {@code v}; null activation is the identity. */
     CodeBlock activation(ActivationOp a, String v) {
         if (a == null) return CodeBlock.of("$L", v);
-        Object m = math();
-        return switch (a.kind()) {
-            case RELU -> CodeBlock.of("$T.max($L, 0f)", m, v);
-            case RELU6 -> CodeBlock.of("$T.min($T.max($L, 0f), 6f)", m, m, v);
-            case LEAKY_RELU -> CodeBlock.of("($L >= 0f ? $L : $Lf * $L)", v, v, (float) a.alpha(), v);
-            case SIGMOID -> CodeBlock.of("(1f / (1f + $L))", fn("exp", "-" + v));
-            case TANH -> fn("tanh", v);
-            case SILU -> CodeBlock.of("($L / (1f + $L))", v, fn("exp", "-" + v));
-            case HARDSWISH -> CodeBlock.of("($L * $T.min($T.max($L + 3f, 0f), 6f) / 6f)", v, m, m, v);
-            case HARDSIGMOID -> CodeBlock.of("($T.min($T.max($L + 3f, 0f), 6f) / 6f)", m, m, v);
-            case IDENTITY -> CodeBlock.of("$L", v);
-            case GELU -> CodeBlock.of("(0.5f * $L * (1f + erf($L * 0.70710678f)))", v, v);
-        };
+        return CodeBlock.of(a.kind().definition().java(javaMath, v, (float) a.alpha()), math());
     }
+
+    /**
+     * The activations' math in this writer's dialect: every class reference is {@code $1T}, the
+     * one argument {@link #activation} passes (TornadoMath, or Math for plain Java), so javapoet
+     * imports it as before.
+     */
+    private final JavaMath javaMath = new JavaMath() {
+        @Override
+        public String max(String a, String b) {
+            return "$1T.max(" + a + ", " + b + ")";
+        }
+
+        @Override
+        public String min(String a, String b) {
+            return "$1T.min(" + a + ", " + b + ")";
+        }
+
+        @Override
+        public String call(String function, String arg) {
+            return (tornado ? "" : "(float) ") + "$1T." + function + "(" + arg + ")";
+        }
+
+        @Override
+        public String erf(String arg) {
+            return "erf(" + arg + ")";
+        }
+    };
 
     /**
      * erf for GELU inside kernels, Abramowitz and Stegun 7.1.26 (|error| below 1.5e-7, under float
