@@ -68,4 +68,9 @@ public record ActivationOp(ActivationKind kind, double alpha) implements CommonO
     public List<String> attributes() {
         return kind.definition().takesAlpha() || alpha != 0 ? List.of("alpha=" + IrPrinter.num(alpha)) : List.of();
     }
+
+    @Override
+    public String onnx(OnnxCode o) {
+        return kind.definition().onnx(o, o.x(), o.output(), (float) alpha);
+    }
 }

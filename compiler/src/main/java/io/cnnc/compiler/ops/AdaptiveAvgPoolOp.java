@@ -2,6 +2,7 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.backward.PoolBackward;
 import io.cnnc.kernels.cpu.FastAdaptiveAvgPool;
 import io.cnnc.kernels.gpu.Launch;
@@ -66,5 +67,19 @@ public record AdaptiveAvgPoolOp(int outH, int outW) implements CommonOp {
     @Override
     public List<String> attributes() {
         return List.of("out=" + outH + "x" + outW);
+    }
+
+    /** An average pool where the bins are all alike, that is where the sizes divide. */
+    @Override
+    public String onnx(OnnxCode o) {
+        Shape s = o.in();
+        if (outH == 1 && outW == 1) return o.node("GlobalAveragePool", List.of(o.x()), o.output());
+        if (s.h() % outH != 0 || s.w() % outW != 0) {
+            throw new UnsupportedOperationException("adaptiveavgpool from " + s.h() + "x" + s.w() + " to " + outH + "x" + outW
+                    + " has no ONNX equivalent (sizes must divide)");
+        }
+        int kh = s.h() / outH;
+        int kw = s.w() / outW;
+        return o.node("AveragePool", List.of(o.x()), o.output(), Attribute.of("kernel_shape", kh, kw), Attribute.of("strides", kh, kw));
     }
 }

@@ -55,4 +55,9 @@ public record AddOp() implements CommonOp {
     public List<Launch> gpu(GpuCode g) {
         return List.of(LayerLaunches.add(g.x(), g.input(1), g.y(), g.in().size() * g.batch(), GpuActivation.NONE, 0f));
     }
+
+    @Override
+    public String onnx(OnnxCode o) {
+        return o.node("Add", List.of(o.x(), o.input(1)), o.output());
+    }
 }

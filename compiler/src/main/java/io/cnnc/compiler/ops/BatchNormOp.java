@@ -5,6 +5,7 @@ import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.backward.BatchNormTraining;
 import io.cnnc.kernels.cpu.FastChannelAffine;
 import io.cnnc.kernels.gpu.Launch;
@@ -113,5 +114,12 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp {
     @Override
     public List<String> attributes() {
         return List.of("eps=" + IrPrinter.num(eps), "momentum=" + IrPrinter.num(momentum));
+    }
+
+    @Override
+    public String onnx(OnnxCode o) {
+        int c = o.in().c();
+        return o.namedNode("BatchNormalization", o.output(), List.of(o.x(), o.weight("weight", c), o.weight("bias", c),
+                o.weight("running_mean", c), o.weight("running_var", c)), o.output(), Attribute.of("epsilon", (float) eps));
     }
 }

@@ -2,6 +2,7 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.backward.MergeBackward;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
@@ -81,5 +82,12 @@ public record ConcatOp() implements CommonOp {
             offset += part;
         }
         return parts;
+    }
+
+    @Override
+    public String onnx(OnnxCode o) {
+        List<String> in = new ArrayList<>();
+        for (int i = 0; i < o.irNode().inputs().size(); i++) in.add(o.input(i));
+        return o.node("Concat", in, o.output(), Attribute.of("axis", 1L));
     }
 }

@@ -4,6 +4,7 @@ import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.OutputSize;
 import io.cnnc.kernels.cpu.Im2colConv;
 import io.cnnc.kernels.reference.ConvReference;
@@ -83,5 +84,14 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
         return List.of("out=" + outChannels, "kernel=" + kernelH + "x" + kernelW, "stride=" + strideH + "x" + strideW,
                 "pad=" + padTop + "," + padLeft + "," + padBottom + "," + padRight, "dilation=" + dilationH + "x" + dilationW,
                 "groups=" + groups, "bias=" + bias);
+    }
+
+    @Override
+    public String onnx(OnnxCode o) {
+        List<String> in = new ArrayList<>(List.of(o.x(), o.weight("weight", outChannels, o.in().c() / groups, kernelH, kernelW)));
+        if (bias) in.add(o.weight("bias", outChannels));
+        return o.namedNode("Conv", o.output(), in, o.output(), Attribute.of("kernel_shape", kernelH, kernelW),
+                Attribute.of("strides", strideH, strideW), Attribute.of("pads", padTop, padLeft, padBottom, padRight),
+                Attribute.of("dilations", dilationH, dilationW), Attribute.of("group", (long) groups));
     }
 }

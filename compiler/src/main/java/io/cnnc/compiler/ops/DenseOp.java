@@ -4,6 +4,7 @@ import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.backward.DenseBackward;
 import io.cnnc.kernels.cpu.FastDense;
 import io.cnnc.kernels.cpu.Gemm;
@@ -98,5 +99,16 @@ public record DenseOp(int units, boolean bias) implements CommonOp {
     @Override
     public List<String> attributes() {
         return List.of("units=" + units, "bias=" + bias);
+    }
+
+    /** Flatten, Gemm, then a Reshape back to [N, units, 1, 1]. */
+    @Override
+    public String onnx(OnnxCode o) {
+        String y = o.output();
+        String flat = o.node("Flatten", List.of(o.x()), o.temp(), Attribute.of("axis", 1L));
+        List<String> in = new ArrayList<>(List.of(flat, o.weight("weight", units, o.in().size())));
+        if (bias) in.add(o.weight("bias", units));
+        o.namedNode("Gemm", y + "_gemm", in, y + "_gemm", Attribute.of("transB", 1L));
+        return o.node("Reshape", List.of(y + "_gemm", o.ints(0, units, 1, 1)), y);
     }
 }

@@ -53,4 +53,10 @@ public record DropoutOp(double p) implements SourceOp {
     public List<String> attributes() {
         return List.of("p=" + IrPrinter.num(p));
     }
+
+    /** Exported for inference, where dropout is the identity. */
+    @Override
+    public String onnx(OnnxCode o) {
+        return o.node("Identity", List.of(o.x()), o.output());
+    }
 }

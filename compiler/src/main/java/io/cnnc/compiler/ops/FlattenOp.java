@@ -49,4 +49,10 @@ public record FlattenOp() implements CommonOp {
     public List<Launch> gpu(GpuCode g) {
         return List.of();
     }
+
+    /** To [N, C*H*W, 1, 1]: values stay four-dimensional. */
+    @Override
+    public String onnx(OnnxCode o) {
+        return o.node("Reshape", List.of(o.x(), o.ints(0, o.in().size(), 1, 1)), o.output());
+    }
 }

@@ -65,4 +65,9 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp {
     public List<Launch> gpu(GpuCode g) {
         return List.of(LayerLaunches.globalPool(g.x(), g.y(), g.batch() * g.in().c(), g.spatial(), kind == PoolOp.Kind.MAX));
     }
+
+    @Override
+    public String onnx(OnnxCode o) {
+        return o.node(kind == PoolOp.Kind.MAX ? "GlobalMaxPool" : "GlobalAveragePool", List.of(o.x()), o.output());
+    }
 }

@@ -5,6 +5,7 @@ import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.backward.LayerNormBackward;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
@@ -64,5 +65,16 @@ public record LayerNormOp(double eps) implements CommonOp {
     @Override
     public List<String> attributes() {
         return List.of("eps=" + IrPrinter.num(eps));
+    }
+
+    /** Over the channels: moved last, normalised on the last axis, moved back. */
+    @Override
+    public String onnx(OnnxCode o) {
+        int c = o.in().c();
+        String t = o.node("Transpose", List.of(o.x()), o.temp(), Attribute.of("perm", 0, 2, 3, 1));
+        String norm = o.temp();
+        o.namedNode("LayerNormalization", o.output() + "_ln", List.of(t, o.weight("weight", c), o.weight("bias", c)), norm,
+                Attribute.of("axis", -1L), Attribute.of("epsilon", (float) eps));
+        return o.node("Transpose", List.of(norm), o.output(), Attribute.of("perm", 0, 3, 1, 2));
     }
 }

@@ -81,4 +81,10 @@ public record MulOp() implements CommonOp {
         return List.of(LayerLaunches.mul(g.input(broadcast == 0 ? 1 : 0), g.input(broadcast == 0 ? 0 : 1), g.y(), o.size() * g.batch(),
                 o.h() * o.w(), broadcast >= 0));
     }
+
+    /** ONNX's Mul broadcasts a [N, C, 1, 1] operand as cnnc does. */
+    @Override
+    public String onnx(OnnxCode o) {
+        return o.node("Mul", List.of(o.x(), o.input(1)), o.output());
+    }
 }

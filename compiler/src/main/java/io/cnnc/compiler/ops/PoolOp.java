@@ -3,6 +3,7 @@ package io.cnnc.compiler.ops;
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.codegen.RecordLiteral;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.OutputSize;
 import io.cnnc.kernels.PoolGeometry;
 import io.cnnc.kernels.backward.PoolBackward;
@@ -13,6 +14,7 @@ import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.AvgPoolReference;
 import io.cnnc.kernels.reference.MaxPoolReference;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Max or average pooling over a window; average counts padding, as PyTorch does by default. */
@@ -89,5 +91,14 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
     public List<String> attributes() {
         return List.of("kernel=" + kernelH + "x" + kernelW, "stride=" + strideH + "x" + strideW,
                 "pad=" + padTop + "," + padLeft + "," + padBottom + "," + padRight, "ceil=" + ceil);
+    }
+
+    /** Average pooling counts padding, as PyTorch does by default. */
+    @Override
+    public String onnx(OnnxCode o) {
+        List<Attribute> a = new ArrayList<>(List.of(Attribute.of("kernel_shape", kernelH, kernelW), Attribute.of("strides", strideH, strideW),
+                Attribute.of("pads", padTop, padLeft, padBottom, padRight), Attribute.of("ceil_mode", ceil ? 1L : 0L)));
+        if (kind == Kind.AVG) a.add(Attribute.of("count_include_pad", 1L));
+        return o.node(kind == Kind.MAX ? "MaxPool" : "AveragePool", List.of(o.x()), o.output(), a.toArray(Attribute[]::new));
     }
 }

@@ -66,4 +66,9 @@ public record ScaleOp(double init) implements CommonOp {
     public List<String> attributes() {
         return List.of("init=" + IrPrinter.num(init));
     }
+
+    @Override
+    public String onnx(OnnxCode o) {
+        return o.node("Mul", List.of(o.x(), o.weight("weight", o.in().c(), 1, 1)), o.output());
+    }
 }

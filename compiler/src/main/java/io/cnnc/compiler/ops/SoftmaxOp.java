@@ -2,6 +2,7 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.backward.SoftmaxBackward;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
@@ -47,5 +48,10 @@ public record SoftmaxOp() implements CommonOp {
     @Override
     public List<Launch> gpu(GpuCode g) {
         return List.of(LayerLaunches.softmax(g.x(), g.y(), g.batch(), g.in().c(), g.spatial()));
+    }
+
+    @Override
+    public String onnx(OnnxCode o) {
+        return o.node("Softmax", List.of(o.x()), o.output(), Attribute.of("axis", 1L));
     }
 }

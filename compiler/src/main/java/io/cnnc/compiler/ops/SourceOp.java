@@ -21,4 +21,11 @@ public sealed interface SourceOp extends Op
      * {@code e} holds the forward pass's inputs and output.
      */
     void backward(Eval e, Gradient g);
+
+    /**
+     * The ONNX export: writes the node(s) computing this op (opset 17) and returns the name of
+     * the value holding its output; throws UnsupportedOperationException saying why where ONNX
+     * has no equivalent.
+     */
+    String onnx(OnnxCode o);
 }

@@ -1,5 +1,6 @@
 package io.cnnc.kernels.activation;
 
+import io.cnnc.kernels.OnnxGraph;
 import io.cnnc.kernels.gpu.GpuActivation;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;

@@ -2,6 +2,7 @@ package io.cnnc.runtime.onnx;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import io.cnnc.kernels.OnnxGraph.Attribute;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,21 +17,7 @@ final class OnnxWriter {
 
     private OnnxWriter() {}
 
-    record Attr(String name, Long i, Float f, long[] ints) {
-        static Attr of(String name, long i) {
-            return new Attr(name, i, null, null);
-        }
-
-        static Attr of(String name, float f) {
-            return new Attr(name, null, f, null);
-        }
-
-        static Attr of(String name, long... ints) {
-            return new Attr(name, null, null, ints);
-        }
-    }
-
-    record NodeSpec(String op, String name, List<String> inputs, List<String> outputs, List<Attr> attrs) {}
+    record NodeSpec(String op, String name, List<String> inputs, List<String> outputs, List<Attribute> attrs) {}
 
     record Init(String name, long[] dims, float[] floats, long[] longs) {}
 
@@ -76,11 +63,11 @@ final class OnnxWriter {
             for (String o : n.outputs()) out.writeString(2, o);
             out.writeString(3, n.name());
             out.writeString(4, n.op());
-            for (Attr a : n.attrs()) out.writeByteArray(5, attribute(a));
+            for (Attribute a : n.attrs()) out.writeByteArray(5, attribute(a));
         });
     }
 
-    private static byte[] attribute(Attr a) throws IOException {
+    private static byte[] attribute(Attribute a) throws IOException {
         return message(out -> {
             out.writeString(1, a.name());
             if (a.f() != null) {

@@ -3,7 +3,7 @@ package io.cnnc.runtime.onnx;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.runtime.cli.CliTestAccess;
-import io.cnnc.runtime.onnx.OnnxWriter.Attr;
+import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.runtime.onnx.OnnxWriter.IO;
 import io.cnnc.runtime.onnx.OnnxWriter.Init;
 import io.cnnc.runtime.onnx.OnnxWriter.NodeSpec;
@@ -50,7 +50,7 @@ class OnnxBadModelTest {
         return new NodeSpec("Relu", "relu", List.of(in), List.of(out), List.of());
     }
 
-    private static NodeSpec conv(Attr... attrs) {
+    private static NodeSpec conv(Attribute... attrs) {
         return new NodeSpec("Conv", "conv", List.of("x", "w"), List.of("y"), List.of(attrs));
     }
 
@@ -109,12 +109,12 @@ class OnnxBadModelTest {
 
     @Test
     void convStridesOfTheWrongLengthOrZeroAreNamed() throws Exception {
-        Path one = model("s1.onnx", List.of(conv(Attr.of("strides", new long[] {2}))), List.of(weights()), X);
+        Path one = model("s1.onnx", List.of(conv(Attribute.of("strides", new long[] {2}))), List.of(weights()), X);
         assertThat(importError(one)).contains("Conv 'conv': strides [2] (a 2-D Conv needs two positive values)");
-        Path zero = model("s0.onnx", List.of(conv(Attr.of("strides", 0L, 0L))), List.of(weights()), X);
+        Path zero = model("s0.onnx", List.of(conv(Attribute.of("strides", 0L, 0L))), List.of(weights()), X);
         assertThat(importError(zero)).contains("Conv 'conv': strides [0, 0] (a 2-D Conv needs two positive values)");
         Path pool = model("p0.onnx", List.of(new NodeSpec("MaxPool", "pool", List.of("x"), List.of("y"),
-                List.of(Attr.of("kernel_shape", 2L, 2L), Attr.of("strides", 0L, 1L)))), List.of(), X);
+                List.of(Attribute.of("kernel_shape", 2L, 2L), Attribute.of("strides", 0L, 1L)))), List.of(), X);
         assertThat(importError(pool)).contains("MaxPool 'pool': strides [0, 1] (a 2-D MaxPool needs two positive values)");
     }
 
