@@ -150,6 +150,27 @@ class LoweringTest {
     }
 
     @Test
+    void channelShuffleKeepsTheShapeAndPrintsItsGroups() {
+        Graph g = graph("network N { input x: [6, 5, 3]\n channelshuffle(3) -> channelshuffle(1) -> channelshuffle(groups=6) }");
+        assertThat(g.nodes()).extracting(n -> n.output().shape()).containsOnly(new Shape(6, 5, 3));
+        assertThat(g.nodes()).extracting(n -> n.op().attributes()).containsExactly(
+                java.util.List.of("groups=3"), java.util.List.of("groups=1"), java.util.List.of("groups=6"));
+    }
+
+    @Test
+    void channelShuffleChannelsNotDivisibleByGroups() {
+        assertThat(errors("network N { input x: [6, 8, 8]\n channelshuffle(4) }"))
+                .contains("t.cnn:2:2: error: channelshuffle: input channels 6 are not divisible by groups=4");
+    }
+
+    @Test
+    void channelShuffleNeedsPositiveGroups() {
+        assertThat(errors("network N { input x: [6, 8, 8]\n channelshuffle(0) }"))
+                .contains("t.cnn:2:17: error: argument 'groups' of channelshuffle must be at least 1, got 0");
+        assertThat(errors("network N { input x: [6, 8, 8]\n channelshuffle }")).contains("groups");
+    }
+
+    @Test
     void recursionAmongBlocks() {
         assertThat(errors("block a() { b }\nblock b() { a }\nnetwork N { input x: [1, 2, 2]\n a }"))
                 .contains("recursion among blocks: a -> b -> a");

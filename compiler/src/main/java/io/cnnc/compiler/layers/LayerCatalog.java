@@ -74,6 +74,7 @@ public final class LayerCatalog {
             if (a.number("p") >= 1) throw new ShapeException("dropout p must be below 1, got " + a.number("p"));
             return new DropoutOp(a.number("p"));
         });
+        define("channelshuffle", List.of(required("groups", ArgType.INT, 1)), (a, in) -> new ChannelShuffleOp(a.integer("groups")));
     }
 
     private LayerCatalog() {}

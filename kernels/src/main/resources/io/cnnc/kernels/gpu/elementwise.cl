@@ -30,3 +30,15 @@ KERNEL copy_into(GLOBAL const float* RESTRICT x, GLOBAL float* RESTRICT y, int b
     int i = GID(0);
     if (i < batch * part) y[(i / part) * total + offset + i % part] = x[i];
 }
+
+/* Channel shuffle: output channel c copies input channel (c % groups) * (channels / groups) + c / groups.
+ * Its gradient is the shuffle with channels / groups groups; beta as in backward.cl (0 overwrites
+ * without reading y, 1 adds). Global size: count rounded up. */
+KERNEL channel_shuffle(GLOBAL const float* RESTRICT x, GLOBAL float* y, int count, int channels, int groups, int spatial, float beta) {
+    int i = GID(0);
+    if (i >= count) return;
+    int plane = i / spatial;
+    int c = plane % channels;
+    float v = x[(plane - c + (c % groups) * (channels / groups) + c / groups) * spatial + i % spatial];
+    y[i] = beta != 0.0f ? beta * y[i] + v : v;
+}

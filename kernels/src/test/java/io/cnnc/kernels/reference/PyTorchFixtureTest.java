@@ -6,6 +6,7 @@ import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.Npy;
 import io.cnnc.kernels.PoolGeometry;
+import io.cnnc.kernels.cpu.ChannelShuffle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -164,6 +165,15 @@ class PyTorchFixtureTest {
                 int[] in = npy(name, "x").shape();
                 shape = new int[] {in[0], in[1] * in[2] * in[3]};
                 CopyReference.forward(data(name, "x"), y);
+                exact = true;
+            }
+            case "channelshuffle" -> {
+                shape = npy(name, "x").shape();
+                int batch = i(p, "batch"), channels = i(p, "channels"), groups = i(p, "groups"), spatial = i(p, "spatial");
+                ChannelShuffle.reference(data(name, "x"), batch, channels, groups, spatial, y);
+                float[] dx = new float[y.length];
+                ChannelShuffle.backward(data(name, "dy"), batch, channels, groups, spatial, dx);
+                assertThat(dx).as("%s: gradient", name).containsExactly(data(name, "dx"));
                 exact = true;
             }
             default -> throw new AssertionError("unknown op '" + op + "' in case " + name);

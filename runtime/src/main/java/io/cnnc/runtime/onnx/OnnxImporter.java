@@ -37,7 +37,7 @@ public final class OnnxImporter {
 
     private static final Set<String> SUPPORTED = Stream.of(ACTIVATIONS.keySet().stream(), DecomposedActivations.firstOps().stream(), Stream.of("Conv", "BatchNormalization", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "Gemm",
             "MatMul", "Flatten", "Reshape", "Concat", "Softmax", "Dropout", "Identity", "Constant", "Shape", "Gather",
-            "Unsqueeze", "Slice", "Cast", "Squeeze", "HardSigmoid", "Pad")).flatMap(s -> s).collect(Collectors.toUnmodifiableSet());
+            "Unsqueeze", "Slice", "Cast", "Squeeze", "HardSigmoid", "Pad", "Transpose")).flatMap(s -> s).collect(Collectors.toUnmodifiableSet());
 
     private final Model model;
     private final Map<String, Val> values = new HashMap<>();
@@ -143,6 +143,7 @@ public final class OnnxImporter {
         List<String> outs = new ArrayList<>();
         for (ValueInfo o : g.outputs()) {
             Val v = values.get(o.name());
+            if (pendingShuffles.containsKey(o.name())) throw new ImportException("output '" + o.name() + "' is 5-D; cnnc values are [N, C, H, W]");
             if (v == null) throw new ImportException("output '" + o.name() + "' is a constant, not computed from the input");
             outs.add(v.name());
         }
@@ -175,6 +176,7 @@ public final class OnnxImporter {
     private Val in(Node n, int i) throws ImportException {
         if (i >= n.inputs().size()) throw new ImportException("missing input " + i);
         if (pendingPads.containsKey(n.inputs().get(i))) throw new ImportException("zero padding that does not feed a conv or pooling");
+        if (pendingShuffles.containsKey(n.inputs().get(i))) throw new ImportException("a 5-D value that is not part of a channel shuffle " + SHUFFLE);
         Val v = values.get(n.inputs().get(i));
         if (v == null) throw new ImportException("input '" + n.inputs().get(i) + "' must be computed from the network input here");
         return v;
@@ -284,6 +286,7 @@ public final class OnnxImporter {
                 emit(n, x, "flatten", x.c() * x.h() * x.w(), 1, 1, 2);
             }
             case "Reshape" -> reshape(n);
+            case "Transpose" -> transpose(n);
             case "Gemm" -> gemm(n);
             case "MatMul" -> {
                 Val x = in(n, 0);
@@ -443,11 +446,76 @@ public final class OnnxImporter {
         pendingPads.put(n.outputs().getFirst(), new PendingPad(x, (int) p[2], (int) p[3], (int) p[6], (int) p[7]));
     }
 
+    /** The pattern PyTorch writes for a channel shuffle (nn.ChannelShuffle, ShuffleNet's view/transpose/view), for messages. */
+    private static final String SHUFFLE = "(Reshape to [N, g, C/g, H, W], Transpose perm [0, 2, 1, 3, 4], Reshape to [N, C, H, W])";
+
+    /** The [N, g, C/g, H, W] view of {@code source} on its way to a channel shuffle; {@code swapped} once transposed. */
+    private record PendingShuffle(Val source, int groups, boolean swapped) {
+        long[] dims() {
+            int per = source.c() / groups;
+            return swapped ? new long[] {per, groups, source.h(), source.w()} : new long[] {groups, per, source.h(), source.w()};
+        }
+    }
+
+    private final Map<String, PendingShuffle> pendingShuffles = new HashMap<>();
+
+    /**
+     * A Reshape's target without its batch dimension, with 0 (copy the input's dimension) and one
+     * -1 (the rest) resolved against the input's per-sample {@code dims}; null where the first
+     * dimension is not the batch or the sizes do not resolve.
+     */
+    private static long[] perSample(long[] t, long[] dims) {
+        if (t.length < 2 || !(t[0] == BATCH || t[0] == 0 || t[0] == -1 || t[0] == 1)) return null;
+        long size = 1;
+        for (long d : dims) size *= d;
+        long[] r = new long[t.length - 1];
+        long known = 1;
+        int infer = -1;
+        for (int i = 0; i < r.length; i++) {
+            long v = t[i + 1];
+            if (v == 0 && i < dims.length) v = dims[i];
+            if (v == -1 && infer < 0 && t[0] != -1) infer = i;
+            else if (v <= 0) return null;
+            else known *= v;
+            r[i] = v;
+        }
+        if (infer >= 0) {
+            if (size % known != 0) return null;
+            r[infer] = size / known;
+        }
+        return r;
+    }
+
+    /** The channel swap of a channel shuffle; other transposes have no .cnn layer. */
+    private void transpose(Node n) throws ImportException {
+        PendingShuffle split = pendingShuffles.get(n.inputs().isEmpty() ? "" : n.inputs().getFirst());
+        if (split == null || split.swapped() || !java.util.Arrays.equals(n.ints("perm", new long[0]), new long[] {0, 2, 1, 3, 4})) {
+            throw new ImportException("only the Transpose of a channel shuffle is supported " + SHUFFLE);
+        }
+        pendingShuffles.put(n.outputs().getFirst(), new PendingShuffle(split.source(), split.groups(), true));
+    }
+
     private void reshape(Node n) throws ImportException {
-        Val x = in(n, 0);
         TensorData shape = constant(n, 1);
         if (shape == null || !shape.isInteger()) throw new ImportException("shape must be computable while importing");
         long[] t = shape.longs();
+        PendingShuffle split = pendingShuffles.get(n.inputs().getFirst());
+        if (split != null) {
+            Val x = split.source();
+            long[] r = perSample(t, split.dims());
+            if (r == null || !java.util.Arrays.equals(r, new long[] {x.c(), x.h(), x.w()})) {
+                throw new ImportException("a 5-D value must be reshaped back to [N, " + x.c() + ", " + x.h() + ", " + x.w() + "] " + SHUFFLE);
+            }
+            if (split.swapped()) emit(n, x, "channelshuffle(" + split.groups() + ")", x.c(), x.h(), x.w(), 4);
+            else alias(n, x);
+            return;
+        }
+        Val x = in(n, 0);
+        long[] r = perSample(t, new long[] {x.c(), x.h(), x.w()});
+        if (r != null && r.length == 4 && r[0] * r[1] == x.c() && r[2] == x.h() && r[3] == x.w()) {
+            pendingShuffles.put(n.outputs().getFirst(), new PendingShuffle(x, (int) r[0], false));
+            return;
+        }
         long size = (long) x.c() * x.h() * x.w();
         boolean batchKept = t.length >= 2 && (t[0] == BATCH || t[0] == 0 || t[0] == -1 || t[0] == 1) && (t[1] == -1 || t[1] == size);
         // cnnc's own export keeps a vector as [N, C, 1, 1], the shape dense and flatten have in .cnn.

@@ -21,6 +21,8 @@ class OpenClLayersTest {
                 net("global average pool", "[6, 7, 5]", "gap"),
                 net("global max pool", "[6, 7, 5]", "globalmaxpool"),
                 net("adaptive average pool, overlapping bins", "[4, 10, 7]", "adaptiveavgpool(3)"),
+                net("channel shuffle", "[6, 5, 7]", "channelshuffle(3) -> channelshuffle(2)"),
+                net("channel shuffle, groups 1 and C", "[4, 3, 3]", "channelshuffle(1) -> channelshuffle(4) -> relu"),
                 net("dense", "[3, 5, 7]", "dense(37)"),
                 net("dense without bias after flatten", "[70, 1, 1]", "flatten -> dense(10, bias=false)"),
                 net("relu", "[3, 8, 9]", "relu"),

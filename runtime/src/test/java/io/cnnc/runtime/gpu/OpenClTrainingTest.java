@@ -45,6 +45,8 @@ class OpenClTrainingTest {
                 net("maxpool with overlap and padding", "[3, 9, 11]", "maxpool(3, stride=2, pad=1)"),
                 net("avgpool ceil mode", "[3, 9, 7]", "avgpool(2, ceil=true)"),
                 net("adaptive average pool", "[4, 10, 7]", "adaptiveavgpool(3)"),
+                net("channel shuffle, its input read twice", "[6, 5, 4]",
+                        "i = conv(6, 1)\n a = i -> channelshuffle(2) -> conv(6, 1)\n concat(a, i -> channelshuffle(3))"),
                 net("global max pool", "[6, 7, 5]", "globalmaxpool"),
                 net("global average pool", "[6, 7, 5]", "gap"),
                 net("every activation", "[3, 8, 9]", "sigmoid -> leakyrelu(alpha=0.2) -> tanh -> gelu -> silu -> hardswish -> hardsigmoid"),

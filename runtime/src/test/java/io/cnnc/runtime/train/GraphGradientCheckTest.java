@@ -52,6 +52,21 @@ class GraphGradientCheckTest {
         checkAgainstFiniteDifferences(graph, 2 * 5 * 5, 3);
     }
 
+    /** channelshuffle between layers that tell channels apart, its input also read by an add: the permutation's gradient. */
+    @Test
+    void channelShuffleInTrainingModeMatchesFiniteDifferences() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("shuffle.cnn", """
+                network Shuffle {
+                  input x: [2, 5, 5]
+                  y = conv(6, 3, pad=1) -> tanh
+                  z = y -> channelshuffle(2) -> conv(6, 1) -> tanh
+                  a = y + z -> channelshuffle(3)
+                  a -> gap -> flatten -> dense(3)
+                }
+                """)).networks().getFirst();
+        checkAgainstFiniteDifferences(graph, 2 * 5 * 5, 3);
+    }
+
     private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs) {
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 11);
         GraphTrainer trainer = new GraphTrainer(graph, params, 5, Set.of());

@@ -253,4 +253,15 @@ public final class LoopKernelWriter {
         m.endControlFlow().endControlFlow();
         return m.build();
     }
+
+    /** Channel shuffle: output channel c of each sample copies input channel (c % groups) * (channels / groups) + c / groups. */
+    public MethodSpec channelShuffle(String name, int batch, int channels, int groups, int spatial) {
+        MethodSpec.Builder m = method(name, "x", "y");
+        m.beginControlFlow("$L", loop("p", (long) batch * channels));
+        m.beginControlFlow("$L", loop("s", spatial));
+        m.addStatement("int c = p % $L", channels);
+        m.addStatement("y[p * $L + s] = x[(p - c + (c % $L) * $L + c / $L) * $L + s]", spatial, groups, channels / groups, groups, spatial);
+        m.endControlFlow().endControlFlow();
+        return m.build();
+    }
 }

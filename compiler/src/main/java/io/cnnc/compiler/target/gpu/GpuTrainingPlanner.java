@@ -168,6 +168,7 @@ public final class GpuTrainingPlanner {
                 }
                 yield parts;
             }
+            case ChannelShuffleOp cs -> List.of(ChannelShuffleOp.launch(x, y, batch, s, cs.groups(), 0f));
             case LayerNormOp l -> throw new IllegalStateException("rejected in plan()");
             case ScaleOp sc -> throw new IllegalStateException("rejected in plan()");
             case ShiftOp sh -> throw new IllegalStateException("rejected in plan()");
@@ -269,6 +270,9 @@ public final class GpuTrainingPlanner {
                     }
                     offset += part;
                 }
+            }
+            case ChannelShuffleOp cs -> {
+                if (needDx) out.add(ChannelShuffleOp.launch(dy, dx(in), batch, s, s.c() / cs.groups(), beta(in)));
             }
             default -> throw new IllegalStateException("rejected in plan(): " + n.op().type());
         }
