@@ -1,6 +1,7 @@
 package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
+import com.squareup.javapoet.MethodSpec;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.cpu.ChannelShuffle;
@@ -53,7 +54,15 @@ public record ChannelShuffleOp(int groups) implements CommonOp {
     @Override
     public void tornado(TornadoCode t) {
         Shape s = t.in();
-        t.kernel(t.loops().channelShuffle(t.kernelName(), t.batch(), s.c(), groups, s.h() * s.w()));
+        int channels = s.c();
+        int spatial = s.h() * s.w();
+        MethodSpec.Builder m = t.loops().method(t.kernelName(), "x", "y");
+        m.beginControlFlow("$L", t.loops().loop("p", (long) t.batch() * channels));
+        m.beginControlFlow("$L", t.loops().loop("s", spatial));
+        m.addStatement("int c = p % $L", channels);
+        m.addStatement("y[p * $L + s] = x[(p - c + (c % $L) * $L + c / $L) * $L + s]", spatial, groups, channels / groups, groups, spatial);
+        m.endControlFlow().endControlFlow();
+        t.kernel(m.build());
         t.call(t.kernelName(), t.x(), t.y());
     }
 

@@ -26,16 +26,19 @@ public final class LoopKernelWriter {
         this.tornado = tornado;
     }
 
-    private Object math() {
+    /** The math class kernels call: TornadoMath for TornadoVM, java.lang.Math for the fallback. */
+    public Object math() {
         return tornado ? TORNADO_MATH : ClassName.get(Math.class);
     }
 
-    private CodeBlock loop(String var, long bound) {
+    /** {@code for (int var = 0; var < bound; var++)}, parallel under TornadoVM: an op's own kernel uses it for its outer loops. */
+    public CodeBlock loop(String var, long bound) {
         return tornado ? CodeBlock.of("for (@$T int $L = 0; $L < $L; $L++)", PARALLEL, var, var, bound, var)
                 : CodeBlock.of("for (int $L = 0; $L < $L; $L++)", var, var, bound, var);
     }
 
-    private MethodSpec.Builder method(String name, String... arrays) {
+    /** A static kernel method taking the named float arrays. */
+    public MethodSpec.Builder method(String name, String... arrays) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.STATIC);
         for (String a : arrays) m.addParameter(float[].class, a);
         return m;
@@ -250,17 +253,6 @@ public final class LoopKernelWriter {
         m.beginControlFlow("$L", loop("n", batch));
         m.beginControlFlow("$L", loop("i", partSize));
         m.addStatement("y[n * $L + $L + i] = x[n * $L + i]", totalSize, offset, partSize);
-        m.endControlFlow().endControlFlow();
-        return m.build();
-    }
-
-    /** Channel shuffle: output channel c of each sample copies input channel (c % groups) * (channels / groups) + c / groups. */
-    public MethodSpec channelShuffle(String name, int batch, int channels, int groups, int spatial) {
-        MethodSpec.Builder m = method(name, "x", "y");
-        m.beginControlFlow("$L", loop("p", (long) batch * channels));
-        m.beginControlFlow("$L", loop("s", spatial));
-        m.addStatement("int c = p % $L", channels);
-        m.addStatement("y[p * $L + s] = x[(p - c + (c % $L) * $L + c / $L) * $L + s]", spatial, groups, channels / groups, groups, spatial);
         m.endControlFlow().endControlFlow();
         return m.build();
     }
