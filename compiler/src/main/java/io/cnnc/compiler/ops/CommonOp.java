@@ -7,4 +7,5 @@ package io.cnnc.compiler.ops;
  */
 public sealed interface CommonOp extends SourceOp, PlanarOp
         permits DenseOp, BatchNormOp, LayerNormOp, ScaleOp, ShiftOp, BlockableOp, AdaptiveAvgPoolOp,
-                ActivationOp, SoftmaxOp, FlattenOp, AddOp, MulOp, ConcatOp {}
+                ActivationOp, SoftmaxOp, FlattenOp, AddOp, MulOp, ConcatOp,
+                UpsampleOp {}
