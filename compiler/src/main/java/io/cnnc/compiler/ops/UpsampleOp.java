@@ -97,6 +97,6 @@ public record UpsampleOp(int scaleH, int scaleW, Mode mode, boolean alignCorners
                     Attribute.of("coordinate_transformation_mode", "asymmetric"), Attribute.of("nearest_mode", "floor"));
         }
         return o.node("Resize", inputs, o.output(), Attribute.of("mode", "linear"),
-                Attribute.of("coordinate_transformation_mode", alignCorners ? "align_corners" : "pytorch_half_pixel"));
+                Attribute.of("coordinate_transformation_mode", alignCorners ? "align_corners" : "half_pixel"));
     }
 }
