@@ -83,7 +83,7 @@ public final class LayerLaunches {
     /** nn.Upsample by integer factors over {@code rows} = batch * channels planes. */
     public static Launch upsample(int x, int y, int rows, int inH, int inW, int sh, int sw, boolean bilinear, boolean alignCorners) {
         long total = (long) rows * inH * sh * inW * sw;
-        return Launch.linear("upsample", total, List.of(Arg.buffer(x), Arg.buffer(y), Arg.of(Math.toIntExact(total)), Arg.of(inH),
+        return Launch.linear("upsample_layer", total, List.of(Arg.buffer(x), Arg.buffer(y), Arg.of(Math.toIntExact(total)), Arg.of(inH),
                 Arg.of(inW), Arg.of(sh), Arg.of(sw), Arg.flag(bilinear), Arg.flag(alignCorners)));
     }
 }

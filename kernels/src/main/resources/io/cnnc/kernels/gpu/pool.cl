@@ -83,8 +83,9 @@ DEVICE_FN float upsample_source(int d, int in, int s, int alignCorners) {
 }
 
 /* nn.Upsample by integer factors: nearest reads floor(d / s); bilinear mixes the source pixel
- * below the coordinate with the next one (clamped at the edge). One item per output. */
-KERNEL upsample(GLOBAL const float* RESTRICT x, GLOBAL float* RESTRICT y, int total, int inH, int inW, int sh, int sw,
+ * below the coordinate with the next one (clamped at the edge). One item per output. Not named
+ * plain "upsample": OpenCL C has a built-in of that name. */
+KERNEL upsample_layer(GLOBAL const float* RESTRICT x, GLOBAL float* RESTRICT y, int total, int inH, int inW, int sh, int sw,
                 int bilinear, int alignCorners) {
     int i = GID(0);
     if (i >= total) return;
