@@ -692,8 +692,9 @@ public final class OnnxImporter {
 
     /**
      * Resize (and opset 7-9's Upsample) as cnnc's upsample: integer factors on H and W only, given
-     * by constant scales or sizes, in the two coordinate rules PyTorch's nn.Upsample exports:
-     * nearest with asymmetric/floor, and linear with half_pixel (or pytorch_half_pixel) or align_corners.
+     * by constant scales or sizes, in the coordinate rules that mean PyTorch's nn.Upsample: nearest
+     * with asymmetric/floor (or half-pixel/round, ONNX's default, the same at whole factors), and
+     * linear with half_pixel (or pytorch_half_pixel) or align_corners.
      */
     private void resize(Node n) throws ImportException {
         Val x = in(n, 0);
@@ -710,9 +711,13 @@ public final class OnnxImporter {
             if (!old) {
                 String ctm = n.string("coordinate_transformation_mode", "half_pixel");
                 String rounding = n.string("nearest_mode", "round_prefer_floor");
-                if (!ctm.equals("asymmetric") || !rounding.equals("floor")) {
+                // At whole factors, half-pixel centres rounded to nearest land on floor(d / s) too: the fraction stays inside (-0.5, 0.5).
+                boolean floor = ctm.equals("asymmetric") && rounding.equals("floor");
+                boolean centres = (ctm.equals("half_pixel") || ctm.equals("pytorch_half_pixel"))
+                        && (rounding.equals("round_prefer_floor") || rounding.equals("round_prefer_ceil"));
+                if (!floor && !centres) {
                     throw new ImportException("nearest with coordinate_transformation_mode \"" + ctm + "\" and nearest_mode \"" + rounding
-                            + "\" (cnnc's upsample takes \"asymmetric\" with \"floor\", as PyTorch exports)");
+                            + "\" (cnnc's upsample takes \"asymmetric\" with \"floor\", as PyTorch exports, or half-pixel with round_prefer_*)");
                 }
             }
         } else if (mode.equals("linear") && !old) {

@@ -88,6 +88,16 @@ class OnnxUpsampleTest {
         assertClose(run(cnn, null, x), OnnxRuntimeOracle.run(old, x));
     }
 
+    /** ONNX's default nearest (half-pixel centres, rounded) picks floor(d / s) at whole factors, as ONNX Runtime shows. */
+    @Test
+    void defaultNearestResizeImportsAsUpsample() throws Exception {
+        Init scales = new Init("s", new long[] {4}, new float[] {1, 1, 3, 2}, null);
+        Path onnx = model("default.onnx", 17, resize(List.of()), List.of(scales), 12, 8);
+        assertThat(importText(onnx)).contains("upsample((3, 2))");
+        Tensor x = input(2, 2, 4, 4);
+        assertClose(run(tmp.resolve("default.onnx.cnn"), null, x), OnnxRuntimeOracle.run(onnx, x));
+    }
+
     @Test
     void resizeFormsUpsampleCannotTakeAreClearErrors() throws Exception {
         Init half = new Init("s", new long[] {4}, new float[] {1, 1, 1.5f, 2}, null);
@@ -98,7 +108,7 @@ class OnnxUpsampleTest {
         assertThat(importError(model("cubic.onnx", 17, resize(List.of(Attribute.of("mode", "cubic"))), List.of(two), 8, 8)))
                 .contains("Resize 'r'", "mode \"cubic\"");
         assertThat(importError(model("round.onnx", 17, resize(List.of(Attribute.of("coordinate_transformation_mode", "asymmetric"))),
-                List.of(two), 8, 8))).contains("Resize 'r'", "nearest_mode \"round_prefer_floor\"");
+                List.of(two), 8, 8))).contains("Resize 'r'", "coordinate_transformation_mode \"asymmetric\" and nearest_mode \"round_prefer_floor\"");
         assertThat(importError(model("crop.onnx", 17, resize(List.of(Attribute.of("mode", "linear"),
                 Attribute.of("coordinate_transformation_mode", "tf_crop_and_resize"))), List.of(two), 8, 8))).contains("tf_crop_and_resize");
     }
