@@ -221,4 +221,20 @@ class LoweringTest {
                 .contains("t.cnn:1:37: error: unknown layer or block 'rleu' (did you mean 'relu'?) (in block 'unused')")
                 .contains("unknown layer or block 'bogus'");
     }
+
+    /** upsample as nn.Upsample: scale an integer or a pair; align_corners only with bilinear; located errors otherwise. */
+    @Test
+    void upsampleShapesAndErrors() {
+        Graph g = graph("network N { input x: [3, 5, 7]\n upsample(2) -> upsample((3, 1), mode=\"bilinear\", align_corners=true) }");
+        assertThat(g.nodes().get(0).output().shape()).isEqualTo(new Shape(3, 10, 14));
+        assertThat(g.outputs().getFirst().shape()).isEqualTo(new Shape(3, 30, 14));
+        assertThat(g.nodes().get(1).op().attributes()).containsExactly("scale=3x1", "mode=bilinear", "align_corners=true");
+        assertThat(errors("network N { input x: [3, 5, 7]\n upsample(2, align_corners=true) }"))
+                .contains("2:2: error: upsample: align_corners=true needs mode=\"bilinear\"");
+        assertThat(errors("network N { input x: [3, 5, 7]\n upsample(2, mode=\"bicubic\") }"))
+                .contains("upsample: mode must be \"nearest\" or \"bilinear\", got \"bicubic\"");
+        assertThat(errors("network N { input x: [3, 5, 7]\n upsample(0) }")).contains("argument 'scale' of upsample must be at least 1, got 0");
+        assertThat(errors("network N { input x: [3, 5, 7]\n upsample(2.5) }")).contains("argument 'scale' of upsample must be an integer or a pair");
+        assertThat(errors("network N { input x: [3, 5, 7]\n upsample() }")).contains("upsample needs argument 'scale'");
+    }
 }

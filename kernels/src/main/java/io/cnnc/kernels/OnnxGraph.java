@@ -8,23 +8,27 @@ import java.util.List;
  */
 public interface OnnxGraph {
 
-    /** A node attribute: an integer, a float or a list of integers (the one that is not null). */
-    record Attribute(String name, Long i, Float f, long[] ints) {
+    /** A node attribute: an integer, a float, a list of integers or a string (the one that is not null). */
+    record Attribute(String name, Long i, Float f, long[] ints, String s) {
 
         public Attribute(String name, float value) {
-            this(name, null, value, null);
+            this(name, null, value, null, null);
         }
 
         public static Attribute of(String name, long i) {
-            return new Attribute(name, i, null, null);
+            return new Attribute(name, i, null, null, null);
         }
 
         public static Attribute of(String name, float f) {
-            return new Attribute(name, null, f, null);
+            return new Attribute(name, null, f, null, null);
         }
 
         public static Attribute of(String name, long... ints) {
-            return new Attribute(name, null, null, ints);
+            return new Attribute(name, null, null, ints, null);
+        }
+
+        public static Attribute of(String name, String s) {
+            return new Attribute(name, null, null, null, s);
         }
     }
 

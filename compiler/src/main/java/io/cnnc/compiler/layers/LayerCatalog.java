@@ -75,6 +75,8 @@ public final class LayerCatalog {
             return new DropoutOp(a.number("p"));
         });
         define("channelshuffle", List.of(required("groups", ArgType.INT, 1)), (a, in) -> new ChannelShuffleOp(a.integer("groups")));
+        define("upsample", List.of(required("scale", ArgType.PAIR, 1), optional("mode", ArgType.STRING, new StringValue("nearest"), 0),
+                optional("align_corners", ArgType.BOOL, FALSE, 0)), (a, in) -> upsample(a));
     }
 
     private LayerCatalog() {}
@@ -131,6 +133,21 @@ public final class LayerCatalog {
                     + k[0] + "x" + k[1] + " (as in PyTorch)");
         }
         return new PoolOp(kind, k[0], k[1], s[0], s[1], p[0], p[1], p[0], p[1], a.bool("ceil"));
+    }
+
+    /** PyTorch's nn.Upsample; like PyTorch, align_corners=true is refused for nearest, which has no corners to align. */
+    private static UpsampleOp upsample(BoundArgs a) throws ShapeException {
+        int[] s = a.pair("scale");
+        String word = ((StringValue) a.values().get("mode")).value();
+        UpsampleOp.Mode mode = switch (word) {
+            case "nearest" -> UpsampleOp.Mode.NEAREST;
+            case "bilinear" -> UpsampleOp.Mode.BILINEAR;
+            default -> throw new ShapeException("mode must be \"nearest\" or \"bilinear\", got \"" + word + "\"");
+        };
+        if (a.bool("align_corners") && mode != UpsampleOp.Mode.BILINEAR) {
+            throw new ShapeException("align_corners=true needs mode=\"bilinear\" (as in PyTorch, nearest has no corners to align)");
+        }
+        return new UpsampleOp(s[0], s[1], mode, a.bool("align_corners"));
     }
 
     /** Names a user can write, for suggestions. */

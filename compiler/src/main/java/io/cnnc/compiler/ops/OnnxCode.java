@@ -32,6 +32,9 @@ public interface OnnxCode extends OnnxGraph {
     /** An int64 initializer holding {@code values} (a Reshape's shape); returns its name. */
     String ints(long... values);
 
+    /** A float initializer holding {@code values} as a vector (Resize's scales); returns its name. */
+    String floats(float... values);
+
     default Shape in() {
         return irNode().inputShapes().getFirst();
     }

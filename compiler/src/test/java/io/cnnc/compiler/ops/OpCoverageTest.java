@@ -44,6 +44,7 @@ class OpCoverageTest {
             Map.entry(MulOp.class, "a = x -> sigmoid\n a * x"),
             Map.entry(ConcatOp.class, "a = x -> relu\n concat(a, x)"),
             Map.entry(ChannelShuffleOp.class, "channelshuffle(2)"),
+            Map.entry(UpsampleOp.class, "upsample(2, mode=\"bilinear\")"),
             Map.entry(FusedConvOp.class, "conv(4, 3, pad=1) -> bn -> relu"),
             // Made by the layout pass only, on the cost model's verdict: ChooseLayoutsTest and PassGoldenTest cover them.
             Map.entry(ReorderOp.class, ""),

@@ -73,3 +73,34 @@ KERNEL global_pool(GLOBAL const float* RESTRICT x, GLOBAL float* RESTRICT y, int
     }
     if (l == 0) y[row] = isMax ? part[0] : part[0] / (float) spatial;
 }
+
+/* Source coordinate of output index d along an axis upsampled by s (in -> in*s), as PyTorch's
+ * bilinear: half-pixel centres clamped at 0, or corner-aligned. */
+DEVICE_FN float upsample_source(int d, int in, int s, int alignCorners) {
+    int out = in * s;
+    if (alignCorners) return out > 1 ? (float) d * (float) (in - 1) / (float) (out - 1) : 0.0f;
+    return FMAX(0.0f, ((float) d + 0.5f) / (float) s - 0.5f);
+}
+
+/* nn.Upsample by integer factors: nearest reads floor(d / s); bilinear mixes the source pixel
+ * below the coordinate with the next one (clamped at the edge). One item per output. Not named
+ * plain "upsample": OpenCL C has a built-in of that name. */
+KERNEL upsample_layer(GLOBAL const float* RESTRICT x, GLOBAL float* RESTRICT y, int total, int inH, int inW, int sh, int sw,
+                int bilinear, int alignCorners) {
+    int i = GID(0);
+    if (i >= total) return;
+    int outW = inW * sw, outH = inH * sh;
+    int ox = i % outW, oy = (i / outW) % outH, nc = i / (outW * outH);
+    GLOBAL const float* xc = x + nc * inH * inW;
+    if (!bilinear) {
+        y[i] = xc[(oy / sh) * inW + ox / sw];
+        return;
+    }
+    float sy = upsample_source(oy, inH, sh, alignCorners), sx = upsample_source(ox, inW, sw, alignCorners);
+    int y0 = min((int) sy, inH - 1), x0 = min((int) sx, inW - 1);
+    int y1 = min(y0 + 1, inH - 1), x1 = min(x0 + 1, inW - 1);
+    float ly = sy - (float) y0, lx = sx - (float) x0;
+    float top = (1.0f - lx) * xc[y0 * inW + x0] + lx * xc[y0 * inW + x1];
+    float bottom = (1.0f - lx) * xc[y1 * inW + x0] + lx * xc[y1 * inW + x1];
+    y[i] = (1.0f - ly) * top + ly * bottom;
+}

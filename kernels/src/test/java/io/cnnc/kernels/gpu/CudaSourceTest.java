@@ -30,7 +30,7 @@ class CudaSourceTest {
         assertThat(cuda).contains("#define KERNEL extern \"C\" __global__ void").doesNotContain("__kernel");
         assertThat(GpuSource.kernelNames()).contains("conv_direct", "conv_gemm", "gemm", "winograd_input", "winograd_output",
                 "conv_depthwise", "maxpool", "avgpool", "adaptive_avgpool", "global_pool", "dense", "activation", "add", "mul",
-                "channel_affine", "copy_into", "layernorm", "softmax_channels");
+                "channel_affine", "copy_into", "layernorm", "softmax_channels", "upsample_layer");
     }
 
     @Test

@@ -44,7 +44,7 @@ public final class GpuSelfCheck {
               f = e * g -> conv(24, 5, pad=4, dilation=2, groups=2) -> leakyrelu(alpha=0.1) -> dropout(0.3)
               s = (f -> globalmaxpool) + (f -> maxpool(2, ceil=true) -> gap)
               t = f -> adaptiveavgpool(3) -> hardswish -> tanh -> silu -> flatten -> dense(10) -> softmax
-              u = f -> adaptiveavgpool(3) -> channelshuffle(4) -> conv(8, 1)
+              u = f -> adaptiveavgpool(3) -> channelshuffle(4) -> upsample(2, mode="bilinear") -> conv(8, 1)
             """ + everyActivation("u") + """
               concat(s, t, acts) -> dense(12)
             }""";

@@ -148,5 +148,10 @@ public final class OnnxExporter {
         public String ints(long... values) {
             return initInts(values);
         }
+
+        @Override
+        public String floats(float... values) {
+            return init("c" + (counter++), values, values.length);
+        }
     }
 }

@@ -37,7 +37,8 @@ public final class OnnxImporter {
 
     private static final Set<String> SUPPORTED = Stream.of(ACTIVATIONS.keySet().stream(), DecomposedActivations.firstOps().stream(), Stream.of("Conv", "BatchNormalization", "Clip", "Add", "Sub", "Mul", "Div", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "Gemm",
             "MatMul", "Flatten", "Reshape", "Concat", "Softmax", "Dropout", "Identity", "Constant", "Shape", "Gather",
-            "Unsqueeze", "Slice", "Cast", "Squeeze", "HardSigmoid", "Pad", "Transpose")).flatMap(s -> s).collect(Collectors.toUnmodifiableSet());
+            "Unsqueeze", "Slice", "Cast", "Squeeze", "HardSigmoid", "Pad", "Transpose",
+            "Resize", "Upsample")).flatMap(s -> s).collect(Collectors.toUnmodifiableSet());
 
     private final Model model;
     private final Map<String, Val> values = new HashMap<>();
@@ -308,6 +309,7 @@ public final class OnnxImporter {
                 emit(n, x, "softmax", x.c(), x.h(), x.w(), x.rank());
             }
             case "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast" -> fold(n);
+            case "Resize", "Upsample" -> resize(n);
             default -> {
                 ActivationKind kind = ACTIVATIONS.get(n.opType());
                 if (kind == null) throw new ImportException("unsupported");
@@ -754,6 +756,86 @@ public final class OnnxImporter {
     private static String fmt(float f) {
         String s = Float.toString(f).toLowerCase(Locale.ROOT);
         return s.contains("e") || s.contains(".") ? s : s + ".0";
+    }
+
+    /**
+     * Resize (and opset 7-9's Upsample) as cnnc's upsample: integer factors on H and W only, given
+     * by constant scales or sizes, in the coordinate rules that mean PyTorch's nn.Upsample: nearest
+     * with asymmetric/floor (or half-pixel/round, ONNX's default, the same at whole factors), and
+     * linear with half_pixel (or pytorch_half_pixel) or align_corners.
+     */
+    private void resize(Node n) throws ImportException {
+        Val x = in(n, 0);
+        if (x.rank() != 4) throw new ImportException("resizes a rank-" + x.rank() + " value; cnnc's upsample takes [N, C, H, W]");
+        boolean old = n.opType().equals("Upsample");
+        if (!old && model.opset() < 11) {
+            throw new ImportException("Resize at opset " + model.opset() + " (before opset 11 it has no coordinate_transformation_mode; export at 11 or later)");
+        }
+        String mode = n.string("mode", "nearest");
+        boolean bilinear;
+        boolean align = false;
+        if (mode.equals("nearest")) {
+            bilinear = false;
+            if (!old) {
+                String ctm = n.string("coordinate_transformation_mode", "half_pixel");
+                String rounding = n.string("nearest_mode", "round_prefer_floor");
+                // At whole factors, half-pixel centres rounded to nearest land on floor(d / s) too: the fraction stays inside (-0.5, 0.5).
+                boolean floor = ctm.equals("asymmetric") && rounding.equals("floor");
+                boolean centres = (ctm.equals("half_pixel") || ctm.equals("pytorch_half_pixel"))
+                        && (rounding.equals("round_prefer_floor") || rounding.equals("round_prefer_ceil"));
+                if (!floor && !centres) {
+                    throw new ImportException("nearest with coordinate_transformation_mode \"" + ctm + "\" and nearest_mode \"" + rounding
+                            + "\" (cnnc's upsample takes \"asymmetric\" with \"floor\", as PyTorch exports, or half-pixel with round_prefer_*)");
+                }
+            }
+        } else if (mode.equals("linear") && !old) {
+            bilinear = true;
+            String ctm = n.string("coordinate_transformation_mode", "half_pixel");
+            align = ctm.equals("align_corners");
+            if (!align && !ctm.equals("half_pixel") && !ctm.equals("pytorch_half_pixel")) {
+                throw new ImportException("linear with coordinate_transformation_mode \"" + ctm
+                        + "\" (cnnc's upsample takes \"half_pixel\", \"pytorch_half_pixel\" or \"align_corners\")");
+            }
+        } else {
+            throw new ImportException("mode \"" + mode + "\"" + (old ? " in Upsample (only nearest; linear there is not PyTorch's bilinear)"
+                    : " (cnnc's upsample takes nearest or linear)"));
+        }
+        long[] axes = n.ints("axes", null);
+        if (axes != null) throw new ImportException("the axes attribute (cnnc's upsample resizes H and W of [N, C, H, W])");
+        long[] factor = resizeFactors(n, x, old);
+        emit(n, x, "upsample(" + pair(factor[0], factor[1]) + (bilinear ? ", mode=\"bilinear\"" : "") + (align ? ", align_corners=true" : "") + ")",
+                x.c(), Math.multiplyExact(x.h(), (int) factor[0]), Math.multiplyExact(x.w(), (int) factor[1]), 4);
+    }
+
+    /** {sh, sw} from constant scales [1, 1, sh, sw] or sizes [N, C, H*sh, W*sw]; both whole and at least 1. */
+    private long[] resizeFactors(Node n, Val x, boolean old) throws ImportException {
+        TensorData scales = old && model.opset() < 9 ? null : constant(n, old ? 1 : 2);
+        TensorData sizes = old ? null : constant(n, 3);
+        float[] f;
+        if (old && model.opset() < 9) {
+            OnnxModel.Attribute a = n.attributes().get("scales");
+            f = a == null ? null : a.floats();
+        } else {
+            f = scales == null || scales.size() == 0 ? null : floats(scales, "scales");
+        }
+        if (f != null) {
+            if (f.length != 4 || f[0] != 1 || f[1] != 1) {
+                throw new ImportException("scales " + java.util.Arrays.toString(f) + " (cnnc's upsample takes [1, 1, sh, sw])");
+            }
+            if (f[2] < 1 || f[3] < 1 || f[2] != Math.rint(f[2]) || f[3] != Math.rint(f[3]) || f[2] > Integer.MAX_VALUE || f[3] > Integer.MAX_VALUE) {
+                throw new ImportException("scales " + java.util.Arrays.toString(f) + " (cnnc's upsample takes whole factors of at least 1)");
+            }
+            return new long[] {(long) f[2], (long) f[3]};
+        }
+        if (sizes != null && sizes.size() > 0) {
+            long[] s = ints(sizes);
+            if (s.length != 4 || s[1] != x.c() || s[2] < x.h() || s[3] < x.w() || s[2] % x.h() != 0 || s[3] % x.w() != 0) {
+                throw new ImportException("sizes " + java.util.Arrays.toString(s) + " from [" + x.c() + ", " + x.h() + ", " + x.w()
+                        + "] (cnnc's upsample takes whole multiples of H and W, channels unchanged)");
+            }
+            return new long[] {s[2] / x.h(), s[3] / x.w()};
+        }
+        throw new ImportException("needs constant scales or sizes (computed ones are not supported)");
     }
 
     /** Names of the ops the importer accepts, for documentation and messages. */

@@ -76,6 +76,9 @@ final class OnnxWriter {
             } else if (a.i() != null) {
                 out.writeInt64(3, a.i());
                 out.writeInt32(20, 2);                  // INT
+            } else if (a.s() != null) {
+                out.writeBytes(4, ByteString.copyFromUtf8(a.s()));
+                out.writeInt32(20, 3);                  // STRING
             } else {
                 for (long v : a.ints()) out.writeInt64(8, v);
                 out.writeInt32(20, 7);                  // INTS

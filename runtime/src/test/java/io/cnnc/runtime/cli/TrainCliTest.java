@@ -7,6 +7,7 @@ import io.cnnc.runtime.io.Safetensors;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
@@ -84,6 +85,22 @@ class TrainCliTest {
         assertThat(v.code()).as(v.err()).isZero();
         assertThat(ImageIO.read(viz.resolve("filters_conv1.png").toFile())).isNotNull();
         assertThat(ImageIO.read(viz.resolve("features_relu1.png").toFile()).getWidth()).isGreaterThan(8);
+    }
+
+    /** upsample's backward in CPU training: a net that upsamples between convs learns the task. */
+    @Test
+    void aNetWithUpsampleTrains() throws Exception {
+        Path up = tmp.resolve("up.cnn");
+        Files.writeString(up, Files.readString(model).replace("conv(4, 3, pad=1) -> bn -> relu",
+                "conv(4, 3, pad=1, stride=2) -> relu -> upsample(2, mode=\"bilinear\") -> conv(4, 3, pad=1) -> relu -> upsample(2)"));
+        Path out = tmp.resolve("up");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", up.toString(), "--out", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.csv"));
+        double first = Double.parseDouble(metrics.get(1).split(",")[2]);
+        double last = Double.parseDouble(metrics.getLast().split(",")[2]);
+        assertThat(last).as("train loss, epoch 1 vs 4").isLessThan(first * 0.5);
+        assertThat(Double.parseDouble(metrics.getLast().split(",")[5])).as("test accuracy").isGreaterThanOrEqualTo(0.9);
     }
 
     @Test

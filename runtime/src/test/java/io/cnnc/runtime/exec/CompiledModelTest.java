@@ -67,10 +67,17 @@ class CompiledModelTest {
               input x: [3, 20, 21]
               conv(16, 3, pad=1, bias=false) -> bn -> relu -> basic(16) -> down(32) -> maxpool(2) -> gap -> flatten -> dense(4)
             }
+            network Seg {
+              input x: [3, 9, 11]
+              y = conv(16, 3, pad=1, stride=2) -> bn -> relu -> upsample(2, mode="bilinear")
+              z = y -> conv(16, 3, pad=1) -> relu -> upsample((1, 2)) -> conv(4, 1)
+              z -> upsample((2, 3), mode="bilinear", align_corners=true)
+            }
             """;
 
     static Stream<Arguments> networksAndStrategies() {
         return Stream.of(Arguments.of(0, Set.of()), Arguments.of(1, Set.of()), Arguments.of(2, Set.of()),
+                Arguments.of(3, Set.of()), Arguments.of(3, Set.of("direct-nchwc")),
                 Arguments.of(0, Set.of("direct-nchwc")), Arguments.of(2, Set.of("direct-nchwc")), Arguments.of(2, Set.of("im2col-gemm")),
                 // Winograd on NCHW16c for the 3x3 stride-1 layers (where 512-bit vectors are native), direct-nchwc for the rest.
                 Arguments.of(2, Set.of("winograd-f43-nchwc", "direct-nchwc")), Arguments.of(0, Set.of("winograd-f23-nchwc", "direct-nchwc")));

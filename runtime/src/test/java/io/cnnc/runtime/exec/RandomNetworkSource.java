@@ -15,7 +15,7 @@ final class RandomNetworkSource {
     /** One layer (or small branch) to append: {@code kind} indexes {@link Kind}, {@code a..d} pick its arguments. */
     record Choice(int kind, int a, int b, int c, int d) {}
 
-    enum Kind { ACTIVATION, CONV, BN, DWCONV, POOL, GLOBAL_POOL, DENSE, FLATTEN, DROPOUT, NORM, RESIDUAL, GATE, CONCAT, STAGE }
+    enum Kind { ACTIVATION, CONV, BN, DWCONV, POOL, GLOBAL_POOL, DENSE, FLATTEN, DROPOUT, NORM, RESIDUAL, GATE, CONCAT, STAGE, UPSAMPLE }
 
     static final String[] ACTIVATIONS = {
         "relu", "relu6", "leakyrelu(alpha=0.2)", "sigmoid", "tanh", "gelu", "silu", "swish", "hardswish", "hardsigmoid",
@@ -113,6 +113,13 @@ final class RandomNetworkSource {
                 else bind(from + "gap -> flatten", new Shape(s.c(), 1, 1));
             }
             case DROPOUT -> bind(from + (k.a() % 2 == 0 ? "dropout" : "dropout(p=0.1)"), s);
+            case UPSAMPLE -> {
+                // Small images only, so that a few in a row do not make the network's size the test's cost.
+                int sh = 1 + k.a() % 3, sw = 1 + k.b() % 3;
+                if (s.h() * s.w() * sh * sw > 1024) break;
+                String[] modes = {"", ", mode=\"bilinear\"", ", mode=\"bilinear\", align_corners=true"};
+                bind(from + "upsample(" + (sh == sw ? sh : "(" + sh + ", " + sw + ")") + modes[k.c() % 3] + ")", new Shape(s.c(), s.h() * sh, s.w() * sw));
+            }
             case NORM -> {
                 String[] kinds = {"scale(init=0.75)", "shift(init=0.25)", "layernorm", "layernorm(eps=1e-5)"};
                 bind(from + kinds[k.a() % kinds.length], s);

@@ -61,6 +61,27 @@ class TornadoFallbackTest {
         for (int i = 0; i < want.length; i++) assertThat((double) Math.abs(got[i] - want[i])).isLessThanOrEqualTo(1e-4);
     }
 
+    /** upsample's loop kernel in each mode, between convs, in the plain-Java fallback. */
+    @Test
+    void upsampleInTheJavaFallbackMatchesTheReference() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("u.cnn", """
+                network U { input x: [3, 5, 6]
+                  conv(4, 3, pad=1) -> upsample((2, 3)) -> upsample(2, mode="bilinear") -> conv(4, 3, stride=2)
+                  -> upsample((3, 2), mode="bilinear", align_corners=true) }""")).networks().getFirst();
+        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 4);
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withBatch(2).withThreads(1));
+        CompiledNetwork net = model.instantiate(model.tornadoSource(false), Parallel.serial());
+        Random r = new Random(8);
+        float[] x = new float[2 * 3 * 5 * 6];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() * 2 - 1;
+        float[] got = net.forward(new float[][] {x})[0];
+        float[] want = new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 2, 3, 5, 6))).getFirst().data();
+        assertThat(got).hasSameSizeAs(want);
+        for (int i = 0; i < want.length; i++) assertThat((double) Math.abs(got[i] - want[i])).isLessThanOrEqualTo(1e-4);
+    }
+
     /** Each activation's loop body, fused into a conv and on its own after a scale, written from its definition. */
     @Test
     void everyActivationInTheJavaFallbackMatchesTheReference() throws Exception {

@@ -48,7 +48,10 @@ class OpenClLayersTest {
                 net("concat of three", "[3, 5, 6]", "concat(x, x -> relu, x -> conv(5, 1))"),
                 net("conv with bn, residual and relu fused", "[6, 9, 10]", "y = conv(6, 3, pad=1, bias=false) -> bn\n y + x -> relu"),
                 net("dwconv with multiplier", "[5, 11, 9]", "dwconv(3, stride=2, pad=1, multiplier=2) -> bn -> relu6"),
-                net("grouped conv", "[6, 9, 8]", "conv(9, 3, pad=1, groups=3) -> hardswish"));
+                net("grouped conv", "[6, 9, 8]", "conv(9, 3, pad=1, groups=3) -> hardswish"),
+                net("upsample nearest, scale pair", "[3, 5, 7]", "upsample((2, 3))"),
+                net("upsample bilinear", "[3, 5, 7]", "upsample(3, mode=\"bilinear\")"),
+                net("upsample bilinear, align corners", "[3, 5, 1]", "upsample((2, 4), mode=\"bilinear\", align_corners=true)"));
     }
 
     private static Arguments net(String what, String shape, String body) {

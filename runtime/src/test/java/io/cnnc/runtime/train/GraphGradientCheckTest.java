@@ -67,6 +67,20 @@ class GraphGradientCheckTest {
         checkAgainstFiniteDifferences(graph, 2 * 5 * 5, 3);
     }
 
+    /** upsample in each mode between convs, so its backward feeds every parameter gradient before it. */
+    @Test
+    void upsampleInTrainingModeMatchesFiniteDifferences() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("up.cnn", """
+                network Up {
+                  input x: [2, 3, 4]
+                  y = conv(3, 3, pad=1) -> upsample((2, 3), mode="bilinear") -> conv(3, 3, pad=1, stride=2)
+                  z = y -> upsample(2) -> conv(2, 3, stride=2) -> upsample((3, 2), mode="bilinear", align_corners=true)
+                  z -> gap -> flatten -> dense(3)
+                }
+                """)).networks().getFirst();
+        checkAgainstFiniteDifferences(graph, 2 * 3 * 4, 3);
+    }
+
     private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs) {
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 11);
         GraphTrainer trainer = new GraphTrainer(graph, params, 5, Set.of());

@@ -71,7 +71,8 @@ public final class GpuTrainingPlanner {
         if (!out.isVector()) throw new IllegalArgumentException("training needs class logits [K, 1, 1] as the output, got " + out);
         List<String> unsupported = graph.nodes().stream()
                 .filter(n -> n.op() instanceof LayerNormOp || n.op() instanceof ScaleOp || n.op() instanceof ShiftOp
-                        || n.op() instanceof SoftmaxOp || n.op() instanceof MulOp || n.op() instanceof FusedConvOp)
+                        || n.op() instanceof SoftmaxOp || n.op() instanceof MulOp || n.op() instanceof FusedConvOp
+                        || n.op() instanceof UpsampleOp)
                 .map(n -> n.name() + " (" + n.op().type() + ")").toList();
         if (!unsupported.isEmpty()) {
             throw new UnsupportedOperationException("training on the GPU does not support yet: " + String.join(", ", unsupported));
@@ -174,6 +175,7 @@ public final class GpuTrainingPlanner {
             case ShiftOp sh -> throw new IllegalStateException("rejected in plan()");
             case SoftmaxOp sm -> throw new IllegalStateException("rejected in plan()");
             case MulOp m -> throw new IllegalStateException("rejected in plan()");
+            case UpsampleOp u -> throw new IllegalStateException("rejected in plan()");
         };
     }
 
