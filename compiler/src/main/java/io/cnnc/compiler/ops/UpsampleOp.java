@@ -1,11 +1,13 @@
 package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
+import com.squareup.javapoet.MethodSpec;
+import io.cnnc.compiler.codegen.tornado.LoopKernelWriter;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.cpu.Upsample;
+import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.Launch;
-import io.cnnc.kernels.gpu.LayerLaunches;
 import java.util.List;
 
 /**
@@ -72,14 +74,42 @@ public record UpsampleOp(int scaleH, int scaleW, Mode mode, boolean alignCorners
     @Override
     public void tornado(TornadoCode t) {
         Shape s = t.in();
-        t.kernel(t.loops().upsample(t.kernelName(), t.batch() * s.c(), s.h(), s.w(), scaleH, scaleW, bilinear(), alignCorners));
+        LoopKernelWriter k = t.loops();
+        int inH = s.h(), inW = s.w(), outH = inH * scaleH, outW = inW * scaleW;
+        MethodSpec.Builder m = k.method(t.kernelName(), "x", "y");
+        m.beginControlFlow("$L", k.loop("nc", (long) t.batch() * s.c()));
+        m.beginControlFlow("$L", k.loop("p", (long) outH * outW));
+        m.addStatement("int oy = p / $L", outW).addStatement("int ox = p % $L", outW).addStatement("int base = nc * $L", inH * inW);
+        if (!bilinear()) {
+            m.addStatement("y[nc * $L + p] = x[base + (oy / $L) * $L + ox / $L]", outH * outW, scaleH, inW, scaleW);
+        } else {
+            m.addStatement("float sy = $L", tornadoSource(k, "oy", inH, scaleH))
+                    .addStatement("float sx = $L", tornadoSource(k, "ox", inW, scaleW))
+                    .addStatement("int y0 = (int) sy").addStatement("int x0 = (int) sx")
+                    .addStatement("int y1 = y0 < $L ? y0 + 1 : y0", inH - 1).addStatement("int x1 = x0 < $L ? x0 + 1 : x0", inW - 1)
+                    .addStatement("float ly = sy - y0").addStatement("float lx = sx - x0")
+                    .addStatement("float top = (1f - lx) * x[base + y0 * $L + x0] + lx * x[base + y0 * $L + x1]", inW, inW)
+                    .addStatement("float bottom = (1f - lx) * x[base + y1 * $L + x0] + lx * x[base + y1 * $L + x1]", inW, inW)
+                    .addStatement("y[nc * $L + p] = (1f - ly) * top + ly * bottom", outH * outW);
+        }
+        m.endControlFlow().endControlFlow();
+        t.kernel(m.build());
         t.call(t.kernelName(), t.x(), t.y());
+    }
+
+    /** The bilinear source coordinate of output index {@code d}; it never passes in - 1, so only the next index needs a clamp. */
+    private CodeBlock tornadoSource(LoopKernelWriter k, String d, int in, int scale) {
+        int out = in * scale;
+        if (alignCorners) return out > 1 ? CodeBlock.of("(float) ($L * $L) / $Lf", d, in - 1, out - 1) : CodeBlock.of("0f");
+        return CodeBlock.of("$T.max(0f, ($L + 0.5f) / $Lf - 0.5f)", k.math(), d, scale);
     }
 
     @Override
     public List<Launch> gpu(GpuCode g) {
         Shape s = g.in();
-        return List.of(LayerLaunches.upsample(g.x(), g.y(), g.batch() * s.c(), s.h(), s.w(), scaleH, scaleW, bilinear(), alignCorners));
+        long total = (long) g.batch() * s.c() * s.h() * scaleH * s.w() * scaleW;
+        return List.of(Launch.linear("upsample_layer", total, List.of(Arg.buffer(g.x()), Arg.buffer(g.y()), Arg.of(Math.toIntExact(total)),
+                Arg.of(s.h()), Arg.of(s.w()), Arg.of(scaleH), Arg.of(scaleW), Arg.flag(bilinear()), Arg.flag(alignCorners))));
     }
 
     @Override

@@ -30,8 +30,8 @@ public record Launch(String kernel, long[] global, long[] local, List<Arg> args)
         return (n + multiple - 1) / multiple * multiple;
     }
 
-    /** One-dimensional launch over {@code count} items in groups of 64. */
-    static Launch linear(String kernel, long count, List<Arg> args) {
+    /** One-dimensional launch over {@code count} items in groups of 64: what an op's GPU binding builds for an elementwise-style kernel. */
+    public static Launch linear(String kernel, long count, List<Arg> args) {
         return new Launch(kernel, new long[] {roundUp(Math.max(count, 1), 64), 1, 1}, new long[] {64, 1, 1}, args);
     }
 

@@ -79,11 +79,4 @@ public final class LayerLaunches {
         return Launch.linear("softmax_channels", (long) batch * spatial, List.of(Arg.buffer(x), Arg.buffer(y), Arg.of(batch),
                 Arg.of(channels), Arg.of(spatial)));
     }
-
-    /** nn.Upsample by integer factors over {@code rows} = batch * channels planes. */
-    public static Launch upsample(int x, int y, int rows, int inH, int inW, int sh, int sw, boolean bilinear, boolean alignCorners) {
-        long total = (long) rows * inH * sh * inW * sw;
-        return Launch.linear("upsample_layer", total, List.of(Arg.buffer(x), Arg.buffer(y), Arg.of(Math.toIntExact(total)), Arg.of(inH),
-                Arg.of(inW), Arg.of(sh), Arg.of(sw), Arg.flag(bilinear), Arg.flag(alignCorners)));
-    }
 }

@@ -256,34 +256,4 @@ public final class LoopKernelWriter {
         m.endControlFlow().endControlFlow();
         return m.build();
     }
-
-    /** nn.Upsample by integer factors (see kernels' Upsample): nearest reads floor(d / s), bilinear mixes four neighbours. */
-    public MethodSpec upsample(String name, int rows, int inH, int inW, int sh, int sw, boolean bilinear, boolean alignCorners) {
-        int outH = inH * sh, outW = inW * sw;
-        MethodSpec.Builder m = method(name, "x", "y");
-        m.beginControlFlow("$L", loop("nc", rows));
-        m.beginControlFlow("$L", loop("p", (long) outH * outW));
-        m.addStatement("int oy = p / $L", outW).addStatement("int ox = p % $L", outW).addStatement("int base = nc * $L", inH * inW);
-        if (!bilinear) {
-            m.addStatement("y[nc * $L + p] = x[base + (oy / $L) * $L + ox / $L]", outH * outW, sh, inW, sw);
-        } else {
-            m.addStatement("float sy = $L", upsampleSource("oy", inH, sh, alignCorners))
-                    .addStatement("float sx = $L", upsampleSource("ox", inW, sw, alignCorners))
-                    .addStatement("int y0 = (int) sy").addStatement("int x0 = (int) sx")
-                    .addStatement("int y1 = y0 < $L ? y0 + 1 : y0", inH - 1).addStatement("int x1 = x0 < $L ? x0 + 1 : x0", inW - 1)
-                    .addStatement("float ly = sy - y0").addStatement("float lx = sx - x0")
-                    .addStatement("float top = (1f - lx) * x[base + y0 * $L + x0] + lx * x[base + y0 * $L + x1]", inW, inW)
-                    .addStatement("float bottom = (1f - lx) * x[base + y1 * $L + x0] + lx * x[base + y1 * $L + x1]", inW, inW)
-                    .addStatement("y[nc * $L + p] = (1f - ly) * top + ly * bottom", outH * outW);
-        }
-        m.endControlFlow().endControlFlow();
-        return m.build();
-    }
-
-    /** The bilinear source coordinate of output index {@code d}; it never passes in - 1, so only the next index needs a clamp. */
-    private CodeBlock upsampleSource(String d, int in, int scale, boolean alignCorners) {
-        int out = in * scale;
-        if (alignCorners) return out > 1 ? CodeBlock.of("(float) ($L * $L) / $Lf", d, in - 1, out - 1) : CodeBlock.of("0f");
-        return CodeBlock.of("$T.max(0f, ($L + 0.5f) / $Lf - 0.5f)", math(), d, scale);
-    }
 }
