@@ -10,11 +10,12 @@ import io.cnnc.kernels.cpu.FastActivation;
 import io.cnnc.kernels.gpu.GpuActivation;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.ActivationReference;
 import java.util.List;
 
 /** An elementwise activation; {@code alpha} is leakyrelu's negative slope. */
-public record ActivationOp(ActivationKind kind, double alpha) implements CommonOp {
+public record ActivationOp(ActivationKind kind, double alpha) implements CommonOp, GpuTrainable {
 
     @Override
     public String type() {
@@ -72,5 +73,17 @@ public record ActivationOp(ActivationKind kind, double alpha) implements CommonO
     @Override
     public String onnx(OnnxCode o) {
         return kind.definition().onnx(o, o.x(), o.output(), (float) alpha);
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        return List.of(LayerLaunches.activation(t.x(), t.y(), t.count(), GpuActivation.code(kind), (float) alpha));
+    }
+
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        if (!t.needsDx(0)) return;
+        float beta = t.beta(0);
+        out.add(TrainingLaunches.activationBackward(t.x(), t.dy(), t.dx(0), t.count(), GpuActivation.code(kind), (float) alpha, beta));
     }
 }

@@ -7,11 +7,12 @@ import io.cnnc.kernels.backward.PoolBackward;
 import io.cnnc.kernels.cpu.FastAdaptiveAvgPool;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.AdaptiveAvgPoolReference;
 import java.util.List;
 
 /** Average pooling to a fixed output size, with PyTorch's bin edges. */
-public record AdaptiveAvgPoolOp(int outH, int outW) implements CommonOp {
+public record AdaptiveAvgPoolOp(int outH, int outW) implements CommonOp, GpuTrainable {
 
     @Override
     public String type() {
@@ -81,5 +82,19 @@ public record AdaptiveAvgPoolOp(int outH, int outW) implements CommonOp {
         int kh = s.h() / outH;
         int kw = s.w() / outW;
         return o.node("AveragePool", List.of(o.x()), o.output(), Attribute.of("kernel_shape", kh, kw), Attribute.of("strides", kh, kw));
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        Shape s = t.in();
+        return List.of(LayerLaunches.adaptiveAvgPool(t.x(), t.y(), t.batch() * s.c(), s.h(), s.w(), outH, outW));
+    }
+
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        if (!t.needsDx(0)) return;
+        float beta = t.beta(0);
+        Shape s = t.in();
+        out.add(TrainingLaunches.adaptiveAvgPoolBackward(t.dy(), t.dx(0), t.batch() * s.c(), s.h(), s.w(), outH, outW, beta));
     }
 }

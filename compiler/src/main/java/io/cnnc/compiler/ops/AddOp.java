@@ -3,14 +3,16 @@ package io.cnnc.compiler.ops;
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.cpu.FastElementwise;
+import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.GpuActivation;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.AddReference;
 import java.util.List;
 
 /** Elementwise sum of two values of one shape (a residual connection). */
-public record AddOp() implements CommonOp {
+public record AddOp() implements CommonOp, GpuTrainable {
 
     @Override
     public String type() {
@@ -59,5 +61,19 @@ public record AddOp() implements CommonOp {
     @Override
     public String onnx(OnnxCode o) {
         return o.node("Add", List.of(o.x(), o.input(1)), o.output());
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        return List.of(LayerLaunches.add(t.x(), t.input(1), t.y(), t.count(), GpuActivation.NONE, 0f));
+    }
+
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        for (int i = 0; i < t.node().inputs().size(); i++) {
+            if (!t.needsDx(i)) continue;
+            float beta = t.beta(i);
+            out.add(TrainingLaunches.accumulate(t.dy(), Arg.NO_BUFFER, t.dx(i), t.count(), beta));
+        }
     }
 }

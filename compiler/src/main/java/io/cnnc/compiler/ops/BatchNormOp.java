@@ -10,11 +10,12 @@ import io.cnnc.kernels.backward.BatchNormTraining;
 import io.cnnc.kernels.cpu.FastChannelAffine;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.BatchNormReference;
 import java.util.List;
 
 /** Batch normalisation per channel; running statistics are buffers, not parameters. */
-public record BatchNormOp(double eps, double momentum) implements CommonOp {
+public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuTrainable {
 
     @Override
     public String type() {
@@ -121,5 +122,29 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp {
         int c = o.in().c();
         return o.namedNode("BatchNormalization", o.output(), List.of(o.x(), o.weight("weight", c), o.weight("bias", c),
                 o.weight("running_mean", c), o.weight("running_var", c)), o.output(), Attribute.of("epsilon", (float) eps));
+    }
+
+    /** Batch statistics on the device, the running ones updated; what the backward reads is kept. */
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        int c = t.in().c();
+        String name = t.node().name();
+        int mean = t.workspace(name + " batch mean", c);
+        int invStd = t.workspace(name + " batch 1/std", c);
+        t.save(mean, invStd, t.workspace(name + " gradient sums", 2L * c));
+        return List.of(TrainingLaunches.bnTrainStats(t.x(), mean, invStd, t.param("running_mean"), t.param("running_var"), t.batch(), c,
+                        t.spatial(), (float) eps, (float) momentum),
+                TrainingLaunches.bnTrainApply(t.x(), t.y(), mean, invStd, t.param("weight"), t.param("bias"), t.batch(), c, t.spatial()));
+    }
+
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        int[] st = t.saved();
+        int c = t.in().c();
+        out.add(TrainingLaunches.bnBackwardReduce(t.x(), t.dy(), st[0], st[1], t.grad("weight"), t.grad("bias"), st[2], t.batch(), c, t.spatial()));
+        if (t.needsDx(0)) {
+            out.add(TrainingLaunches.bnBackwardData(t.x(), t.dy(), t.dx(0), st[0], st[1], t.param("weight"), st[2], t.batch(), c, t.spatial(),
+                    t.beta(0)));
+        }
     }
 }

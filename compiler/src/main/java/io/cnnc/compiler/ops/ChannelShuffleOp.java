@@ -14,7 +14,7 @@ import java.util.List;
  * is input channel {@code j * (C / groups) + i}. Its gradient is the shuffle with
  * {@code C / groups} groups, the inverse permutation.
  */
-public record ChannelShuffleOp(int groups) implements CommonOp {
+public record ChannelShuffleOp(int groups) implements CommonOp, GpuTrainable {
 
     @Override
     public String type() {
@@ -90,5 +90,16 @@ public record ChannelShuffleOp(int groups) implements CommonOp {
         String split = o.node("Reshape", List.of(o.x(), o.ints(0, groups, s.c() / groups, s.h(), s.w())), o.temp());
         String swapped = o.node("Transpose", List.of(split), o.temp(), Attribute.of("perm", 0L, 2L, 1L, 3L, 4L));
         return o.node("Reshape", List.of(swapped, o.ints(0, s.c(), s.h(), s.w())), o.output());
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        return List.of(launch(t.x(), t.y(), t.batch(), t.in(), groups, 0f));
+    }
+
+    /** The inverse permutation is the shuffle with C / groups groups. */
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        if (t.needsDx(0)) out.add(launch(t.dy(), t.dx(0), t.batch(), t.in(), t.in().c() / groups, t.beta(0)));
     }
 }

@@ -6,12 +6,13 @@ import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.backward.MergeBackward;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.ConcatReference;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Joins values along channels; heights and widths must agree. */
-public record ConcatOp() implements CommonOp {
+public record ConcatOp() implements CommonOp, GpuTrainable {
 
     @Override
     public String type() {
@@ -89,5 +90,32 @@ public record ConcatOp() implements CommonOp {
         List<String> in = new ArrayList<>();
         for (int i = 0; i < o.irNode().inputs().size(); i++) in.add(o.input(i));
         return o.node("Concat", in, o.output(), Attribute.of("axis", 1L));
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        List<Launch> parts = new ArrayList<>();
+        int total = Math.toIntExact(t.node().output().shape().size());
+        int offset = 0;
+        for (int i = 0; i < t.node().inputs().size(); i++) {
+            int part = Math.toIntExact(t.node().inputShapes().get(i).size());
+            parts.add(LayerLaunches.copyInto(t.input(i), t.y(), t.batch(), part, total, offset));
+            offset += part;
+        }
+        return parts;
+    }
+
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        int total = Math.toIntExact(t.node().output().shape().size());
+        int offset = 0;
+        for (int i = 0; i < t.node().inputs().size(); i++) {
+            int part = Math.toIntExact(t.node().inputShapes().get(i).size());
+            if (t.needsDx(i)) {
+                float beta = t.beta(i);
+                out.add(TrainingLaunches.copyFrom(t.dy(), t.dx(i), t.batch(), part, total, offset, beta));
+            }
+            offset += part;
+        }
     }
 }

@@ -7,6 +7,13 @@ import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.OutputSize;
 import io.cnnc.kernels.cpu.Im2colConv;
+import io.cnnc.kernels.gpu.Arg;
+import io.cnnc.kernels.gpu.ConvBuffers;
+import io.cnnc.kernels.gpu.GpuActivation;
+import io.cnnc.kernels.gpu.GpuConvChooser;
+import io.cnnc.kernels.gpu.GpuConvStrategy;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.ConvReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +21,7 @@ import java.util.List;
 /** 2-D convolution, grouped and dilated; {@code dwconv} is this with groups = input channels. */
 public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                      int padTop, int padLeft, int padBottom, int padRight, int dilationH, int dilationW,
-                     int groups, boolean bias) implements SourceOp {
+                     int groups, boolean bias) implements SourceOp, GpuTrainable {
 
     @Override
     public Shape outputShape(List<Shape> inputs) throws ShapeException {
@@ -93,5 +100,23 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
         return o.namedNode("Conv", o.output(), in, o.output(), Attribute.of("kernel_shape", kernelH, kernelW),
                 Attribute.of("strides", strideH, strideW), Attribute.of("pads", padTop, padLeft, padBottom, padRight),
                 Attribute.of("dilations", dilationH, dilationW), Attribute.of("group", (long) groups));
+    }
+
+    /** The inference rules' strategy, but Winograd, whose host-transformed weights would go stale as they move: GEMM there. */
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        ConvGeometry g = geometry(t.in());
+        GpuConvStrategy strategy = GpuConvChooser.choose(g).strategy();
+        if (strategy == GpuConvStrategy.WINOGRAD) strategy = GpuConvStrategy.GEMM;
+        return strategy.launches(g, t.batch(), new ConvBuffers(t.x(), t.param("weight"), bias ? t.param("bias") : Arg.NO_BUFFER,
+                Arg.NO_BUFFER, t.y()), GpuActivation.NONE, 0f);
+    }
+
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        ConvGeometry g = geometry(t.in());
+        out.addAll(TrainingLaunches.convBackwardWeight(t.x(), t.dy(), t.grad("weight"), t.partials(), t.batch(), g, 0f));
+        if (bias) out.add(TrainingLaunches.channelSum(t.dy(), t.grad("bias"), t.batch(), g.outC(), g.outH() * g.outW(), 0f));
+        if (t.needsDx(0)) out.add(TrainingLaunches.convBackwardData(t.dy(), t.param("weight"), t.dx(0), t.batch(), g, t.beta(0)));
     }
 }

@@ -12,12 +12,13 @@ import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.GpuActivation;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.DenseReference;
 import java.util.ArrayList;
 import java.util.List;
 
 /** Fully connected layer over the flattened input; output {@code [units, 1, 1]}. */
-public record DenseOp(int units, boolean bias) implements CommonOp {
+public record DenseOp(int units, boolean bias) implements CommonOp, GpuTrainable {
 
     @Override
     public String type() {
@@ -110,5 +111,25 @@ public record DenseOp(int units, boolean bias) implements CommonOp {
         if (bias) in.add(o.weight("bias", units));
         o.namedNode("Gemm", y + "_gemm", in, y + "_gemm", Attribute.of("transB", 1L));
         return o.node("Reshape", List.of(y + "_gemm", o.ints(0, units, 1, 1)), y);
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        return List.of(LayerLaunches.dense(t.x(), t.param("weight"), bias ? t.param("bias") : Arg.NO_BUFFER, t.y(), t.batch(),
+                Math.toIntExact(t.in().size()), units, GpuActivation.NONE, 0f));
+    }
+
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        int features = Math.toIntExact(t.in().size());
+        int batch = t.batch();
+        out.add(io.cnnc.kernels.gpu.Gemm.of(units, features, batch, 1).a(t.dy(), 0, 1, units, 0).b(t.x(), 0, features, 1, 0)
+                .c(t.grad("weight"), 0, features, 1, 0).launch());
+        if (bias) out.add(TrainingLaunches.channelSum(t.dy(), t.grad("bias"), batch, units, 1, 0f));
+        if (t.needsDx(0)) {
+            float beta = t.beta(0);
+            out.add(io.cnnc.kernels.gpu.Gemm.of(batch, features, units, 1).a(t.dy(), 0, units, 1, 0).b(t.param("weight"), 0, features, 1, 0)
+                    .c(t.dx(0), 0, features, 1, 0).beta(beta).launch());
+        }
     }
 }

@@ -2,11 +2,14 @@ package io.cnnc.compiler.ops;
 
 import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.gpu.Arg;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
 
 /** Drops elements with probability {@code p} while training; identity at inference. */
-public record DropoutOp(double p) implements SourceOp {
+public record DropoutOp(double p) implements SourceOp, GpuTrainable {
 
     @Override
     public String type() {
@@ -58,5 +61,19 @@ public record DropoutOp(double p) implements SourceOp {
     @Override
     public String onnx(OnnxCode o) {
         return o.node("Identity", List.of(o.x()), o.output());
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        int mask = p > 0 ? t.dropoutMask(t.count(), p) : Arg.NO_BUFFER;
+        t.save(mask);
+        return List.of(TrainingLaunches.accumulate(t.x(), mask, t.y(), t.count(), 0f));
+    }
+
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        if (!t.needsDx(0)) return;
+        float beta = t.beta(0);
+        out.add(TrainingLaunches.accumulate(t.dy(), t.saved()[0], t.dx(0), t.count(), beta));
     }
 }

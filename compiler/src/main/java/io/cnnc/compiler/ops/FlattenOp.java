@@ -2,13 +2,15 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
 
 /** {@code [C, H, W] -> [C*H*W, 1, 1]}; the data does not move (NCHW order is kept). */
-public record FlattenOp() implements CommonOp {
+public record FlattenOp() implements CommonOp, GpuTrainable {
 
     @Override
     public String type() {
@@ -54,5 +56,17 @@ public record FlattenOp() implements CommonOp {
     @Override
     public String onnx(OnnxCode o) {
         return o.node("Reshape", List.of(o.x(), o.ints(0, o.in().size(), 1, 1)), o.output());
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        return List.of(TrainingLaunches.accumulate(t.x(), Arg.NO_BUFFER, t.y(), t.count(), 0f));
+    }
+
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        if (!t.needsDx(0)) return;
+        float beta = t.beta(0);
+        out.add(TrainingLaunches.accumulate(t.dy(), Arg.NO_BUFFER, t.dx(0), t.count(), beta));
     }
 }

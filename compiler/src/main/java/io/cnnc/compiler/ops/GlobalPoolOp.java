@@ -7,11 +7,12 @@ import io.cnnc.kernels.cpu.BlockedPool;
 import io.cnnc.kernels.cpu.FastGlobalPool;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.GlobalPoolReference;
 import java.util.List;
 
 /** Global average or max pooling: {@code [C, H, W] -> [C, 1, 1]}. */
-public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp {
+public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp, GpuTrainable {
 
     @Override
     public String type() {
@@ -69,5 +70,17 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp {
     @Override
     public String onnx(OnnxCode o) {
         return o.node(kind == PoolOp.Kind.MAX ? "GlobalMaxPool" : "GlobalAveragePool", List.of(o.x()), o.output());
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        return List.of(LayerLaunches.globalPool(t.x(), t.y(), t.batch() * t.in().c(), t.spatial(), kind == PoolOp.Kind.MAX));
+    }
+
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        if (!t.needsDx(0)) return;
+        float beta = t.beta(0);
+        out.add(TrainingLaunches.globalPoolBackward(t.x(), t.dy(), t.dx(0), t.batch() * t.in().c(), t.spatial(), kind == PoolOp.Kind.MAX, beta));
     }
 }

@@ -12,6 +12,7 @@ import io.cnnc.kernels.cpu.FastAvgPool;
 import io.cnnc.kernels.cpu.FastMaxPool;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.AvgPoolReference;
 import io.cnnc.kernels.reference.MaxPoolReference;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ import java.util.List;
 
 /** Max or average pooling over a window; average counts padding, as PyTorch does by default. */
 public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strideW,
-                     int padTop, int padLeft, int padBottom, int padRight, boolean ceil) implements BlockableOp {
+                     int padTop, int padLeft, int padBottom, int padRight, boolean ceil) implements BlockableOp, GpuTrainable {
 
     public enum Kind { MAX, AVG }
 
@@ -100,5 +101,20 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
                 Attribute.of("pads", padTop, padLeft, padBottom, padRight), Attribute.of("ceil_mode", ceil ? 1L : 0L)));
         if (kind == Kind.AVG) a.add(Attribute.of("count_include_pad", 1L));
         return o.node(kind == Kind.MAX ? "MaxPool" : "AveragePool", List.of(o.x()), o.output(), a.toArray(Attribute[]::new));
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        PoolGeometry g = geometry(t.in());
+        return List.of(kind == Kind.MAX ? LayerLaunches.maxPool(t.x(), t.y(), t.batch(), g) : LayerLaunches.avgPool(t.x(), t.y(), t.batch(), g));
+    }
+
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        if (!t.needsDx(0)) return;
+        float beta = t.beta(0);
+        PoolGeometry g = geometry(t.in());
+        out.add(kind == Kind.MAX ? TrainingLaunches.maxPoolBackward(t.x(), t.dy(), t.dx(0), t.batch(), g, beta)
+                : TrainingLaunches.avgPoolBackward(t.dy(), t.dx(0), t.batch(), g, beta));
     }
 }

@@ -4,15 +4,10 @@ import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ir.Value;
-import io.cnnc.compiler.ops.*;
-import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.compiler.ops.ConvOp;
+import io.cnnc.compiler.ops.GpuTrainable;
+import io.cnnc.compiler.ops.GpuTrainingCode;
 import io.cnnc.kernels.gpu.Arg;
-import io.cnnc.kernels.gpu.ConvBuffers;
-import io.cnnc.kernels.gpu.Gemm;
-import io.cnnc.kernels.gpu.GpuActivation;
-import io.cnnc.kernels.gpu.GpuConvChooser;
-import io.cnnc.kernels.gpu.GpuConvStrategy;
-import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.compiler.target.gpu.GpuPlan.Buffer;
@@ -69,10 +64,7 @@ public final class GpuTrainingPlanner {
         }
         Shape out = graph.outputs().getFirst().shape();
         if (!out.isVector()) throw new IllegalArgumentException("training needs class logits [K, 1, 1] as the output, got " + out);
-        List<String> unsupported = graph.nodes().stream()
-                .filter(n -> n.op() instanceof LayerNormOp || n.op() instanceof ScaleOp || n.op() instanceof ShiftOp
-                        || n.op() instanceof SoftmaxOp || n.op() instanceof MulOp || n.op() instanceof FusedConvOp
-                        || n.op() instanceof UpsampleOp)
+        List<String> unsupported = graph.nodes().stream().filter(n -> !(n.op() instanceof GpuTrainable))
                 .map(n -> n.name() + " (" + n.op().type() + ")").toList();
         if (!unsupported.isEmpty()) {
             throw new UnsupportedOperationException("training on the GPU does not support yet: " + String.join(", ", unsupported));
@@ -120,174 +112,108 @@ public final class GpuTrainingPlanner {
     }
 
     private List<Launch> forward(Node n) {
-        Shape s = n.inputShapes().getFirst();
-        int spatial = s.h() * s.w();
-        int x = values.get(n.inputs().getFirst());
-        int y = values.get(n.output());
-        long count = s.size() * batch;
-        return switch (n.sourceOp()) {
-            case ConvOp c -> {
-                ConvGeometry g = c.geometry(s);
-                GpuConvStrategy strategy = trainable(GpuConvChooser.choose(g).strategy());
-                yield strategy.launches(g, batch, new ConvBuffers(x, param(n, "weight"), c.bias() ? param(n, "bias") : Arg.NO_BUFFER,
-                        Arg.NO_BUFFER, y), GpuActivation.NONE, 0f);
-            }
-            case DenseOp d -> List.of(LayerLaunches.dense(x, param(n, "weight"), d.bias() ? param(n, "bias") : Arg.NO_BUFFER, y, batch,
-                    Math.toIntExact(s.size()), d.units(), GpuActivation.NONE, 0f));
-            case BatchNormOp b -> {
-                int mean = add(n.name() + " batch mean", Role.WORKSPACE, s.c(), null);
-                int invStd = add(n.name() + " batch 1/std", Role.WORKSPACE, s.c(), null);
-                saved.put(n, new int[] {mean, invStd, add(n.name() + " gradient sums", Role.WORKSPACE, 2L * s.c(), null)});
-                yield List.of(TrainingLaunches.bnTrainStats(x, mean, invStd, param(n, "running_mean"), param(n, "running_var"), batch, s.c(),
-                                spatial, (float) b.eps(), (float) b.momentum()),
-                        TrainingLaunches.bnTrainApply(x, y, mean, invStd, param(n, "weight"), param(n, "bias"), batch, s.c(), spatial));
-            }
-            case PoolOp p -> List.of(p.kind() == PoolOp.Kind.MAX ? LayerLaunches.maxPool(x, y, batch, p.geometry(s))
-                    : LayerLaunches.avgPool(x, y, batch, p.geometry(s)));
-            case GlobalPoolOp gp -> List.of(LayerLaunches.globalPool(x, y, batch * s.c(), spatial, gp.kind() == PoolOp.Kind.MAX));
-            case AdaptiveAvgPoolOp a -> List.of(LayerLaunches.adaptiveAvgPool(x, y, batch * s.c(), s.h(), s.w(), a.outH(), a.outW()));
-            case ActivationOp a -> List.of(LayerLaunches.activation(x, y, count, GpuActivation.code(a.kind()), (float) a.alpha()));
-            case AddOp a -> List.of(LayerLaunches.add(x, values.get(n.inputs().get(1)), y, count, GpuActivation.NONE, 0f));
-            case FlattenOp f -> List.of(TrainingLaunches.accumulate(x, Arg.NO_BUFFER, y, count, 0f));
-            case DropoutOp d -> {
-                int mask = Arg.NO_BUFFER;
-                if (d.p() > 0) {
-                    mask = add(n.name() + " mask", Role.INPUT, count, null);
-                    masks.add(new GpuTrainingPlan.DropoutMask(mask, Math.toIntExact(count), d.p()));
-                }
-                saved.put(n, new int[] {mask});
-                yield List.of(TrainingLaunches.accumulate(x, mask, y, count, 0f));
-            }
-            case ConcatOp c -> {
-                List<Launch> parts = new ArrayList<>();
-                int total = Math.toIntExact(n.output().shape().size());
-                int offset = 0;
-                for (int i = 0; i < n.inputs().size(); i++) {
-                    int part = Math.toIntExact(n.inputShapes().get(i).size());
-                    parts.add(LayerLaunches.copyInto(values.get(n.inputs().get(i)), y, batch, part, total, offset));
-                    offset += part;
-                }
-                yield parts;
-            }
-            case ChannelShuffleOp cs -> List.of(ChannelShuffleOp.launch(x, y, batch, s, cs.groups(), 0f));
-            case LayerNormOp l -> throw new IllegalStateException("rejected in plan()");
-            case ScaleOp sc -> throw new IllegalStateException("rejected in plan()");
-            case ShiftOp sh -> throw new IllegalStateException("rejected in plan()");
-            case SoftmaxOp sm -> throw new IllegalStateException("rejected in plan()");
-            case MulOp m -> throw new IllegalStateException("rejected in plan()");
-            case UpsampleOp u -> throw new IllegalStateException("rejected in plan()");
-        };
-    }
-
-    private static GpuConvStrategy trainable(GpuConvStrategy s) {
-        return s == GpuConvStrategy.WINOGRAD ? GpuConvStrategy.GEMM : s;
+        return ((GpuTrainable) n.op()).gpuForward(new Code(n, Arg.NO_BUFFER));
     }
 
     private List<Launch> backward(Node n) {
-        Shape s = n.inputShapes().getFirst();
-        int spatial = s.h() * s.w();
-        Value in = n.inputs().getFirst();
-        int x = values.get(in);
         int dy = gradient(n.output());
-        long count = s.size() * batch;
-        boolean needDx = in.producer() != null;
         List<Launch> out = new ArrayList<>();
-        switch (n.sourceOp()) {
-            case ConvOp c -> {
-                ConvGeometry g = c.geometry(s);
-                out.addAll(TrainingLaunches.convBackwardWeight(x, dy, grad(n, "weight"), partials, batch, g, 0f));
-                if (c.bias()) out.add(TrainingLaunches.channelSum(dy, grad(n, "bias"), batch, g.outC(), g.outH() * g.outW(), 0f));
-                if (needDx) out.add(TrainingLaunches.convBackwardData(dy, param(n, "weight"), dx(in), batch, g, beta(in)));
-            }
-            case DenseOp d -> {
-                int features = Math.toIntExact(s.size());
-                int units = d.units();
-                out.add(Gemm.of(units, features, batch, 1).a(dy, 0, 1, units, 0).b(x, 0, features, 1, 0).c(grad(n, "weight"), 0, features, 1, 0)
-                        .launch());
-                if (d.bias()) out.add(TrainingLaunches.channelSum(dy, grad(n, "bias"), batch, units, 1, 0f));
-                if (needDx) {
-                    float beta = beta(in);
-                    out.add(Gemm.of(batch, features, units, 1).a(dy, 0, units, 1, 0).b(param(n, "weight"), 0, features, 1, 0)
-                            .c(dx(in), 0, features, 1, 0).beta(beta).launch());
-                }
-            }
-            case BatchNormOp b -> {
-                int[] st = saved.get(n);
-                out.add(TrainingLaunches.bnBackwardReduce(x, dy, st[0], st[1], grad(n, "weight"), grad(n, "bias"), st[2], batch, s.c(), spatial));
-                if (needDx) out.add(TrainingLaunches.bnBackwardData(x, dy, dx(in), st[0], st[1], param(n, "weight"), st[2], batch, s.c(), spatial, beta(in)));
-            }
-            case PoolOp p -> {
-                if (needDx) {
-                    float beta = beta(in);
-                    out.add(p.kind() == PoolOp.Kind.MAX ? TrainingLaunches.maxPoolBackward(x, dy, dx(in), batch, p.geometry(s), beta)
-                            : TrainingLaunches.avgPoolBackward(dy, dx(in), batch, p.geometry(s), beta));
-                }
-            }
-            case GlobalPoolOp gp -> {
-                if (needDx) {
-                    float beta = beta(in);
-                    out.add(TrainingLaunches.globalPoolBackward(x, dy, dx(in), batch * s.c(), spatial, gp.kind() == PoolOp.Kind.MAX, beta));
-                }
-            }
-            case AdaptiveAvgPoolOp a -> {
-                if (needDx) {
-                    float beta = beta(in);
-                    out.add(TrainingLaunches.adaptiveAvgPoolBackward(dy, dx(in), batch * s.c(), s.h(), s.w(), a.outH(), a.outW(), beta));
-                }
-            }
-            case ActivationOp a -> {
-                if (needDx) {
-                    float beta = beta(in);
-                    out.add(TrainingLaunches.activationBackward(x, dy, dx(in), count, GpuActivation.code(a.kind()), (float) a.alpha(), beta));
-                }
-            }
-            case FlattenOp f -> {
-                if (needDx) {
-                    float beta = beta(in);
-                    out.add(TrainingLaunches.accumulate(dy, Arg.NO_BUFFER, dx(in), count, beta));
-                }
-            }
-            case DropoutOp d -> {
-                if (needDx) {
-                    float beta = beta(in);
-                    out.add(TrainingLaunches.accumulate(dy, saved.get(n)[0], dx(in), count, beta));
-                }
-            }
-            case AddOp a -> {
-                for (Value v : n.inputs()) {
-                    if (v.producer() == null) continue;
-                    float beta = beta(v);
-                    out.add(TrainingLaunches.accumulate(dy, Arg.NO_BUFFER, dx(v), count, beta));
-                }
-            }
-            case ConcatOp c -> {
-                int total = Math.toIntExact(n.output().shape().size());
-                int offset = 0;
-                for (int i = 0; i < n.inputs().size(); i++) {
-                    Value v = n.inputs().get(i);
-                    int part = Math.toIntExact(n.inputShapes().get(i).size());
-                    if (v.producer() != null) {
-                        float beta = beta(v);
-                        out.add(TrainingLaunches.copyFrom(dy, dx(v), batch, part, total, offset, beta));
-                    }
-                    offset += part;
-                }
-            }
-            case ChannelShuffleOp cs -> {
-                if (needDx) out.add(ChannelShuffleOp.launch(dy, dx(in), batch, s, s.c() / cs.groups(), beta(in)));
-            }
-            default -> throw new IllegalStateException("rejected in plan(): " + n.op().type());
-        }
+        ((GpuTrainable) n.op()).gpuBackward(new Code(n, dy), out);
         return out;
+    }
+
+    /** The plan's buffers for one node; {@code dy} is its output's gradient, in the backward pass. */
+    private final class Code implements GpuTrainingCode {
+
+        private final Node node;
+        private final int dy;
+
+        Code(Node node, int dy) {
+            this.node = node;
+            this.dy = dy;
+        }
+
+        @Override
+        public Node node() {
+            return node;
+        }
+
+        @Override
+        public int batch() {
+            return batch;
+        }
+
+        @Override
+        public int input(int i) {
+            return values.get(node.inputs().get(i));
+        }
+
+        @Override
+        public int y() {
+            return values.get(node.output());
+        }
+
+        @Override
+        public int param(String suffix) {
+            return GpuTrainingPlanner.this.param(node, suffix);
+        }
+
+        @Override
+        public int grad(String suffix) {
+            return gradBuffers.get(node.name() + "." + suffix);
+        }
+
+        @Override
+        public int workspace(String label, long floats) {
+            return add(label, Role.WORKSPACE, floats, null);
+        }
+
+        @Override
+        public int dropoutMask(long count, double p) {
+            int mask = add(node.name() + " mask", Role.INPUT, count, null);
+            masks.add(new GpuTrainingPlan.DropoutMask(mask, Math.toIntExact(count), p));
+            return mask;
+        }
+
+        @Override
+        public void save(int... buffers) {
+            saved.put(node, buffers);
+        }
+
+        @Override
+        public int[] saved() {
+            return saved.get(node);
+        }
+
+        @Override
+        public int dy() {
+            return dy;
+        }
+
+        @Override
+        public int partials() {
+            return partials;
+        }
+
+        @Override
+        public boolean needsDx(int i) {
+            return node.inputs().get(i).producer() != null;
+        }
+
+        @Override
+        public int dx(int i) {
+            return gradient(node.inputs().get(i));
+        }
+
+        @Override
+        public float beta(int i) {
+            return GpuTrainingPlanner.this.beta(node.inputs().get(i));
+        }
     }
 
     /** 0 for the first gradient reaching {@code v}, 1 for the rest; marks it reached. */
     private float beta(Value v) {
         return written.add(v) ? 0f : 1f;
-    }
-
-    private int dx(Value v) {
-        return gradient(v);
     }
 
     private int gradient(Value v) {
@@ -299,10 +225,6 @@ public final class GpuTrainingPlanner {
         Integer id = paramBuffers.get(n.name() + "." + suffix);
         if (id == null) throw new IllegalArgumentException("no weight tensor '" + n.name() + "." + suffix + "'");
         return id;
-    }
-
-    private int grad(Node n, String suffix) {
-        return gradBuffers.get(n.name() + "." + suffix);
     }
 
     private int add(String name, Role role, long floats, float[] data) {
