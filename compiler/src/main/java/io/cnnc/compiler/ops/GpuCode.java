@@ -1,28 +1,12 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.Node;
-import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.gpu.GpuConvChooser;
 
 /**
  * What an op's GPU binding plans with ({@link PlanarOp#gpu}): device buffers, by id, for the
  * node's values and the tensors it uploads. Nothing here talks to a device.
  */
-public interface GpuCode {
-
-    Node node();
-
-    int batch();
-
-    /** The buffer holding input {@code i}. */
-    int input(int i);
-
-    default int x() {
-        return input(0);
-    }
-
-    /** The buffer the node writes. */
-    int y();
+public interface GpuCode extends DeviceBuffers {
 
     /** A tensor of the network by full name (it must exist). */
     float[] tensor(String name);
@@ -43,12 +27,4 @@ public interface GpuCode {
     int workspaceA();
 
     int workspaceB();
-
-    default Shape in() {
-        return node().inputShapes().getFirst();
-    }
-
-    default int spatial() {
-        return in().h() * in().w();
-    }
 }

@@ -1,28 +1,12 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.Node;
-import io.cnnc.compiler.ir.Shape;
-
 /**
  * What an op's GPU training binding ({@link GpuTrainable}) plans with: buffers by id for its
  * values, parameters and gradients. An input's gradient buffer is overwritten by the first
  * layer that reaches it and added to by the rest, so each launch writing one takes its
  * {@link #beta}.
  */
-public interface GpuTrainingCode {
-
-    Node node();
-
-    int batch();
-
-    /** The buffer holding input {@code i}'s value. */
-    int input(int i);
-
-    default int x() {
-        return input(0);
-    }
-
-    int y();
+public interface GpuTrainingCode extends DeviceBuffers {
 
     /** One of the node's own tensors, and its gradient. */
     int param(String suffix);
@@ -54,14 +38,6 @@ public interface GpuTrainingCode {
 
     /** 0 for the first gradient reaching input {@code i}, 1 after; marks it reached. */
     float beta(int i);
-
-    default Shape in() {
-        return node().inputShapes().getFirst();
-    }
-
-    default int spatial() {
-        return in().h() * in().w();
-    }
 
     default long count() {
         return in().size() * batch();
