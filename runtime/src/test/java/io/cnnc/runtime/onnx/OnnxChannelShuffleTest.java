@@ -15,13 +15,11 @@ import io.cnnc.runtime.onnx.OnnxWriter.IO;
 import io.cnnc.runtime.onnx.OnnxWriter.Init;
 import io.cnnc.runtime.onnx.OnnxWriter.NodeSpec;
 import io.cnnc.runtime.weights.WeightBinder;
-import io.cnnc.runtime.weights.WeightInitializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,22 +64,13 @@ class OnnxChannelShuffleTest {
 
     @Test
     void exportAgreesWithOnnxRuntimeAndImportsBackAsChannelShuffle() throws Exception {
-        Path cnn = tmp.resolve("c.cnn");
-        Files.writeString(cnn, "network C { input x: [6, 5, 4]\n conv(12, 1) -> channelshuffle(3) -> relu -> channelshuffle(12) -> conv(4, 3) }\n");
-        Graph graph = Compiler.compile(SourceFile.read(cnn)).networks().getFirst();
-        Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
-        Path w = tmp.resolve("c.safetensors");
-        Safetensors.write(w, params, Map.of());
-        Path onnx = tmp.resolve("c.onnx");
-        CliTestAccess.Result r = CliTestAccess.cnnc("export", cnn.toString(), "--weights", w.toString(), "-o", onnx.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        ExportedNetwork net = ExportedNetwork.export(tmp, "c",
+                "network C { input x: [6, 5, 4]\n conv(12, 1) -> channelshuffle(3) -> relu -> channelshuffle(12) -> conv(4, 3) }\n", 3);
         Tensor x = input(2, 6, 5, 4);
-        float[] ours = new ReferenceExecutor(graph, WeightBinder.bind(graph, params, w)).run(List.of(x)).getFirst().data();
-        assertClose(OnnxRuntimeOracle.run(onnx, x), ours);
+        float[] ours = net.reference(x);
+        assertClose(OnnxRuntimeOracle.run(net.onnx(), x), ours);
 
-        Path back = tmp.resolve("back.cnn");
-        CliTestAccess.Result imported = CliTestAccess.cnnc("import", onnx.toString(), "-o", back.toString());
-        assertThat(imported.code()).as(imported.err()).isZero();
+        Path back = net.importBack(tmp);
         assertThat(Files.readString(back)).contains("-> channelshuffle(3)", "-> channelshuffle(12)");
         Graph again = Compiler.compile(SourceFile.read(back)).networks().getFirst();
         Path backWeights = tmp.resolve("back.safetensors");

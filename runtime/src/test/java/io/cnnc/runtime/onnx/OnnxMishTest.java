@@ -2,22 +2,14 @@ package io.cnnc.runtime.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cnnc.compiler.Compiler;
-import io.cnnc.compiler.ir.Graph;
-import io.cnnc.dsl.SourceFile;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.cli.CliTestAccess;
-import io.cnnc.runtime.exec.ReferenceExecutor;
 import io.cnnc.runtime.io.Npy;
-import io.cnnc.runtime.io.Safetensors;
 import io.cnnc.runtime.onnx.OnnxWriter.IO;
 import io.cnnc.runtime.onnx.OnnxWriter.NodeSpec;
-import io.cnnc.runtime.weights.WeightBinder;
-import io.cnnc.runtime.weights.WeightInitializer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,18 +22,10 @@ class OnnxMishTest {
 
     @Test
     void mishExportsAsItsDecompositionAndAgreesWithOnnxRuntime() throws Exception {
-        Path cnn = tmp.resolve("mish.cnn");
-        Files.writeString(cnn, "network M { input x: [3, 5, 6]\n conv(4, 3, pad=1) -> mish -> maxpool(2) -> mish }\n");
-        Graph graph = Compiler.compile(SourceFile.read(cnn)).networks().getFirst();
-        Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
-        Path w = tmp.resolve("mish.safetensors");
-        Safetensors.write(w, params, Map.of());
-        Path onnx = tmp.resolve("mish.onnx");
-        CliTestAccess.Result r = CliTestAccess.cnnc("export", cnn.toString(), "--weights", w.toString(), "-o", onnx.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        ExportedNetwork net = ExportedNetwork.export(tmp, "mish",
+                "network M { input x: [3, 5, 6]\n conv(4, 3, pad=1) -> mish -> maxpool(2) -> mish }\n", 3);
         Tensor x = input(2 * 3 * 5 * 6, 2, 3, 5, 6);
-        float[] ours = new ReferenceExecutor(graph, WeightBinder.bind(graph, params, w)).run(List.of(x)).getFirst().data();
-        assertClose(OnnxRuntimeOracle.run(onnx, x), ours);
+        assertClose(OnnxRuntimeOracle.run(net.onnx(), x), net.reference(x));
     }
 
     @Test

@@ -2,24 +2,16 @@ package io.cnnc.runtime.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cnnc.compiler.Compiler;
-import io.cnnc.compiler.ir.Graph;
-import io.cnnc.dsl.SourceFile;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.cli.CliTestAccess;
-import io.cnnc.runtime.exec.ReferenceExecutor;
 import io.cnnc.runtime.io.Npy;
-import io.cnnc.runtime.io.Safetensors;
 import io.cnnc.runtime.onnx.OnnxWriter.IO;
 import io.cnnc.runtime.onnx.OnnxWriter.Init;
 import io.cnnc.runtime.onnx.OnnxWriter.NodeSpec;
-import io.cnnc.runtime.weights.WeightBinder;
-import io.cnnc.runtime.weights.WeightInitializer;
 import io.cnnc.kernels.OnnxGraph.Attribute;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,22 +31,12 @@ class OnnxUpsampleTest {
 
     @Test
     void exportAgreesWithOnnxRuntimeAndImportsBack() throws Exception {
-        Path cnn = tmp.resolve("u.cnn");
-        Files.writeString(cnn, NET);
-        Graph graph = Compiler.compile(SourceFile.read(cnn)).networks().getFirst();
-        Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
-        Path w = tmp.resolve("u.safetensors");
-        Safetensors.write(w, params, Map.of());
-        Path onnx = tmp.resolve("u.onnx");
-        CliTestAccess.Result r = CliTestAccess.cnnc("export", cnn.toString(), "--weights", w.toString(), "-o", onnx.toString());
-        assertThat(r.code()).as(r.err()).isZero();
+        ExportedNetwork net = ExportedNetwork.export(tmp, "u", NET, 3);
         Tensor x = input(2, 3, 5, 3);
-        float[] ours = new ReferenceExecutor(graph, WeightBinder.bind(graph, params, w)).run(List.of(x)).getFirst().data();
-        assertClose(OnnxRuntimeOracle.run(onnx, x), ours);
+        float[] ours = net.reference(x);
+        assertClose(OnnxRuntimeOracle.run(net.onnx(), x), ours);
 
-        Path back = tmp.resolve("back.cnn");
-        CliTestAccess.Result imported = CliTestAccess.cnnc("import", onnx.toString(), "-o", back.toString());
-        assertThat(imported.code()).as(imported.err()).isZero();
+        Path back = net.importBack(tmp);
         assertThat(Files.readString(back)).contains("upsample((2, 3))", "upsample(2, mode=\"bilinear\")",
                 "upsample((3, 2), mode=\"bilinear\", align_corners=true)");
         assertClose(run(back, tmp.resolve("back.safetensors"), x), ours);
