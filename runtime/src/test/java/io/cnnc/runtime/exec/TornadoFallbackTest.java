@@ -46,39 +46,19 @@ class TornadoFallbackTest {
 
     @Test
     void javaFallbackMatchesTheReference() throws Exception {
-        Graph graph = Compiler.compile(new SourceFile("t.cnn", NET)).networks().getFirst();
-        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 4);
-        Map<String, float[]> raw = new HashMap<>();
-        weights.forEach((k, v) -> raw.put(k, v.data()));
-        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withBatch(2).withThreads(1));
-        CompiledNetwork net = model.instantiate(model.tornadoSource(false), Parallel.serial());
-        Random r = new Random(8);
-        float[] x = new float[2 * 3 * 14 * 13];
-        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() * 2 - 1;
-        float[] got = net.forward(new float[][] {x})[0];
-        float[] want = new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 2, 3, 14, 13))).getFirst().data();
-        assertThat(got).hasSameSizeAs(want);
+        float[][] out = fallbackAndReference(NET, new int[] {3, 14, 13}, 8, 1);
+        float[] got = out[0], want = out[1];
         for (int i = 0; i < want.length; i++) assertThat((double) Math.abs(got[i] - want[i])).isLessThanOrEqualTo(1e-4);
     }
 
     /** upsample's loop kernel in each mode, between convs, in the plain-Java fallback. */
     @Test
     void upsampleInTheJavaFallbackMatchesTheReference() throws Exception {
-        Graph graph = Compiler.compile(new SourceFile("u.cnn", """
+        float[][] out = fallbackAndReference("""
                 network U { input x: [3, 5, 6]
                   conv(4, 3, pad=1) -> upsample((2, 3)) -> upsample(2, mode="bilinear") -> conv(4, 3, stride=2)
-                  -> upsample((3, 2), mode="bilinear", align_corners=true) }""")).networks().getFirst();
-        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 4);
-        Map<String, float[]> raw = new HashMap<>();
-        weights.forEach((k, v) -> raw.put(k, v.data()));
-        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withBatch(2).withThreads(1));
-        CompiledNetwork net = model.instantiate(model.tornadoSource(false), Parallel.serial());
-        Random r = new Random(8);
-        float[] x = new float[2 * 3 * 5 * 6];
-        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() * 2 - 1;
-        float[] got = net.forward(new float[][] {x})[0];
-        float[] want = new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 2, 3, 5, 6))).getFirst().data();
-        assertThat(got).hasSameSizeAs(want);
+                  -> upsample((3, 2), mode="bilinear", align_corners=true) }""", new int[] {3, 5, 6}, 8, 1);
+        float[] got = out[0], want = out[1];
         for (int i = 0; i < want.length; i++) assertThat((double) Math.abs(got[i] - want[i])).isLessThanOrEqualTo(1e-4);
     }
 
@@ -95,18 +75,8 @@ class TornadoFallbackTest {
             outs.add("s_" + name);
         }
         src.append("  concat(").append(String.join(", ", outs)).append(")\n}");
-        Graph graph = Compiler.compile(new SourceFile("a.cnn", src.toString())).networks().getFirst();
-        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 4);
-        Map<String, float[]> raw = new HashMap<>();
-        weights.forEach((k, v) -> raw.put(k, v.data()));
-        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withBatch(2).withThreads(1));
-        CompiledNetwork net = model.instantiate(model.tornadoSource(false), Parallel.serial());
-        Random r = new Random(9);
-        float[] x = new float[2 * 3 * 5 * 6];
-        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() * 4 - 2;
-        float[] got = net.forward(new float[][] {x})[0];
-        float[] want = new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 2, 3, 5, 6))).getFirst().data();
-        assertThat(got).hasSameSizeAs(want);
+        float[][] out = fallbackAndReference(src.toString(), new int[] {3, 5, 6}, 9, 2);
+        float[] got = out[0], want = out[1];
         for (int i = 0; i < want.length; i++) assertThat((double) Math.abs(got[i] - want[i])).as("[%d]", i).isLessThanOrEqualTo(1e-4 * (1 + Math.abs(want[i])));
     }
 
@@ -129,5 +99,26 @@ class TornadoFallbackTest {
         JavacTask task = (JavacTask) ToolProvider.getSystemJavaCompiler().getTask(null, null, d, List.of("-proc:none"), null, List.of(unit));
         task.parse();
         assertThat(d.getDiagnostics()).as("syntax errors in the generated TornadoVM source").isEmpty();
+    }
+
+    /**
+     * Compiles {@code source}, runs its TornadoVM source's plain-Java fallback (batch 2, one
+     * thread) and the reference executor on one random input in [-range, range); returns
+     * {got, want}, of the same size.
+     */
+    private static float[][] fallbackAndReference(String source, int[] chw, long seed, float range) throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("t.cnn", source)).networks().getFirst();
+        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 4);
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withBatch(2).withThreads(1));
+        CompiledNetwork net = model.instantiate(model.tornadoSource(false), Parallel.serial());
+        Random r = new Random(seed);
+        float[] x = new float[2 * chw[0] * chw[1] * chw[2]];
+        for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() * 2 * range - range;
+        float[] got = net.forward(new float[][] {x})[0];
+        float[] want = new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 2, chw[0], chw[1], chw[2]))).getFirst().data();
+        assertThat(got).hasSameSizeAs(want);
+        return new float[][] {got, want};
     }
 }
