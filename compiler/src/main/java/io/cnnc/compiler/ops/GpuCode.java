@@ -1,6 +1,6 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.kernels.gpu.GpuConvChooser;
+import io.cnnc.compiler.target.gpu.GpuConvChooser;
 
 /**
  * What an op's GPU binding plans with ({@link PlanarOp#gpu}): device buffers, by id, for the

@@ -9,6 +9,9 @@ import java.util.List;
  */
 public final class Gemm {
 
+    /** Half the 64 x 64 output tile of a work-group: a dimension below it leaves a tile mostly padding. */
+    public static final int HALF_TILE = 32;
+
     private final int m, n, k, batches;
     private int[] a, b, c;
     private int bias = Arg.NO_BUFFER, biasRs, biasCs;

@@ -49,7 +49,7 @@ public final class TrainingLaunches {
      * element of dW reduces over (sample, position) instead.
      */
     public static boolean smallWeightGradient(ConvGeometry g) {
-        return g.outC() / g.groups() < GpuConvChooser.GEMM_MIN || g.inC() / g.groups() * g.kernelH() * g.kernelW() < GpuConvChooser.GEMM_MIN;
+        return g.outC() / g.groups() < Gemm.HALF_TILE || g.inC() / g.groups() * g.kernelH() * g.kernelW() < Gemm.HALF_TILE;
     }
 
     /** Floats of scratch the weight gradient needs for its partial sums (0 when not split). */

@@ -2,12 +2,12 @@ package io.cnnc.runtime.gpu;
 
 import io.cnnc.compiler.Compiler;
 import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.target.gpu.GpuConvChooser;
 import io.cnnc.compiler.target.gpu.GpuPlanner;
 import io.cnnc.dsl.CompileException;
 import io.cnnc.dsl.SourceFile;
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
-import io.cnnc.kernels.gpu.GpuConvChooser;
 import io.cnnc.kernels.gpu.GpuConvStrategy;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.exec.ReferenceExecutor;

@@ -3,7 +3,7 @@ package io.cnnc.runtime.gpu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.compiler.ir.Graph;
-import io.cnnc.kernels.gpu.GpuConvChooser;
+import io.cnnc.compiler.target.gpu.GpuConvChooser;
 import io.cnnc.kernels.gpu.GpuConvStrategy;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,7 +4,6 @@ import io.cnnc.compiler.target.FrontHalf;
 import io.cnnc.compiler.target.Target;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.gpu.Dialect;
-import io.cnnc.kernels.gpu.GpuConvChooser;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;

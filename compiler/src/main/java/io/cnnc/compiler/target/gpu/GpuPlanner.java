@@ -9,7 +9,6 @@ import io.cnnc.compiler.plan.MemoryPlan;
 import io.cnnc.compiler.target.FrontHalf;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.gpu.Arg;
-import io.cnnc.kernels.gpu.GpuConvChooser;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.compiler.target.gpu.GpuPlan.Buffer;
 import io.cnnc.compiler.target.gpu.GpuPlan.ConvChoice;

@@ -1,6 +1,8 @@
-package io.cnnc.kernels.gpu;
+package io.cnnc.compiler.target.gpu;
 
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.gpu.Gemm;
+import io.cnnc.kernels.gpu.GpuConvStrategy;
 import java.util.Locale;
 
 /**
@@ -15,8 +17,8 @@ public final class GpuConvChooser {
 
     /** Channels in and out from which Winograd's transforms are amortised. */
     static final int WINOGRAD_MIN_CHANNELS = 16;
-    /** Output channels per group and reduction length from which a 64 x 64 GEMM tile is at least half used. */
-    static final int GEMM_MIN = 32;
+    /** Output channels per group and reduction length from which a GEMM tile is at least half used. */
+    static final int GEMM_MIN = Gemm.HALF_TILE;
 
     private GpuConvChooser() {}
 
