@@ -88,7 +88,7 @@ public record ConcatOp() implements CommonOp, GpuTrainable {
     @Override
     public String onnx(OnnxCode o) {
         List<String> in = new ArrayList<>();
-        for (int i = 0; i < o.irNode().inputs().size(); i++) in.add(o.input(i));
+        for (int i = 0; i < o.node().inputs().size(); i++) in.add(o.input(i));
         return o.node("Concat", in, o.output(), Attribute.of("axis", 1L));
     }
 

@@ -1,7 +1,5 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.Node;
-import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.schedule.Choice;
 
 /**
@@ -9,9 +7,7 @@ import io.cnnc.compiler.schedule.Choice;
  * node's arrays and tensors. {@link LaidOutOp#cpu} returns the statement; the code generator
  * puts it in {@code forward} in graph order.
  */
-public interface CpuCode {
-
-    Node node();
+public interface CpuCode extends NodeContext {
 
     /** The node's position in the graph, for names of its own fields. */
     int index();
@@ -40,12 +36,4 @@ public interface CpuCode {
 
     /** A statement of the generated constructor; {@code w} there is the weights map. */
     void setUp(String format, Object... args);
-
-    default Shape in() {
-        return node().inputShapes().getFirst();
-    }
-
-    default int spatial() {
-        return in().h() * in().w();
-    }
 }

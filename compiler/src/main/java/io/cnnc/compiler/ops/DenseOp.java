@@ -86,8 +86,8 @@ public record DenseOp(int units, boolean bias) implements CommonOp, GpuTrainable
     @Override
     public void tornado(TornadoCode t) {
         t.kernel(t.loops().dense(t.kernelName(), t.batch(), t.in().size(), units));
-        String w = t.weight(t.node().name() + ".weight");
-        String b = bias ? t.weight(t.node().name() + ".bias") : t.weightOrZeros(t.node().name() + ".bias", units);
+        String w = t.param("weight");
+        String b = bias ? t.param("bias") : t.weightOrZeros(t.node().name() + ".bias", units);
         t.call(t.kernelName(), t.x(), w, b, t.y());
     }
 

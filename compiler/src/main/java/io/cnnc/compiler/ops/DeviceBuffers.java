@@ -1,12 +1,8 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.Node;
-import io.cnnc.compiler.ir.Shape;
 
 /** A node's values as device buffers, by id: what the GPU bindings, inference and training, share. */
-public interface DeviceBuffers {
-
-    Node node();
+public interface DeviceBuffers extends NodeContext {
 
     int batch();
 
@@ -19,12 +15,4 @@ public interface DeviceBuffers {
 
     /** The buffer the node writes. */
     int y();
-
-    default Shape in() {
-        return node().inputShapes().getFirst();
-    }
-
-    default int spatial() {
-        return in().h() * in().w();
-    }
 }

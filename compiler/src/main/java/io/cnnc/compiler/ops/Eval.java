@@ -9,7 +9,7 @@ import java.util.function.Function;
  * One node's arrays for an eager computation of it: its inputs and output, each
  * {@code [batch, C, H, W]} flattened, and the network's tensors by full name.
  */
-public record Eval(Node node, int batch, List<float[]> inputs, float[] output, Function<String, float[]> tensors) {
+public record Eval(Node node, int batch, List<float[]> inputs, float[] output, Function<String, float[]> tensors) implements NodeContext {
 
     public float[] x() {
         return inputs.getFirst();
@@ -19,22 +19,12 @@ public record Eval(Node node, int batch, List<float[]> inputs, float[] output, F
         return inputs.get(i);
     }
 
-    /** The shape of the first input, one sample. */
-    public Shape in() {
-        return node.inputShapes().getFirst();
-    }
-
     public Shape out() {
         return node.output().shape();
     }
 
     public List<Shape> inputShapes() {
         return node.inputShapes();
-    }
-
-    /** Height times width of the first input. */
-    public int spatial() {
-        return in().h() * in().w();
     }
 
     /** One of this node's own tensors, by suffix ({@code weight}, {@code running_mean}). */

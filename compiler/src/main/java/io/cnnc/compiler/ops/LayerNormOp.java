@@ -53,7 +53,7 @@ public record LayerNormOp(double eps) implements CommonOp {
     public void tornado(TornadoCode t) {
         Shape s = t.in();
         t.kernel(t.loops().layerNorm(t.kernelName(), t.batch(), s.c(), s.h() * s.w(), eps));
-        t.call(t.kernelName(), t.x(), t.weight(t.node().name() + ".weight"), t.weight(t.node().name() + ".bias"), t.y());
+        t.call(t.kernelName(), t.x(), t.param("weight"), t.param("bias"), t.y());
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.Node;
-import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.OnnxGraph;
 import java.util.List;
 
@@ -9,9 +7,7 @@ import java.util.List;
  * What an op's ONNX export writes with ({@link SourceOp#onnx}): the exporter's graph, plus the
  * names of the node's values and its tensors as initializers. Values stay {@code [N, C, H, W]}.
  */
-public interface OnnxCode extends OnnxGraph {
-
-    Node irNode();
+public interface OnnxCode extends OnnxGraph, NodeContext {
 
     /** The ONNX name of input {@code i}. */
     String input(int i);
@@ -34,8 +30,4 @@ public interface OnnxCode extends OnnxGraph {
 
     /** A float initializer holding {@code values} as a vector (Resize's scales); returns its name. */
     String floats(float... values);
-
-    default Shape in() {
-        return irNode().inputShapes().getFirst();
-    }
 }

@@ -52,7 +52,7 @@ public record ScaleOp(double init) implements CommonOp {
         Shape s = t.in();
         t.kernel(t.loops().channelAffine(t.kernelName(), t.batch(), s.c(), s.h() * s.w()));
         String b = t.buffer(s.c());
-        t.call(t.kernelName(), t.x(), t.weight(t.node().name() + ".weight"), b, t.y());
+        t.call(t.kernelName(), t.x(), t.param("weight"), b, t.y());
     }
 
     @Override

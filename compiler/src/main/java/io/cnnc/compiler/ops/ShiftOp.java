@@ -52,7 +52,7 @@ public record ShiftOp(double init) implements CommonOp {
         t.kernel(t.loops().channelAffine(t.kernelName(), t.batch(), s.c(), s.h() * s.w()));
         String a = t.buffer(s.c());
         t.setUp("java.util.Arrays.fill($L, 1f)", a);
-        t.call(t.kernelName(), t.x(), a, t.weight(t.node().name() + ".weight"), t.y());
+        t.call(t.kernelName(), t.x(), a, t.param("weight"), t.y());
     }
 
     @Override

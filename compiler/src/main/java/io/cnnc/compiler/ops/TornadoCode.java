@@ -2,16 +2,12 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.MethodSpec;
 import io.cnnc.compiler.codegen.tornado.LoopKernelWriter;
-import io.cnnc.compiler.ir.Node;
-import io.cnnc.compiler.ir.Shape;
 
 /**
  * What an op's TornadoVM binding writes with ({@link PlanarOp#tornado}): it adds its loop
  * kernels to the generated class and the calls of them, in order, to the task graph.
  */
-public interface TornadoCode {
-
-    Node node();
+public interface TornadoCode extends NodeContext {
 
     int batch();
 
@@ -41,6 +37,11 @@ public interface TornadoCode {
     /** A field holding a tensor of the network, which must exist. */
     String weight(String name);
 
+    /** A field holding one of the node's own tensors ({@code weight}), which must exist. */
+    default String param(String suffix) {
+        return weight(node().name() + "." + suffix);
+    }
+
     /** A field holding a tensor, or {@code zeros} zeros where the network has none (a conv without bias). */
     String weightOrZeros(String name, int zeros);
 
@@ -49,8 +50,4 @@ public interface TornadoCode {
 
     /** A statement of the generated constructor; {@code w} there is the weights map. */
     void setUp(String format, Object... args);
-
-    default Shape in() {
-        return node().inputShapes().getFirst();
-    }
 }

@@ -103,7 +103,7 @@ public final class OnnxExporter {
         }
 
         @Override
-        public Node irNode() {
+        public Node node() {
             return node;
         }
 
