@@ -9,8 +9,10 @@ import io.cnnc.compiler.ops.*;
 import io.cnnc.kernels.ActivationKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Every layer of the language (docs/language.md, "Layers"): its names, arguments, and how it becomes an op. */
 public final class LayerCatalog {
@@ -24,6 +26,8 @@ public final class LayerCatalog {
     public record LayerDef(String name, List<ArgSpec> signature, Factory factory) {}
 
     private static final Map<String, LayerDef> LAYERS = new LinkedHashMap<>();
+    /** How ONNX nodes become these layers, from the ops' definitions, in the order the importer tries them. */
+    private static final Set<OnnxImportRule> ONNX_IMPORTS = new LinkedHashSet<>();
 
     private static final IntValue ONE = new IntValue(1);
     private static final IntValue ZERO = new IntValue(0);
@@ -37,46 +41,51 @@ public final class LayerCatalog {
                 optional("stride", ArgType.PAIR, ONE, 1), optional("pad", ArgType.PADDING, ZERO, 0),
                 optional("dilation", ArgType.PAIR, ONE, 1), optional("groups", ArgType.INT, ONE, 1),
                 optional("bias", ArgType.BOOL, TRUE, 0)),
-                (a, in) -> conv("conv", a.integer("out"), a, in, a.integer("groups")));
+                (a, in) -> conv("conv", a.integer("out"), a, in, a.integer("groups")), ConvOp.ONNX_IMPORT);
         define("dwconv", List.of(required("kernel", ArgType.PAIR, 1),
                 optional("stride", ArgType.PAIR, ONE, 1), optional("pad", ArgType.PADDING, ZERO, 0),
                 optional("dilation", ArgType.PAIR, ONE, 1), optional("multiplier", ArgType.INT, ONE, 1),
                 optional("bias", ArgType.BOOL, TRUE, 0)),
                 (a, in) -> conv("dwconv", Math.multiplyExact(in.c(), a.integer("multiplier")), a, in, in.c()));
         define("dense", List.of(required("units", ArgType.INT, 1), optional("bias", ArgType.BOOL, TRUE, 0)),
-                (a, in) -> new DenseOp(a.integer("units"), a.bool("bias")));
+                (a, in) -> new DenseOp(a.integer("units"), a.bool("bias")), DenseOp.ONNX_IMPORT);
         List<ArgSpec> bn = List.of(optional("eps", ArgType.FLOAT, new FloatValue(1e-5), Double.MIN_VALUE),
                 optional("momentum", ArgType.FLOAT, new FloatValue(0.1), 0));
-        define("bn", bn, (a, in) -> new BatchNormOp(a.number("eps"), a.number("momentum")));
+        define("bn", bn, (a, in) -> new BatchNormOp(a.number("eps"), a.number("momentum")), BatchNormOp.ONNX_IMPORT);
         alias("batchnorm", "bn");
         define("layernorm", List.of(optional("eps", ArgType.FLOAT, new FloatValue(1e-6), Double.MIN_VALUE)),
                 (a, in) -> new LayerNormOp(a.number("eps")));
         define("scale", List.of(optional("init", ArgType.FLOAT, new FloatValue(1.0), -Double.MAX_VALUE)),
-                (a, in) -> new ScaleOp(a.number("init")));
+                (a, in) -> new ScaleOp(a.number("init")), ScaleOp.ONNX_IMPORT);
         define("shift", List.of(optional("init", ArgType.FLOAT, new FloatValue(0.0), -Double.MAX_VALUE)),
-                (a, in) -> new ShiftOp(a.number("init")));
+                (a, in) -> new ShiftOp(a.number("init")), ShiftOp.ONNX_IMPORT);
         List<ArgSpec> pool = List.of(required("kernel", ArgType.PAIR, 1), optional("stride", ArgType.PAIR, KERNEL, 1),
                 optional("pad", ArgType.PAIR, ZERO, 0), optional("ceil", ArgType.BOOL, FALSE, 0));
-        define("maxpool", pool, (a, in) -> pool(PoolOp.Kind.MAX, a));
-        define("avgpool", pool, (a, in) -> pool(PoolOp.Kind.AVG, a));
-        define("gap", List.of(), (a, in) -> new GlobalPoolOp(PoolOp.Kind.AVG));
+        define("maxpool", pool, (a, in) -> pool(PoolOp.Kind.MAX, a), PoolOp.ONNX_IMPORT);
+        define("avgpool", pool, (a, in) -> pool(PoolOp.Kind.AVG, a), PoolOp.ONNX_IMPORT);
+        define("gap", List.of(), (a, in) -> new GlobalPoolOp(PoolOp.Kind.AVG), GlobalPoolOp.ONNX_IMPORT);
         alias("globalavgpool", "gap");
-        define("globalmaxpool", List.of(), (a, in) -> new GlobalPoolOp(PoolOp.Kind.MAX));
+        define("globalmaxpool", List.of(), (a, in) -> new GlobalPoolOp(PoolOp.Kind.MAX), GlobalPoolOp.ONNX_IMPORT);
         define("adaptiveavgpool", List.of(required("size", ArgType.PAIR, 1)), (a, in) -> {
             int[] size = a.pair("size");
             return new AdaptiveAvgPoolOp(size[0], size[1]);
         });
         for (ActivationKind kind : ActivationKind.values()) activation(kind);
+        ONNX_IMPORTS.add(ActivationOp.ONNX_IMPORT);
         alias("swish", "silu");
-        define("softmax", List.of(), (a, in) -> new SoftmaxOp());
-        define("flatten", List.of(), (a, in) -> new FlattenOp());
+        define("softmax", List.of(), (a, in) -> new SoftmaxOp(), SoftmaxOp.ONNX_IMPORT);
+        define("flatten", List.of(), (a, in) -> new FlattenOp(), FlattenOp.ONNX_IMPORT);
         define("dropout", List.of(optional("p", ArgType.FLOAT, new FloatValue(0.5), 0)), (a, in) -> {
             if (a.number("p") >= 1) throw new ShapeException("dropout p must be below 1, got " + a.number("p"));
             return new DropoutOp(a.number("p"));
         });
-        define("channelshuffle", List.of(required("groups", ArgType.INT, 1)), (a, in) -> new ChannelShuffleOp(a.integer("groups")));
+        define("channelshuffle", List.of(required("groups", ArgType.INT, 1)), (a, in) -> new ChannelShuffleOp(a.integer("groups")),
+                ChannelShuffleOp.ONNX_IMPORT_RESHAPE, ChannelShuffleOp.ONNX_IMPORT_TRANSPOSE);
         define("upsample", List.of(required("scale", ArgType.PAIR, 1), optional("mode", ArgType.STRING, new StringValue("nearest"), 0),
-                optional("align_corners", ArgType.BOOL, FALSE, 0)), (a, in) -> upsample(a));
+                optional("align_corners", ArgType.BOOL, FALSE, 0)), (a, in) -> upsample(a), UpsampleOp.ONNX_IMPORT);
+        // The ops written as expressions (a + b, a * b, concat(a, b)) rather than layers.
+        ONNX_IMPORTS.addAll(List.of(AddOp.ONNX_IMPORT, MulOp.ONNX_IMPORT, ConcatOp.ONNX_IMPORT));
+        checkOneTotalRulePerType();
     }
 
     private LayerCatalog() {}
@@ -85,8 +94,25 @@ public final class LayerCatalog {
         return LAYERS.get(name);
     }
 
-    private static void define(String name, List<ArgSpec> signature, Factory factory) {
+    private static void define(String name, List<ArgSpec> signature, Factory factory, OnnxImportRule... onnx) {
         LAYERS.put(name, new LayerDef(name, signature, factory));
+        ONNX_IMPORTS.addAll(List.of(onnx));
+    }
+
+    /** The ONNX import rules of every layer's op, pattern rules before total ones (OnnxImportRule). */
+    public static List<OnnxImportRule> onnxImports() {
+        return ONNX_IMPORTS.stream().sorted(java.util.Comparator.comparing(OnnxImportRule::total)).toList();
+    }
+
+    /** Two ops that both take every node of one ONNX type would make the import depend on registration order. */
+    private static void checkOneTotalRulePerType() {
+        Set<String> taken = new java.util.HashSet<>();
+        for (OnnxImportRule r : ONNX_IMPORTS) {
+            if (!r.total()) continue;
+            for (String type : r.opTypes()) {
+                if (!taken.add(type)) throw new IllegalStateException("two ops' ONNX import rules take every " + type + " node");
+            }
+        }
     }
 
     private static void alias(String alias, String target) {

@@ -10,6 +10,7 @@ import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.AddReference;
 import java.util.List;
+import java.util.Set;
 
 /** Elementwise sum of two values of one shape (a residual connection). */
 public record AddOp() implements CommonOp, GpuTrainable {
@@ -76,4 +77,7 @@ public record AddOp() implements CommonOp, GpuTrainable {
             out.add(TrainingLaunches.accumulate(t.dy(), Arg.NO_BUFFER, t.dx(i), t.count(), beta));
         }
     }
+
+    /** ONNX Add of two computed values (with a constant it is a shift). */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.pattern(Set.of("Add"), n -> OnnxImport.binary(n, " + "));
 }

@@ -2,10 +2,11 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.IrPrinter;
-import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
+import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.OnnxGraph.Attribute;
+import io.cnnc.kernels.OnnxModel.TensorData;
 import io.cnnc.kernels.backward.BatchNormTraining;
 import io.cnnc.kernels.cpu.FastChannelAffine;
 import io.cnnc.kernels.gpu.Launch;
@@ -13,6 +14,7 @@ import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.BatchNormReference;
 import java.util.List;
+import java.util.Set;
 
 /** Batch normalisation per channel; running statistics are buffers, not parameters. */
 public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuTrainable {
@@ -147,4 +149,17 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
                     t.beta(0)));
         }
     }
+
+    /** ONNX BatchNormalization in inference form: scale, bias and running statistics as constants. */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("BatchNormalization"), n -> {
+        OnnxImport.Value x = n.in(0);
+        String name = n.layerName("bn");
+        String[] names = {".weight", ".bias", ".running_mean", ".running_var"};
+        for (int i = 0; i < names.length; i++) {
+            TensorData t = n.constant(i + 1);
+            if (t == null) throw new OnnxImport.Refused("parameter " + name + names[i] + " must be a constant");
+            n.weight(name + names[i], OnnxImport.broadcast(t, x.c()), x.c());
+        }
+        n.emit(x, "bn(eps=" + OnnxImport.fmt(n.node().number("epsilon", 1e-5f)) + ", name=\"" + name + "\")", x.c(), x.h(), x.w(), x.rank());
+    });
 }

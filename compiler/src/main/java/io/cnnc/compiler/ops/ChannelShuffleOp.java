@@ -8,6 +8,7 @@ import io.cnnc.kernels.cpu.ChannelShuffle;
 import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.Launch;
 import java.util.List;
+import java.util.Set;
 
 /**
  * PyTorch's {@code nn.ChannelShuffle(groups)} (ShuffleNet): output channel {@code i * groups + j}
@@ -102,4 +103,49 @@ public record ChannelShuffleOp(int groups) implements CommonOp, GpuTrainable {
     public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
         if (t.needsDx(0)) out.add(launch(t.dy(), t.dx(0), t.batch(), t.in(), t.in().c() / groups, t.beta(0)));
     }
+
+    /** The pattern PyTorch writes for a channel shuffle (nn.ChannelShuffle, ShuffleNet's view/transpose/view), for messages. */
+    private static final String SHUFFLE = "(Reshape to [N, g, C/g, H, W], Transpose perm [0, 2, 1, 3, 4], Reshape to [N, C, H, W])";
+
+    /** The [N, g, C/g, H, W] view of {@code source} on its way to a channel shuffle; {@code swapped} once transposed. */
+    private record Split(OnnxImport.Value source, int groups, boolean swapped) implements OnnxImport.Held {
+        long[] dims() {
+            int per = source.c() / groups;
+            return swapped ? new long[] {per, groups, source.h(), source.w()} : new long[] {groups, per, source.h(), source.w()};
+        }
+
+        @Override
+        public String misuse() {
+            return "a 5-D value that is not part of a channel shuffle " + SHUFFLE;
+        }
+    }
+
+    /** The two Reshapes of a channel shuffle: into [N, g, C/g, H, W], and back once transposed. */
+    public static final OnnxImportRule ONNX_IMPORT_RESHAPE = OnnxImportRule.pattern(Set.of("Reshape"), n -> {
+        long[] t = n.reshapeTarget();
+        if (n.held(0) instanceof Split split) {
+            OnnxImport.Value x = split.source();
+            long[] r = OnnxImport.perSample(t, split.dims());
+            if (r == null || !java.util.Arrays.equals(r, new long[] {x.c(), x.h(), x.w()})) {
+                throw new OnnxImport.Refused("a 5-D value must be reshaped back to [N, " + x.c() + ", " + x.h() + ", " + x.w() + "] " + SHUFFLE);
+            }
+            if (split.swapped()) n.emit(x, "channelshuffle(" + split.groups() + ")", x.c(), x.h(), x.w(), 4);
+            else n.alias(x);
+            return true;
+        }
+        OnnxImport.Value x = n.in(0);
+        long[] r = OnnxImport.perSample(t, new long[] {x.c(), x.h(), x.w()});
+        if (r == null || r.length != 4 || r[0] * r[1] != x.c() || r[2] != x.h() || r[3] != x.w()) return false;
+        n.hold(new Split(x, (int) r[0], false));
+        return true;
+    });
+
+    /** A channel shuffle's swap of the group and channel axes; other transposes have no .cnn layer. */
+    public static final OnnxImportRule ONNX_IMPORT_TRANSPOSE = OnnxImportRule.total(Set.of("Transpose"), n -> {
+        Split split = n.node().inputs().isEmpty() ? null : n.held(0) instanceof Split s ? s : null;
+        if (split == null || split.swapped() || !java.util.Arrays.equals(n.node().ints("perm", new long[0]), new long[] {0, 2, 1, 3, 4})) {
+            throw new OnnxImport.Refused("only the Transpose of a channel shuffle is supported " + SHUFFLE);
+        }
+        n.hold(new Split(split.source(), split.groups(), true));
+    });
 }

@@ -10,6 +10,7 @@ import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.ConcatReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Joins values along channels; heights and widths must agree. */
 public record ConcatOp() implements CommonOp, GpuTrainable {
@@ -118,4 +119,19 @@ public record ConcatOp() implements CommonOp, GpuTrainable {
             offset += part;
         }
     }
+
+    /** ONNX Concat of computed values along the channels (concatenated constants are folded by the importer). */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Concat"), n -> {
+        long axis = n.node().integer("axis", 1);
+        List<OnnxImport.Value> parts = new ArrayList<>();
+        for (int i = 0; i < n.node().inputs().size(); i++) parts.add(n.in(i));
+        if (axis != 1 && !(axis == -3 && parts.getFirst().rank() == 4)) throw new OnnxImport.Refused("Concat along axis " + axis + " (cnnc joins channels)");
+        if (parts.size() == 1) {
+            n.alias(parts.getFirst());   // DenseNet's first layer concatenates one tensor
+            return;
+        }
+        int c = parts.stream().mapToInt(OnnxImport.Value::c).sum();
+        n.emit("concat(" + String.join(", ", parts.stream().map(OnnxImport.Value::name).toList()) + ")",
+                c, parts.getFirst().h(), parts.getFirst().w(), parts.getFirst().rank());
+    });
 }

@@ -1,11 +1,12 @@
 package io.cnnc.compiler.ops;
 
-import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
+import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.target.gpu.GpuConvChooser;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.OnnxGraph.Attribute;
+import io.cnnc.kernels.OnnxModel.TensorData;
 import io.cnnc.kernels.OutputSize;
 import io.cnnc.kernels.cpu.Im2colConv;
 import io.cnnc.kernels.gpu.Arg;
@@ -17,6 +18,7 @@ import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.ConvReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** 2-D convolution, grouped and dilated; {@code dwconv} is this with groups = input channels. */
 public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
@@ -118,5 +120,48 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
         out.addAll(TrainingLaunches.convBackwardWeight(t.x(), t.dy(), t.grad("weight"), t.partials(), t.batch(), g, 0f));
         if (bias) out.add(TrainingLaunches.channelSum(t.dy(), t.grad("bias"), t.batch(), g.outC(), g.outH() * g.outW(), 0f));
         if (t.needsDx(0)) out.add(TrainingLaunches.convBackwardData(t.dy(), t.param("weight"), t.dx(0), t.batch(), g, t.beta(0)));
+    }
+
+    /** ONNX Conv; a Pad of zeros before it becomes part of its padding. */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Conv"), ConvOp::fromOnnx);
+
+    private static void fromOnnx(OnnxImport n) throws OnnxImport.Refused {
+        OnnxImport.ZeroPad extra = n.held(0) instanceof OnnxImport.ZeroPad p ? p : null;
+        OnnxImport.Value x = extra != null ? extra.source() : n.in(0);
+        TensorData w = n.constant(1);
+        if (w == null || w.dims().length != 4) throw new OnnxImport.Refused("weights must be a constant [M, C/group, kH, kW]");
+        float[] weightValues = OnnxImport.floats(w, "weights '" + w.name() + "'");
+        TensorData b = n.constant(2);
+        for (long size : w.dims()) {
+            if (size <= 0) throw new OnnxImport.Refused("weights '" + w.name() + "' have shape " + java.util.Arrays.toString(w.dims()) + " (sizes must be positive)");
+        }
+        int out = (int) w.dims()[0];
+        int kh = (int) w.dims()[2];
+        int kw = (int) w.dims()[3];
+        long[] s = n.twoPositive("strides");
+        long[] d = n.twoPositive("dilations");
+        long group = n.node().integer("group", 1);
+        if (group <= 0 || group > x.c() || x.c() % group != 0) {
+            throw new OnnxImport.Refused("group " + group + " does not divide the " + x.c() + " input channels");
+        }
+        int[] pad = n.pads(x, kh, kw, (int) s[0], (int) s[1], (int) d[0], (int) d[1]);
+        if (extra != null) pad = new int[] {pad[0] + extra.top(), pad[1] + extra.left(), pad[2] + extra.bottom(), pad[3] + extra.right()};
+        String name = n.layerName("conv");
+        n.weight(name + ".weight", weightValues, out, (int) w.dims()[1], kh, kw);
+        if (b != null) n.weight(name + ".bias", OnnxImport.broadcast(b, out), out);
+        int oh = OutputSize.conv(x.h(), kh, (int) s[0], pad[0], pad[2], (int) d[0]);
+        int ow = OutputSize.conv(x.w(), kw, (int) s[1], pad[1], pad[3], (int) d[1]);
+        n.emit(x, "conv(" + out + ", " + OnnxImport.pair(kh, kw) + ", stride=" + OnnxImport.pair(s[0], s[1]) + ", pad=" + padText(pad, x, kh, kw, s, d)
+                + (d[0] != 1 || d[1] != 1 ? ", dilation=" + OnnxImport.pair(d[0], d[1]) : "") + (group != 1 ? ", groups=" + group : "")
+                + ", bias=" + (b != null) + ", name=\"" + name + "\")", out, oh, ow, 4);
+    }
+
+    /** .cnn padding text: symmetric pairs, or "same" when the asymmetric pads are exactly TF-style same. */
+    private static String padText(int[] p, OnnxImport.Value x, int kh, int kw, long[] s, long[] d) {
+        if (p[0] == p[2] && p[1] == p[3]) return OnnxImport.pair(p[0], p[1]);
+        int[] h = OnnxImport.same(x.h(), kh, (int) s[0], (int) d[0], false);
+        int[] w = OnnxImport.same(x.w(), kw, (int) s[1], (int) d[1], false);
+        if (p[0] == h[0] && p[2] == h[1] && p[1] == w[0] && p[3] == w[1]) return "\"same\"";
+        return "(" + p[0] + ", " + p[1] + ", " + p[2] + ", " + p[3] + ")";
     }
 }

@@ -1,10 +1,11 @@
 package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
-import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
+import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.OnnxGraph.Attribute;
+import io.cnnc.kernels.OnnxModel.TensorData;
 import io.cnnc.kernels.backward.DenseBackward;
 import io.cnnc.kernels.cpu.FastDense;
 import io.cnnc.kernels.cpu.Gemm;
@@ -16,6 +17,7 @@ import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.DenseReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Fully connected layer over the flattened input; output {@code [units, 1, 1]}. */
 public record DenseOp(int units, boolean bias) implements CommonOp, GpuTrainable {
@@ -131,5 +133,46 @@ public record DenseOp(int units, boolean bias) implements CommonOp, GpuTrainable
             out.add(io.cnnc.kernels.gpu.Gemm.of(batch, features, units, 1).a(t.dy(), 0, units, 1, 0).b(t.param("weight"), 0, features, 1, 0)
                     .c(t.dx(0), 0, features, 1, 0).beta(beta).launch());
         }
+    }
+
+    /** ONNX Gemm (alpha and beta folded into the weights) and MatMul by a constant matrix. */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Gemm", "MatMul"), n -> {
+        if (n.node().opType().equals("MatMul")) matMulFromOnnx(n);
+        else gemmFromOnnx(n);
+    });
+
+    private static void matMulFromOnnx(OnnxImport n) throws OnnxImport.Refused {
+        OnnxImport.Value x = n.in(0);
+        TensorData b = n.constant(1);
+        if (b == null || b.dims().length != 2 || x.rank() != 2) throw new OnnxImport.Refused("only [N, K] x constant [K, M] is supported");
+        int k = (int) b.dims()[0];
+        int m = (int) b.dims()[1];
+        String name = n.layerName("dense");
+        n.weight(name + ".weight", OnnxImport.transpose(OnnxImport.floats(b, "B"), k, m), m, k);
+        n.emit(x, "dense(" + m + ", bias=false, name=\"" + name + "\")", m, 1, 1, 2);
+    }
+
+    private static void gemmFromOnnx(OnnxImport n) throws OnnxImport.Refused {
+        OnnxImport.Value x = n.in(0);
+        TensorData b = n.constant(1);
+        TensorData c = n.constant(2);
+        if (n.node().integer("transA", 0) != 0) throw new OnnxImport.Refused("transA=1");
+        if (b == null || b.dims().length != 2) throw new OnnxImport.Refused("B must be a constant matrix");
+        boolean transB = n.node().integer("transB", 0) == 1;
+        int units = (int) (transB ? b.dims()[0] : b.dims()[1]);
+        int k = (int) (transB ? b.dims()[1] : b.dims()[0]);
+        if (k != x.c() * x.h() * x.w()) throw new OnnxImport.Refused("B has " + k + " inputs, the value has " + x.c() * x.h() * x.w());
+        float alpha = n.node().number("alpha", 1);
+        float beta = n.node().number("beta", 1);
+        float[] w = transB ? OnnxImport.floats(b, "B").clone() : OnnxImport.transpose(OnnxImport.floats(b, "B"), k, units);
+        for (int i = 0; i < w.length; i++) w[i] *= alpha;
+        String name = n.layerName("dense");
+        n.weight(name + ".weight", w, units, k);
+        if (c != null) {
+            float[] bias = OnnxImport.broadcast(c, units);
+            for (int i = 0; i < bias.length; i++) bias[i] *= beta;
+            n.weight(name + ".bias", bias, units);
+        }
+        n.emit(x, "dense(" + units + ", bias=" + (c != null) + ", name=\"" + name + "\")", units, 1, 1, 2);
     }
 }

@@ -8,6 +8,7 @@ import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
+import java.util.Set;
 
 /** {@code [C, H, W] -> [C*H*W, 1, 1]}; the data does not move (NCHW order is kept). */
 public record FlattenOp() implements CommonOp, GpuTrainable {
@@ -69,4 +70,22 @@ public record FlattenOp() implements CommonOp, GpuTrainable {
         float beta = t.beta(0);
         out.add(TrainingLaunches.accumulate(t.dy(), Arg.NO_BUFFER, t.dx(0), t.count(), beta));
     }
+
+    /** ONNX Flatten at axis 1, and the Reshape to [N, C*H*W] (or [N, C*H*W, 1, 1]) exporters write for it. */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Flatten", "Reshape"), n -> {
+        OnnxImport.Value x = n.in(0);
+        long size = (long) x.c() * x.h() * x.w();
+        if (n.node().opType().equals("Flatten")) {
+            if (n.node().integer("axis", 1) != 1) throw new OnnxImport.Refused("Flatten with axis " + n.node().integer("axis", 1));
+            n.emit(x, "flatten", (int) size, 1, 1, 2);
+            return;
+        }
+        long[] t = n.reshapeTarget();
+        boolean batchKept = t.length >= 2 && OnnxImport.batchDimension(t[0]) && (t[1] == -1 || t[1] == size);
+        // cnnc's own export keeps a vector as [N, C, 1, 1], the shape dense and flatten have in .cnn.
+        boolean flatten = batchKept && (t.length == 2 || t.length == 4 && t[2] == 1 && t[3] == 1);
+        if (!flatten) throw new OnnxImport.Refused("only reshapes that flatten [N, C, H, W] to [N, C*H*W] (or [N, C*H*W, 1, 1]) are supported");
+        if (t.length == 4 && x.h() == 1 && x.w() == 1) n.alias(x);
+        else n.emit(x, "flatten", (int) size, 1, 1, 2);
+    });
 }

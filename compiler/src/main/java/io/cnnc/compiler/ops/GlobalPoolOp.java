@@ -10,6 +10,7 @@ import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.kernels.reference.GlobalPoolReference;
 import java.util.List;
+import java.util.Set;
 
 /** Global average or max pooling: {@code [C, H, W] -> [C, 1, 1]}. */
 public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp, GpuTrainable {
@@ -83,4 +84,10 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp, GpuTrainabl
         float beta = t.beta(0);
         out.add(TrainingLaunches.globalPoolBackward(t.x(), t.dy(), t.dx(0), t.batch() * t.in().c(), t.spatial(), kind == PoolOp.Kind.MAX, beta));
     }
+
+    /** ONNX GlobalAveragePool and GlobalMaxPool. */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("GlobalAveragePool", "GlobalMaxPool"), n -> {
+        OnnxImport.Value x = n.in(0);
+        n.emit(x, n.node().opType().equals("GlobalAveragePool") ? "gap" : "globalmaxpool", x.c(), 1, 1, 4);
+    });
 }

@@ -8,6 +8,7 @@ import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.MulReference;
 import java.util.List;
+import java.util.Set;
 
 /** Elementwise product; a {@code [C, 1, 1]} operand broadcasts over H and W (squeeze-and-excitation). */
 public record MulOp() implements CommonOp {
@@ -87,4 +88,7 @@ public record MulOp() implements CommonOp {
     public String onnx(OnnxCode o) {
         return o.node("Mul", List.of(o.x(), o.input(1)), o.output());
     }
+
+    /** ONNX Mul of two computed values (with a constant it is a scale). */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.pattern(Set.of("Mul"), n -> OnnxImport.binary(n, " * "));
 }

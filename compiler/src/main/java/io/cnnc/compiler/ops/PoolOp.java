@@ -17,6 +17,7 @@ import io.cnnc.kernels.reference.AvgPoolReference;
 import io.cnnc.kernels.reference.MaxPoolReference;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Max or average pooling over a window; average counts padding, as PyTorch does by default. */
 public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strideW,
@@ -116,5 +117,34 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
         PoolGeometry g = geometry(t.in());
         out.add(kind == Kind.MAX ? TrainingLaunches.maxPoolBackward(t.x(), t.dy(), t.dx(0), t.batch(), g, beta)
                 : TrainingLaunches.avgPoolBackward(t.dy(), t.dx(0), t.batch(), g, beta));
+    }
+
+    /** ONNX MaxPool and AveragePool; zeros a Pad puts before an average pooling become its padding. */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("MaxPool", "AveragePool"), PoolOp::fromOnnx);
+
+    private static void fromOnnx(OnnxImport n) throws OnnxImport.Refused {
+        OnnxImport.ZeroPad extra = n.held(0) instanceof OnnxImport.ZeroPad p ? p : null;
+        OnnxImport.Value x = extra != null ? extra.source() : n.in(0);
+        if (n.node().ints("kernel_shape", null) == null) throw new OnnxImport.Refused("needs a 2-D kernel_shape");
+        long[] k = n.twoPositive("kernel_shape");
+        long[] s = n.twoPositive("strides");
+        long[] d = n.twoPositive("dilations");
+        if (d[0] != 1 || d[1] != 1) throw new OnnxImport.Refused("dilated pooling");
+        int[] p = n.pads(x, (int) k[0], (int) k[1], (int) s[0], (int) s[1], 1, 1);
+        boolean ceil = n.node().integer("ceil_mode", 0) == 1;
+        boolean avg = n.node().opType().equals("AveragePool");
+        if (extra != null) {
+            // Explicit zeros are real inputs: max pooling could pick them, average pooling counts them.
+            if (!avg) throw new OnnxImport.Refused("max pooling over explicit zero padding");
+            if (p[0] + p[1] + p[2] + p[3] > 0) throw new OnnxImport.Refused("explicit and implicit pooling padding together");
+            p = new int[] {extra.top(), extra.left(), extra.bottom(), extra.right()};
+        } else if (avg && (p[0] > 0 || p[1] > 0 || p[2] > 0 || p[3] > 0) && n.node().integer("count_include_pad", 0) == 0) {
+            throw new OnnxImport.Refused("average pooling that excludes padding (count_include_pad=0) with pads > 0");
+        }
+        if (p[0] != p[2] || p[1] != p[3]) throw new OnnxImport.Refused("asymmetric pooling padding");
+        int oh = OutputSize.pool(x.h(), (int) k[0], (int) s[0], p[0], p[2], ceil);
+        int ow = OutputSize.pool(x.w(), (int) k[1], (int) s[1], p[1], p[3], ceil);
+        n.emit(x, (avg ? "avgpool(" : "maxpool(") + OnnxImport.pair(k[0], k[1]) + ", stride=" + OnnxImport.pair(s[0], s[1])
+                + ", pad=" + OnnxImport.pair(p[0], p[1]) + (ceil ? ", ceil=true" : "") + ")", x.c(), oh, ow, 4);
     }
 }

@@ -2,8 +2,8 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.IrPrinter;
-import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
+import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.backward.ScaleBackward;
 import io.cnnc.kernels.cpu.FastChannelAffine;
@@ -11,6 +11,7 @@ import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.ScaleReference;
 import java.util.List;
+import java.util.Set;
 
 /** A learned per-channel multiplier (ConvNeXt's layer scale). */
 public record ScaleOp(double init) implements CommonOp {
@@ -71,4 +72,16 @@ public record ScaleOp(double init) implements CommonOp {
     public String onnx(OnnxCode o) {
         return o.node("Mul", List.of(o.x(), o.weight("weight", o.in().c(), 1, 1)), o.output());
     }
+
+    /** ONNX Mul by a constant, and Div of a value by one. */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Mul", "Div"), n -> {
+        boolean div = n.node().opType().equals("Div");
+        int i = n.computedOperand(div ? "constant divided by a value" : null);
+        OnnxImport.Value x = n.computed(i);
+        float[] factors = OnnxImport.broadcast(n.constant(1 - i), x.c());
+        if (div) for (int k = 0; k < factors.length; k++) factors[k] = 1 / factors[k];
+        String name = n.layerName("scale");
+        n.weight(name + ".weight", factors, x.c());
+        n.emit(x, "scale(name=\"" + name + "\")", x.c(), x.h(), x.w(), x.rank());
+    });
 }

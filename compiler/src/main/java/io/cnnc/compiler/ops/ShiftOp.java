@@ -2,8 +2,8 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.IrPrinter;
-import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.ParamSpec;
+import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.cpu.FastChannelAffine;
 import io.cnnc.kernels.gpu.Launch;
@@ -11,6 +11,7 @@ import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.ShiftReference;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /** A learned per-channel addend: the dual of {@link ScaleOp} (affine pieces of imported models). */
 public record ShiftOp(double init) implements CommonOp {
@@ -73,4 +74,16 @@ public record ShiftOp(double init) implements CommonOp {
     public String onnx(OnnxCode o) {
         return o.node("Add", List.of(o.x(), o.weight("weight", o.in().c(), 1, 1)), o.output());
     }
+
+    /** ONNX Add of a constant, and Sub of one from a value. */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Add", "Sub"), n -> {
+        boolean sub = n.node().opType().equals("Sub");
+        int i = n.computedOperand(sub ? "constant minus a value" : null);
+        OnnxImport.Value x = n.computed(i);
+        float[] shifts = OnnxImport.broadcast(n.constant(1 - i), x.c());
+        if (sub) for (int k = 0; k < shifts.length; k++) shifts[k] = -shifts[k];
+        String name = n.layerName("shift");
+        n.weight(name + ".weight", shifts, x.c());
+        n.emit(x, "shift(name=\"" + name + "\")", x.c(), x.h(), x.w(), x.rank());
+    });
 }

@@ -8,6 +8,7 @@ import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
 import io.cnnc.kernels.reference.SoftmaxReference;
 import java.util.List;
+import java.util.Set;
 
 /** Softmax over channels at each position. */
 public record SoftmaxOp() implements CommonOp {
@@ -54,4 +55,13 @@ public record SoftmaxOp() implements CommonOp {
     public String onnx(OnnxCode o) {
         return o.node("Softmax", List.of(o.x()), o.output(), Attribute.of("axis", 1L));
     }
+
+    /** ONNX Softmax over the channels (axis 1, or the last axis of [N, F]). */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Softmax"), n -> {
+        OnnxImport.Value x = n.in(0);
+        long axis = n.node().integer("axis", n.opset() >= 13 ? -1 : 1);
+        boolean channels = axis == 1 || (x.rank() == 2 && axis == -1);
+        if (!channels) throw new OnnxImport.Refused("Softmax over axis " + axis + " (cnnc's softmax is over channels)");
+        n.emit(x, "softmax", x.c(), x.h(), x.w(), x.rank());
+    });
 }

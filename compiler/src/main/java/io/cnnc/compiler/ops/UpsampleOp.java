@@ -5,10 +5,13 @@ import com.squareup.javapoet.MethodSpec;
 import io.cnnc.compiler.codegen.tornado.LoopKernelWriter;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.OnnxGraph.Attribute;
+import io.cnnc.kernels.OnnxModel;
+import io.cnnc.kernels.OnnxModel.TensorData;
 import io.cnnc.kernels.cpu.Upsample;
 import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.Launch;
 import java.util.List;
+import java.util.Set;
 
 /**
  * PyTorch's {@code nn.Upsample(scale_factor=(scaleH, scaleW), mode, align_corners)} by integer
@@ -128,5 +131,87 @@ public record UpsampleOp(int scaleH, int scaleW, Mode mode, boolean alignCorners
         }
         return o.node("Resize", inputs, o.output(), Attribute.of("mode", "linear"),
                 Attribute.of("coordinate_transformation_mode", alignCorners ? "align_corners" : "half_pixel"));
+    }
+
+    /**
+     * ONNX Resize (and opset 7-9's Upsample): integer factors on H and W only, given by constant
+     * scales or sizes, in the coordinate rules that mean PyTorch's nn.Upsample: nearest with
+     * asymmetric/floor (or half-pixel/round, ONNX's default, the same at whole factors), and linear
+     * with half_pixel (or pytorch_half_pixel) or align_corners.
+     */
+    public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Resize", "Upsample"), UpsampleOp::fromOnnx);
+
+    private static void fromOnnx(OnnxImport n) throws OnnxImport.Refused {
+        OnnxImport.Value x = n.in(0);
+        if (x.rank() != 4) throw new OnnxImport.Refused("resizes a rank-" + x.rank() + " value; cnnc's upsample takes [N, C, H, W]");
+        boolean old = n.node().opType().equals("Upsample");
+        if (!old && n.opset() < 11) {
+            throw new OnnxImport.Refused("Resize at opset " + n.opset() + " (before opset 11 it has no coordinate_transformation_mode; export at 11 or later)");
+        }
+        String mode = n.node().string("mode", "nearest");
+        boolean bilinear;
+        boolean align = false;
+        if (mode.equals("nearest")) {
+            bilinear = false;
+            if (!old) {
+                String ctm = n.node().string("coordinate_transformation_mode", "half_pixel");
+                String rounding = n.node().string("nearest_mode", "round_prefer_floor");
+                // At whole factors, half-pixel centres rounded to nearest land on floor(d / s) too: the fraction stays inside (-0.5, 0.5).
+                boolean floor = ctm.equals("asymmetric") && rounding.equals("floor");
+                boolean centres = (ctm.equals("half_pixel") || ctm.equals("pytorch_half_pixel"))
+                        && (rounding.equals("round_prefer_floor") || rounding.equals("round_prefer_ceil"));
+                if (!floor && !centres) {
+                    throw new OnnxImport.Refused("nearest with coordinate_transformation_mode \"" + ctm + "\" and nearest_mode \"" + rounding
+                            + "\" (cnnc's upsample takes \"asymmetric\" with \"floor\", as PyTorch exports, or half-pixel with round_prefer_*)");
+                }
+            }
+        } else if (mode.equals("linear") && !old) {
+            bilinear = true;
+            String ctm = n.node().string("coordinate_transformation_mode", "half_pixel");
+            align = ctm.equals("align_corners");
+            if (!align && !ctm.equals("half_pixel") && !ctm.equals("pytorch_half_pixel")) {
+                throw new OnnxImport.Refused("linear with coordinate_transformation_mode \"" + ctm
+                        + "\" (cnnc's upsample takes \"half_pixel\", \"pytorch_half_pixel\" or \"align_corners\")");
+            }
+        } else {
+            throw new OnnxImport.Refused("mode \"" + mode + "\"" + (old ? " in Upsample (only nearest; linear there is not PyTorch's bilinear)"
+                    : " (cnnc's upsample takes nearest or linear)"));
+        }
+        if (n.node().ints("axes", null) != null) throw new OnnxImport.Refused("the axes attribute (cnnc's upsample resizes H and W of [N, C, H, W])");
+        long[] factor = resizeFactors(n, x, old);
+        n.emit(x, "upsample(" + OnnxImport.pair(factor[0], factor[1]) + (bilinear ? ", mode=\"bilinear\"" : "") + (align ? ", align_corners=true" : "") + ")",
+                x.c(), Math.multiplyExact(x.h(), (int) factor[0]), Math.multiplyExact(x.w(), (int) factor[1]), 4);
+    }
+
+    /** {sh, sw} from constant scales [1, 1, sh, sw] or sizes [N, C, H*sh, W*sw]; both whole and at least 1. */
+    private static long[] resizeFactors(OnnxImport n, OnnxImport.Value x, boolean old) throws OnnxImport.Refused {
+        boolean attribute = old && n.opset() < 9;
+        TensorData scales = attribute ? null : n.constant(old ? 1 : 2);
+        TensorData sizes = old ? null : n.constant(3);
+        float[] f;
+        if (attribute) {
+            OnnxModel.Attribute a = n.node().attributes().get("scales");
+            f = a == null ? null : a.floats();
+        } else {
+            f = scales == null || scales.size() == 0 ? null : OnnxImport.floats(scales, "scales");
+        }
+        if (f != null) {
+            if (f.length != 4 || f[0] != 1 || f[1] != 1) {
+                throw new OnnxImport.Refused("scales " + java.util.Arrays.toString(f) + " (cnnc's upsample takes [1, 1, sh, sw])");
+            }
+            if (f[2] < 1 || f[3] < 1 || f[2] != Math.rint(f[2]) || f[3] != Math.rint(f[3]) || f[2] > Integer.MAX_VALUE || f[3] > Integer.MAX_VALUE) {
+                throw new OnnxImport.Refused("scales " + java.util.Arrays.toString(f) + " (cnnc's upsample takes whole factors of at least 1)");
+            }
+            return new long[] {(long) f[2], (long) f[3]};
+        }
+        if (sizes != null && sizes.size() > 0) {
+            long[] s = OnnxImport.ints(sizes);
+            if (s.length != 4 || s[1] != x.c() || s[2] < x.h() || s[3] < x.w() || s[2] % x.h() != 0 || s[3] % x.w() != 0) {
+                throw new OnnxImport.Refused("sizes " + java.util.Arrays.toString(s) + " from [" + x.c() + ", " + x.h() + ", " + x.w()
+                        + "] (cnnc's upsample takes whole multiples of H and W, channels unchanged)");
+            }
+            return new long[] {s[2] / x.h(), s[3] / x.w()};
+        }
+        throw new OnnxImport.Refused("needs constant scales or sizes (computed ones are not supported)");
     }
 }

@@ -1,7 +1,7 @@
 package io.cnnc.runtime.onnx;
 
 import io.cnnc.kernels.ActivationKind;
-import io.cnnc.runtime.onnx.OnnxModel.Node;
+import io.cnnc.kernels.OnnxModel.Node;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

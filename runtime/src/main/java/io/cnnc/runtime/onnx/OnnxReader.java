@@ -4,7 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
 import io.cnnc.runtime.io.FormatException;
 import io.cnnc.runtime.io.HeapLimit;
-import io.cnnc.runtime.onnx.OnnxModel.*;
+import io.cnnc.kernels.OnnxModel.*;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -1,9 +1,9 @@
-package io.cnnc.runtime.onnx;
+package io.cnnc.kernels;
 
 import java.util.List;
 import java.util.Map;
 
-/** The parts of an ONNX ModelProto the importer reads (onnx.proto field numbers in OnnxReader). */
+/** The parts of an ONNX ModelProto the importer reads (runtime's OnnxReader decodes them; op definitions translate nodes). */
 public final class OnnxModel {
 
     private OnnxModel() {}
