@@ -54,7 +54,7 @@ public final class LayerCatalog {
         define("bn", bn, (a, in) -> new BatchNormOp(a.number("eps"), a.number("momentum")), BatchNormOp.ONNX_IMPORT);
         alias("batchnorm", "bn");
         define("layernorm", List.of(optional("eps", ArgType.FLOAT, new FloatValue(1e-6), Double.MIN_VALUE)),
-                (a, in) -> new LayerNormOp(a.number("eps")));
+                (a, in) -> new LayerNormOp(a.number("eps")), LayerNormOp.ONNX_IMPORT, LayerNormOp.ONNX_IMPORT_TRANSPOSE);
         define("scale", List.of(optional("init", ArgType.FLOAT, new FloatValue(1.0), -Double.MAX_VALUE)),
                 (a, in) -> new ScaleOp(a.number("init")), ScaleOp.ONNX_IMPORT);
         define("shift", List.of(optional("init", ArgType.FLOAT, new FloatValue(0.0), -Double.MAX_VALUE)),
