@@ -7,16 +7,16 @@ import io.cnnc.compiler.ir.Value;
 import io.cnnc.compiler.ops.Eval;
 import io.cnnc.compiler.ops.Gradient;
 import io.cnnc.compiler.ops.TrainingStep;
+import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.runtime.Tensor;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * Forward and backward passes of a graph for training: batch norm uses batch statistics and
  * updates its running ones, dropout drops; activations are kept for the backward pass, which
- * walks the nodes in reverse and adds parameter gradients into {@link #gradients()}.
+ * runs the {@link TrainingPlan}'s steps and adds parameter gradients into {@link #gradients()}.
  */
 public final class GraphTrainer {
 
@@ -28,6 +28,7 @@ public final class GraphTrainer {
     private final long seed;
     private SplittableRandom random;
     private final java.util.Set<String> frozen;
+    private final TrainingPlan plan;
     private int batch;
     private boolean training;
 
@@ -41,9 +42,12 @@ public final class GraphTrainer {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.frozen = frozenNodes;
-        for (Graph.NamedParam p : graph.parameters()) {
-            if (p.spec().learned() && !frozen.contains(p.node().name())) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
-        }
+        this.plan = TrainingPlan.derive(graph, frozenNodes);
+        for (Graph.NamedParam p : plan.updated()) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
+    }
+
+    public TrainingPlan plan() {
+        return plan;
     }
 
     /** Gradients of the learned, unfrozen parameters, by name. */
@@ -93,15 +97,12 @@ public final class GraphTrainer {
     public void backward(float[] dOutput) {
         Map<Value, float[]> dv = new HashMap<>();
         dv.put(graph.outputs().getFirst(), dOutput);
-        List<Node> nodes = graph.nodes();
-        for (int k = nodes.size() - 1; k >= 0; k--) {
-            Node n = nodes.get(k);
+        for (TrainingPlan.Backward b : plan.backward()) {
+            Node n = b.node();
             float[] dy = dv.remove(n.output());
-            if (dy == null) continue; // does not reach the output
             float[][] dxs = new float[n.inputs().size()][];
             for (int i = 0; i < dxs.length; i++) {
-                Value in = n.inputs().get(i);
-                dxs[i] = in.producer() == null ? null : new float[values.get(in).length];
+                dxs[i] = b.inputGradient(i) ? new float[values.get(n.inputs().get(i)).length] : null;
             }
             backward(n, dy, dxs);
             for (int i = 0; i < dxs.length; i++) {

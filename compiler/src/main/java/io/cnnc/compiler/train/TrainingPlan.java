@@ -1,0 +1,103 @@
+package io.cnnc.compiler.train;
+
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Graph.NamedParam;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.ir.Value;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.StringJoiner;
+
+/**
+ * What one training step computes, derived from a network's forward graph: every node forward in
+ * training mode, then the gradient rules in reverse order, only where a gradient reaches a learned
+ * parameter that is not frozen, and only into the inputs that lead to one. A frozen backbone
+ * (fine-tuning a head) gets no backward at all; the first conv computes no input gradient.
+ */
+public final class TrainingPlan {
+
+    /** One node's backward: which of its inputs get a gradient, and whether its own parameters do. */
+    public record Backward(Node node, List<Boolean> inputGradients, boolean parameterGradients) {
+        public boolean inputGradient(int i) {
+            return inputGradients.get(i);
+        }
+    }
+
+    private final Graph graph;
+    private final Set<String> frozen;
+    private final List<Backward> backward;
+    private final List<NamedParam> updated;
+
+    private TrainingPlan(Graph graph, Set<String> frozen, List<Backward> backward, List<NamedParam> updated) {
+        this.graph = graph;
+        this.frozen = frozen;
+        this.backward = backward;
+        this.updated = updated;
+    }
+
+    /** The plan for {@code graph} with the layers named in {@code frozen} kept fixed. */
+    public static TrainingPlan derive(Graph graph, Set<String> frozen) {
+        List<NamedParam> updated = graph.parameters().stream()
+                .filter(p -> p.spec().learned() && !frozen.contains(p.node().name())).toList();
+        Set<Node> learning = new HashSet<>();
+        for (NamedParam p : updated) learning.add(p.node());
+        // Values a gradient must reach: those computed from a learning node (nodes come in topological order).
+        Set<Value> leadsToLearning = new HashSet<>();
+        for (Node n : graph.nodes()) {
+            if (learning.contains(n) || n.inputs().stream().anyMatch(leadsToLearning::contains)) leadsToLearning.add(n.output());
+        }
+        // Values the loss depends on: a gradient flows back only from the outputs.
+        Set<Value> reachesOutput = new HashSet<>(graph.outputs());
+        List<Backward> steps = new ArrayList<>();
+        List<Node> nodes = graph.nodes();
+        for (int k = nodes.size() - 1; k >= 0; k--) {
+            Node n = nodes.get(k);
+            if (!reachesOutput.contains(n.output()) || !leadsToLearning.contains(n.output())) continue;
+            List<Boolean> inputs = n.inputs().stream().map(leadsToLearning::contains).toList();
+            steps.add(new Backward(n, inputs, learning.contains(n)));
+            for (int i = 0; i < inputs.size(); i++) if (inputs.get(i)) reachesOutput.add(n.inputs().get(i));
+        }
+        return new TrainingPlan(graph, Set.copyOf(frozen), List.copyOf(steps), updated);
+    }
+
+    public Graph graph() {
+        return graph;
+    }
+
+    /** The backward steps in the order they run (output to input). */
+    public List<Backward> backward() {
+        return backward;
+    }
+
+    /** The parameters the optimizer updates, in the graph's order. */
+    public List<NamedParam> updated() {
+        return updated;
+    }
+
+    public boolean frozen(Node n) {
+        return frozen.contains(n.name());
+    }
+
+    /**
+     * A stable text form, one line per step: {@code backward conv2 (conv) d[%3] params} names the
+     * inputs that get a gradient and whether the node's parameters do.
+     */
+    public String print() {
+        StringBuilder s = new StringBuilder("training ").append(graph.name()).append(": ").append(graph.nodes().size())
+                .append(" nodes forward, ").append(backward.size()).append(" backward, ").append(updated.size())
+                .append(" tensors updated\n");
+        for (Backward b : backward) {
+            StringJoiner d = new StringJoiner(", ", "d[", "]");
+            for (int i = 0; i < b.inputGradients().size(); i++) if (b.inputGradient(i)) d.add(b.node().inputs().get(i).toString());
+            s.append("backward ").append(b.node().name()).append(" (").append(b.node().op().type()).append(')');
+            if (d.length() > 3) s.append(' ').append(d);
+            if (b.parameterGradients()) s.append(" params");
+            s.append('\n');
+        }
+        StringJoiner u = new StringJoiner(" ");
+        for (NamedParam p : updated) u.add(p.name());
+        return s.append("update ").append(u.length() == 0 ? "(nothing)" : u.toString()).append('\n').toString();
+    }
+}

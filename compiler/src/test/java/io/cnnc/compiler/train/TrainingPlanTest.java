@@ -1,0 +1,78 @@
+package io.cnnc.compiler.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.compiler.CompileTestSupport;
+import io.cnnc.compiler.ir.Graph;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The training plan's steps, golden in its text form; each expectation was checked by hand against the network. */
+class TrainingPlanTest {
+
+    private static final String NET = """
+            network T {
+              input x: [1, 8, 8]
+              a = x -> conv(4, 3, pad=1, name="c1") -> bn(name="bn1") -> relu
+              b = a -> conv(4, 3, pad=1, name="c2") -> relu
+              y = (a + b) -> gap -> flatten -> dense(10, name="fc")
+              output y
+            }
+            """;
+
+    @Test
+    void everyNodeBackwardButNoGradientIntoTheNetworkInput() {
+        assertThat(TrainingPlan.derive(CompileTestSupport.graph(NET), Set.of()).print()).isEqualTo("""
+                training T: 9 nodes forward, 9 backward, 8 tensors updated
+                backward fc (dense) d[%16[4, 1, 1]] params
+                backward flatten1 (flatten) d[%14[4, 1, 1]]
+                backward gap1 (gap) d[%12[4, 8, 8]]
+                backward add1 (add) d[%6[4, 8, 8], %10[4, 8, 8]]
+                backward relu2 (relu) d[%8[4, 8, 8]]
+                backward c2 (conv) d[%6[4, 8, 8]] params
+                backward relu1 (relu) d[%4[4, 8, 8]]
+                backward bn1 (bn) d[%2[4, 8, 8]] params
+                backward c1 (conv) params
+                update c1.weight c1.bias bn1.weight bn1.bias c2.weight c2.bias fc.weight fc.bias
+                """);
+    }
+
+    @Test
+    void aFrozenBackboneGetsNoBackward() {
+        assertThat(TrainingPlan.derive(CompileTestSupport.graph(NET), Set.of("c1", "bn1", "c2")).print()).isEqualTo("""
+                training T: 9 nodes forward, 1 backward, 2 tensors updated
+                backward fc (dense) params
+                update fc.weight fc.bias
+                """);
+    }
+
+    /** The skip connection from the frozen relu1 into add1 needs no gradient; the branch through c2 does. */
+    @Test
+    void aFrozenPrefixStopsTheGradientWhereNothingBeforeItLearns() {
+        assertThat(TrainingPlan.derive(CompileTestSupport.graph(NET), Set.of("c1", "bn1")).print()).isEqualTo("""
+                training T: 9 nodes forward, 6 backward, 4 tensors updated
+                backward fc (dense) d[%16[4, 1, 1]] params
+                backward flatten1 (flatten) d[%14[4, 1, 1]]
+                backward gap1 (gap) d[%12[4, 8, 8]]
+                backward add1 (add) d[%10[4, 8, 8]]
+                backward relu2 (relu) d[%8[4, 8, 8]]
+                backward c2 (conv) params
+                update c2.weight c2.bias fc.weight fc.bias
+                """);
+    }
+
+    /** A branch that does not reach the output gets no backward, even with parameters. */
+    @Test
+    void aBranchTheLossDoesNotReadGetsNoBackward() {
+        Graph g = CompileTestSupport.graph("""
+                network D {
+                  input x: [2, 4, 4]
+                  a = x -> conv(2, 1, name="c1")
+                  unused = a -> conv(2, 1, name="dead")
+                  y = a -> gap -> flatten -> dense(3, name="fc")
+                  output y
+                }
+                """);
+        assertThat(TrainingPlan.derive(g, Set.of()).backward()).extracting(b -> b.node().name()).containsExactly("fc", "flatten1", "gap1", "c1");
+    }
+}
