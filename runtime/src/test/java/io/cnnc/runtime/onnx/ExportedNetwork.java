@@ -48,4 +48,11 @@ record ExportedNetwork(Graph graph, Map<String, Tensor> params, Path weights, Pa
         assertThat(imported.code()).as(imported.err()).isZero();
         return back;
     }
+
+    /** The reference executor's output on {@code x} of an imported network ({@code back.cnn}, its weights beside it). */
+    static float[] runImported(Path back, Tensor x) throws Exception {
+        Graph again = Compiler.compile(SourceFile.read(back)).networks().getFirst();
+        Path weights = back.resolveSibling(back.getFileName().toString().replaceFirst("\\.cnn$", ".safetensors"));
+        return new ReferenceExecutor(again, WeightBinder.bind(again, Safetensors.read(weights), weights)).run(List.of(x)).getFirst().data();
+    }
 }

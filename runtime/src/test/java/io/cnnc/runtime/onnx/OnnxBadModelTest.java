@@ -2,7 +2,6 @@ package io.cnnc.runtime.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cnnc.runtime.cli.CliTestAccess;
 import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.runtime.onnx.OnnxWriter.IO;
 import io.cnnc.runtime.onnx.OnnxWriter.Init;
@@ -37,15 +36,6 @@ class OnnxBadModelTest {
         return write(name, OnnxWriter.model("g", 13, nodes, inits, List.of(input), List.of(Y)));
     }
 
-    /** `cnnc import` fails cleanly; returns its error output. */
-    private String importError(Path onnx) {
-        CliTestAccess.Result r = CliTestAccess.cnnc("import", onnx.toString(), "-o", tmp.resolve("out.cnn").toString());
-        assertThat(r.code()).as(r.out()).isEqualTo(1);
-        assertThat(r.err()).startsWith("error: " + onnx + ": ").doesNotContain("internal error").doesNotContain("\tat ");
-        assertThat(tmp.resolve("out.cnn")).doesNotExist();
-        return r.err();
-    }
-
     private static NodeSpec relu(String in, String out) {
         return new NodeSpec("Relu", "relu", List.of(in), List.of(out), List.of());
     }
@@ -62,9 +52,9 @@ class OnnxBadModelTest {
     void anInputDimensionBeyondIntIsAnErrorNotTruncated() throws Exception {
         // 2^32 + 1 used to become (int) 1 channel.
         Path p = model("wide.onnx", List.of(relu("x", "y")), List.of(), new IO("x", new long[] {-1, (1L << 32) + 1, 4, 4}));
-        assertThat(importError(p)).contains("input 'x' has size 4294967297 in dimension 1 of [-1, 4294967297, 4, 4], more than cnnc's largest 2147483647");
+        assertThat(OnnxImportChecks.importError(tmp, p)).contains("input 'x' has size 4294967297 in dimension 1 of [-1, 4294967297, 4, 4], more than cnnc's largest 2147483647");
         Path zero = model("zero.onnx", List.of(relu("x", "y")), List.of(), new IO("x", new long[] {-1, 2, 0, 4}));
-        assertThat(importError(zero)).contains("input 'x' has size 0 in dimension 2 of [-1, 2, 0, 4]; sizes must be positive");
+        assertThat(OnnxImportChecks.importError(tmp, zero)).contains("input 'x' has size 0 in dimension 2 of [-1, 2, 0, 4]; sizes must be positive");
     }
 
     /** A model whose only content is one float initializer declaring {@code dims} and carrying no values. */
@@ -86,9 +76,9 @@ class OnnxBadModelTest {
     void anInitializerDeclaringMoreValuesThanItHoldsFailsBeforeAllocating() throws Exception {
         // [46340, 46340] floats are 8 GiB: allocating before counting was an OutOfMemoryError.
         Path p = write("hollow.onnx", initializerWithoutData(46340, 46340));
-        assertThat(importError(p)).contains("not a valid ONNX model (tensor 'w' has shape [46340, 46340] (2147395600 values) but holds 0)");
+        assertThat(OnnxImportChecks.importError(tmp, p)).contains("not a valid ONNX model (tensor 'w' has shape [46340, 46340] (2147395600 values) but holds 0)");
         Path q = write("hollow2.onnx", initializerWithoutData(30000, 30000));
-        assertThat(importError(q)).contains("tensor 'w' has shape [30000, 30000] (900000000 values) but holds 0");
+        assertThat(OnnxImportChecks.importError(tmp, q)).contains("tensor 'w' has shape [30000, 30000] (900000000 values) but holds 0");
     }
 
     @Test
@@ -97,31 +87,31 @@ class OnnxBadModelTest {
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
             f.setLength((1L << 31) + 1);   // sparse: no disk space
         }
-        assertThat(importError(p)).contains("is 2.0 GiB; an ONNX model file holds at most 2 GiB");
+        assertThat(OnnxImportChecks.importError(tmp, p)).contains("is 2.0 GiB; an ONNX model file holds at most 2 GiB");
     }
 
     @Test
     void aNodeWithoutAnOutputIsNamed() throws Exception {
         Path p = model("noout.onnx", List.of(new NodeSpec("Relu", "lost", List.of("x"), List.of(), List.of()), relu("x", "y")),
                 List.of(), X);
-        assertThat(importError(p)).contains("Relu 'lost': has no output");
+        assertThat(OnnxImportChecks.importError(tmp, p)).contains("Relu 'lost': has no output");
     }
 
     @Test
     void convStridesOfTheWrongLengthOrZeroAreNamed() throws Exception {
         Path one = model("s1.onnx", List.of(conv(Attribute.of("strides", new long[] {2}))), List.of(weights()), X);
-        assertThat(importError(one)).contains("Conv 'conv': strides [2] (a 2-D Conv needs two positive values)");
+        assertThat(OnnxImportChecks.importError(tmp, one)).contains("Conv 'conv': strides [2] (a 2-D Conv needs two positive values)");
         Path zero = model("s0.onnx", List.of(conv(Attribute.of("strides", 0L, 0L))), List.of(weights()), X);
-        assertThat(importError(zero)).contains("Conv 'conv': strides [0, 0] (a 2-D Conv needs two positive values)");
+        assertThat(OnnxImportChecks.importError(tmp, zero)).contains("Conv 'conv': strides [0, 0] (a 2-D Conv needs two positive values)");
         Path pool = model("p0.onnx", List.of(new NodeSpec("MaxPool", "pool", List.of("x"), List.of("y"),
                 List.of(Attribute.of("kernel_shape", 2L, 2L), Attribute.of("strides", 0L, 1L)))), List.of(), X);
-        assertThat(importError(pool)).contains("MaxPool 'pool': strides [0, 1] (a 2-D MaxPool needs two positive values)");
+        assertThat(OnnxImportChecks.importError(tmp, pool)).contains("MaxPool 'pool': strides [0, 1] (a 2-D MaxPool needs two positive values)");
     }
 
     @Test
     void integerConvWeightsAreNamed() throws Exception {
         Path p = model("int.onnx", List.of(conv()), List.of(new Init("w", new long[] {2, 2, 1, 1}, null, new long[] {1, 0, 0, 1})), X);
-        assertThat(importError(p)).contains("Conv 'conv': weights 'w' are integers (ONNX data type 7); the op takes float weights");
+        assertThat(OnnxImportChecks.importError(tmp, p)).contains("Conv 'conv': weights 'w' are integers (ONNX data type 7); the op takes float weights");
     }
 
     @Test
@@ -129,7 +119,7 @@ class OnnxBadModelTest {
         Path p = model("gather.onnx", List.of(new NodeSpec("Shape", "shape", List.of("x"), List.of("s"), List.of()),
                 new NodeSpec("Gather", "pick", List.of("s", "i"), List.of("g"), List.of()), relu("x", "y")),
                 List.of(new Init("i", new long[] {1}, null, new long[] {7})), X);
-        assertThat(importError(p)).contains("Gather 'pick': index 7 is out of range for the 4 values it gathers from");
+        assertThat(OnnxImportChecks.importError(tmp, p)).contains("Gather 'pick': index 7 is out of range for the 4 values it gathers from");
     }
 
     @Test
@@ -138,6 +128,6 @@ class OnnxBadModelTest {
         Path p = model("slice.onnx", List.of(new NodeSpec("Shape", "shape", List.of("x"), List.of("s"), List.of()),
                 new NodeSpec("Slice", "cut", List.of("s", "starts", "ends"), List.of("t"), List.of()), relu("x", "y")),
                 List.of(new Init("starts", new long[] {0}, null, new long[0]), new Init("ends", new long[] {1}, null, new long[] {1})), X);
-        assertThat(importError(p)).contains("Slice 'cut': cannot be translated (ArrayIndexOutOfBoundsException");
+        assertThat(OnnxImportChecks.importError(tmp, p)).contains("Slice 'cut': cannot be translated (ArrayIndexOutOfBoundsException");
     }
 }

@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -58,44 +57,40 @@ class OnnxChannelShuffleTest {
             want = Arrays.copyOf(want, 5);
         }
         float[] y = new ReferenceExecutor(graph, params).run(List.of(x)).getFirst().data();
-        assertClose(y, want);
-        assertClose(y, OnnxRuntimeOracle.run(onnx, x));
+        OnnxImportChecks.assertClose(y, want);
+        OnnxImportChecks.assertClose(y, OnnxRuntimeOracle.run(onnx, x));
     }
 
     @Test
     void exportAgreesWithOnnxRuntimeAndImportsBackAsChannelShuffle() throws Exception {
         ExportedNetwork net = ExportedNetwork.export(tmp, "c",
                 "network C { input x: [6, 5, 4]\n conv(12, 1) -> channelshuffle(3) -> relu -> channelshuffle(12) -> conv(4, 3) }\n", 3);
-        Tensor x = input(2, 6, 5, 4);
+        Tensor x = OnnxImportChecks.gaussian(2, 6, 5, 4);
         float[] ours = net.reference(x);
-        assertClose(OnnxRuntimeOracle.run(net.onnx(), x), ours);
+        OnnxImportChecks.assertClose(OnnxRuntimeOracle.run(net.onnx(), x), ours);
 
         Path back = net.importBack(tmp);
         assertThat(Files.readString(back)).contains("-> channelshuffle(3)", "-> channelshuffle(12)");
-        Graph again = Compiler.compile(SourceFile.read(back)).networks().getFirst();
-        Path backWeights = tmp.resolve("back.safetensors");
-        float[] roundTrip = new ReferenceExecutor(again, WeightBinder.bind(again, Safetensors.read(backWeights), backWeights))
-                .run(List.of(x)).getFirst().data();
-        assertClose(roundTrip, ours);
+        OnnxImportChecks.assertClose(ExportedNetwork.runImported(back, x), ours);
     }
 
     @Test
     void aTransposeOtherThanTheShufflesIsAClearError() throws Exception {
-        assertThat(importError(shuffleModel(new long[] {0, 2, 1, 4, 4}, new long[] {0, 1, 2, 4, 3}, new long[] {0, 2, 4, 4})))
+        assertThat(OnnxImportChecks.importError(tmp, shuffleModel(new long[] {0, 2, 1, 4, 4}, new long[] {0, 1, 2, 4, 3}, new long[] {0, 2, 4, 4})))
                 .contains("Transpose 't': only the Transpose of a channel shuffle is supported (Reshape to [N, g, C/g, H, W], Transpose perm [0, 2, 1, 3, 4]");
         Path onnx = tmp.resolve("t4.onnx");
         Files.write(onnx, OnnxWriter.model("g", 17, List.of(new NodeSpec("Transpose", "t", List.of("x"), List.of("y"),
                 List.of(Attribute.of("perm", 0L, 1L, 3L, 2L)))), List.of(), List.of(X), List.of(Y)));
-        assertThat(importError(onnx)).contains("Transpose 't': only the Transpose of a channel shuffle is supported");
+        assertThat(OnnxImportChecks.importError(tmp, onnx)).contains("Transpose 't': only the Transpose of a channel shuffle is supported");
     }
 
     @Test
     void aFiveDimensionalValueOutsideAShuffleIsAClearError() throws Exception {
-        assertThat(importError(shuffleModel(new long[] {0, 2, 1, 4, 4}, null, null)))
+        assertThat(OnnxImportChecks.importError(tmp, shuffleModel(new long[] {0, 2, 1, 4, 4}, null, null)))
                 .contains("Relu 'r': a 5-D value that is not part of a channel shuffle");
-        assertThat(importError(shuffleModel(new long[] {0, 2, 1, 4, 4}, new long[] {0, 2, 1, 3, 4}, new long[] {0, 2, 16, 1})))
+        assertThat(OnnxImportChecks.importError(tmp, shuffleModel(new long[] {0, 2, 1, 4, 4}, new long[] {0, 2, 1, 3, 4}, new long[] {0, 2, 16, 1})))
                 .contains("Reshape 'back': a 5-D value must be reshaped back to [N, 2, 4, 4]");
-        assertThat(importError(shuffleModel(new long[] {0, 2, 2, 2, 4}, new long[] {0, 2, 1, 3, 4}, new long[] {0, 2, 4, 4})))
+        assertThat(OnnxImportChecks.importError(tmp, shuffleModel(new long[] {0, 2, 2, 2, 4}, new long[] {0, 2, 1, 3, 4}, new long[] {0, 2, 4, 4})))
                 .contains("Reshape 'split': only reshapes that flatten");
     }
 
@@ -118,31 +113,5 @@ class OnnxChannelShuffleTest {
         Path onnx = tmp.resolve("m" + Arrays.hashCode(split) + Arrays.hashCode(perm) + Arrays.hashCode(back) + ".onnx");
         Files.write(onnx, OnnxWriter.model("g", 17, nodes, inits, List.of(X), List.of(Y)));
         return onnx;
-    }
-
-    /** `cnnc import` fails cleanly; returns its error output. */
-    private String importError(Path onnx) {
-        CliTestAccess.Result r = CliTestAccess.cnnc("import", onnx.toString(), "-o", tmp.resolve("out.cnn").toString());
-        assertThat(r.code()).as(r.out()).isEqualTo(1);
-        assertThat(r.err()).startsWith("error: " + onnx + ": ").doesNotContain("internal error").doesNotContain("\tat ");
-        assertThat(tmp.resolve("out.cnn")).doesNotExist();
-        return r.err();
-    }
-
-    private static Tensor input(int... shape) {
-        Random random = new Random(5);
-        float[] v = new float[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-        for (int i = 0; i < v.length; i++) v[i] = (float) random.nextGaussian();
-        return Tensor.of(v, shape);
-    }
-
-    /** Float on both sides, sums in different orders: 1e-5 of the largest magnitude. */
-    private static void assertClose(float[] actual, float[] expected) {
-        assertThat(actual).hasSameSizeAs(expected);
-        double scale = 1;
-        for (float v : expected) scale = Math.max(scale, Math.abs(v));
-        for (int i = 0; i < expected.length; i++) {
-            assertThat(actual[i]).as("[%d]", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset((float) (1e-5 * scale)));
-        }
     }
 }

@@ -18,7 +18,6 @@ import io.cnnc.runtime.weights.WeightBinder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,29 +45,25 @@ class OnnxLayerNormTest {
         Path weights = tmp.resolve("n.safetensors");
         Tensor x = Npy.read(DIR.resolve("layernorm_x.npy"));
         float[] y = new ReferenceExecutor(graph, WeightBinder.bind(graph, Safetensors.read(weights), weights)).run(List.of(x)).getFirst().data();
-        assertClose(y, Npy.read(DIR.resolve("layernorm_y.npy")).data());
+        OnnxImportChecks.assertClose(y, Npy.read(DIR.resolve("layernorm_y.npy")).data());
     }
 
     @Test
     void cnncsExportImportsBackAsLayernorm() throws Exception {
         ExportedNetwork net = ExportedNetwork.export(tmp, "l",
                 "network L { input x: [4, 5, 3]\n conv(6, 3, pad=1) -> layernorm(eps=1e-5) -> relu -> conv(3, 1) -> layernorm }\n", 7);
-        Tensor x = input(2, 4, 5, 3);
+        Tensor x = OnnxImportChecks.gaussian(2, 4, 5, 3);
         float[] ours = net.reference(x);
         Path back = net.importBack(tmp);
         assertThat(Files.readString(back)).contains("-> layernorm(eps=1.0e-5", "-> layernorm(eps=1.0e-6");
-        Graph again = Compiler.compile(SourceFile.read(back)).networks().getFirst();
-        Path backWeights = tmp.resolve("back.safetensors");
-        float[] roundTrip = new ReferenceExecutor(again, WeightBinder.bind(again, Safetensors.read(backWeights), backWeights))
-                .run(List.of(x)).getFirst().data();
-        assertClose(roundTrip, ours);
+        OnnxImportChecks.assertClose(ExportedNetwork.runImported(back, x), ours);
     }
 
     @Test
     void aLayerNormOverOtherAxesIsAClearError() throws Exception {
-        assertThat(importError(model(null, 1))).contains("LayerNormalization 'ln': LayerNormalization over axis 1 of a rank-4 value");
-        assertThat(importError(model(new long[] {0, 2, 3, 1}, 2))).contains("LayerNormalization 'ln': LayerNormalization over axis 2 of a rank-4 value");
-        assertThat(importError(model(new long[] {0, 2, 3, 1}, -1))).contains("output 'y' is a channel-last value that is not part of a layer norm over channels");
+        assertThat(OnnxImportChecks.importError(tmp, model(null, 1))).contains("LayerNormalization 'ln': LayerNormalization over axis 1 of a rank-4 value");
+        assertThat(OnnxImportChecks.importError(tmp, model(new long[] {0, 2, 3, 1}, 2))).contains("LayerNormalization 'ln': LayerNormalization over axis 2 of a rank-4 value");
+        assertThat(OnnxImportChecks.importError(tmp, model(new long[] {0, 2, 3, 1}, -1))).contains("output 'y' is a channel-last value that is not part of a layer norm over channels");
     }
 
     private static final IO X = new IO("x", new long[] {-1, 2, 4, 4});
@@ -84,31 +79,5 @@ class OnnxLayerNormTest {
         Path onnx = tmp.resolve("ln" + axis + (perm == null ? "" : "t") + ".onnx");
         Files.write(onnx, OnnxWriter.model("g", 17, nodes, inits, List.of(X), List.of(Y)));
         return onnx;
-    }
-
-    /** `cnnc import` fails cleanly; returns its error output. */
-    private String importError(Path onnx) {
-        CliTestAccess.Result r = CliTestAccess.cnnc("import", onnx.toString(), "-o", tmp.resolve("out.cnn").toString());
-        assertThat(r.code()).as(r.out()).isEqualTo(1);
-        assertThat(r.err()).startsWith("error: " + onnx + ": ").doesNotContain("internal error").doesNotContain("\tat ");
-        assertThat(tmp.resolve("out.cnn")).doesNotExist();
-        return r.err();
-    }
-
-    private static Tensor input(int... shape) {
-        Random random = new Random(5);
-        float[] v = new float[java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
-        for (int i = 0; i < v.length; i++) v[i] = (float) random.nextGaussian();
-        return Tensor.of(v, shape);
-    }
-
-    /** Float on both sides, reductions in different orders: 1e-5 of the largest magnitude. */
-    private static void assertClose(float[] actual, float[] expected) {
-        assertThat(actual).hasSameSizeAs(expected);
-        float scale = 0;
-        for (float e : expected) scale = Math.max(scale, Math.abs(e));
-        for (int i = 0; i < actual.length; i++) {
-            assertThat(Math.abs(actual[i] - expected[i])).as("element %d", i).isLessThanOrEqualTo(1e-5f * Math.max(1, scale));
-        }
     }
 }

@@ -12,7 +12,6 @@ import io.cnnc.kernels.OnnxGraph.Attribute;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,14 +31,14 @@ class OnnxUpsampleTest {
     @Test
     void exportAgreesWithOnnxRuntimeAndImportsBack() throws Exception {
         ExportedNetwork net = ExportedNetwork.export(tmp, "u", NET, 3);
-        Tensor x = input(2, 3, 5, 3);
+        Tensor x = OnnxImportChecks.gaussian(2, 3, 5, 3);
         float[] ours = net.reference(x);
-        assertClose(OnnxRuntimeOracle.run(net.onnx(), x), ours);
+        OnnxImportChecks.assertClose(OnnxRuntimeOracle.run(net.onnx(), x), ours);
 
         Path back = net.importBack(tmp);
         assertThat(Files.readString(back)).contains("upsample((2, 3))", "upsample(2, mode=\"bilinear\")",
                 "upsample((3, 2), mode=\"bilinear\", align_corners=true)");
-        assertClose(run(back, tmp.resolve("back.safetensors"), x), ours);
+        OnnxImportChecks.assertClose(run(back, tmp.resolve("back.safetensors"), x), ours);
     }
 
     /** What torch.onnx.export writes for nn.Upsample at opset 17, run against PyTorch's own output. */
@@ -51,7 +50,7 @@ class OnnxUpsampleTest {
         CliTestAccess.Result imported = CliTestAccess.cnnc("import", onnx.toString(), "-o", cnn.toString());
         assertThat(imported.code()).as(imported.err()).isZero();
         Tensor x = Npy.read(fixture("upsample_x.npy"));
-        assertClose(run(cnn, tmp.resolve("torch.safetensors"), x), Npy.read(fixture("upsample_y.npy")).data());
+        OnnxImportChecks.assertClose(run(cnn, tmp.resolve("torch.safetensors"), x), Npy.read(fixture("upsample_y.npy")).data());
     }
 
     @Test
@@ -66,8 +65,8 @@ class OnnxUpsampleTest {
         Path cnn = tmp.resolve("old.cnn");
         assertThat(CliTestAccess.cnnc("import", old.toString(), "-o", cnn.toString()).code()).isZero();
         assertThat(Files.readString(cnn)).contains("upsample((2, 3))");
-        Tensor x = input(1, 2, 4, 4);
-        assertClose(run(cnn, null, x), OnnxRuntimeOracle.run(old, x));
+        Tensor x = OnnxImportChecks.gaussian(1, 2, 4, 4);
+        OnnxImportChecks.assertClose(run(cnn, null, x), OnnxRuntimeOracle.run(old, x));
     }
 
     /** ONNX's default nearest (half-pixel centres, rounded) picks floor(d / s) at whole factors, as ONNX Runtime shows. */
@@ -76,22 +75,22 @@ class OnnxUpsampleTest {
         Init scales = new Init("s", new long[] {4}, new float[] {1, 1, 3, 2}, null);
         Path onnx = model("default.onnx", 17, resize(List.of()), List.of(scales), 12, 8);
         assertThat(importText(onnx)).contains("upsample((3, 2))");
-        Tensor x = input(2, 2, 4, 4);
-        assertClose(run(tmp.resolve("default.onnx.cnn"), null, x), OnnxRuntimeOracle.run(onnx, x));
+        Tensor x = OnnxImportChecks.gaussian(2, 2, 4, 4);
+        OnnxImportChecks.assertClose(run(tmp.resolve("default.onnx.cnn"), null, x), OnnxRuntimeOracle.run(onnx, x));
     }
 
     @Test
     void resizeFormsUpsampleCannotTakeAreClearErrors() throws Exception {
         Init half = new Init("s", new long[] {4}, new float[] {1, 1, 1.5f, 2}, null);
         Init two = new Init("s", new long[] {4}, new float[] {1, 1, 2, 2}, null);
-        assertThat(importError(model("frac.onnx", 17, resize(List.of(Attribute.of("coordinate_transformation_mode", "asymmetric"),
+        assertThat(OnnxImportChecks.importError(tmp, model("frac.onnx", 17, resize(List.of(Attribute.of("coordinate_transformation_mode", "asymmetric"),
                 Attribute.of("nearest_mode", "floor"))), List.of(half), 6, 8)))
                 .contains("Resize 'r'", "scales [1.0, 1.0, 1.5, 2.0]", "whole factors");
-        assertThat(importError(model("cubic.onnx", 17, resize(List.of(Attribute.of("mode", "cubic"))), List.of(two), 8, 8)))
+        assertThat(OnnxImportChecks.importError(tmp, model("cubic.onnx", 17, resize(List.of(Attribute.of("mode", "cubic"))), List.of(two), 8, 8)))
                 .contains("Resize 'r'", "mode \"cubic\"");
-        assertThat(importError(model("round.onnx", 17, resize(List.of(Attribute.of("coordinate_transformation_mode", "asymmetric"))),
+        assertThat(OnnxImportChecks.importError(tmp, model("round.onnx", 17, resize(List.of(Attribute.of("coordinate_transformation_mode", "asymmetric"))),
                 List.of(two), 8, 8))).contains("Resize 'r'", "coordinate_transformation_mode \"asymmetric\" and nearest_mode \"round_prefer_floor\"");
-        assertThat(importError(model("crop.onnx", 17, resize(List.of(Attribute.of("mode", "linear"),
+        assertThat(OnnxImportChecks.importError(tmp, model("crop.onnx", 17, resize(List.of(Attribute.of("mode", "linear"),
                 Attribute.of("coordinate_transformation_mode", "tf_crop_and_resize"))), List.of(two), 8, 8))).contains("tf_crop_and_resize");
     }
 
@@ -111,13 +110,6 @@ class OnnxUpsampleTest {
         CliTestAccess.Result r = CliTestAccess.cnnc("import", onnx.toString(), "-o", cnn.toString());
         assertThat(r.code()).as(r.err()).isZero();
         return Files.readString(cnn);
-    }
-
-    private String importError(Path onnx) {
-        CliTestAccess.Result r = CliTestAccess.cnnc("import", onnx.toString(), "-o", tmp.resolve("no.cnn").toString());
-        assertThat(r.code()).isNotZero();
-        assertThat(r.err()).doesNotContain("internal error", "Exception");
-        return r.err();
     }
 
     private float[] run(Path cnn, Path weights, Tensor x) throws Exception {
@@ -141,24 +133,5 @@ class OnnxUpsampleTest {
         Path p = tmp.resolve(name);
         Files.write(p, resource(name));
         return p;
-    }
-
-    private static Tensor input(int... shape) {
-        Random random = new Random(5);
-        int n = 1;
-        for (int s : shape) n *= s;
-        float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) random.nextGaussian();
-        return Tensor.of(v, shape);
-    }
-
-    /** Interpolation in float on every side, a few roundings of the largest magnitude: 1e-5 of it. */
-    private static void assertClose(float[] actual, float[] expected) {
-        assertThat(actual).hasSameSizeAs(expected);
-        double scale = 1;
-        for (float v : expected) scale = Math.max(scale, Math.abs(v));
-        for (int i = 0; i < expected.length; i++) {
-            assertThat(actual[i]).as("[%d]", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset((float) (1e-5 * scale)));
-        }
     }
 }

@@ -1,0 +1,43 @@
+package io.cnnc.runtime.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.cli.CliTestAccess;
+import java.nio.file.Path;
+import java.util.Random;
+
+/** What the ONNX import tests share: a failing import's error, a seeded input, and float comparison. */
+final class OnnxImportChecks {
+
+    private OnnxImportChecks() {}
+
+    /** `cnnc import` of {@code onnx} into {@code dir} fails cleanly, naming the file and writing nothing; returns its error output. */
+    static String importError(Path dir, Path onnx) {
+        CliTestAccess.Result r = CliTestAccess.cnnc("import", onnx.toString(), "-o", dir.resolve("out.cnn").toString());
+        assertThat(r.code()).as(r.out()).isEqualTo(1);
+        assertThat(r.err()).startsWith("error: " + onnx + ": ").doesNotContain("internal error").doesNotContain("\tat ");
+        assertThat(dir.resolve("out.cnn")).doesNotExist();
+        return r.err();
+    }
+
+    /** Standard normal values of {@code shape} from seed 5. */
+    static Tensor gaussian(int... shape) {
+        Random random = new Random(5);
+        int n = 1;
+        for (int s : shape) n *= s;
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) random.nextGaussian();
+        return Tensor.of(v, shape);
+    }
+
+    /** Float on both sides, sums in different orders: 1e-5 of the largest magnitude (at least 1). */
+    static void assertClose(float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        double scale = 1;
+        for (float v : expected) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).as("[%d]", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset((float) (1e-5 * scale)));
+        }
+    }
+}
