@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * cnnc's training throughput (images/s) on synthetic data with the recipe of
  * bench/scripts/pytorch_training_throughput.py: SGD with momentum, cross-entropy, the same
- * batch sizes. Usage: TrainingThroughput FILE BATCH STEPS.
+ * batch sizes. Usage: TrainingThroughput FILE BATCH STEPS [compiled|reference] (default compiled,
+ * on every core).
  */
 public final class TrainingThroughput {
 
@@ -28,7 +29,9 @@ public final class TrainingThroughput {
         int batch = Integer.parseInt(args[1]);
         int steps = Integer.parseInt(args[2]);
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 0);
-        GraphTrainer trainer = new GraphTrainer(graph, params, 0, Set.of());
+        GraphTrainer.Engine engine = args.length > 3 ? GraphTrainer.Engine.valueOf(args[3].toUpperCase(java.util.Locale.ROOT)) : GraphTrainer.Engine.COMPILED;
+        int threads = Runtime.getRuntime().availableProcessors();
+        GraphTrainer trainer = new GraphTrainer(graph, params, 0, Set.of(), engine, threads);
         Sgd sgd = new Sgd(0.9, 5e-4, false);
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));
@@ -50,7 +53,7 @@ public final class TrainingThroughput {
             sgd.step(arrays, trainer.gradients(), 0.01);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%s: %.0f images/s (cnnc, %d cores, batch %d)%n", graph.name(), steps * batch / seconds,
-                Runtime.getRuntime().availableProcessors(), batch);
+        System.out.printf("%s: %.0f images/s (cnnc %s, %d cores, batch %d)%n", graph.name(), steps * batch / seconds,
+                engine.name().toLowerCase(java.util.Locale.ROOT), threads, batch);
     }
 }

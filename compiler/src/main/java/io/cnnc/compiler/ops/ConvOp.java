@@ -8,7 +8,6 @@ import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.OnnxModel.TensorData;
 import io.cnnc.kernels.OutputSize;
-import io.cnnc.kernels.cpu.Im2colConv;
 import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.ConvBuffers;
 import io.cnnc.kernels.gpu.GpuActivation;
@@ -76,16 +75,15 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
         ConvReference.forward(e.x(), e.batch(), geometry(e.in()), e.param("weight"), bias ? e.param("bias") : null, e.output());
     }
 
-    /** im2col and the blocked GEMM: the reference loops are too slow to train with. */
+    /** The step's conv runner: the strategies the training plan chose, or im2col and GEMM (the reference loops are too slow to train with). */
     @Override
     public void trainingForward(Eval e, TrainingStep step) {
-        Im2colConv.forward(e.x(), e.batch(), geometry(e.in()), e.param("weight"), bias ? e.param("bias") : null, e.output());
+        step.conv().forward(geometry(e.in()), e.x(), e.param("weight"), bias ? e.param("bias") : null, e.output(), e.batch());
     }
 
     @Override
     public void backward(Eval e, Gradient g) {
-        Im2colConv.backward(e.x(), g.dy(), e.batch(), geometry(e.in()), e.param("weight"), g.dx(), g.grad("weight"),
-                bias ? g.grad("bias") : null);
+        g.conv().backward(geometry(e.in()), e.x(), g.dy(), e.param("weight"), g.dx(), g.grad("weight"), bias ? g.grad("bias") : null, e.batch());
     }
 
     @Override

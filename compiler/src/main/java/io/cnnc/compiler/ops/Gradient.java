@@ -5,9 +5,10 @@ import java.util.function.Function;
 /**
  * The backward pass of one node: the loss's gradient {@code dy} with respect to its output, the
  * input gradients to fill ({@code null} where an input needs none: a network input), the
- * parameter gradients by suffix ({@code null} for a frozen layer) and what its forward saved.
+ * parameter gradients by suffix ({@code null} for a frozen layer), what its forward saved, and
+ * how the node's convolutions run.
  */
-public record Gradient(float[] dy, float[][] dxs, Function<String, float[]> paramGradients, float[][] saved) {
+public record Gradient(float[] dy, float[][] dxs, Function<String, float[]> paramGradients, float[][] saved, ConvRunner conv) {
 
     /** The first input's gradient, or null. */
     public float[] dx() {

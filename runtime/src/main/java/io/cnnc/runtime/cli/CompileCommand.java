@@ -6,10 +6,13 @@ import io.cnnc.compiler.codegen.ExplainReport;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ops.FusedConvOp;
+import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.schedule.TuningCache;
 import io.cnnc.compiler.target.FrontHalf;
 import io.cnnc.compiler.target.cpu.CpuTarget;
 import io.cnnc.compiler.target.tornado.TornadoTarget;
+import io.cnnc.compiler.train.TrainingConvStrategies;
+import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.runtime.embed.ModelJar;
 import io.cnnc.runtime.gpu.GpuTarget;
 import io.cnnc.runtime.io.AtomicFiles;
@@ -46,6 +49,10 @@ final class CompileCommand implements Callable<Integer> {
 
     @Mixin
     ChoiceOptions choice;
+
+    @Option(names = "--train", description = "print the training plan instead: the backward steps, and the strategy of each "
+            + "convolution's forward and data gradient that cnnc train's compiled engine runs (docs/training.md)")
+    boolean train;
 
     @Option(names = "--batch", defaultValue = "1", description = "batch size the buffers are sized for (default: ${DEFAULT-VALUE})")
     int batch;
@@ -85,6 +92,15 @@ final class CompileCommand implements Callable<Integer> {
         if (batch < 1) throw new UserError("--batch must be at least 1");
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (t < 1) throw new UserError("--threads must be at least 1");
+        if (train) {
+            if (output != null || emitJava != null || emitKernels != null || target != Target.cpu) {
+                throw new UserError("--train prints the CPU training plan; it takes no -o, --emit-java, --emit-kernels or --target");
+            }
+            TrainingPlan plan = TrainingPlan.derive(graph, java.util.Set.of());
+            out.print(plan.print());
+            out.print(TrainingConvStrategies.print(TrainingConvStrategies.choose(plan, Machine.detect(), t)));
+            return 0;
+        }
         var params = CompiledEngine.raw(weights.load(graph, spec.commandLine().getErr()));
         if (target == Target.opencl || target == Target.cuda) {
             FrontHalf front = FrontHalf.of(graph);

@@ -92,6 +92,13 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "use only the first N training images (quick runs)")
     Integer limit;
 
+    @Option(names = "--engine", defaultValue = "compiled",
+            description = "compiled (default): each convolution on the strategies the training plan chose (cnnc compile --train); "
+                    + "reference: im2col and GEMM, the oracle it is tested against")
+    EngineName engine;
+
+    enum EngineName { compiled, reference }
+
     @Spec
     CommandSpec spec;
 
@@ -120,7 +127,8 @@ final class TrainCommand implements Callable<Integer> {
                 ? WeightBinder.bind(graph, Safetensors.read(weights), weights)
                 : WeightInitializer.initialize(graph, o.seed());
         Set<String> frozen = frozenNodes(graph);
-        GraphTrainer trainer = new GraphTrainer(graph, params, o.seed(), frozen);
+        GraphTrainer trainer = new GraphTrainer(graph, params, o.seed(), frozen,
+                engine == EngineName.reference ? GraphTrainer.Engine.REFERENCE : GraphTrainer.Engine.COMPILED, Runtime.getRuntime().availableProcessors());
         DeviceTraining device = target == Target.cpu ? null
                 : DeviceTraining.open(target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, graph, params, o, !frozen.isEmpty(), resume, con);
         Optimizer opt = o.newOptimizer();

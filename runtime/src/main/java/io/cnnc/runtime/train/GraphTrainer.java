@@ -4,9 +4,12 @@ import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.ops.ConvRunner;
 import io.cnnc.compiler.ops.Eval;
 import io.cnnc.compiler.ops.Gradient;
 import io.cnnc.compiler.ops.TrainingStep;
+import io.cnnc.compiler.schedule.Machine;
+import io.cnnc.compiler.train.TrainingConvStrategies;
 import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.runtime.Tensor;
 import java.util.HashMap;
@@ -20,6 +23,13 @@ import java.util.SplittableRandom;
  */
 public final class GraphTrainer {
 
+    /**
+     * How the nodes run: {@code COMPILED} on the strategies the training plan chose for each
+     * convolution (TrainingConvStrategies), {@code REFERENCE} on im2col and GEMM, the oracle the
+     * compiled engine is checked against.
+     */
+    public enum Engine { COMPILED, REFERENCE }
+
     private final Graph graph;
     private final Map<String, Tensor> params;
     private final Map<String, float[]> grads = new HashMap<>();
@@ -29,10 +39,18 @@ public final class GraphTrainer {
     private SplittableRandom random;
     private final java.util.Set<String> frozen;
     private final TrainingPlan plan;
+    private final Map<Node, ConvRunner> convs = new HashMap<>();
+    private final String strategies;
     private int batch;
     private boolean training;
 
+    /** The reference engine (im2col and GEMM for every convolution). */
     public GraphTrainer(Graph graph, Map<String, Tensor> params, long seed, java.util.Set<String> frozenNodes) {
+        this(graph, params, seed, frozenNodes, Engine.REFERENCE, 1);
+    }
+
+    /** {@code threads}: the cores the compiled engine's strategies are chosen for. */
+    public GraphTrainer(Graph graph, Map<String, Tensor> params, long seed, java.util.Set<String> frozenNodes, Engine engine, int threads) {
         if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
             throw new IllegalArgumentException("training needs a network with one input and one output");
         }
@@ -44,6 +62,18 @@ public final class GraphTrainer {
         this.frozen = frozenNodes;
         this.plan = TrainingPlan.derive(graph, frozenNodes);
         for (Graph.NamedParam p : plan.updated()) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
+        if (engine == Engine.COMPILED) {
+            Map<Node, TrainingConvStrategies.Directions> chosen = TrainingConvStrategies.choose(plan, Machine.detect(), threads);
+            chosen.forEach((n, d) -> convs.put(n, new StrategyConvRunner(d)));
+            strategies = TrainingConvStrategies.print(chosen);
+        } else {
+            strategies = "";
+        }
+    }
+
+    /** The compiled engine's strategy per convolution, a line each; empty for the reference engine. */
+    public String strategies() {
+        return strategies;
     }
 
     public TrainingPlan plan() {
@@ -80,7 +110,7 @@ public final class GraphTrainer {
     }
 
     private void forward(Node n, float[] y) {
-        TrainingStep step = new TrainingStep(training, frozen.contains(n.name()), random, arrays -> saved.put(n, arrays));
+        TrainingStep step = new TrainingStep(training, frozen.contains(n.name()), random, arrays -> saved.put(n, arrays), conv(n));
         n.sourceOp().trainingForward(eval(n, y), step);
     }
 
@@ -115,8 +145,12 @@ public final class GraphTrainer {
     }
 
     private void backward(Node n, float[] dy, float[][] dxs) {
-        Gradient g = new Gradient(dy, dxs, suffix -> grads.get(n.name() + "." + suffix), saved.get(n));
+        Gradient g = new Gradient(dy, dxs, suffix -> grads.get(n.name() + "." + suffix), saved.get(n), conv(n));
         n.sourceOp().backward(eval(n, values.get(n.output())), g);
+    }
+
+    private ConvRunner conv(Node n) {
+        return convs.getOrDefault(n, ConvRunner.IM2COL);
     }
 
     private float[] param(String name) {

@@ -49,6 +49,20 @@ class CompileCliTest {
                 .contains("%dense1 = dense(units=4, bias=true) (%flatten1) : [4, 1, 1]\n  return %dense1\n");
     }
 
+    /** The training plan: the first conv computes no input gradient; both convs have stride 1, so their data gradients are convolutions. */
+    @Test
+    void trainPrintsThePlanAndEachConvsStrategies() throws Exception {
+        Path f = tmp.resolve("n.cnn");
+        Files.writeString(f, NET);
+        Result r = cnnc("compile", f.toString(), "--train", "--threads", "1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("training Net: 10 nodes forward, 10 backward, 8 tensors updated\n")
+                .contains("backward conv1 (conv) params\n").contains("backward conv2 (conv) d[")
+                .containsPattern("conv conv1: forward [a-z0-9-]+ \\([0-9.]+ ms\\), weight gradient im2col-gemm\n")
+                .containsPattern("conv conv2: forward [a-z0-9-]+ \\([0-9.]+ ms\\), data gradient [a-z0-9-]+ \\([0-9.]+ ms\\), weight gradient im2col-gemm\n");
+        assertThat(cnnc("compile", f.toString(), "--train", "--target", "opencl").err()).contains("--train prints the CPU training plan");
+    }
+
     @Test
     void printIrForAGpuTargetShowsThePassesOutput() throws Exception {
         Path f = tmp.resolve("n.cnn");

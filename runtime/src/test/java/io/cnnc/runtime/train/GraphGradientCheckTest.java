@@ -81,9 +81,14 @@ class GraphGradientCheckTest {
         checkAgainstFiniteDifferences(graph, 2 * 3 * 4, 3);
     }
 
+    /** Both engines: the compiled one's strategies (and its data gradient as a convolution) as well as the reference. */
     private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs) {
+        for (GraphTrainer.Engine engine : GraphTrainer.Engine.values()) checkAgainstFiniteDifferences(graph, inputSize, outputs, engine);
+    }
+
+    private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs, GraphTrainer.Engine engine) {
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 11);
-        GraphTrainer trainer = new GraphTrainer(graph, params, 5, Set.of());
+        GraphTrainer trainer = new GraphTrainer(graph, params, 5, Set.of(), engine, 2);
         Random random = new Random(2);
         int batch = 2;
         float[] x = new float[batch * inputSize];
@@ -106,7 +111,7 @@ class GraphGradientCheckTest {
                 double minus = loss(trainer, x, batch, r);
                 p[i] = saved;
                 double numeric = (plus - minus) / (2 * H);
-                assertThat((double) g[i]).as("%s[%d]", e.getKey(), i)
+                assertThat((double) g[i]).as("%s %s[%d]", engine, e.getKey(), i)
                         .isCloseTo(numeric, org.assertj.core.data.Offset.offset(3e-3 + 3e-3 * Math.abs(numeric)));
             }
         }
