@@ -42,9 +42,13 @@ public final class TrainingThroughput {
         int[] labels = new int[batch];
         for (int i = 0; i < batch; i++) labels[i] = random.nextInt(classes);
         long start = 0;
+        Map<String, Long> warm = Map.of();
         int warmup = Math.max(3, steps / 10);
         for (int s = 0; s < steps + warmup; s++) {
-            if (s == warmup) start = System.nanoTime();
+            if (s == warmup) {
+                start = System.nanoTime();
+                warm = trainer.timeByOp();
+            }
             float[] logits = trainer.forward(x, batch, true);
             float[] d = new float[logits.length];
             SoftmaxCrossEntropy.lossAndGradient(logits, labels, batch, classes, 0, d, null);
@@ -53,6 +57,9 @@ public final class TrainingThroughput {
             sgd.step(arrays, trainer.gradients(), 0.01);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Long> before = warm;
+        trainer.timeByOp().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "  %-20s %8.1f ms per step%n", k,
+                (v - before.getOrDefault(k, 0L)) / 1e6 / steps));
         System.out.printf("%s: %.0f images/s (cnnc %s, %d cores, batch %d)%n", graph.name(), steps * batch / seconds,
                 engine.name().toLowerCase(java.util.Locale.ROOT), threads, batch);
     }

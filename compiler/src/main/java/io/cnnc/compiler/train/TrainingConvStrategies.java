@@ -46,9 +46,17 @@ public final class TrainingConvStrategies {
             ConvGeometry g = conv.geometry(n.inputShapes().getFirst());
             boolean needed = dataGradient.getOrDefault(n, false);
             ConvGeometry d = needed && DataGradientConv.applies(g) ? DataGradientConv.geometry(g) : null;
-            out.put(n, new Directions(g, chooser.choose(g), needed, d, d == null ? null : chooser.choose(d)));
+            out.put(n, new Directions(g, onAll(chooser.choose(g), threads), needed, d, d == null ? null : onAll(chooser.choose(d), threads)));
         }
         return out;
+    }
+
+    /**
+     * The choice on every thread: the chooser keeps a small layer on one core where a single
+     * sample would not pay for the hand-over, but a training batch has work for all of them.
+     */
+    private static Choice onAll(Choice c, int threads) {
+        return c.threads() == threads ? c : new Choice(c.strategy(), threads, c.reason(), c.expectedMs(), c.measuredMs());
     }
 
     /** One line per conv: the strategies of its three convolutions, with the cost model's time per sample where it chose. */

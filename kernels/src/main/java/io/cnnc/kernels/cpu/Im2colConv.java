@@ -36,6 +36,10 @@ public final class Im2colConv {
     /**
      * Accumulates dW and db (when non-null) and writes dx (when non-null) from dy.
      * dW and db are added to, as gradients accumulate across uses.
+     *
+     * <p>The weight gradient, dW = sum over samples of dy * col^T, runs dy's rows against the
+     * im2col rows along the pixels ({@link LanePartialProducts}): nothing is transposed, and
+     * each worker keeps lane-partial sums for all its samples, added up once at the end.
      */
     public static void backward(float[] x, float[] dy, int batch, ConvGeometry g, float[] w, float[] dx, float[] dw, float[] db) {
         int k = Im2col.rows(g);
@@ -43,8 +47,9 @@ public final class Im2colConv {
         int outPerGroup = g.outC() / g.groups();
         int inSize = g.inC() * g.inH() * g.inW();
         int outSize = g.outC() * hw;
+        int accSize = LanePartialProducts.size(outPerGroup, k);
         int workers = Workers.count(batch);
-        float[][] partialW = new float[workers][w.length];
+        float[][] partial = new float[workers][dw == null ? 0 : g.groups() * accSize];
         IntStream.range(0, workers).parallel().forEach(t -> {
             float[] col = new float[k * hw];
             float[] dcol = dx == null ? null : new float[k * hw];
@@ -55,7 +60,7 @@ public final class Im2colConv {
                     int wOff = grp * outPerGroup * k;
                     if (dw != null) {
                         Im2col.im2col(x, n * inSize, g, grp, col);
-                        Gemm.nt(outPerGroup, k, hw, dy, dyOff, col, 0, partialW[t], wOff);
+                        LanePartialProducts.accumulate(outPerGroup, k, hw, dy, dyOff, col, 0, partial[t], grp * accSize);
                     }
                     if (dx != null) {
                         java.util.Arrays.fill(dcol, 0f);
@@ -66,7 +71,11 @@ public final class Im2colConv {
             }
         });
         if (dw != null) {
-            for (float[] p : partialW) for (int i = 0; i < dw.length; i++) dw[i] += p[i];
+            for (float[] p : partial) {
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    LanePartialProducts.reduce(outPerGroup, k, p, grp * accSize, dw, grp * outPerGroup * k);
+                }
+            }
         }
         if (db != null) {
             for (int n = 0; n < batch; n++) {

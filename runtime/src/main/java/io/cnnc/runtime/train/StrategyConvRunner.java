@@ -1,10 +1,12 @@
 package io.cnnc.runtime.train;
 
 import io.cnnc.compiler.ops.ConvRunner;
+import io.cnnc.compiler.schedule.Choice;
 import io.cnnc.compiler.train.TrainingConvStrategies.Directions;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.Im2colConv;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.conv.ConvKernel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.DataGradientConv;
 import io.cnnc.kernels.cpu.conv.Epilogue;
@@ -12,8 +14,10 @@ import io.cnnc.kernels.cpu.conv.Epilogue;
 /**
  * Runs one conv node's training convolutions on the strategies its plan chose: the forward, and
  * the data gradient as a convolution of dy with the flipped, transposed filter; the weight
- * gradient (and a strided conv's data gradient) on im2col and GEMM. Kernels are prepared at each
- * call, as the weights change every step.
+ * gradient (and a strided conv's data gradient) on im2col and GEMM. The batch is split across
+ * the threads, each running a kernel of its own on one thread: the kernels share a single
+ * sample's work out, which a small layer has too little of. Kernels are prepared at each call,
+ * as the weights change every step.
  */
 final class StrategyConvRunner implements ConvRunner {
 
@@ -25,9 +29,7 @@ final class StrategyConvRunner implements ConvRunner {
 
     @Override
     public void forward(ConvGeometry g, float[] x, float[] weight, float[] bias, float[] y, int batch) {
-        ConvStrategies.byName(directions.forward().strategy())
-                .prepare(g, weight, Epilogue.of(bias, false, null, 0), Parallel.of(directions.forward().threads()))
-                .forward(x, null, y, batch);
+        run(directions.forward(), g, weight, Epilogue.of(bias, false, null, 0), x, y, batch);
     }
 
     @Override
@@ -37,9 +39,33 @@ final class StrategyConvRunner implements ConvRunner {
             Im2colConv.backward(x, dy, batch, g, weight, asConvolution ? null : dx, dw, db);
         }
         if (asConvolution) {
-            ConvStrategies.byName(directions.data().strategy())
-                    .prepare(directions.dataGeometry(), DataGradientConv.filter(g, weight), Epilogue.none(), Parallel.of(directions.data().threads()))
-                    .forward(dy, null, dx, batch);
+            run(directions.data(), directions.dataGeometry(), DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch);
         }
+    }
+
+    /**
+     * {@code out = conv(in)} for {@code batch} samples, in contiguous slices of the batch, one per
+     * thread. The first slice runs in place; the others go through copies, as a kernel reads and
+     * writes from the start of its arrays.
+     */
+    private static void run(Choice choice, ConvGeometry g, float[] weight, Epilogue epilogue, float[] in, float[] out, int batch) {
+        int parts = Math.min(choice.threads(), batch);
+        ConvKernel[] kernels = new ConvKernel[parts];
+        for (int p = 0; p < parts; p++) kernels[p] = ConvStrategies.byName(choice.strategy()).prepare(g, weight, epilogue, Parallel.serial());
+        // From the geometry, not the arrays: a caller's input may be longer than its batch (the last, partial one).
+        int inSize = g.inC() * g.inH() * g.inW();
+        int outSize = g.outC() * g.outH() * g.outW();
+        Parallel.of(parts).forRange(parts, p -> {
+            int from = batch * p / parts;
+            int n = batch * (p + 1) / parts - from;
+            if (from == 0) {
+                kernels[p].forward(in, null, out, n);
+                return;
+            }
+            float[] slice = java.util.Arrays.copyOfRange(in, from * inSize, (from + n) * inSize);
+            float[] result = new float[n * outSize];
+            kernels[p].forward(slice, null, result, n);
+            System.arraycopy(result, 0, out, from * outSize, n * outSize);
+        });
     }
 }

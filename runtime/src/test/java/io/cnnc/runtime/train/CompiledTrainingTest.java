@@ -63,6 +63,21 @@ class CompiledTrainingTest {
         }
     }
 
+    /** Evaluation hands the last, partial batch over in an array sized for a whole one: only the first samples count. */
+    @org.junit.jupiter.api.Test
+    void aPartialBatchInALongerArrayIsReadAsItsSamples() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("odd.cnn", ODD)).networks().getFirst();
+        Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
+        int size = Math.toIntExact(graph.inputs().getFirst().shape().size());
+        Random random = new Random(4);
+        float[] x = new float[8 * size];
+        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
+        float[] want = new GraphTrainer(graph, params, 7, Set.of()).forward(java.util.Arrays.copyOf(x, 3 * size), 3, false).clone();
+        float[] got = new GraphTrainer(graph, params, 7, Set.of(), GraphTrainer.Engine.COMPILED, 2).forward(x, 3, false);
+        assertThat(got).hasSameSizeAs(want);
+        for (int i = 0; i < want.length; i++) assertThat(got[i]).as("[%d]", i).isCloseTo(want[i], org.assertj.core.data.Offset.offset(1e-4f));
+    }
+
     /** One forward and backward of a batch of 4 on seeded weights and data: the output under "output", then the gradients. */
     private static Map<String, float[]> step(Graph graph, GraphTrainer.Engine engine) {
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
