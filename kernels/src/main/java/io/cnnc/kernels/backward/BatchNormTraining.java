@@ -16,29 +16,20 @@ public final class BatchNormTraining {
         // Channels are independent: spread them over the cores (each writes only its own channel).
         java.util.stream.IntStream.range(0, channels).parallel().forEach(c -> {
             double sum = 0;
-            for (int n = 0; n < batch; n++) {
-                int base = (n * channels + c) * spatial;
-                for (int i = 0; i < spatial; i++) sum += x[base + i];
-            }
+            for (int n = 0; n < batch; n++) sum += RowSums.sum(x, (n * channels + c) * spatial, spatial);
             double mean = sum / count;
             double sq = 0;
-            for (int n = 0; n < batch; n++) {
-                int base = (n * channels + c) * spatial;
-                for (int i = 0; i < spatial; i++) {
-                    double d = x[base + i] - mean;
-                    sq += d * d;
-                }
-            }
+            for (int n = 0; n < batch; n++) sq += RowSums.squaredDeviations(x, (n * channels + c) * spatial, spatial, (float) mean);
             double var = sq / count;
             double invStd = 1 / Math.sqrt(var + eps);
             savedMean[c] = (float) mean;
             savedInvStd[c] = (float) invStd;
             runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mean);
             runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * (count > 1 ? sq / (count - 1) : var));
-            for (int n = 0; n < batch; n++) {
-                int base = (n * channels + c) * spatial;
-                for (int i = 0; i < spatial; i++) y[base + i] = (float) ((x[base + i] - mean) * invStd * gamma[c] + beta[c]);
-            }
+            // y = (x - mean) * invStd * gamma + beta as one multiply-add per element.
+            float scale = (float) (invStd * gamma[c]);
+            float shift = (float) (beta[c] - mean * invStd * gamma[c]);
+            for (int n = 0; n < batch; n++) RowSums.affine(x, y, (n * channels + c) * spatial, spatial, scale, shift);
         });
     }
 
@@ -50,25 +41,23 @@ public final class BatchNormTraining {
             double mean = savedMean[c];
             double invStd = savedInvStd[c];
             double sumDy = 0;
-            double sumDyXhat = 0;
+            double sumDyX = 0;
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * spatial;
-                for (int i = 0; i < spatial; i++) {
-                    sumDy += dy[base + i];
-                    sumDyXhat += dy[base + i] * (x[base + i] - mean) * invStd;
-                }
+                sumDy += RowSums.sum(dy, base, spatial);
+                sumDyX += RowSums.dot(dy, x, base, spatial);
             }
+            // sum dy * xhat = invStd * (sum dy*x - mean * sum dy)
+            double sumDyXhat = invStd * (sumDyX - mean * sumDy);
             dgamma[c] += (float) sumDyXhat;
             dbeta[c] += (float) sumDy;
             if (dx == null) return;
+            // dx = k*N*dy - k*xhat*sumDyXhat - k*sumDy, with xhat = (x - mean)*invStd: dy*a + x*b + d per element.
             double k = gamma[c] * invStd / count;
-            for (int n = 0; n < batch; n++) {
-                int base = (n * channels + c) * spatial;
-                for (int i = 0; i < spatial; i++) {
-                    double xhat = (x[base + i] - mean) * invStd;
-                    dx[base + i] = (float) (k * (count * dy[base + i] - sumDy - xhat * sumDyXhat));
-                }
-            }
+            float a = (float) (k * count);
+            float b = (float) (-k * sumDyXhat * invStd);
+            float d = (float) (k * (mean * invStd * sumDyXhat - sumDy));
+            for (int n = 0; n < batch; n++) RowSums.affine(dy, x, dx, (n * channels + c) * spatial, spatial, a, b, d);
         });
     }
 
