@@ -16,6 +16,11 @@ public final class Im2col {
     }
 
     public static void im2col(float[] x, int xOff, ConvGeometry g, int group, float[] col) {
+        im2col(x, xOff, g, group, col, 0, g.outH() * g.outW());
+    }
+
+    /** The same columns written from {@code colOff} with rows {@code ld} apart (several samples side by side). */
+    public static void im2col(float[] x, int xOff, ConvGeometry g, int group, float[] col, int colOff, int ld) {
         int outH = g.outH();
         int outW = g.outW();
         int inPerGroup = g.inC() / g.groups();
@@ -24,7 +29,7 @@ public final class Im2col {
             int plane = xOff + (group * inPerGroup + c) * g.inH() * g.inW();
             for (int ky = 0; ky < g.kernelH(); ky++) {
                 for (int kx = 0; kx < g.kernelW(); kx++, row++) {
-                    int base = row * outH * outW;
+                    int base = colOff + row * ld;
                     for (int oy = 0; oy < outH; oy++) {
                         int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
                         int dst = base + oy * outW;

@@ -27,24 +27,29 @@ public final class LanePartialProducts {
 
     /** acc (from accOff) += lane-partial products of A (rows at aOff, stride k) and B (rows at bOff, stride k). */
     public static void accumulate(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, float[] acc, int accOff) {
+        accumulate(m, n, k, a, aOff, k, b, bOff, k, acc, accOff);
+    }
+
+    /** The same with A's rows {@code lda} and B's rows {@code ldb} apart. */
+    public static void accumulate(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] acc, int accOff) {
         int kv = S.loopBound(k);
         int m4 = m - m % 4;
         int nb = n - n % NB;
         for (int j = 0; j < nb; j += NB) {
             for (int i = 0; i < m4; i += 4) {
-                if (NB == 4) block4x4(n, k, kv, a, aOff + i * k, b, bOff + j * k, acc, accOff + (i * n + j) * L);
-                else block4x2(n, k, kv, a, aOff + i * k, b, bOff + j * k, acc, accOff + (i * n + j) * L);
+                if (NB == 4) block4x4(n, lda, ldb, kv, a, aOff + i * lda, b, bOff + j * ldb, acc, accOff + (i * n + j) * L);
+                else block4x2(n, lda, ldb, kv, a, aOff + i * lda, b, bOff + j * ldb, acc, accOff + (i * n + j) * L);
             }
         }
         // Edges: rows past the last 4, columns past the last block, then every element's tail past the last whole vector.
         for (int i = 0; i < m; i++) {
-            for (int j = i < m4 ? nb : 0; j < n; j++) single(k, kv, a, aOff + i * k, b, bOff + j * k, acc, accOff + (i * n + j) * L);
+            for (int j = i < m4 ? nb : 0; j < n; j++) single(kv, a, aOff + i * lda, b, bOff + j * ldb, acc, accOff + (i * n + j) * L);
         }
         if (kv < k) {
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     float s = 0;
-                    for (int p = kv; p < k; p++) s += a[aOff + i * k + p] * b[bOff + j * k + p];
+                    for (int p = kv; p < k; p++) s += a[aOff + i * lda + p] * b[bOff + j * ldb + p];
                     acc[accOff + (i * n + j) * L] += s;
                 }
             }
@@ -60,13 +65,13 @@ public final class LanePartialProducts {
         }
     }
 
-    private static void single(int k, int kv, float[] a, int ai, float[] b, int bj, float[] acc, int at) {
+    private static void single(int kv, float[] a, int ai, float[] b, int bj, float[] acc, int at) {
         FloatVector s = FloatVector.fromArray(S, acc, at);
         for (int p = 0; p < kv; p += L) s = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bj + p), s);
         s.intoArray(acc, at);
     }
 
-    private static void block4x4(int n, int k, int kv, float[] a, int ai, float[] b, int bj, float[] acc, int at) {
+    private static void block4x4(int n, int lda, int ldb, int kv, float[] a, int ai, float[] b, int bj, float[] acc, int at) {
         int row = n * L;
         FloatVector c00 = FloatVector.fromArray(S, acc, at), c01 = FloatVector.fromArray(S, acc, at + L);
         FloatVector c02 = FloatVector.fromArray(S, acc, at + 2 * L), c03 = FloatVector.fromArray(S, acc, at + 3 * L);
@@ -78,25 +83,25 @@ public final class LanePartialProducts {
         FloatVector c32 = FloatVector.fromArray(S, acc, at + 3 * row + 2 * L), c33 = FloatVector.fromArray(S, acc, at + 3 * row + 3 * L);
         for (int p = 0; p < kv; p += L) {
             FloatVector b0 = FloatVector.fromArray(S, b, bj + p);
-            FloatVector b1 = FloatVector.fromArray(S, b, bj + k + p);
-            FloatVector b2 = FloatVector.fromArray(S, b, bj + 2 * k + p);
-            FloatVector b3 = FloatVector.fromArray(S, b, bj + 3 * k + p);
+            FloatVector b1 = FloatVector.fromArray(S, b, bj + ldb + p);
+            FloatVector b2 = FloatVector.fromArray(S, b, bj + 2 * ldb + p);
+            FloatVector b3 = FloatVector.fromArray(S, b, bj + 3 * ldb + p);
             FloatVector a0 = FloatVector.fromArray(S, a, ai + p);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
             c02 = a0.fma(b2, c02);
             c03 = a0.fma(b3, c03);
-            FloatVector a1 = FloatVector.fromArray(S, a, ai + k + p);
+            FloatVector a1 = FloatVector.fromArray(S, a, ai + lda + p);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
             c12 = a1.fma(b2, c12);
             c13 = a1.fma(b3, c13);
-            FloatVector a2 = FloatVector.fromArray(S, a, ai + 2 * k + p);
+            FloatVector a2 = FloatVector.fromArray(S, a, ai + 2 * lda + p);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
             c22 = a2.fma(b2, c22);
             c23 = a2.fma(b3, c23);
-            FloatVector a3 = FloatVector.fromArray(S, a, ai + 3 * k + p);
+            FloatVector a3 = FloatVector.fromArray(S, a, ai + 3 * lda + p);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
             c32 = a3.fma(b2, c32);
@@ -120,7 +125,7 @@ public final class LanePartialProducts {
         c33.intoArray(acc, at + 3 * row + 3 * L);
     }
 
-    private static void block4x2(int n, int k, int kv, float[] a, int ai, float[] b, int bj, float[] acc, int at) {
+    private static void block4x2(int n, int lda, int ldb, int kv, float[] a, int ai, float[] b, int bj, float[] acc, int at) {
         int row = n * L;
         FloatVector c00 = FloatVector.fromArray(S, acc, at), c01 = FloatVector.fromArray(S, acc, at + L);
         FloatVector c10 = FloatVector.fromArray(S, acc, at + row), c11 = FloatVector.fromArray(S, acc, at + row + L);
@@ -128,17 +133,17 @@ public final class LanePartialProducts {
         FloatVector c30 = FloatVector.fromArray(S, acc, at + 3 * row), c31 = FloatVector.fromArray(S, acc, at + 3 * row + L);
         for (int p = 0; p < kv; p += L) {
             FloatVector b0 = FloatVector.fromArray(S, b, bj + p);
-            FloatVector b1 = FloatVector.fromArray(S, b, bj + k + p);
+            FloatVector b1 = FloatVector.fromArray(S, b, bj + ldb + p);
             FloatVector a0 = FloatVector.fromArray(S, a, ai + p);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
-            FloatVector a1 = FloatVector.fromArray(S, a, ai + k + p);
+            FloatVector a1 = FloatVector.fromArray(S, a, ai + lda + p);
             c10 = a1.fma(b0, c10);
             c11 = a1.fma(b1, c11);
-            FloatVector a2 = FloatVector.fromArray(S, a, ai + 2 * k + p);
+            FloatVector a2 = FloatVector.fromArray(S, a, ai + 2 * lda + p);
             c20 = a2.fma(b0, c20);
             c21 = a2.fma(b1, c21);
-            FloatVector a3 = FloatVector.fromArray(S, a, ai + 3 * k + p);
+            FloatVector a3 = FloatVector.fromArray(S, a, ai + 3 * lda + p);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
         }
