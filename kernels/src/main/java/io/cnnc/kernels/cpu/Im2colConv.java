@@ -62,7 +62,9 @@ public final class Im2colConv {
         int ld = together * hw;
         float[][] partial = new float[workers][dw == null ? 0 : g.groups() * accSize];
         IntStream.range(0, workers).parallel().forEach(t -> {
-            if (dw != null) {
+            if (dw != null && shiftedRows(g)) {
+                weightGradientFromShiftedRows(x, dy, batch, g, t, workers, partial[t], accSize);
+            } else if (dw != null) {
                 float[] cols = new float[k * ld];
                 float[] dys = new float[outPerGroup * ld];
                 int[] mine = IntStream.iterate(t, n -> n < batch, n -> n + workers).toArray();
@@ -106,6 +108,58 @@ public final class Im2colConv {
                     for (int i = 0; i < hw; i++) s += dy[base + i];
                     db[oc] += (float) s;
                 }
+            }
+        }
+    }
+
+    /**
+     * Whether the weight gradient reads the input's rows in place of im2col columns: stride 1
+     * and no dilation, where each column is the zero-padded input shifted by its tap, and a
+     * sample alone has pixels enough for a product.
+     */
+    private static boolean shiftedRows(ConvGeometry g) {
+        return g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1 && g.dilationW() == 1
+                && g.outH() * g.outW() >= PIXELS_PER_PRODUCT;
+    }
+
+    /**
+     * Worker t's samples' weight gradient with the input zero-padded once per sample to
+     * [Hp, Wp]: tap (ky, kx)'s column is that plane read from ky*Wp + kx, over outH rows of Wp
+     * pixels, and dy is laid out on the same rows with zeros in the Wp - outW extra columns, so
+     * the pixels a shifted row wraps onto count nothing. Saves writing and reading 9 columns per
+     * input value for (Wp - outW)/outW more multiplies (6% for 32 wide).
+     */
+    private static void weightGradientFromShiftedRows(float[] x, float[] dy, int batch, ConvGeometry g, int t, int workers,
+                                                      float[] partial, int accSize) {
+        int inPerGroup = g.inC() / g.groups();
+        int outPerGroup = g.outC() / g.groups();
+        int hp = g.inH() + g.padTop() + g.padBottom();
+        int wp = g.inW() + g.padLeft() + g.padRight();
+        int plane = hp * wp + g.kernelW();
+        int pixels = g.outH() * wp;
+        int hw = g.outH() * g.outW();
+        int inSize = g.inC() * g.inH() * g.inW();
+        float[] padded = new float[inPerGroup * plane];
+        float[] dyRows = new float[outPerGroup * pixels];
+        int[] rows = new int[inPerGroup * g.kernelH() * g.kernelW()];
+        for (int c = 0, j = 0; c < inPerGroup; c++) {
+            for (int ky = 0; ky < g.kernelH(); ky++) {
+                for (int kx = 0; kx < g.kernelW(); kx++) rows[j++] = c * plane + ky * wp + kx;
+            }
+        }
+        for (int n = t; n < batch; n += workers) {
+            for (int grp = 0; grp < g.groups(); grp++) {
+                for (int c = 0; c < inPerGroup; c++) {
+                    int src = n * inSize + (grp * inPerGroup + c) * g.inH() * g.inW();
+                    for (int y = 0; y < g.inH(); y++) {
+                        System.arraycopy(x, src + y * g.inW(), padded, c * plane + (y + g.padTop()) * wp + g.padLeft(), g.inW());
+                    }
+                }
+                for (int o = 0; o < outPerGroup; o++) {
+                    int src = n * g.outC() * hw + (grp * outPerGroup + o) * hw;
+                    for (int y = 0; y < g.outH(); y++) System.arraycopy(dy, src + y * g.outW(), dyRows, o * pixels + y * wp, g.outW());
+                }
+                LanePartialProducts.accumulate(outPerGroup, rows.length, pixels, dyRows, 0, pixels, padded, rows, partial, grp * accSize);
             }
         }
     }

@@ -32,24 +32,34 @@ public final class LanePartialProducts {
 
     /** The same with A's rows {@code lda} and B's rows {@code ldb} apart. */
     public static void accumulate(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] acc, int accOff) {
+        int[] bRows = new int[n];
+        for (int j = 0; j < n; j++) bRows[j] = bOff + j * ldb;
+        accumulate(m, n, k, a, aOff, lda, b, bRows, acc, accOff);
+    }
+
+    /** The same with B's row j starting at {@code bRows[j]}: rows may overlap (shifted views of one image). */
+    public static void accumulate(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int[] bRows, float[] acc, int accOff) {
         int kv = S.loopBound(k);
         int m4 = m - m % 4;
         int nb = n - n % NB;
         for (int j = 0; j < nb; j += NB) {
             for (int i = 0; i < m4; i += 4) {
-                if (NB == 4) block4x4(n, lda, ldb, kv, a, aOff + i * lda, b, bOff + j * ldb, acc, accOff + (i * n + j) * L);
-                else block4x2(n, lda, ldb, kv, a, aOff + i * lda, b, bOff + j * ldb, acc, accOff + (i * n + j) * L);
+                if (NB == 4) {
+                    block4x4(n, lda, kv, a, aOff + i * lda, b, bRows[j], bRows[j + 1], bRows[j + 2], bRows[j + 3], acc, accOff + (i * n + j) * L);
+                } else {
+                    block4x2(n, lda, kv, a, aOff + i * lda, b, bRows[j], bRows[j + 1], acc, accOff + (i * n + j) * L);
+                }
             }
         }
         // Edges: rows past the last 4, columns past the last block, then every element's tail past the last whole vector.
         for (int i = 0; i < m; i++) {
-            for (int j = i < m4 ? nb : 0; j < n; j++) single(kv, a, aOff + i * lda, b, bOff + j * ldb, acc, accOff + (i * n + j) * L);
+            for (int j = i < m4 ? nb : 0; j < n; j++) single(kv, a, aOff + i * lda, b, bRows[j], acc, accOff + (i * n + j) * L);
         }
         if (kv < k) {
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     float s = 0;
-                    for (int p = kv; p < k; p++) s += a[aOff + i * lda + p] * b[bOff + j * ldb + p];
+                    for (int p = kv; p < k; p++) s += a[aOff + i * lda + p] * b[bRows[j] + p];
                     acc[accOff + (i * n + j) * L] += s;
                 }
             }
@@ -71,7 +81,7 @@ public final class LanePartialProducts {
         s.intoArray(acc, at);
     }
 
-    private static void block4x4(int n, int lda, int ldb, int kv, float[] a, int ai, float[] b, int bj, float[] acc, int at) {
+    private static void block4x4(int n, int lda, int kv, float[] a, int ai, float[] b, int bj0, int bj1, int bj2, int bj3, float[] acc, int at) {
         int row = n * L;
         FloatVector c00 = FloatVector.fromArray(S, acc, at), c01 = FloatVector.fromArray(S, acc, at + L);
         FloatVector c02 = FloatVector.fromArray(S, acc, at + 2 * L), c03 = FloatVector.fromArray(S, acc, at + 3 * L);
@@ -82,10 +92,10 @@ public final class LanePartialProducts {
         FloatVector c30 = FloatVector.fromArray(S, acc, at + 3 * row), c31 = FloatVector.fromArray(S, acc, at + 3 * row + L);
         FloatVector c32 = FloatVector.fromArray(S, acc, at + 3 * row + 2 * L), c33 = FloatVector.fromArray(S, acc, at + 3 * row + 3 * L);
         for (int p = 0; p < kv; p += L) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bj + p);
-            FloatVector b1 = FloatVector.fromArray(S, b, bj + ldb + p);
-            FloatVector b2 = FloatVector.fromArray(S, b, bj + 2 * ldb + p);
-            FloatVector b3 = FloatVector.fromArray(S, b, bj + 3 * ldb + p);
+            FloatVector b0 = FloatVector.fromArray(S, b, bj0 + p);
+            FloatVector b1 = FloatVector.fromArray(S, b, bj1 + p);
+            FloatVector b2 = FloatVector.fromArray(S, b, bj2 + p);
+            FloatVector b3 = FloatVector.fromArray(S, b, bj3 + p);
             FloatVector a0 = FloatVector.fromArray(S, a, ai + p);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
@@ -125,15 +135,15 @@ public final class LanePartialProducts {
         c33.intoArray(acc, at + 3 * row + 3 * L);
     }
 
-    private static void block4x2(int n, int lda, int ldb, int kv, float[] a, int ai, float[] b, int bj, float[] acc, int at) {
+    private static void block4x2(int n, int lda, int kv, float[] a, int ai, float[] b, int bj0, int bj1, float[] acc, int at) {
         int row = n * L;
         FloatVector c00 = FloatVector.fromArray(S, acc, at), c01 = FloatVector.fromArray(S, acc, at + L);
         FloatVector c10 = FloatVector.fromArray(S, acc, at + row), c11 = FloatVector.fromArray(S, acc, at + row + L);
         FloatVector c20 = FloatVector.fromArray(S, acc, at + 2 * row), c21 = FloatVector.fromArray(S, acc, at + 2 * row + L);
         FloatVector c30 = FloatVector.fromArray(S, acc, at + 3 * row), c31 = FloatVector.fromArray(S, acc, at + 3 * row + L);
         for (int p = 0; p < kv; p += L) {
-            FloatVector b0 = FloatVector.fromArray(S, b, bj + p);
-            FloatVector b1 = FloatVector.fromArray(S, b, bj + ldb + p);
+            FloatVector b0 = FloatVector.fromArray(S, b, bj0 + p);
+            FloatVector b1 = FloatVector.fromArray(S, b, bj1 + p);
             FloatVector a0 = FloatVector.fromArray(S, a, ai + p);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
