@@ -15,7 +15,8 @@ public final class PoolBackward {
         java.util.Arrays.fill(dx, 0f);
         int outH = g.outH();
         int outW = g.outW();
-        for (int nc = 0; nc < batch * g.channels(); nc++) {
+        // Planes are independent: each writes only its own part of dx.
+        java.util.stream.IntStream.range(0, batch * g.channels()).parallel().forEach(nc -> {
             for (int oy = 0; oy < outH; oy++) {
                 for (int ox = 0; ox < outW; ox++) {
                     int best = -1;
@@ -36,7 +37,7 @@ public final class PoolBackward {
                     if (best >= 0) dx[best] += dy[(nc * outH + oy) * outW + ox];
                 }
             }
-        }
+        });
     }
 
     public static void average(float[] dy, int batch, PoolGeometry g, float[] dx) {
