@@ -203,6 +203,14 @@ class GradientCheckTest {
         float[] mdx = new float[x.length];
         PoolBackward.max(x, mr, batch, m, mdx);
         check("max", x, mdx, mout, mr, y -> MaxPoolReference.forward(x, batch, m, y));
+        // Without padding every window lies inside: the backward's unchecked path, overlapping (3x3 stride 2) and not (2x2).
+        for (PoolGeometry in : new PoolGeometry[] {new PoolGeometry(2, 7, 6, 3, 3, 2, 2, 0, 0, 0, 0, false),
+                new PoolGeometry(2, 7, 6, 2, 2, 2, 2, 0, 0, 0, 0, false)}) {
+            float[] ir = randn(batch * 2 * in.outH() * in.outW());
+            float[] idx = new float[x.length];
+            PoolBackward.max(x, ir, batch, in, idx);
+            check("max inside", x, idx, ir.length, ir, y -> MaxPoolReference.forward(x, batch, in, y));
+        }
         float[] gr = randn(batch * 2);
         float[] gdx = new float[x.length];
         PoolBackward.globalAverage(gr, batch, 2, 42, gdx);
