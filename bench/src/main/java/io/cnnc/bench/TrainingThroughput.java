@@ -17,12 +17,23 @@ import java.util.Set;
 /**
  * cnnc's training throughput (images/s) on synthetic data with the recipe of
  * bench/scripts/pytorch_training_throughput.py: SGD with momentum, cross-entropy, the same
- * batch sizes. Usage: TrainingThroughput FILE BATCH STEPS [compiled|reference] (default compiled,
- * on every core).
+ * batch sizes, after WARMUP_SECONDS of warm-up. Usage: TrainingThroughput FILE BATCH STEPS
+ * [compiled|reference] (default compiled, on every core).
  */
 public final class TrainingThroughput {
 
+    private static final double WARMUP_SECONDS = 10;
+
     private TrainingThroughput() {}
+
+    private static void step(GraphTrainer trainer, Sgd sgd, Map<String, float[]> arrays, float[] x, int[] labels, int batch, int classes) {
+        float[] logits = trainer.forward(x, batch, true);
+        float[] d = new float[logits.length];
+        SoftmaxCrossEntropy.lossAndGradient(logits, labels, batch, classes, 0, d, null);
+        trainer.zeroGradients();
+        trainer.backward(d);
+        sgd.step(arrays, trainer.gradients(), 0.01);
+    }
 
     public static void main(String[] args) throws Exception {
         Graph graph = Compiler.compile(SourceFile.read(Path.of(args[0]))).networks().getFirst();
@@ -41,23 +52,14 @@ public final class TrainingThroughput {
         int classes = graph.outputs().getFirst().shape().c();
         int[] labels = new int[batch];
         for (int i = 0; i < batch; i++) labels[i] = random.nextInt(classes);
-        long start = 0;
-        Map<String, Long> warm = Map.of();
-        int warmup = Math.max(3, steps / 10);
-        for (int s = 0; s < steps + warmup; s++) {
-            if (s == warmup) {
-                start = System.nanoTime();
-                warm = trainer.timeByOp();
-            }
-            float[] logits = trainer.forward(x, batch, true);
-            float[] d = new float[logits.length];
-            SoftmaxCrossEntropy.lossAndGradient(logits, labels, batch, classes, 0, d, null);
-            trainer.zeroGradients();
-            trainer.backward(d);
-            sgd.step(arrays, trainer.gradients(), 0.01);
-        }
+        // Warm up for WARMUP_SECONDS (at least 3 steps): the JIT compiles the kernels while they
+        // run, and LeNet-5's steps kept speeding up for its whole first epoch of `cnnc train`.
+        long warmEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
+        for (int s = 0; s < 3 || System.nanoTime() < warmEnd; s++) step(trainer, sgd, arrays, x, labels, batch, classes);
+        Map<String, Long> before = trainer.timeByOp();
+        long start = System.nanoTime();
+        for (int s = 0; s < steps; s++) step(trainer, sgd, arrays, x, labels, batch, classes);
         double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Long> before = warm;
         trainer.timeByOp().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "  %-20s %8.1f ms per step%n", k,
                 (v - before.getOrDefault(k, 0L)) / 1e6 / steps));
         System.out.printf("%s: %.0f images/s (cnnc %s, %d cores, batch %d)%n", graph.name(), steps * batch / seconds,
