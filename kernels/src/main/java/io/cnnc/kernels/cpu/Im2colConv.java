@@ -42,6 +42,26 @@ public final class Im2colConv {
     private static final int PIXELS_PER_PRODUCT = 512;
 
     /**
+     * The workers' lane-partial accumulators, kept between calls on the caller's thread: megabytes
+     * for a 64-channel layer, new ones were G1 humongous allocations at every layer of every step.
+     */
+    private static final ThreadLocal<Scratch> PARTIAL = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        private float[][] arrays = new float[0][];
+
+        /** {@code count} arrays whose first {@code floats} are zero (they may be longer: layers of several sizes share them). */
+        float[][] zeroed(int count, int floats) {
+            if (arrays.length < count) arrays = java.util.Arrays.copyOf(arrays, count);
+            for (int i = 0; i < count; i++) {
+                if (arrays[i] == null || arrays[i].length < floats) arrays[i] = new float[floats];
+                else java.util.Arrays.fill(arrays[i], 0, floats, 0f);
+            }
+            return java.util.Arrays.copyOf(arrays, count);
+        }
+    }
+
+    /**
      * Accumulates dW and db (when non-null) and writes dx (when non-null) from dy.
      * dW and db are added to, as gradients accumulate across uses.
      *
@@ -60,7 +80,7 @@ public final class Im2colConv {
         int workers = Workers.count(batch);
         int together = Math.max(1, Math.min(ceilDiv(batch, workers), ceilDiv(PIXELS_PER_PRODUCT, hw)));
         int ld = together * hw;
-        float[][] partial = new float[workers][dw == null ? 0 : g.groups() * accSize];
+        float[][] partial = dw == null ? new float[workers][0] : PARTIAL.get().zeroed(workers, g.groups() * accSize);
         IntStream.range(0, workers).parallel().forEach(t -> {
             if (dw != null && shiftedRows(g)) {
                 weightGradientFromShiftedRows(x, dy, batch, g, t, workers, partial[t], accSize);

@@ -22,6 +22,8 @@ import io.cnnc.kernels.cpu.conv.Epilogue;
 final class StrategyConvRunner implements ConvRunner {
 
     private final Directions directions;
+    private final Slices forwardSlices = new Slices();
+    private final Slices dataSlices = new Slices();
 
     StrategyConvRunner(Directions directions) {
         this.directions = directions;
@@ -29,7 +31,7 @@ final class StrategyConvRunner implements ConvRunner {
 
     @Override
     public void forward(ConvGeometry g, float[] x, float[] weight, float[] bias, float[] y, int batch) {
-        run(directions.forward(), g, weight, Epilogue.of(bias, false, null, 0), x, y, batch);
+        run(directions.forward(), g, weight, Epilogue.of(bias, false, null, 0), x, y, batch, forwardSlices);
     }
 
     @Override
@@ -39,22 +41,26 @@ final class StrategyConvRunner implements ConvRunner {
             Im2colConv.backward(x, dy, batch, g, weight, asConvolution ? null : dx, dw, db);
         }
         if (asConvolution) {
-            run(directions.data(), directions.dataGeometry(), DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch);
+            run(directions.data(), directions.dataGeometry(), DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch, dataSlices);
         }
     }
 
     /**
      * {@code out = conv(in)} for {@code batch} samples, in contiguous slices of the batch, one per
      * thread. The first slice runs in place; the others go through copies, as a kernel reads and
-     * writes from the start of its arrays.
+     * writes from the start of its arrays. The copies' arrays are kept from call to call: at
+     * megabytes each, new ones were G1 humongous allocations, and the collection cycles they
+     * set off took a core from the kernels in some runs.
      */
-    private static void run(Choice choice, ConvGeometry g, float[] weight, Epilogue epilogue, float[] in, float[] out, int batch) {
+    private void run(Choice choice, ConvGeometry g, float[] weight, Epilogue epilogue, float[] in, float[] out, int batch, Slices slices) {
         int parts = Math.min(choice.threads(), batch);
         ConvKernel[] kernels = new ConvKernel[parts];
         for (int p = 0; p < parts; p++) kernels[p] = ConvStrategies.byName(choice.strategy()).prepare(g, weight, epilogue, Parallel.serial());
         // From the geometry, not the arrays: a caller's input may be longer than its batch (the last, partial one).
         int inSize = g.inC() * g.inH() * g.inW();
         int outSize = g.outC() * g.outH() * g.outW();
+        int most = batch - batch / parts;   // the largest slice after the first
+        slices.fit(parts, most * inSize, most * outSize);
         Parallel.of(parts).forRange(parts, p -> {
             int from = batch * p / parts;
             int n = batch * (p + 1) / parts - from;
@@ -62,10 +68,28 @@ final class StrategyConvRunner implements ConvRunner {
                 kernels[p].forward(in, null, out, n);
                 return;
             }
-            float[] slice = java.util.Arrays.copyOfRange(in, from * inSize, (from + n) * inSize);
-            float[] result = new float[n * outSize];
+            float[] slice = slices.in[p];
+            float[] result = slices.out[p];
+            System.arraycopy(in, from * inSize, slice, 0, n * inSize);
             kernels[p].forward(slice, null, result, n);
             System.arraycopy(result, 0, out, from * outSize, n * outSize);
         });
+    }
+
+    /** The copies of the batch's later slices, per thread, grown as needed. */
+    private static final class Slices {
+        float[][] in = new float[0][];
+        float[][] out = new float[0][];
+
+        void fit(int parts, int inFloats, int outFloats) {
+            if (in.length < parts) {
+                in = java.util.Arrays.copyOf(in, parts);
+                out = java.util.Arrays.copyOf(out, parts);
+            }
+            for (int p = 1; p < parts; p++) {
+                if (in[p] == null || in[p].length < inFloats) in[p] = new float[inFloats];
+                if (out[p] == null || out[p].length < outFloats) out[p] = new float[outFloats];
+            }
+        }
     }
 }
