@@ -73,7 +73,8 @@ public final class GraphTrainer {
         for (Graph.NamedParam p : plan.updated()) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
         if (engine == Engine.COMPILED) {
             Map<Node, TrainingConvStrategies.Directions> chosen = TrainingConvStrategies.choose(plan, Machine.detect(), threads);
-            chosen.forEach((n, d) -> convs.put(n, new StrategyConvRunner(d)));
+            StrategyConvRunner.Slices slices = new StrategyConvRunner.Slices();
+            chosen.forEach((n, d) -> convs.put(n, new StrategyConvRunner(d, slices)));
             strategies = TrainingConvStrategies.print(chosen);
         } else {
             strategies = "";
