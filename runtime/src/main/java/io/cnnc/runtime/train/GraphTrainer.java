@@ -46,10 +46,8 @@ public final class GraphTrainer {
     private final Map<String, long[]> nanos = new java.util.TreeMap<>();
     private final long seed;
     private SplittableRandom random;
-    private final java.util.Set<String> frozen;
     private final TrainingPlan plan;
     private final Map<Node, ConvRunner> convs = new HashMap<>();
-    private final String strategies;
     private int batch;
     private boolean training;
 
@@ -68,26 +66,13 @@ public final class GraphTrainer {
         this.params = params;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
-        this.frozen = frozenNodes;
         this.plan = TrainingPlan.derive(graph, frozenNodes);
         for (Graph.NamedParam p : plan.updated()) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
         if (engine == Engine.COMPILED) {
             Map<Node, TrainingConvStrategies.Directions> chosen = TrainingConvStrategies.choose(plan, Machine.detect(), threads);
             StrategyConvRunner.Slices slices = new StrategyConvRunner.Slices();
             chosen.forEach((n, d) -> convs.put(n, new StrategyConvRunner(d, slices)));
-            strategies = TrainingConvStrategies.print(chosen);
-        } else {
-            strategies = "";
         }
-    }
-
-    /** The compiled engine's strategy per convolution, a line each; empty for the reference engine. */
-    public String strategies() {
-        return strategies;
-    }
-
-    public TrainingPlan plan() {
-        return plan;
     }
 
     /** Gradients of the learned, unfrozen parameters, by name. */
@@ -122,7 +107,7 @@ public final class GraphTrainer {
 
     private void forward(Node n, float[] y) {
         long start = System.nanoTime();
-        TrainingStep step = new TrainingStep(training, frozen.contains(n.name()), random, arrays -> saved.put(n, arrays), conv(n));
+        TrainingStep step = new TrainingStep(training, plan.frozen(n), random, arrays -> saved.put(n, arrays), conv(n));
         n.sourceOp().trainingForward(eval(n, y), step);
         nanos.computeIfAbsent("forward " + n.op().type(), k -> new long[1])[0] += System.nanoTime() - start;
     }
