@@ -91,6 +91,27 @@ public interface OnnxImport {
         return i;
     }
 
+    /** What a layer's weight is made of one value of its per-channel constant (negated for Sub, inverted for Div). */
+    @FunctionalInterface
+    interface ConstantMap {
+        float apply(float v);
+    }
+
+    /**
+     * A value with a per-channel constant as the layer {@code layer} ({@code scale} or
+     * {@code shift}) whose weight is the constant through {@code map}; {@code reversed} as in
+     * {@link #computedOperand}.
+     */
+    default void perChannelLayer(String layer, String reversed, ConstantMap map) throws Refused {
+        int i = computedOperand(reversed);
+        Value x = computed(i);
+        float[] w = broadcast(constant(1 - i), x.c());
+        for (int k = 0; k < w.length; k++) w[k] = map.apply(w[k]);
+        String name = layerName(layer);
+        weight(name + ".weight", w, x.c());
+        emit(x, layer + "(name=\"" + name + "\")", x.c(), x.h(), x.w(), x.rank());
+    }
+
     /** A Reshape's constant target shape. */
     default long[] reshapeTarget() throws Refused {
         TensorData shape = constant(1);

@@ -76,12 +76,6 @@ public record ScaleOp(double init) implements CommonOp {
     /** ONNX Mul by a constant, and Div of a value by one. */
     public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Mul", "Div"), n -> {
         boolean div = n.node().opType().equals("Div");
-        int i = n.computedOperand(div ? "constant divided by a value" : null);
-        OnnxImport.Value x = n.computed(i);
-        float[] factors = OnnxImport.broadcast(n.constant(1 - i), x.c());
-        if (div) for (int k = 0; k < factors.length; k++) factors[k] = 1 / factors[k];
-        String name = n.layerName("scale");
-        n.weight(name + ".weight", factors, x.c());
-        n.emit(x, "scale(name=\"" + name + "\")", x.c(), x.h(), x.w(), x.rank());
+        n.perChannelLayer("scale", div ? "constant divided by a value" : null, div ? v -> 1 / v : v -> v);
     });
 }

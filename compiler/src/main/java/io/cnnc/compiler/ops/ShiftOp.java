@@ -78,12 +78,6 @@ public record ShiftOp(double init) implements CommonOp {
     /** ONNX Add of a constant, and Sub of one from a value. */
     public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Add", "Sub"), n -> {
         boolean sub = n.node().opType().equals("Sub");
-        int i = n.computedOperand(sub ? "constant minus a value" : null);
-        OnnxImport.Value x = n.computed(i);
-        float[] shifts = OnnxImport.broadcast(n.constant(1 - i), x.c());
-        if (sub) for (int k = 0; k < shifts.length; k++) shifts[k] = -shifts[k];
-        String name = n.layerName("shift");
-        n.weight(name + ".weight", shifts, x.c());
-        n.emit(x, "shift(name=\"" + name + "\")", x.c(), x.h(), x.w(), x.rank());
+        n.perChannelLayer("shift", sub ? "constant minus a value" : null, sub ? v -> -v : v -> v);
     });
 }
