@@ -15,21 +15,24 @@ public final class BatchNormTraining {
         int count = batch * spatial;
         // Channels are independent: spread them over the cores (each writes only its own channel).
         java.util.stream.IntStream.range(0, channels).parallel().forEach(c -> {
-            double sum = 0;
-            for (int n = 0; n < batch; n++) sum += RowSums.sum(x, (n * channels + c) * spatial, spatial);
-            double mean = sum / count;
+            // Summed about the channel's first value: activations far from zero (1000 + 0.01 noise) keep their mean to double precision.
+            float pivot = x[c * spatial];
+            double shifted = 0;
+            for (int n = 0; n < batch; n++) shifted += RowSums.shiftedSum(x, (n * channels + c) * spatial, spatial, pivot);
+            double mean = pivot + shifted / count;
+            float high = (float) mean;
+            float low = (float) (mean - high);
             double sq = 0;
-            for (int n = 0; n < batch; n++) sq += RowSums.squaredDeviations(x, (n * channels + c) * spatial, spatial, (float) mean);
+            for (int n = 0; n < batch; n++) sq += RowSums.squaredDeviations(x, (n * channels + c) * spatial, spatial, high, low);
             double var = sq / count;
             double invStd = 1 / Math.sqrt(var + eps);
             savedMean[c] = (float) mean;
             savedInvStd[c] = (float) invStd;
             runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mean);
             runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * (count > 1 ? sq / (count - 1) : var));
-            // y = (x - mean) * invStd * gamma + beta as one multiply-add per element.
+            // y = (x - mean) * invStd * gamma + beta: centred first, so a mean far above the spread cancels exactly.
             float scale = (float) (invStd * gamma[c]);
-            float shift = (float) (beta[c] - mean * invStd * gamma[c]);
-            for (int n = 0; n < batch; n++) RowSums.affine(x, y, (n * channels + c) * spatial, spatial, scale, shift);
+            for (int n = 0; n < batch; n++) RowSums.centredAffine(x, y, (n * channels + c) * spatial, spatial, high, low, scale, beta[c]);
         });
     }
 
@@ -41,23 +44,22 @@ public final class BatchNormTraining {
             double mean = savedMean[c];
             double invStd = savedInvStd[c];
             double sumDy = 0;
-            double sumDyX = 0;
+            double sumDyXc = 0;
             for (int n = 0; n < batch; n++) {
                 int base = (n * channels + c) * spatial;
                 sumDy += RowSums.sum(dy, base, spatial);
-                sumDyX += RowSums.dot(dy, x, base, spatial);
+                sumDyXc += RowSums.centredDot(dy, x, base, spatial, (float) mean);
             }
-            // sum dy * xhat = invStd * (sum dy*x - mean * sum dy)
-            double sumDyXhat = invStd * (sumDyX - mean * sumDy);
+            double sumDyXhat = invStd * sumDyXc;
             dgamma[c] += (float) sumDyXhat;
             dbeta[c] += (float) sumDy;
             if (dx == null) return;
-            // dx = k*N*dy - k*xhat*sumDyXhat - k*sumDy, with xhat = (x - mean)*invStd: dy*a + x*b + d per element.
+            // dx = k*N*dy - k*xhat*sumDyXhat - k*sumDy, with xhat = (x - mean)*invStd: dy*a + (x - mean)*b + d per element.
             double k = gamma[c] * invStd / count;
             float a = (float) (k * count);
             float b = (float) (-k * sumDyXhat * invStd);
-            float d = (float) (k * (mean * invStd * sumDyXhat - sumDy));
-            for (int n = 0; n < batch; n++) RowSums.affine(dy, x, dx, (n * channels + c) * spatial, spatial, a, b, d);
+            float d = (float) (-k * sumDy);
+            for (int n = 0; n < batch; n++) RowSums.centredAffine(dy, x, dx, (n * channels + c) * spatial, spatial, (float) mean, a, b, d);
         });
     }
 

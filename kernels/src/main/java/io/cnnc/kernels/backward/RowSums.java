@@ -7,7 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The per-row loops of batch norm in training, on vectors: sums over one (sample, channel)
  * plane in float lanes, added in index order (a plane is at most a few thousand values, so
  * float lanes lose nothing a caller's double total over the batch would notice), and the
- * multiply-adds that write it.
+ * multiply-adds that write it. Values are centred on the mean before they are multiplied, as
+ * the double formulas did, so a mean far above the spread does not cancel in float.
  */
 final class RowSums {
 
@@ -15,6 +16,16 @@ final class RowSums {
     private static final int L = S.length();
 
     private RowSums() {}
+
+    /** sum (a - pivot): with a pivot near the values (one of them), the float lanes add small numbers whatever the values' offset. */
+    static double shiftedSum(float[] a, int off, int n, float pivot) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) acc = acc.add(FloatVector.fromArray(S, a, off + i).sub(pivot));
+        double s = lanes(acc);
+        for (; i < n; i++) s += a[off + i] - pivot;
+        return s;
+    }
 
     static double sum(float[] a, int off, int n) {
         FloatVector acc = FloatVector.zero(S);
@@ -25,47 +36,55 @@ final class RowSums {
         return s;
     }
 
-    static double dot(float[] a, float[] b, int off, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) acc = FloatVector.fromArray(S, a, off + i).fma(FloatVector.fromArray(S, b, off + i), acc);
-        double s = lanes(acc);
-        for (; i < n; i++) s += (double) a[off + i] * b[off + i];
-        return s;
-    }
-
-    /** sum (a - mean)^2. */
-    static double squaredDeviations(float[] a, int off, int n, float mean) {
+    /** sum dy * (x - mean). */
+    static double centredDot(float[] dy, float[] x, int off, int n, float mean) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector d = FloatVector.fromArray(S, a, off + i).sub(mean);
+            acc = FloatVector.fromArray(S, x, off + i).sub(mean).fma(FloatVector.fromArray(S, dy, off + i), acc);
+        }
+        double s = lanes(acc);
+        for (; i < n; i++) s += (double) dy[off + i] * (x[off + i] - mean);
+        return s;
+    }
+
+    /** sum (a - mean)^2, the mean as a float and its remainder, as in {@link #centredAffine(float[], float[], int, int, float, float, float, float)}. */
+    static double squaredDeviations(float[] a, int off, int n, float mean, float meanLow) {
+        FloatVector acc = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector d = FloatVector.fromArray(S, a, off + i).sub(mean).sub(meanLow);
             acc = d.fma(d, acc);
         }
         double s = lanes(acc);
         for (; i < n; i++) {
-            double d = a[off + i] - mean;
+            double d = a[off + i] - mean - meanLow;
             s += d * d;
         }
         return s;
     }
 
-    /** out = x * scale + shift over one row. */
-    static void affine(float[] x, float[] out, int off, int n, float scale, float shift) {
+    /**
+     * out = (x - mean) * scale + shift over one row, the mean given as a float and the float
+     * remainder of a double one ({@code mean + meanLow}): x minus a close float is exact, so the
+     * centring loses no more than the double formula did.
+     */
+    static void centredAffine(float[] x, float[] out, int off, int n, float mean, float meanLow, float scale, float shift) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, off + i).fma(scale, shift).intoArray(out, off + i);
+            FloatVector.fromArray(S, x, off + i).sub(mean).sub(meanLow).fma(scale, shift).intoArray(out, off + i);
         }
-        for (; i < n; i++) out[off + i] = Math.fma(x[off + i], scale, shift);
+        for (; i < n; i++) out[off + i] = Math.fma(x[off + i] - mean - meanLow, scale, shift);
     }
 
-    /** out = p * a + q * b + d over one row. */
-    static void affine(float[] p, float[] q, float[] out, int off, int n, float a, float b, float d) {
+    /** out = p * a + (q - mean) * b + d over one row. */
+    static void centredAffine(float[] p, float[] q, float[] out, int off, int n, float mean, float a, float b, float d) {
         int i = 0;
+        FloatVector vb = FloatVector.broadcast(S, b);
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, q, off + i).fma(FloatVector.broadcast(S, b), FloatVector.fromArray(S, p, off + i).fma(a, d)).intoArray(out, off + i);
+            FloatVector.fromArray(S, q, off + i).sub(mean).fma(vb, FloatVector.fromArray(S, p, off + i).fma(a, d)).intoArray(out, off + i);
         }
-        for (; i < n; i++) out[off + i] = Math.fma(q[off + i], b, Math.fma(p[off + i], a, d));
+        for (; i < n; i++) out[off + i] = Math.fma(q[off + i] - mean, b, Math.fma(p[off + i], a, d));
     }
 
     /** The lanes added in index order (reduceLanes' order is the JIT's choice). */
