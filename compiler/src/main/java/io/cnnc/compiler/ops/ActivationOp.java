@@ -43,6 +43,11 @@ public record ActivationOp(ActivationKind kind, double alpha) implements CommonO
     }
 
     @Override
+    public boolean overwrites() {
+        return true;
+    }
+
+    @Override
     public void backward(Eval e, Gradient g) {
         if (g.dx() != null) Activations.backward(kind, alpha, e.x(), g.dy(), g.dx());
     }

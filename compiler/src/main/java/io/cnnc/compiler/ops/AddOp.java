@@ -34,6 +34,11 @@ public record AddOp() implements CommonOp, GpuTrainable {
     }
 
     @Override
+    public boolean overwrites() {
+        return true;
+    }
+
+    @Override
     public void backward(Eval e, Gradient g) {
         for (float[] d : g.dxs()) if (d != null) System.arraycopy(g.dy(), 0, d, 0, d.length);
     }

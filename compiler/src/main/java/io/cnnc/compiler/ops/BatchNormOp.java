@@ -62,6 +62,11 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     }
 
     @Override
+    public boolean overwrites() {
+        return true;
+    }
+
+    @Override
     public void backward(Eval e, Gradient g) {
         Shape s = e.in();
         if (g.saved() != null) {

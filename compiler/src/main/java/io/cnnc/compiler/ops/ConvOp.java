@@ -82,6 +82,11 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
     }
 
     @Override
+    public boolean overwrites() {
+        return true;
+    }
+
+    @Override
     public void backward(Eval e, Gradient g) {
         g.conv().backward(geometry(e.in()), e.x(), g.dy(), e.param("weight"), g.dx(), g.grad("weight"), bias ? g.grad("bias") : null, e.batch());
     }

@@ -70,6 +70,11 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
     }
 
     @Override
+    public boolean overwrites() {
+        return true;
+    }
+
+    @Override
     public void backward(Eval e, Gradient g) {
         if (g.dx() == null) return;
         if (kind == Kind.MAX) PoolBackward.max(e.x(), g.dy(), e.batch(), geometry(e.in()), g.dx());

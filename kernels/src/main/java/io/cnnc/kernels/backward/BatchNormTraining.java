@@ -1,5 +1,7 @@
 package io.cnnc.kernels.backward;
 
+import io.cnnc.kernels.cpu.Workers;
+
 /**
  * Batch normalisation in training mode: normalises with the batch's own mean and (biased)
  * variance, updates the running statistics as PyTorch does (unbiased variance, momentum), and
@@ -14,7 +16,7 @@ public final class BatchNormTraining {
                                float[] y, float[] savedMean, float[] savedInvStd) {
         int count = batch * spatial;
         // Channels are independent: spread them over the cores (each writes only its own channel).
-        java.util.stream.IntStream.range(0, channels).parallel().forEach(c -> {
+        Workers.range(channels, c -> {
             // Summed about the channel's first value: activations far from zero (1000 + 0.01 noise) keep their mean to double precision.
             float pivot = x[c * spatial];
             double shifted = 0;
@@ -40,7 +42,7 @@ public final class BatchNormTraining {
     public static void backward(float[] x, float[] dy, int batch, int channels, int spatial, float[] gamma,
                                 float[] savedMean, float[] savedInvStd, float[] dx, float[] dgamma, float[] dbeta) {
         int count = batch * spatial;
-        java.util.stream.IntStream.range(0, channels).parallel().forEach(c -> {
+        Workers.range(channels, c -> {
             double mean = savedMean[c];
             double invStd = savedInvStd[c];
             double sumDy = 0;

@@ -1,6 +1,7 @@
 package io.cnnc.kernels.backward;
 
 import io.cnnc.kernels.PoolGeometry;
+import io.cnnc.kernels.cpu.Workers;
 
 /**
  * Pooling gradients. Max routes each output's gradient to the first maximal input of its
@@ -18,7 +19,7 @@ public final class PoolBackward {
         boolean inside = g.padTop() == 0 && g.padLeft() == 0
                 && (outH - 1) * g.strideH() + g.kernelH() <= g.inH() && (outW - 1) * g.strideW() + g.kernelW() <= g.inW();
         // Planes are independent: each writes only its own part of dx.
-        java.util.stream.IntStream.range(0, batch * g.channels()).parallel().forEach(nc -> {
+        Workers.range(batch * g.channels(), nc -> {
             if (inside) {
                 maxInside(x, dy, g, dx, nc);
                 return;

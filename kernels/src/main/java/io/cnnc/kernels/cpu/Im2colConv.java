@@ -81,8 +81,8 @@ public final class Im2colConv {
         int together = Math.max(1, Math.min(ceilDiv(batch, workers), ceilDiv(PIXELS_PER_PRODUCT, hw)));
         int ld = together * hw;
         float[][] partial = dw == null ? new float[workers][0] : PARTIAL.get().zeroed(workers, g.groups() * accSize);
-        IntStream.range(0, workers).parallel().forEach(t -> {
-            if (dw != null && shiftedRows(g)) {
+        Workers.range(workers, t -> {
+            if (dw != null && readsShiftedRows(g)) {
                 weightGradientFromShiftedRows(x, dy, batch, g, t, workers, partial[t], accSize);
             } else if (dw != null) {
                 float[] cols = new float[k * ld];
@@ -137,7 +137,7 @@ public final class Im2colConv {
      * and no dilation, where each column is the zero-padded input shifted by its tap, and a
      * sample alone has pixels enough for a product.
      */
-    private static boolean shiftedRows(ConvGeometry g) {
+    public static boolean readsShiftedRows(ConvGeometry g) {
         return g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1 && g.dilationW() == 1
                 && g.outH() * g.outW() >= PIXELS_PER_PRODUCT;
     }

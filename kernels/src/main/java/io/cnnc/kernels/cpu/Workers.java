@@ -1,9 +1,15 @@
 package io.cnnc.kernels.cpu;
 
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
-import java.util.stream.IntStream;
 
-/** Splits samples of a batch over the common fork-join pool, one scratch buffer per worker. */
+/**
+ * Splits a batch's samples, or any independent tasks, over one {@link WorkerTeam} of a thread
+ * per core: the same team the compiled kernels run on. Training alternates between these loops
+ * and the kernels' own; when they ran on the fork-join pool instead, its threads and the team's
+ * still-spinning workers took turns on the cores, and batch norm's time varied threefold from
+ * run to run (docs/training.md).
+ */
 public final class Workers {
 
     private Workers() {}
@@ -17,9 +23,14 @@ public final class Workers {
         void run(int sample, T scratch);
     }
 
+    /** Runs {@code body} for 0..tasks-1 on the team, all done on return. */
+    public static void range(int tasks, IntConsumer body) {
+        Parallel.of(Runtime.getRuntime().availableProcessors()).forRange(tasks, body);
+    }
+
     public static <T> void forEach(int batch, Supplier<T> scratch, SampleTask<T> task) {
         int workers = count(batch);
-        IntStream.range(0, workers).parallel().forEach(t -> {
+        range(workers, t -> {
             T buffer = scratch.get();
             for (int n = t; n < batch; n += workers) task.run(n, buffer);
         });

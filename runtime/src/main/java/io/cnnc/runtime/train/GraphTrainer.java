@@ -44,6 +44,7 @@ public final class GraphTrainer {
     private final Map<Node, float[][]> gradientBuffers = new HashMap<>();
     /** Nanoseconds spent per op type and direction ("forward conv"), since construction. */
     private final Map<String, long[]> nanos = new java.util.TreeMap<>();
+    private boolean poison;
     private final long seed;
     private SplittableRandom random;
     private final TrainingPlan plan;
@@ -97,7 +98,7 @@ public final class GraphTrainer {
         saved.clear();
         values.put(graph.inputs().getFirst(), x);
         for (Node n : graph.nodes()) {
-            float[] y = zeroed(outputBuffers.get(n), Math.toIntExact(batch * n.output().shape().size()));
+            float[] y = reused(outputBuffers.get(n), Math.toIntExact(batch * n.output().shape().size()), n.sourceOp().overwrites());
             outputBuffers.put(n, y);
             forward(n, y);
             values.put(n.output(), y);
@@ -137,7 +138,7 @@ public final class GraphTrainer {
             float[] dy = dv.remove(n.output());
             float[][] dxs = gradientBuffers.computeIfAbsent(n, k -> new float[k.inputs().size()][]);
             for (int i = 0; i < dxs.length; i++) {
-                dxs[i] = b.inputGradient(i) ? zeroed(dxs[i], values.get(n.inputs().get(i)).length) : null;
+                dxs[i] = b.inputGradient(i) ? reused(dxs[i], values.get(n.inputs().get(i)).length, n.sourceOp().overwrites()) : null;
             }
             backward(n, dy, dxs);
             for (int i = 0; i < dxs.length; i++) {
@@ -156,11 +157,20 @@ public final class GraphTrainer {
         nanos.computeIfAbsent("backward " + n.op().type(), k -> new long[1])[0] += System.nanoTime() - start;
     }
 
-    /** {@code kept} filled with zeros where it has {@code length} floats, else a new array. */
-    private static float[] zeroed(float[] kept, int length) {
-        if (kept == null || kept.length != length) return new float[length];
-        java.util.Arrays.fill(kept, 0f);
+    /**
+     * {@code kept} where it has {@code length} floats, else a new array; cleared unless its op
+     * {@code overwrites} it, and then filled with NaN where {@link #poisonReusedBuffers} asked.
+     */
+    private float[] reused(float[] kept, int length, boolean overwritten) {
+        if (kept == null || kept.length != length) kept = new float[length];
+        else if (!overwritten) java.util.Arrays.fill(kept, 0f);
+        if (overwritten && poison) java.util.Arrays.fill(kept, Float.NaN);
         return kept;
+    }
+
+    /** For tests: an op that claims to overwrite its buffers but reads or leaves a value in them then spreads NaN. */
+    void poisonReusedBuffers() {
+        poison = true;
     }
 
     private ConvRunner conv(Node n) {

@@ -14,8 +14,8 @@ import io.cnnc.kernels.cpu.conv.Epilogue;
 /**
  * Runs one conv node's training convolutions on the strategies its plan chose: the forward, and
  * the data gradient as a convolution of dy with the flipped, transposed filter; the weight
- * gradient (and a strided conv's data gradient) on im2col and GEMM. The batch is split across
- * the threads, each running a kernel of its own on one thread: the kernels share a single
+ * gradient in the form the plan chose; a strided conv's data gradient on im2col and GEMM. The
+ * batch is split across the threads, each running a kernel of its own on one thread: the kernels share a single
  * sample's work out, which a small layer has too little of. Kernels are prepared at each call,
  * as the weights change every step.
  */
@@ -38,8 +38,9 @@ final class StrategyConvRunner implements ConvRunner {
     @Override
     public void backward(ConvGeometry g, float[] x, float[] dy, float[] weight, float[] dx, float[] dw, float[] db, int batch) {
         boolean asConvolution = dx != null && directions.data() != null;
-        if (dw != null || db != null || dx != null && !asConvolution) {
-            Im2colConv.backward(x, dy, batch, g, weight, asConvolution ? null : dx, dw, db);
+        if (dw != null) directions.weight().accumulate(x, dy, batch, g, dw);
+        if (db != null || dx != null && !asConvolution) {
+            Im2colConv.backward(x, dy, batch, g, weight, asConvolution ? null : dx, null, db);
         }
         if (asConvolution) {
             run(directions.data(), directions.dataGeometry(), DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch, slices);

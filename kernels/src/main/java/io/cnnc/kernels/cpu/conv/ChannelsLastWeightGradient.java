@@ -1,0 +1,308 @@
+package io.cnnc.kernels.cpu.conv;
+
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.VectorRegisters;
+import io.cnnc.kernels.cpu.Workers;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A convolution's weight gradient, dW[o][i][ky][kx] += the sum over samples and output pixels
+ * of dy[o][p] * x[i][p shifted by the tap], with vectors across input channels. Each sample's
+ * input is copied once, zero-bordered and channels last ([Hp][Wp][C], C padded to whole
+ * vectors), so a tap's operand at any pixel is an aligned run of channel vectors, and dy's
+ * values are broadcast from NCHW as they are: no im2col, and any stride or dilation. Register
+ * blocks of 4 output channels by up to 4 channel vectors (3 with 16 vector registers) add up a
+ * worker's pixels in registers, several samples at a time.
+ *
+ * <p>Where the planar lane-partial form ({@code Im2colConv}) loads 8 vectors per 16
+ * multiply-adds and keeps 16 partial sums per weight in memory, this form keeps one sum per
+ * weight: on small images with many channels (ResNet-20's 8x8 layers) those partial sums
+ * did not fit in cache (docs/training.md).
+ */
+public final class ChannelsLastWeightGradient {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final int ROWS = 4;
+    private static final int MOST_VECTORS = VectorRegisters.wide() ? 4 : 3;
+    /** Pixels a chunk of samples covers at least, so that a register block's loads and stores are few against its sums. */
+    private static final int CHUNK_PIXELS = 256;
+
+    /** Each caller thread's per-worker sums, kept between calls (megabytes of new arrays per layer were G1 humongous allocations). */
+    private static final ThreadLocal<float[][]> SUMS = ThreadLocal.withInitial(() -> new float[0][]);
+
+    private ChannelsLastWeightGradient() {}
+
+    /** Whether this form computes {@code g}: ungrouped, with a channel vector's worth of input channels at least. */
+    public static boolean applies(ConvGeometry g) {
+        return g.groups() == 1 && g.inC() >= L;
+    }
+
+    /** The channel vectors a tap's operand takes: the input channels over the vector width, rounded up. */
+    public static int channelVectors(ConvGeometry g) {
+        return (g.inC() + L - 1) / L;
+    }
+
+    /** dw ([outC, inC, kH, kW]) += the weight gradient of {@code batch} samples of x ([inC, inH, inW] each) and dy. */
+    public static void accumulate(float[] x, float[] dy, int batch, ConvGeometry g, float[] dw) {
+        if (!applies(g)) throw new IllegalArgumentException("the channels-last weight gradient does not compute " + g);
+        int taps = g.kernelH() * g.kernelW();
+        int cp = channelVectors(g) * L;
+        int sumFloats = taps * g.outC() * cp;
+        int workers = Workers.count(batch);
+        float[][] sums = zeroed(workers, sumFloats);
+        Workers.range(workers, t -> worker(x, dy, batch, g, t, workers, cp, sums[t]));
+        for (int t = 1; t < workers; t++) {
+            for (int i = 0; i < sumFloats; i++) sums[0][i] += sums[t][i];
+        }
+        float[] sum = sums[0];
+        for (int o = 0; o < g.outC(); o++) {
+            for (int i = 0; i < g.inC(); i++) {
+                for (int tap = 0; tap < taps; tap++) dw[(o * g.inC() + i) * taps + tap] += sum[(tap * g.outC() + o) * cp + i];
+            }
+        }
+    }
+
+    private static float[][] zeroed(int count, int floats) {
+        float[][] arrays = SUMS.get();
+        if (arrays.length < count) {
+            arrays = Arrays.copyOf(arrays, count);
+            SUMS.set(arrays);
+        }
+        for (int i = 0; i < count; i++) {
+            if (arrays[i] == null || arrays[i].length < floats) arrays[i] = new float[floats];
+            else Arrays.fill(arrays[i], 0, floats, 0f);
+        }
+        return arrays;
+    }
+
+    /** Worker t's samples (t, t + workers, ...) into {@code sum}, [tap][outC][cp]. */
+    private static void worker(float[] x, float[] dy, int batch, ConvGeometry g, int t, int workers, int cp, float[] sum) {
+        int hp = g.inH() + g.padTop() + g.padBottom();
+        int wp = g.inW() + g.padLeft() + g.padRight();
+        int sampleFloats = hp * wp * cp;
+        int hw = g.outH() * g.outW();
+        int inSize = g.inC() * g.inH() * g.inW();
+        int outSize = g.outC() * hw;
+        int mine = (batch - t + workers - 1) / workers;
+        int chunk = Math.max(1, Math.min(mine, (CHUNK_PIXELS + hw - 1) / hw));
+        // Zeroed once: the samples' copies write only the interior, so the border stays zero.
+        float[] xs = new float[chunk * sampleFloats];
+        int[] dyAt = new int[chunk];
+        int rowStep = g.strideH() * wp * cp;
+        int colStep = g.strideW() * cp;
+        int vectors = cp / L;
+        for (int first = 0; first < mine; first += chunk) {
+            int count = Math.min(chunk, mine - first);
+            for (int s = 0; s < count; s++) {
+                int n = t + (first + s) * workers;
+                toChannelsLast(x, n * inSize, g, xs, s * sampleFloats, wp, cp);
+                dyAt[s] = n * outSize;
+            }
+            for (int ky = 0; ky < g.kernelH(); ky++) {
+                for (int kx = 0; kx < g.kernelW(); kx++) {
+                    int tap = ky * g.kernelW() + kx;
+                    int xTap = (ky * g.dilationH() * wp + kx * g.dilationW()) * cp;
+                    for (int o = 0; o < g.outC(); o += ROWS) {
+                        int rows = Math.min(ROWS, g.outC() - o);
+                        if (rows < ROWS) {
+                            for (int s = 0; s < count; s++) dyAt[s] += o * hw;
+                            remainder(rows, dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xTap, vectors, sum, (tap * g.outC() + o) * cp, cp);
+                            for (int s = 0; s < count; s++) dyAt[s] -= o * hw;
+                            continue;
+                        }
+                        for (int s = 0; s < count; s++) dyAt[s] += o * hw;
+                        for (int v = 0; v < vectors; v += MOST_VECTORS) {
+                            int at = (tap * g.outC() + o) * cp + v * L;
+                            int xOff = xTap + v * L;
+                            switch (Math.min(MOST_VECTORS, vectors - v)) {
+                                case 1 -> rows4x1(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                case 2 -> rows4x2(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                case 3 -> rows4x3(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                default -> rows4x4(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                            }
+                        }
+                        for (int s = 0; s < count; s++) dyAt[s] -= o * hw;
+                    }
+                }
+            }
+        }
+    }
+
+    /** One sample's [C][H][W] into the interior of a zero-bordered [Hp][Wp][cp] copy. */
+    private static void toChannelsLast(float[] x, int from, ConvGeometry g, float[] xs, int to, int wp, int cp) {
+        int plane = g.inH() * g.inW();
+        for (int c = 0; c < g.inC(); c++) {
+            int src = from + c * plane;
+            for (int y = 0; y < g.inH(); y++) {
+                int dst = to + ((y + g.padTop()) * wp + g.padLeft()) * cp + c;
+                for (int xx = 0; xx < g.inW(); xx++) xs[dst + xx * cp] = x[src + y * g.inW() + xx];
+            }
+        }
+    }
+
+    /** The last output channels, fewer than a register block's rows: one row and one vector at a time. */
+    private static void remainder(int rows, float[] dy, int[] dyAt, int count, int outH, int outW, int hw, float[] xs, int sampleFloats,
+                                  int rowStep, int colStep, int xTap, int vectors, float[] acc, int at, int cp) {
+        for (int r = 0; r < rows; r++) {
+            for (int v = 0; v < vectors; v++) {
+                FloatVector c = FloatVector.fromArray(S, acc, at + r * cp + v * L);
+                for (int s = 0; s < count; s++) {
+                    for (int oy = 0; oy < outH; oy++) {
+                        int d = dyAt[s] + r * hw + oy * outW;
+                        int xi = s * sampleFloats + xTap + v * L + oy * rowStep;
+                        for (int ox = 0; ox < outW; ox++, d++, xi += colStep) {
+                            c = FloatVector.fromArray(S, xs, xi).fma(FloatVector.broadcast(S, dy[d]), c);
+                        }
+                    }
+                }
+                c.intoArray(acc, at + r * cp + v * L);
+            }
+        }
+    }
+
+    private static void rows4x1(float[] dy, int[] dyAt, int count, int outH, int outW, int hw, float[] xs, int sampleFloats, int rowStep, int colStep, int xOff, float[] acc, int at, int cp) {
+        FloatVector c00 = FloatVector.fromArray(S, acc, at);
+        FloatVector c10 = FloatVector.fromArray(S, acc, at + 1 * cp);
+        FloatVector c20 = FloatVector.fromArray(S, acc, at + 2 * cp);
+        FloatVector c30 = FloatVector.fromArray(S, acc, at + 3 * cp);
+        for (int s = 0; s < count; s++) {
+            for (int oy = 0; oy < outH; oy++) {
+                int d = dyAt[s] + oy * outW;
+                int xi = s * sampleFloats + xOff + oy * rowStep;
+                for (int ox = 0; ox < outW; ox++, d++, xi += colStep) {
+                    FloatVector b0 = FloatVector.fromArray(S, xs, xi);
+                    FloatVector a0 = FloatVector.broadcast(S, dy[d]);
+                    c00 = b0.fma(a0, c00);
+                    FloatVector a1 = FloatVector.broadcast(S, dy[d + 1 * hw]);
+                    c10 = b0.fma(a1, c10);
+                    FloatVector a2 = FloatVector.broadcast(S, dy[d + 2 * hw]);
+                    c20 = b0.fma(a2, c20);
+                    FloatVector a3 = FloatVector.broadcast(S, dy[d + 3 * hw]);
+                    c30 = b0.fma(a3, c30);
+                }
+            }
+        }
+        c00.intoArray(acc, at);
+        c10.intoArray(acc, at + 1 * cp);
+        c20.intoArray(acc, at + 2 * cp);
+        c30.intoArray(acc, at + 3 * cp);
+    }
+
+    private static void rows4x2(float[] dy, int[] dyAt, int count, int outH, int outW, int hw, float[] xs, int sampleFloats, int rowStep, int colStep, int xOff, float[] acc, int at, int cp) {
+        FloatVector c00 = FloatVector.fromArray(S, acc, at); FloatVector c01 = FloatVector.fromArray(S, acc, at + 1 * L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, at + 1 * cp); FloatVector c11 = FloatVector.fromArray(S, acc, at + 1 * cp + 1 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, at + 2 * cp); FloatVector c21 = FloatVector.fromArray(S, acc, at + 2 * cp + 1 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, at + 3 * cp); FloatVector c31 = FloatVector.fromArray(S, acc, at + 3 * cp + 1 * L);
+        for (int s = 0; s < count; s++) {
+            for (int oy = 0; oy < outH; oy++) {
+                int d = dyAt[s] + oy * outW;
+                int xi = s * sampleFloats + xOff + oy * rowStep;
+                for (int ox = 0; ox < outW; ox++, d++, xi += colStep) {
+                    FloatVector b0 = FloatVector.fromArray(S, xs, xi);
+                    FloatVector b1 = FloatVector.fromArray(S, xs, xi + 1 * L);
+                    FloatVector a0 = FloatVector.broadcast(S, dy[d]);
+                    c00 = b0.fma(a0, c00);
+                    c01 = b1.fma(a0, c01);
+                    FloatVector a1 = FloatVector.broadcast(S, dy[d + 1 * hw]);
+                    c10 = b0.fma(a1, c10);
+                    c11 = b1.fma(a1, c11);
+                    FloatVector a2 = FloatVector.broadcast(S, dy[d + 2 * hw]);
+                    c20 = b0.fma(a2, c20);
+                    c21 = b1.fma(a2, c21);
+                    FloatVector a3 = FloatVector.broadcast(S, dy[d + 3 * hw]);
+                    c30 = b0.fma(a3, c30);
+                    c31 = b1.fma(a3, c31);
+                }
+            }
+        }
+        c00.intoArray(acc, at); c01.intoArray(acc, at + 1 * L);
+        c10.intoArray(acc, at + 1 * cp); c11.intoArray(acc, at + 1 * cp + 1 * L);
+        c20.intoArray(acc, at + 2 * cp); c21.intoArray(acc, at + 2 * cp + 1 * L);
+        c30.intoArray(acc, at + 3 * cp); c31.intoArray(acc, at + 3 * cp + 1 * L);
+    }
+
+    private static void rows4x3(float[] dy, int[] dyAt, int count, int outH, int outW, int hw, float[] xs, int sampleFloats, int rowStep, int colStep, int xOff, float[] acc, int at, int cp) {
+        FloatVector c00 = FloatVector.fromArray(S, acc, at); FloatVector c01 = FloatVector.fromArray(S, acc, at + 1 * L); FloatVector c02 = FloatVector.fromArray(S, acc, at + 2 * L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, at + 1 * cp); FloatVector c11 = FloatVector.fromArray(S, acc, at + 1 * cp + 1 * L); FloatVector c12 = FloatVector.fromArray(S, acc, at + 1 * cp + 2 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, at + 2 * cp); FloatVector c21 = FloatVector.fromArray(S, acc, at + 2 * cp + 1 * L); FloatVector c22 = FloatVector.fromArray(S, acc, at + 2 * cp + 2 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, at + 3 * cp); FloatVector c31 = FloatVector.fromArray(S, acc, at + 3 * cp + 1 * L); FloatVector c32 = FloatVector.fromArray(S, acc, at + 3 * cp + 2 * L);
+        for (int s = 0; s < count; s++) {
+            for (int oy = 0; oy < outH; oy++) {
+                int d = dyAt[s] + oy * outW;
+                int xi = s * sampleFloats + xOff + oy * rowStep;
+                for (int ox = 0; ox < outW; ox++, d++, xi += colStep) {
+                    FloatVector b0 = FloatVector.fromArray(S, xs, xi);
+                    FloatVector b1 = FloatVector.fromArray(S, xs, xi + 1 * L);
+                    FloatVector b2 = FloatVector.fromArray(S, xs, xi + 2 * L);
+                    FloatVector a0 = FloatVector.broadcast(S, dy[d]);
+                    c00 = b0.fma(a0, c00);
+                    c01 = b1.fma(a0, c01);
+                    c02 = b2.fma(a0, c02);
+                    FloatVector a1 = FloatVector.broadcast(S, dy[d + 1 * hw]);
+                    c10 = b0.fma(a1, c10);
+                    c11 = b1.fma(a1, c11);
+                    c12 = b2.fma(a1, c12);
+                    FloatVector a2 = FloatVector.broadcast(S, dy[d + 2 * hw]);
+                    c20 = b0.fma(a2, c20);
+                    c21 = b1.fma(a2, c21);
+                    c22 = b2.fma(a2, c22);
+                    FloatVector a3 = FloatVector.broadcast(S, dy[d + 3 * hw]);
+                    c30 = b0.fma(a3, c30);
+                    c31 = b1.fma(a3, c31);
+                    c32 = b2.fma(a3, c32);
+                }
+            }
+        }
+        c00.intoArray(acc, at); c01.intoArray(acc, at + 1 * L); c02.intoArray(acc, at + 2 * L);
+        c10.intoArray(acc, at + 1 * cp); c11.intoArray(acc, at + 1 * cp + 1 * L); c12.intoArray(acc, at + 1 * cp + 2 * L);
+        c20.intoArray(acc, at + 2 * cp); c21.intoArray(acc, at + 2 * cp + 1 * L); c22.intoArray(acc, at + 2 * cp + 2 * L);
+        c30.intoArray(acc, at + 3 * cp); c31.intoArray(acc, at + 3 * cp + 1 * L); c32.intoArray(acc, at + 3 * cp + 2 * L);
+    }
+
+    private static void rows4x4(float[] dy, int[] dyAt, int count, int outH, int outW, int hw, float[] xs, int sampleFloats, int rowStep, int colStep, int xOff, float[] acc, int at, int cp) {
+        FloatVector c00 = FloatVector.fromArray(S, acc, at); FloatVector c01 = FloatVector.fromArray(S, acc, at + 1 * L); FloatVector c02 = FloatVector.fromArray(S, acc, at + 2 * L); FloatVector c03 = FloatVector.fromArray(S, acc, at + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, acc, at + 1 * cp); FloatVector c11 = FloatVector.fromArray(S, acc, at + 1 * cp + 1 * L); FloatVector c12 = FloatVector.fromArray(S, acc, at + 1 * cp + 2 * L); FloatVector c13 = FloatVector.fromArray(S, acc, at + 1 * cp + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, acc, at + 2 * cp); FloatVector c21 = FloatVector.fromArray(S, acc, at + 2 * cp + 1 * L); FloatVector c22 = FloatVector.fromArray(S, acc, at + 2 * cp + 2 * L); FloatVector c23 = FloatVector.fromArray(S, acc, at + 2 * cp + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, acc, at + 3 * cp); FloatVector c31 = FloatVector.fromArray(S, acc, at + 3 * cp + 1 * L); FloatVector c32 = FloatVector.fromArray(S, acc, at + 3 * cp + 2 * L); FloatVector c33 = FloatVector.fromArray(S, acc, at + 3 * cp + 3 * L);
+        for (int s = 0; s < count; s++) {
+            for (int oy = 0; oy < outH; oy++) {
+                int d = dyAt[s] + oy * outW;
+                int xi = s * sampleFloats + xOff + oy * rowStep;
+                for (int ox = 0; ox < outW; ox++, d++, xi += colStep) {
+                    FloatVector b0 = FloatVector.fromArray(S, xs, xi);
+                    FloatVector b1 = FloatVector.fromArray(S, xs, xi + 1 * L);
+                    FloatVector b2 = FloatVector.fromArray(S, xs, xi + 2 * L);
+                    FloatVector b3 = FloatVector.fromArray(S, xs, xi + 3 * L);
+                    FloatVector a0 = FloatVector.broadcast(S, dy[d]);
+                    c00 = b0.fma(a0, c00);
+                    c01 = b1.fma(a0, c01);
+                    c02 = b2.fma(a0, c02);
+                    c03 = b3.fma(a0, c03);
+                    FloatVector a1 = FloatVector.broadcast(S, dy[d + 1 * hw]);
+                    c10 = b0.fma(a1, c10);
+                    c11 = b1.fma(a1, c11);
+                    c12 = b2.fma(a1, c12);
+                    c13 = b3.fma(a1, c13);
+                    FloatVector a2 = FloatVector.broadcast(S, dy[d + 2 * hw]);
+                    c20 = b0.fma(a2, c20);
+                    c21 = b1.fma(a2, c21);
+                    c22 = b2.fma(a2, c22);
+                    c23 = b3.fma(a2, c23);
+                    FloatVector a3 = FloatVector.broadcast(S, dy[d + 3 * hw]);
+                    c30 = b0.fma(a3, c30);
+                    c31 = b1.fma(a3, c31);
+                    c32 = b2.fma(a3, c32);
+                    c33 = b3.fma(a3, c33);
+                }
+            }
+        }
+        c00.intoArray(acc, at); c01.intoArray(acc, at + 1 * L); c02.intoArray(acc, at + 2 * L); c03.intoArray(acc, at + 3 * L);
+        c10.intoArray(acc, at + 1 * cp); c11.intoArray(acc, at + 1 * cp + 1 * L); c12.intoArray(acc, at + 1 * cp + 2 * L); c13.intoArray(acc, at + 1 * cp + 3 * L);
+        c20.intoArray(acc, at + 2 * cp); c21.intoArray(acc, at + 2 * cp + 1 * L); c22.intoArray(acc, at + 2 * cp + 2 * L); c23.intoArray(acc, at + 2 * cp + 3 * L);
+        c30.intoArray(acc, at + 3 * cp); c31.intoArray(acc, at + 3 * cp + 1 * L); c32.intoArray(acc, at + 3 * cp + 2 * L); c33.intoArray(acc, at + 3 * cp + 3 * L);
+    }
+
+}

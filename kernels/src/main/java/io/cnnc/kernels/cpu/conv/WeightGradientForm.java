@@ -1,0 +1,34 @@
+package io.cnnc.kernels.cpu.conv;
+
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.Im2colConv;
+
+/** The ways the CPU computes a convolution's weight gradient, by the name plans and reports give them. */
+public enum WeightGradientForm {
+
+    /** Vectors along the pixels, over im2col rows or the input's shifted rows ({@link Im2colConv#backward}). */
+    LANE_PARTIAL("lane-partial"),
+    /** Vectors across input channels, the input copied channels last ({@link ChannelsLastWeightGradient}). */
+    CHANNELS_LAST("channels-last");
+
+    private final String label;
+
+    WeightGradientForm(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    /** Whether this form computes {@code g}'s weight gradient. */
+    public boolean applies(ConvGeometry g) {
+        return this == LANE_PARTIAL || ChannelsLastWeightGradient.applies(g);
+    }
+
+    /** dw += the weight gradient of {@code batch} samples. */
+    public void accumulate(float[] x, float[] dy, int batch, ConvGeometry g, float[] dw) {
+        if (this == CHANNELS_LAST) ChannelsLastWeightGradient.accumulate(x, dy, batch, g, dw);
+        else Im2colConv.backward(x, dy, batch, g, null, null, dw, null);
+    }
+}
