@@ -137,7 +137,7 @@ public final class Im2colConv {
      * and no dilation, where each column is the zero-padded input shifted by its tap, and a
      * sample alone has pixels enough for a product.
      */
-    public static boolean readsShiftedRows(ConvGeometry g) {
+    private static boolean readsShiftedRows(ConvGeometry g) {
         return g.strideH() == 1 && g.strideW() == 1 && g.dilationH() == 1 && g.dilationW() == 1
                 && g.outH() * g.outW() >= PIXELS_PER_PRODUCT;
     }

@@ -27,7 +27,10 @@ class WeightGradientTest {
                 new ConvGeometry(8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8));    // depthwise, side by side
     }
 
-    /** Channels last: whole, partial and several channel vectors; outC past the register blocks; strides, dilation, asymmetric pads. */
+    /**
+     * Channels last: whole, partial and several channel vectors; outC past the register blocks;
+     * strides, dilation, asymmetric pads; rows wide enough for the slid taps.
+     */
     static List<ConvGeometry> channelsLastGeometries() {
         return List.of(
                 new ConvGeometry(16, 8, 8, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
@@ -35,7 +38,9 @@ class WeightGradientTest {
                 new ConvGeometry(48, 6, 6, 12, 3, 3, 2, 2, 1, 0, 1, 1, 1, 1, 1),
                 new ConvGeometry(64, 10, 10, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1),
                 new ConvGeometry(32, 5, 5, 8, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1),
-                new ConvGeometry(16, 12, 11, 7, 5, 3, 1, 2, 2, 1, 2, 1, 1, 1, 1));
+                new ConvGeometry(16, 12, 11, 7, 5, 3, 1, 2, 2, 1, 2, 1, 1, 1, 1),
+                new ConvGeometry(16, 18, 20, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),    // rows of 16+ pixels: taps slid along
+                new ConvGeometry(20, 5, 17, 8, 3, 3, 1, 1, 0, 1, 2, 1, 1, 1, 1));
     }
 
     @ParameterizedTest

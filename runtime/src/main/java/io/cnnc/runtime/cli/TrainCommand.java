@@ -4,6 +4,7 @@ import io.cnnc.compiler.CompiledFile;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.kernels.backward.SoftmaxCrossEntropy;
+import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.data.DataSets;
 import io.cnnc.runtime.data.Dataset;
@@ -92,6 +93,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "use only the first N training images (quick runs)")
     Integer limit;
 
+    @Option(names = "--no-winograd", description = "the compiled engine never chooses Winograd (its error in gradients: docs/training.md)")
+    boolean noWinograd;
+
     @Option(names = "--engine", defaultValue = "compiled",
             description = "compiled (default): each convolution on the strategies the training plan chose (cnnc compile --train); "
                     + "reference: im2col and GEMM, the oracle it is tested against")
@@ -128,7 +132,8 @@ final class TrainCommand implements Callable<Integer> {
                 : WeightInitializer.initialize(graph, o.seed());
         Set<String> frozen = frozenNodes(graph);
         GraphTrainer trainer = new GraphTrainer(graph, params, o.seed(), frozen,
-                engine == EngineName.reference ? GraphTrainer.Engine.REFERENCE : GraphTrainer.Engine.COMPILED, Runtime.getRuntime().availableProcessors());
+                engine == EngineName.reference ? GraphTrainer.Engine.REFERENCE : GraphTrainer.Engine.COMPILED, Runtime.getRuntime().availableProcessors(),
+                name -> !noWinograd || !ConvStrategies.byName(name).approximate());
         DeviceTraining device = target == Target.cpu ? null
                 : DeviceTraining.open(target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, graph, params, o, !frozen.isEmpty(), resume, con);
         Optimizer opt = o.newOptimizer();

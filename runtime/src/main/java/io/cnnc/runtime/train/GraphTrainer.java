@@ -59,6 +59,12 @@ public final class GraphTrainer {
 
     /** {@code threads}: the cores the compiled engine's strategies are chosen for. */
     public GraphTrainer(Graph graph, Map<String, Tensor> params, long seed, java.util.Set<String> frozenNodes, Engine engine, int threads) {
+        this(graph, params, seed, frozenNodes, engine, threads, name -> true);
+    }
+
+    /** {@code strategies}: which conv strategies the compiled engine may choose from (by name). */
+    public GraphTrainer(Graph graph, Map<String, Tensor> params, long seed, java.util.Set<String> frozenNodes, Engine engine, int threads,
+                        java.util.function.Predicate<String> strategies) {
         if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
             throw new IllegalArgumentException("training needs a network with one input and one output");
         }
@@ -70,7 +76,7 @@ public final class GraphTrainer {
         this.plan = TrainingPlan.derive(graph, frozenNodes);
         for (Graph.NamedParam p : plan.updated()) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
         if (engine == Engine.COMPILED) {
-            Map<Node, TrainingConvStrategies.Directions> chosen = TrainingConvStrategies.choose(plan, Machine.detect(), threads);
+            Map<Node, TrainingConvStrategies.Directions> chosen = TrainingConvStrategies.choose(plan, Machine.detect(), threads, strategies);
             StrategyConvRunner.Slices slices = new StrategyConvRunner.Slices();
             chosen.forEach((n, d) -> convs.put(n, new StrategyConvRunner(d, slices)));
         }

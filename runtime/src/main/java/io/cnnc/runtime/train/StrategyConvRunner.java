@@ -8,8 +8,10 @@ import io.cnnc.kernels.cpu.Im2colConv;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.conv.ConvKernel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
+import io.cnnc.kernels.cpu.conv.ConvStrategy;
 import io.cnnc.kernels.cpu.conv.DataGradientConv;
 import io.cnnc.kernels.cpu.conv.Epilogue;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 
 /**
  * Runs one conv node's training convolutions on the strategies its plan chose: the forward, and
@@ -49,36 +51,45 @@ final class StrategyConvRunner implements ConvRunner {
 
     /**
      * {@code out = conv(in)} for {@code batch} samples, in contiguous slices of the batch, one per
-     * thread. The first slice runs in place; the others go through copies, as a kernel reads and
-     * writes from the start of its arrays. The copies' arrays are kept from call to call: at
-     * megabytes each, new ones were G1 humongous allocations, and the collection cycles they
-     * set off took a core from the kernels in some runs.
+     * thread. A planar kernel runs the first slice in place and the others through copies, as a
+     * kernel reads and writes from the start of its arrays; a blocked one (NCHW16c) reads and
+     * writes every slice through blocked copies, the reorders taking the place of the copies. The
+     * copies' arrays are kept from call to call: at megabytes each, new ones were G1 humongous
+     * allocations, and the collection cycles they set off took a core from the kernels in some runs.
      */
     private static void run(Choice choice, ConvGeometry g, float[] weight, Epilogue epilogue, float[] in, float[] out, int batch, Slices slices) {
         int parts = Math.min(choice.threads(), batch);
+        ConvStrategy strategy = ConvStrategies.byName(choice.strategy());
         ConvKernel[] kernels = new ConvKernel[parts];
-        for (int p = 0; p < parts; p++) kernels[p] = ConvStrategies.byName(choice.strategy()).prepare(g, weight, epilogue, Parallel.serial());
+        for (int p = 0; p < parts; p++) kernels[p] = strategy.prepare(g, weight, epilogue, Parallel.serial());
         // From the geometry, not the arrays: a caller's input may be longer than its batch (the last, partial one).
-        int inSize = g.inC() * g.inH() * g.inW();
-        int outSize = g.outC() * g.outH() * g.outW();
-        int most = batch - batch / parts;   // the largest slice after the first
-        slices.fit(parts, most * inSize, most * outSize);
+        int inSpatial = g.inH() * g.inW();
+        int outSpatial = g.outH() * g.outW();
+        int inSize = g.inC() * inSpatial;
+        int outSize = g.outC() * outSpatial;
+        boolean blockedIn = strategy.blocked() && Nchwc.blocks(g.inC());
+        slices.fit(parts, (batch + parts - 1) / parts * inSize, (batch + parts - 1) / parts * outSize);
         Parallel.of(parts).forRange(parts, p -> {
             int from = batch * p / parts;
             int n = batch * (p + 1) / parts - from;
-            if (from == 0) {
-                kernels[p].forward(in, null, out, n);
-                return;
-            }
             float[] slice = slices.in[p];
             float[] result = slices.out[p];
-            System.arraycopy(in, from * inSize, slice, 0, n * inSize);
-            kernels[p].forward(slice, null, result, n);
-            System.arraycopy(result, 0, out, from * outSize, n * outSize);
+            if (strategy.blocked()) {
+                if (blockedIn) Nchwc.toBlocked(in, from * inSize, slice, n, g.inC(), inSpatial);
+                else System.arraycopy(in, from * inSize, slice, 0, n * inSize);
+                kernels[p].forward(slice, null, result, n);
+                Nchwc.toPlanar(result, out, from * outSize, n, g.outC(), outSpatial);
+            } else if (from == 0) {
+                kernels[p].forward(in, null, out, n);
+            } else {
+                System.arraycopy(in, from * inSize, slice, 0, n * inSize);
+                kernels[p].forward(slice, null, result, n);
+                System.arraycopy(result, 0, out, from * outSize, n * outSize);
+            }
         });
     }
 
-    /** The copies of the batch's later slices, per thread, grown as needed. */
+    /** The copies of the batch's slices, per thread, grown as needed. */
     static final class Slices {
         float[][] in = new float[0][];
         float[][] out = new float[0][];
@@ -88,7 +99,7 @@ final class StrategyConvRunner implements ConvRunner {
                 in = java.util.Arrays.copyOf(in, parts);
                 out = java.util.Arrays.copyOf(out, parts);
             }
-            for (int p = 1; p < parts; p++) {
+            for (int p = 0; p < parts; p++) {
                 if (in[p] == null || in[p].length < inFloats) in[p] = new float[inFloats];
                 if (out[p] == null || out[p].length < outFloats) out[p] = new float[outFloats];
             }

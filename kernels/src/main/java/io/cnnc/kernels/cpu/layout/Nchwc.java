@@ -37,13 +37,21 @@ public final class Nchwc {
     /** NCHW to NCHW16c, channel blocks shared out over {@code parallel}'s cores. */
     public static void toBlocked(float[] x, float[] y, int batch, int channels, int spatial, Parallel parallel) {
         check(channels);
-        parallel.forRange(batch * (channels / BLOCK), block -> {
-            int dst = block * BLOCK * spatial;
-            // In tiles of pixels, so the 16 strided writes per pixel stay within 4 KiB of L1:
-            // a whole plane at a time, each channel's pass wrote every cache line of the
-            // block again.
-            for (int i0 = 0; i0 < spatial; i0 += TILE) blockPixels(x, block * BLOCK * spatial + i0, spatial, y, dst + i0 * BLOCK, Math.min(TILE, spatial - i0));
-        });
+        parallel.forRange(batch * (channels / BLOCK), block -> blockOf(x, 0, y, block, spatial));
+    }
+
+    /** {@code batch} samples of NCHW from {@code x[from]} to NCHW16c at the start of {@code y}, on the caller's thread. */
+    public static void toBlocked(float[] x, int from, float[] y, int batch, int channels, int spatial) {
+        check(channels);
+        for (int block = 0; block < batch * (channels / BLOCK); block++) blockOf(x, from, y, block, spatial);
+    }
+
+    private static void blockOf(float[] x, int from, float[] y, int block, int spatial) {
+        int dst = block * BLOCK * spatial;
+        // In tiles of pixels, so the 16 strided writes per pixel stay within 4 KiB of L1:
+        // a whole plane at a time, each channel's pass wrote every cache line of the
+        // block again.
+        for (int i0 = 0; i0 < spatial; i0 += TILE) blockPixels(x, from + block * BLOCK * spatial + i0, spatial, y, dst + i0 * BLOCK, Math.min(TILE, spatial - i0));
     }
 
     /**
@@ -66,18 +74,27 @@ public final class Nchwc {
     /** NCHW16c to NCHW, channel blocks shared out over {@code parallel}'s cores. */
     public static void toPlanar(float[] x, float[] y, int batch, int channels, int spatial, Parallel parallel) {
         check(channels);
-        parallel.forRange(batch * (channels / BLOCK), block -> {
-            // The block's pixel-major run and its 16 planes start at the same offset.
-            int at = block * BLOCK * spatial;
-            int full = 0;
-            if (TRANSPOSE) for (; full + BLOCK <= spatial; full += BLOCK) Transpose16.transpose(x, at + full * BLOCK, BLOCK, y, at + full, spatial);
-            for (int i0 = full; i0 < spatial; i0 += TILE) {
-                int i1 = Math.min(spatial, i0 + TILE);
-                for (int c = 0; c < BLOCK; c++) {
-                    for (int i = i0; i < i1; i++) y[at + c * spatial + i] = x[at + i * BLOCK + c];
-                }
+        parallel.forRange(batch * (channels / BLOCK), block -> planeOf(x, y, 0, block, spatial));
+    }
+
+    /** {@code batch} samples of NCHW16c from the start of {@code x} to NCHW at {@code y[to]}, on the caller's thread. */
+    public static void toPlanar(float[] x, float[] y, int to, int batch, int channels, int spatial) {
+        check(channels);
+        for (int block = 0; block < batch * (channels / BLOCK); block++) planeOf(x, y, to, block, spatial);
+    }
+
+    private static void planeOf(float[] x, float[] y, int to, int block, int spatial) {
+        // The block's pixel-major run and its 16 planes start at the same offset.
+        int at = block * BLOCK * spatial;
+        int out = to + at;
+        int full = 0;
+        if (TRANSPOSE) for (; full + BLOCK <= spatial; full += BLOCK) Transpose16.transpose(x, at + full * BLOCK, BLOCK, y, out + full, spatial);
+        for (int i0 = full; i0 < spatial; i0 += TILE) {
+            int i1 = Math.min(spatial, i0 + TILE);
+            for (int c = 0; c < BLOCK; c++) {
+                for (int i = i0; i < i1; i++) y[out + c * spatial + i] = x[at + i * BLOCK + c];
             }
-        });
+        }
     }
 
     private static void check(int channels) {
