@@ -43,16 +43,8 @@ public final class TrainingConvStrategies {
      */
     public static boolean allowed(String name, ConvGeometry g) {
         ConvStrategy s = ConvStrategies.byName(name);
-        return !LEFT_OUT.contains(name) && (!s.blocked() || Nchwc.blocks(g.outC()));
+        return !s.blocked() || Nchwc.blocks(g.outC());
     }
-
-    /**
-     * Strategies training does not use: planar Winograd F(4x4) gave ResNet-20 gradients up to 4.6%
-     * off the reference engine's, where its blocked twin and both F(2x2) stay within 1.5e-5 and
-     * each of its convolutions alone is as close as theirs (docs/training.md); left out until
-     * that is explained.
-     */
-    private static final java.util.Set<String> LEFT_OUT = java.util.Set.of("winograd-f43");
 
     public static Map<Node, Directions> choose(TrainingPlan plan, Machine machine, int threads) {
         return choose(plan, machine, threads, name -> true);

@@ -18,12 +18,14 @@ import io.cnnc.kernels.cpu.layout.Nchwc;
  * the data gradient as a convolution of dy with the flipped, transposed filter; the weight
  * gradient in the form the plan chose; a strided conv's data gradient on im2col and GEMM. The
  * batch is split across the threads, each running a kernel of its own on one thread: the kernels share a single
- * sample's work out, which a small layer has too little of. Kernels are prepared at each call,
- * as the weights change every step.
+ * sample's work out, which a small layer has too little of. Kernels are kept from step to
+ * step and given the new weights.
  */
 final class StrategyConvRunner implements ConvRunner {
 
     private final Directions directions;
+    private final Kernels forwardKernels = new Kernels();
+    private final Kernels dataKernels = new Kernels();
     /** Shared by a trainer's runners, which run one at a time: per runner they came to 300 MB for ResNet-20 at batch 128. */
     private final Slices slices;
 
@@ -34,7 +36,7 @@ final class StrategyConvRunner implements ConvRunner {
 
     @Override
     public void forward(ConvGeometry g, float[] x, float[] weight, float[] bias, float[] y, int batch) {
-        run(directions.forward(), g, weight, Epilogue.of(bias, false, null, 0), x, y, batch, slices);
+        run(directions.forward(), g, weight, Epilogue.of(bias, false, null, 0), x, y, batch, slices, forwardKernels);
     }
 
     @Override
@@ -45,7 +47,7 @@ final class StrategyConvRunner implements ConvRunner {
             Im2colConv.backward(x, dy, batch, g, weight, asConvolution ? null : dx, null, db);
         }
         if (asConvolution) {
-            run(directions.data(), directions.dataGeometry(), DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch, slices);
+            run(directions.data(), directions.dataGeometry(), DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch, slices, dataKernels);
         }
     }
 
@@ -57,11 +59,11 @@ final class StrategyConvRunner implements ConvRunner {
      * copies' arrays are kept from call to call: at megabytes each, new ones were G1 humongous
      * allocations, and the collection cycles they set off took a core from the kernels in some runs.
      */
-    private static void run(Choice choice, ConvGeometry g, float[] weight, Epilogue epilogue, float[] in, float[] out, int batch, Slices slices) {
+    private static void run(Choice choice, ConvGeometry g, float[] weight, Epilogue epilogue, float[] in, float[] out, int batch, Slices slices,
+                            Kernels kept) {
         int parts = Math.min(choice.threads(), batch);
         ConvStrategy strategy = ConvStrategies.byName(choice.strategy());
-        ConvKernel[] kernels = new ConvKernel[parts];
-        for (int p = 0; p < parts; p++) kernels[p] = strategy.prepare(g, weight, epilogue, Parallel.serial());
+        ConvKernel[] kernels = kept.fit(parts, epilogue);
         // From the geometry, not the arrays: a caller's input may be longer than its batch (the last, partial one).
         int inSpatial = g.inH() * g.inW();
         int outSpatial = g.outH() * g.outW();
@@ -70,6 +72,7 @@ final class StrategyConvRunner implements ConvRunner {
         boolean blockedIn = strategy.blocked() && Nchwc.blocks(g.inC());
         slices.fit(parts, (batch + parts - 1) / parts * inSize, (batch + parts - 1) / parts * outSize);
         Parallel.of(parts).forRange(parts, p -> {
+            if (kernels[p] == null || !kernels[p].replaceWeights(weight)) kernels[p] = strategy.prepare(g, weight, epilogue, Parallel.serial());
             int from = batch * p / parts;
             int n = batch * (p + 1) / parts - from;
             float[] slice = slices.in[p];
@@ -87,6 +90,23 @@ final class StrategyConvRunner implements ConvRunner {
                 System.arraycopy(result, 0, out, from * outSize, n * outSize);
             }
         });
+    }
+
+    /**
+     * One direction's kernels, one per thread, kept from step to step and given each step's
+     * weights ({@link ConvKernel#replaceWeights}): prepared anew at every call, a Winograd
+     * kernel spent 0.7 ms transforming into new arrays and re-timed its ways each time.
+     */
+    static final class Kernels {
+        private ConvKernel[] kernels = new ConvKernel[0];
+        private Epilogue epilogue;
+
+        /** The kept kernels for {@code parts} threads; none where the epilogue changed (another bias array). */
+        ConvKernel[] fit(int parts, Epilogue wanted) {
+            if (kernels.length < parts || !wanted.equals(epilogue)) kernels = new ConvKernel[Math.max(parts, kernels.length)];
+            epilogue = wanted;
+            return kernels;
+        }
     }
 
     /** The copies of the batch's slices, per thread, grown as needed. */

@@ -30,6 +30,15 @@ class CompiledTrainingTest {
      */
     private static final double TOLERANCE = 1e-4;
 
+    /**
+     * The strategies as exact as a direct sum (Winograd F(2x2) is, docs/kernels.md): a difference
+     * of 1e-6 in a pre-activation near zero flips a ReLU and moves a weight gradient by 1e-3 of
+     * its scale (the reference engine itself, its input scaled by 1 + 1e-6, ResNet-20, batch 8),
+     * so F(4x4)'s 1e-5 is measured per convolution instead (DataGradientConvTest, WinogradErrorTest).
+     */
+    private static final java.util.function.Predicate<String> TO_ROUNDING =
+            name -> !io.cnnc.kernels.cpu.conv.ConvStrategies.byName(name).approximate() || name.startsWith("winograd-f23");
+
     /** A bias before batch norm has gradient 0 in exact arithmetic; both engines leave rounding noise near 1e-9 there. */
     private static final double NOISE = 1e-7;
 
@@ -48,8 +57,8 @@ class CompiledTrainingTest {
     void aCompiledStepMatchesTheReferenceStep(String network) throws Exception {
         Graph graph = (network.equals("odd") ? Compiler.compile(new SourceFile("odd.cnn", ODD))
                 : Compiler.compile(SourceFile.read(Path.of("..").resolve(network)))).networks().getFirst();
-        Map<String, float[]> reference = step(graph, GraphTrainer.Engine.REFERENCE);
-        Map<String, float[]> compiled = step(graph, GraphTrainer.Engine.COMPILED);
+        Map<String, float[]> reference = step(graph, GraphTrainer.Engine.REFERENCE, name -> true);
+        Map<String, float[]> compiled = step(graph, GraphTrainer.Engine.COMPILED, TO_ROUNDING);
         assertThat(compiled.keySet()).isEqualTo(reference.keySet());
         for (String name : reference.keySet()) {
             float[] want = reference.get(name);
@@ -61,35 +70,6 @@ class CompiledTrainingTest {
                         .isCloseTo(want[i], org.assertj.core.data.Offset.offset(TOLERANCE * scale + NOISE));
             }
         }
-    }
-
-    /**
-     * Winograd forced wherever it computes a forward or data-gradient convolution of ResNet-20:
-     * every gradient's worst error relative to its largest magnitude, against the reference
-     * engine, stays within the bound measured for it (docs/training.md, "Winograd in training").
-     */
-    @ParameterizedTest
-    @ValueSource(strings = {"winograd-f23", "winograd-f23-nchwc", "winograd-f43-nchwc"})
-    void winogradGradientsStayWithinTheirMeasuredError(String strategy) throws Exception {
-        Graph graph = Compiler.compile(SourceFile.read(Path.of("../examples/resnet20_cifar.cnn"))).networks().getFirst();
-        Map<String, float[]> reference = step(graph, GraphTrainer.Engine.REFERENCE, name -> true);
-        Map<String, float[]> winograd = step(graph, GraphTrainer.Engine.COMPILED, strategy::equals);
-        double worst = 0;
-        String where = "";
-        for (String name : reference.keySet()) {
-            float[] want = reference.get(name);
-            float[] got = winograd.get(name);
-            double scale = 0, err = 0;
-            for (float v : want) scale = Math.max(scale, Math.abs(v));
-            for (int i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i] - want[i]));
-            if (scale > 0 && err / scale > worst) {
-                worst = err / scale;
-                where = name;
-            }
-        }
-        System.out.printf("%s: worst relative error %.3g (%s)%n", strategy, worst, where);
-        // Measured (Zen 5): 4.4e-6 (f23), 4.1e-6 (f23-nchwc), 1.5e-5 (f43-nchwc); bounds at about 5x.
-        assertThat(worst).as("%s, worst at %s", strategy, where).isLessThan(strategy.contains("f43") ? 7.5e-5 : 2.5e-5);
     }
 
     /** Evaluation hands the last, partial batch over in an array sized for a whole one: only the first samples count. */
@@ -112,10 +92,6 @@ class CompiledTrainingTest {
      * "output", then the gradients. Buffers the trainer does not clear start as NaN, so an op
      * that wrongly claims to overwrite them fails the comparison.
      */
-    private static Map<String, float[]> step(Graph graph, GraphTrainer.Engine engine) {
-        return step(graph, engine, name -> true);
-    }
-
     private static Map<String, float[]> step(Graph graph, GraphTrainer.Engine engine, java.util.function.Predicate<String> strategies) {
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
         GraphTrainer trainer = new GraphTrainer(graph, params, 7, Set.of(), engine, 2, strategies);

@@ -10,6 +10,16 @@ public interface ConvKernel {
 
     void forward(float[] x, float[] residual, float[] y, int batch);
 
+    /**
+     * Takes new weights of the same shape ([outC, inC/groups, kH, kW], not modified), keeping
+     * everything else it prepared and decided: training changes the weights at every step, and
+     * a kernel prepared anew re-times its ways ({@link #settled}) and reallocates. False where
+     * the kernel cannot, and a new one must be prepared.
+     */
+    default boolean replaceWeights(float[] weight) {
+        return false;
+    }
+
     /** The strategy's tile sizes and other choices, for {@code cnnc compile --explain}. */
     String tiling();
 

@@ -104,7 +104,7 @@ final class NchwcDirectKernel implements ConvKernel {
             sumFloats += roundedPixels * groupWidth[q] * B;
         }
         this.sumsPerSample = sumFloats;
-        this.w = pack(weight, weightFloats, entries);
+        this.w = pack(weight, weightFloats);
         this.base = new int[roundedPixels];
         for (int p = 0; p < roundedPixels; p++) {
             int q = Math.min(p, pixels - 1);
@@ -134,10 +134,22 @@ final class NchwcDirectKernel implements ConvKernel {
      * or for a raw input [channel][ky][kx][width * 16 out]: per entry, {@code inner} rows of
      * weights. Each group starts on a cache line (its offset moved to where it lies).
      */
-    private float[] pack(float[] weight, int floats, int entries) {
+    private float[] pack(float[] weight, int floats) {
         AlignedFloats.Slice slice = AlignedFloats.allocate(floats);
         float[] p = slice.array();
         for (int q = 0; q < groupWeights.length; q++) groupWeights[q] += slice.offset();
+        fill(p, weight);
+        return p;
+    }
+
+    @Override
+    public boolean replaceWeights(float[] weight) {
+        fill(w, weight);
+        return true;
+    }
+
+    /** Writes the weights where {@link #pack} laid them out. */
+    private void fill(float[] p, float[] weight) {
         int kh = g.kernelH(), kw = g.kernelW(), taps = kh * kw;
         for (int q = 0; q < groupFirst.length; q++) {
             int width = groupWidth[q] * B;
@@ -153,7 +165,6 @@ final class NchwcDirectKernel implements ConvKernel {
                 }
             }
         }
-        return p;
     }
 
     /** Pixels per task: a multiple of 12, few enough for 4 tasks per thread when the groups alone are fewer. */

@@ -137,6 +137,18 @@ final class WinogradNchwcKernel implements ConvKernel {
         AlignedFloats.Slice slice = AlignedFloats.allocate(floats);
         float[] p = slice.array();
         for (int q = 0; q < groupWeights.length; q++) groupWeights[q] += slice.offset();
+        fill(p, weight);
+        return p;
+    }
+
+    @Override
+    public boolean replaceWeights(float[] weight) {
+        fill(w, weight);
+        return true;
+    }
+
+    /** Writes the weights where {@link #pack} laid them out. */
+    private void fill(float[] p, float[] weight) {
         float[] u = new float[freqs];
         for (int q = 0; q < groupFirst.length; q++) {
             int width = groupWidth[q] * B;
@@ -150,7 +162,6 @@ final class WinogradNchwcKernel implements ConvKernel {
                 }
             }
         }
-        return p;
     }
 
     /**
