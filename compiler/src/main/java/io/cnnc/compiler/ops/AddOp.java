@@ -2,6 +2,8 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.ActivationKind;
+import io.cnnc.kernels.cpu.Activations;
 import io.cnnc.kernels.cpu.FastElementwise;
 import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.GpuActivation;
@@ -34,13 +36,31 @@ public record AddOp() implements CommonOp, GpuTrainable {
     }
 
     @Override
+    public void trainingForward(Eval e, TrainingStep step) {
+        if (step.relu()) Activations.addThenRelu(e.x(), e.input(1), e.output());
+        else reference(e);
+    }
+
+    @Override
+    public boolean absorbsRelu() {
+        return true;
+    }
+
+    @Override
     public boolean overwrites() {
         return true;
     }
 
     @Override
     public void backward(Eval e, Gradient g) {
-        for (float[] d : g.dxs()) if (d != null) System.arraycopy(g.dy(), 0, d, 0, d.length);
+        float[] first = null;
+        for (float[] d : g.dxs()) {
+            if (d == null) continue;
+            if (first != null) System.arraycopy(first, 0, d, 0, d.length);
+            else if (g.reluOutput() != null) Activations.backward(ActivationKind.RELU, 0, g.reluOutput(), g.dy(), d);
+            else System.arraycopy(g.dy(), 0, d, 0, d.length);
+            first = d;
+        }
     }
 
     @Override

@@ -5,9 +5,11 @@ import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.OnnxModel.TensorData;
 import io.cnnc.kernels.backward.BatchNormTraining;
+import io.cnnc.kernels.cpu.Activations;
 import io.cnnc.kernels.cpu.FastChannelAffine;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.LayerLaunches;
@@ -51,14 +53,20 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     public void trainingForward(Eval e, TrainingStep step) {
         if (!step.training() || step.frozen()) {
             reference(e);
+            if (step.relu()) Activations.forward(ActivationKind.RELU, 0, e.output(), e.output());
             return;
         }
         Shape s = e.in();
         float[] mean = new float[s.c()];
         float[] invStd = new float[s.c()];
         BatchNormTraining.forward(e.x(), e.batch(), s.c(), e.spatial(), e.param("weight"), e.param("bias"), e.param("running_mean"),
-                e.param("running_var"), eps, momentum, e.output(), mean, invStd);
+                e.param("running_var"), eps, momentum, e.output(), mean, invStd, step.relu());
         step.save().accept(new float[][] {mean, invStd});
+    }
+
+    @Override
+    public boolean absorbsRelu() {
+        return true;
     }
 
     @Override
@@ -70,10 +78,15 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     public void backward(Eval e, Gradient g) {
         Shape s = e.in();
         if (g.saved() != null) {
-            BatchNormTraining.backward(e.x(), g.dy(), e.batch(), s.c(), e.spatial(), e.param("weight"), g.saved()[0], g.saved()[1],
+            BatchNormTraining.backward(e.x(), g.dy(), g.reluOutput(), e.batch(), s.c(), e.spatial(), e.param("weight"), g.saved()[0], g.saved()[1],
                     g.dx(), g.grad("weight"), g.grad("bias"));
         } else {
-            BatchNormTraining.backwardFrozen(e.x(), g.dy(), e.batch(), s.c(), e.spatial(), e.param("weight"), e.param("running_mean"),
+            float[] dy = g.dy();
+            if (g.reluOutput() != null) {
+                dy = new float[dy.length];
+                Activations.backward(ActivationKind.RELU, 0, g.reluOutput(), g.dy(), dy);
+            }
+            BatchNormTraining.backwardFrozen(e.x(), dy, e.batch(), s.c(), e.spatial(), e.param("weight"), e.param("running_mean"),
                     e.param("running_var"), eps, g.dx(), g.grad("weight"), g.grad("bias"));
         }
     }

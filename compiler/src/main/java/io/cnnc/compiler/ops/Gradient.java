@@ -5,10 +5,11 @@ import java.util.function.Function;
 /**
  * The backward pass of one node: the loss's gradient {@code dy} with respect to its output, the
  * input gradients to fill ({@code null} where an input needs none: a network input), the
- * parameter gradients by suffix ({@code null} for a frozen layer), what its forward saved, and
- * how the node's convolutions run.
+ * parameter gradients by suffix ({@code null} for a frozen layer), what its forward saved, how
+ * the node's convolutions run, and, where the node absorbed the ReLU after it, that ReLU's output
+ * ({@code reluOutput}; {@code dy} is then the gradient of the ReLU's output, to be masked by it).
  */
-public record Gradient(float[] dy, float[][] dxs, Function<String, float[]> paramGradients, float[][] saved, ConvRunner conv) {
+public record Gradient(float[] dy, float[][] dxs, Function<String, float[]> paramGradients, float[][] saved, ConvRunner conv, float[] reluOutput) {
 
     /** The first input's gradient, or null. */
     public float[] dx() {

@@ -23,6 +23,16 @@ public sealed interface SourceOp extends Op
     void backward(Eval e, Gradient g);
 
     /**
+     * Whether the op trains with the ReLU that follows it folded in (a training-plan fusion):
+     * its training forward then writes max(0, output) when {@link TrainingStep#relu} says so, and
+     * its gradient rule takes the ReLU's output gradient and masks it by {@link Gradient#reluOutput}
+     * in its own passes, so the ReLU costs no pass of its own either way.
+     */
+    default boolean absorbsRelu() {
+        return false;
+    }
+
+    /**
      * Whether the training forward writes every element of its output and the gradient rule sets
      * (rather than adds into) every element of each input gradient it is given: the trainer then
      * reuses those buffers without clearing them, which for ResNet-20 at batch 128 was 0.6 GB of

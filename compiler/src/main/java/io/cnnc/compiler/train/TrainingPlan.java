@@ -4,9 +4,14 @@ import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Graph.NamedParam;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.ops.ActivationOp;
+import io.cnnc.kernels.ActivationKind;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 
@@ -29,12 +34,15 @@ public final class TrainingPlan {
     private final Set<String> frozen;
     private final List<Backward> backward;
     private final List<NamedParam> updated;
+    /** ReLU nodes folded into the node before them, which computes them in its own passes (SourceOp.absorbsRelu). */
+    private final Map<Node, Node> absorbedBy;
 
-    private TrainingPlan(Graph graph, Set<String> frozen, List<Backward> backward, List<NamedParam> updated) {
+    private TrainingPlan(Graph graph, Set<String> frozen, List<Backward> backward, List<NamedParam> updated, Map<Node, Node> absorbedBy) {
         this.graph = graph;
         this.frozen = frozen;
         this.backward = backward;
         this.updated = updated;
+        this.absorbedBy = absorbedBy;
     }
 
     /** The plan for {@code graph} with the layers named in {@code frozen} kept fixed. */
@@ -59,7 +67,39 @@ public final class TrainingPlan {
             steps.add(new Backward(n, inputs, learning.contains(n)));
             for (int i = 0; i < inputs.size(); i++) if (inputs.get(i)) reachesOutput.add(n.inputs().get(i));
         }
-        return new TrainingPlan(graph, Set.copyOf(frozen), List.copyOf(steps), updated);
+        return new TrainingPlan(graph, Set.copyOf(frozen), List.copyOf(steps), updated, absorbedReLUs(graph));
+    }
+
+    /**
+     * Each ReLU whose input is the output of a node that absorbs one (batch norm, an add) and
+     * that nothing else reads: the ReLU's forward and backward then cost no pass of their own.
+     */
+    private static Map<Node, Node> absorbedReLUs(Graph graph) {
+        Map<Value, Node> producer = new HashMap<>();
+        Map<Value, Integer> readers = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            producer.put(n.output(), n);
+            for (Value v : n.inputs()) readers.merge(v, 1, Integer::sum);
+        }
+        Map<Node, Node> out = new LinkedHashMap<>();
+        for (Node n : graph.nodes()) {
+            if (!(n.sourceOp() instanceof ActivationOp a) || a.kind() != ActivationKind.RELU || n.inputs().size() != 1) continue;
+            Value in = n.inputs().getFirst();
+            Node p = producer.get(in);
+            if (p == null || !p.sourceOp().absorbsRelu() || readers.get(in) != 1 || graph.outputs().contains(in)) continue;
+            out.put(n, p);
+        }
+        return Map.copyOf(out);
+    }
+
+    /** The node a ReLU node is folded into, or null where it runs on its own. */
+    public Node absorbedBy(Node relu) {
+        return absorbedBy.get(relu);
+    }
+
+    /** Whether {@code n} computes the ReLU after it. */
+    public boolean absorbsRelu(Node n) {
+        return absorbedBy.containsValue(n);
     }
 
     public Graph graph() {
@@ -81,13 +121,18 @@ public final class TrainingPlan {
     }
 
     /**
-     * A stable text form, one line per step: {@code backward conv2 (conv) d[%3] params} names the
-     * inputs that get a gradient and whether the node's parameters do.
+     * A stable text form: {@code fold relu1 (relu) into bn1} per absorbed ReLU, then one line per
+     * step: {@code backward conv2 (conv) d[%3] params} names the inputs that get a gradient and
+     * whether the node's parameters do.
      */
     public String print() {
         StringBuilder s = new StringBuilder("training ").append(graph.name()).append(": ").append(graph.nodes().size())
                 .append(" nodes forward, ").append(backward.size()).append(" backward, ").append(updated.size())
                 .append(" tensors updated\n");
+        for (Node n : graph.nodes()) {
+            Node into = absorbedBy.get(n);
+            if (into != null) s.append("fold ").append(n.name()).append(" (relu) into ").append(into.name()).append('\n');
+        }
         for (Backward b : backward) {
             StringJoiner d = new StringJoiner(", ", "d[", "]");
             for (int i = 0; i < b.inputGradients().size(); i++) if (b.inputGradient(i)) d.add(b.node().inputs().get(i).toString());

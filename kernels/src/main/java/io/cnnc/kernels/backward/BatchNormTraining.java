@@ -13,7 +13,7 @@ public final class BatchNormTraining {
 
     public static void forward(float[] x, int batch, int channels, int spatial, float[] gamma, float[] beta,
                                float[] runningMean, float[] runningVar, double eps, double momentum,
-                               float[] y, float[] savedMean, float[] savedInvStd) {
+                               float[] y, float[] savedMean, float[] savedInvStd, boolean relu) {
         int count = batch * spatial;
         // Channels are independent: spread them over the cores (each writes only its own channel).
         Workers.range(channels, c -> {
@@ -34,25 +34,25 @@ public final class BatchNormTraining {
             runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * (count > 1 ? sq / (count - 1) : var));
             // y = (x - mean) * invStd * gamma + beta: centred first, so a mean far above the spread cancels exactly.
             float scale = (float) (invStd * gamma[c]);
-            for (int n = 0; n < batch; n++) RowSums.centredAffine(x, y, (n * channels + c) * spatial, spatial, high, low, scale, beta[c]);
+            for (int n = 0; n < batch; n++) RowSums.centredAffine(x, y, (n * channels + c) * spatial, spatial, high, low, scale, beta[c], relu);
         });
     }
 
-    /** dx = gamma*invStd/N * (N*dy - sum dy - xhat * sum(dy*xhat)); dgamma += sum dy*xhat; dbeta += sum dy. */
-    public static void backward(float[] x, float[] dy, int batch, int channels, int spatial, float[] gamma,
+    /**
+     * dx = gamma*invStd/N * (N*dy - sum dy - xhat * sum(dy*xhat)); dgamma += sum dy*xhat; dbeta += sum dy.
+     * Where a ReLU followed in the forward ({@code reluOutput} non-null, its output), dy is that
+     * ReLU's gradient and counts only where the output is positive: its backward in these passes.
+     */
+    public static void backward(float[] x, float[] dy, float[] reluOutput, int batch, int channels, int spatial, float[] gamma,
                                 float[] savedMean, float[] savedInvStd, float[] dx, float[] dgamma, float[] dbeta) {
         int count = batch * spatial;
         Workers.range(channels, c -> {
             double mean = savedMean[c];
             double invStd = savedInvStd[c];
-            double sumDy = 0;
-            double sumDyXc = 0;
-            for (int n = 0; n < batch; n++) {
-                int base = (n * channels + c) * spatial;
-                sumDy += RowSums.sum(dy, base, spatial);
-                sumDyXc += RowSums.centredDot(dy, x, base, spatial, (float) mean);
-            }
-            double sumDyXhat = invStd * sumDyXc;
+            double[] sums = new double[2];
+            for (int n = 0; n < batch; n++) RowSums.sumAndCentredDot(dy, reluOutput, x, (n * channels + c) * spatial, spatial, (float) mean, sums);
+            double sumDy = sums[0];
+            double sumDyXhat = invStd * sums[1];
             dgamma[c] += (float) sumDyXhat;
             dbeta[c] += (float) sumDy;
             if (dx == null) return;
@@ -61,7 +61,7 @@ public final class BatchNormTraining {
             float a = (float) (k * count);
             float b = (float) (-k * sumDyXhat * invStd);
             float d = (float) (-k * sumDy);
-            for (int n = 0; n < batch; n++) RowSums.centredAffine(dy, x, dx, (n * channels + c) * spatial, spatial, (float) mean, a, b, d);
+            for (int n = 0; n < batch; n++) RowSums.centredAffine(dy, reluOutput, x, dx, (n * channels + c) * spatial, spatial, (float) mean, a, b, d);
         });
     }
 

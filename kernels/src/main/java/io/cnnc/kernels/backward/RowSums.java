@@ -1,6 +1,7 @@
 package io.cnnc.kernels.backward;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -27,28 +28,37 @@ final class RowSums {
         return s;
     }
 
-    static double sum(float[] a, int off, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += L) acc = acc.add(FloatVector.fromArray(S, a, off + i));
-        double s = lanes(acc);
-        for (; i < n; i++) s += a[off + i];
-        return s;
-    }
-
-    /** sum dy * (x - mean). */
-    static double centredDot(float[] dy, float[] x, int off, int n, float mean) {
-        FloatVector acc = FloatVector.zero(S);
+    /**
+     * Adds sum dy' and sum dy' * (x - mean) over one row into {@code sums[0]} and {@code sums[1]},
+     * in one pass; dy' is dy where {@code mask} (a ReLU's output) is positive and 0 elsewhere, or
+     * dy itself when {@code mask} is null.
+     */
+    static void sumAndCentredDot(float[] dy, float[] mask, float[] x, int off, int n, float mean, double[] sums) {
+        FloatVector sum = FloatVector.zero(S);
+        FloatVector dot = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            acc = FloatVector.fromArray(S, x, off + i).sub(mean).fma(FloatVector.fromArray(S, dy, off + i), acc);
+            FloatVector d = masked(dy, mask, off + i);
+            sum = sum.add(d);
+            dot = FloatVector.fromArray(S, x, off + i).sub(mean).fma(d, dot);
         }
-        double s = lanes(acc);
-        for (; i < n; i++) s += (double) dy[off + i] * (x[off + i] - mean);
-        return s;
+        double s = lanes(sum);
+        double t = lanes(dot);
+        for (; i < n; i++) {
+            float d = mask == null || mask[off + i] > 0 ? dy[off + i] : 0f;
+            s += d;
+            t += (double) d * (x[off + i] - mean);
+        }
+        sums[0] += s;
+        sums[1] += t;
     }
 
-    /** sum (a - mean)^2, the mean as a float and its remainder, as in {@link #centredAffine(float[], float[], int, int, float, float, float, float)}. */
+    private static FloatVector masked(float[] dy, float[] mask, int at) {
+        FloatVector d = FloatVector.fromArray(S, dy, at);
+        return mask == null ? d : FloatVector.zero(S).blend(d, FloatVector.fromArray(S, mask, at).compare(VectorOperators.GT, 0f));
+    }
+
+    /** sum (a - mean)^2, the mean as a float and its remainder, as in {@link #centredAffine(float[], float[], int, int, float, float, float, float, boolean)}. */
     static double squaredDeviations(float[] a, int off, int n, float mean, float meanLow) {
         FloatVector acc = FloatVector.zero(S);
         int i = 0;
@@ -67,24 +77,29 @@ final class RowSums {
     /**
      * out = (x - mean) * scale + shift over one row, the mean given as a float and the float
      * remainder of a double one ({@code mean + meanLow}): x minus a close float is exact, so the
-     * centring loses no more than the double formula did.
+     * centring loses no more than the double formula did. With {@code relu}, max(0, out): a ReLU
+     * that follows, in the same pass.
      */
-    static void centredAffine(float[] x, float[] out, int off, int n, float mean, float meanLow, float scale, float shift) {
+    static void centredAffine(float[] x, float[] out, int off, int n, float mean, float meanLow, float scale, float shift, boolean relu) {
         int i = 0;
+        float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, off + i).sub(mean).sub(meanLow).fma(scale, shift).intoArray(out, off + i);
+            FloatVector.fromArray(S, x, off + i).sub(mean).sub(meanLow).fma(scale, shift).max(floor).intoArray(out, off + i);
         }
-        for (; i < n; i++) out[off + i] = Math.fma(x[off + i] - mean - meanLow, scale, shift);
+        for (; i < n; i++) out[off + i] = Math.max(Math.fma(x[off + i] - mean - meanLow, scale, shift), floor);
     }
 
-    /** out = p * a + (q - mean) * b + d over one row. */
-    static void centredAffine(float[] p, float[] q, float[] out, int off, int n, float mean, float a, float b, float d) {
+    /** out = p' * a + (q - mean) * b + d over one row, p' being p masked as in {@link #sumAndCentredDot}. */
+    static void centredAffine(float[] p, float[] mask, float[] q, float[] out, int off, int n, float mean, float a, float b, float d) {
         int i = 0;
         FloatVector vb = FloatVector.broadcast(S, b);
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, q, off + i).sub(mean).fma(vb, FloatVector.fromArray(S, p, off + i).fma(a, d)).intoArray(out, off + i);
+            FloatVector.fromArray(S, q, off + i).sub(mean).fma(vb, masked(p, mask, off + i).fma(a, d)).intoArray(out, off + i);
         }
-        for (; i < n; i++) out[off + i] = Math.fma(q[off + i] - mean, b, Math.fma(p[off + i], a, d));
+        for (; i < n; i++) {
+            float pm = mask == null || mask[off + i] > 0 ? p[off + i] : 0f;
+            out[off + i] = Math.fma(q[off + i] - mean, b, Math.fma(pm, a, d));
+        }
     }
 
     /** The lanes added in index order (reduceLanes' order is the JIT's choice). */

@@ -39,4 +39,13 @@ public final class Activations {
             ActivationBackward.backward(kind, alpha, x, dy, dx);
         }
     }
+
+    /** y = max(0, a + b) over y's length: a residual sum and the ReLU after it in one pass. */
+    public static void addThenRelu(float[] a, float[] b, float[] y) {
+        int i = 0;
+        for (int bound = S.loopBound(y.length); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).max(0f).intoArray(y, i);
+        }
+        for (; i < y.length; i++) y[i] = Math.max(a[i] + b[i], 0f);
+    }
 }

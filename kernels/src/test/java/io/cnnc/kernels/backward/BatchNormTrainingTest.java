@@ -32,11 +32,11 @@ class BatchNormTrainingTest {
         float[] y = new float[x.length];
         float[] mean = new float[channels];
         float[] invStd = new float[channels];
-        BatchNormTraining.forward(x, batch, channels, spatial, gamma, beta, runningMean, runningVar, 1e-5, 0.1, y, mean, invStd);
+        BatchNormTraining.forward(x, batch, channels, spatial, gamma, beta, runningMean, runningVar, 1e-5, 0.1, y, mean, invStd, false);
         float[] dx = new float[x.length];
         float[] dgamma = new float[channels];
         float[] dbeta = new float[channels];
-        BatchNormTraining.backward(x, dy, batch, channels, spatial, gamma, mean, invStd, dx, dgamma, dbeta);
+        BatchNormTraining.backward(x, dy, null, batch, channels, spatial, gamma, mean, invStd, dx, dgamma, dbeta);
 
         for (int c = 0; c < channels; c++) {
             double m = 0;

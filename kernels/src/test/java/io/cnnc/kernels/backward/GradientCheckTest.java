@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every backward kernel against central finite differences of its forward reference kernel.
@@ -126,8 +127,9 @@ class GradientCheckTest {
         check("db", b, db, 15, r, f);
     }
 
-    @Test
-    void batchNormInTrainingMode() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void batchNormInTrainingMode(boolean relu) {
         int batch = 3, c = 4, hw = 5;
         float[] x = randn(batch * c * hw);
         float[] gamma = randn(c);
@@ -135,13 +137,15 @@ class GradientCheckTest {
         float[] r = randn(x.length);
         float[] mean = new float[c];
         float[] inv = new float[c];
-        BatchNormTraining.forward(x, batch, c, hw, gamma, beta, new float[c], new float[c], 1e-5, 0.1, new float[x.length], mean, inv);
+        float[] out = new float[x.length];
+        BatchNormTraining.forward(x, batch, c, hw, gamma, beta, new float[c], new float[c], 1e-5, 0.1, out, mean, inv, relu);
         float[] dx = new float[x.length];
         float[] dg = new float[c];
         float[] dbeta = new float[c];
-        BatchNormTraining.backward(x, r, batch, c, hw, gamma, mean, inv, dx, dg, dbeta);
+        // With the ReLU fused in, the loss is r . relu(bn(x)) and the backward masks r by the output.
+        BatchNormTraining.backward(x, r, relu ? out : null, batch, c, hw, gamma, mean, inv, dx, dg, dbeta);
         Consumer<float[]> f = y -> BatchNormTraining.forward(x, batch, c, hw, gamma, beta, new float[c], new float[c], 1e-5, 0.1,
-                y, new float[c], new float[c]);
+                y, new float[c], new float[c], relu);
         check("dx", x, dx, x.length, r, f);
         check("dgamma", gamma, dg, x.length, r, f);
         check("dbeta", beta, dbeta, x.length, r, f);
@@ -152,7 +156,7 @@ class GradientCheckTest {
         float[] x = {1, 3, 5, 7};
         float[] rm = {0};
         float[] rv = {1};
-        BatchNormTraining.forward(x, 4, 1, 1, new float[] {1}, new float[] {0}, rm, rv, 0, 0.1, new float[4], new float[1], new float[1]);
+        BatchNormTraining.forward(x, 4, 1, 1, new float[] {1}, new float[] {0}, rm, rv, 0, 0.1, new float[4], new float[1], new float[1], false);
         // mean 4, unbiased variance 20/3: running = 0.9*old + 0.1*new.
         assertThat(rm[0]).isCloseTo(0.4f, org.assertj.core.data.Offset.offset(1e-6f));
         assertThat(rv[0]).isCloseTo(0.9f + 0.1f * 20 / 3, org.assertj.core.data.Offset.offset(1e-6f));

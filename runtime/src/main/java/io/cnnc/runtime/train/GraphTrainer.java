@@ -104,6 +104,12 @@ public final class GraphTrainer {
         saved.clear();
         values.put(graph.inputs().getFirst(), x);
         for (Node n : graph.nodes()) {
+            Node into = plan.absorbedBy(n);
+            if (into != null) {
+                // The node before computed this ReLU into its own output.
+                values.put(n.output(), values.get(into.output()));
+                continue;
+            }
             float[] y = reused(outputBuffers.get(n), Math.toIntExact(batch * n.output().shape().size()), n.sourceOp().overwrites());
             outputBuffers.put(n, y);
             forward(n, y);
@@ -114,7 +120,7 @@ public final class GraphTrainer {
 
     private void forward(Node n, float[] y) {
         long start = System.nanoTime();
-        TrainingStep step = new TrainingStep(training, plan.frozen(n), random, arrays -> saved.put(n, arrays), conv(n));
+        TrainingStep step = new TrainingStep(training, plan.frozen(n), random, arrays -> saved.put(n, arrays), conv(n), plan.absorbsRelu(n));
         n.sourceOp().trainingForward(eval(n, y), step);
         nanos.computeIfAbsent("forward " + n.op().type(), k -> new long[1])[0] += System.nanoTime() - start;
     }
@@ -142,6 +148,12 @@ public final class GraphTrainer {
         for (TrainingPlan.Backward b : plan.backward()) {
             Node n = b.node();
             float[] dy = dv.remove(n.output());
+            Node into = plan.absorbedBy(n);
+            if (into != null) {
+                // The ReLU's gradient goes to the node it was folded into, which masks it in its own passes.
+                dv.put(into.output(), dy);
+                continue;
+            }
             float[][] dxs = gradientBuffers.computeIfAbsent(n, k -> new float[k.inputs().size()][]);
             for (int i = 0; i < dxs.length; i++) {
                 dxs[i] = b.inputGradient(i) ? reused(dxs[i], values.get(n.inputs().get(i)).length, n.sourceOp().overwrites()) : null;
@@ -158,7 +170,8 @@ public final class GraphTrainer {
 
     private void backward(Node n, float[] dy, float[][] dxs) {
         long start = System.nanoTime();
-        Gradient g = new Gradient(dy, dxs, suffix -> grads.get(n.name() + "." + suffix), saved.get(n), conv(n));
+        Gradient g = new Gradient(dy, dxs, suffix -> grads.get(n.name() + "." + suffix), saved.get(n), conv(n),
+                plan.absorbsRelu(n) ? values.get(n.output()) : null);
         n.sourceOp().backward(eval(n, values.get(n.output())), g);
         nanos.computeIfAbsent("backward " + n.op().type(), k -> new long[1])[0] += System.nanoTime() - start;
     }

@@ -39,6 +39,24 @@ class GraphGradientCheckTest {
         checkAgainstFiniteDifferences(graph, 3 * 8 * 8, 3);
     }
 
+    /** ReLUs folded into the batch norm and the residual add before them (the training plan's fusion), both engines. */
+    @Test
+    void foldedReLUsMatchFiniteDifferences() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("res.cnn", """
+                network Res {
+                  input x: [3, 6, 6]
+                  y = conv(4, 3, pad=1) -> bn -> relu
+                  z = y -> conv(4, 3, pad=1) -> bn
+                  a = y + z -> relu
+                  a -> gap -> flatten -> dense(3)
+                }
+                """)).networks().getFirst();
+        assertThat(io.cnnc.compiler.train.TrainingPlan.derive(graph, Set.of()).print()).contains("fold relu1 (relu) into bn1", "fold relu2 (relu) into add1");
+        // A step of 1e-2 moved ReLU inputs across zero (conv1.weight[0] off by 7e-3); 3e-4 does not,
+        // and the float forward's rounding stays near 1e-7 / 3e-4, within the tolerance.
+        checkAgainstFiniteDifferences(graph, 3 * 6 * 6, 3, 3e-4);
+    }
+
     /** mish in a tiny net (conv, fused or not, then dense), each parameter's gradient through it. */
     @Test
     void mishInTrainingModeMatchesFiniteDifferences() throws Exception {
@@ -83,10 +101,14 @@ class GraphGradientCheckTest {
 
     /** Both engines: the compiled one's strategies (and its data gradient as a convolution) as well as the reference. */
     private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs) {
-        for (GraphTrainer.Engine engine : GraphTrainer.Engine.values()) checkAgainstFiniteDifferences(graph, inputSize, outputs, engine);
+        checkAgainstFiniteDifferences(graph, inputSize, outputs, H);
     }
 
-    private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs, GraphTrainer.Engine engine) {
+    private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs, double h) {
+        for (GraphTrainer.Engine engine : GraphTrainer.Engine.values()) checkAgainstFiniteDifferences(graph, inputSize, outputs, engine, h);
+    }
+
+    private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs, GraphTrainer.Engine engine, double h) {
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 11);
         GraphTrainer trainer = new GraphTrainer(graph, params, 5, Set.of(), engine, 2);
         Random random = new Random(2);
@@ -105,12 +127,12 @@ class GraphGradientCheckTest {
             float[] g = e.getValue().clone();
             for (int i = 0; i < p.length; i += Math.max(1, p.length / 6)) {
                 float saved = p[i];
-                p[i] = (float) (saved + H);
+                p[i] = (float) (saved + h);
                 double plus = loss(trainer, x, batch, r);
-                p[i] = (float) (saved - H);
+                p[i] = (float) (saved - h);
                 double minus = loss(trainer, x, batch, r);
                 p[i] = saved;
-                double numeric = (plus - minus) / (2 * H);
+                double numeric = (plus - minus) / (2 * h);
                 assertThat((double) g[i]).as("%s %s[%d]", engine, e.getKey(), i)
                         .isCloseTo(numeric, org.assertj.core.data.Offset.offset(3e-3 + 3e-3 * Math.abs(numeric)));
             }
