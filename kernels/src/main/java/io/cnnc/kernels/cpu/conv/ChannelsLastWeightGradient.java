@@ -3,6 +3,7 @@ package io.cnnc.kernels.cpu.conv;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.VectorRegisters;
 import io.cnnc.kernels.cpu.Workers;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -171,7 +172,14 @@ public final class ChannelsLastWeightGradient {
     /** One sample's [C][H][W] into the interior of a zero-bordered [Hp][Wp][cp] copy. */
     private static void toChannelsLast(float[] x, int from, ConvGeometry g, float[] xs, int to, int wp, int cp) {
         int plane = g.inH() * g.inW();
-        for (int c = 0; c < g.inC(); c++) {
+        int blocked = g.inC() / Nchwc.BLOCK * Nchwc.BLOCK;
+        // 16 channels of a row at a time, transposed in registers where the vectors allow: the scalar loop below took 6% of a ResNet-20 step.
+        for (int c = 0; c < blocked; c += Nchwc.BLOCK) {
+            for (int y = 0; y < g.inH(); y++) {
+                Nchwc.channelsLast(x, from + c * plane + y * g.inW(), plane, xs, to + ((y + g.padTop()) * wp + g.padLeft()) * cp + c, cp, g.inW());
+            }
+        }
+        for (int c = blocked; c < g.inC(); c++) {
             int src = from + c * plane;
             for (int y = 0; y < g.inH(); y++) {
                 int dst = to + ((y + g.padTop()) * wp + g.padLeft()) * cp + c;

@@ -59,10 +59,18 @@ public final class Nchwc {
      * others {@code channelStride} apart, into one block's pixel-major run at {@code y[dst]}.
      */
     public static void blockPixels(float[] x, int src, int channelStride, float[] y, int dst, int count) {
+        channelsLast(x, src, channelStride, y, dst, BLOCK, count);
+    }
+
+    /**
+     * The same with the pixels' runs of 16 channels {@code pixelStride} apart in {@code y}: 16
+     * channels of a wider channels-last row.
+     */
+    public static void channelsLast(float[] x, int src, int channelStride, float[] y, int dst, int pixelStride, int count) {
         int i0 = 0;
-        if (TRANSPOSE) for (; i0 + BLOCK <= count; i0 += BLOCK) Transpose16.transpose(x, src + i0, channelStride, y, dst + i0 * BLOCK, BLOCK);
+        if (TRANSPOSE) for (; i0 + BLOCK <= count; i0 += BLOCK) Transpose16.transpose(x, src + i0, channelStride, y, dst + i0 * pixelStride, pixelStride);
         for (int c = 0; c < BLOCK; c++) {
-            for (int i = i0; i < count; i++) y[dst + i * BLOCK + c] = x[src + c * channelStride + i];
+            for (int i = i0; i < count; i++) y[dst + i * pixelStride + c] = x[src + c * channelStride + i];
         }
     }
 
