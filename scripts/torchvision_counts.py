@@ -71,6 +71,16 @@ def resnet20_option_b():
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
+def mobilenetv2_cifar():
+    """torchvision's mobilenet_v2 for 10 classes with the stem and the second bottleneck row at
+    stride 1, as examples/mobilenetv2_cifar.cnn (same parameters as the 224x224 network but the
+    classifier: 3,504,872 - 1,281,000 + 12,810 = 2,236,682)."""
+    model = m.mobilenet_v2(weights=None, num_classes=10, inverted_residual_setting=[
+        [1, 16, 1, 1], [6, 24, 2, 1], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]])
+    model.features[0][0].stride = (1, 1)
+    return model
+
+
 TV = "torchvision " + torchvision.__version__
 MODELS = [
     ("lenet5.cnn", lenet5,
@@ -87,6 +97,8 @@ MODELS = [
     ("convnext_tiny.cnn", lambda: m.convnext_tiny(weights=None), TV + " convnext_tiny(weights=None)"),
     ("resnet20_cifar.cnn", resnet20_option_b,
      "torch.nn ResNet-20 with option-B shortcuts (resnet20_option_b() in scripts/torchvision_counts.py)"),
+    ("mobilenetv2_cifar.cnn", mobilenetv2_cifar,
+     TV + " mobilenet_v2 at 32x32 (mobilenetv2_cifar() in scripts/torchvision_counts.py)"),
 ]
 
 

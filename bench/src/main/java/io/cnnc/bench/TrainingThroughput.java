@@ -1,7 +1,9 @@
 package io.cnnc.bench;
 
 import io.cnnc.compiler.Compiler;
+import io.cnnc.compiler.analysis.ModelSummary;
 import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.schedule.CpuKind;
 import io.cnnc.dsl.SourceFile;
 import io.cnnc.kernels.backward.SoftmaxCrossEntropy;
 import io.cnnc.runtime.Tensor;
@@ -62,7 +64,12 @@ public final class TrainingThroughput {
         double seconds = (System.nanoTime() - start) / 1e9;
         trainer.timeByOp().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "  %-20s %8.1f ms per step%n", k,
                 (v - before.getOrDefault(k, 0L)) / 1e6 / steps));
-        System.out.printf("%s: %.0f images/s (cnnc %s, %d cores, batch %d)%n", graph.name(), steps * batch / seconds,
-                engine.name().toLowerCase(java.util.Locale.ROOT), threads, batch);
+        // A training step's arithmetic per image: the forward's multiply-adds, and as many again for each of the data and weight gradients.
+        double flopPerImage = 6.0 * ModelSummary.of(graph).macs();
+        double peak = CpuKind.detect().peakGflopsPerCore() * threads;
+        double imagesPerSecond = steps * batch / seconds;
+        System.out.printf(java.util.Locale.ROOT, "%s: %.0f images/s, %.0f%% of FP32 peak (cnnc %s, %d cores, batch %d)%n", graph.name(), imagesPerSecond,
+                100 * imagesPerSecond * flopPerImage / (peak * 1e9), engine.name().toLowerCase(java.util.Locale.ROOT), threads, batch);
+        System.out.printf(java.util.Locale.ROOT, "flop per image %.0f, peak %.0f GFLOP/s%n", flopPerImage, peak);
     }
 }

@@ -4,9 +4,10 @@ import io.cnnc.kernels.OnnxGraph;
 import io.cnnc.kernels.gpu.GpuActivation;
 import java.util.List;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /** min(max(v, 0), 6). */
-public final class Relu6 extends Activation implements VectorForm {
+public final class Relu6 extends Activation implements VectorGradient {
 
     @Override
     public String name() {
@@ -31,6 +32,11 @@ public final class Relu6 extends Activation implements VectorForm {
     @Override
     public FloatVector apply(FloatVector v, float alpha) {
         return v.max(0f).min(6f);
+    }
+
+    @Override
+    public FloatVector derivative(FloatVector v, float alpha) {
+        return FloatVector.zero(v.species()).blend(1f, v.compare(VectorOperators.GT, 0f).and(v.compare(VectorOperators.LT, 6f)));
     }
 
     @Override
