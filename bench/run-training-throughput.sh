@@ -27,7 +27,7 @@ best() {   # COMMAND...: the run with the most images/s, whole output
   done
   echo "$top"
 }
-peakOf() { grep -o 'flop per image [0-9]*, peak [0-9]*' <<<"$1" | awk '{ print $4, $7 }' | tr -d ','; }   # "FLOP/image GFLOP/s"
+peakOf() { grep -o 'flop per image [0-9]*, peak [0-9]*' <<<"$1" | tr -d ',' | awk '{ print $4, $6 }'; }   # "FLOP/image GFLOP/s"
 pct() {   # IMAGES_PER_S "FLOP/image GFLOP/s"
   awk -v i="$1" -v p="$2" 'BEGIN { split(p, a, " "); printf "%.0f%%", 100 * i * a[1] / (a[2] * 1e9) }'
 }

@@ -104,10 +104,9 @@ final class RowSums {
 
     /** The lanes added in index order (reduceLanes' order is the JIT's choice). */
     private static double lanes(FloatVector v) {
-        float[] l = new float[L];
-        v.intoArray(l, 0);
+        // Lane by lane, not through a new array: one per plane and pass was most of batch norm's garbage.
         double s = 0;
-        for (float f : l) s += f;
+        for (int i = 0; i < L; i++) s += v.lane(i);
         return s;
     }
 }

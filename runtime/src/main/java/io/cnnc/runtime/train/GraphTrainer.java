@@ -36,12 +36,12 @@ public final class GraphTrainer {
     private final Map<Value, float[]> values = new HashMap<>();
     private final Map<Node, float[][]> saved = new HashMap<>();
     /**
-     * Output and input-gradient arrays kept from step to step: a training batch's activations are
-     * megabytes each, and fresh ones cost the JVM's zeroing, the kernel's page faults and the
-     * collector's work on every step.
+     * Output arrays kept from step to step, and input-gradient arrays pooled: a training batch's
+     * activations are megabytes each, and fresh ones cost the JVM's zeroing, the kernel's page
+     * faults and the collector's work on every step.
      */
     private final Map<Node, float[]> outputBuffers = new HashMap<>();
-    private final Map<Node, float[][]> gradientBuffers = new HashMap<>();
+    private final GradientBuffers gradients = new GradientBuffers();
     /** Nanoseconds spent per op type and direction ("forward conv"), since construction. */
     private final Map<String, long[]> nanos = new java.util.TreeMap<>();
     private boolean poison;
@@ -154,16 +154,22 @@ public final class GraphTrainer {
                 dv.put(into.output(), dy);
                 continue;
             }
-            float[][] dxs = gradientBuffers.computeIfAbsent(n, k -> new float[k.inputs().size()][]);
+            float[][] dxs = new float[n.inputs().size()][];
             for (int i = 0; i < dxs.length; i++) {
-                dxs[i] = b.inputGradient(i) ? reused(dxs[i], values.get(n.inputs().get(i)).length, n.sourceOp().overwrites()) : null;
+                dxs[i] = b.inputGradient(i) ? gradients.take(values.get(n.inputs().get(i)).length, n.sourceOp().overwrites(), poison) : null;
             }
             backward(n, dy, dxs);
+            // dy is read by no one after its node's backward (the caller's dOutput is not ours to reuse).
+            if (dy != dOutput) gradients.give(dy);
             for (int i = 0; i < dxs.length; i++) {
                 if (dxs[i] == null) continue;
                 float[] acc = dv.get(n.inputs().get(i));
-                if (acc == null) dv.put(n.inputs().get(i), dxs[i]);
-                else for (int j = 0; j < acc.length; j++) acc[j] += dxs[i][j];
+                if (acc == null) {
+                    dv.put(n.inputs().get(i), dxs[i]);
+                } else {
+                    for (int j = 0; j < acc.length; j++) acc[j] += dxs[i][j];
+                    gradients.give(dxs[i]);
+                }
             }
         }
     }
@@ -181,10 +187,7 @@ public final class GraphTrainer {
      * {@code overwrites} it, and then filled with NaN where {@link #poisonReusedBuffers} asked.
      */
     private float[] reused(float[] kept, int length, boolean overwritten) {
-        if (kept == null || kept.length != length) kept = new float[length];
-        else if (!overwritten) java.util.Arrays.fill(kept, 0f);
-        if (overwritten && poison) java.util.Arrays.fill(kept, Float.NaN);
-        return kept;
+        return GradientBuffers.prepared(kept == null || kept.length != length ? new float[length] : kept, overwritten, poison);
     }
 
     /** For tests: an op that claims to overwrite its buffers but reads or leaves a value in them then spreads NaN. */

@@ -109,6 +109,12 @@ class CompiledTrainingTest {
         Map<String, float[]> out = new HashMap<>();
         out.put("output", y.clone());
         trainer.gradients().forEach((k, v) -> out.put(k, v.clone()));
+        // The same step again on the kept and pooled buffers (poisoned again) gives the same bits.
+        trainer.startEpoch(0);
+        assertThat(trainer.forward(x, batch, true)).as("output, second time").isEqualTo(out.get("output"));
+        trainer.zeroGradients();
+        trainer.backward(dy);
+        trainer.gradients().forEach((k, v) -> assertThat(v).as("%s, second time", k).isEqualTo(out.get(k)));
         return out;
     }
 }

@@ -87,24 +87,29 @@ public record WinogradTransform(String label, int m, double[][] g, float[][] bt,
         return t() * t();
     }
 
+    /** Room for w G^T of the largest tile (F(4x4): 3 x 6). */
+    private static final ThreadLocal<double[]> FILTER_SCRATCH = ThreadLocal.withInitial(() -> new double[3 * 6]);
+
     /**
      * U = G w G^T for one 3x3 filter {@code w[off..off+9)} row-major, in double, as t*t floats
      * row-major into {@code u[uOff + f * uStride]}, f = row * t + column.
      */
     void transformFilter(float[] w, int off, float[] u, int uOff, int uStride) {
         int t = t();
-        double[][] wg = new double[3][t]; // w G^T
+        // w G^T, [3][t] flat in a thread's buffer: training transforms every filter at every step,
+        // and a new double[3][t] per filter was a quarter of a ResNet-20 step's garbage.
+        double[] wg = FILTER_SCRATCH.get();
         for (int a = 0; a < 3; a++) {
             for (int k = 0; k < t; k++) {
                 double s = 0;
                 for (int b = 0; b < 3; b++) s += w[off + a * 3 + b] * g[k][b];
-                wg[a][k] = s;
+                wg[a * t + k] = s;
             }
         }
         for (int k1 = 0; k1 < t; k1++) {
             for (int k2 = 0; k2 < t; k2++) {
                 double s = 0;
-                for (int a = 0; a < 3; a++) s += g[k1][a] * wg[a][k2];
+                for (int a = 0; a < 3; a++) s += g[k1][a] * wg[a * t + k2];
                 u[uOff + (k1 * t + k2) * uStride] = (float) s;
             }
         }
