@@ -118,10 +118,10 @@ public final class ChannelsLastWeightGradient {
                             int at = (tap * g.outC() + o) * cp + v * L;
                             int xOff = xTap + v * L;
                             switch (Math.min(MOST_VECTORS, vectors - v)) {
-                                case 1 -> rows4x1(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
-                                case 2 -> rows4x2(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
-                                case 3 -> rows4x3(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
-                                default -> rows4x4(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                case 1 -> ChannelsLastBlocks.rows4x1(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                case 2 -> ChannelsLastBlocks.rows4x2(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                case 3 -> ChannelsLastBlocks.rows4x3(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                default -> ChannelsLastBlocks.rows4x4(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
                             }
                         }
                         for (int s = 0; s < count; s++) dyAt[s] -= o * hw;
@@ -157,7 +157,7 @@ public final class ChannelsLastWeightGradient {
             for (int s = 0; s < count; s++) dyAt[s] += o * hw;
             for (int v = 0; v < vectors; v++) {
                 if (rows == ROWS) {
-                    rows4x1Taps3(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, xRow + v * L, sum, first + o * cp + v * L, tapStride, cp);
+                    ChannelsLastBlocks.rows4x1Taps3(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, xRow + v * L, sum, first + o * cp + v * L, tapStride, cp);
                     continue;
                 }
                 for (int kx = 0; kx < 3; kx++) {
@@ -206,205 +206,5 @@ public final class ChannelsLastWeightGradient {
                 c.intoArray(acc, at + r * cp + v * L);
             }
         }
-    }
-
-    private static void rows4x1(float[] dy, int[] dyAt, int count, int outH, int outW, int hw, float[] xs, int sampleFloats, int rowStep, int colStep, int xOff, float[] acc, int at, int cp) {
-        FloatVector c00 = FloatVector.fromArray(S, acc, at);
-        FloatVector c10 = FloatVector.fromArray(S, acc, at + 1 * cp);
-        FloatVector c20 = FloatVector.fromArray(S, acc, at + 2 * cp);
-        FloatVector c30 = FloatVector.fromArray(S, acc, at + 3 * cp);
-        for (int s = 0; s < count; s++) {
-            for (int oy = 0; oy < outH; oy++) {
-                int d = dyAt[s] + oy * outW;
-                int xi = s * sampleFloats + xOff + oy * rowStep;
-                for (int ox = 0; ox < outW; ox++, d++, xi += colStep) {
-                    FloatVector b0 = FloatVector.fromArray(S, xs, xi);
-                    FloatVector a0 = FloatVector.broadcast(S, dy[d]);
-                    c00 = b0.fma(a0, c00);
-                    FloatVector a1 = FloatVector.broadcast(S, dy[d + 1 * hw]);
-                    c10 = b0.fma(a1, c10);
-                    FloatVector a2 = FloatVector.broadcast(S, dy[d + 2 * hw]);
-                    c20 = b0.fma(a2, c20);
-                    FloatVector a3 = FloatVector.broadcast(S, dy[d + 3 * hw]);
-                    c30 = b0.fma(a3, c30);
-                }
-            }
-        }
-        c00.intoArray(acc, at);
-        c10.intoArray(acc, at + 1 * cp);
-        c20.intoArray(acc, at + 2 * cp);
-        c30.intoArray(acc, at + 3 * cp);
-    }
-
-    private static void rows4x2(float[] dy, int[] dyAt, int count, int outH, int outW, int hw, float[] xs, int sampleFloats, int rowStep, int colStep, int xOff, float[] acc, int at, int cp) {
-        FloatVector c00 = FloatVector.fromArray(S, acc, at); FloatVector c01 = FloatVector.fromArray(S, acc, at + 1 * L);
-        FloatVector c10 = FloatVector.fromArray(S, acc, at + 1 * cp); FloatVector c11 = FloatVector.fromArray(S, acc, at + 1 * cp + 1 * L);
-        FloatVector c20 = FloatVector.fromArray(S, acc, at + 2 * cp); FloatVector c21 = FloatVector.fromArray(S, acc, at + 2 * cp + 1 * L);
-        FloatVector c30 = FloatVector.fromArray(S, acc, at + 3 * cp); FloatVector c31 = FloatVector.fromArray(S, acc, at + 3 * cp + 1 * L);
-        for (int s = 0; s < count; s++) {
-            for (int oy = 0; oy < outH; oy++) {
-                int d = dyAt[s] + oy * outW;
-                int xi = s * sampleFloats + xOff + oy * rowStep;
-                for (int ox = 0; ox < outW; ox++, d++, xi += colStep) {
-                    FloatVector b0 = FloatVector.fromArray(S, xs, xi);
-                    FloatVector b1 = FloatVector.fromArray(S, xs, xi + 1 * L);
-                    FloatVector a0 = FloatVector.broadcast(S, dy[d]);
-                    c00 = b0.fma(a0, c00);
-                    c01 = b1.fma(a0, c01);
-                    FloatVector a1 = FloatVector.broadcast(S, dy[d + 1 * hw]);
-                    c10 = b0.fma(a1, c10);
-                    c11 = b1.fma(a1, c11);
-                    FloatVector a2 = FloatVector.broadcast(S, dy[d + 2 * hw]);
-                    c20 = b0.fma(a2, c20);
-                    c21 = b1.fma(a2, c21);
-                    FloatVector a3 = FloatVector.broadcast(S, dy[d + 3 * hw]);
-                    c30 = b0.fma(a3, c30);
-                    c31 = b1.fma(a3, c31);
-                }
-            }
-        }
-        c00.intoArray(acc, at); c01.intoArray(acc, at + 1 * L);
-        c10.intoArray(acc, at + 1 * cp); c11.intoArray(acc, at + 1 * cp + 1 * L);
-        c20.intoArray(acc, at + 2 * cp); c21.intoArray(acc, at + 2 * cp + 1 * L);
-        c30.intoArray(acc, at + 3 * cp); c31.intoArray(acc, at + 3 * cp + 1 * L);
-    }
-
-    private static void rows4x3(float[] dy, int[] dyAt, int count, int outH, int outW, int hw, float[] xs, int sampleFloats, int rowStep, int colStep, int xOff, float[] acc, int at, int cp) {
-        FloatVector c00 = FloatVector.fromArray(S, acc, at); FloatVector c01 = FloatVector.fromArray(S, acc, at + 1 * L); FloatVector c02 = FloatVector.fromArray(S, acc, at + 2 * L);
-        FloatVector c10 = FloatVector.fromArray(S, acc, at + 1 * cp); FloatVector c11 = FloatVector.fromArray(S, acc, at + 1 * cp + 1 * L); FloatVector c12 = FloatVector.fromArray(S, acc, at + 1 * cp + 2 * L);
-        FloatVector c20 = FloatVector.fromArray(S, acc, at + 2 * cp); FloatVector c21 = FloatVector.fromArray(S, acc, at + 2 * cp + 1 * L); FloatVector c22 = FloatVector.fromArray(S, acc, at + 2 * cp + 2 * L);
-        FloatVector c30 = FloatVector.fromArray(S, acc, at + 3 * cp); FloatVector c31 = FloatVector.fromArray(S, acc, at + 3 * cp + 1 * L); FloatVector c32 = FloatVector.fromArray(S, acc, at + 3 * cp + 2 * L);
-        for (int s = 0; s < count; s++) {
-            for (int oy = 0; oy < outH; oy++) {
-                int d = dyAt[s] + oy * outW;
-                int xi = s * sampleFloats + xOff + oy * rowStep;
-                for (int ox = 0; ox < outW; ox++, d++, xi += colStep) {
-                    FloatVector b0 = FloatVector.fromArray(S, xs, xi);
-                    FloatVector b1 = FloatVector.fromArray(S, xs, xi + 1 * L);
-                    FloatVector b2 = FloatVector.fromArray(S, xs, xi + 2 * L);
-                    FloatVector a0 = FloatVector.broadcast(S, dy[d]);
-                    c00 = b0.fma(a0, c00);
-                    c01 = b1.fma(a0, c01);
-                    c02 = b2.fma(a0, c02);
-                    FloatVector a1 = FloatVector.broadcast(S, dy[d + 1 * hw]);
-                    c10 = b0.fma(a1, c10);
-                    c11 = b1.fma(a1, c11);
-                    c12 = b2.fma(a1, c12);
-                    FloatVector a2 = FloatVector.broadcast(S, dy[d + 2 * hw]);
-                    c20 = b0.fma(a2, c20);
-                    c21 = b1.fma(a2, c21);
-                    c22 = b2.fma(a2, c22);
-                    FloatVector a3 = FloatVector.broadcast(S, dy[d + 3 * hw]);
-                    c30 = b0.fma(a3, c30);
-                    c31 = b1.fma(a3, c31);
-                    c32 = b2.fma(a3, c32);
-                }
-            }
-        }
-        c00.intoArray(acc, at); c01.intoArray(acc, at + 1 * L); c02.intoArray(acc, at + 2 * L);
-        c10.intoArray(acc, at + 1 * cp); c11.intoArray(acc, at + 1 * cp + 1 * L); c12.intoArray(acc, at + 1 * cp + 2 * L);
-        c20.intoArray(acc, at + 2 * cp); c21.intoArray(acc, at + 2 * cp + 1 * L); c22.intoArray(acc, at + 2 * cp + 2 * L);
-        c30.intoArray(acc, at + 3 * cp); c31.intoArray(acc, at + 3 * cp + 1 * L); c32.intoArray(acc, at + 3 * cp + 2 * L);
-    }
-
-    private static void rows4x4(float[] dy, int[] dyAt, int count, int outH, int outW, int hw, float[] xs, int sampleFloats, int rowStep, int colStep, int xOff, float[] acc, int at, int cp) {
-        FloatVector c00 = FloatVector.fromArray(S, acc, at); FloatVector c01 = FloatVector.fromArray(S, acc, at + 1 * L); FloatVector c02 = FloatVector.fromArray(S, acc, at + 2 * L); FloatVector c03 = FloatVector.fromArray(S, acc, at + 3 * L);
-        FloatVector c10 = FloatVector.fromArray(S, acc, at + 1 * cp); FloatVector c11 = FloatVector.fromArray(S, acc, at + 1 * cp + 1 * L); FloatVector c12 = FloatVector.fromArray(S, acc, at + 1 * cp + 2 * L); FloatVector c13 = FloatVector.fromArray(S, acc, at + 1 * cp + 3 * L);
-        FloatVector c20 = FloatVector.fromArray(S, acc, at + 2 * cp); FloatVector c21 = FloatVector.fromArray(S, acc, at + 2 * cp + 1 * L); FloatVector c22 = FloatVector.fromArray(S, acc, at + 2 * cp + 2 * L); FloatVector c23 = FloatVector.fromArray(S, acc, at + 2 * cp + 3 * L);
-        FloatVector c30 = FloatVector.fromArray(S, acc, at + 3 * cp); FloatVector c31 = FloatVector.fromArray(S, acc, at + 3 * cp + 1 * L); FloatVector c32 = FloatVector.fromArray(S, acc, at + 3 * cp + 2 * L); FloatVector c33 = FloatVector.fromArray(S, acc, at + 3 * cp + 3 * L);
-        for (int s = 0; s < count; s++) {
-            for (int oy = 0; oy < outH; oy++) {
-                int d = dyAt[s] + oy * outW;
-                int xi = s * sampleFloats + xOff + oy * rowStep;
-                for (int ox = 0; ox < outW; ox++, d++, xi += colStep) {
-                    FloatVector b0 = FloatVector.fromArray(S, xs, xi);
-                    FloatVector b1 = FloatVector.fromArray(S, xs, xi + 1 * L);
-                    FloatVector b2 = FloatVector.fromArray(S, xs, xi + 2 * L);
-                    FloatVector b3 = FloatVector.fromArray(S, xs, xi + 3 * L);
-                    FloatVector a0 = FloatVector.broadcast(S, dy[d]);
-                    c00 = b0.fma(a0, c00);
-                    c01 = b1.fma(a0, c01);
-                    c02 = b2.fma(a0, c02);
-                    c03 = b3.fma(a0, c03);
-                    FloatVector a1 = FloatVector.broadcast(S, dy[d + 1 * hw]);
-                    c10 = b0.fma(a1, c10);
-                    c11 = b1.fma(a1, c11);
-                    c12 = b2.fma(a1, c12);
-                    c13 = b3.fma(a1, c13);
-                    FloatVector a2 = FloatVector.broadcast(S, dy[d + 2 * hw]);
-                    c20 = b0.fma(a2, c20);
-                    c21 = b1.fma(a2, c21);
-                    c22 = b2.fma(a2, c22);
-                    c23 = b3.fma(a2, c23);
-                    FloatVector a3 = FloatVector.broadcast(S, dy[d + 3 * hw]);
-                    c30 = b0.fma(a3, c30);
-                    c31 = b1.fma(a3, c31);
-                    c32 = b2.fma(a3, c32);
-                    c33 = b3.fma(a3, c33);
-                }
-            }
-        }
-        c00.intoArray(acc, at); c01.intoArray(acc, at + 1 * L); c02.intoArray(acc, at + 2 * L); c03.intoArray(acc, at + 3 * L);
-        c10.intoArray(acc, at + 1 * cp); c11.intoArray(acc, at + 1 * cp + 1 * L); c12.intoArray(acc, at + 1 * cp + 2 * L); c13.intoArray(acc, at + 1 * cp + 3 * L);
-        c20.intoArray(acc, at + 2 * cp); c21.intoArray(acc, at + 2 * cp + 1 * L); c22.intoArray(acc, at + 2 * cp + 2 * L); c23.intoArray(acc, at + 2 * cp + 3 * L);
-        c30.intoArray(acc, at + 3 * cp); c31.intoArray(acc, at + 3 * cp + 1 * L); c32.intoArray(acc, at + 3 * cp + 2 * L); c33.intoArray(acc, at + 3 * cp + 3 * L);
-    }
-
-    /** 4 output channels by 1 channel vector by a row's 3 taps, the input's vectors slid along the row (stride 1): one new load per pixel and tap row. */
-    private static void rows4x1Taps3(float[] dy, int[] dyAt, int count, int outH, int outW, int hw, float[] xs, int sampleFloats, int rowStep, int xOff, float[] acc, int at, int tapStride, int cp) {
-        FloatVector c000 = FloatVector.fromArray(S, acc, at);
-        FloatVector c100 = FloatVector.fromArray(S, acc, at + 1 * cp);
-        FloatVector c200 = FloatVector.fromArray(S, acc, at + 2 * cp);
-        FloatVector c300 = FloatVector.fromArray(S, acc, at + 3 * cp);
-        FloatVector c010 = FloatVector.fromArray(S, acc, at + tapStride);
-        FloatVector c110 = FloatVector.fromArray(S, acc, at + tapStride + 1 * cp);
-        FloatVector c210 = FloatVector.fromArray(S, acc, at + tapStride + 2 * cp);
-        FloatVector c310 = FloatVector.fromArray(S, acc, at + tapStride + 3 * cp);
-        FloatVector c020 = FloatVector.fromArray(S, acc, at + 2 * tapStride);
-        FloatVector c120 = FloatVector.fromArray(S, acc, at + 2 * tapStride + 1 * cp);
-        FloatVector c220 = FloatVector.fromArray(S, acc, at + 2 * tapStride + 2 * cp);
-        FloatVector c320 = FloatVector.fromArray(S, acc, at + 2 * tapStride + 3 * cp);
-        for (int s = 0; s < count; s++) {
-            for (int oy = 0; oy < outH; oy++) {
-                int d = dyAt[s] + oy * outW;
-                int xi = s * sampleFloats + xOff + oy * rowStep;
-                FloatVector p0 = FloatVector.fromArray(S, xs, xi);
-                FloatVector q0 = FloatVector.fromArray(S, xs, xi + cp);
-                for (int ox = 0; ox < outW; ox++, d++) {
-                    xi += cp;
-                    FloatVector n0 = FloatVector.fromArray(S, xs, xi + cp);
-                    FloatVector a0 = FloatVector.broadcast(S, dy[d]);
-                    c000 = p0.fma(a0, c000);
-                    c010 = q0.fma(a0, c010);
-                    c020 = n0.fma(a0, c020);
-                    FloatVector a1 = FloatVector.broadcast(S, dy[d + 1 * hw]);
-                    c100 = p0.fma(a1, c100);
-                    c110 = q0.fma(a1, c110);
-                    c120 = n0.fma(a1, c120);
-                    FloatVector a2 = FloatVector.broadcast(S, dy[d + 2 * hw]);
-                    c200 = p0.fma(a2, c200);
-                    c210 = q0.fma(a2, c210);
-                    c220 = n0.fma(a2, c220);
-                    FloatVector a3 = FloatVector.broadcast(S, dy[d + 3 * hw]);
-                    c300 = p0.fma(a3, c300);
-                    c310 = q0.fma(a3, c310);
-                    c320 = n0.fma(a3, c320);
-                    p0 = q0;
-                    q0 = n0;
-                }
-            }
-        }
-        c000.intoArray(acc, at);
-        c100.intoArray(acc, at + 1 * cp);
-        c200.intoArray(acc, at + 2 * cp);
-        c300.intoArray(acc, at + 3 * cp);
-        c010.intoArray(acc, at + tapStride);
-        c110.intoArray(acc, at + tapStride + 1 * cp);
-        c210.intoArray(acc, at + tapStride + 2 * cp);
-        c310.intoArray(acc, at + tapStride + 3 * cp);
-        c020.intoArray(acc, at + 2 * tapStride);
-        c120.intoArray(acc, at + 2 * tapStride + 1 * cp);
-        c220.intoArray(acc, at + 2 * tapStride + 2 * cp);
-        c320.intoArray(acc, at + 2 * tapStride + 3 * cp);
     }
 }
