@@ -5,6 +5,7 @@ import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.cpu.Activations;
 import io.cnnc.kernels.cpu.FastElementwise;
+import io.cnnc.kernels.cpu.Workers;
 import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.GpuActivation;
 import io.cnnc.kernels.gpu.Launch;
@@ -37,8 +38,7 @@ public record AddOp() implements CommonOp, GpuTrainable {
 
     @Override
     public void trainingForward(Eval e, TrainingStep step) {
-        if (step.relu()) Activations.addThenRelu(e.x(), e.input(1), e.output());
-        else reference(e);
+        FastElementwise.add(e.x(), e.input(1), e.output(), step.relu() ? ActivationKind.RELU : ActivationKind.IDENTITY, 0, Workers.team());
     }
 
     @Override

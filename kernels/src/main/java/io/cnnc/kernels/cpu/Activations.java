@@ -20,11 +20,16 @@ public final class Activations {
 
     private Activations() {}
 
+    /** Elements per task at least, so that a small layer is not shared out. */
+    private static final int MIN_TASK = 16_384;
+
     public static void forward(ActivationKind kind, double alpha, float[] x, float[] y) {
         if (kind == ActivationKind.RELU) {
-            for (int i = 0; i < x.length; i++) y[i] = Math.max(x[i], 0f);
+            Chunks.forRanges(Workers.team(), y.length, MIN_TASK, S.length(), (from, to) -> {
+                for (int i = from; i < to; i++) y[i] = Math.max(x[i], 0f);
+            });
         } else if (kind.definition() instanceof VectorGradient) {
-            kind.definition().fast(alpha, x, 0, y, 0, y.length);
+            Chunks.forRanges(Workers.team(), y.length, MIN_TASK, S.length(), (from, to) -> kind.definition().fast(alpha, x, from, y, from, to - from));
         } else {
             ActivationReference.forward(kind, alpha, x, y);
         }
@@ -32,32 +37,31 @@ public final class Activations {
 
     public static void backward(ActivationKind kind, double alpha, float[] x, float[] dy, float[] dx) {
         if (kind == ActivationKind.RELU) {
-            // dy where x > 0, else 0: a select, so the same bits as the scalar loop, a vector at a time.
-            int i = 0;
-            FloatVector zero = FloatVector.zero(S);
-            for (int bound = S.loopBound(x.length); i < bound; i += S.length()) {
-                zero.blend(FloatVector.fromArray(S, dy, i), FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f)).intoArray(dx, i);
-            }
-            for (; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0f;
+            Chunks.forRanges(Workers.team(), dx.length, MIN_TASK, S.length(), (from, to) -> reluBackward(x, dy, dx, from, to));
         } else if (kind.definition() instanceof VectorGradient v) {
-            // The scalar formulas in double took a fifth of a MobileNetV2 step for its ReLU6s.
-            float a = (float) alpha;
-            int i = 0;
-            for (int bound = S.loopBound(dx.length); i < bound; i += S.length()) {
-                FloatVector.fromArray(S, dy, i).mul(v.derivative(FloatVector.fromArray(S, x, i), a)).intoArray(dx, i);
-            }
-            for (; i < dx.length; i++) dx[i] = (float) (dy[i] * kind.definition().derivative(x[i], alpha));
+            Chunks.forRanges(Workers.team(), dx.length, MIN_TASK, S.length(), (from, to) -> vectorBackward(kind, v, alpha, x, dy, dx, from, to));
         } else {
             ActivationBackward.backward(kind, alpha, x, dy, dx);
         }
     }
 
-    /** y = max(0, a + b) over y's length: a residual sum and the ReLU after it in one pass. */
-    public static void addThenRelu(float[] a, float[] b, float[] y) {
-        int i = 0;
-        for (int bound = S.loopBound(y.length); i < bound; i += S.length()) {
-            FloatVector.fromArray(S, a, i).add(FloatVector.fromArray(S, b, i)).max(0f).intoArray(y, i);
+    /** dy where x > 0, else 0: a select, so the same bits as the scalar loop, a vector at a time. */
+    private static void reluBackward(float[] x, float[] dy, float[] dx, int from, int to) {
+        int i = from;
+        FloatVector zero = FloatVector.zero(S);
+        for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+            zero.blend(FloatVector.fromArray(S, dy, i), FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f)).intoArray(dx, i);
         }
-        for (; i < y.length; i++) y[i] = Math.max(a[i] + b[i], 0f);
+        for (; i < to; i++) dx[i] = x[i] > 0 ? dy[i] : 0f;
+    }
+
+    /** The scalar formulas in double took a fifth of a MobileNetV2 step for its ReLU6s. */
+    private static void vectorBackward(ActivationKind kind, VectorGradient v, double alpha, float[] x, float[] dy, float[] dx, int from, int to) {
+        float a = (float) alpha;
+        int i = from;
+        for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+            FloatVector.fromArray(S, dy, i).mul(v.derivative(FloatVector.fromArray(S, x, i), a)).intoArray(dx, i);
+        }
+        for (; i < to; i++) dx[i] = (float) (dy[i] * kind.definition().derivative(x[i], alpha));
     }
 }

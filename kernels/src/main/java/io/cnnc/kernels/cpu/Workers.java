@@ -25,7 +25,12 @@ public final class Workers {
 
     /** Runs {@code body} for 0..tasks-1 on the team, all done on return. */
     public static void range(int tasks, IntConsumer body) {
-        Parallel.of(Runtime.getRuntime().availableProcessors()).forRange(tasks, body);
+        team().forRange(tasks, body);
+    }
+
+    /** The team of a thread per core. */
+    public static Parallel team() {
+        return Parallel.of(Runtime.getRuntime().availableProcessors());
     }
 
     public static <T> void forEach(int batch, Supplier<T> scratch, SampleTask<T> task) {

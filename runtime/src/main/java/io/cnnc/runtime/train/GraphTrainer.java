@@ -11,6 +11,8 @@ import io.cnnc.compiler.ops.TrainingStep;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.train.TrainingConvStrategies;
 import io.cnnc.compiler.train.TrainingPlan;
+import io.cnnc.kernels.cpu.FastElementwise;
+import io.cnnc.kernels.cpu.Workers;
 import io.cnnc.runtime.Tensor;
 import java.util.HashMap;
 import java.util.Map;
@@ -167,7 +169,7 @@ public final class GraphTrainer {
                 if (acc == null) {
                     dv.put(n.inputs().get(i), dxs[i]);
                 } else {
-                    for (int j = 0; j < acc.length; j++) acc[j] += dxs[i][j];
+                    FastElementwise.add(acc, dxs[i], acc, Workers.team());
                     gradients.give(dxs[i]);
                 }
             }
