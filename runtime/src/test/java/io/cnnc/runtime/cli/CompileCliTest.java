@@ -49,14 +49,17 @@ class CompileCliTest {
                 .contains("%dense1 = dense(units=4, bias=true) (%flatten1) : [4, 1, 1]\n  return %dense1\n");
     }
 
-    /** The training plan: the first conv computes no input gradient; both convs have stride 1, so their data gradients are convolutions. */
+    /**
+     * The training plan: both ReLUs fold into the ops before them; the first conv computes no input
+     * gradient; both convs have stride 1, so their data gradients are convolutions.
+     */
     @Test
     void trainPrintsThePlanAndEachConvsStrategies() throws Exception {
         Path f = tmp.resolve("n.cnn");
         Files.writeString(f, NET);
         Result r = cnnc("compile", f.toString(), "--train", "--threads", "1");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).startsWith("training Net: 10 nodes forward, 10 backward, 8 tensors updated\n")
+        assertThat(r.out()).startsWith("training Net: 10 nodes forward, 10 backward, 8 tensors updated\nfold relu1 (relu) into bn1\nfold relu2 (relu) into add1\n")
                 .contains("backward conv1 (conv) params\n").contains("backward conv2 (conv) d[")
                 .containsPattern("conv conv1: forward [a-z0-9-]+ \\([0-9.]+ ms\\), weight gradient [a-z-]+\n")
                 .containsPattern("conv conv2: forward [a-z0-9-]+ \\([0-9.]+ ms\\), data gradient [a-z0-9-]+ \\([0-9.]+ ms\\), weight gradient [a-z-]+\n");

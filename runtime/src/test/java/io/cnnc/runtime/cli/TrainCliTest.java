@@ -106,6 +106,15 @@ class TrainCliTest {
         assertThat(Double.parseDouble(metrics.getLast().split(",")[5])).as("test accuracy").isGreaterThanOrEqualTo(0.9);
     }
 
+    /** --no-winograd is accepted and keeps the compiled engine training (its choice of exact strategies: TrainingConvStrategies). */
+    @Test
+    void noWinogradTrainsOnExactStrategies() throws Exception {
+        Path out = tmp.resolve("exact");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--epochs", "1", "--no-winograd");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(out.resolve("best.safetensors")).exists();
+    }
+
     @Test
     void resumingGivesTheSameWeightsAsAnUninterruptedRun() throws Exception {
         Path straight = tmp.resolve("straight");
