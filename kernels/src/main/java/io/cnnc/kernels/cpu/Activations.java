@@ -9,10 +9,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Activations for the training path: ReLU, the one every residual network applies after each
- * conv, gets a loop the JIT vectorizes forward and a vector select backward; an activation that
- * defines its derivative on vectors ({@link VectorGradient}: ReLU6) runs both ways on vectors; the
- * others use the reference formulas.
+ * Activations for the training path, on the worker team: ReLU, the one every residual network
+ * applies after each conv, runs its fast form ({@link FastActivation}) forward and a vector select
+ * backward; an activation that defines its derivative on vectors ({@link VectorGradient}: ReLU6)
+ * runs both ways on vectors; the others use the reference formulas.
  */
 public final class Activations {
 
@@ -20,19 +20,13 @@ public final class Activations {
 
     private Activations() {}
 
-    /** Elements per task at least, so that a small layer is not shared out. */
+    /** Elements per task at least, so that a small layer is not shared out (as FastActivation). */
     private static final int MIN_TASK = 16_384;
 
+    /** ReLU and the {@link VectorGradient} kinds through their fast forms, exact for them, on the team; the others as the reference. */
     public static void forward(ActivationKind kind, double alpha, float[] x, float[] y) {
-        if (kind == ActivationKind.RELU) {
-            Chunks.forRanges(Workers.team(), y.length, MIN_TASK, S.length(), (from, to) -> {
-                for (int i = from; i < to; i++) y[i] = Math.max(x[i], 0f);
-            });
-        } else if (kind.definition() instanceof VectorGradient) {
-            Chunks.forRanges(Workers.team(), y.length, MIN_TASK, S.length(), (from, to) -> kind.definition().fast(alpha, x, from, y, from, to - from));
-        } else {
-            ActivationReference.forward(kind, alpha, x, y);
-        }
+        if (kind == ActivationKind.RELU || kind.definition() instanceof VectorGradient) FastActivation.forward(kind, alpha, x, y, Workers.team());
+        else ActivationReference.forward(kind, alpha, x, y);
     }
 
     public static void backward(ActivationKind kind, double alpha, float[] x, float[] dy, float[] dx) {

@@ -41,25 +41,8 @@ public final class Im2colConv {
      */
     private static final int PIXELS_PER_PRODUCT = 512;
 
-    /**
-     * The workers' lane-partial accumulators, kept between calls on the caller's thread: megabytes
-     * for a 64-channel layer, new ones were G1 humongous allocations at every layer of every step.
-     */
-    private static final ThreadLocal<Scratch> PARTIAL = ThreadLocal.withInitial(Scratch::new);
-
-    private static final class Scratch {
-        private float[][] arrays = new float[0][];
-
-        /** {@code count} arrays whose first {@code floats} are zero (they may be longer: layers of several sizes share them). */
-        float[][] zeroed(int count, int floats) {
-            if (arrays.length < count) arrays = java.util.Arrays.copyOf(arrays, count);
-            for (int i = 0; i < count; i++) {
-                if (arrays[i] == null || arrays[i].length < floats) arrays[i] = new float[floats];
-                else java.util.Arrays.fill(arrays[i], 0, floats, 0f);
-            }
-            return java.util.Arrays.copyOf(arrays, count);
-        }
-    }
+    /** The workers' lane-partial accumulators. */
+    private static final WorkerSums PARTIAL = new WorkerSums();
 
     /**
      * Accumulates dW and db (when non-null) and writes dx (when non-null) from dy.
@@ -80,7 +63,7 @@ public final class Im2colConv {
         int workers = Workers.count(batch);
         int together = Math.max(1, Math.min(ceilDiv(batch, workers), ceilDiv(PIXELS_PER_PRODUCT, hw)));
         int ld = together * hw;
-        float[][] partial = dw == null ? new float[workers][0] : PARTIAL.get().zeroed(workers, g.groups() * accSize);
+        float[][] partial = dw == null ? new float[workers][0] : PARTIAL.zeroed(workers, g.groups() * accSize);
         Workers.range(workers, t -> {
             if (dw != null && readsShiftedRows(g)) {
                 weightGradientFromShiftedRows(x, dy, batch, g, t, workers, partial[t], accSize);

@@ -78,10 +78,10 @@ final class StrategyConvRunner implements ConvRunner {
             float[] slice = slices.in[p];
             float[] result = slices.out[p];
             if (strategy.blocked()) {
-                if (blockedIn) Nchwc.toBlocked(in, from * inSize, slice, n, g.inC(), inSpatial);
+                if (blockedIn) Nchwc.toBlocked(in, from * inSize, slice, n, g.inC(), inSpatial, Parallel.serial());
                 else System.arraycopy(in, from * inSize, slice, 0, n * inSize);
                 kernels[p].forward(slice, null, result, n);
-                Nchwc.toPlanar(result, out, from * outSize, n, g.outC(), outSpatial);
+                Nchwc.toPlanar(result, out, from * outSize, n, g.outC(), outSpatial, Parallel.serial());
             } else if (from == 0) {
                 kernels[p].forward(in, null, out, n);
             } else {

@@ -36,14 +36,13 @@ public final class Nchwc {
 
     /** NCHW to NCHW16c, channel blocks shared out over {@code parallel}'s cores. */
     public static void toBlocked(float[] x, float[] y, int batch, int channels, int spatial, Parallel parallel) {
-        check(channels);
-        parallel.forRange(batch * (channels / BLOCK), block -> blockOf(x, 0, y, block, spatial));
+        toBlocked(x, 0, y, batch, channels, spatial, parallel);
     }
 
-    /** {@code batch} samples of NCHW from {@code x[from]} to NCHW16c at the start of {@code y}, on the caller's thread. */
-    public static void toBlocked(float[] x, int from, float[] y, int batch, int channels, int spatial) {
+    /** {@code batch} samples of NCHW from {@code x[from]} to NCHW16c at the start of {@code y}. */
+    public static void toBlocked(float[] x, int from, float[] y, int batch, int channels, int spatial, Parallel parallel) {
         check(channels);
-        for (int block = 0; block < batch * (channels / BLOCK); block++) blockOf(x, from, y, block, spatial);
+        parallel.forRange(batch * (channels / BLOCK), block -> blockOf(x, from, y, block, spatial));
     }
 
     private static void blockOf(float[] x, int from, float[] y, int block, int spatial) {
@@ -81,14 +80,13 @@ public final class Nchwc {
 
     /** NCHW16c to NCHW, channel blocks shared out over {@code parallel}'s cores. */
     public static void toPlanar(float[] x, float[] y, int batch, int channels, int spatial, Parallel parallel) {
-        check(channels);
-        parallel.forRange(batch * (channels / BLOCK), block -> planeOf(x, y, 0, block, spatial));
+        toPlanar(x, y, 0, batch, channels, spatial, parallel);
     }
 
-    /** {@code batch} samples of NCHW16c from the start of {@code x} to NCHW at {@code y[to]}, on the caller's thread. */
-    public static void toPlanar(float[] x, float[] y, int to, int batch, int channels, int spatial) {
+    /** {@code batch} samples of NCHW16c from the start of {@code x} to NCHW at {@code y[to]}. */
+    public static void toPlanar(float[] x, float[] y, int to, int batch, int channels, int spatial, Parallel parallel) {
         check(channels);
-        for (int block = 0; block < batch * (channels / BLOCK); block++) planeOf(x, y, to, block, spatial);
+        parallel.forRange(batch * (channels / BLOCK), block -> planeOf(x, y, to, block, spatial));
     }
 
     private static void planeOf(float[] x, float[] y, int to, int block, int spatial) {
