@@ -17,9 +17,7 @@ final class GradientBuffers {
     /** An array of {@code length} floats, prepared as {@link #prepared} says. */
     float[] take(int length, boolean overwritten, boolean poison) {
         ArrayDeque<float[]> q = free.get(length);
-        float[] a = q == null || q.isEmpty() ? null : q.pop();
-        if (a == null) return prepared(new float[length], overwritten, poison);
-        return prepared(a, overwritten, poison);
+        return prepared(q == null || q.isEmpty() ? new float[length] : q.pop(), overwritten, poison);
     }
 
     /** Gives back an array nothing reads any more. */

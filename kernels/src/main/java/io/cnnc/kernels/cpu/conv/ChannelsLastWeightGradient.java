@@ -2,9 +2,9 @@ package io.cnnc.kernels.cpu.conv;
 
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.VectorRegisters;
+import io.cnnc.kernels.cpu.WorkerSums;
 import io.cnnc.kernels.cpu.Workers;
 import io.cnnc.kernels.cpu.layout.Nchwc;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -31,8 +31,8 @@ public final class ChannelsLastWeightGradient {
     /** Pixels a chunk of samples covers at least, so that a register block's loads and stores are few against its sums. */
     private static final int CHUNK_PIXELS = 256;
 
-    /** Each caller thread's per-worker sums, kept between calls (megabytes of new arrays per layer were G1 humongous allocations). */
-    private static final ThreadLocal<float[][]> SUMS = ThreadLocal.withInitial(() -> new float[0][]);
+    /** The workers' sums, [tap][outC][cp] each. */
+    private static final WorkerSums SUMS = new WorkerSums();
 
     private ChannelsLastWeightGradient() {}
 
@@ -48,7 +48,7 @@ public final class ChannelsLastWeightGradient {
         int cp = (g.inC() + L - 1) / L * L;
         int sumFloats = taps * g.outC() * cp;
         int workers = Workers.count(batch);
-        float[][] sums = zeroed(workers, sumFloats);
+        float[][] sums = SUMS.zeroed(workers, sumFloats);
         Workers.range(workers, t -> worker(x, dy, batch, g, t, workers, cp, sums[t]));
         for (int t = 1; t < workers; t++) {
             for (int i = 0; i < sumFloats; i++) sums[0][i] += sums[t][i];
@@ -59,19 +59,6 @@ public final class ChannelsLastWeightGradient {
                 for (int tap = 0; tap < taps; tap++) dw[(o * g.inC() + i) * taps + tap] += sum[(tap * g.outC() + o) * cp + i];
             }
         }
-    }
-
-    private static float[][] zeroed(int count, int floats) {
-        float[][] arrays = SUMS.get();
-        if (arrays.length < count) {
-            arrays = Arrays.copyOf(arrays, count);
-            SUMS.set(arrays);
-        }
-        for (int i = 0; i < count; i++) {
-            if (arrays[i] == null || arrays[i].length < floats) arrays[i] = new float[floats];
-            else Arrays.fill(arrays[i], 0, floats, 0f);
-        }
-        return arrays;
     }
 
     /** Worker t's samples (t, t + workers, ...) into {@code sum}, [tap][outC][cp]. */
@@ -107,24 +94,21 @@ public final class ChannelsLastWeightGradient {
                     int xTap = (ky * g.dilationH() * wp + kx * g.dilationW()) * cp;
                     for (int o = 0; o < g.outC(); o += ROWS) {
                         int rows = Math.min(ROWS, g.outC() - o);
+                        int dOff = o * hw;
                         if (rows < ROWS) {
-                            for (int s = 0; s < count; s++) dyAt[s] += o * hw;
-                            remainder(rows, dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xTap, vectors, sum, (tap * g.outC() + o) * cp, cp);
-                            for (int s = 0; s < count; s++) dyAt[s] -= o * hw;
+                            remainder(rows, dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xTap, vectors, sum, (tap * g.outC() + o) * cp, cp);
                             continue;
                         }
-                        for (int s = 0; s < count; s++) dyAt[s] += o * hw;
                         for (int v = 0; v < vectors; v += MOST_VECTORS) {
                             int at = (tap * g.outC() + o) * cp + v * L;
                             int xOff = xTap + v * L;
                             switch (Math.min(MOST_VECTORS, vectors - v)) {
-                                case 1 -> ChannelsLastBlocks.rows4x1(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
-                                case 2 -> ChannelsLastBlocks.rows4x2(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
-                                case 3 -> ChannelsLastBlocks.rows4x3(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
-                                default -> ChannelsLastBlocks.rows4x4(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                case 1 -> ChannelsLastBlocks.rows4x1(dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                case 2 -> ChannelsLastBlocks.rows4x2(dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                case 3 -> ChannelsLastBlocks.rows4x3(dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                default -> ChannelsLastBlocks.rows4x4(dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
                             }
                         }
-                        for (int s = 0; s < count; s++) dyAt[s] -= o * hw;
                     }
                 }
             }
@@ -154,18 +138,17 @@ public final class ChannelsLastWeightGradient {
         int first = ky * 3 * tapStride;
         for (int o = 0; o < g.outC(); o += ROWS) {
             int rows = Math.min(ROWS, g.outC() - o);
-            for (int s = 0; s < count; s++) dyAt[s] += o * hw;
+            int dOff = o * hw;
             for (int v = 0; v < vectors; v++) {
                 if (rows == ROWS) {
-                    ChannelsLastBlocks.rows4x1Taps3(dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, xRow + v * L, sum, first + o * cp + v * L, tapStride, cp);
+                    ChannelsLastBlocks.rows4x1Taps3(dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, xRow + v * L, sum, first + o * cp + v * L, tapStride, cp);
                     continue;
                 }
                 for (int kx = 0; kx < 3; kx++) {
-                    remainder(rows, dy, dyAt, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, cp, xRow + kx * cp + v * L, 1, sum,
+                    remainder(rows, dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, cp, xRow + kx * cp + v * L, 1, sum,
                             first + kx * tapStride + o * cp + v * L, cp);
                 }
             }
-            for (int s = 0; s < count; s++) dyAt[s] -= o * hw;
         }
     }
 
@@ -189,14 +172,14 @@ public final class ChannelsLastWeightGradient {
     }
 
     /** The last output channels, fewer than a register block's rows: one row and one vector at a time. */
-    private static void remainder(int rows, float[] dy, int[] dyAt, int count, int outH, int outW, int hw, float[] xs, int sampleFloats,
+    private static void remainder(int rows, float[] dy, int[] dyAt, int dOff, int count, int outH, int outW, int hw, float[] xs, int sampleFloats,
                                   int rowStep, int colStep, int xTap, int vectors, float[] acc, int at, int cp) {
         for (int r = 0; r < rows; r++) {
             for (int v = 0; v < vectors; v++) {
                 FloatVector c = FloatVector.fromArray(S, acc, at + r * cp + v * L);
                 for (int s = 0; s < count; s++) {
                     for (int oy = 0; oy < outH; oy++) {
-                        int d = dyAt[s] + r * hw + oy * outW;
+                        int d = dyAt[s] + dOff + r * hw + oy * outW;
                         int xi = s * sampleFloats + xTap + v * L + oy * rowStep;
                         for (int ox = 0; ox < outW; ox++, d++, xi += colStep) {
                             c = FloatVector.fromArray(S, xs, xi).fma(FloatVector.broadcast(S, dy[d]), c);
