@@ -8,7 +8,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 . bench/classpath.sh
-java=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$cp" io.cnnc.bench.TrainingThroughput)
+# The JVM options the cnnc launcher runs `cnnc train` with (scripts/find-java.sh).
+java=("$JAVA_HOME/bin/java" "${cnnc_jvm_options[@]}" --add-modules jdk.incubator.vector -cp "$cp" io.cnnc.bench.TrainingThroughput)
 num() { grep -o '[0-9]* images/s' <<<"$1" | head -n1 | cut -d' ' -f1; }
 rss() { grep -o 'peak RSS [0-9]*' <<<"$1" | head -n1 | awk '{ printf "%.0f", $3 / 1024 }'; }   # MiB
 measured() {   # COMMAND...: its output, then its peak RSS line

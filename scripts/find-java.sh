@@ -16,3 +16,10 @@ or download Temurin 25 and set JAVA_HOME to it.
 MSG
   return 1
 }
+
+# JVM options for cnnc's own processes (the launcher, the training benchmark): the serial
+# collector, whose heap grows only with what is live, and a 64 MiB young generation. cnnc
+# allocates little once its kernels are compiled, but their warm-up garbage made G1 grow
+# ResNet-20's training process to 1.3-1.9 GB for 0.4 GB of live data, and G1's concurrent
+# threads took time from the two kernel workers (docs/training.md, "Memory").
+cnnc_jvm_options=(-XX:+UseSerialGC -Xmn64m)

@@ -71,5 +71,6 @@ public final class TrainingThroughput {
         System.out.printf(java.util.Locale.ROOT, "%s: %.0f images/s, %.0f%% of FP32 peak (cnnc %s, %d cores, batch %d)%n", graph.name(), imagesPerSecond,
                 100 * imagesPerSecond * flopPerImage / (peak * 1e9), engine.name().toLowerCase(java.util.Locale.ROOT), threads, batch);
         System.out.printf(java.util.Locale.ROOT, "flop per image %.0f, peak %.0f GFLOP/s%n", flopPerImage, peak);
+        System.out.print(trainer.memoryPlan().print(batch).lines().filter(l -> l.startsWith("memory:")).findFirst().orElseThrow() + "\n");
     }
 }

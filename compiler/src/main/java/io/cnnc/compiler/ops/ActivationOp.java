@@ -47,6 +47,12 @@ public record ActivationOp(ActivationKind kind, double alpha) implements CommonO
         return true;
     }
 
+    /** The derivative is taken at the input. */
+    @Override
+    public boolean backwardReadsOutput() {
+        return false;
+    }
+
     @Override
     public void backward(Eval e, Gradient g) {
         if (g.dx() != null) Activations.backward(kind, alpha, e.x(), g.dy(), g.dx());

@@ -51,6 +51,17 @@ public record AddOp() implements CommonOp, GpuTrainable {
         return true;
     }
 
+    /** The gradient passes through unchanged (masked by a folded ReLU's output, which the plan keeps). */
+    @Override
+    public boolean backwardReadsInputs() {
+        return false;
+    }
+
+    @Override
+    public boolean backwardReadsOutput() {
+        return false;
+    }
+
     @Override
     public void backward(Eval e, Gradient g) {
         float[] first = null;

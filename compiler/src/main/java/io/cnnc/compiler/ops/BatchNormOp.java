@@ -59,9 +59,11 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
         Shape s = e.in();
         float[] mean = new float[s.c()];
         float[] invStd = new float[s.c()];
+        float[] meanLow = new float[s.c()];
+        float[] scale = new float[s.c()];
         BatchNormTraining.forward(e.x(), e.batch(), s.c(), e.spatial(), e.param("weight"), e.param("bias"), e.param("running_mean"),
-                e.param("running_var"), eps, momentum, e.output(), mean, invStd, step.relu());
-        step.save().accept(new float[][] {mean, invStd});
+                e.param("running_var"), eps, momentum, e.output(), new BatchNormTraining.Saved(mean, invStd, meanLow, scale), step.relu());
+        step.save().accept(new float[][] {mean, invStd, meanLow, scale});
     }
 
     @Override
@@ -72,6 +74,24 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     @Override
     public boolean overwrites() {
         return true;
+    }
+
+    /** Batch norm's gradient reads its input; a folded ReLU's mask is its output, which the plan keeps. */
+    @Override
+    public boolean backwardReadsOutput() {
+        return false;
+    }
+
+    /** Not when frozen: a frozen layer's forward saves nothing to recompute from. */
+    @Override
+    public boolean recomputesOutput() {
+        return true;
+    }
+
+    @Override
+    public void recomputeOutput(Eval e, float[][] saved, boolean relu) {
+        Shape s = e.in();
+        BatchNormTraining.recompute(e.x(), e.batch(), s.c(), e.spatial(), saved[0], saved[2], saved[3], e.param("bias"), e.output(), relu);
     }
 
     @Override

@@ -86,6 +86,12 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
         return true;
     }
 
+    /** The gradient rule reads the input, not the output. */
+    @Override
+    public boolean backwardReadsOutput() {
+        return false;
+    }
+
     @Override
     public void backward(Eval e, Gradient g) {
         g.conv().backward(geometry(e.in()), e.x(), g.dy(), e.param("weight"), g.dx(), g.grad("weight"), bias ? g.grad("bias") : null, e.batch());

@@ -70,6 +70,12 @@ public record DenseOp(int units, boolean bias) implements CommonOp, GpuTrainable
         }
     }
 
+    /** The gradient rule reads the input, not the output. */
+    @Override
+    public boolean backwardReadsOutput() {
+        return false;
+    }
+
     @Override
     public void backward(Eval e, Gradient g) {
         DenseBackward.backward(e.x(), g.dy(), e.batch(), Math.toIntExact(e.in().size()), units, e.param("weight"), g.dx(),

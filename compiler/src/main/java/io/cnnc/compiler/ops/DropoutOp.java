@@ -44,6 +44,17 @@ public record DropoutOp(double p) implements SourceOp, GpuTrainable {
         step.save().accept(new float[][] {mask});
     }
 
+    /** The gradient is masked by the saved mask alone. */
+    @Override
+    public boolean backwardReadsInputs() {
+        return false;
+    }
+
+    @Override
+    public boolean backwardReadsOutput() {
+        return false;
+    }
+
     @Override
     public void backward(Eval e, Gradient g) {
         float[] dx = g.dx();

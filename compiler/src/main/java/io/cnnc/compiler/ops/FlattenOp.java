@@ -28,6 +28,17 @@ public record FlattenOp() implements CommonOp, GpuTrainable {
         CopyReference.forward(e.x(), e.output());
     }
 
+    /** The gradient is copied through. */
+    @Override
+    public boolean backwardReadsInputs() {
+        return false;
+    }
+
+    @Override
+    public boolean backwardReadsOutput() {
+        return false;
+    }
+
     @Override
     public void backward(Eval e, Gradient g) {
         if (g.dx() != null) System.arraycopy(g.dy(), 0, g.dx(), 0, g.dx().length);

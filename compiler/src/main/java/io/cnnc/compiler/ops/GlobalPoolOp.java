@@ -37,6 +37,17 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp, GpuTrainabl
         else GlobalPoolReference.average(e.x(), e.batch(), e.in().c(), e.spatial(), e.output());
     }
 
+    /** Max pooling finds its winners in the input; average pooling spreads the gradient by shape alone. */
+    @Override
+    public boolean backwardReadsInputs() {
+        return kind == PoolOp.Kind.MAX;
+    }
+
+    @Override
+    public boolean backwardReadsOutput() {
+        return false;
+    }
+
     @Override
     public void backward(Eval e, Gradient g) {
         if (g.dx() == null) return;

@@ -74,6 +74,17 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
         return true;
     }
 
+    /** Max pooling finds its winners in the input; average pooling spreads the gradient by shape alone. */
+    @Override
+    public boolean backwardReadsInputs() {
+        return kind == Kind.MAX;
+    }
+
+    @Override
+    public boolean backwardReadsOutput() {
+        return false;
+    }
+
     @Override
     public void backward(Eval e, Gradient g) {
         if (g.dx() == null) return;

@@ -43,6 +43,34 @@ public sealed interface SourceOp extends Op
     }
 
     /**
+     * Whether the gradient rule reads the forward pass's inputs ({@link Eval#inputs}): where none
+     * of a value's readers does, the training memory plan drops it after the forward pass instead
+     * of keeping it for the backward. The trainer hands a dropped value to the rule as null.
+     */
+    default boolean backwardReadsInputs() {
+        return true;
+    }
+
+    /** Whether the gradient rule reads the forward pass's output ({@link Eval#output}), a folded ReLU's mask aside. */
+    default boolean backwardReadsOutput() {
+        return true;
+    }
+
+    /**
+     * Whether {@link #recomputeOutput} rebuilds the training forward's output, bit for bit, from
+     * its inputs and what it saved, cheaply enough that the memory plan drops the output after
+     * the forward pass and recomputes it for the backward (batch norm: one multiply-add a value).
+     */
+    default boolean recomputesOutput() {
+        return false;
+    }
+
+    /** Writes into {@code e.output()} what {@link #trainingForward} wrote, from {@code saved}, what that forward saved. */
+    default void recomputeOutput(Eval e, float[][] saved, boolean relu) {
+        throw new UnsupportedOperationException(type() + " does not recompute its output");
+    }
+
+    /**
      * The ONNX export: writes the node(s) computing this op (opset 17) and returns the name of
      * the value holding its output; throws UnsupportedOperationException saying why where ONNX
      * has no equivalent.

@@ -14,6 +14,21 @@ public final class BatchNormTraining {
     public static void forward(float[] x, int batch, int channels, int spatial, float[] gamma, float[] beta,
                                float[] runningMean, float[] runningVar, double eps, double momentum,
                                float[] y, float[] savedMean, float[] savedInvStd, boolean relu) {
+        forward(x, batch, channels, spatial, gamma, beta, runningMean, runningVar, eps, momentum, y,
+                new Saved(savedMean, savedInvStd, new float[channels], new float[channels]), relu);
+    }
+
+    /**
+     * What the training forward keeps per channel: the mean (as a float pair, {@code mean} and
+     * {@code meanLow}, its rounding error), 1/std, and gamma/std; with them {@link #recompute}
+     * repeats the forward's output bit for bit.
+     */
+    public record Saved(float[] mean, float[] invStd, float[] meanLow, float[] scale) {}
+
+    /** The training forward, keeping what the backward and a recompute need in {@code saved}. */
+    public static void forward(float[] x, int batch, int channels, int spatial, float[] gamma, float[] beta,
+                               float[] runningMean, float[] runningVar, double eps, double momentum,
+                               float[] y, Saved saved, boolean relu) {
         int count = batch * spatial;
         // Channels are independent: spread them over the cores (each writes only its own channel).
         Workers.range(channels, c -> {
@@ -28,13 +43,25 @@ public final class BatchNormTraining {
             for (int n = 0; n < batch; n++) sq += RowSums.squaredDeviations(x, (n * channels + c) * spatial, spatial, high, low);
             double var = sq / count;
             double invStd = 1 / Math.sqrt(var + eps);
-            savedMean[c] = (float) mean;
-            savedInvStd[c] = (float) invStd;
+            saved.mean()[c] = high;
+            saved.meanLow()[c] = low;
+            saved.invStd()[c] = (float) invStd;
             runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mean);
             runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * (count > 1 ? sq / (count - 1) : var));
             // y = (x - mean) * invStd * gamma + beta: centred first, so a mean far above the spread cancels exactly.
             float scale = (float) (invStd * gamma[c]);
+            saved.scale()[c] = scale;
             for (int n = 0; n < batch; n++) RowSums.centredAffine(x, y, (n * channels + c) * spatial, spatial, high, low, scale, beta[c], relu);
+        });
+    }
+
+    /** The training forward's output again, from its input and what it saved ({@link Saved}): the same arithmetic, the same bits. */
+    public static void recompute(float[] x, int batch, int channels, int spatial, float[] mean, float[] meanLow, float[] scale, float[] beta,
+                                 float[] y, boolean relu) {
+        Workers.range(channels, c -> {
+            for (int n = 0; n < batch; n++) {
+                RowSums.centredAffine(x, y, (n * channels + c) * spatial, spatial, mean[c], meanLow[c], scale[c], beta[c], relu);
+            }
         });
     }
 

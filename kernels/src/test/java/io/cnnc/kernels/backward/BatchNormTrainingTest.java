@@ -72,4 +72,24 @@ class BatchNormTrainingTest {
             }
         }
     }
+
+    /** The training memory plan drops batch norm's output and rebuilds it: the rebuild must be the forward's very bits, ReLU or not. */
+    @ParameterizedTest
+    @CsvSource({"0, 1, false", "1000, 0.01, true", "-50, 3, true"})
+    void recomputeRepeatsTheForwardsOutputBitForBit(double offset, double spread, boolean relu) {
+        int batch = 4, channels = 3, spatial = 53;
+        Random r = new Random(11);
+        float[] x = new float[batch * channels * spatial];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (offset + spread * r.nextGaussian());
+        float[] gamma = {1.5f, -0.5f, 0.75f};
+        float[] beta = {0.25f, 2f, -0.1f};
+        float[] y = new float[x.length];
+        var saved = new BatchNormTraining.Saved(new float[channels], new float[channels], new float[channels], new float[channels]);
+        BatchNormTraining.forward(x, batch, channels, spatial, gamma, beta, new float[channels], new float[channels], 1e-5, 0.1, y, saved, relu);
+        float[] again = new float[x.length];
+        java.util.Arrays.fill(again, Float.NaN);
+        BatchNormTraining.recompute(x, batch, channels, spatial, saved.mean(), saved.meanLow(), saved.scale(), beta, again, relu);
+        assertThat(again).containsExactly(y);
+        if (relu) assertThat(y).contains(0f);
+    }
 }

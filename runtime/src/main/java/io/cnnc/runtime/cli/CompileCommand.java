@@ -12,6 +12,7 @@ import io.cnnc.compiler.target.FrontHalf;
 import io.cnnc.compiler.target.cpu.CpuTarget;
 import io.cnnc.compiler.target.tornado.TornadoTarget;
 import io.cnnc.compiler.train.TrainingConvStrategies;
+import io.cnnc.compiler.train.TrainingMemoryPlan;
 import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.runtime.embed.ModelJar;
 import io.cnnc.runtime.gpu.GpuTarget;
@@ -50,8 +51,9 @@ final class CompileCommand implements Callable<Integer> {
     @Mixin
     ChoiceOptions choice;
 
-    @Option(names = "--train", description = "print the training plan instead: the backward steps, and the strategy of each "
-            + "convolution's forward and data gradient that cnnc train's compiled engine runs (docs/training.md)")
+    @Option(names = "--train", description = "print the training plan instead: the backward steps, which activations are kept, dropped "
+            + "or recomputed and the peak memory at --batch, and the strategy of each convolution's forward and data gradient that "
+            + "cnnc train's compiled engine runs (docs/training.md)")
     boolean train;
 
     @Option(names = "--batch", defaultValue = "1", description = "batch size the buffers are sized for (default: ${DEFAULT-VALUE})")
@@ -98,6 +100,7 @@ final class CompileCommand implements Callable<Integer> {
             }
             TrainingPlan plan = TrainingPlan.derive(graph, java.util.Set.of());
             out.print(plan.print());
+            out.print(TrainingMemoryPlan.of(plan).print(batch));
             out.print(TrainingConvStrategies.print(TrainingConvStrategies.choose(plan, Machine.detect(), t)));
             return 0;
         }

@@ -10,6 +10,7 @@ import io.cnnc.compiler.ops.Gradient;
 import io.cnnc.compiler.ops.TrainingStep;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.train.TrainingConvStrategies;
+import io.cnnc.compiler.train.TrainingMemoryPlan;
 import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.kernels.cpu.FastElementwise;
 import io.cnnc.kernels.cpu.Workers;
@@ -38,12 +39,15 @@ public final class GraphTrainer {
     private final Map<Value, float[]> values = new HashMap<>();
     private final Map<Node, float[][]> saved = new HashMap<>();
     /**
-     * Output arrays kept from step to step, and input-gradient arrays pooled: a training batch's
-     * activations are megabytes each, and fresh ones cost the JVM's zeroing, the kernel's page
-     * faults and the collector's work on every step.
+     * Activation and gradient arrays come from one pool and go back to it as the memory plan
+     * says: a training batch's activations are megabytes each, and fresh ones cost the JVM's
+     * zeroing, the kernel's page faults and the collector's work on every step. The graph's
+     * outputs have arrays of their own, which the caller reads after the step.
      */
+    private final BufferPool pool = new BufferPool();
+    private final Map<Node, float[]> held = new HashMap<>();
     private final Map<Node, float[]> outputBuffers = new HashMap<>();
-    private final GradientBuffers gradients = new GradientBuffers();
+    private final TrainingMemoryPlan memory;
     /** Nanoseconds spent per op type and direction ("forward conv"), since construction. */
     private final Map<String, long[]> nanos = new java.util.TreeMap<>();
     private boolean poison;
@@ -76,6 +80,7 @@ public final class GraphTrainer {
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.plan = TrainingPlan.derive(graph, frozenNodes);
+        this.memory = TrainingMemoryPlan.of(plan);
         for (Graph.NamedParam p : plan.updated()) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
         if (engine == Engine.COMPILED) {
             Map<Node, TrainingConvStrategies.Directions> chosen = TrainingConvStrategies.choose(plan, Machine.detect(), threads, strategies);
@@ -104,6 +109,8 @@ public final class GraphTrainer {
         this.training = training;
         values.clear();
         saved.clear();
+        for (float[] a : held.values()) pool.give(a);
+        held.clear();
         values.put(graph.inputs().getFirst(), x);
         for (Node n : graph.nodes()) {
             Node into = plan.absorbedBy(n);
@@ -112,12 +119,37 @@ public final class GraphTrainer {
                 values.put(n.output(), values.get(into.output()));
                 continue;
             }
-            float[] y = reused(outputBuffers.get(n), Math.toIntExact(batch * n.output().shape().size()), n.sourceOp().overwrites());
-            outputBuffers.put(n, y);
+            float[] y = take(n);
             forward(n, y);
             values.put(n.output(), y);
+            // Evaluating keeps every output: nothing is recomputed, and visualize reads any layer's.
+            if (training) for (Node s : memory.freedAfterForward(n)) release(s);
         }
         return values.get(graph.outputs().getFirst());
+    }
+
+    /** An array for storage {@code n}'s output: its own for a graph output, else one from the pool. */
+    private float[] take(Node n) {
+        int length = Math.toIntExact(batch * n.output().shape().size());
+        boolean overwrites = n.sourceOp().overwrites();
+        if (graph.outputs().contains(n.output())) {
+            float[] y = BufferPool.prepared(outputBuffers.get(n) != null && outputBuffers.get(n).length == length
+                    ? outputBuffers.get(n) : new float[length], overwrites, poison);
+            outputBuffers.put(n, y);
+            return y;
+        }
+        float[] y = pool.take(length, overwrites, poison);
+        held.put(n, y);
+        return y;
+    }
+
+    /** Gives storage {@code s}'s array back; the values it held (its own, a folded ReLU's) read as null from now on. */
+    private void release(Node s) {
+        float[] a = held.remove(s);
+        if (a == null) return;
+        values.values().removeIf(v -> v == a);
+        if (poison) java.util.Arrays.fill(a, Float.NaN);
+        pool.give(a);
     }
 
     private void forward(Node n, float[] y) {
@@ -156,13 +188,16 @@ public final class GraphTrainer {
                 dv.put(into.output(), dy);
                 continue;
             }
+            for (Node s : memory.recomputedBefore(n)) recompute(s);
             float[][] dxs = new float[n.inputs().size()][];
             for (int i = 0; i < dxs.length; i++) {
-                dxs[i] = b.inputGradient(i) ? gradients.take(values.get(n.inputs().get(i)).length, n.sourceOp().overwrites(), poison) : null;
+                int length = Math.toIntExact(batch * n.inputs().get(i).shape().size());
+                dxs[i] = b.inputGradient(i) ? pool.take(length, n.sourceOp().overwrites(), poison) : null;
             }
             backward(n, dy, dxs);
             // dy is read by no one after its node's backward (the caller's dOutput is not ours to reuse).
-            if (dy != dOutput) gradients.give(dy);
+            if (dy != dOutput) pool.give(dy);
+            for (Node s : memory.freedAfterBackward(n)) release(s);
             for (int i = 0; i < dxs.length; i++) {
                 if (dxs[i] == null) continue;
                 float[] acc = dv.get(n.inputs().get(i));
@@ -170,7 +205,7 @@ public final class GraphTrainer {
                     dv.put(n.inputs().get(i), dxs[i]);
                 } else {
                     FastElementwise.add(acc, dxs[i], acc, Workers.team());
-                    gradients.give(dxs[i]);
+                    pool.give(dxs[i]);
                 }
             }
         }
@@ -184,12 +219,20 @@ public final class GraphTrainer {
         nanos.computeIfAbsent("backward " + n.op().type(), k -> new long[1])[0] += System.nanoTime() - start;
     }
 
-    /**
-     * {@code kept} where it has {@code length} floats, else a new array; cleared unless its op
-     * {@code overwrites} it, and then filled with NaN where {@link #poisonReusedBuffers} asked.
-     */
-    private float[] reused(float[] kept, int length, boolean overwritten) {
-        return GradientBuffers.prepared(kept == null || kept.length != length ? new float[length] : kept, overwritten, poison);
+    /** Rebuilds dropped storage {@code s}'s output for the backward from its inputs and what its forward saved. */
+    private void recompute(Node s) {
+        long start = System.nanoTime();
+        float[] y = pool.take(Math.toIntExact(batch * s.output().shape().size()), true, poison);
+        held.put(s, y);
+        s.sourceOp().recomputeOutput(eval(s, y), saved.get(s), plan.absorbsRelu(s));
+        values.put(s.output(), y);
+        for (Node n : graph.nodes()) if (plan.absorbedBy(n) == s) values.put(n.output(), y);
+        nanos.computeIfAbsent("recompute " + s.op().type(), k -> new long[1])[0] += System.nanoTime() - start;
+    }
+
+    /** The plan of which activations the step keeps, drops and recomputes. */
+    public TrainingMemoryPlan memoryPlan() {
+        return memory;
     }
 
     /** For tests: an op that claims to overwrite its buffers but reads or leaves a value in them then spreads NaN. */

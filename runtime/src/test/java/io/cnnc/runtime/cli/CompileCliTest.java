@@ -51,14 +51,19 @@ class CompileCliTest {
 
     /**
      * The training plan: both ReLUs fold into the ops before them; the first conv computes no input
-     * gradient; both convs have stride 1, so their data gradients are convolutions.
+     * gradient; both convs have stride 1, so their data gradients are convolutions; bn1's output
+     * is recomputed, bn2's (read by no gradient rule) dropped.
      */
     @Test
     void trainPrintsThePlanAndEachConvsStrategies() throws Exception {
         Path f = tmp.resolve("n.cnn");
         Files.writeString(f, NET);
-        Result r = cnnc("compile", f.toString(), "--train", "--threads", "1");
+        Result r = cnnc("compile", f.toString(), "--train", "--threads", "1", "--batch", "128");
         assertThat(r.code()).as(r.err()).isZero();
+        // Kept: conv1's, conv2's and add1's outputs (1152 floats an image each), flatten1's (8, dense1's input) and the
+        // logits (4), of five such outputs and gap1's; the peak is add1's backward: those kept, its output gradient and two input gradients.
+        assertThat(r.out()).contains("recompute bn1 for the backward\ndrop bn2 after the forward\ndrop gap1 after the forward\n"
+                + "memory: keep 1.7 MiB of 2.8 MiB activations, peak 3.4 MiB with gradients (batch 128;");
         assertThat(r.out()).startsWith("training Net: 10 nodes forward, 10 backward, 8 tensors updated\nfold relu1 (relu) into bn1\nfold relu2 (relu) into add1\n")
                 .contains("backward conv1 (conv) params\n").contains("backward conv2 (conv) d[")
                 .containsPattern("conv conv1: forward [a-z0-9-]+ \\([0-9.]+ ms\\), weight gradient [a-z-]+\n")

@@ -33,6 +33,8 @@ public final class ChannelsLastWeightGradient {
 
     /** The workers' sums, [tap][outC][cp] each. */
     private static final WorkerSums SUMS = new WorkerSums();
+    /** Each worker's zero-bordered channels-last sample copies, kept as the sums are. */
+    private static final WorkerSums SAMPLE_COPIES = new WorkerSums();
 
     private ChannelsLastWeightGradient() {}
 
@@ -71,8 +73,8 @@ public final class ChannelsLastWeightGradient {
         int outSize = g.outC() * hw;
         int mine = (batch - t + workers - 1) / workers;
         int chunk = Math.max(1, Math.min(mine, (CHUNK_PIXELS + hw - 1) / hw));
-        // Zeroed once: the samples' copies write only the interior, so the border stays zero.
-        float[] xs = new float[chunk * sampleFloats];
+        // Zeroed once a call: the samples' copies write only the interior, so the border stays zero.
+        float[] xs = SAMPLE_COPIES.zeroed(1, chunk * sampleFloats)[0];
         int[] dyAt = new int[chunk];
         int rowStep = g.strideH() * wp * cp;
         int colStep = g.strideW() * cp;

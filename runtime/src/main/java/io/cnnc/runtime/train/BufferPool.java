@@ -6,11 +6,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The backward pass's gradient arrays, pooled by length: a value's gradient is dead once its
- * node's backward has read it, so a step needs only as many arrays as are alive at once, not
- * one per node. Kept per node, they were a third of ResNet-20's live heap at batch 128.
+ * A training step's activation and gradient arrays, pooled by length: an activation the memory
+ * plan drops after the forward, a recomputed one after its last backward reader, and a value's
+ * gradient once its node's backward has read it all come back here, so a step needs only as many
+ * arrays as are alive at once (TrainingMemoryPlan), and after the first step it allocates none.
  */
-final class GradientBuffers {
+final class BufferPool {
 
     private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
 
