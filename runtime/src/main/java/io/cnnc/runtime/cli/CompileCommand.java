@@ -14,6 +14,7 @@ import io.cnnc.compiler.target.tornado.TornadoTarget;
 import io.cnnc.compiler.train.TrainingConvStrategies;
 import io.cnnc.compiler.train.TrainingMemoryPlan;
 import io.cnnc.compiler.train.TrainingPlan;
+import io.cnnc.runtime.embed.TrainerJar;
 import io.cnnc.runtime.embed.ModelJar;
 import io.cnnc.runtime.gpu.GpuTarget;
 import io.cnnc.runtime.io.AtomicFiles;
@@ -51,7 +52,7 @@ final class CompileCommand implements Callable<Integer> {
     @Mixin
     ChoiceOptions choice;
 
-    @Option(names = "--train", description = "print the training plan instead: the backward steps, which activations are kept, dropped "
+    @Option(names = "--train", description = "print the training plan instead (with -o: package a trainer jar for Trainer.load()): the backward steps, which activations are kept, dropped "
             + "or recomputed and the peak memory at --batch, and the strategy of each convolution's forward and data gradient that "
             + "cnnc train's compiled engine runs (docs/training.md)")
     boolean train;
@@ -95,10 +96,16 @@ final class CompileCommand implements Callable<Integer> {
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (t < 1) throw new UserError("--threads must be at least 1");
         if (train) {
-            if (output != null || emitJava != null || emitKernels != null || target != Target.cpu) {
-                throw new UserError("--train prints the CPU training plan; it takes no -o, --emit-java, --emit-kernels or --target");
+            if (emitJava != null || emitKernels != null || target != Target.cpu) {
+                throw new UserError("--train prints the CPU training plan (and with -o packages a trainer); it takes no --emit-java, "
+                        + "--emit-kernels or --target");
             }
             TrainingPlan plan = TrainingPlan.derive(graph, java.util.Set.of());
+            if (output != null) {
+                TrainerJar.write(output, Models.read(file), graph, weights.load(graph, spec.commandLine().getErr()));
+                out.printf("%s: trainer for %s written (Trainer.load(), step(images, labels), save(path): docs/embedding.md)%n", output, graph.name());
+                return 0;
+            }
             out.print(plan.print());
             out.print(TrainingMemoryPlan.of(plan).print(batch));
             out.print(TrainingConvStrategies.print(TrainingConvStrategies.choose(plan, Machine.detect(), t)));

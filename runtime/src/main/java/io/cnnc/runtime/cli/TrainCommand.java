@@ -139,6 +139,7 @@ final class TrainCommand implements Callable<Integer> {
         Optimizer opt = o.newOptimizer();
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));
+        ClassifierStep step = new ClassifierStep(trainer, opt, arrays, classes, o.labelSmoothing());
         MetricsLog log = new MetricsLog(dir.resolve("metrics.csv"), dir.resolve("curves.png"));
         int startEpoch = 0;
         double best = 0;
@@ -189,18 +190,12 @@ final class TrainCommand implements Callable<Integer> {
                                 100.0 * correct[0] / Math.max(1, seen), seen / ((System.nanoTime() - started) / 1e9)));
                         continue;
                     }
-                    float[] logits = trainer.forward(n == o.batch() ? x : java.util.Arrays.copyOf(x, n * train.sampleSize()), n, true);
-                    float[] dLogits = new float[logits.length];
-                    double loss = SoftmaxCrossEntropy.lossAndGradient(logits, java.util.Arrays.copyOf(labels, n), n, classes,
-                            o.labelSmoothing(), dLogits, correct);
-                    // Checked before the step: a NaN gradient would spread into every weight.
+                    rate = lrs.at(epoch, b);
+                    double loss = step.run(x, labels, n, rate, correct);
+                    // The step checked the loss before updating: a NaN gradient would spread into every weight.
                     if (!Double.isFinite(loss)) throw diverged("the loss is " + loss, epoch, b + 1, batches.count(), dir, device);
                     lossSum += n * loss;
                     seen += n;
-                    trainer.zeroGradients();
-                    trainer.backward(dLogits);
-                    rate = lrs.at(epoch, b);
-                    opt.step(arrays, trainer.gradients(), rate);
                     double seconds = (System.nanoTime() - started) / 1e9;
                     bar.step();
                     bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f acc %.2f%% %.0f img/s", lossSum / seen,

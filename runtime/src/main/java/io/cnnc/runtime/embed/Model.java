@@ -26,7 +26,6 @@ import java.util.function.Supplier;
 public final class Model {
 
     static final String DESCRIPTOR = "cnnc/model.properties";
-    static final String WEIGHTS = "cnnc/weights.safetensors";
 
     private final NetworkPool pool;
     /** An instance for the questions every instance answers alike (batch, output lengths). */
@@ -85,18 +84,9 @@ public final class Model {
     }
 
     private static Map<String, float[]> readWeights(ClassLoader loader) throws IOException {
-        Path tmp = Files.createTempFile("cnnc-weights", ".safetensors");
-        try {
-            try (InputStream in = loader.getResourceAsStream(WEIGHTS)) {
-                if (in == null) throw new IllegalStateException("the packaged model has no " + WEIGHTS);
-                Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
-            Map<String, float[]> out = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : Safetensors.read(tmp).entrySet()) out.put(e.getKey(), e.getValue().data());
-            return out;
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : PackagedWeights.read(loader).entrySet()) out.put(e.getKey(), e.getValue().data());
+        return out;
     }
 
     /**

@@ -89,6 +89,11 @@ public final class GraphTrainer {
         }
     }
 
+    /** Floats in one input sample (C * H * W). */
+    public int sampleSize() {
+        return Math.toIntExact(graph.inputs().getFirst().shape().size());
+    }
+
     /** Gradients of the learned, unfrozen parameters, by name. */
     public Map<String, float[]> gradients() {
         return grads;

@@ -69,6 +69,17 @@ class CompileCliTest {
                 .containsPattern("conv conv1: forward [a-z0-9-]+ \\([0-9.]+ ms\\), weight gradient [a-z-]+\n")
                 .containsPattern("conv conv2: forward [a-z0-9-]+ \\([0-9.]+ ms\\), data gradient [a-z0-9-]+ \\([0-9.]+ ms\\), weight gradient [a-z-]+\n");
         assertThat(cnnc("compile", f.toString(), "--train", "--target", "opencl").err()).contains("--train prints the CPU training plan");
+        // With -o, a trainer jar (TrainerJarTest runs one): the source, the weights and the classes Trainer.load() needs.
+        Path jar = tmp.resolve("trainer.jar");
+        Result packaged = cnnc("compile", f.toString(), "--train", "-o", jar.toString());
+        assertThat(packaged.code()).as(packaged.err()).isZero();
+        assertThat(packaged.out()).contains("trainer.jar: trainer for Net written");
+        try (var j = new java.util.jar.JarFile(jar.toFile())) {
+            assertThat(j.getEntry("cnnc/network.cnn")).isNotNull();
+            assertThat(j.getEntry("cnnc/weights.safetensors")).isNotNull();
+            assertThat(j.getEntry("io/cnnc/runtime/embed/Trainer.class")).isNotNull();
+            assertThat(j.getEntry("org/antlr/v4/runtime/Lexer.class")).isNotNull();
+        }
     }
 
     @Test

@@ -1,0 +1,58 @@
+package io.cnnc.runtime.embed;
+
+import com.google.gson.Gson;
+import com.squareup.javapoet.JavaFile;
+import io.cnnc.compiler.Compiler;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.dsl.SourceFile;
+import io.cnnc.kernels.cpu.CompiledNetwork;
+import io.cnnc.runtime.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Packages a trainer ({@link Trainer}) as a self-contained jar: the network's source file, its
+ * weights (learned ones and running statistics, unfolded), a descriptor, and the cnnc classes
+ * and libraries training runs on (the language front end included: the trainer derives its
+ * training plan from the source when it loads, as `cnnc train` does).
+ */
+public final class TrainerJar {
+
+    /** Library classes by package prefix, each located through one class in it. */
+    private static final Map<String, Class<?>> LIBRARY = new LinkedHashMap<>();
+
+    static {
+        LIBRARY.put("io/cnnc/dsl/", SourceFile.class);
+        LIBRARY.put("io/cnnc/compiler/", Compiler.class);
+        LIBRARY.put("io/cnnc/kernels/", CompiledNetwork.class);
+        LIBRARY.put("io/cnnc/runtime/", Trainer.class);
+        LIBRARY.put("org/antlr/v4/runtime/", org.antlr.v4.runtime.Lexer.class);
+        LIBRARY.put("com/squareup/javapoet/", JavaFile.class);
+        LIBRARY.put("com/google/gson/", Gson.class);
+    }
+
+    private TrainerJar() {}
+
+    /** {@code source}: the .cnn file's text; {@code graph}: the network in it to train, with {@code weights} bound to it. */
+    public static void write(java.nio.file.Path jar, SourceFile source, Graph graph, Map<String, Tensor> weights) throws IOException {
+        JarContents.write(jar, out -> {
+            out.put(Trainer.DESCRIPTOR, descriptor(source, graph));
+            out.put(Trainer.SOURCE, source.text().getBytes(StandardCharsets.UTF_8));
+            out.put(PackagedWeights.WEIGHTS, JarContents.safetensors(weights, Map.of("format", "cnnc-trainer")));
+            for (Map.Entry<String, Class<?>> lib : LIBRARY.entrySet()) out.copyLibrary(lib.getKey(), lib.getValue());
+        });
+    }
+
+    private static byte[] descriptor(SourceFile source, Graph graph) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("file", source.name());
+        p.setProperty("network", graph.name());
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        p.store(b, "cnnc trainer");
+        return b.toByteArray();
+    }
+}

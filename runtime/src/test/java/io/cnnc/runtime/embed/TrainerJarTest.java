@@ -1,0 +1,106 @@
+package io.cnnc.runtime.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cnnc.compiler.Compiler;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.dsl.SourceFile;
+import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.io.Safetensors;
+import io.cnnc.runtime.train.ClassifierStep;
+import io.cnnc.runtime.train.GraphTrainer;
+import io.cnnc.runtime.train.TrainingOptions;
+import io.cnnc.runtime.weights.WeightInitializer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * docs/embedding.md's fine-tuning example, taken from the file, compiled against a trainer jar
+ * alone and run in a separate JVM: its losses must be those of `cnnc train`'s engine stepping
+ * through the same batches in this process, bit for bit (same weights, recipe and thread count;
+ * the engine is deterministic), falling as the toy set is learned, and the weights it saves the
+ * ones this process ends with.
+ */
+class TrainerJarTest {
+
+    private static final String NET = """
+            network Tiny { input x: [1, 6, 6]
+              y = conv(4, 3, pad=1) -> bn -> relu
+              y + (y -> conv(4, 3, pad=1) -> bn) -> relu -> gap -> flatten -> dense(3)
+            }
+            train Tiny {
+              data "toy"
+              optimizer sgd(lr=0.1, momentum=0.9, weight_decay=1e-4)
+              batch 8
+              epochs 1
+            }
+            """;
+
+    @Test
+    void theDocumentedExampleTrainsInItsOwnJvmAsTheEngineDoesHere(@TempDir Path dir) throws Exception {
+        SourceFile source = new SourceFile("tiny.cnn", NET);
+        var compiled = Compiler.compile(source);
+        Graph graph = compiled.networks().getFirst();
+        Path jar = dir.resolve("trainer.jar");
+        TrainerJar.write(jar, source, graph, WeightInitializer.initialize(graph, 3));
+
+        Path app = dir.resolve("FineTune.java");
+        Files.writeString(app, documentedExample());
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-cp", jar.toString(), "-d", dir.toString(), app.toString());
+        assertThat(rc).isZero();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-XX:+UseSerialGC", "--add-modules", "jdk.incubator.vector", "-cp",
+                jar + java.io.File.pathSeparator + dir, "FineTune").directory(dir.toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err).isZero();
+        List<Double> got = new ArrayList<>();
+        for (String line : out.strip().split("\\R")) got.add(Double.parseDouble(line));
+
+        // The same steps here: the example's batches, the recipe's optimizer, the compiled engine.
+        Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
+        TrainingOptions recipe = TrainingOptions.resolve(compiled.train("Tiny").orElseThrow(),
+                new TrainingOptions.Overrides(null, null, null, null, null, null, null, null, null, null, null, null, true));
+        GraphTrainer trainer = new GraphTrainer(graph, params, recipe.seed(), Set.of(), GraphTrainer.Engine.COMPILED,
+                Runtime.getRuntime().availableProcessors());
+        trainer.startEpoch(0);
+        Map<String, float[]> arrays = new HashMap<>();
+        params.forEach((k, v) -> arrays.put(k, v.data()));
+        ClassifierStep step = new ClassifierStep(trainer, recipe.newOptimizer(), arrays, 3, recipe.labelSmoothing());
+        int batch = 8, size = 36;
+        List<Double> want = new ArrayList<>();
+        for (int s = 0; s < 30; s++) {
+            float[] images = new float[batch * size];
+            int[] labels = new int[batch];
+            for (int i = 0; i < batch; i++) {
+                labels[i] = (s + i) % 3;
+                Arrays.fill(images, i * size, (i + 1) * size, labels[i] / 3f);
+            }
+            want.add(step.run(images, labels, batch, recipe.lr(), null));
+        }
+        assertThat(got).containsExactlyElementsOf(want);
+        assertThat(got.getLast()).isLessThan(got.getFirst() / 4);
+        Map<String, Tensor> saved = Safetensors.read(dir.resolve("tuned.safetensors"));
+        assertThat(saved.keySet()).containsExactlyInAnyOrderElementsOf(params.keySet());
+        params.forEach((k, v) -> assertThat(saved.get(k).data()).as(k).containsExactly(v.data()));
+    }
+
+    /** The java block of docs/embedding.md's fine-tuning section. */
+    private static String documentedExample() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "embedding.md"));
+        String section = doc.substring(doc.indexOf("## Fine-tuning inside an application"));
+        int start = section.indexOf("```java\n") + "```java\n".length();
+        return section.substring(start, section.indexOf("```", start));
+    }
+}
