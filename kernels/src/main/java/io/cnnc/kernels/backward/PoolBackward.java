@@ -1,6 +1,7 @@
 package io.cnnc.kernels.backward;
 
 import io.cnnc.kernels.PoolGeometry;
+import io.cnnc.kernels.cpu.FastMaxPoolBackward;
 import io.cnnc.kernels.cpu.Workers;
 
 /**
@@ -13,6 +14,10 @@ public final class PoolBackward {
     private PoolBackward() {}
 
     public static void max(float[] x, float[] dy, int batch, PoolGeometry g, float[] dx) {
+        if (FastMaxPoolBackward.applies(g)) {
+            FastMaxPoolBackward.backward2x2(x, dy, batch, g, dx);
+            return;
+        }
         java.util.Arrays.fill(dx, 0f);
         int outH = g.outH();
         int outW = g.outW();
