@@ -64,14 +64,7 @@ public record AddOp() implements CommonOp, GpuTrainable {
 
     @Override
     public void backward(Eval e, Gradient g) {
-        float[] first = null;
-        for (float[] d : g.dxs()) {
-            if (d == null) continue;
-            if (first != null) System.arraycopy(first, 0, d, 0, d.length);
-            else if (g.reluOutput() != null) Activations.backward(ActivationKind.RELU, 0, g.reluOutput(), g.dy(), d);
-            else System.arraycopy(g.dy(), 0, d, 0, d.length);
-            first = d;
-        }
+        Activations.passThrough(g.reluOutput(), g.dy(), g.dxs());
     }
 
     @Override

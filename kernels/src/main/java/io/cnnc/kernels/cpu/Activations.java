@@ -39,6 +39,41 @@ public final class Activations {
         }
     }
 
+    /**
+     * A gradient that flows unchanged to every input (a residual add's), masked by the ReLU folded
+     * after it where {@code reluOutput} is given: written into each non-null array of {@code dxs}
+     * in one pass over dy, on the team, where a copy per input after the first was a serial pass
+     * of its own.
+     */
+    public static void passThrough(float[] reluOutput, float[] dy, float[][] dxs) {
+        float[] first = null, second = null;
+        for (float[] d : dxs) {
+            if (d == null) continue;
+            if (first == null) first = d;
+            else if (second == null) second = d;
+        }
+        if (first == null) return;
+        float[] a = first, b = second;
+        Chunks.forRanges(Workers.team(), dy.length, MIN_TASK, S.length(), (from, to) -> passThrough(reluOutput, dy, a, b, from, to));
+        for (float[] d : dxs) if (d != null && d != a && d != b) System.arraycopy(a, 0, d, 0, d.length);
+    }
+
+    private static void passThrough(float[] x, float[] dy, float[] a, float[] b, int from, int to) {
+        int i = from;
+        FloatVector zero = FloatVector.zero(S);
+        for (int bound = from + S.loopBound(to - from); i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, dy, i);
+            if (x != null) v = zero.blend(v, FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f));
+            v.intoArray(a, i);
+            if (b != null) v.intoArray(b, i);
+        }
+        for (; i < to; i++) {
+            float v = x == null || x[i] > 0 ? dy[i] : 0f;
+            a[i] = v;
+            if (b != null) b[i] = v;
+        }
+    }
+
     /** dy where x > 0, else 0: a select, so the same bits as the scalar loop, a vector at a time. */
     private static void reluBackward(float[] x, float[] dy, float[] dx, int from, int to) {
         int i = from;

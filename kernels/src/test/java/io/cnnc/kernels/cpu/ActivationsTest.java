@@ -39,4 +39,28 @@ class ActivationsTest {
         ActivationBackward.backward(kind, alpha, x, dy, dxWant);
         for (int i = 0; i < n; i++) assertThat(dx[i]).as("%s backward [%d] at %s", kind, i, x[i]).isCloseTo(dxWant[i], org.assertj.core.data.Offset.offset(1e-6f * Math.max(1, Math.abs(dxWant[i]))));
     }
+
+    /** A residual add's gradient: dy (masked where the folded ReLU's output is not positive) into every input's array, each written whole. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"1, true", "2, true", "3, false", "2, false"})
+    void passThroughWritesTheMaskedGradientIntoEveryInput(int inputs, boolean relu) {
+        Random r = new Random(inputs);
+        int n = 70_001; // several chunks and a scalar end
+        float[] dy = new float[n];
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            dy[i] = (float) r.nextGaussian();
+            out[i] = i % 3 == 0 ? 0f : (float) Math.abs(r.nextGaussian());
+        }
+        float[][] dxs = new float[inputs + 1][];
+        for (int k = 1; k <= inputs; k++) {
+            dxs[k] = new float[n];
+            java.util.Arrays.fill(dxs[k], Float.NaN);
+        }
+        Activations.passThrough(relu ? out : null, dy, dxs);
+        float[] want = new float[n];
+        for (int i = 0; i < n; i++) want[i] = !relu || out[i] > 0 ? dy[i] : 0f;
+        assertThat(dxs[0]).isNull();
+        for (int k = 1; k <= inputs; k++) assertThat(dxs[k]).containsExactly(want);
+    }
 }
