@@ -53,8 +53,8 @@ final class StrategyConvRunner implements ConvRunner {
 
     /**
      * {@code out = conv(in)} for {@code batch} samples, in contiguous slices of the batch, one per
-     * thread. A planar kernel runs the first slice in place and the others through copies, as a
-     * kernel reads and writes from the start of its arrays; a blocked one (NCHW16c) reads and
+     * thread. A planar kernel runs its slice in place where it can ({@link ConvKernel#forwardSamples}),
+     * else the first slice in place and the others through copies; a blocked one (NCHW16c) reads and
      * writes every slice through blocked copies, the reorders taking the place of the copies. The
      * copies' arrays are kept from call to call: at megabytes each, new ones were G1 humongous
      * allocations, and the collection cycles they set off took a core from the kernels in some runs.
@@ -82,6 +82,8 @@ final class StrategyConvRunner implements ConvRunner {
                 else System.arraycopy(in, from * inSize, slice, 0, n * inSize);
                 kernels[p].forward(slice, null, result, n);
                 Nchwc.toPlanar(result, out, from * outSize, n, g.outC(), outSpatial, Parallel.serial());
+            } else if (kernels[p].forwardSamples(in, null, out, from, n)) {
+                return;
             } else if (from == 0) {
                 kernels[p].forward(in, null, out, n);
             } else {

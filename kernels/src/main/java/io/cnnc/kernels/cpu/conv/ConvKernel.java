@@ -20,6 +20,17 @@ public interface ConvKernel {
         return false;
     }
 
+    /**
+     * Runs samples [from, from + count) of the whole batch's arrays in place, on the calling
+     * thread: training splits a batch across threads, and a kernel that reads and writes from the
+     * start of its arrays made every slice but the first copy its input in and its output out,
+     * leaving the first slice's thread idle for as long. False where the kernel cannot; the
+     * caller copies the slice and calls {@link #forward} then.
+     */
+    default boolean forwardSamples(float[] x, float[] residual, float[] y, int from, int count) {
+        return false;
+    }
+
     /** The strategy's tile sizes and other choices, for {@code cnnc compile --explain}. */
     String tiling();
 

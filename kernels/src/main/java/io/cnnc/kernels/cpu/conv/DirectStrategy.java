@@ -237,30 +237,15 @@ public final class DirectStrategy implements ConvStrategy {
 
         public void forward(float[] x, float[] residual, float[] y, int batch) {
             boolean wide = (long) batch * g.macsPerSample() >= PARALLEL_MACS && parallel.threads() > 1;
-            Parallel p = wide ? parallel : Parallel.serial();
+            if (!wide) {
+                samples(x, residual, y, 0, batch);
+                return;
+            }
+            Parallel p = parallel;
             int inPlanes = batch * g.inC();
             Object key = List.of(paddedKey, inPlanes);
             float[] pad = ScratchPool.take(key, inPlanes * planeSize);
             int inHW = g.inH() * g.inW();
-            if (!wide) {
-                // One thread: each band's input rows are copied in just before the band reads
-                // them, still in L2, instead of the whole padded input first.
-                float[] tile = new float[MR * NV * L + L];
-                for (int n = 0; n < batch; n++) {
-                    int filled = 0;
-                    for (int band = 0; band < bands; band++) {
-                        int need = inputRowsNeeded[band];
-                        for (int c = n * g.inC(); c < (n + 1) * g.inC() && need > filled; c++) {
-                            if (flatPlanes != null) flatPlanes.fill(x, c * inHW, pad, c * planeSize, filled, need);
-                            else planes.fill(x, c * inHW, pad, c * planeSize, filled, need);
-                        }
-                        filled = Math.max(filled, need);
-                        band(pad, n, band, 0, blocks, residual, y, tile);
-                    }
-                }
-                ScratchPool.give(key, pad);
-                return;
-            }
             int fillTasks = Math.min(parallel.threads(), inPlanes);
             p.forRange(fillTasks, t -> {
                 for (int c = inPlanes * t / fillTasks; c < inPlanes * (t + 1) / fillTasks; c++) {
@@ -277,14 +262,47 @@ public final class DirectStrategy implements ConvStrategy {
                 float[] tile = new float[MR * NV * L + L];
                 for (int i = work * t / tasks; i < work * (t + 1) / tasks; i++) {
                     int part = i % chunks, nb = i / chunks;
-                    band(pad, nb / bands, nb % bands, blocks * part / chunks, blocks * (part + 1) / chunks, residual, y, tile);
+                    band(pad, nb / bands, nb / bands, nb % bands, blocks * part / chunks, blocks * (part + 1) / chunks, residual, y, tile);
                 }
             });
             ScratchPool.give(key, pad);
         }
 
-        /** Calls [band*callsPerBand, ...) of sample n, channel blocks [bLo, bHi), epilogue included. */
-        private void band(float[] pad, int n, int band, int bLo, int bHi, float[] residual, float[] y, float[] tile) {
+        /** Samples [from, from + count) of the batch's arrays, in place, on this thread. */
+        @Override
+        public boolean forwardSamples(float[] x, float[] residual, float[] y, int from, int count) {
+            samples(x, residual, y, from, count);
+            return true;
+        }
+
+        /**
+         * Samples [from, from + count) on this thread: each band's input rows are copied into one
+         * sample's padded planes just before the band reads them, still in L2, instead of the
+         * whole padded input first.
+         */
+        private void samples(float[] x, float[] residual, float[] y, int from, int count) {
+            Object key = List.of(paddedKey, g.inC());
+            float[] pad = ScratchPool.take(key, g.inC() * planeSize);
+            int inHW = g.inH() * g.inW();
+            float[] tile = new float[MR * NV * L + L];
+            for (int n = from; n < from + count; n++) {
+                int filled = 0;
+                for (int band = 0; band < bands; band++) {
+                    int need = inputRowsNeeded[band];
+                    for (int ci = 0; ci < g.inC() && need > filled; ci++) {
+                        int c = n * g.inC() + ci;
+                        if (flatPlanes != null) flatPlanes.fill(x, c * inHW, pad, ci * planeSize, filled, need);
+                        else planes.fill(x, c * inHW, pad, ci * planeSize, filled, need);
+                    }
+                    filled = Math.max(filled, need);
+                    band(pad, 0, n, band, 0, blocks, residual, y, tile);
+                }
+            }
+            ScratchPool.give(key, pad);
+        }
+
+        /** Calls [band*callsPerBand, ...) of sample n (its padded planes at sample padN of pad), channel blocks [bLo, bHi), epilogue included. */
+        private void band(float[] pad, int padN, int n, int band, int bLo, int bHi, float[] residual, float[] y, float[] tile) {
             int c0 = band * callsPerBand, c1 = Math.min(calls, c0 + callsPerBand);
             int yStart = segY[segStart[c0 * NV]];
             int yEnd = c1 == calls ? outHW : segY[segStart[c1 * NV]];
@@ -294,7 +312,7 @@ public final class DirectStrategy implements ConvStrategy {
                     int last = Math.min(NV - 1, slots - 1 - s);
                     for (int b = b0; b < b1; b++) {
                         int group = b / blocksPerGroup;
-                        int pBase = (n * g.inC() + group * icg) * planeSize;
+                        int pBase = (padN * g.inC() + group * icg) * planeSize;
                         micro(pad, pBase, s, last, b * k * MR, tile);
                         int oc0 = group * ocg + (b % blocksPerGroup) * MR;
                         int channels = Math.min(MR, (group + 1) * ocg - oc0);

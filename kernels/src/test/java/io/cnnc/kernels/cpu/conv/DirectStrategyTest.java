@@ -157,4 +157,29 @@ class DirectStrategyTest {
         assertThat(ConvStrategies.candidates(ConvStrategyCheck.geometry(4, 8, 4, 3, 1, 1, 4)))
                 .extracting(ConvStrategy::name).contains("direct", "depthwise");
     }
+
+    /**
+     * Training's slices: samples [1, 3) of a batch of 4 run in place in the whole batch's arrays
+     * give the very bits the whole batch's forward gives them, and leave the other samples alone,
+     * in both numberings and with a residual epilogue (which is read at the same samples).
+     */
+    @ParameterizedTest
+    @EnumSource(value = DirectStrategy.Numbering.class)
+    void samplesInPlaceMatchTheWholeBatch(DirectStrategy.Numbering numbering) {
+        ConvGeometry g = new ConvGeometry(5, 13, 17, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        int batch = 4, in = g.inC() * g.inH() * g.inW(), out = g.outC() * g.outH() * g.outW();
+        Random r = new Random(4);
+        float[] x = new float[batch * in], w = new float[g.weightCount()], bias = new float[g.outC()], res = new float[batch * out];
+        for (float[] a : new float[][] {x, w, bias, res}) for (int i = 0; i < a.length; i++) a[i] = r.nextFloat() * 2 - 1;
+        ConvKernel k = new DirectStrategy(numbering).prepare(g, w, Epilogue.of(bias, true, ActivationKind.RELU, 0), Parallel.serial());
+        float[] whole = new float[batch * out];
+        k.forward(x, res, whole, batch);
+        float[] part = new float[batch * out];
+        java.util.Arrays.fill(part, Float.NaN);
+        assertThat(k.forwardSamples(x, res, part, 1, 2)).isTrue();
+        for (int i = 0; i < part.length; i++) {
+            if (i < out || i >= 3 * out) assertThat(part[i]).as("untouched %d", i).isNaN();
+            else assertThat(part[i]).as("%d", i).isEqualTo(whole[i]);
+        }
+    }
 }
