@@ -100,4 +100,50 @@ public final class TrainingConvStrategies {
         }
         return s.toString();
     }
+
+    /**
+     * {@code --explain}: per conv its geometry, then each of its three convolutions on a line: the
+     * strategy, the cost model's time per sample and reason, and the next candidates; the weight
+     * gradient's form and why.
+     */
+    public static String explain(Map<Node, Directions> choices) {
+        StringBuilder s = new StringBuilder();
+        for (Map.Entry<Node, Directions> e : choices.entrySet()) {
+            Directions d = e.getValue();
+            ConvGeometry g = d.forwardGeometry();
+            s.append("conv ").append(e.getKey().name()).append(": ").append(describe(g)).append('\n');
+            s.append("  forward: ").append(explain(d.forward())).append('\n');
+            if (d.data() != null) {
+                s.append("  data gradient, dy convolved with the flipped, transposed filter (").append(describe(d.dataGeometry())).append("): ")
+                        .append(explain(d.data())).append('\n');
+            } else if (d.dataNeeded()) {
+                s.append("  data gradient: im2col-col2im, transposed GEMM then col2im (stride ").append(g.strideH()).append('x').append(g.strideW())
+                        .append(": not a stride-1 convolution of dy)\n");
+            } else {
+                s.append("  data gradient: none (no layer before this one learns)\n");
+            }
+            s.append("  weight gradient: ").append(d.weight().label()).append(" (").append(weightReason(g)).append(")\n");
+        }
+        return s.toString();
+    }
+
+    private static String describe(ConvGeometry g) {
+        return String.format(Locale.ROOT, "%d->%d channels, %dx%d kernel, stride %dx%d, %dx%d input%s", g.inC(), g.outC(), g.kernelH(), g.kernelW(),
+                g.strideH(), g.strideW(), g.inH(), g.inW(), g.groups() > 1 ? ", " + g.groups() + " groups" : "");
+    }
+
+    private static String explain(Choice c) {
+        String others = c.expectedMs().entrySet().stream().filter(x -> !x.getKey().equals(c.strategy()))
+                .sorted(Map.Entry.comparingByValue()).limit(3)
+                .map(x -> String.format(Locale.ROOT, "%s %.3f", x.getKey(), x.getValue())).collect(java.util.stream.Collectors.joining(", "));
+        return String.format(Locale.ROOT, "%s, %.3f ms a sample by the cost model (%s)%s", c.strategy(), c.expected(), c.reason(),
+                others.isEmpty() ? "" : "; next: " + others);
+    }
+
+    private static String weightReason(ConvGeometry g) {
+        if (weightGradient(g) == WeightGradientForm.CHANNELS_LAST) {
+            return "ungrouped, a vector's worth of input channels: the input copied channels last, input channels along the vectors";
+        }
+        return (g.groups() > 1 ? "grouped" : "fewer input channels than a vector holds") + ": vectors along the pixels";
+    }
 }

@@ -108,7 +108,8 @@ final class CompileCommand implements Callable<Integer> {
             }
             out.print(plan.print());
             out.print(TrainingMemoryPlan.of(plan).print(batch));
-            out.print(TrainingConvStrategies.print(TrainingConvStrategies.choose(plan, Machine.detect(), t)));
+            var choices = TrainingConvStrategies.choose(plan, Machine.detect(), t);
+            out.print(explain ? TrainingConvStrategies.explain(choices) : TrainingConvStrategies.print(choices));
             return 0;
         }
         var params = CompiledEngine.raw(weights.load(graph, spec.commandLine().getErr()));

@@ -124,13 +124,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError(graph.name() + " has " + classes + " outputs but " + o.data() + " has " + train.classes() + " classes");
         }
 
+        // Checked before anything is written: a misspelt layer must not leave an empty run folder.
+        Set<String> frozen = frozenNodes(graph);
         Path dir = out != null ? out : Path.of("runs", graph.name());
         AtomicFiles.createFolder(dir);
         removeStaleTemps(dir, con);
         Map<String, Tensor> params = weights != null
                 ? WeightBinder.bind(graph, Safetensors.read(weights), weights)
                 : WeightInitializer.initialize(graph, o.seed());
-        Set<String> frozen = frozenNodes(graph);
         GraphTrainer trainer = new GraphTrainer(graph, params, o.seed(), frozen,
                 engine == EngineName.reference ? GraphTrainer.Engine.REFERENCE : GraphTrainer.Engine.COMPILED, Runtime.getRuntime().availableProcessors(),
                 name -> !noWinograd || !ConvStrategies.byName(name).approximate());

@@ -69,6 +69,14 @@ class CompileCliTest {
                 .containsPattern("conv conv1: forward [a-z0-9-]+ \\([0-9.]+ ms\\), weight gradient [a-z-]+\n")
                 .containsPattern("conv conv2: forward [a-z0-9-]+ \\([0-9.]+ ms\\), data gradient [a-z0-9-]+ \\([0-9.]+ ms\\), weight gradient [a-z-]+\n");
         assertThat(cnnc("compile", f.toString(), "--train", "--target", "opencl").err()).contains("--train prints the CPU training plan");
+        // --explain: every direction of every conv on a line of its own, with the cost model's reason and runners-up.
+        Result explained = cnnc("compile", f.toString(), "--train", "--explain", "--threads", "1");
+        assertThat(explained.code()).as(explained.err()).isZero();
+        assertThat(explained.out()).contains("conv conv1: 3->8 channels, 3x3 kernel, stride 1x1, 12x12 input\n  forward: ")
+                .contains("  data gradient: none (no layer before this one learns)\n")
+                .containsPattern("conv conv2: 8->8 channels, 3x3 kernel, stride 1x1, 12x12 input\n  forward: [a-z0-9-]+, [0-9.]+ ms a sample by the "
+                        + "cost model \\(.+\\); next: [a-z0-9-]+ [0-9.]+.*\n  data gradient, dy convolved with the flipped, transposed filter "
+                        + "\\(8->8 channels, 3x3 kernel, stride 1x1, 12x12 input\\): [a-z0-9-]+, .*\n  weight gradient: (lane-partial|channels-last) \\(");
         // With -o, a trainer jar (TrainerJarTest runs one): the source, the weights and the classes Trainer.load() needs.
         Path jar = tmp.resolve("trainer.jar");
         Result packaged = cnnc("compile", f.toString(), "--train", "-o", jar.toString());

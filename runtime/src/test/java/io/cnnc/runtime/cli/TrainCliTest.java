@@ -297,6 +297,16 @@ class TrainCliTest {
         assertThat(Safetensors.read(out.resolve("best.safetensors")).get(layer + ".bias").data()).containsExactly(-10f, 10f);
     }
 
+    /** A --freeze layer the network does not have stops the run before it trains or writes anything. */
+    @Test
+    void freezingALayerThatDoesNotExistIsAClearError() {
+        Path out = tmp.resolve("nofreeze");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--epochs", "1", "--freeze", "bn9");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("--freeze: no layer named 'bn9' in").doesNotContain("\tat ");
+        assertThat(out).doesNotExist();
+    }
+
     @Test
     void missingDataIsAClearError() {
         CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--data", tmp.resolve("nowhere").toString());
