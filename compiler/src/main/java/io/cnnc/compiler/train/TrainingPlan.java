@@ -36,16 +36,31 @@ public final class TrainingPlan {
     private final List<NamedParam> updated;
     /** ReLU nodes folded into the node before them, which computes them in its own passes (SourceOp.absorbsRelu). */
     private final Map<Node, Node> absorbedBy;
+    /** How the updated tensors are stepped; null in a plan derived without one (its caller steps them). */
+    private final UpdateRule rule;
 
-    private TrainingPlan(Graph graph, Set<String> frozen, List<Backward> backward, List<NamedParam> updated, Map<Node, Node> absorbedBy) {
+    private TrainingPlan(Graph graph, Set<String> frozen, List<Backward> backward, List<NamedParam> updated, Map<Node, Node> absorbedBy,
+                         UpdateRule rule) {
         this.graph = graph;
         this.frozen = frozen;
         this.backward = backward;
         this.updated = updated;
         this.absorbedBy = absorbedBy;
+        this.rule = rule;
     }
 
-    /** The plan for {@code graph} with the layers named in {@code frozen} kept fixed. */
+    /** The plan for {@code graph} with the layers named in {@code frozen} kept fixed, each updated tensor stepped by {@code rule}. */
+    public static TrainingPlan derive(Graph graph, Set<String> frozen, UpdateRule rule) {
+        TrainingPlan p = derive(graph, frozen);
+        return new TrainingPlan(p.graph, p.frozen, p.backward, p.updated, p.absorbedBy, rule);
+    }
+
+    /** The update rule, or null where the plan was derived without one. */
+    public UpdateRule rule() {
+        return rule;
+    }
+
+    /** The plan for {@code graph} with the layers named in {@code frozen} kept fixed, without an update rule. */
     public static TrainingPlan derive(Graph graph, Set<String> frozen) {
         List<NamedParam> updated = graph.parameters().stream()
                 .filter(p -> p.spec().learned() && !frozen.contains(p.node().name())).toList();
@@ -67,7 +82,7 @@ public final class TrainingPlan {
             steps.add(new Backward(n, inputs, learning.contains(n)));
             for (int i = 0; i < inputs.size(); i++) if (inputs.get(i)) reachesOutput.add(n.inputs().get(i));
         }
-        return new TrainingPlan(graph, Set.copyOf(frozen), List.copyOf(steps), updated, absorbedReLUs(graph));
+        return new TrainingPlan(graph, Set.copyOf(frozen), List.copyOf(steps), updated, absorbedReLUs(graph), null);
     }
 
     /**
@@ -123,7 +138,7 @@ public final class TrainingPlan {
     /**
      * A stable text form: {@code fold relu1 (relu) into bn1} per absorbed ReLU, then one line per
      * step: {@code backward conv2 (conv) d[%3] params} names the inputs that get a gradient and
-     * whether the node's parameters do.
+     * whether the node's parameters do; last the update, with its rule where the plan has one.
      */
     public String print() {
         StringBuilder s = new StringBuilder("training ").append(graph.name()).append(": ").append(graph.nodes().size())
@@ -143,6 +158,8 @@ public final class TrainingPlan {
         }
         StringJoiner u = new StringJoiner(" ");
         for (NamedParam p : updated) u.add(p.name());
-        return s.append("update ").append(u.length() == 0 ? "(nothing)" : u.toString()).append('\n').toString();
+        s.append("update ");
+        if (rule != null) s.append(rule.print()).append(": ");
+        return s.append(u.length() == 0 ? "(nothing)" : u.toString()).append('\n').toString();
     }
 }

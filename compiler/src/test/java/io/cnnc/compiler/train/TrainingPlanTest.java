@@ -82,4 +82,14 @@ class TrainingPlanTest {
                 """);
         assertThat(TrainingPlan.derive(g, Set.of()).backward()).extracting(b -> b.node().name()).containsExactly("fc", "flatten1", "gap1", "c1");
     }
+
+    /** The optimizer is the plan's last step, printed in the train section's syntax. */
+    @Test
+    void theUpdateStepCarriesItsRule() {
+        String sgd = TrainingPlan.derive(CompileTestSupport.graph(NET), Set.of("c1", "bn1", "c2"), new UpdateRule.Sgd(0.9, 5e-4, true)).print();
+        assertThat(sgd).endsWith("update sgd(momentum=0.9, weight_decay=0.0005, nesterov=true): fc.weight fc.bias\n");
+        assertThat(new UpdateRule.Adam(0.9, 0.999, 1e-8, 0.01, true).print()).isEqualTo("adamw(beta1=0.9, beta2=0.999, eps=0.00000001, weight_decay=0.01)");
+        assertThat(new UpdateRule.Sgd(0, 0, false).slots()).isEmpty();
+        assertThat(new UpdateRule.Adam(0.9, 0.999, 1e-8, 0, false).slots()).containsExactly("exp_avg", "exp_avg_sq");
+    }
 }

@@ -100,7 +100,10 @@ final class CompileCommand implements Callable<Integer> {
                 throw new UserError("--train prints the CPU training plan (and with -o packages a trainer); it takes no --emit-java, "
                         + "--emit-kernels or --target");
             }
-            TrainingPlan plan = TrainingPlan.derive(graph, java.util.Set.of());
+            // The file's train section's optimizer (or the defaults cnnc train would use): the plan's update step.
+            var rule = io.cnnc.runtime.train.TrainingOptions.resolve(Models.compile(file).train(graph.name()).orElse(null),
+                    io.cnnc.runtime.train.TrainingOptions.Overrides.NONE).updateRule();
+            TrainingPlan plan = TrainingPlan.derive(graph, java.util.Set.of(), rule);
             if (output != null) {
                 TrainerJar.write(output, Models.read(file), graph, weights.load(graph, spec.commandLine().getErr()));
                 out.printf("%s: trainer for %s written (Trainer.load(), step(images, labels), save(path): docs/embedding.md)%n", output, graph.name());

@@ -69,7 +69,7 @@ public final class Trainer {
             Graph graph = compiled.networks().stream().filter(g -> g.name().equals(p.getProperty("network"))).findFirst()
                     .orElseThrow(() -> new IllegalStateException("the packaged source has no network " + p.getProperty("network")));
             TrainingOptions recipe = TrainingOptions.resolve(compiled.train(graph.name()).orElse(null),
-                    new TrainingOptions.Overrides(null, null, null, null, null, null, null, null, null, null, null, null, true));
+                    TrainingOptions.Overrides.NONE);
             Map<String, Tensor> params = WeightBinder.bind(graph, PackagedWeights.read(loader), Path.of(PackagedWeights.WEIGHTS));
             return new Trainer(graph, params, recipe, Set.of());
         } catch (IOException e) {

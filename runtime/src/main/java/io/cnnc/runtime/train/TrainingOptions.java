@@ -3,6 +3,7 @@ package io.cnnc.runtime.train;
 import io.cnnc.compiler.layers.BoundArgs;
 import io.cnnc.compiler.train.TrainConfig;
 import io.cnnc.compiler.train.TrainConfig.Choice;
+import io.cnnc.compiler.train.UpdateRule;
 
 /**
  * The effective training recipe: the file's train section with command-line overrides applied.
@@ -14,7 +15,10 @@ public record TrainingOptions(String data, String optimizer, double lr, double m
 
     public record Overrides(String data, String optimizer, Double lr, Double momentum, Double weightDecay, Boolean nesterov,
                             String schedule, Integer warmup, Double labelSmoothing, Integer batch, Integer epochs, Long seed,
-                            boolean noAugment) {}
+                            boolean noAugment) {
+        /** The train section as written. */
+        public static final Overrides NONE = new Overrides(null, null, null, null, null, null, null, null, null, null, null, null, false);
+    }
 
     public static TrainingOptions resolve(TrainConfig section, Overrides o) {
         Choice opt = section == null ? null : section.optimizer();
@@ -59,12 +63,17 @@ public record TrainingOptions(String data, String optimizer, double lr, double m
         return args != null && args.has(name) ? args.number(name) : fallback;
     }
 
-    public Optimizer newOptimizer() {
+    /** The training plan's update step for this recipe. */
+    public UpdateRule updateRule() {
         return switch (optimizer) {
-            case "sgd" -> new Sgd(momentum, weightDecay, nesterov);
-            case "adam" -> new Adam(beta1, beta2, eps, weightDecay, false);
-            case "adamw" -> new Adam(beta1, beta2, eps, weightDecay, true);
+            case "sgd" -> new UpdateRule.Sgd(momentum, weightDecay, nesterov);
+            case "adam" -> new UpdateRule.Adam(beta1, beta2, eps, weightDecay, false);
+            case "adamw" -> new UpdateRule.Adam(beta1, beta2, eps, weightDecay, true);
             default -> throw new IllegalArgumentException("unknown optimizer '" + optimizer + "' (sgd, adam, adamw)");
         };
+    }
+
+    public Optimizer newOptimizer() {
+        return new RuleOptimizer(updateRule());
     }
 }

@@ -71,7 +71,7 @@ class TrainerJarTest {
         // The same steps here: the example's batches, the recipe's optimizer, the compiled engine.
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
         TrainingOptions recipe = TrainingOptions.resolve(compiled.train("Tiny").orElseThrow(),
-                new TrainingOptions.Overrides(null, null, null, null, null, null, null, null, null, null, null, null, true));
+                TrainingOptions.Overrides.NONE);
         GraphTrainer trainer = new GraphTrainer(graph, params, recipe.seed(), Set.of(), GraphTrainer.Engine.COMPILED,
                 Runtime.getRuntime().availableProcessors());
         trainer.startEpoch(0);

@@ -1,0 +1,60 @@
+package io.cnnc.compiler.train;
+
+import io.cnnc.compiler.ir.IrPrinter;
+import io.cnnc.kernels.backward.OptimizerUpdates;
+import java.util.List;
+
+/**
+ * The training plan's last step: how the optimizer updates each learned tensor from its
+ * gradient, defined once for every path that trains (PyTorch's rules; OptimizerTest holds them
+ * to torch.optim). The state each rule keeps per tensor is named by its slots, which checkpoints
+ * save as {@code <param>.<slot>}.
+ */
+public sealed interface UpdateRule {
+
+    /** The state tensors per parameter, each as long as the parameter, zero before the first step. */
+    List<String> slots();
+
+    /** One step of {@code p} from {@code g}: {@code state} holds the slots' arrays in order; {@code first} on a tensor's first step; {@code step} counts from 1. */
+    void apply(float[] p, float[] g, float[][] state, boolean first, long step, double lr);
+
+    /** The plan's text form, the train section's syntax: {@code sgd(momentum=0.9, weight_decay=0.0005, nesterov=false)}. */
+    String print();
+
+    /** SGD with L2 weight decay and optionally (Nesterov) momentum. */
+    record Sgd(double momentum, double weightDecay, boolean nesterov) implements UpdateRule {
+        @Override
+        public List<String> slots() {
+            return momentum == 0 ? List.of() : List.of("momentum");
+        }
+
+        @Override
+        public void apply(float[] p, float[] g, float[][] state, boolean first, long step, double lr) {
+            OptimizerUpdates.sgd(p, g, state.length == 0 ? null : state[0], first, momentum, weightDecay, nesterov, lr);
+        }
+
+        @Override
+        public String print() {
+            return "sgd(momentum=" + IrPrinter.num(momentum) + ", weight_decay=" + IrPrinter.num(weightDecay) + ", nesterov=" + nesterov + ")";
+        }
+    }
+
+    /** Adam, or AdamW where the weight decay is {@code decoupled} from the gradient. */
+    record Adam(double beta1, double beta2, double eps, double weightDecay, boolean decoupled) implements UpdateRule {
+        @Override
+        public List<String> slots() {
+            return List.of("exp_avg", "exp_avg_sq");
+        }
+
+        @Override
+        public void apply(float[] p, float[] g, float[][] state, boolean first, long step, double lr) {
+            OptimizerUpdates.adam(p, g, state[0], state[1], step, beta1, beta2, eps, weightDecay, decoupled, lr);
+        }
+
+        @Override
+        public String print() {
+            return (decoupled ? "adamw" : "adam") + "(beta1=" + IrPrinter.num(beta1) + ", beta2=" + IrPrinter.num(beta2) + ", eps="
+                    + IrPrinter.num(eps) + ", weight_decay=" + IrPrinter.num(weightDecay) + ")";
+        }
+    }
+}
