@@ -135,6 +135,11 @@ public final class TrainingPlan {
         return frozen.contains(n.name());
     }
 
+    /** The names of the frozen layers. */
+    public Set<String> frozen() {
+        return frozen;
+    }
+
     /**
      * A stable text form: {@code fold relu1 (relu) into bn1} per absorbed ReLU, then one line per
      * step: {@code backward conv2 (conv) d[%3] params} names the inputs that get a gradient and

@@ -2,6 +2,9 @@ package io.cnnc.compiler.train;
 
 import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.kernels.backward.OptimizerUpdates;
+import io.cnnc.kernels.gpu.Arg;
+import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import java.util.List;
 
 /**
@@ -21,6 +24,9 @@ public sealed interface UpdateRule {
     /** The plan's text form, the train section's syntax: {@code sgd(momentum=0.9, weight_decay=0.0005, nesterov=false)}. */
     String print();
 
+    /** The same step on a device: buffers of the parameter, its gradient and its slots' state, in float. */
+    Launch gpu(int param, int grad, int[] state, long count, boolean first, long step, double lr);
+
     /** SGD with L2 weight decay and optionally (Nesterov) momentum. */
     record Sgd(double momentum, double weightDecay, boolean nesterov) implements UpdateRule {
         @Override
@@ -31,6 +37,12 @@ public sealed interface UpdateRule {
         @Override
         public void apply(float[] p, float[] g, float[][] state, boolean first, long step, double lr) {
             OptimizerUpdates.sgd(p, g, state.length == 0 ? null : state[0], first, momentum, weightDecay, nesterov, lr);
+        }
+
+        @Override
+        public Launch gpu(int param, int grad, int[] state, long count, boolean first, long step, double lr) {
+            return TrainingLaunches.sgdStep(param, grad, state.length == 0 ? Arg.NO_BUFFER : state[0], count, (float) lr, (float) momentum,
+                    (float) weightDecay, nesterov, first);
         }
 
         @Override
@@ -49,6 +61,12 @@ public sealed interface UpdateRule {
         @Override
         public void apply(float[] p, float[] g, float[][] state, boolean first, long step, double lr) {
             OptimizerUpdates.adam(p, g, state[0], state[1], step, beta1, beta2, eps, weightDecay, decoupled, lr);
+        }
+
+        @Override
+        public Launch gpu(int param, int grad, int[] state, long count, boolean first, long step, double lr) {
+            return TrainingLaunches.adamStep(param, grad, state[0], state[1], count, (float) lr, (float) beta1, (float) beta2, (float) eps,
+                    (float) weightDecay, decoupled, (float) (1 - Math.pow(beta1, step)), (float) (1 - Math.pow(beta2, step)), first);
         }
 
         @Override

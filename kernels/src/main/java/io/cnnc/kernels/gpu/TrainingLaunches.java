@@ -163,4 +163,12 @@ public final class TrainingLaunches {
         return Launch.linear("sgd_step", count, List.of(Arg.buffer(param), Arg.buffer(grad), Arg.buffer(buffer), Arg.of(Math.toIntExact(count)),
                 Arg.of(lr), Arg.of(momentum), Arg.of(weightDecay), Arg.flag(nesterov), Arg.flag(first)));
     }
+
+    /** Adam or AdamW ({@code decoupled}) on one tensor; {@code c1}, {@code c2}: the step's bias corrections; {@code first}: the moments start at zero. */
+    public static Launch adamStep(int param, int grad, int m, int v, long count, float lr, float beta1, float beta2, float eps, float weightDecay,
+                                  boolean decoupled, float c1, float c2, boolean first) {
+        return Launch.linear("adam_step", count, List.of(Arg.buffer(param), Arg.buffer(grad), Arg.buffer(m), Arg.buffer(v),
+                Arg.of(Math.toIntExact(count)), Arg.of(lr), Arg.of(beta1), Arg.of(beta2), Arg.of(eps), Arg.of(weightDecay), Arg.flag(decoupled),
+                Arg.of(c1), Arg.of(c2), Arg.flag(first)));
+    }
 }

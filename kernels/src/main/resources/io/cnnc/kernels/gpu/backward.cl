@@ -415,3 +415,18 @@ KERNEL sgd_step(GLOBAL float* p, GLOBAL const float* RESTRICT g, GLOBAL float* b
     }
     p[i] -= lr * d;
 }
+
+/* PyTorch's Adam, or AdamW (decoupled: p -= lr wd p first), at the step whose bias corrections
+   c1 = 1 - beta1^t and c2 = 1 - beta2^t the host computed; the moments start at zero on the first
+   step (device buffers start undefined). Global: count. */
+KERNEL adam_step(GLOBAL float* p, GLOBAL const float* RESTRICT g, GLOBAL float* m, GLOBAL float* v, int count, float lr, float beta1,
+                 float beta2, float eps, float weightDecay, int decoupled, float c1, float c2, int first) {
+    int i = GID(0);
+    if (i >= count) return;
+    float grad = g[i];
+    if (decoupled) p[i] -= lr * weightDecay * p[i];
+    else grad += weightDecay * p[i];
+    m[i] = (first ? 0.0f : beta1 * m[i]) + (1.0f - beta1) * grad;
+    v[i] = (first ? 0.0f : beta2 * v[i]) + (1.0f - beta2) * grad * grad;
+    p[i] -= lr * (m[i] / c1) / (SQRT(v[i] / c2) + eps);
+}

@@ -1,5 +1,6 @@
 package io.cnnc.runtime.cli;
 
+import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.gpu.GpuBackend;
@@ -15,7 +16,6 @@ record DeviceTraining(GpuBackend backend, GpuTrainer trainer) implements AutoClo
     static DeviceTraining open(GpuTarget target, Graph graph, Map<String, Tensor> params, TrainingOptions o, boolean frozen, boolean resume,
                                PrintWriter out) {
         String flag = "--target " + target.label();
-        if (!o.optimizer().equals("sgd")) throw new UserError(flag + " trains with sgd only (this run asks for " + o.optimizer() + ")");
         if (frozen) throw new UserError(flag + " cannot --freeze layers");
         // The checkpoint's optimizer state (momentum) lives on the device and is not saved.
         if (resume) throw new UserError(flag + " cannot --resume");
@@ -26,8 +26,8 @@ record DeviceTraining(GpuBackend backend, GpuTrainer trainer) implements AutoClo
             throw new UserError(flag + ": " + e.getMessage());
         }
         try {
-            GpuTrainer trainer = new GpuTrainer(backend, graph, params, o.batch(),
-                    new GpuTrainer.Sgd(o.momentum(), o.weightDecay(), o.nesterov(), o.labelSmoothing()), o.seed());
+            GpuTrainer trainer = new GpuTrainer(backend, TrainingPlan.derive(graph, java.util.Set.of(), o.updateRule()), params, o.batch(),
+                    o.labelSmoothing(), o.seed());
             out.println("training on " + backend.deviceName() + " (" + trainer.plan().forward().size() + " forward and "
                     + trainer.plan().backward().size() + " backward launches per step; the last partial batch of an epoch is dropped)");
             return new DeviceTraining(backend, trainer);

@@ -1,11 +1,11 @@
 package io.cnnc.runtime.gpu;
 
-import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.train.TrainingPlan;
+import io.cnnc.compiler.train.UpdateRule;
 import io.cnnc.compiler.target.gpu.GpuTrainingPlan;
 import io.cnnc.compiler.target.gpu.GpuTrainingPlanner;
 import io.cnnc.kernels.gpu.GpuSource;
 import io.cnnc.kernels.gpu.Launch;
-import io.cnnc.kernels.gpu.TrainingLaunches;
 import io.cnnc.runtime.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,20 +14,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Trains a network on a device with SGD: parameters, activations and gradients stay on the
+ * Trains a network on a device with its training plan's update rule (SGD, Adam, AdamW): parameters, activations and gradients stay on the
  * device; per step only the batch, its labels and the dropout masks go up and the per-sample
  * loss comes back. Dropout masks come from the CPU trainer's random stream (same seed, same
  * masks), so the two trainers can be compared step for step.
  */
 public final class GpuTrainer implements AutoCloseable {
-
-    /** PyTorch's SGD settings (see Sgd) and the cross-entropy's label smoothing. */
-    public record Sgd(double momentum, double weightDecay, boolean nesterov, double labelSmoothing) {
-
-        public Sgd(double momentum, double weightDecay, boolean nesterov) {
-            this(momentum, weightDecay, nesterov, 0);
-        }
-    }
 
     public record StepResult(double loss, int correct) {}
 
@@ -35,14 +27,18 @@ public final class GpuTrainer implements AutoCloseable {
     private final DeviceMemory memory;
     private final List<Object[]> forward = new ArrayList<>();
     private final List<Object[]> backward = new ArrayList<>();
-    private final Sgd sgd;
+    private final UpdateRule rule;
     private final long seed;
     private SplittableRandom random;
     private long steps;
 
-    public GpuTrainer(GpuBackend backend, Graph graph, Map<String, Tensor> params, int batch, Sgd sgd, long seed) {
-        this.plan = GpuTrainingPlanner.plan(graph, Tensor.arrays(params), batch, sgd.momentum() != 0, sgd.labelSmoothing());
-        this.sgd = sgd;
+    /**
+     * Trains {@code training}'s steps, those the CPU trainer runs, with its update rule, at
+     * {@code batch}; {@code labelSmoothing} as the cross-entropy's.
+     */
+    public GpuTrainer(GpuBackend backend, TrainingPlan training, Map<String, Tensor> params, int batch, double labelSmoothing, long seed) {
+        this.plan = GpuTrainingPlanner.plan(training, Tensor.arrays(params), batch, labelSmoothing);
+        this.rule = training.rule();
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         backend.build(GpuSource.program(backend.dialect()));
@@ -79,17 +75,15 @@ public final class GpuTrainer implements AutoCloseable {
         return new StepResult(loss / plan.batch(), correct);
     }
 
-    /** One SGD step at learning rate {@code lr} on this batch. */
+    /** One optimizer step (the plan's update rule) at learning rate {@code lr} on this batch. */
     public StepResult step(float[] x, int[] labels, double lr) {
         StepResult r = gradients(x, labels);
         boolean first = steps == 0;
+        steps++;
         for (Map.Entry<String, Integer> g : plan.grads().entrySet()) {
             int p = plan.params().get(g.getKey());
-            int buf = plan.momentum().getOrDefault(g.getKey(), io.cnnc.kernels.gpu.Arg.NO_BUFFER);
-            memory.launch(TrainingLaunches.sgdStep(p, g.getValue(), buf, plan.buffers().get(p).floats(), (float) lr, (float) sgd.momentum(),
-                    (float) sgd.weightDecay(), sgd.nesterov(), first));
+            memory.launch(rule.gpu(p, g.getValue(), plan.state().get(g.getKey()), plan.buffers().get(p).floats(), first, steps, lr));
         }
-        steps++;
         return r;
     }
 

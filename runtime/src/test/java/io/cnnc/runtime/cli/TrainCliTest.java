@@ -163,9 +163,22 @@ class TrainCliTest {
                         .isCloseTo(Double.parseDouble(x[col]), org.assertj.core.data.Offset.offset(1e-3));
             }
         }
-        CliTestAccess.Result adam = CliTestAccess.cnnc("train", model.toString(), "--out", gpu.toString(), "--target", "opencl", "--optimizer", "adam");
-        assertThat(adam.code()).isEqualTo(1);
-        assertThat(adam.err()).contains("sgd only").doesNotContain("\tat ");
+        // Adam runs on the device from the same training plan's update rule.
+        Path cpuAdam = tmp.resolve("cpu-adam");
+        Path gpuAdam = tmp.resolve("opencl-adam");
+        assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", cpuAdam.toString(), "--optimizer", "adam").code()).isZero();
+        CliTestAccess.Result adam = CliTestAccess.cnnc("train", model.toString(), "--out", gpuAdam.toString(), "--target", "opencl", "--optimizer", "adam");
+        assertThat(adam.code()).as(adam.err()).isZero();
+        var c = Files.readAllLines(cpuAdam.resolve("metrics.csv"));
+        var d = Files.readAllLines(gpuAdam.resolve("metrics.csv"));
+        assertThat(d).hasSameSizeAs(c);
+        for (int i = 1; i < c.size(); i++) {
+            String[] x = c.get(i).split(","), y = d.get(i).split(",");
+            for (int col : new int[] {2, 4}) {
+                assertThat(Double.parseDouble(y[col])).as("adam epoch %d column %d", i, col)
+                        .isCloseTo(Double.parseDouble(x[col]), org.assertj.core.data.Offset.offset(1e-3));
+            }
+        }
     }
 
     /** Every file of a folder (hidden ones too) by name, with its bytes. */

@@ -1,5 +1,7 @@
 package io.cnnc.runtime.gpu;
 
+import io.cnnc.compiler.train.TrainingPlan;
+import io.cnnc.compiler.train.UpdateRule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.compiler.ir.Graph;
@@ -70,7 +72,7 @@ class OpenClTrainingTest {
     void layerGradientsMatchTheCpuTrainer(String what, String source) {
         Graph g = GpuRun.parse(source);
         if (what.equals(SPLIT)) {
-            var plan = GpuTrainingPlanner.plan(g, Tensor.arrays(RandomWeights.of(g, 1)), 3, false, 0);
+            var plan = GpuTrainingPlanner.plan(plain(g), Tensor.arrays(RandomWeights.of(g, 1)), 3, 0);
             assertThat(plan.backward()).anyMatch(l -> l.kernel().equals("sum_splits"));
         }
         compareOnePass(g, 3);
@@ -90,8 +92,23 @@ class OpenClTrainingTest {
         compareOnePass(GpuRun.parse(SMALL_RESNET), 4);
     }
 
-    @Test
-    void sgdStepsFollowTheCpuTrainer() {
+    /** The training plan with plain SGD, for passes that take no step. */
+    private static TrainingPlan plain(Graph g) {
+        return TrainingPlan.derive(g, Set.of(), new UpdateRule.Sgd(0, 0, false));
+    }
+
+    /** Four steps of each update rule on the device against the CPU trainer's: the same training plan, the same rule (in float there). */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"sgd", "adam", "adamw"})
+    void optimizerStepsFollowTheCpuTrainer(String optimizer) {
+        UpdateRule rule = switch (optimizer) {
+            case "adam" -> new UpdateRule.Adam(0.9, 0.999, 1e-8, 5e-4, false);
+            // eps 1e-3: Adam moves a weight by about lr whatever its gradient's size, so where a gradient is zero on the
+            // CPU and 1e-10 on the device (AdamW adds no decay to it) eps 1e-8 gave a step of lr on one side only.
+            case "adamw" -> new UpdateRule.Adam(0.9, 0.999, 1e-3, 0.01, true);
+            default -> new UpdateRule.Sgd(0.9, 5e-4, true);
+        };
+        double lr = optimizer.equals("sgd") ? 0.05 : 0.01;
         Graph g = GpuRun.parse(SMALL_RESNET);
         int batch = 4;
         float[] x = input(g, batch, 5);
@@ -99,10 +116,10 @@ class OpenClTrainingTest {
         Map<String, Tensor> cpuParams = RandomWeights.of(g, 9);
         Map<String, Tensor> gpuParams = copy(cpuParams);
         GraphTrainer cpu = new GraphTrainer(g, cpuParams, 2, Set.of());
-        Sgd sgd = new Sgd(0.9, 5e-4, true);
+        io.cnnc.runtime.train.RuleOptimizer sgd = new io.cnnc.runtime.train.RuleOptimizer(rule);
         Map<String, float[]> raw = new LinkedHashMap<>();
         cpuParams.forEach((k, v) -> raw.put(k, v.data()));
-        try (GpuTrainer gpu = new GpuTrainer(OpenClTestDevice.get(), g, gpuParams, batch, new GpuTrainer.Sgd(0.9, 5e-4, true), 2)) {
+        try (GpuTrainer gpu = new GpuTrainer(OpenClTestDevice.get(), TrainingPlan.derive(g, Set.of(), rule), gpuParams, batch, 0, 2)) {
             double firstLoss = 0, lastLoss = 0;
             for (int step = 0; step < 4; step++) {
                 cpu.zeroGradients();
@@ -110,15 +127,15 @@ class OpenClTrainingTest {
                 float[] d = new float[logits.length];
                 double cpuLoss = SoftmaxCrossEntropy.lossAndGradient(logits, labels, batch, 10, 0, d, null);
                 cpu.backward(d);
-                sgd.step(raw, cpu.gradients(), 0.05);
-                GpuTrainer.StepResult r = gpu.step(x, labels, 0.05);
+                sgd.step(raw, cpu.gradients(), lr);
+                GpuTrainer.StepResult r = gpu.step(x, labels, lr);
                 assertThat(r.loss()).as("loss at step %d", step).isCloseTo(cpuLoss, org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, cpuLoss)));
                 if (step == 0) firstLoss = r.loss();
                 lastLoss = r.loss();
             }
             assertThat(lastLoss).as("four steps on one batch lower its loss").isLessThan(firstLoss);
             Map<String, float[]> after = gpu.readParameters();
-            for (var e : raw.entrySet()) Closeness.assertClose("parameter " + e.getKey() + " after 4 SGD steps", after.get(e.getKey()), e.getValue(), 1e-4);
+            for (var e : raw.entrySet()) Closeness.assertClose("parameter " + e.getKey() + " after 4 " + optimizer + " steps", after.get(e.getKey()), e.getValue(), 1e-4);
         }
     }
 
@@ -142,7 +159,7 @@ class OpenClTrainingTest {
         Random r = new Random(4);
         double slope = 0;
         Map<String, float[]> grads;
-        try (GpuTrainer t = new GpuTrainer(OpenClTestDevice.get(), g, copy(params), batch, new GpuTrainer.Sgd(0, 0, false), 0)) {
+        try (GpuTrainer t = new GpuTrainer(OpenClTestDevice.get(), plain(g), copy(params), batch, 0, 0)) {
             t.gradients(x, labels);
             grads = t.readGradients();
         }
@@ -163,7 +180,7 @@ class OpenClTrainingTest {
     }
 
     private static double loss(Graph g, Map<String, Tensor> params, float[] x, int[] labels) {
-        try (GpuTrainer t = new GpuTrainer(OpenClTestDevice.get(), g, params, labels.length, new GpuTrainer.Sgd(0, 0, false), 0)) {
+        try (GpuTrainer t = new GpuTrainer(OpenClTestDevice.get(), plain(g), params, labels.length, 0, 0)) {
             return t.gradients(x, labels).loss();
         }
     }
@@ -190,7 +207,7 @@ class OpenClTrainingTest {
         float[] d = new float[logits.length];
         double cpuLoss = SoftmaxCrossEntropy.lossAndGradient(logits, labels, batch, classes, 0, d, null);
         cpu.backward(d);
-        try (GpuTrainer gpu = new GpuTrainer(OpenClTestDevice.get(), g, gpuParams, batch, new GpuTrainer.Sgd(0, 0, false), 5)) {
+        try (GpuTrainer gpu = new GpuTrainer(OpenClTestDevice.get(), plain(g), gpuParams, batch, 0, 5)) {
             GpuTrainer.StepResult r = gpu.gradients(x, labels);
             Closeness.assertClose("logits", gpu.logits(), logits, 1e-5);
             assertThat(r.loss()).isCloseTo(cpuLoss, org.assertj.core.data.Offset.offset(1e-5 * Math.max(1, cpuLoss)));

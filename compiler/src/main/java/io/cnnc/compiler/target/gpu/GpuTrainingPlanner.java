@@ -7,6 +7,7 @@ import io.cnnc.compiler.ir.Value;
 import io.cnnc.compiler.ops.ConvOp;
 import io.cnnc.compiler.ops.GpuTrainable;
 import io.cnnc.compiler.ops.GpuTrainingCode;
+import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.TrainingLaunches;
@@ -21,19 +22,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Builds the {@link GpuTrainingPlan} of a source graph (unfused: BatchNorm needs batch statistics
- * while training). Every value keeps its own buffer, as the backward pass reads them; a value's
- * gradient buffer is overwritten by the first layer that propagates into it and added to by the
- * rest (the beta of the kernels), walking the layers in reverse. Convolutions use the
+ * Builds the {@link GpuTrainingPlan} of a {@link TrainingPlan} (unfused: BatchNorm needs batch
+ * statistics while training). Every value keeps its own buffer, as the backward pass reads them;
+ * a value's gradient buffer is overwritten by the first layer that propagates into it and added
+ * to by the rest (the beta of the kernels), in the training plan's backward order. Convolutions use the
  * strategy the inference rules pick, except Winograd, whose weights are transformed once on
  * the host and would go stale as the weights move: those use the tiled GEMM.
  */
 public final class GpuTrainingPlanner {
 
+    private final TrainingPlan training;
     private final Graph graph;
     private final Map<String, float[]> params;
     private final int batch;
-    private final boolean momentum;
     private final double labelSmoothing;
     private final List<Buffer> buffers = new ArrayList<>();
     private final Map<Value, Integer> values = new HashMap<>();
@@ -41,24 +42,29 @@ public final class GpuTrainingPlanner {
     private final Set<Value> written = new HashSet<>();
     private final Map<String, Integer> paramBuffers = new LinkedHashMap<>();
     private final Map<String, Integer> gradBuffers = new LinkedHashMap<>();
-    private final Map<String, Integer> momentumBuffers = new LinkedHashMap<>();
+    private final Map<String, int[]> stateBuffers = new LinkedHashMap<>();
     private final Map<Node, int[]> saved = new HashMap<>();
     private final List<GpuTrainingPlan.DropoutMask> masks = new ArrayList<>();
     private int partials = Arg.NO_BUFFER;
 
-    private GpuTrainingPlanner(Graph graph, Map<String, float[]> params, int batch, boolean momentum, double labelSmoothing) {
-        this.graph = graph;
+    private GpuTrainingPlanner(TrainingPlan training, Map<String, float[]> params, int batch, double labelSmoothing) {
+        this.training = training;
+        this.graph = training.graph();
         this.params = params;
         this.batch = batch;
-        this.momentum = momentum;
         this.labelSmoothing = labelSmoothing;
     }
 
     /**
-     * {@code momentum}: allocate SGD momentum buffers; {@code labelSmoothing} as PyTorch's
+     * The device plan of {@code training}, the same training plan the CPU trainer runs: its
+     * backward steps, each computing only the input gradients the plan asks for, gradients of the
+     * tensors it updates and its update rule's state buffers. {@code labelSmoothing} as PyTorch's
      * cross-entropy. Throws UnsupportedOperationException naming layers it cannot train.
      */
-    public static GpuTrainingPlan plan(Graph graph, Map<String, float[]> params, int batch, boolean momentum, double labelSmoothing) {
+    public static GpuTrainingPlan plan(TrainingPlan training, Map<String, float[]> params, int batch, double labelSmoothing) {
+        Graph graph = training.graph();
+        if (training.rule() == null) throw new IllegalArgumentException("a device plan needs the training plan's update rule");
+        if (!training.frozen().isEmpty()) throw new UnsupportedOperationException("training on the GPU cannot freeze layers yet");
         if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
             throw new IllegalArgumentException("training needs a network with one input and one output");
         }
@@ -69,17 +75,22 @@ public final class GpuTrainingPlanner {
         if (!unsupported.isEmpty()) {
             throw new UnsupportedOperationException("training on the GPU does not support yet: " + String.join(", ", unsupported));
         }
-        return new GpuTrainingPlanner(graph, params, batch, momentum, labelSmoothing).build();
+        return new GpuTrainingPlanner(training, params, batch, labelSmoothing).build();
     }
 
     private GpuTrainingPlan build() {
+        Set<String> updated = new HashSet<>();
+        for (Graph.NamedParam p : training.updated()) updated.add(p.name());
+        List<String> slots = training.rule().slots();
         for (Graph.NamedParam p : graph.parameters()) {
             float[] t = params.get(p.name());
             if (t == null) throw new IllegalArgumentException("no weight tensor '" + p.name() + "'");
             paramBuffers.put(p.name(), add(p.name(), Role.WEIGHT, t.length, t));
-            if (p.spec().learned()) {
+            if (updated.contains(p.name())) {
                 gradBuffers.put(p.name(), add("grad " + p.name(), Role.WORKSPACE, t.length, null));
-                if (momentum) momentumBuffers.put(p.name(), add("momentum " + p.name(), Role.WORKSPACE, t.length, null));
+                int[] state = new int[slots.size()];
+                for (int i = 0; i < state.length; i++) state[i] = add(slots.get(i) + " " + p.name(), Role.WORKSPACE, t.length, null);
+                stateBuffers.put(p.name(), state);
             }
         }
         // One scratch buffer for every convolution's split weight-gradient sums: layers run one after another.
@@ -103,34 +114,34 @@ public final class GpuTrainingPlanner {
         written.add(out);
         forward.add(TrainingLaunches.softmaxCrossEntropy(values.get(out), labels, dlogits, stats, batch, classes, (float) labelSmoothing));
         List<Launch> backward = new ArrayList<>();
-        for (int k = graph.nodes().size() - 1; k >= 0; k--) {
-            Node n = graph.nodes().get(k);
-            if (written.contains(n.output())) backward.addAll(backward(n));
-        }
-        return new GpuTrainingPlan(graph.name(), batch, classes, buffers, forward, backward, paramBuffers, gradBuffers, momentumBuffers,
+        for (TrainingPlan.Backward b : training.backward()) backward.addAll(backward(b));
+        return new GpuTrainingPlan(graph.name(), batch, classes, buffers, forward, backward, paramBuffers, gradBuffers, stateBuffers,
                 input, labels, values.get(out), stats, masks);
     }
 
     private List<Launch> forward(Node n) {
-        return ((GpuTrainable) n.op()).gpuForward(new Code(n, Arg.NO_BUFFER));
+        return ((GpuTrainable) n.op()).gpuForward(new Code(n, Arg.NO_BUFFER, null));
     }
 
-    private List<Launch> backward(Node n) {
+    private List<Launch> backward(TrainingPlan.Backward b) {
+        Node n = b.node();
         int dy = gradient(n.output());
         List<Launch> out = new ArrayList<>();
-        ((GpuTrainable) n.op()).gpuBackward(new Code(n, dy), out);
+        ((GpuTrainable) n.op()).gpuBackward(new Code(n, dy, b), out);
         return out;
     }
 
-    /** The plan's buffers for one node; {@code dy} is its output's gradient, in the backward pass. */
+    /** The plan's buffers for one node; {@code dy} is its output's gradient and {@code step} its training-plan step, in the backward pass. */
     private final class Code implements GpuTrainingCode {
 
         private final Node node;
         private final int dy;
+        private final TrainingPlan.Backward step;
 
-        Code(Node node, int dy) {
+        Code(Node node, int dy, TrainingPlan.Backward step) {
             this.node = node;
             this.dy = dy;
+            this.step = step;
         }
 
         @Override
@@ -197,7 +208,7 @@ public final class GpuTrainingPlanner {
 
         @Override
         public boolean needsDx(int i) {
-            return node.inputs().get(i).producer() != null;
+            return step.inputGradient(i);
         }
 
         @Override
