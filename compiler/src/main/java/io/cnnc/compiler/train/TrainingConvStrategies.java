@@ -10,8 +10,11 @@ import io.cnnc.kernels.cpu.layout.Nchwc;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.ConvStrategy;
 import io.cnnc.kernels.cpu.conv.DataGradientConv;
+import io.cnnc.kernels.cpu.conv.PhaseDataGradient;
 import io.cnnc.kernels.cpu.conv.WeightGradientForm;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -21,7 +24,8 @@ import java.util.function.Predicate;
  * The strategy of each convolution a training step runs, by the inference cost model: the
  * forward, and the data gradient where it is a convolution of dy ({@link DataGradientConv});
  * the weight gradient in one of its {@link WeightGradientForm}s; the data gradient of a strided
- * conv stays im2col, GEMM and col2im. Training keeps NCHW between nodes, so a blocked strategy
+ * conv as one convolution per phase ({@link PhaseDataGradient}), or im2col, GEMM and col2im
+ * where the phases do not apply (dilation). Training keeps NCHW between nodes, so a blocked strategy
  * runs between reorders; Winograd is a candidate, its error in the gradients measured in
  * docs/training.md.
  */
@@ -31,10 +35,19 @@ public final class TrainingConvStrategies {
 
     /**
      * A conv node's choices; {@code data} is null where its data gradient is not needed
-     * ({@code dataNeeded} false) or is not a convolution (strided: im2col and col2im).
+     * ({@code dataNeeded} false) or is not one convolution: then a strided conv's runs as one
+     * stride-1 convolution per phase of dx ({@code phases}, with {@code phaseChoices}, null for a
+     * phase no tap reaches), or else on im2col and col2im ({@code phases} null).
      */
     public record Directions(ConvGeometry forwardGeometry, Choice forward, boolean dataNeeded, ConvGeometry dataGeometry, Choice data,
-                             WeightGradientForm weight) {}
+                             WeightGradientForm weight, List<PhaseDataGradient.Phase> phases, List<Choice> phaseChoices) {
+
+        /** Without phases. */
+        public Directions(ConvGeometry forwardGeometry, Choice forward, boolean dataNeeded, ConvGeometry dataGeometry, Choice data,
+                          WeightGradientForm weight) {
+            this(forwardGeometry, forward, dataNeeded, dataGeometry, data, weight, null, null);
+        }
+    }
 
     /**
      * Whether training may run {@code name} on {@code g}: a planar strategy, or a blocked one
@@ -65,8 +78,14 @@ public final class TrainingConvStrategies {
             ConvGeometry g = conv.geometry(n.inputShapes().getFirst());
             boolean needed = dataGradient.getOrDefault(n, false);
             ConvGeometry d = needed && DataGradientConv.applies(g) ? DataGradientConv.geometry(g) : null;
+            List<PhaseDataGradient.Phase> phases = needed && d == null && PhaseDataGradient.applies(g) ? PhaseDataGradient.phases(g) : null;
+            List<Choice> phaseChoices = null;
+            if (phases != null) {
+                phaseChoices = new ArrayList<>();
+                for (PhaseDataGradient.Phase p : phases) phaseChoices.add(p.geometry() == null ? null : onAll(chooser.apply(p.geometry()), threads));
+            }
             out.put(n, new Directions(g, onAll(chooser.apply(g), threads), needed, d, d == null ? null : onAll(chooser.apply(d), threads),
-                    weightGradient(g)));
+                    weightGradient(g), phases, phaseChoices));
         }
         return out;
     }
@@ -95,6 +114,7 @@ public final class TrainingConvStrategies {
             Directions d = e.getValue();
             s.append(String.format(Locale.ROOT, "conv %s: forward %s (%.3f ms)", e.getKey().name(), d.forward().strategy(), d.forward().expected()));
             if (d.data() != null) s.append(String.format(Locale.ROOT, ", data gradient %s (%.3f ms)", d.data().strategy(), d.data().expected()));
+            else if (d.phases() != null) s.append(", data gradient by phases ").append(phaseSummary(d));
             else if (d.dataNeeded()) s.append(", data gradient im2col-col2im (not a stride-1 convolution)");
             s.append(", weight gradient ").append(d.weight().label()).append('\n');
         }
@@ -116,15 +136,35 @@ public final class TrainingConvStrategies {
             if (d.data() != null) {
                 s.append("  data gradient, dy convolved with the flipped, transposed filter (").append(describe(d.dataGeometry())).append("): ")
                         .append(explain(d.data())).append('\n');
+            } else if (d.phases() != null) {
+                s.append("  data gradient by phases: one stride-1 convolution of dy per phase of dx (stride ").append(g.strideH()).append('x')
+                        .append(g.strideW()).append(")\n");
+                for (int i = 0; i < d.phases().size(); i++) {
+                    PhaseDataGradient.Phase p = d.phases().get(i);
+                    s.append("    phase (").append(p.py()).append(", ").append(p.px()).append("): ");
+                    if (p.geometry() == null) s.append("no tap reaches it: zero\n");
+                    else s.append(describe(p.geometry())).append(": ").append(explain(d.phaseChoices().get(i))).append('\n');
+                }
             } else if (d.dataNeeded()) {
                 s.append("  data gradient: im2col-col2im, transposed GEMM then col2im (stride ").append(g.strideH()).append('x').append(g.strideW())
-                        .append(": not a stride-1 convolution of dy)\n");
+                        .append(", dilated, or padded past its phases)\n");
             } else {
                 s.append("  data gradient: none (no layer before this one learns)\n");
             }
             s.append("  weight gradient: ").append(d.weight().label()).append(" (").append(weightReason(g)).append(")\n");
         }
         return s.toString();
+    }
+
+    /** {@code [direct, direct, direct, direct] (0.010 ms)}: each phase's strategy ("zero" where no tap reaches it) and their total time. */
+    private static String phaseSummary(Directions d) {
+        double ms = 0;
+        java.util.StringJoiner names = new java.util.StringJoiner(", ", "[", "]");
+        for (Choice c : d.phaseChoices()) {
+            names.add(c == null ? "zero" : c.strategy());
+            if (c != null) ms += c.expected();
+        }
+        return String.format(Locale.ROOT, "%s (%.3f ms)", names, ms);
     }
 
     private static String describe(ConvGeometry g) {

@@ -11,7 +11,9 @@ import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.ConvStrategy;
 import io.cnnc.kernels.cpu.conv.DataGradientConv;
 import io.cnnc.kernels.cpu.conv.Epilogue;
+import io.cnnc.kernels.cpu.conv.PhaseDataGradient;
 import io.cnnc.kernels.cpu.layout.Nchwc;
+import java.util.List;
 
 /**
  * Runs one conv node's training convolutions on the strategies its plan chose: the forward, and
@@ -26,6 +28,7 @@ final class StrategyConvRunner implements ConvRunner {
     private final Directions directions;
     private final Kernels forwardKernels = new Kernels();
     private final Kernels dataKernels = new Kernels();
+    private Kernels[] phaseKernels = new Kernels[0];
     /** Shared by a trainer's runners, which run one at a time: per runner they came to 300 MB for ResNet-20 at batch 128. */
     private final Slices slices;
 
@@ -42,12 +45,33 @@ final class StrategyConvRunner implements ConvRunner {
     @Override
     public void backward(ConvGeometry g, float[] x, float[] dy, float[] weight, float[] dx, float[] dw, float[] db, int batch) {
         boolean asConvolution = dx != null && directions.data() != null;
+        boolean byPhases = dx != null && directions.phases() != null;
         if (dw != null) directions.weight().accumulate(x, dy, batch, g, dw);
-        if (db != null || dx != null && !asConvolution) {
-            Im2colConv.backward(x, dy, batch, g, weight, asConvolution ? null : dx, null, db);
+        if (db != null || dx != null && !asConvolution && !byPhases) {
+            Im2colConv.backward(x, dy, batch, g, weight, asConvolution || byPhases ? null : dx, null, db);
         }
         if (asConvolution) {
             run(directions.data(), directions.dataGeometry(), DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch, slices, dataKernels);
+        }
+        if (byPhases) phases(g, dy, weight, dx, batch);
+    }
+
+    /** dx as one stride-1 convolution of dy per phase, each interleaved into its positions (PhaseDataGradient). */
+    private void phases(ConvGeometry g, float[] dy, float[] weight, float[] dx, int batch) {
+        List<PhaseDataGradient.Phase> phases = directions.phases();
+        if (phaseKernels.length != phases.size()) {
+            phaseKernels = new Kernels[phases.size()];
+            for (int i = 0; i < phaseKernels.length; i++) phaseKernels[i] = new Kernels();
+        }
+        for (int i = 0; i < phases.size(); i++) {
+            PhaseDataGradient.Phase p = phases.get(i);
+            float[] out = null;
+            if (p.geometry() != null) {
+                out = slices.phase(batch * g.inC() * p.outH() * p.outW());
+                run(directions.phaseChoices().get(i), p.geometry(), PhaseDataGradient.filter(g, p, weight), Epilogue.none(), dy, out, batch, slices,
+                        phaseKernels[i]);
+            }
+            PhaseDataGradient.scatter(g, p, out, dx, batch);
         }
     }
 
@@ -111,10 +135,17 @@ final class StrategyConvRunner implements ConvRunner {
         }
     }
 
-    /** The copies of the batch's slices, per thread, grown as needed. */
+    /** The copies of the batch's slices, per thread, and a phase's output, grown as needed. */
     static final class Slices {
         float[][] in = new float[0][];
         float[][] out = new float[0][];
+        private float[] phase = new float[0];
+
+        /** An array of at least {@code floats} for one phase's output, read before the next phase runs. */
+        float[] phase(int floats) {
+            if (phase.length < floats) phase = new float[floats];
+            return phase;
+        }
 
         void fit(int parts, int inFloats, int outFloats) {
             if (in.length < parts) {

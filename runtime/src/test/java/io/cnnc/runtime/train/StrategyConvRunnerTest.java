@@ -51,6 +51,36 @@ class StrategyConvRunnerTest {
         }
     }
 
+    /**
+     * A strided conv's data gradient by phases, over two threads and three steps of new weights,
+     * against im2col, GEMM and col2im (itself checked against finite differences, GradientCheckTest):
+     * ResNet's stride-2 3x3 and its 1x1 shortcut, whose odd phases no tap reaches.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {3, 1})
+    void aStridedDataGradientByPhasesMatchesCol2im(int kernel) {
+        ConvGeometry g = new ConvGeometry(16, 12, 10, 32, kernel, kernel, 2, 2, kernel / 2, kernel / 2, kernel / 2, kernel / 2, 1, 1, 1);
+        var phases = io.cnnc.kernels.cpu.conv.PhaseDataGradient.phases(g);
+        java.util.List<Choice> choices = phases.stream().map(p -> p.geometry() == null ? null : new Choice("direct", 2, "under test", Map.of(), Map.of()))
+                .toList();
+        Choice c = new Choice("direct", 2, "under test", Map.of(), Map.of());
+        StrategyConvRunner runner = new StrategyConvRunner(new Directions(g, c, true, null, null, WeightGradientForm.CHANNELS_LAST, phases, choices),
+                new StrategyConvRunner.Slices());
+        Random r = new Random(kernel);
+        int batch = 5;
+        float[] x = uniform(r, batch * g.inC() * g.inH() * g.inW(), 1);
+        float[] dy = uniform(r, batch * g.outC() * g.outH() * g.outW(), 1);
+        for (int step = 0; step < 3; step++) {
+            float[] w = uniform(r, g.weightCount(), 0.3f);
+            float[] dx = new float[x.length];
+            java.util.Arrays.fill(dx, Float.NaN);
+            runner.backward(g, x, dy, w, dx, null, null, batch);
+            float[] want = new float[x.length];
+            io.cnnc.kernels.cpu.Im2colConv.backward(x, dy, batch, g, w, want, null, null);
+            assertClose(dx, want, 1e-5, kernel + "x" + kernel + " data gradient by phases, step " + step);
+        }
+    }
+
     private static void assertClose(float[] got, float[] want, double tolerance, String what) {
         double scale = 0;
         double worst = 0;
