@@ -49,8 +49,8 @@ public record ActivationOp(ActivationKind kind, double alpha) implements CommonO
 
     /** The derivative is taken at the input. */
     @Override
-    public boolean backwardReadsOutput() {
-        return false;
+    public BackwardReads backwardReads() {
+        return BackwardReads.INPUTS;
     }
 
     @Override

@@ -53,13 +53,8 @@ public record AddOp() implements CommonOp, GpuTrainable {
 
     /** The gradient passes through unchanged (masked by a folded ReLU's output, which the plan keeps). */
     @Override
-    public boolean backwardReadsInputs() {
-        return false;
-    }
-
-    @Override
-    public boolean backwardReadsOutput() {
-        return false;
+    public BackwardReads backwardReads() {
+        return BackwardReads.NOTHING;
     }
 
     @Override

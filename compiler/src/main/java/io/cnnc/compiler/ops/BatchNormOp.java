@@ -76,12 +76,6 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
         return true;
     }
 
-    /** Batch norm's gradient reads its input; a folded ReLU's mask is its output, which the plan keeps. */
-    @Override
-    public boolean backwardReadsOutput() {
-        return false;
-    }
-
     /** Not when frozen: a frozen layer's forward saves nothing to recompute from. */
     @Override
     public boolean recomputesOutput() {
@@ -92,6 +86,12 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     public void recomputeOutput(Eval e, float[][] saved, boolean relu) {
         Shape s = e.in();
         BatchNormTraining.recompute(e.x(), e.batch(), s.c(), e.spatial(), saved[0], saved[2], saved[3], e.param("bias"), e.output(), relu);
+    }
+
+    /** Batch norm's gradient reads its input; a folded ReLU's mask is its output, which the plan keeps. */
+    @Override
+    public BackwardReads backwardReads() {
+        return BackwardReads.INPUTS;
     }
 
     @Override

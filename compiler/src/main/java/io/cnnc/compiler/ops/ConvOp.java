@@ -88,8 +88,8 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
 
     /** The gradient rule reads the input, not the output. */
     @Override
-    public boolean backwardReadsOutput() {
-        return false;
+    public BackwardReads backwardReads() {
+        return BackwardReads.INPUTS;
     }
 
     @Override

@@ -72,8 +72,8 @@ public record DenseOp(int units, boolean bias) implements CommonOp, GpuTrainable
 
     /** The gradient rule reads the input, not the output. */
     @Override
-    public boolean backwardReadsOutput() {
-        return false;
+    public BackwardReads backwardReads() {
+        return BackwardReads.INPUTS;
     }
 
     @Override

@@ -46,13 +46,8 @@ public record DropoutOp(double p) implements SourceOp, GpuTrainable {
 
     /** The gradient is masked by the saved mask alone. */
     @Override
-    public boolean backwardReadsInputs() {
-        return false;
-    }
-
-    @Override
-    public boolean backwardReadsOutput() {
-        return false;
+    public BackwardReads backwardReads() {
+        return BackwardReads.NOTHING;
     }
 
     @Override

@@ -30,13 +30,8 @@ public record FlattenOp() implements CommonOp, GpuTrainable {
 
     /** The gradient is copied through. */
     @Override
-    public boolean backwardReadsInputs() {
-        return false;
-    }
-
-    @Override
-    public boolean backwardReadsOutput() {
-        return false;
+    public BackwardReads backwardReads() {
+        return BackwardReads.NOTHING;
     }
 
     @Override

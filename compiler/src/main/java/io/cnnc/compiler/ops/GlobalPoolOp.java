@@ -39,13 +39,8 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp, GpuTrainabl
 
     /** Max pooling finds its winners in the input; average pooling spreads the gradient by shape alone. */
     @Override
-    public boolean backwardReadsInputs() {
-        return kind == PoolOp.Kind.MAX;
-    }
-
-    @Override
-    public boolean backwardReadsOutput() {
-        return false;
+    public BackwardReads backwardReads() {
+        return kind == PoolOp.Kind.MAX ? BackwardReads.INPUTS : BackwardReads.NOTHING;
     }
 
     @Override

@@ -76,13 +76,8 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
 
     /** Max pooling finds its winners in the input; average pooling spreads the gradient by shape alone. */
     @Override
-    public boolean backwardReadsInputs() {
-        return kind == Kind.MAX;
-    }
-
-    @Override
-    public boolean backwardReadsOutput() {
-        return false;
+    public BackwardReads backwardReads() {
+        return kind == Kind.MAX ? BackwardReads.INPUTS : BackwardReads.NOTHING;
     }
 
     @Override

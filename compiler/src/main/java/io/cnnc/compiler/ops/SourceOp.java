@@ -43,17 +43,26 @@ public sealed interface SourceOp extends Op
     }
 
     /**
-     * Whether the gradient rule reads the forward pass's inputs ({@link Eval#inputs}): where none
-     * of a value's readers does, the training memory plan drops it after the forward pass instead
-     * of keeping it for the backward. The trainer hands a dropped value to the rule as null.
+     * What the gradient rule reads of the forward pass besides what it saved: where none of a
+     * value's readers reads it, the training memory plan drops it after the forward pass instead
+     * of keeping it for the backward. The trainer hands a dropped value to the rule as null. A
+     * folded ReLU's mask is the op's output whatever this says (the plan keeps it).
      */
-    default boolean backwardReadsInputs() {
-        return true;
+    default BackwardReads backwardReads() {
+        return BackwardReads.INPUTS_AND_OUTPUT;
     }
 
-    /** Whether the gradient rule reads the forward pass's output ({@link Eval#output}), a folded ReLU's mask aside. */
-    default boolean backwardReadsOutput() {
-        return true;
+    /** What a gradient rule reads: the forward's inputs ({@link Eval#inputs}), its output ({@link Eval#output}), both or neither. */
+    enum BackwardReads {
+        NOTHING, INPUTS, OUTPUT, INPUTS_AND_OUTPUT;
+
+        public boolean inputs() {
+            return this == INPUTS || this == INPUTS_AND_OUTPUT;
+        }
+
+        public boolean output() {
+            return this == OUTPUT || this == INPUTS_AND_OUTPUT;
+        }
     }
 
     /**

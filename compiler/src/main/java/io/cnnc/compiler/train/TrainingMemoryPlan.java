@@ -69,8 +69,8 @@ public final class TrainingMemoryPlan {
             if (plan.absorbedBy(n) != null) continue;
             Set<Node> r = new HashSet<>();
             SourceOp op = n.sourceOp();
-            if (op.backwardReadsInputs()) for (Value v : n.inputs()) if (storageOf.get(v) != null) r.add(storageOf.get(v));
-            if (op.backwardReadsOutput() || plan.absorbsRelu(n)) r.add(n);
+            if (op.backwardReads().inputs()) for (Value v : n.inputs()) if (storageOf.get(v) != null) r.add(storageOf.get(v));
+            if (op.backwardReads().output() || plan.absorbsRelu(n)) r.add(n);
             steps.add(n);
             reads.put(n, r);
         }

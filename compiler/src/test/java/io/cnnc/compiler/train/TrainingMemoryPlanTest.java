@@ -14,15 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class TrainingMemoryPlanTest {
 
-    private static final String NET = """
-            network T {
-              input x: [1, 8, 8]
-              a = x -> conv(4, 3, pad=1, name="c1") -> bn(name="bn1") -> relu
-              b = a -> conv(4, 3, pad=1, name="c2") -> relu
-              y = (a + b) -> gap -> flatten -> dense(10, name="fc")
-              output y
-            }
-            """;
+    private static final String NET = TrainingPlanTest.NET;
 
     /**
      * bn1's output (relu1 folded in) is read by c2's weight gradient and by bn1's own ReLU mask:

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  */
 class TrainingPlanTest {
 
-    private static final String NET = """
+    /** Also TrainingMemoryPlanTest's. */
+    static final String NET = """
             network T {
               input x: [1, 8, 8]
               a = x -> conv(4, 3, pad=1, name="c1") -> bn(name="bn1") -> relu

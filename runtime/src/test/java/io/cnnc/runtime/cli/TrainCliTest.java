@@ -152,30 +152,25 @@ class TrainCliTest {
         CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", gpu.toString(), "--target", "opencl");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("training on ", "epoch 4/4", "best test accuracy");
-        var a = Files.readAllLines(cpu.resolve("metrics.csv"));
-        var b = Files.readAllLines(gpu.resolve("metrics.csv"));
-        assertThat(b).hasSameSizeAs(a);
-        // Same batches, augmentations and initial weights: the train and test losses agree to float rounding.
-        for (int i = 1; i < a.size(); i++) {
-            String[] x = a.get(i).split(","), y = b.get(i).split(",");
-            for (int col : new int[] {2, 4}) {
-                assertThat(Double.parseDouble(y[col])).as("epoch %d column %d", i, col)
-                        .isCloseTo(Double.parseDouble(x[col]), org.assertj.core.data.Offset.offset(1e-3));
-            }
-        }
+        assertSameLosses(cpu, gpu, "sgd");
         // Adam runs on the device from the same training plan's update rule.
         Path cpuAdam = tmp.resolve("cpu-adam");
         Path gpuAdam = tmp.resolve("opencl-adam");
         assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", cpuAdam.toString(), "--optimizer", "adam").code()).isZero();
         CliTestAccess.Result adam = CliTestAccess.cnnc("train", model.toString(), "--out", gpuAdam.toString(), "--target", "opencl", "--optimizer", "adam");
         assertThat(adam.code()).as(adam.err()).isZero();
-        var c = Files.readAllLines(cpuAdam.resolve("metrics.csv"));
-        var d = Files.readAllLines(gpuAdam.resolve("metrics.csv"));
-        assertThat(d).hasSameSizeAs(c);
-        for (int i = 1; i < c.size(); i++) {
-            String[] x = c.get(i).split(","), y = d.get(i).split(",");
+        assertSameLosses(cpuAdam, gpuAdam, "adam");
+    }
+
+    /** Same batches, augmentations and initial weights: each epoch's train and test losses agree to float rounding. */
+    private static void assertSameLosses(Path cpu, Path gpu, String what) throws Exception {
+        var a = Files.readAllLines(cpu.resolve("metrics.csv"));
+        var b = Files.readAllLines(gpu.resolve("metrics.csv"));
+        assertThat(b).hasSameSizeAs(a);
+        for (int i = 1; i < a.size(); i++) {
+            String[] x = a.get(i).split(","), y = b.get(i).split(",");
             for (int col : new int[] {2, 4}) {
-                assertThat(Double.parseDouble(y[col])).as("adam epoch %d column %d", i, col)
+                assertThat(Double.parseDouble(y[col])).as("%s epoch %d column %d", what, i, col)
                         .isCloseTo(Double.parseDouble(x[col]), org.assertj.core.data.Offset.offset(1e-3));
             }
         }
