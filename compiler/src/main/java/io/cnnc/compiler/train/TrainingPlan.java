@@ -55,6 +55,23 @@ public final class TrainingPlan {
         return new TrainingPlan(p.graph, p.frozen, p.backward, p.updated, p.absorbedBy, rule);
     }
 
+    /**
+     * The layers {@code --freeze LAYER} keeps fixed: every node up to and including the last one
+     * named LAYER or inside a block of that name (LAYER.*), in graph order. Throws
+     * IllegalArgumentException naming the network where no layer has that name.
+     */
+    public static Set<String> frozenUpTo(Graph graph, String layer) {
+        int last = -1;
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            String name = graph.nodes().get(i).name();
+            if (name.equals(layer) || name.startsWith(layer + ".")) last = i;
+        }
+        if (last < 0) throw new IllegalArgumentException("no layer named '" + layer + "' in " + graph.name() + " (see cnnc info)");
+        Set<String> frozen = new java.util.LinkedHashSet<>();
+        for (int i = 0; i <= last; i++) frozen.add(graph.nodes().get(i).name());
+        return frozen;
+    }
+
     /** The update rule, or null where the plan was derived without one. */
     public UpdateRule rule() {
         return rule;

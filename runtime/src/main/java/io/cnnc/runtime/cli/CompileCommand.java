@@ -57,6 +57,10 @@ final class CompileCommand implements Callable<Integer> {
             + "cnnc train's compiled engine runs (docs/training.md)")
     boolean train;
 
+    @Option(names = "--freeze", paramLabel = "LAYER",
+            description = "with --train: keep every layer up to and including LAYER fixed, as cnnc train --freeze does (in the plan and the trainer jar)")
+    String freeze;
+
     @Option(names = "--batch", defaultValue = "1", description = "batch size the buffers are sized for (default: ${DEFAULT-VALUE})")
     int batch;
 
@@ -95,6 +99,7 @@ final class CompileCommand implements Callable<Integer> {
         if (batch < 1) throw new UserError("--batch must be at least 1");
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         if (t < 1) throw new UserError("--threads must be at least 1");
+        if (freeze != null && !train) throw new UserError("--freeze goes with --train");
         if (train) {
             if (emitJava != null || emitKernels != null || target != Target.cpu) {
                 throw new UserError("--train prints the CPU training plan (and with -o packages a trainer); it takes no --emit-java, "
@@ -103,9 +108,15 @@ final class CompileCommand implements Callable<Integer> {
             // The file's train section's optimizer (or the defaults cnnc train would use): the plan's update step.
             var rule = io.cnnc.runtime.train.TrainingOptions.resolve(Models.compile(file).train(graph.name()).orElse(null),
                     io.cnnc.runtime.train.TrainingOptions.Overrides.NONE).updateRule();
-            TrainingPlan plan = TrainingPlan.derive(graph, java.util.Set.of(), rule);
+            java.util.Set<String> frozen;
+            try {
+                frozen = freeze == null ? java.util.Set.of() : TrainingPlan.frozenUpTo(graph, freeze);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("--freeze: " + e.getMessage());
+            }
+            TrainingPlan plan = TrainingPlan.derive(graph, frozen, rule);
             if (output != null) {
-                TrainerJar.write(output, Models.read(file), graph, weights.load(graph, spec.commandLine().getErr()));
+                TrainerJar.write(output, Models.read(file), graph, weights.load(graph, spec.commandLine().getErr()), freeze);
                 out.printf("%s: trainer for %s written (Trainer.load(), step(images, labels), save(path): docs/embedding.md)%n", output, graph.name());
                 return 0;
             }

@@ -1,5 +1,6 @@
 package io.cnnc.runtime.cli;
 
+import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.compiler.CompiledFile;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
@@ -80,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--target", defaultValue = "cpu",
-            description = "cpu (default), or opencl / cuda: forward, backward and SGD on the device (SGD only; no --freeze or --resume; "
+            description = "cpu (default), or opencl / cuda: forward, backward and the optimizer on the device (no --freeze or --resume; "
                     + "the last partial batch of each epoch is dropped); evaluation stays on the CPU")
     Target target;
 
@@ -268,18 +269,11 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     private Set<String> frozenNodes(Graph graph) {
-        Set<String> frozen = new HashSet<>();
-        if (freeze == null) return frozen;
-        int last = -1;
-        for (int i = 0; i < graph.nodes().size(); i++) {
-            String name = graph.nodes().get(i).name();
-            if (name.equals(freeze) || name.startsWith(freeze + ".")) last = i;
+        if (freeze == null) return new HashSet<>();
+        try {
+            return TrainingPlan.frozenUpTo(graph, freeze);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--freeze: " + e.getMessage());
         }
-        if (last < 0) throw new UserError("--freeze: no layer named '" + freeze + "' in " + graph.name() + " (see cnnc info)");
-        for (int i = 0; i <= last; i++) {
-            Node n = graph.nodes().get(i);
-            frozen.add(n.name());
-        }
-        return frozen;
     }
 }

@@ -26,7 +26,8 @@ import java.util.Set;
  * A network to fine-tune inside an application: {@code Trainer.load()}, then {@code step(images,
  * labels)} per batch and {@code save(path)}. The jar written by {@code cnnc compile --train -o
  * trainer.jar} holds the network, its weights, its train section's recipe (optimizer, learning
- * rate, weight decay, label smoothing, seed) and the cnnc classes training needs; each step runs
+ * rate, weight decay, label smoothing, seed), the layers {@code --freeze} keeps fixed, and the
+ * cnnc classes training needs; each step runs
  * `cnnc train`'s compiled engine (the training plan's conv strategies, its memory plan). Not
  * safe to share between threads: one trainer, one caller at a time.
  */
@@ -71,7 +72,8 @@ public final class Trainer {
             TrainingOptions recipe = TrainingOptions.resolve(compiled.train(graph.name()).orElse(null),
                     TrainingOptions.Overrides.NONE);
             Map<String, Tensor> params = WeightBinder.bind(graph, PackagedWeights.read(loader), Path.of(PackagedWeights.WEIGHTS));
-            return new Trainer(graph, params, recipe, Set.of());
+            String freeze = p.getProperty("freeze");
+            return new Trainer(graph, params, recipe, freeze == null ? Set.of() : io.cnnc.compiler.train.TrainingPlan.frozenUpTo(graph, freeze));
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the packaged trainer", e);
         } catch (io.cnnc.dsl.CompileException e) {

@@ -37,20 +37,25 @@ public final class TrainerJar {
 
     private TrainerJar() {}
 
-    /** {@code source}: the .cnn file's text; {@code graph}: the network in it to train, with {@code weights} bound to it. */
-    public static void write(java.nio.file.Path jar, SourceFile source, Graph graph, Map<String, Tensor> weights) throws IOException {
+    /**
+     * {@code source}: the .cnn file's text; {@code graph}: the network in it to train, with
+     * {@code weights} bound to it; {@code freeze}: the layer up to which the trainer keeps the
+     * network fixed, or null.
+     */
+    public static void write(java.nio.file.Path jar, SourceFile source, Graph graph, Map<String, Tensor> weights, String freeze) throws IOException {
         JarContents.write(jar, out -> {
-            out.put(Trainer.DESCRIPTOR, descriptor(source, graph));
+            out.put(Trainer.DESCRIPTOR, descriptor(source, graph, freeze));
             out.put(Trainer.SOURCE, source.text().getBytes(StandardCharsets.UTF_8));
             out.put(PackagedWeights.WEIGHTS, JarContents.safetensors(weights, Map.of("format", "cnnc-trainer")));
             for (Map.Entry<String, Class<?>> lib : LIBRARY.entrySet()) out.copyLibrary(lib.getKey(), lib.getValue());
         });
     }
 
-    private static byte[] descriptor(SourceFile source, Graph graph) throws IOException {
+    private static byte[] descriptor(SourceFile source, Graph graph, String freeze) throws IOException {
         Properties p = new Properties();
         p.setProperty("file", source.name());
         p.setProperty("network", graph.name());
+        if (freeze != null) p.setProperty("freeze", freeze);
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         p.store(b, "cnnc trainer");
         return b.toByteArray();

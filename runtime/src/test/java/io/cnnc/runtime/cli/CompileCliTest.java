@@ -77,6 +77,12 @@ class CompileCliTest {
                 .containsPattern("conv conv2: 8->8 channels, 3x3 kernel, stride 1x1, 12x12 input\n  forward: [a-z0-9-]+, [0-9.]+ ms a sample by the "
                         + "cost model \\(.+\\); next: [a-z0-9-]+ [0-9.]+.*\n  data gradient, dy convolved with the flipped, transposed filter "
                         + "\\(8->8 channels, 3x3 kernel, stride 1x1, 12x12 input\\): [a-z0-9-]+, .*\n  weight gradient: (lane-partial|channels-last) \\(");
+        // --freeze as cnnc train takes it: conv1 and bn1 keep their weights, so neither gets a gradient.
+        Result frozen = cnnc("compile", f.toString(), "--train", "--freeze", "bn1", "--threads", "1");
+        assertThat(frozen.code()).as(frozen.err()).isZero();
+        assertThat(frozen.out()).doesNotContain("backward conv1 ").doesNotContain("backward bn1 ").contains("backward conv2 (conv)")
+                .containsPattern("update sgd\\([^)]*\\): conv2.weight ");
+        assertThat(cnnc("compile", f.toString(), "--train", "--freeze", "nope").err()).contains("--freeze: no layer named 'nope' in Net");
         // With -o, a trainer jar (TrainerJarTest runs one): the source, the weights and the classes Trainer.load() needs.
         Path jar = tmp.resolve("trainer.jar");
         Result packaged = cnnc("compile", f.toString(), "--train", "-o", jar.toString());

@@ -52,7 +52,7 @@ class TrainerJarTest {
         var compiled = Compiler.compile(source);
         Graph graph = compiled.networks().getFirst();
         Path jar = dir.resolve("trainer.jar");
-        TrainerJar.write(jar, source, graph, WeightInitializer.initialize(graph, 3));
+        TrainerJar.write(jar, source, graph, WeightInitializer.initialize(graph, 3), null);
 
         Path app = dir.resolve("FineTune.java");
         Files.writeString(app, documentedExample());
@@ -94,6 +94,41 @@ class TrainerJarTest {
         Map<String, Tensor> saved = Safetensors.read(dir.resolve("tuned.safetensors"));
         assertThat(saved.keySet()).containsExactlyInAnyOrderElementsOf(params.keySet());
         params.forEach((k, v) -> assertThat(saved.get(k).data()).as(k).containsExactly(v.data()));
+    }
+
+    /**
+     * A trainer packaged with {@code --freeze bn1} (through the class loader an application's jar
+     * gives) keeps conv1 and bn1, running statistics included, as they were, and trains the rest.
+     */
+    @Test
+    void aFrozenBackboneStaysFixed(@TempDir Path dir) throws Exception {
+        SourceFile source = new SourceFile("tiny.cnn", NET);
+        Graph graph = Compiler.compile(source).networks().getFirst();
+        Map<String, Tensor> initial = WeightInitializer.initialize(graph, 3);
+        Path jar = dir.resolve("trainer.jar");
+        TrainerJar.write(jar, source, graph, initial, "bn1");
+        Thread t = Thread.currentThread();
+        ClassLoader before = t.getContextClassLoader();
+        try (var loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()}, before)) {
+            t.setContextClassLoader(loader);
+            Trainer trainer = Trainer.load();
+            float[] images = new float[8 * 36];
+            int[] labels = new int[8];
+            for (int i = 0; i < 8; i++) {
+                labels[i] = i % 3;
+                Arrays.fill(images, i * 36, (i + 1) * 36, labels[i] / 3f);
+            }
+            for (int s = 0; s < 5; s++) trainer.step(images, labels);
+            trainer.save(dir.resolve("tuned.safetensors"));
+        } finally {
+            t.setContextClassLoader(before);
+        }
+        Map<String, Tensor> tuned = Safetensors.read(dir.resolve("tuned.safetensors"));
+        for (String name : List.of("conv1.weight", "conv1.bias", "bn1.weight", "bn1.bias", "bn1.running_mean", "bn1.running_var")) {
+            assertThat(tuned.get(name).data()).as(name).containsExactly(initial.get(name).data());
+        }
+        assertThat(tuned.get("dense1.weight").data()).isNotEqualTo(initial.get("dense1.weight").data());
+        assertThat(tuned.get("bn2.running_mean").data()).isNotEqualTo(initial.get("bn2.running_mean").data());
     }
 
     /** The java block of docs/embedding.md's fine-tuning section. */
