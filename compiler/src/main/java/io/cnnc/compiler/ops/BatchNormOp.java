@@ -137,19 +137,22 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     public List<Launch> gpu(GpuCode g) {
         String name = g.node().name();
         int channels = g.in().c();
-        float[] gamma = g.tensor(name + ".weight");
-        float[] beta = g.tensor(name + ".bias");
-        float[] mean = g.tensor(name + ".running_mean");
-        float[] var = g.tensor(name + ".running_var");
-        float[] scale = new float[channels];
-        float[] shift = new float[channels];
-        for (int c = 0; c < channels; c++) {
+        float[][] folded = folded(g.tensor(name + ".weight"), g.tensor(name + ".bias"), g.tensor(name + ".running_mean"),
+                g.tensor(name + ".running_var"));
+        return List.of(LayerLaunches.channelAffine(g.x(), g.upload(name + " scale (bn folded)", folded[0]),
+                g.upload(name + " shift (bn folded)", folded[1]), g.y(), g.batch(), channels, g.spatial()));
+    }
+
+    /** {scale, shift} per channel: gamma / sqrt(var + eps) and beta - mean * scale, in double. */
+    private float[][] folded(float[] gamma, float[] beta, float[] mean, float[] var) {
+        float[] scale = new float[gamma.length];
+        float[] shift = new float[gamma.length];
+        for (int c = 0; c < gamma.length; c++) {
             double s = gamma[c] / Math.sqrt(var[c] + eps);
             scale[c] = (float) s;
             shift[c] = (float) (beta[c] - mean[c] * s);
         }
-        return List.of(LayerLaunches.channelAffine(g.x(), g.upload(name + " scale (bn folded)", scale),
-                g.upload(name + " shift (bn folded)", shift), g.y(), g.batch(), channels, g.spatial()));
+        return new float[][] {scale, shift};
     }
 
     @Override
@@ -164,11 +167,21 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
                 o.weight("running_mean", c), o.weight("running_var", c)), o.output(), Attribute.of("epsilon", (float) eps));
     }
 
-    /** Batch statistics on the device, the running ones updated; what the backward reads is kept. */
+    /**
+     * Batch statistics on the device, the running ones updated; what the backward reads is kept. A
+     * frozen layer (which gets no backward) runs on its running statistics, folded once on the
+     * host as {@link #gpu} folds them.
+     */
     @Override
     public List<Launch> gpuForward(GpuTrainingCode t) {
         int c = t.in().c();
         String name = t.node().name();
+        if (t.frozen()) {
+            float[][] folded = folded(t.tensor(name + ".weight"), t.tensor(name + ".bias"), t.tensor(name + ".running_mean"),
+                    t.tensor(name + ".running_var"));
+            return List.of(LayerLaunches.channelAffine(t.x(), t.constant(name + " scale (frozen, running statistics)", folded[0]),
+                    t.constant(name + " shift (frozen, running statistics)", folded[1]), t.y(), t.batch(), c, t.spatial()));
+        }
         int mean = t.workspace(name + " batch mean", c);
         int invStd = t.workspace(name + " batch 1/std", c);
         t.save(mean, invStd, t.workspace(name + " gradient sums", 2L * c));

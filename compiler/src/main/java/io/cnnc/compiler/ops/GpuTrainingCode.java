@@ -13,6 +13,15 @@ public interface GpuTrainingCode extends DeviceBuffers {
 
     int grad(String suffix);
 
+    /** Whether the training plan keeps this layer fixed: it runs forward as at inference (batch norm on its running statistics). */
+    boolean frozen();
+
+    /** A tensor of the network on the host, by full name, as the plan starts. */
+    float[] tensor(String name);
+
+    /** A buffer holding {@code data}, uploaded once, labelled after the node. */
+    int constant(String label, float[] data);
+
     /** A scratch buffer of {@code floats} floats, labelled after the node. */
     int workspace(String label, long floats);
 

@@ -13,10 +13,9 @@ import java.util.Map;
 /** {@code cnnc train --target opencl|cuda}: the device and its trainer, with the limits of device training checked up front. */
 record DeviceTraining(GpuBackend backend, GpuTrainer trainer) implements AutoCloseable {
 
-    static DeviceTraining open(GpuTarget target, Graph graph, Map<String, Tensor> params, TrainingOptions o, boolean frozen, boolean resume,
-                               PrintWriter out) {
+    static DeviceTraining open(GpuTarget target, Graph graph, Map<String, Tensor> params, TrainingOptions o, java.util.Set<String> frozen,
+                               boolean resume, PrintWriter out) {
         String flag = "--target " + target.label();
-        if (frozen) throw new UserError(flag + " cannot --freeze layers");
         // The checkpoint's optimizer state (momentum) lives on the device and is not saved.
         if (resume) throw new UserError(flag + " cannot --resume");
         GpuBackend backend;
@@ -26,7 +25,7 @@ record DeviceTraining(GpuBackend backend, GpuTrainer trainer) implements AutoClo
             throw new UserError(flag + ": " + e.getMessage());
         }
         try {
-            GpuTrainer trainer = new GpuTrainer(backend, TrainingPlan.derive(graph, java.util.Set.of(), o.updateRule()), params, o.batch(),
+            GpuTrainer trainer = new GpuTrainer(backend, TrainingPlan.derive(graph, frozen, o.updateRule()), params, o.batch(),
                     o.labelSmoothing(), o.seed());
             out.println("training on " + backend.deviceName() + " (" + trainer.plan().forward().size() + " forward and "
                     + trainer.plan().backward().size() + " backward launches per step; the last partial batch of an epoch is dropped)");

@@ -81,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--target", defaultValue = "cpu",
-            description = "cpu (default), or opencl / cuda: forward, backward and the optimizer on the device (no --freeze or --resume; "
+            description = "cpu (default), or opencl / cuda: forward, backward and the optimizer on the device (no --resume; "
                     + "the last partial batch of each epoch is dropped); evaluation stays on the CPU")
     Target target;
 
@@ -137,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
                 engine == EngineName.reference ? GraphTrainer.Engine.REFERENCE : GraphTrainer.Engine.COMPILED, Runtime.getRuntime().availableProcessors(),
                 name -> !noWinograd || !ConvStrategies.byName(name).approximate());
         DeviceTraining device = target == Target.cpu ? null
-                : DeviceTraining.open(target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, graph, params, o, !frozen.isEmpty(), resume, con);
+                : DeviceTraining.open(target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, graph, params, o, frozen, resume, con);
         Optimizer opt = o.newOptimizer();
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));

@@ -139,6 +139,46 @@ class OpenClTrainingTest {
         }
     }
 
+    /**
+     * --freeze on the device: the same frozen prefix as the CPU trainer's (up to the first batch
+     * norm, which then runs on its running statistics), three SGD steps, the same parameters after,
+     * the frozen ones (running statistics included) untouched on both.
+     */
+    @Test
+    void aFrozenPrefixTrainsAsOnTheCpu() {
+        Graph g = GpuRun.parse(SMALL_RESNET);
+        String firstBn = g.nodes().stream().filter(n -> n.op().type().equals("bn")).findFirst().orElseThrow().name();
+        Set<String> frozen = TrainingPlan.frozenUpTo(g, firstBn);
+        UpdateRule rule = new UpdateRule.Sgd(0.9, 5e-4, false);
+        int batch = 4;
+        float[] x = input(g, batch, 8);
+        int[] labels = {2, 7, 1, 8};
+        Map<String, Tensor> cpuParams = RandomWeights.of(g, 11);
+        Map<String, Tensor> initial = copy(cpuParams);
+        GraphTrainer cpu = new GraphTrainer(g, cpuParams, 2, frozen);
+        var optimizer = new io.cnnc.runtime.train.RuleOptimizer(rule);
+        Map<String, float[]> raw = new LinkedHashMap<>();
+        cpuParams.forEach((k, v) -> raw.put(k, v.data()));
+        try (GpuTrainer gpu = new GpuTrainer(OpenClTestDevice.get(), TrainingPlan.derive(g, frozen, rule), copy(initial), batch, 0, 2)) {
+            for (int step = 0; step < 3; step++) {
+                cpu.zeroGradients();
+                float[] logits = cpu.forward(x, batch, true);
+                float[] d = new float[logits.length];
+                double cpuLoss = SoftmaxCrossEntropy.lossAndGradient(logits, labels, batch, 10, 0, d, null);
+                cpu.backward(d);
+                optimizer.step(raw, cpu.gradients(), 0.05);
+                assertThat(gpu.step(x, labels, 0.05).loss()).as("loss at step %d", step)
+                        .isCloseTo(cpuLoss, org.assertj.core.data.Offset.offset(1e-4 * Math.max(1, cpuLoss)));
+            }
+            Map<String, float[]> after = gpu.readParameters();
+            for (var e : raw.entrySet()) {
+                Closeness.assertClose("parameter " + e.getKey() + " after 3 steps", after.get(e.getKey()), e.getValue(), 1e-4);
+                String layer = e.getKey().substring(0, e.getKey().lastIndexOf('.'));
+                if (frozen.contains(layer)) assertThat(after.get(e.getKey())).as("frozen " + e.getKey()).containsExactly(initial.get(e.getKey()).data());
+            }
+        }
+    }
+
     /** Smooth everywhere (no ReLU or max kinks a finite difference could straddle). */
     private static final String SMOOTH = """
             network Smooth { input x: [3, 12, 12]

@@ -64,7 +64,13 @@ public final class GpuTrainingPlanner {
     public static GpuTrainingPlan plan(TrainingPlan training, Map<String, float[]> params, int batch, double labelSmoothing) {
         Graph graph = training.graph();
         if (training.rule() == null) throw new IllegalArgumentException("a device plan needs the training plan's update rule");
-        if (!training.frozen().isEmpty()) throw new UnsupportedOperationException("training on the GPU cannot freeze layers yet");
+        for (TrainingPlan.Backward b : training.backward()) {
+            // A frozen prefix has no backward; a frozen layer inside the learning part would need frozen gradient kernels.
+            if (training.frozen(b.node())) {
+                throw new UnsupportedOperationException("training on the GPU freezes a prefix of the network only (" + b.node().name()
+                        + " is frozen but gets a gradient)");
+            }
+        }
         if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
             throw new IllegalArgumentException("training needs a network with one input and one output");
         }
@@ -177,6 +183,23 @@ public final class GpuTrainingPlanner {
         @Override
         public int workspace(String label, long floats) {
             return add(label, Role.WORKSPACE, floats, null);
+        }
+
+        @Override
+        public boolean frozen() {
+            return training.frozen(node);
+        }
+
+        @Override
+        public float[] tensor(String name) {
+            float[] t = params.get(name);
+            if (t == null) throw new IllegalArgumentException("no weight tensor '" + name + "'");
+            return t;
+        }
+
+        @Override
+        public int constant(String label, float[] data) {
+            return add(label, Role.WEIGHT, data.length, data.clone());
         }
 
         @Override
