@@ -42,9 +42,16 @@ public final class TrainingThroughput {
         int batch = Integer.parseInt(args[1]);
         int steps = Integer.parseInt(args[2]);
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 0);
-        GraphTrainer.Engine engine = args.length > 3 ? GraphTrainer.Engine.valueOf(args[3].toUpperCase(java.util.Locale.ROOT)) : GraphTrainer.Engine.COMPILED;
+        // "tuned": the compiled engine on the training tuner's choices (cnnc train --tune), from the tuning cache or measured first.
+        boolean tuned = args.length > 3 && args[3].equals("tuned");
+        GraphTrainer.Engine engine = args.length > 3 && !tuned ? GraphTrainer.Engine.valueOf(args[3].toUpperCase(java.util.Locale.ROOT))
+                : GraphTrainer.Engine.COMPILED;
         int threads = Runtime.getRuntime().availableProcessors();
-        GraphTrainer trainer = new GraphTrainer(graph, params, 0, Set.of(), engine, threads);
+        GraphTrainer trainer = tuned
+                ? new GraphTrainer(graph, params, 0, Set.of(), io.cnnc.runtime.train.TrainingTuner.tune(graph, params, Set.of(), batch, threads,
+                        name -> true, io.cnnc.compiler.schedule.TuningCache.open(io.cnnc.compiler.schedule.TuningCache.defaultLocation()),
+                        new java.io.PrintWriter(System.out, true)))
+                : new GraphTrainer(graph, params, 0, Set.of(), engine, threads);
         Sgd sgd = new Sgd(0.9, 5e-4, false);
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));
@@ -69,7 +76,7 @@ public final class TrainingThroughput {
         double peak = CpuKind.detect().peakGflopsPerCore() * threads;
         double imagesPerSecond = steps * batch / seconds;
         System.out.printf(java.util.Locale.ROOT, "%s: %.0f images/s, %.0f%% of FP32 peak (cnnc %s, %d cores, batch %d)%n", graph.name(), imagesPerSecond,
-                100 * imagesPerSecond * flopPerImage / (peak * 1e9), engine.name().toLowerCase(java.util.Locale.ROOT), threads, batch);
+                100 * imagesPerSecond * flopPerImage / (peak * 1e9), tuned ? "tuned" : engine.name().toLowerCase(java.util.Locale.ROOT), threads, batch);
         System.out.printf(java.util.Locale.ROOT, "flop per image %.0f, peak %.0f GFLOP/s%n", flopPerImage, peak);
         System.out.print(trainer.memoryPlan().print(batch).lines().filter(l -> l.startsWith("memory:")).findFirst().orElseThrow() + "\n");
     }

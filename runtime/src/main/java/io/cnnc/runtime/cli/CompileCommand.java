@@ -122,7 +122,11 @@ final class CompileCommand implements Callable<Integer> {
             }
             out.print(plan.print());
             out.print(TrainingMemoryPlan.of(plan).print(batch));
-            var choices = TrainingConvStrategies.choose(plan, Machine.detect(), t);
+            var choices = choice.tune
+                    ? io.cnnc.runtime.train.TrainingTuner.tune(graph, weights.load(graph, spec.commandLine().getErr()), frozen,
+                            batch, t, name -> true, io.cnnc.compiler.schedule.TuningCache.open(choice.tuningCache != null ? choice.tuningCache
+                                    : io.cnnc.compiler.schedule.TuningCache.defaultLocation()), out)
+                    : TrainingConvStrategies.choose(plan, Machine.detect(), t);
             out.print(explain ? TrainingConvStrategies.explain(choices) : TrainingConvStrategies.print(choices));
             return 0;
         }

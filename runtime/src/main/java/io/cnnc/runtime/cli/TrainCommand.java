@@ -77,6 +77,13 @@ final class TrainCommand implements Callable<Integer> {
             description = "keep every layer up to and including LAYER (a name from 'cnnc info', or a block prefix) fixed")
     String freeze;
 
+    @Option(names = "--tune", description = "time each convolution's best candidate strategies inside training steps first and keep "
+            + "the fastest per direction (cached: --tuning-cache)")
+    boolean tune;
+
+    @Option(names = "--tuning-cache", paramLabel = "FILE", description = "tuning cache file (default: $CNNC_TUNING_CACHE or ~/.cache/cnnc/tuning.properties)")
+    Path tuningCache;
+
     @Option(names = "--resume", description = "continue from <out>/last.safetensors")
     boolean resume;
 
@@ -133,9 +140,15 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Tensor> params = weights != null
                 ? WeightBinder.bind(graph, Safetensors.read(weights), weights)
                 : WeightInitializer.initialize(graph, o.seed());
-        GraphTrainer trainer = new GraphTrainer(graph, params, o.seed(), frozen,
-                engine == EngineName.reference ? GraphTrainer.Engine.REFERENCE : GraphTrainer.Engine.COMPILED, Runtime.getRuntime().availableProcessors(),
-                name -> !noWinograd || !ConvStrategies.byName(name).approximate());
+        java.util.function.Predicate<String> wanted = name -> !noWinograd || !ConvStrategies.byName(name).approximate();
+        int threads = Runtime.getRuntime().availableProcessors();
+        if (tune && engine == EngineName.reference) throw new UserError("--tune chooses the compiled engine's strategies; it does not go with --engine reference");
+        GraphTrainer trainer = tune
+                ? new GraphTrainer(graph, params, o.seed(), frozen, io.cnnc.runtime.train.TrainingTuner.tune(graph, params, frozen, o.batch(),
+                        threads, wanted, io.cnnc.compiler.schedule.TuningCache.open(tuningCache != null ? tuningCache
+                                : io.cnnc.compiler.schedule.TuningCache.defaultLocation()), con))
+                : new GraphTrainer(graph, params, o.seed(), frozen,
+                        engine == EngineName.reference ? GraphTrainer.Engine.REFERENCE : GraphTrainer.Engine.COMPILED, threads, wanted);
         DeviceTraining device = target == Target.cpu ? null
                 : DeviceTraining.open(target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, graph, params, o, frozen, resume, con);
         Optimizer opt = o.newOptimizer();

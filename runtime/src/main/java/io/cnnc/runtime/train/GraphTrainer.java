@@ -82,11 +82,29 @@ public final class GraphTrainer {
         this.plan = TrainingPlan.derive(graph, frozenNodes);
         this.memory = TrainingMemoryPlan.of(plan);
         for (Graph.NamedParam p : plan.updated()) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
-        if (engine == Engine.COMPILED) {
-            Map<Node, TrainingConvStrategies.Directions> chosen = TrainingConvStrategies.choose(plan, Machine.detect(), threads, strategies);
-            StrategyConvRunner.Slices slices = new StrategyConvRunner.Slices();
-            chosen.forEach((n, d) -> convs.put(n, new StrategyConvRunner(d, slices)));
-        }
+        if (engine == Engine.COMPILED) use(TrainingConvStrategies.choose(plan, Machine.detect(), threads, strategies));
+    }
+
+    /** The compiled engine on the strategies {@code chosen} per conv node (the training tuner's, or the cost model's). */
+    public GraphTrainer(Graph graph, Map<String, Tensor> params, long seed, java.util.Set<String> frozenNodes,
+                        Map<Node, TrainingConvStrategies.Directions> chosen) {
+        this(graph, params, seed, frozenNodes, Engine.REFERENCE, 1);
+        use(chosen);
+    }
+
+    private void use(Map<Node, TrainingConvStrategies.Directions> chosen) {
+        StrategyConvRunner.Slices slices = new StrategyConvRunner.Slices();
+        convs.clear();
+        chosen.forEach((n, d) -> convs.put(n, new StrategyConvRunner(d, slices)));
+    }
+
+    /** Per conv node of the compiled engine, {forward, data gradient} nanoseconds spent so far. */
+    public Map<Node, long[]> convNanos() {
+        Map<Node, long[]> out = new HashMap<>();
+        convs.forEach((n, r) -> {
+            if (r instanceof StrategyConvRunner s) out.put(n, s.nanos());
+        });
+        return out;
     }
 
     /** Floats in one input sample (C * H * W). */

@@ -37,9 +37,20 @@ final class StrategyConvRunner implements ConvRunner {
         this.directions = directions;
     }
 
+    /** Nanoseconds spent in the forward and in the data gradient since construction, for the training tuner. */
+    private long forwardNanos;
+    private long dataNanos;
+
     @Override
     public void forward(ConvGeometry g, float[] x, float[] weight, float[] bias, float[] y, int batch) {
+        long start = System.nanoTime();
         run(directions.forward(), g, weight, Epilogue.of(bias, false, null, 0), x, y, batch, slices, forwardKernels);
+        forwardNanos += System.nanoTime() - start;
+    }
+
+    /** {forward, data gradient} nanoseconds so far. */
+    long[] nanos() {
+        return new long[] {forwardNanos, dataNanos};
     }
 
     @Override
@@ -50,10 +61,12 @@ final class StrategyConvRunner implements ConvRunner {
         if (db != null || dx != null && !asConvolution && !byPhases) {
             Im2colConv.backward(x, dy, batch, g, weight, asConvolution || byPhases ? null : dx, null, db);
         }
+        long start = System.nanoTime();
         if (asConvolution) {
             run(directions.data(), directions.dataGeometry(), DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch, slices, dataKernels);
         }
         if (byPhases) phases(g, dy, weight, dx, batch);
+        dataNanos += System.nanoTime() - start;
     }
 
     /** dx as one stride-1 convolution of dy per phase, each interleaved into its positions (PhaseDataGradient). */

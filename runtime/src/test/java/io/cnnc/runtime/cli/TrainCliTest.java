@@ -305,6 +305,19 @@ class TrainCliTest {
         assertThat(Safetensors.read(out.resolve("best.safetensors")).get(layer + ".bias").data()).containsExactly(-10f, 10f);
     }
 
+    /** --tune measures the convolutions' candidates in training steps first, then trains on the fastest. */
+    @Test
+    void tuneMeasuresThenTrains() {
+        Path out = tmp.resolve("tuned");
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--epochs", "1", "--tune",
+                "--tuning-cache", tmp.resolve("tuning.properties").toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("tuned [0-9]+ convolutions in training steps").contains("best test accuracy");
+        CliTestAccess.Result wrong = CliTestAccess.cnnc("train", model.toString(), "--out", out.toString(), "--tune", "--engine", "reference");
+        assertThat(wrong.code()).isEqualTo(1);
+        assertThat(wrong.err()).contains("--tune chooses the compiled engine's strategies");
+    }
+
     /** A --freeze layer the network does not have stops the run before it trains or writes anything. */
     @Test
     void freezingALayerThatDoesNotExistIsAClearError() {
