@@ -5,7 +5,6 @@ import io.cnnc.compiler.analysis.ModelSummary;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.schedule.CpuKind;
 import io.cnnc.dsl.SourceFile;
-import io.cnnc.kernels.backward.SoftmaxCrossEntropy;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.train.GraphTrainer;
 import io.cnnc.runtime.train.Sgd;
@@ -27,15 +26,6 @@ public final class TrainingThroughput {
     private static final double WARMUP_SECONDS = 10;
 
     private TrainingThroughput() {}
-
-    private static void step(GraphTrainer trainer, Sgd sgd, Map<String, float[]> arrays, float[] x, int[] labels, int batch, int classes) {
-        float[] logits = trainer.forward(x, batch, true);
-        float[] d = new float[logits.length];
-        SoftmaxCrossEntropy.lossAndGradient(logits, labels, batch, classes, 0, d, null);
-        trainer.zeroGradients();
-        trainer.backward(d);
-        sgd.step(arrays, trainer.gradients(), 0.01);
-    }
 
     public static void main(String[] args) throws Exception {
         Graph graph = Compiler.compile(SourceFile.read(Path.of(args[0]))).networks().getFirst();
@@ -64,10 +54,11 @@ public final class TrainingThroughput {
         // Warm up for WARMUP_SECONDS (at least 3 steps): the JIT compiles the kernels while they
         // run, and LeNet-5's steps kept speeding up for its whole first epoch of `cnnc train`.
         long warmEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
-        for (int s = 0; s < 3 || System.nanoTime() < warmEnd; s++) step(trainer, sgd, arrays, x, labels, batch, classes);
+        io.cnnc.runtime.train.ClassifierStep step = new io.cnnc.runtime.train.ClassifierStep(trainer, sgd, arrays, classes, 0);
+        for (int s = 0; s < 3 || System.nanoTime() < warmEnd; s++) step.run(x, labels, batch, 0.01, null);
         Map<String, Long> before = trainer.timeByOp();
         long start = System.nanoTime();
-        for (int s = 0; s < steps; s++) step(trainer, sgd, arrays, x, labels, batch, classes);
+        for (int s = 0; s < steps; s++) step.run(x, labels, batch, 0.01, null);
         double seconds = (System.nanoTime() - start) / 1e9;
         trainer.timeByOp().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "  %-20s %8.1f ms per step%n", k,
                 (v - before.getOrDefault(k, 0L)) / 1e6 / steps));

@@ -4,7 +4,6 @@ import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.compiler.CompiledFile;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
-import io.cnnc.kernels.backward.SoftmaxCrossEntropy;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.data.DataSets;

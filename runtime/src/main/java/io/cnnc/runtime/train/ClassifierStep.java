@@ -17,7 +17,10 @@ public final class ClassifierStep {
     private final int classes;
     private final double labelSmoothing;
 
-    /** {@code params}: the arrays the optimizer updates in place, by name (those the trainer computes with). */
+    /**
+     * {@code params}: the arrays the optimizer updates in place, by name (those the trainer
+     * computes with); a null {@code optimizer} leaves them alone (gradients only: the tuner's steps).
+     */
     public ClassifierStep(GraphTrainer trainer, Optimizer optimizer, Map<String, float[]> params, int classes, double labelSmoothing) {
         this.trainer = trainer;
         this.optimizer = optimizer;
@@ -42,7 +45,7 @@ public final class ClassifierStep {
         if (!Double.isFinite(loss)) return loss;
         trainer.zeroGradients();
         trainer.backward(dLogits);
-        optimizer.step(params, trainer.gradients(), lr);
+        if (optimizer != null) optimizer.step(params, trainer.gradients(), lr);
         return loss;
     }
 }

@@ -9,7 +9,6 @@ import io.cnnc.compiler.schedule.TuningCache;
 import io.cnnc.compiler.train.TrainingConvStrategies;
 import io.cnnc.compiler.train.TrainingConvStrategies.Directions;
 import io.cnnc.compiler.train.TrainingPlan;
-import io.cnnc.kernels.backward.SoftmaxCrossEntropy;
 import io.cnnc.runtime.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -115,9 +114,10 @@ public final class TrainingTuner {
                     d.dataNeeded(), d.dataGeometry(), d.data() == null ? null : d.data().with(nth(data.get(n), r), "tuning", Map.of()), d.weight(),
                     d.phases(), d.phaseChoices())));
             GraphTrainer trainer = new GraphTrainer(graph, params, 0, frozen, round);
-            for (int s = 0; s < WARM_STEPS; s++) step(trainer, x, labels, batch, classes);
+            ClassifierStep step = new ClassifierStep(trainer, null, null, classes, 0);
+            for (int s = 0; s < WARM_STEPS; s++) step.run(x, labels, batch, 0, null);
             Map<Node, long[]> before = trainer.convNanos();
-            for (int s = 0; s < MEASURED_STEPS; s++) step(trainer, x, labels, batch, classes);
+            for (int s = 0; s < MEASURED_STEPS; s++) step.run(x, labels, batch, 0, null);
             Map<Node, long[]> after = trainer.convNanos();
             round.forEach((n, d) -> {
                 record(times, prefix + "forward/" + geo(d.forwardGeometry()) + "/" + d.forward().strategy(), after.get(n)[0] - before.get(n)[0]);
@@ -126,14 +126,6 @@ public final class TrainingTuner {
         }
         log.printf(Locale.ROOT, "tuned %d convolutions in training steps (%d rounds, %.1f s)%n", model.size(), rounds.size(),
                 (System.nanoTime() - started) / 1e9);
-    }
-
-    private static void step(GraphTrainer trainer, float[] x, int[] labels, int batch, int classes) {
-        float[] logits = trainer.forward(x, batch, true);
-        float[] d = new float[logits.length];
-        SoftmaxCrossEntropy.lossAndGradient(logits, labels, batch, classes, 0, d, null);
-        trainer.zeroGradients();
-        trainer.backward(d);
     }
 
     /** A geometry's fields in order, comma-separated: a cache key without the record's names and spaces. */
