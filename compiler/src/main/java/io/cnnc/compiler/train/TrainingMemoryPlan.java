@@ -27,16 +27,19 @@ public final class TrainingMemoryPlan {
 
     private final Map<Node, Fate> fates;
     private final Map<Node, List<Node>> freedAfterForward;
+    private final Map<Node, List<Node>> lastReadInForward;
     private final Map<Node, List<Node>> recomputedBefore;
     private final Map<Node, List<Node>> freedAfterBackward;
     private final long keptFloats;
     private final long peakFloats;
     private final long allKeptFloats;
 
-    private TrainingMemoryPlan(Map<Node, Fate> fates, Map<Node, List<Node>> freedAfterForward, Map<Node, List<Node>> recomputedBefore,
-                               Map<Node, List<Node>> freedAfterBackward, long keptFloats, long peakFloats, long allKeptFloats) {
+    private TrainingMemoryPlan(Map<Node, Fate> fates, Map<Node, List<Node>> freedAfterForward, Map<Node, List<Node>> lastReadInForward,
+                               Map<Node, List<Node>> recomputedBefore, Map<Node, List<Node>> freedAfterBackward, long keptFloats, long peakFloats,
+                               long allKeptFloats) {
         this.fates = fates;
         this.freedAfterForward = freedAfterForward;
+        this.lastReadInForward = lastReadInForward;
         this.recomputedBefore = recomputedBefore;
         this.freedAfterBackward = freedAfterBackward;
         this.keptFloats = keptFloats;
@@ -95,7 +98,10 @@ public final class TrainingMemoryPlan {
             for (Value v : n.inputs()) if (storageOf.get(v) != null) lastForwardReader.put(storageOf.get(v), n);
         }
         Map<Node, List<Node>> freedAfterForward = new LinkedHashMap<>();
+        Map<Node, List<Node>> lastReadInForward = new LinkedHashMap<>();
         for (Node s : storages) {
+            if (outputs.contains(s)) continue;
+            lastReadInForward.computeIfAbsent(lastForwardReader.getOrDefault(s, s), k -> new ArrayList<>()).add(s);
             if (fates.get(s) == Fate.KEPT) continue;
             freedAfterForward.computeIfAbsent(lastForwardReader.getOrDefault(s, s), k -> new ArrayList<>()).add(s);
         }
@@ -127,8 +133,8 @@ public final class TrainingMemoryPlan {
             all += s.output().shape().size();
         }
         long peak = peak(plan, storages, freedAfterForward, recomputedBefore, freedAfterBackward);
-        return new TrainingMemoryPlan(java.util.Collections.unmodifiableMap(fates), freedAfterForward, recomputedBefore, freedAfterBackward,
-                kept, peak, all);
+        return new TrainingMemoryPlan(java.util.Collections.unmodifiableMap(fates), freedAfterForward, lastReadInForward, recomputedBefore,
+                freedAfterBackward, kept, peak, all);
     }
 
     private static boolean inputsKept(Node s, Map<Value, Node> storageOf, Map<Node, Fate> fates) {
@@ -188,6 +194,14 @@ public final class TrainingMemoryPlan {
     /** Storages whose arrays go back to the pool once {@code n}'s forward has run. */
     public List<Node> freedAfterForward(Node n) {
         return freedAfterForward.getOrDefault(n, List.of());
+    }
+
+    /**
+     * Storages (graph outputs aside) whose last forward reader is {@code n}: what an evaluating
+     * forward pass, which has no backward, can give back once {@code n} has run.
+     */
+    public List<Node> lastReadInForward(Node n) {
+        return lastReadInForward.getOrDefault(n, List.of());
     }
 
     /** Recomputed storages to rebuild just before {@code n}'s backward. */

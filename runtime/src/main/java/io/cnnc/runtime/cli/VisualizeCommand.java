@@ -79,6 +79,7 @@ final class VisualizeCommand implements Callable<Integer> {
             Shape in = graph.inputs().getFirst().shape();
             Tensor image = ImageInput.load(input, in.c(), in.h(), in.w());
             GraphTrainer net = new GraphTrainer(graph, params, 0, Set.of());
+            net.keepOutputs();
             net.forward(image.data(), 1, false);
             float[] maps = net.outputOf(target);
             Shape s = target.output().shape();

@@ -21,6 +21,11 @@ final class BufferPool {
         return prepared(q == null || q.isEmpty() ? new float[length] : q.pop(), overwritten, poison);
     }
 
+    /** Forgets every free array (the collector takes them). */
+    void clear() {
+        free.clear();
+    }
+
     /** Gives back an array nothing reads any more. */
     void give(float[] a) {
         free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);

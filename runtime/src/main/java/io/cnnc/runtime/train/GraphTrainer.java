@@ -51,6 +51,8 @@ public final class GraphTrainer {
     /** Nanoseconds spent per op type and direction ("forward conv"), since construction. */
     private final Map<String, long[]> nanos = new java.util.TreeMap<>();
     private boolean poison;
+    private boolean keepOutputs;
+    private int pooledBatch = -1;
     private final long seed;
     private SplittableRandom random;
     private final TrainingPlan plan;
@@ -134,6 +136,9 @@ public final class GraphTrainer {
         saved.clear();
         for (float[] a : held.values()) pool.give(a);
         held.clear();
+        // Another batch size (evaluation's, an epoch's last partial batch): the arrays sized for the last one would only sit in the pool.
+        if (batch != pooledBatch) pool.clear();
+        pooledBatch = batch;
         values.put(graph.inputs().getFirst(), x);
         for (Node n : graph.nodes()) {
             Node into = plan.absorbedBy(n);
@@ -145,8 +150,12 @@ public final class GraphTrainer {
             float[] y = take(n);
             forward(n, y);
             values.put(n.output(), y);
-            // Evaluating keeps every output: nothing is recomputed, and visualize reads any layer's.
-            if (training) for (Node s : memory.freedAfterForward(n)) release(s);
+            if (training) {
+                for (Node s : memory.freedAfterForward(n)) release(s);
+            } else if (!keepOutputs) {
+                // Evaluating has no backward: every array goes once its last reader has run.
+                for (Node s : memory.lastReadInForward(n)) release(s);
+            }
         }
         return values.get(graph.outputs().getFirst());
     }
@@ -193,7 +202,12 @@ public final class GraphTrainer {
         return new Eval(n, batch, n.inputs().stream().map(values::get).toList(), y, this::param);
     }
 
-    /** A node's output from the last forward pass ([batch, C, H, W] flattened). */
+    /** Keeps every node's output after an evaluating forward pass, for {@link #outputOf} (cnnc visualize). */
+    public void keepOutputs() {
+        keepOutputs = true;
+    }
+
+    /** A node's output from the last forward pass ([batch, C, H, W] flattened); in evaluation only after {@link #keepOutputs}. */
     public float[] outputOf(Node node) {
         return values.get(node.output());
     }
