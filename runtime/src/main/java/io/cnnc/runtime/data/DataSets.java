@@ -20,8 +20,7 @@ public final class DataSets {
             case "mnist", "fashion_mnist" -> idx(name, dataRoot.resolve(name), input, train);
             case "cifar10" -> {
                 Cifar10.Raw raw = Cifar10.read(dataRoot.resolve("cifar10"), train);
-                yield new Dataset(name, InputFitting.fit(raw.pixels(), raw.labels().length, 3, 32, 32, input.c(), input.h(), input.w()),
-                        raw.labels(), input.c(), input.h(), input.w(), 10);
+                yield fitted(name, raw.pixels(), raw.labels(), 3, 32, 32, input);
             }
             default -> ImageFolder.load(Path.of(name), input, train);
         };
@@ -36,7 +35,14 @@ public final class DataSets {
         }
         int[] y = new int[labels.length];
         for (int i = 0; i < y.length; i++) y[i] = Byte.toUnsignedInt(labels[i]);
-        float[] x = InputFitting.fit(images.pixels(), images.count(), 1, images.rows(), images.cols(), input.c(), input.h(), input.w());
-        return new Dataset(name, x, y, input.c(), input.h(), input.w(), 10);
+        return fitted(name, images.pixels(), y, 1, images.rows(), images.cols(), input);
+    }
+
+    /** 8-bit images fitted to the input, kept as bytes where the fitting only moves pixels. */
+    private static Dataset fitted(String name, byte[] pixels, int[] labels, int srcC, int srcH, int srcW, Shape input) {
+        byte[] kept = InputFitting.fitPixels(pixels, labels.length, srcC, srcH, srcW, input.c(), input.h(), input.w());
+        if (kept != null) return Dataset.ofPixels(name, kept, labels, input.c(), input.h(), input.w(), 10);
+        return new Dataset(name, InputFitting.fit(pixels, labels.length, srcC, srcH, srcW, input.c(), input.h(), input.w()), labels,
+                input.c(), input.h(), input.w(), 10);
     }
 }

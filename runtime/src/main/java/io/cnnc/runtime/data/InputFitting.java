@@ -38,6 +38,33 @@ public final class InputFitting {
         return out;
     }
 
+    /**
+     * The same fitting kept as bytes, where it only moves pixels (channels equal or grey copied
+     * to each, padding and cropping): every value of {@link #fit} is then a byte over 255. Null
+     * where it mixes them (RGB to grey).
+     */
+    public static byte[] fitPixels(byte[] pixels, int count, int srcC, int srcH, int srcW, int c, int h, int w) {
+        if (srcC != c && srcC != 1) return null;
+        byte[] out = new byte[Math.multiplyExact(Math.multiplyExact(count, c), h * w)];
+        int top = (h - srcH) / 2;
+        int left = (w - srcW) / 2;
+        for (int n = 0; n < count; n++) {
+            for (int ch = 0; ch < c; ch++) {
+                int from = srcC == c ? ch : 0;
+                for (int y = 0; y < h; y++) {
+                    int sy = y - top;
+                    if (sy < 0 || sy >= srcH) continue;
+                    for (int x = 0; x < w; x++) {
+                        int sx = x - left;
+                        if (sx < 0 || sx >= srcW) continue;
+                        out[((n * c + ch) * h + y) * w + x] = pixels[((n * srcC + from) * srcH + sy) * srcW + sx];
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private static int pixel(byte[] p, int n, int ch, int y, int x, int c, int h, int w) {
         return Byte.toUnsignedInt(p[((n * c + ch) * h + y) * w + x]);
     }

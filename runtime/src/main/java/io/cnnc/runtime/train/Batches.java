@@ -56,7 +56,7 @@ public final class Batches {
             int sample = order == null ? from + i : order[from + i];
             labels[i] = data.labels()[sample];
             if (cropPad == 0 && flipProbability == 0) {
-                System.arraycopy(data.images(), sample * size, x, i * size, size);
+                data.copySample(sample, x, i * size);
             } else {
                 augment(sample, x, i * size);
             }
@@ -71,14 +71,13 @@ public final class Batches {
         int dy = cropPad == 0 ? 0 : random.nextInt(2 * cropPad + 1) - cropPad;
         int dx = cropPad == 0 ? 0 : random.nextInt(2 * cropPad + 1) - cropPad;
         boolean flip = flipProbability > 0 && random.nextDouble() < flipProbability;
-        float[] src = data.images();
         int base = sample * c * h * w;
         for (int ch = 0; ch < c; ch++) {
             for (int y = 0; y < h; y++) {
                 int sy = y + dy;
                 for (int xx = 0; xx < w; xx++) {
                     int sx = (flip ? w - 1 - xx : xx) + dx;
-                    x[offset + (ch * h + y) * w + xx] = sy < 0 || sy >= h || sx < 0 || sx >= w ? 0f : src[base + (ch * h + sy) * w + sx];
+                    x[offset + (ch * h + y) * w + xx] = sy < 0 || sy >= h || sx < 0 || sx >= w ? 0f : data.value(base + (ch * h + sy) * w + sx);
                 }
             }
         }

@@ -55,12 +55,12 @@ class DataReadersTest {
         gzip(dir.resolve("t10k-labels-idx1-ubyte.gz"), idxLabels(2));
         Dataset train = DataSets.load("fashion_mnist", tmp, new Shape(1, 4, 5), true);
         assertThat(train.size()).isEqualTo(3);
-        assertThat(train.images()[21]).isEqualTo(21 / 255f);
+        assertThat(train.value(21)).isEqualTo(21 / 255f);
         assertThat(train.labels()).containsExactly(0, 1, 2);
         Dataset test = DataSets.load("fashion_mnist", tmp, new Shape(1, 6, 7), false);
         // 4x5 centred in 6x7 with zeros around: row 1, column 1 holds pixel 0 of image 0.
-        assertThat(test.images()[0]).isZero();
-        assertThat(test.images()[1 * 7 + 2]).isEqualTo(1 / 255f);
+        assertThat(test.value(0)).isZero();
+        assertThat(test.value(1 * 7 + 2)).isEqualTo(1 / 255f);
     }
 
     @Test
@@ -91,10 +91,10 @@ class DataReadersTest {
         Dataset train = DataSets.load("cifar10", tmp, new Shape(3, 32, 32), true);
         assertThat(train.size()).isEqualTo(10);
         assertThat(train.labels()).startsWith(3, 4, 3, 4);
-        assertThat(train.images()[0]).isEqualTo(1f);
-        assertThat(train.images()[1024 + 1]).isEqualTo(0.2f);
+        assertThat(train.value(0)).isEqualTo(1f);
+        assertThat(train.value(1024 + 1)).isEqualTo(0.2f);
         Dataset grey = DataSets.load("cifar10", tmp, new Shape(1, 32, 32), false);
-        assertThat(grey.images()[0]).isCloseTo(0.299f, org.assertj.core.data.Offset.offset(1e-6f));
+        assertThat(grey.value(0)).isCloseTo(0.299f, org.assertj.core.data.Offset.offset(1e-6f));
         Files.write(dir.resolve("test_batch.bin"), new byte[100]);
         assertThatThrownBy(() -> DataSets.load("cifar10", tmp, new Shape(3, 32, 32), false))
                 .hasMessageContaining("not a multiple of the 3073-byte record");
