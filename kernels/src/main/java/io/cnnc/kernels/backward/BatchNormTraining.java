@@ -34,13 +34,26 @@ public final class BatchNormTraining {
         Workers.range(channels, c -> {
             // Summed about the channel's first value: activations far from zero (1000 + 0.01 noise) keep their mean to double precision.
             float pivot = x[c * spatial];
+            // Each plane's sum, then its squared deviations about its own mean while it is still in L1, combined over the
+            // planes as Chan et al. combine partial variances: one pass over the channel from memory instead of two.
             double shifted = 0;
-            for (int n = 0; n < batch; n++) shifted += RowSums.shiftedSum(x, (n * channels + c) * spatial, spatial, pivot);
+            double within = 0;
+            double[] planeMeans = new double[batch];
+            for (int n = 0; n < batch; n++) {
+                int off = (n * channels + c) * spatial;
+                double s = RowSums.shiftedSum(x, off, spatial, pivot);
+                shifted += s;
+                double m = pivot + s / spatial;
+                planeMeans[n] = m;
+                float mh = (float) m;
+                within += RowSums.squaredDeviations(x, off, spatial, mh, (float) (m - mh));
+            }
             double mean = pivot + shifted / count;
             float high = (float) mean;
             float low = (float) (mean - high);
-            double sq = 0;
-            for (int n = 0; n < batch; n++) sq += RowSums.squaredDeviations(x, (n * channels + c) * spatial, spatial, high, low);
+            double between = 0;
+            for (double m : planeMeans) between += (m - mean) * (m - mean);
+            double sq = within + spatial * between;
             double var = sq / count;
             double invStd = 1 / Math.sqrt(var + eps);
             saved.mean()[c] = high;
