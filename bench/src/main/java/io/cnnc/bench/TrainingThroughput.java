@@ -12,7 +12,6 @@ import io.cnnc.runtime.weights.WeightInitializer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 
 /**
@@ -45,12 +44,10 @@ public final class TrainingThroughput {
         Sgd sgd = new Sgd(0.9, 5e-4, false);
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));
-        Random random = new Random(0);
-        float[] x = new float[Math.toIntExact(batch * graph.inputs().getFirst().shape().size())];
-        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
-        int classes = graph.outputs().getFirst().shape().c();
-        int[] labels = new int[batch];
-        for (int i = 0; i < batch; i++) labels[i] = random.nextInt(classes);
+        io.cnnc.runtime.train.SyntheticBatch synthetic = io.cnnc.runtime.train.SyntheticBatch.of(graph, batch, 0);
+        float[] x = synthetic.images();
+        int[] labels = synthetic.labels();
+        int classes = synthetic.classes();
         // Warm up for WARMUP_SECONDS (at least 3 steps): the JIT compiles the kernels while they
         // run, and LeNet-5's steps kept speeding up for its whole first epoch of `cnnc train`.
         long warmEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);

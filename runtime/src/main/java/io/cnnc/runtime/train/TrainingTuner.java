@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -98,12 +97,10 @@ public final class TrainingTuner {
     private static void measure(Graph graph, Map<String, Tensor> params, Set<String> frozen, int batch, Map<Node, Directions> model,
                                 Map<Node, List<String>> forward, Map<Node, List<String>> data, String prefix, Map<String, Double> times,
                                 java.io.PrintWriter log) {
-        Random random = new Random(0);
-        float[] x = new float[Math.toIntExact(batch * graph.inputs().getFirst().shape().size())];
-        for (int i = 0; i < x.length; i++) x[i] = (float) random.nextGaussian();
-        int classes = graph.outputs().getFirst().shape().c();
-        int[] labels = new int[batch];
-        for (int i = 0; i < batch; i++) labels[i] = random.nextInt(classes);
+        SyntheticBatch b = SyntheticBatch.of(graph, batch, 0);
+        float[] x = b.images();
+        int[] labels = b.labels();
+        int classes = b.classes();
         List<Integer> rounds = new ArrayList<>();
         for (int r = 0; r < CANDIDATES; r++) rounds.add(r);
         for (int r = CANDIDATES - 1; r >= 0; r--) rounds.add(r);
