@@ -14,10 +14,8 @@ import java.util.Map;
 record DeviceTraining(GpuBackend backend, GpuTrainer trainer) implements AutoCloseable {
 
     static DeviceTraining open(GpuTarget target, Graph graph, Map<String, Tensor> params, TrainingOptions o, java.util.Set<String> frozen,
-                               boolean resume, PrintWriter out) {
+                               PrintWriter out) {
         String flag = "--target " + target.label();
-        // The checkpoint's optimizer state (momentum) lives on the device and is not saved.
-        if (resume) throw new UserError(flag + " cannot --resume");
         GpuBackend backend;
         try {
             backend = target.open();

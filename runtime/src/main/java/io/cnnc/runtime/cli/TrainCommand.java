@@ -87,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
     boolean resume;
 
     @Option(names = "--target", defaultValue = "cpu",
-            description = "cpu (default), or opencl / cuda: forward, backward and the optimizer on the device (no --resume; "
+            description = "cpu (default), or opencl / cuda: forward, backward and the optimizer on the device ("
                     + "the last partial batch of each epoch is dropped); evaluation stays on the CPU")
     Target target;
 
@@ -149,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
                 : new GraphTrainer(graph, params, o.seed(), frozen,
                         engine == EngineName.reference ? GraphTrainer.Engine.REFERENCE : GraphTrainer.Engine.COMPILED, threads, wanted);
         DeviceTraining device = target == Target.cpu ? null
-                : DeviceTraining.open(target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, graph, params, o, frozen, resume, con);
+                : DeviceTraining.open(target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, graph, params, o, frozen, con);
         Optimizer opt = o.newOptimizer();
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));
@@ -161,6 +161,8 @@ final class TrainCommand implements Callable<Integer> {
             Path last = dir.resolve("last.safetensors");
             if (!Files.isRegularFile(last)) throw new UserError(last + ": no checkpoint to resume from");
             Checkpoints.State state = Checkpoints.restore(last, params, opt);
+            // A device run continues on the device: the checkpoint's weights, optimizer state and step count go up.
+            if (device != null) device.trainer().resume(params, opt.state(), opt.steps());
             startEpoch = state.epoch();
             best = state.bestAccuracy();
             log.reload(startEpoch);
@@ -237,6 +239,8 @@ final class TrainCommand implements Callable<Integer> {
                 Safetensors.write(dir.resolve("best.safetensors"), params, Map.of("epoch", Integer.toString(epoch + 1),
                         "test_accuracy", Double.toString(best)));
             }
+            // A device run's optimizer state lives on the device: brought down for the checkpoint.
+            if (device != null) opt.restore(device.trainer().readState(), device.trainer().steps());
             Checkpoints.save(dir.resolve("last.safetensors"), params, opt, new Checkpoints.State(epoch + 1, opt.steps(), best));
             con.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f acc %.2f%% | test loss %.4f acc %.2f%%%s | %.0f img/s, %.1f s%n",
                     epoch + 1, o.epochs(), row.trainLoss(), 100 * row.trainAccuracy(), eval.loss(), 100 * eval.accuracy(),

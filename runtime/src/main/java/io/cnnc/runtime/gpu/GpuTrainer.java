@@ -87,6 +87,40 @@ public final class GpuTrainer implements AutoCloseable {
         return r;
     }
 
+    /** Optimizer steps taken so far. */
+    public long steps() {
+        return steps;
+    }
+
+    /** The update rule's state on the device, as {@code <param>.<slot>} (the checkpoint's optimizer entries). */
+    public Map<String, float[]> readState() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        java.util.List<String> slots = rule.slots();
+        plan.state().forEach((param, buffers) -> {
+            for (int i = 0; i < buffers.length; i++) {
+                out.put(param + "." + slots.get(i), memory.read(buffers[i], Math.toIntExact(plan.buffers().get(buffers[i]).floats())));
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Continues a run (--resume): the checkpoint's parameters and running statistics, the update
+     * rule's state ({@code <param>.<slot>}) and step count go to the device.
+     */
+    public void resume(Map<String, Tensor> params, Map<String, float[]> state, long steps) {
+        plan.params().forEach((name, buffer) -> memory.write(buffer, params.get(name).data()));
+        java.util.List<String> slots = rule.slots();
+        plan.state().forEach((param, buffers) -> {
+            for (int i = 0; i < buffers.length; i++) {
+                float[] saved = state.get(param + "." + slots.get(i));
+                if (saved == null) throw new IllegalArgumentException("the checkpoint has no " + slots.get(i) + " for " + param);
+                memory.write(buffers[i], saved);
+            }
+        });
+        this.steps = steps;
+    }
+
     /** Same draws as GraphTrainer: one nextDouble per element, layer by layer in graph order. */
     private float[] mask(GpuTrainingPlan.DropoutMask m) {
         float[] out = new float[m.floats()];

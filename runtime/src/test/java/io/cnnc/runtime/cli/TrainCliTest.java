@@ -307,6 +307,27 @@ class TrainCliTest {
         assertThat(Safetensors.read(out.resolve("best.safetensors")).get(layer + ".bias").data()).containsExactly(-10f, 10f);
     }
 
+    /**
+     * --resume on the device: the checkpoint carries the device's momentum and step count, which
+     * go back up, so a run stopped after 2 epochs and resumed ends on the weights of a straight run.
+     */
+    @Test
+    void resumingOnOpenClGivesTheSameWeightsAsAStraightRun() throws Exception {
+        Path straight = tmp.resolve("cl-straight");
+        Path resumed = tmp.resolve("cl-resumed");
+        assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", straight.toString(), "--target", "opencl").code()).isZero();
+        assertThat(CliTestAccess.cnnc("train", model.toString(), "--out", resumed.toString(), "--target", "opencl", "--stop-after", "2").code())
+                .isZero();
+        assertThat(Safetensors.read(resumed.resolve("last.safetensors")).keySet()).anyMatch(k -> k.endsWith(".momentum"));
+        CliTestAccess.Result r = CliTestAccess.cnnc("train", model.toString(), "--out", resumed.toString(), "--target", "opencl", "--resume");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("resuming after epoch 2");
+        Map<String, Tensor> a = Safetensors.read(straight.resolve("last.safetensors"));
+        Map<String, Tensor> b = Safetensors.read(resumed.resolve("last.safetensors"));
+        assertThat(b.keySet()).isEqualTo(a.keySet());
+        for (String k : a.keySet()) assertThat(b.get(k).data()).as(k).containsExactly(a.get(k).data());
+    }
+
     /** --tune measures the convolutions' candidates in training steps first, then trains on the fastest. */
     @Test
     void tuneMeasuresThenTrains() {
