@@ -57,6 +57,21 @@ class GraphGradientCheckTest {
         checkAgainstFiniteDifferences(graph, 3 * 6 * 6, 3, 3e-4);
     }
 
+    /** Strided data gradients by phases (a stride-2 conv, a depthwise one as MobileNetV2 has, a 1x1 shortcut), both engines. */
+    @Test
+    void stridedDataGradientsMatchFiniteDifferences() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("strided.cnn", """
+                network Strided {
+                  input x: [3, 9, 9]
+                  y = conv(8, 3, pad=1) -> bn -> tanh
+                  z = y -> dwconv(3, stride=2, pad=1) -> conv(8, 1) -> tanh
+                  s = y -> conv(8, 1, stride=2)
+                  (z + s) -> conv(6, 3, stride=2, pad=1) -> tanh -> gap -> flatten -> dense(3)
+                }
+                """)).networks().getFirst();
+        checkAgainstFiniteDifferences(graph, 3 * 9 * 9, 3, 1e-3);
+    }
+
     /** mish in a tiny net (conv, fused or not, then dense), each parameter's gradient through it. */
     @Test
     void mishInTrainingModeMatchesFiniteDifferences() throws Exception {

@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A strided convolution's data gradient by phases against the definition (each dy value times
  * each tap added at the input position the forward read it from, in double), for ResNet's
- * stride-2 layers, odd sizes, asymmetric padding, stride 3, a 1x1 kernel (phases no tap reaches)
- * and groups.
+ * stride-2 layers, odd sizes, asymmetric padding, stride 3, a 1x1 kernel (phases no tap reaches),
+ * groups and depthwise convolutions.
  */
 class PhaseDataGradientTest {
 
@@ -24,7 +24,10 @@ class PhaseDataGradientTest {
             "5, 13, 11, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1",
             "4, 15, 17, 6, 5, 3, 3, 2, 2, 1, 1, 0, 1",
             "6, 12, 12, 6, 3, 3, 2, 2, 1, 1, 1, 1, 3",
-            "3, 9, 10, 4, 4, 4, 2, 2, 1, 1, 1, 1, 1"})
+            "3, 9, 10, 4, 4, 4, 2, 2, 1, 1, 1, 1, 1",
+            // MobileNetV2's stride-2 depthwise 3x3, and a depthwise with a channel multiplier of 2
+            "8, 12, 12, 8, 3, 3, 2, 2, 1, 1, 1, 1, 8",
+            "4, 11, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1, 4"})
     void phasesGiveTheDataGradient(int inC, int inH, int inW, int outC, int kh, int kw, int sh, int sw, int pt, int pl, int pb, int pr,
                                    int groups) {
         ConvGeometry g = new ConvGeometry(inC, inH, inW, outC, kh, kw, sh, sw, pt, pl, pb, pr, 1, 1, groups);
