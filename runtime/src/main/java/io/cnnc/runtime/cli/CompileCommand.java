@@ -94,7 +94,8 @@ final class CompileCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (output != null) AtomicFiles.checkWritable(output);
         if (emitJava != null) AtomicFiles.checkWritable(emitJava);
-        Graph graph = network.load(file);
+        io.cnnc.compiler.CompiledFile compiled = Models.compile(file);
+        Graph graph = Models.pick(compiled, network.network);
         PrintWriter out = spec.commandLine().getOut();
         if (batch < 1) throw new UserError("--batch must be at least 1");
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
@@ -106,7 +107,7 @@ final class CompileCommand implements Callable<Integer> {
                         + "--emit-kernels or --target");
             }
             // The file's train section's optimizer (or the defaults cnnc train would use): the plan's update step.
-            var rule = io.cnnc.runtime.train.TrainingOptions.resolve(Models.compile(file).train(graph.name()).orElse(null),
+            var rule = io.cnnc.runtime.train.TrainingOptions.resolve(compiled.train(graph.name()).orElse(null),
                     io.cnnc.runtime.train.TrainingOptions.Overrides.NONE).updateRule();
             java.util.Set<String> frozen;
             try {
@@ -116,7 +117,7 @@ final class CompileCommand implements Callable<Integer> {
             }
             TrainingPlan plan = TrainingPlan.derive(graph, frozen, rule);
             if (output != null) {
-                TrainerJar.write(output, Models.read(file), graph, weights.load(graph, spec.commandLine().getErr()), freeze);
+                TrainerJar.write(output, compiled.source(), graph, weights.load(graph, spec.commandLine().getErr()), freeze);
                 out.printf("%s: trainer for %s written (Trainer.load(), step(images, labels), save(path): docs/embedding.md)%n", output, graph.name());
                 return 0;
             }
