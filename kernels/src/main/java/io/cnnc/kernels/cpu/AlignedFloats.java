@@ -23,7 +23,14 @@ public final class AlignedFloats {
     static final int LINE = 16;
 
     /** A range of {@code array} from {@code offset} on. */
-    public record Slice(float[] array, int offset) {}
+    public record Slice(float[] array, int offset) {
+
+        /** The array, with {@code offsets} (positions laid out from 0) moved to where the slice starts. */
+        public float[] shifting(int[] offsets) {
+            for (int i = 0; i < offsets.length; i++) offsets[i] += offset;
+            return array;
+        }
+    }
 
     /** A scratch range that grows to the largest size asked for: {@code array} from {@code at} on, {@code room} floats. */
     public static class Growable {

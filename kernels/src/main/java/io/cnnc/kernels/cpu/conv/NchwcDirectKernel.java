@@ -135,9 +135,7 @@ final class NchwcDirectKernel implements ConvKernel {
      * weights. Each group starts on a cache line (its offset moved to where it lies).
      */
     private float[] pack(float[] weight, int floats) {
-        AlignedFloats.Slice slice = AlignedFloats.allocate(floats);
-        float[] p = slice.array();
-        for (int q = 0; q < groupWeights.length; q++) groupWeights[q] += slice.offset();
+        float[] p = AlignedFloats.allocate(floats).shifting(groupWeights);
         fill(p, weight);
         return p;
     }
