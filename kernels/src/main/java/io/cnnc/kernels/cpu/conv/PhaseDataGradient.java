@@ -101,14 +101,12 @@ public final class PhaseDataGradient {
         int planes = batch * g.inC();
         int inHW = g.inH() * g.inW();
         int phaseHW = p.outH() * p.outW();
-        Workers.range(Math.min(planes, 64), t -> {
-            for (int plane = planes * t / Math.min(planes, 64); plane < planes * (t + 1) / Math.min(planes, 64); plane++) {
-                int base = plane * inHW;
-                for (int i = 0; i < p.outH(); i++) {
-                    int row = base + (g.strideH() * i + p.py()) * g.inW() + p.px();
-                    int from = plane * phaseHW + i * p.outW();
-                    for (int j = 0; j < p.outW(); j++) dx[row + g.strideW() * j] = phaseOut == null ? 0f : phaseOut[from + j];
-                }
+        Workers.range(planes, plane -> {
+            int base = plane * inHW;
+            for (int i = 0; i < p.outH(); i++) {
+                int row = base + (g.strideH() * i + p.py()) * g.inW() + p.px();
+                int from = plane * phaseHW + i * p.outW();
+                for (int j = 0; j < p.outW(); j++) dx[row + g.strideW() * j] = phaseOut == null ? 0f : phaseOut[from + j];
             }
         });
     }
