@@ -38,6 +38,8 @@ public final class TrainingPlan {
     private final Map<Node, Node> absorbedBy;
     /** How the updated tensors are stepped; null in a plan derived without one (its caller steps them). */
     private final UpdateRule rule;
+    /** {@link #absorbedBy} the other way: producer to the ReLU folded into it. */
+    private final Map<Node, Node> foldedRelus = new HashMap<>();
 
     private TrainingPlan(Graph graph, Set<String> frozen, List<Backward> backward, List<NamedParam> updated, Map<Node, Node> absorbedBy,
                          UpdateRule rule) {
@@ -47,6 +49,7 @@ public final class TrainingPlan {
         this.updated = updated;
         this.absorbedBy = absorbedBy;
         this.rule = rule;
+        absorbedBy.forEach((relu, into) -> foldedRelus.put(into, relu));
     }
 
     /** The plan for {@code graph} with the layers named in {@code frozen} kept fixed, each updated tensor stepped by {@code rule}. */
@@ -131,7 +134,12 @@ public final class TrainingPlan {
 
     /** Whether {@code n} computes the ReLU after it. */
     public boolean absorbsRelu(Node n) {
-        return absorbedBy.containsValue(n);
+        return foldedRelu(n) != null;
+    }
+
+    /** The ReLU node folded into {@code n}, or null. */
+    public Node foldedRelu(Node n) {
+        return foldedRelus.get(n);
     }
 
     public Graph graph() {

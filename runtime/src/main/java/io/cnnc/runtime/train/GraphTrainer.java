@@ -263,7 +263,8 @@ public final class GraphTrainer {
         held.put(s, y);
         s.sourceOp().recomputeOutput(eval(s, y), saved.get(s), plan.absorbsRelu(s));
         values.put(s.output(), y);
-        for (Node n : graph.nodes()) if (plan.absorbedBy(n) == s) values.put(n.output(), y);
+        Node relu = plan.foldedRelu(s);
+        if (relu != null) values.put(relu.output(), y);
         nanos.computeIfAbsent("recompute " + s.op().type(), k -> new long[1])[0] += System.nanoTime() - start;
     }
 
