@@ -1,5 +1,6 @@
 package io.cnnc.compiler.ops;
 
+import io.cnnc.kernels.cpu.train.ConvRunner;
 import java.util.function.Function;
 
 /**

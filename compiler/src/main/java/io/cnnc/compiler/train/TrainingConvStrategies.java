@@ -12,6 +12,7 @@ import io.cnnc.kernels.cpu.conv.ConvStrategy;
 import io.cnnc.kernels.cpu.conv.DataGradientConv;
 import io.cnnc.kernels.cpu.conv.PhaseDataGradient;
 import io.cnnc.kernels.cpu.conv.WeightGradientForm;
+import io.cnnc.kernels.cpu.train.TrainingConv;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,20 @@ public final class TrainingConvStrategies {
         public Directions(ConvGeometry forwardGeometry, Choice forward, boolean dataNeeded, ConvGeometry dataGeometry, Choice data,
                           WeightGradientForm weight) {
             this(forwardGeometry, forward, dataNeeded, dataGeometry, data, weight, null, null);
+        }
+
+        /** The kernel that runs these choices; {@code slices} is shared by a step's convolutions. */
+        public TrainingConv runner(TrainingConv.Slices slices) {
+            return new TrainingConv(run(forward), run(data), dataGeometry, weight, phases, phaseRuns(), slices);
+        }
+
+        /** Each phase's run, null where no tap reaches the phase; null without phases. */
+        public List<TrainingConv.Run> phaseRuns() {
+            return phaseChoices == null ? null : phaseChoices.stream().map(Directions::run).toList();
+        }
+
+        public static TrainingConv.Run run(Choice c) {
+            return c == null ? null : new TrainingConv.Run(c.strategy(), c.threads());
         }
     }
 

@@ -4,7 +4,6 @@ import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.compiler.ir.Value;
-import io.cnnc.compiler.ops.ConvRunner;
 import io.cnnc.compiler.ops.Eval;
 import io.cnnc.compiler.ops.Gradient;
 import io.cnnc.compiler.ops.TrainingStep;
@@ -14,6 +13,9 @@ import io.cnnc.compiler.train.TrainingMemoryPlan;
 import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.kernels.cpu.FastElementwise;
 import io.cnnc.kernels.cpu.Workers;
+import io.cnnc.kernels.cpu.train.BufferPool;
+import io.cnnc.kernels.cpu.train.ConvRunner;
+import io.cnnc.kernels.cpu.train.TrainingConv;
 import io.cnnc.runtime.Tensor;
 import java.util.HashMap;
 import java.util.Map;
@@ -95,16 +97,16 @@ public final class GraphTrainer {
     }
 
     private void use(Map<Node, TrainingConvStrategies.Directions> chosen) {
-        StrategyConvRunner.Slices slices = new StrategyConvRunner.Slices();
+        TrainingConv.Slices slices = new TrainingConv.Slices();
         convs.clear();
-        chosen.forEach((n, d) -> convs.put(n, new StrategyConvRunner(d, slices)));
+        chosen.forEach((n, d) -> convs.put(n, d.runner(slices)));
     }
 
     /** Per conv node of the compiled engine, {forward, data gradient} nanoseconds spent so far. */
     public Map<Node, long[]> convNanos() {
         Map<Node, long[]> out = new HashMap<>();
         convs.forEach((n, r) -> {
-            if (r instanceof StrategyConvRunner s) out.put(n, s.nanos());
+            if (r instanceof TrainingConv s) out.put(n, s.nanos());
         });
         return out;
     }

@@ -1,8 +1,5 @@
-package io.cnnc.runtime.train;
+package io.cnnc.kernels.cpu.train;
 
-import io.cnnc.compiler.ops.ConvRunner;
-import io.cnnc.compiler.schedule.Choice;
-import io.cnnc.compiler.train.TrainingConvStrategies.Directions;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.Im2colConv;
 import io.cnnc.kernels.cpu.Parallel;
@@ -12,29 +9,51 @@ import io.cnnc.kernels.cpu.conv.ConvStrategy;
 import io.cnnc.kernels.cpu.conv.DataGradientConv;
 import io.cnnc.kernels.cpu.conv.Epilogue;
 import io.cnnc.kernels.cpu.conv.PhaseDataGradient;
+import io.cnnc.kernels.cpu.conv.WeightGradientForm;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import java.util.List;
 
 /**
- * Runs one conv node's training convolutions on the strategies its plan chose: the forward, and
+ * Runs one conv layer's training convolutions on the strategies the training plan chose: the forward, and
  * the data gradient as a convolution of dy with the flipped, transposed filter; the weight
  * gradient in the form the plan chose; a strided conv's data gradient on im2col and GEMM. The
  * batch is split across the threads, each running a kernel of its own on one thread: the kernels share a single
  * sample's work out, which a small layer has too little of. Kernels are kept from step to
  * step and given the new weights.
  */
-final class StrategyConvRunner implements ConvRunner {
+public final class TrainingConv implements ConvRunner {
 
-    private final Directions directions;
+    /** A convolution's strategy (by {@link ConvStrategies} name) and the threads the batch is split over. */
+    public record Run(String strategy, int threads) {}
+
+    private final Run forward;
+    /** The data gradient as one stride-1 convolution, or null. */
+    private final Run data;
+    private final ConvGeometry dataGeometry;
+    private final WeightGradientForm weightForm;
+    /** The data gradient by phases (PhaseDataGradient), or null; a phase no tap reaches has a null run. */
+    private final List<PhaseDataGradient.Phase> phases;
+    private final List<Run> phaseRuns;
     private final Kernels forwardKernels = new Kernels();
     private final Kernels dataKernels = new Kernels();
     private Kernels[] phaseKernels = new Kernels[0];
     /** Shared by a trainer's runners, which run one at a time: per runner they came to 300 MB for ResNet-20 at batch 128. */
     private final Slices slices;
 
-    StrategyConvRunner(Directions directions, Slices slices) {
+    /**
+     * {@code data} and {@code dataGeometry} where the data gradient is a stride-1 convolution,
+     * {@code phases} and {@code phaseRuns} where it runs by phases; both null where it runs on
+     * im2col-col2im or is not needed.
+     */
+    public TrainingConv(Run forward, Run data, ConvGeometry dataGeometry, WeightGradientForm weight, List<PhaseDataGradient.Phase> phases,
+                        List<Run> phaseRuns, Slices slices) {
+        this.forward = forward;
+        this.data = data;
+        this.dataGeometry = dataGeometry;
+        this.weightForm = weight;
+        this.phases = phases;
+        this.phaseRuns = phaseRuns;
         this.slices = slices;
-        this.directions = directions;
     }
 
     /** Nanoseconds spent in the forward and in the data gradient since construction, for the training tuner. */
@@ -44,26 +63,26 @@ final class StrategyConvRunner implements ConvRunner {
     @Override
     public void forward(ConvGeometry g, float[] x, float[] weight, float[] bias, float[] y, int batch) {
         long start = System.nanoTime();
-        run(directions.forward(), g, weight, Epilogue.of(bias, false, null, 0), x, y, batch, slices, forwardKernels);
+        run(forward, g, weight, Epilogue.of(bias, false, null, 0), x, y, batch, slices, forwardKernels);
         forwardNanos += System.nanoTime() - start;
     }
 
     /** {forward, data gradient} nanoseconds so far. */
-    long[] nanos() {
+    public long[] nanos() {
         return new long[] {forwardNanos, dataNanos};
     }
 
     @Override
     public void backward(ConvGeometry g, float[] x, float[] dy, float[] weight, float[] dx, float[] dw, float[] db, int batch) {
-        boolean asConvolution = dx != null && directions.data() != null;
-        boolean byPhases = dx != null && directions.phases() != null;
-        if (dw != null) directions.weight().accumulate(x, dy, batch, g, dw);
+        boolean asConvolution = dx != null && data != null;
+        boolean byPhases = dx != null && phases != null;
+        if (dw != null) weightForm.accumulate(x, dy, batch, g, dw);
         if (db != null || dx != null && !asConvolution && !byPhases) {
             Im2colConv.backward(x, dy, batch, g, weight, asConvolution || byPhases ? null : dx, null, db);
         }
         long start = System.nanoTime();
         if (asConvolution) {
-            run(directions.data(), directions.dataGeometry(), DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch, slices, dataKernels);
+            run(data, dataGeometry, DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch, slices, dataKernels);
         }
         if (byPhases) phases(g, dy, weight, dx, batch);
         dataNanos += System.nanoTime() - start;
@@ -71,7 +90,6 @@ final class StrategyConvRunner implements ConvRunner {
 
     /** dx as one stride-1 convolution of dy per phase, each interleaved into its positions (PhaseDataGradient). */
     private void phases(ConvGeometry g, float[] dy, float[] weight, float[] dx, int batch) {
-        List<PhaseDataGradient.Phase> phases = directions.phases();
         if (phaseKernels.length != phases.size()) {
             phaseKernels = new Kernels[phases.size()];
             for (int i = 0; i < phaseKernels.length; i++) phaseKernels[i] = new Kernels();
@@ -81,7 +99,7 @@ final class StrategyConvRunner implements ConvRunner {
             float[] out = null;
             if (p.geometry() != null) {
                 out = slices.phase(batch * g.inC() * p.outH() * p.outW());
-                run(directions.phaseChoices().get(i), p.geometry(), PhaseDataGradient.filter(g, p, weight), Epilogue.none(), dy, out, batch, slices,
+                run(phaseRuns.get(i), p.geometry(), PhaseDataGradient.filter(g, p, weight), Epilogue.none(), dy, out, batch, slices,
                         phaseKernels[i]);
             }
             PhaseDataGradient.scatter(g, p, out, dx, batch);
@@ -96,10 +114,10 @@ final class StrategyConvRunner implements ConvRunner {
      * copies' arrays are kept from call to call: at megabytes each, new ones were G1 humongous
      * allocations, and the collection cycles they set off took a core from the kernels in some runs.
      */
-    private static void run(Choice choice, ConvGeometry g, float[] weight, Epilogue epilogue, float[] in, float[] out, int batch, Slices slices,
+    private static void run(Run run, ConvGeometry g, float[] weight, Epilogue epilogue, float[] in, float[] out, int batch, Slices slices,
                             Kernels kept) {
-        int parts = Math.min(choice.threads(), batch);
-        ConvStrategy strategy = ConvStrategies.byName(choice.strategy());
+        int parts = Math.min(run.threads(), batch);
+        ConvStrategy strategy = ConvStrategies.byName(run.strategy());
         ConvKernel[] kernels = kept.fit(parts, epilogue);
         // From the geometry, not the arrays: a caller's input may be longer than its batch (the last, partial one).
         int inSpatial = g.inH() * g.inW();
@@ -136,7 +154,7 @@ final class StrategyConvRunner implements ConvRunner {
      * weights ({@link ConvKernel#replaceWeights}): prepared anew at every call, a Winograd
      * kernel spent 0.7 ms transforming into new arrays and re-timed its ways each time.
      */
-    static final class Kernels {
+    private static final class Kernels {
         private ConvKernel[] kernels = new ConvKernel[0];
         private Epilogue epilogue;
 
@@ -149,7 +167,7 @@ final class StrategyConvRunner implements ConvRunner {
     }
 
     /** The copies of the batch's slices, per thread, and a phase's output, grown as needed. */
-    static final class Slices {
+    public static final class Slices {
         float[][] in = new float[0][];
         float[][] out = new float[0][];
         private float[] phase = new float[0];

@@ -1,4 +1,4 @@
-package io.cnnc.runtime.train;
+package io.cnnc.kernels.cpu.train;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -11,23 +11,23 @@ import java.util.Map;
  * gradient once its node's backward has read it all come back here, so a step needs only as many
  * arrays as are alive at once (TrainingMemoryPlan), and after the first step it allocates none.
  */
-final class BufferPool {
+public final class BufferPool {
 
     private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
 
     /** An array of {@code length} floats, prepared as {@link #prepared} says. */
-    float[] take(int length, boolean overwritten, boolean poison) {
+    public float[] take(int length, boolean overwritten, boolean poison) {
         ArrayDeque<float[]> q = free.get(length);
         return prepared(q == null || q.isEmpty() ? new float[length] : q.pop(), overwritten, poison);
     }
 
     /** Forgets every free array (the collector takes them). */
-    void clear() {
+    public void clear() {
         free.clear();
     }
 
     /** Gives back an array nothing reads any more. */
-    void give(float[] a) {
+    public void give(float[] a) {
         free.computeIfAbsent(a.length, k -> new ArrayDeque<>()).push(a);
     }
 
@@ -35,7 +35,7 @@ final class BufferPool {
      * {@code a} zeroed for an op that adds into it, left as it is for one that {@code overwrites}
      * it, or filled with NaN there when a test asks ({@code poison}), so that a false claim shows.
      */
-    static float[] prepared(float[] a, boolean overwritten, boolean poison) {
+    public static float[] prepared(float[] a, boolean overwritten, boolean poison) {
         if (!overwritten) Arrays.fill(a, 0f);
         else if (poison) Arrays.fill(a, Float.NaN);
         return a;

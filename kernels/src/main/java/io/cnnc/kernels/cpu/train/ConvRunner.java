@@ -1,12 +1,12 @@
-package io.cnnc.compiler.ops;
+package io.cnnc.kernels.cpu.train;
 
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.Im2colConv;
 
 /**
- * How a training step runs one node's convolutions: the forward, and the backward's data and
- * weight gradients. The compiled engine runs the strategies its plan chose for the node; the
- * reference engine runs im2col and GEMM ({@link #IM2COL}).
+ * How a training step runs one conv layer's convolutions: the forward, and the backward's data
+ * and weight gradients. The compiled engine runs the strategies its plan chose for the layer
+ * ({@link TrainingConv}); the reference engine runs im2col and GEMM ({@link #IM2COL}).
  */
 public interface ConvRunner {
 

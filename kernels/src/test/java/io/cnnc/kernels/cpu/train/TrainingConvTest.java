@@ -1,15 +1,12 @@
-package io.cnnc.runtime.train;
+package io.cnnc.kernels.cpu.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cnnc.compiler.schedule.Choice;
-import io.cnnc.compiler.train.TrainingConvStrategies.Directions;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.DataGradientConv;
 import io.cnnc.kernels.cpu.conv.WeightGradientForm;
 import io.cnnc.kernels.reference.ConvReference;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,15 +17,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * threads (an odd batch, so the slices differ), blocked strategies between reorders, and kernels
  * kept from step to step.
  */
-class StrategyConvRunnerTest {
+class TrainingConvTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"direct", "pixel-gemm", "direct-nchwc", "winograd-f23", "winograd-f43", "winograd-f23-nchwc", "winograd-f43-nchwc"})
     void everyStepMatchesTheReference(String strategy) {
         ConvGeometry g = new ConvGeometry(32, 12, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
         ConvGeometry d = DataGradientConv.geometry(g);
-        Choice c = new Choice(strategy, 2, "under test", Map.of(), Map.of());
-        StrategyConvRunner runner = new StrategyConvRunner(new Directions(g, c, true, d, c, WeightGradientForm.CHANNELS_LAST), new StrategyConvRunner.Slices());
+        TrainingConv.Run c = new TrainingConv.Run(strategy, 2);
+        TrainingConv runner = new TrainingConv(c, c, d, WeightGradientForm.CHANNELS_LAST, null, null, new TrainingConv.Slices());
         // Measured worst max|err| / max|ref| over the steps (Zen 5), forward / data gradient: exact
         // strategies 6.3e-7 / 4.3e-7, F23 2.8e-7 / 2.1e-7, F43 4.3e-6 / 3.5e-6; bounds about 10x.
         double tolerance = strategy.contains("f43") ? 5e-5 : 6e-6;
@@ -61,11 +58,9 @@ class StrategyConvRunnerTest {
     void aStridedDataGradientByPhasesMatchesCol2im(int kernel) {
         ConvGeometry g = new ConvGeometry(16, 12, 10, 32, kernel, kernel, 2, 2, kernel / 2, kernel / 2, kernel / 2, kernel / 2, 1, 1, 1);
         var phases = io.cnnc.kernels.cpu.conv.PhaseDataGradient.phases(g);
-        java.util.List<Choice> choices = phases.stream().map(p -> p.geometry() == null ? null : new Choice("direct", 2, "under test", Map.of(), Map.of()))
-                .toList();
-        Choice c = new Choice("direct", 2, "under test", Map.of(), Map.of());
-        StrategyConvRunner runner = new StrategyConvRunner(new Directions(g, c, true, null, null, WeightGradientForm.CHANNELS_LAST, phases, choices),
-                new StrategyConvRunner.Slices());
+        java.util.List<TrainingConv.Run> runs = phases.stream().map(p -> p.geometry() == null ? null : new TrainingConv.Run("direct", 2)).toList();
+        TrainingConv runner = new TrainingConv(new TrainingConv.Run("direct", 2), null, null, WeightGradientForm.CHANNELS_LAST, phases, runs,
+                new TrainingConv.Slices());
         Random r = new Random(kernel);
         int batch = 5;
         float[] x = uniform(r, batch * g.inC() * g.inH() * g.inW(), 1);
