@@ -6,8 +6,10 @@ import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.schedule.CpuKind;
 import io.cnnc.dsl.SourceFile;
 import io.cnnc.runtime.Tensor;
+import io.cnnc.runtime.train.GeneratedTrainer;
 import io.cnnc.runtime.train.GraphTrainer;
 import io.cnnc.runtime.train.Sgd;
+import io.cnnc.runtime.train.TrainingEngine;
 import io.cnnc.runtime.weights.WeightInitializer;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -31,16 +33,19 @@ public final class TrainingThroughput {
         int batch = Integer.parseInt(args[1]);
         int steps = Integer.parseInt(args[2]);
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 0);
-        // "tuned": the compiled engine on the training tuner's choices (cnnc train --tune), from the tuning cache or measured first.
-        boolean tuned = args.length > 3 && args[3].equals("tuned");
-        GraphTrainer.Engine engine = args.length > 3 && !tuned ? GraphTrainer.Engine.valueOf(args[3].toUpperCase(java.util.Locale.ROOT))
-                : GraphTrainer.Engine.COMPILED;
+        // compiled (default): the generated step (cnnc train); tuned: it on the training tuner's choices (cnnc train --tune), from
+        // the tuning cache or measured first; interpreted: the same choices run by GraphTrainer; reference: im2col and GEMM.
+        String engine = args.length > 3 ? args[3] : "compiled";
         int threads = Runtime.getRuntime().availableProcessors();
-        GraphTrainer trainer = tuned
-                ? new GraphTrainer(graph, params, 0, Set.of(), io.cnnc.runtime.train.TrainingTuner.tune(graph, params, Set.of(), batch, threads,
-                        name -> true, io.cnnc.compiler.schedule.TuningCache.open(io.cnnc.compiler.schedule.TuningCache.defaultLocation()),
-                        new java.io.PrintWriter(System.out, true)))
-                : new GraphTrainer(graph, params, 0, Set.of(), engine, threads);
+        TrainingEngine trainer = switch (engine) {
+            case "compiled" -> new GeneratedTrainer(graph, params, 0, Set.of(), threads, name -> true);
+            case "tuned" -> new GeneratedTrainer(graph, params, 0, Set.of(), threads, io.cnnc.runtime.train.TrainingTuner.tune(graph, params,
+                    Set.of(), batch, threads, name -> true, io.cnnc.compiler.schedule.TuningCache.open(
+                            io.cnnc.compiler.schedule.TuningCache.defaultLocation()), new java.io.PrintWriter(System.out, true)));
+            case "interpreted" -> new GraphTrainer(graph, params, 0, Set.of(), GraphTrainer.Engine.COMPILED, threads);
+            case "reference" -> new GraphTrainer(graph, params, 0, Set.of());
+            default -> throw new IllegalArgumentException("engine: compiled, tuned, interpreted or reference, not " + engine);
+        };
         Sgd sgd = new Sgd(0.9, 5e-4, false);
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));
@@ -53,19 +58,19 @@ public final class TrainingThroughput {
         long warmEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
         io.cnnc.runtime.train.ClassifierStep step = new io.cnnc.runtime.train.ClassifierStep(trainer, sgd, arrays, classes, 0);
         for (int s = 0; s < 3 || System.nanoTime() < warmEnd; s++) step.run(x, labels, batch, 0.01, null);
-        Map<String, Long> before = trainer.timeByOp();
+        Map<String, Long> before = trainer instanceof GraphTrainer g ? g.timeByOp() : Map.of();
         long start = System.nanoTime();
         for (int s = 0; s < steps; s++) step.run(x, labels, batch, 0.01, null);
         double seconds = (System.nanoTime() - start) / 1e9;
-        trainer.timeByOp().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "  %-20s %8.1f ms per step%n", k,
+        if (trainer instanceof GraphTrainer g) g.timeByOp().forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "  %-20s %8.1f ms per step%n", k,
                 (v - before.getOrDefault(k, 0L)) / 1e6 / steps));
         // A training step's arithmetic per image: the forward's multiply-adds, and as many again for each of the data and weight gradients.
         double flopPerImage = 6.0 * ModelSummary.of(graph).macs();
         double peak = CpuKind.detect().peakGflopsPerCore() * threads;
         double imagesPerSecond = steps * batch / seconds;
         System.out.printf(java.util.Locale.ROOT, "%s: %.0f images/s, %.0f%% of FP32 peak (cnnc %s, %d cores, batch %d)%n", graph.name(), imagesPerSecond,
-                100 * imagesPerSecond * flopPerImage / (peak * 1e9), tuned ? "tuned" : engine.name().toLowerCase(java.util.Locale.ROOT), threads, batch);
+                100 * imagesPerSecond * flopPerImage / (peak * 1e9), engine, threads, batch);
         System.out.printf(java.util.Locale.ROOT, "flop per image %.0f, peak %.0f GFLOP/s%n", flopPerImage, peak);
-        System.out.print(trainer.memoryPlan().print(batch).lines().filter(l -> l.startsWith("memory:")).findFirst().orElseThrow() + "\n");
+        System.out.print(io.cnnc.compiler.train.TrainingMemoryPlan.of(io.cnnc.compiler.train.TrainingPlan.derive(graph, Set.of())).print(batch).lines().filter(l -> l.startsWith("memory:")).findFirst().orElseThrow() + "\n");
     }
 }

@@ -80,6 +80,11 @@ public final class ModelSourceGenerator {
     static final long SERIAL_ELEMENTS = 65536;
 
     private boolean runsAlone(Node n) {
+        return runsAlone(n, batch);
+    }
+
+    /** Whether {@code n} at {@code batch} touches too few elements to share out ({@link #SERIAL_ELEMENTS}). */
+    static boolean runsAlone(Node n, int batch) {
         long touched = n.output().shape().size() * batch;
         for (Shape in : n.inputShapes()) touched += in.size() * batch;
         for (var p : n.op().params(n.inputShapes())) touched += p.size();

@@ -59,6 +59,18 @@ public record ActivationOp(ActivationKind kind, double alpha) implements CommonO
     }
 
     @Override
+    public CodeBlock trainingForward(TrainingCode c) {
+        return CodeBlock.of("$T.forward($L, $L, $L, $L)", Activations.class, RecordLiteral.value(kind), Double.toString(alpha), c.x(), c.y());
+    }
+
+    @Override
+    public CodeBlock backward(TrainingCode c) {
+        if (c.dx().equals("null")) return CodeBlock.of("");
+        return CodeBlock.of("$T.backward($L, $L, $L, $L, $L)", Activations.class, RecordLiteral.value(kind), Double.toString(alpha), c.x(), c.dy(),
+                c.dx());
+    }
+
+    @Override
     public boolean elementwise() {
         return true;
     }

@@ -46,6 +46,13 @@ public record AdaptiveAvgPoolOp(int outH, int outW) implements CommonOp, GpuTrai
     }
 
     @Override
+    public CodeBlock backward(TrainingCode c) {
+        if (c.dx().equals("null")) return CodeBlock.of("");
+        Shape s = c.in();
+        return CodeBlock.of("$T.adaptiveAverage($L, BATCH, $L, $L, $L, $L, $L, $L)", PoolBackward.class, c.dy(), s.c(), s.h(), s.w(), outH, outW, c.dx());
+    }
+
+    @Override
     public CodeBlock cpu(CpuCode c) {
         Shape s = c.in();
         return CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, " + c.threads() + ")", FastAdaptiveAvgPool.class, c.x(),

@@ -63,6 +63,17 @@ public record AddOp() implements CommonOp, GpuTrainable {
     }
 
     @Override
+    public CodeBlock trainingForward(TrainingCode c) {
+        return CodeBlock.of("$T.add($L, $L, $L, $T.$L, 0, $T.team())", FastElementwise.class, c.x(), c.input(1), c.y(), ActivationKind.class,
+                c.relu() ? "RELU" : "IDENTITY", Workers.class);
+    }
+
+    @Override
+    public CodeBlock backward(TrainingCode c) {
+        return CodeBlock.of("$T.passThrough($L, $L, new float[][] {$L, $L})", Activations.class, c.reluOutput(), c.dy(), c.dx(0), c.dx(1));
+    }
+
+    @Override
     public boolean elementwise() {
         return true;
     }

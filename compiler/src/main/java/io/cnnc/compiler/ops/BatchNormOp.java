@@ -66,6 +66,52 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
         step.save().accept(new float[][] {mean, invStd, meanLow, scale});
     }
 
+    /** Batch statistics into four saved fields while training; the running statistics while evaluating or frozen. */
+    @Override
+    public CodeBlock trainingForward(TrainingCode c) {
+        Shape s = c.in();
+        CodeBlock.Builder b = CodeBlock.builder();
+        if (!c.frozen()) {
+            b.beginControlFlow("if ($L)", c.training())
+                    .addStatement("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L, new $T($L, $L, $L, $L), $L)", BatchNormTraining.class,
+                            c.x(), s.c(), c.spatial(), c.param("weight"), c.param("bias"), c.param("running_mean"), c.param("running_var"),
+                            Double.toString(eps), Double.toString(momentum), c.y(), BatchNormTraining.Saved.class, c.saved(0, s.c()),
+                            c.saved(1, s.c()), c.saved(2, s.c()), c.saved(3, s.c()), c.relu())
+                    .nextControlFlow("else");
+        }
+        b.addStatement("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormReference.class, c.x(), s.c(), c.spatial(),
+                c.param("weight"), c.param("bias"), c.param("running_mean"), c.param("running_var"), Double.toString(eps), c.y());
+        if (c.relu()) b.addStatement("$T.forward($T.RELU, 0, $L, $L)", Activations.class, ActivationKind.class, c.y(), c.y());
+        if (!c.frozen()) b.endControlFlow();
+        return b.build();
+    }
+
+    @Override
+    public CodeBlock recomputeOutput(TrainingCode c) {
+        Shape s = c.in();
+        return CodeBlock.of("$T.recompute($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormTraining.class, c.x(), s.c(), c.spatial(),
+                c.saved(0, s.c()), c.saved(2, s.c()), c.saved(3, s.c()), c.param("bias"), c.y(), c.relu());
+    }
+
+    @Override
+    public CodeBlock backward(TrainingCode c) {
+        Shape s = c.in();
+        if (!c.frozen()) {
+            return CodeBlock.of("$T.backward($L, $L, $L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormTraining.class, c.x(), c.dy(),
+                    c.reluOutput(), s.c(), c.spatial(), c.param("weight"), c.saved(0, s.c()), c.saved(1, s.c()), c.dx(), c.grad("weight"),
+                    c.grad("bias"));
+        }
+        CodeBlock.Builder b = CodeBlock.builder();
+        String dy = c.dy();
+        if (c.relu()) {
+            dy = c.scratch(Math.toIntExact(c.batch() * s.size()));
+            b.addStatement("$T.backward($T.RELU, 0, $L, $L, $L)", Activations.class, ActivationKind.class, c.reluOutput(), c.dy(), dy);
+        }
+        return b.addStatement("$T.backwardFrozen($L, $L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormTraining.class, c.x(), dy, s.c(),
+                c.spatial(), c.param("weight"), c.param("running_mean"), c.param("running_var"), Double.toString(eps), c.dx(), c.grad("weight"),
+                c.grad("bias")).build();
+    }
+
     @Override
     public boolean absorbsRelu() {
         return true;

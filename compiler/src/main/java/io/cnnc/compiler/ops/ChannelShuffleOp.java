@@ -47,6 +47,12 @@ public record ChannelShuffleOp(int groups) implements CommonOp, GpuTrainable {
     }
 
     @Override
+    public CodeBlock backward(TrainingCode c) {
+        if (c.dx().equals("null")) return CodeBlock.of("");
+        return CodeBlock.of("$T.backward($L, BATCH, $L, $L, $L, $L)", ChannelShuffle.class, c.dy(), c.in().c(), groups, c.spatial(), c.dx());
+    }
+
+    @Override
     public CodeBlock cpu(CpuCode c) {
         return CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, " + c.threads() + ")", ChannelShuffle.class, c.x(), c.in().c(), groups,
                 c.spatial(), c.y());

@@ -47,6 +47,20 @@ public record ConcatOp() implements CommonOp, GpuTrainable {
     }
 
     @Override
+    public CodeBlock backward(TrainingCode c) {
+        CodeBlock.Builder outs = CodeBlock.builder();
+        CodeBlock.Builder channels = CodeBlock.builder();
+        for (int i = 0; i < c.node().inputs().size(); i++) {
+            Shape in = c.node().inputShapes().get(i);
+            String dx = c.dx(i);
+            outs.add(i == 0 ? "$L" : ", $L", dx.equals("null") ? c.scratch(Math.toIntExact(c.batch() * in.size())) : dx);
+            channels.add(i == 0 ? "$L" : ", $L", in.c());
+        }
+        return CodeBlock.of("$T.concat($L, new int[] {$L}, BATCH, $L, new float[][] {$L})", MergeBackward.class, c.dy(), channels.build(), c.spatial(),
+                outs.build());
+    }
+
+    @Override
     public CodeBlock cpu(CpuCode c) {
         CodeBlock.Builder arrays = CodeBlock.builder();
         CodeBlock.Builder channels = CodeBlock.builder();

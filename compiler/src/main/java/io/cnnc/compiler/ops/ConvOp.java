@@ -1,5 +1,7 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
+import io.cnnc.compiler.codegen.RecordLiteral;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.ParamSpec.Init;
 import io.cnnc.compiler.ir.Shape;
@@ -79,6 +81,18 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
     @Override
     public void trainingForward(Eval e, TrainingStep step) {
         step.conv().forward(geometry(e.in()), e.x(), e.param("weight"), bias ? e.param("bias") : null, e.output(), e.batch());
+    }
+
+    @Override
+    public CodeBlock trainingForward(TrainingCode c) {
+        return CodeBlock.of("$L.forward($L, $L, $L, $L, $L, BATCH)", c.conv(), RecordLiteral.of(geometry(c.in())), c.x(), c.param("weight"),
+                bias ? c.param("bias") : "null", c.y());
+    }
+
+    @Override
+    public CodeBlock backward(TrainingCode c) {
+        return CodeBlock.of("$L.backward($L, $L, $L, $L, $L, $L, $L, BATCH)", c.conv(), RecordLiteral.of(geometry(c.in())), c.x(), c.dy(),
+                c.param("weight"), c.dx(), c.grad("weight"), bias ? c.grad("bias") : "null");
     }
 
     @Override

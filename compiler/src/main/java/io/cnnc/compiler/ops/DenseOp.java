@@ -8,7 +8,7 @@ import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.OnnxModel.TensorData;
 import io.cnnc.kernels.backward.DenseBackward;
 import io.cnnc.kernels.cpu.FastDense;
-import io.cnnc.kernels.cpu.Gemm;
+import io.cnnc.kernels.cpu.train.DenseForward;
 import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.GpuActivation;
 import io.cnnc.kernels.gpu.Launch;
@@ -61,13 +61,19 @@ public record DenseOp(int units, boolean bias) implements CommonOp, GpuTrainable
 
     @Override
     public void trainingForward(Eval e, TrainingStep step) {
-        int in = Math.toIntExact(e.in().size());
-        float[] y = e.output();
-        Gemm.nt(e.batch(), units, in, e.x(), 0, e.param("weight"), 0, y, 0);
-        if (bias) {
-            float[] b = e.param("bias");
-            for (int i = 0; i < e.batch(); i++) for (int u = 0; u < units; u++) y[i * units + u] += b[u];
-        }
+        DenseForward.forward(e.x(), e.batch(), Math.toIntExact(e.in().size()), units, e.param("weight"), bias ? e.param("bias") : null, e.output());
+    }
+
+    @Override
+    public CodeBlock trainingForward(TrainingCode c) {
+        return CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L)", DenseForward.class, c.x(), c.in().size(), units, c.param("weight"),
+                bias ? c.param("bias") : "null", c.y());
+    }
+
+    @Override
+    public CodeBlock backward(TrainingCode c) {
+        return CodeBlock.of("$T.backward($L, $L, BATCH, $L, $L, $L, $L, $L, $L)", DenseBackward.class, c.x(), c.dy(), c.in().size(), units,
+                c.param("weight"), c.dx(), c.grad("weight"), bias ? c.grad("bias") : "null");
     }
 
     /** The gradient rule reads the input, not the output. */

@@ -1,7 +1,9 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.Shape;
+import io.cnnc.kernels.cpu.train.Dropout;
 import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.kernels.gpu.TrainingLaunches;
@@ -36,11 +38,7 @@ public record DropoutOp(double p) implements SourceOp, GpuTrainable {
             return;
         }
         float[] mask = new float[y.length];
-        float keep = (float) (1 / (1 - p));
-        for (int i = 0; i < y.length; i++) {
-            mask[i] = step.random().nextDouble() < p ? 0f : keep;
-            y[i] = x[i] * mask[i];
-        }
+        Dropout.forward(x, y, y.length, p, step.random(), mask);
         step.save().accept(new float[][] {mask});
     }
 
@@ -54,8 +52,28 @@ public record DropoutOp(double p) implements SourceOp, GpuTrainable {
     public void backward(Eval e, Gradient g) {
         float[] dx = g.dx();
         if (dx == null) return;
-        float[] mask = g.saved() != null ? g.saved()[0] : null;
-        for (int i = 0; i < dx.length; i++) dx[i] = mask == null ? g.dy()[i] : g.dy()[i] * mask[i];
+        Dropout.backward(g.dy(), g.saved() != null ? g.saved()[0] : null, dx, dx.length);
+    }
+
+    /** An evaluating pass copies; the mask field is the training forward's. */
+    @Override
+    public CodeBlock trainingForward(TrainingCode c) {
+        long n = c.node().output().shape().size();
+        if (p <= 0) return CodeBlock.of("System.arraycopy($L, 0, $L, 0, BATCH * $L)", c.x(), c.y(), n);
+        return CodeBlock.builder()
+                .beginControlFlow("if ($L)", c.training())
+                .addStatement("$T.forward($L, $L, BATCH * $L, $L, $L, $L)", Dropout.class, c.x(), c.y(), n, Double.toString(p), c.random(),
+                        c.saved(0, Math.toIntExact(c.batch() * n)))
+                .nextControlFlow("else")
+                .addStatement("System.arraycopy($L, 0, $L, 0, BATCH * $L)", c.x(), c.y(), n)
+                .endControlFlow().build();
+    }
+
+    @Override
+    public CodeBlock backward(TrainingCode c) {
+        if (c.dx().equals("null")) return CodeBlock.of("");
+        long n = c.node().output().shape().size();
+        return CodeBlock.of("$T.backward($L, $L, $L, BATCH * $L)", Dropout.class, c.dy(), p <= 0 ? "null" : c.saved(0, Math.toIntExact(c.batch() * n)), c.dx(), n);
     }
 
     @Override

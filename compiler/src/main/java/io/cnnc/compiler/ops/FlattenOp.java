@@ -45,6 +45,18 @@ public record FlattenOp() implements CommonOp, GpuTrainable {
     }
 
     /** A view: the memory plan gives it its input's storage, so there is nothing to run. */
+    /** A copy: inference reads the input as the output, but training's arrays each have a lifetime of their own. */
+    @Override
+    public CodeBlock trainingForward(TrainingCode c) {
+        return CodeBlock.of("System.arraycopy($L, 0, $L, 0, BATCH * $L)", c.x(), c.y(), c.in().size());
+    }
+
+    @Override
+    public CodeBlock backward(TrainingCode c) {
+        if (c.dx().equals("null")) return CodeBlock.of("");
+        return CodeBlock.of("System.arraycopy($L, 0, $L, 0, BATCH * $L)", c.dy(), c.dx(), c.in().size());
+    }
+
     @Override
     public CodeBlock cpu(CpuCode c) {
         return null;

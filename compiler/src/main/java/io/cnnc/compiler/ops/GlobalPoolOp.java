@@ -51,6 +51,15 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp, GpuTrainabl
     }
 
     @Override
+    public CodeBlock backward(TrainingCode c) {
+        if (c.dx().equals("null")) return CodeBlock.of("");
+        if (kind == PoolOp.Kind.MAX) {
+            return CodeBlock.of("$T.globalMax($L, $L, BATCH, $L, $L, $L)", PoolBackward.class, c.x(), c.dy(), c.in().c(), c.spatial(), c.dx());
+        }
+        return CodeBlock.of("$T.globalAverage($L, BATCH, $L, $L, $L)", PoolBackward.class, c.dy(), c.in().c(), c.spatial(), c.dx());
+    }
+
+    @Override
     public CodeBlock cpu(CpuCode c) {
         return CodeBlock.of("$T.$L($L, BATCH, $L, $L, $L, " + c.threads() + ")", FastGlobalPool.class,
                 kind == PoolOp.Kind.MAX ? "max" : "average", c.x(), c.in().c(), c.spatial(), c.y());

@@ -47,6 +47,15 @@ public record LayerNormOp(double eps) implements CommonOp {
     }
 
     @Override
+    public CodeBlock backward(TrainingCode c) {
+        int channels = c.in().c();
+        String dw = c.grad("weight");
+        String db = c.grad("bias");
+        return CodeBlock.of("$T.backward($L, $L, BATCH, $L, $L, $L, $L, $L, $L, $L)", LayerNormBackward.class, c.x(), c.dy(), channels, c.spatial(),
+                c.param("weight"), Double.toString(eps), c.dx(), dw.equals("null") ? c.scratch(channels) : dw, db.equals("null") ? c.scratch(channels) : db);
+    }
+
+    @Override
     public CodeBlock cpu(CpuCode c) {
         return CodeBlock.of("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L)", LayerNormReference.class, c.x(), c.in().c(), c.spatial(),
                 c.weight("weight"), c.weight("bias"), Double.toString(eps), c.y());

@@ -60,6 +60,19 @@ public record MulOp() implements CommonOp {
     }
 
     @Override
+    public CodeBlock backward(TrainingCode c) {
+        int broadcast = broadcastOperand(c.node().inputShapes());
+        int full = broadcast == 0 ? 1 : 0;
+        Shape o = c.node().output().shape();
+        String[] d = new String[2];
+        for (int i = 0; i < 2; i++) {
+            d[i] = c.dx(i).equals("null") ? c.scratch(Math.toIntExact(c.batch() * c.node().inputShapes().get(i).size())) : c.dx(i);
+        }
+        return CodeBlock.of("$T.mul($L, $L, $L, BATCH, $L, $L, $L, $L, $L)", MergeBackward.class, c.input(full), c.input(1 - full), c.dy(), o.c(),
+                o.h() * o.w(), broadcast >= 0, d[full], d[1 - full]);
+    }
+
+    @Override
     public CodeBlock cpu(CpuCode c) {
         int broadcast = broadcastOperand(c.node().inputShapes());
         Shape o = c.node().output().shape();

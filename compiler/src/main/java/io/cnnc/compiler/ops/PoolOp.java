@@ -70,6 +70,13 @@ public record PoolOp(Kind kind, int kernelH, int kernelW, int strideH, int strid
     }
 
     @Override
+    public CodeBlock backward(TrainingCode c) {
+        if (c.dx().equals("null")) return CodeBlock.of("");
+        if (kind == Kind.MAX) return CodeBlock.of("$T.max($L, $L, BATCH, $L, $L)", PoolBackward.class, c.x(), c.dy(), RecordLiteral.of(geometry(c.in())), c.dx());
+        return CodeBlock.of("$T.average($L, BATCH, $L, $L)", PoolBackward.class, c.dy(), RecordLiteral.of(geometry(c.in())), c.dx());
+    }
+
+    @Override
     public boolean overwrites() {
         return true;
     }

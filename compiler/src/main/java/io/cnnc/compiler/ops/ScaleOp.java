@@ -43,6 +43,14 @@ public record ScaleOp(double init) implements CommonOp {
     }
 
     @Override
+    public CodeBlock backward(TrainingCode c) {
+        int channels = c.in().c();
+        String dw = c.grad("weight");
+        return CodeBlock.of("$T.backward($L, $L, BATCH, $L, $L, $L, $L, $L)", ScaleBackward.class, c.x(), c.dy(), channels, c.spatial(),
+                c.param("weight"), c.dx(), dw.equals("null") ? c.scratch(channels) : dw);
+    }
+
+    @Override
     public CodeBlock cpu(CpuCode c) {
         return CodeBlock.of("$T.scale($L, BATCH, $L, $L, $L, $L, " + c.threads() + ")", FastChannelAffine.class, c.x(), c.in().c(),
                 c.spatial(), c.weight("weight"), c.y());

@@ -42,6 +42,11 @@ public record ShiftOp(double init) implements CommonOp {
     }
 
     @Override
+    public CodeBlock backward(TrainingCode c) {
+        return CodeBlock.of("$T.backward($L, BATCH, $L, $L, $L, $L)", ShiftReference.class, c.dy(), c.in().c(), c.spatial(), c.dx(), c.grad("weight"));
+    }
+
+    @Override
     public CodeBlock cpu(CpuCode c) {
         return CodeBlock.of("$T.shift($L, BATCH, $L, $L, $L, $L, " + c.threads() + ")", FastChannelAffine.class, c.x(), c.in().c(),
                 c.spatial(), c.weight("weight"), c.y());

@@ -35,6 +35,12 @@ public record SoftmaxOp() implements CommonOp {
     }
 
     @Override
+    public CodeBlock backward(TrainingCode c) {
+        if (c.dx().equals("null")) return CodeBlock.of("");
+        return CodeBlock.of("$T.backward($L, $L, BATCH, $L, $L, $L)", SoftmaxBackward.class, c.y(), c.dy(), c.in().c(), c.spatial(), c.dx());
+    }
+
+    @Override
     public CodeBlock cpu(CpuCode c) {
         return CodeBlock.of("$T.channels($L, BATCH, $L, $L, $L)", SoftmaxReference.class, c.x(), c.in().c(), c.spatial(), c.y());
     }

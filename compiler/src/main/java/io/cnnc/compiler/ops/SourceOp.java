@@ -1,5 +1,7 @@
 package io.cnnc.compiler.ops;
 
+import com.squareup.javapoet.CodeBlock;
+
 /**
  * An op a network is written in (by the language or by ONNX import): what training and ONNX
  * export see. Each one states how it trains: its forward in training mode and its gradient rule.
@@ -21,6 +23,18 @@ public sealed interface SourceOp extends Op
      * {@code e} holds the forward pass's inputs and output.
      */
     void backward(Eval e, Gradient g);
+
+    /**
+     * The training forward as code for the generated training step: by default the inference
+     * binding, for an op whose training forward computes what inference does.
+     */
+    default CodeBlock trainingForward(TrainingCode c) {
+        if (this instanceof LaidOutOp op) return op.cpu(c.inference());
+        throw new UnsupportedOperationException(type() + " has no training forward binding");
+    }
+
+    /** The gradient rule as code for the generated training step: what {@link #backward(Eval, Gradient)} computes. */
+    CodeBlock backward(TrainingCode c);
 
     /**
      * Whether the op trains with the ReLU that follows it folded in (a training-plan fusion):
@@ -76,6 +90,11 @@ public sealed interface SourceOp extends Op
 
     /** Writes into {@code e.output()} what {@link #trainingForward} wrote, from {@code saved}, what that forward saved. */
     default void recomputeOutput(Eval e, float[][] saved, boolean relu) {
+        throw new UnsupportedOperationException(type() + " does not recompute its output");
+    }
+
+    /** {@link #recomputeOutput(Eval, float[][], boolean)} as code for the generated training step. */
+    default CodeBlock recomputeOutput(TrainingCode c) {
         throw new UnsupportedOperationException(type() + " does not recompute its output");
     }
 

@@ -68,6 +68,14 @@ public record UpsampleOp(int scaleH, int scaleW, Mode mode, boolean alignCorners
     }
 
     @Override
+    public CodeBlock backward(TrainingCode c) {
+        if (c.dx().equals("null")) return CodeBlock.of("");
+        Shape s = c.in();
+        return CodeBlock.of("$T.backward($L, BATCH * $L, $L, $L, $L, $L, $L, $L, $L)", Upsample.class, c.dy(), s.c(), s.h(), s.w(), scaleH, scaleW,
+                bilinear(), alignCorners, c.dx());
+    }
+
+    @Override
     public CodeBlock cpu(CpuCode c) {
         Shape s = c.in();
         return CodeBlock.of("$T.forward($L, BATCH * $L, $L, $L, $L, $L, $L, $L, $L, " + c.threads() + ")", Upsample.class, c.x(),

@@ -13,6 +13,8 @@ import io.cnnc.runtime.gpu.GpuTrainer;
 import io.cnnc.runtime.io.AtomicFiles;
 import io.cnnc.runtime.io.Safetensors;
 import io.cnnc.runtime.train.*;
+import io.cnnc.runtime.train.GeneratedTrainer;
+import io.cnnc.runtime.train.TrainingEngine;
 import io.cnnc.runtime.weights.WeightBinder;
 import io.cnnc.runtime.weights.WeightInitializer;
 import java.io.IOException;
@@ -104,8 +106,9 @@ final class TrainCommand implements Callable<Integer> {
     boolean noWinograd;
 
     @Option(names = "--engine", defaultValue = "compiled",
-            description = "compiled (default): each convolution on the strategies the training plan chose (cnnc compile --train); "
-                    + "reference: im2col and GEMM, the oracle it is tested against")
+            description = "compiled (default): the training step generated as Java for the network and batch, each convolution on the "
+                    + "strategies the training plan chose (cnnc compile --train); reference: the plan interpreted on im2col and GEMM, "
+                    + "the oracle it is tested against")
     EngineName engine;
 
     enum EngineName { compiled, reference }
@@ -142,12 +145,12 @@ final class TrainCommand implements Callable<Integer> {
         java.util.function.Predicate<String> wanted = name -> !noWinograd || !ConvStrategies.byName(name).approximate();
         int threads = Runtime.getRuntime().availableProcessors();
         if (tune && engine == EngineName.reference) throw new UserError("--tune chooses the compiled engine's strategies; it does not go with --engine reference");
-        GraphTrainer trainer = tune
-                ? new GraphTrainer(graph, params, o.seed(), frozen, io.cnnc.runtime.train.TrainingTuner.tune(graph, params, frozen, o.batch(),
-                        threads, wanted, io.cnnc.compiler.schedule.TuningCache.open(tuningCache != null ? tuningCache
+        TrainingEngine trainer = tune
+                ? new GeneratedTrainer(graph, params, o.seed(), frozen, threads, io.cnnc.runtime.train.TrainingTuner.tune(graph, params, frozen,
+                        o.batch(), threads, wanted, io.cnnc.compiler.schedule.TuningCache.open(tuningCache != null ? tuningCache
                                 : io.cnnc.compiler.schedule.TuningCache.defaultLocation()), con))
-                : new GraphTrainer(graph, params, o.seed(), frozen,
-                        engine == EngineName.reference ? GraphTrainer.Engine.REFERENCE : GraphTrainer.Engine.COMPILED, threads, wanted);
+                : engine == EngineName.reference ? new GraphTrainer(graph, params, o.seed(), frozen)
+                : new GeneratedTrainer(graph, params, o.seed(), frozen, threads, wanted);
         DeviceTraining device = target == Target.cpu ? null
                 : DeviceTraining.open(target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, graph, params, o, frozen, con);
         Optimizer opt = o.newOptimizer();
@@ -225,7 +228,8 @@ final class TrainCommand implements Callable<Integer> {
             if (broken != null) {
                 throw diverged("weight " + broken + " is NaN or infinite after the step", epoch, batches.count(), batches.count(), dir, device);
             }
-            Evaluation eval = Evaluation.of(trainer, test, 256);
+            // At the training batch: the generated step's class for it is already compiled.
+            Evaluation eval = Evaluation.of(trainer, test, o.batch());
             if (!Double.isFinite(eval.loss())) {
                 throw diverged("the test loss after the step is " + eval.loss(), epoch, batches.count(), batches.count(), dir, device);
             }

@@ -7,8 +7,9 @@ import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.io.Safetensors;
 import io.cnnc.runtime.train.ClassifierStep;
 import io.cnnc.runtime.train.Divergence;
-import io.cnnc.runtime.train.GraphTrainer;
+import io.cnnc.runtime.train.GeneratedTrainer;
 import io.cnnc.runtime.train.Optimizer;
+import io.cnnc.runtime.train.TrainingEngine;
 import io.cnnc.runtime.train.TrainingOptions;
 import io.cnnc.runtime.weights.WeightBinder;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class Trainer {
 
     private final Graph graph;
     private final Map<String, Tensor> params;
-    private final GraphTrainer trainer;
+    private final TrainingEngine trainer;
     private final Optimizer optimizer;
     private final ClassifierStep step;
     private double lr;
@@ -48,7 +49,7 @@ public final class Trainer {
         this.graph = graph;
         this.params = params;
         int threads = Runtime.getRuntime().availableProcessors();
-        this.trainer = new GraphTrainer(graph, params, recipe.seed(), frozen, GraphTrainer.Engine.COMPILED, threads);
+        this.trainer = new GeneratedTrainer(graph, params, recipe.seed(), frozen, threads, name -> true);
         this.optimizer = recipe.newOptimizer();
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));

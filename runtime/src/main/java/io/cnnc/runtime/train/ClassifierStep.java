@@ -11,7 +11,7 @@ import java.util.Map;
  */
 public final class ClassifierStep {
 
-    private final GraphTrainer trainer;
+    private final TrainingEngine trainer;
     private final Optimizer optimizer;
     private final Map<String, float[]> params;
     private final int classes;
@@ -21,7 +21,7 @@ public final class ClassifierStep {
      * {@code params}: the arrays the optimizer updates in place, by name (those the trainer
      * computes with); a null {@code optimizer} leaves them alone (gradients only: the tuner's steps).
      */
-    public ClassifierStep(GraphTrainer trainer, Optimizer optimizer, Map<String, float[]> params, int classes, double labelSmoothing) {
+    public ClassifierStep(TrainingEngine trainer, Optimizer optimizer, Map<String, float[]> params, int classes, double labelSmoothing) {
         this.trainer = trainer;
         this.optimizer = optimizer;
         this.params = params;

@@ -6,7 +6,7 @@ import io.cnnc.runtime.data.Dataset;
 /** Loss, accuracy and confusion matrix of a network on a data set (inference mode). */
 public record Evaluation(double loss, double accuracy, long[][] confusion) {
 
-    public static Evaluation of(GraphTrainer net, Dataset data, int batchSize) {
+    public static Evaluation of(TrainingEngine net, Dataset data, int batchSize) {
         Batches batches = new Batches(data, batchSize, 0, 0, 0);
         float[] x = new float[batchSize * data.sampleSize()];
         int[] labels = new int[batchSize];

@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * updates its running ones, dropout drops; activations are kept for the backward pass, which
  * runs the {@link TrainingPlan}'s steps and adds parameter gradients into {@link #gradients()}.
  */
-public final class GraphTrainer {
+public final class GraphTrainer implements TrainingEngine {
 
     /**
      * How the nodes run: {@code COMPILED} on the strategies the training plan chose for each
@@ -111,26 +111,27 @@ public final class GraphTrainer {
         return out;
     }
 
-    /** Floats in one input sample (C * H * W). */
+    @Override
     public int sampleSize() {
         return Math.toIntExact(graph.inputs().getFirst().shape().size());
     }
 
-    /** Gradients of the learned, unfrozen parameters, by name. */
+    @Override
     public Map<String, float[]> gradients() {
         return grads;
     }
 
-    /** Dropout masks of {@code epoch} come from a stream of their own (resumed runs repeat them). */
+    @Override
     public void startEpoch(int epoch) {
         random = new SplittableRandom(seed * 31 + epoch);
     }
 
+    @Override
     public void zeroGradients() {
         for (float[] g : grads.values()) java.util.Arrays.fill(g, 0f);
     }
 
-    /** Runs the network on {@code x} ([batch, C, H, W] flattened); returns the output (logits). */
+    @Override
     public float[] forward(float[] x, int batch, boolean training) {
         this.batch = batch;
         this.training = training;
@@ -214,7 +215,7 @@ public final class GraphTrainer {
         return values.get(node.output());
     }
 
-    /** Backpropagates {@code dOutput}, the loss gradient with respect to the network's output. */
+    @Override
     public void backward(float[] dOutput) {
         Map<Value, float[]> dv = new HashMap<>();
         dv.put(graph.outputs().getFirst(), dOutput);

@@ -8,7 +8,7 @@ import io.cnnc.dsl.SourceFile;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.io.Safetensors;
 import io.cnnc.runtime.train.ClassifierStep;
-import io.cnnc.runtime.train.GraphTrainer;
+import io.cnnc.runtime.train.GeneratedTrainer;
 import io.cnnc.runtime.train.TrainingOptions;
 import io.cnnc.runtime.weights.WeightInitializer;
 import java.nio.file.Files;
@@ -68,12 +68,12 @@ class TrainerJarTest {
         List<Double> got = new ArrayList<>();
         for (String line : out.strip().split("\\R")) got.add(Double.parseDouble(line));
 
-        // The same steps here: the example's batches, the recipe's optimizer, the compiled engine.
+        // The same steps here: the example's batches, the recipe's optimizer, the generated training step.
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
         TrainingOptions recipe = TrainingOptions.resolve(compiled.train("Tiny").orElseThrow(),
                 TrainingOptions.Overrides.NONE);
-        GraphTrainer trainer = new GraphTrainer(graph, params, recipe.seed(), Set.of(), GraphTrainer.Engine.COMPILED,
-                Runtime.getRuntime().availableProcessors());
+        GeneratedTrainer trainer = new GeneratedTrainer(graph, params, recipe.seed(), Set.of(), Runtime.getRuntime().availableProcessors(),
+                name -> true);
         trainer.startEpoch(0);
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));

@@ -58,7 +58,23 @@ class CompiledTrainingTest {
         Graph graph = (network.equals("odd") ? Compiler.compile(new SourceFile("odd.cnn", ODD))
                 : Compiler.compile(SourceFile.read(Path.of("..").resolve(network)))).networks().getFirst();
         Map<String, float[]> reference = step(graph, GraphTrainer.Engine.REFERENCE, name -> true);
-        Map<String, float[]> compiled = step(graph, GraphTrainer.Engine.COMPILED, TO_ROUNDING);
+        assertClose(network, step(graph, GraphTrainer.Engine.COMPILED, TO_ROUNDING), reference);
+    }
+
+    /** The generated training step (the default engine) against the reference one, as the interpreted compiled engine is above. */
+    @ParameterizedTest
+    @ValueSource(strings = {"examples/lenet5.cnn", "examples/resnet20_cifar.cnn", "odd"})
+    void aGeneratedStepMatchesTheReferenceStep(String network) throws Exception {
+        Graph graph = (network.equals("odd") ? Compiler.compile(new SourceFile("odd.cnn", ODD))
+                : Compiler.compile(SourceFile.read(Path.of("..").resolve(network)))).networks().getFirst();
+        Map<String, float[]> reference = step(graph, GraphTrainer.Engine.REFERENCE, name -> true);
+        Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
+        GeneratedTrainer generated = new GeneratedTrainer(graph, params, 7, Set.of(), 2, TO_ROUNDING);
+        generated.poisonReusedBuffers();
+        assertClose(network, step(graph, generated), reference);
+    }
+
+    private static void assertClose(String network, Map<String, float[]> compiled, Map<String, float[]> reference) {
         assertThat(compiled.keySet()).isEqualTo(reference.keySet());
         for (String name : reference.keySet()) {
             float[] want = reference.get(name);
@@ -96,6 +112,10 @@ class CompiledTrainingTest {
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
         GraphTrainer trainer = new GraphTrainer(graph, params, 7, Set.of(), engine, 2, strategies);
         trainer.poisonReusedBuffers();
+        return step(graph, trainer);
+    }
+
+    private static Map<String, float[]> step(Graph graph, TrainingEngine trainer) {
         Random random = new Random(1);
         int batch = 4;
         float[] x = new float[Math.toIntExact(batch * graph.inputs().getFirst().shape().size())];

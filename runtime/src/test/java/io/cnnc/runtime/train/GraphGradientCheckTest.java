@@ -114,20 +114,29 @@ class GraphGradientCheckTest {
         checkAgainstFiniteDifferences(graph, 2 * 3 * 4, 3);
     }
 
-    /** Both engines: the compiled one's strategies (and its data gradient as a convolution) as well as the reference. */
+    /** Every engine: the generated step and the interpreted compiled one (their strategies, the data gradient as a convolution), and the reference. */
     private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs) {
         checkAgainstFiniteDifferences(graph, inputSize, outputs, H);
     }
 
     private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs, double h) {
-        for (GraphTrainer.Engine engine : GraphTrainer.Engine.values()) checkAgainstFiniteDifferences(graph, inputSize, outputs, engine, h);
+        for (String engine : new String[] {"generated", "interpreted", "reference"}) checkAgainstFiniteDifferences(graph, inputSize, outputs, engine, h);
     }
 
-    private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs, GraphTrainer.Engine engine, double h) {
+    private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs, String engine, double h) {
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 11);
-        GraphTrainer trainer = new GraphTrainer(graph, params, 5, Set.of(), engine, 2);
         // Arrays the memory plan drops or hands back read as NaN: an op reading one it said it would not spreads it.
-        trainer.poisonReusedBuffers();
+        TrainingEngine trainer;
+        if (engine.equals("generated")) {
+            GeneratedTrainer generated = new GeneratedTrainer(graph, params, 5, Set.of(), 2, name -> true);
+            generated.poisonReusedBuffers();
+            trainer = generated;
+        } else {
+            GraphTrainer interpreted = new GraphTrainer(graph, params, 5, Set.of(),
+                    engine.equals("reference") ? GraphTrainer.Engine.REFERENCE : GraphTrainer.Engine.COMPILED, 2);
+            interpreted.poisonReusedBuffers();
+            trainer = interpreted;
+        }
         Random random = new Random(2);
         int batch = 2;
         float[] x = new float[batch * inputSize];
@@ -157,7 +166,7 @@ class GraphGradientCheckTest {
     }
 
     /** Forward with the same dropout mask (epoch 0's stream); running statistics are not read in training mode. */
-    private static double loss(GraphTrainer trainer, float[] x, int batch, float[] r) {
+    private static double loss(TrainingEngine trainer, float[] x, int batch, float[] r) {
         trainer.startEpoch(0);
         float[] y = trainer.forward(x, batch, true);
         double l = 0;

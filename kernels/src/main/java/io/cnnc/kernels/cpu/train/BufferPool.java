@@ -14,6 +14,25 @@ import java.util.Map;
 public final class BufferPool {
 
     private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
+    private boolean poison;
+
+    /** For tests: every array taken for an op that claims to overwrite it, and every array given back, is filled with NaN. */
+    public void poison() {
+        poison = true;
+    }
+
+    /** An array of {@code length} floats, zeroed unless the op {@code overwritten} it. */
+    public float[] take(int length, boolean overwritten) {
+        return take(length, overwritten, poison);
+    }
+
+    /** Gives back {@code a} where it is not null; returns null, for the caller's field. */
+    public float[] giveBack(float[] a) {
+        if (a == null) return null;
+        if (poison) Arrays.fill(a, Float.NaN);
+        give(a);
+        return null;
+    }
 
     /** An array of {@code length} floats, prepared as {@link #prepared} says. */
     public float[] take(int length, boolean overwritten, boolean poison) {

@@ -1,0 +1,136 @@
+package io.cnnc.runtime.train;
+
+import io.cnnc.compiler.codegen.JavaSourceCompiler;
+import io.cnnc.compiler.codegen.ModelSourceGenerator;
+import io.cnnc.compiler.codegen.TrainingSourceGenerator;
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.schedule.Machine;
+import io.cnnc.compiler.train.TrainingConvStrategies;
+import io.cnnc.compiler.train.TrainingMemoryPlan;
+import io.cnnc.compiler.train.TrainingPlan;
+import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.train.BufferPool;
+import io.cnnc.kernels.cpu.train.TrainingConv;
+import io.cnnc.kernels.cpu.train.TrainingNetwork;
+import io.cnnc.runtime.Tensor;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+
+/**
+ * Trains on generated code: the training plan, its memory plan and the strategies chosen per
+ * convolution are written as one class per batch size ({@link TrainingSourceGenerator}), compiled
+ * in memory when a batch of that size first comes (a run's whole batches, its last partial one,
+ * evaluation's), and run with the parameters and gradients shared between them.
+ */
+public final class GeneratedTrainer implements TrainingEngine {
+
+    private final TrainingPlan plan;
+    private final TrainingMemoryPlan memory;
+    private final Map<Node, TrainingConvStrategies.Directions> convs;
+    private final Map<String, float[]> params = new HashMap<>();
+    private final Map<String, float[]> grads = new HashMap<>();
+    private final Map<Integer, TrainingNetwork> steps = new HashMap<>();
+    private final BufferPool pool = new BufferPool();
+    private final TrainingConv.Slices slices = new TrainingConv.Slices();
+    private final Parallel parallel;
+    private final long seed;
+    private final int sampleSize;
+    private SplittableRandom random;
+    private TrainingNetwork last;
+    /** The source of each batch size's class, for tests and {@code --emit}. */
+    private final Map<Integer, String> sources = new HashMap<>();
+
+    /** On the strategies the cost model chooses for {@code threads} cores among those {@code strategies} allows. */
+    public GeneratedTrainer(Graph graph, Map<String, Tensor> params, long seed, Set<String> frozen, int threads, Predicate<String> strategies) {
+        this(graph, params, seed, frozen, threads, TrainingConvStrategies.choose(TrainingPlan.derive(graph, frozen), Machine.detect(), threads, strategies));
+    }
+
+    /** On the strategies {@code chosen} per conv node (the training tuner's). */
+    public GeneratedTrainer(Graph graph, Map<String, Tensor> params, long seed, Set<String> frozen, int threads,
+                            Map<Node, TrainingConvStrategies.Directions> chosen) {
+        if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
+            throw new IllegalArgumentException("training needs a network with one input and one output");
+        }
+        for (Node n : graph.nodes()) n.sourceOp(); // an optimized graph fails here, before any work
+        this.plan = TrainingPlan.derive(graph, frozen);
+        this.memory = TrainingMemoryPlan.of(plan);
+        this.convs = chosen;
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        this.parallel = Parallel.of(threads);
+        this.sampleSize = Math.toIntExact(graph.inputs().getFirst().shape().size());
+        params.forEach((k, v) -> this.params.put(k, v.data()));
+        for (Graph.NamedParam p : plan.updated()) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
+    }
+
+    @Override
+    public int sampleSize() {
+        return sampleSize;
+    }
+
+    @Override
+    public float[] forward(float[] x, int batch, boolean training) {
+        TrainingNetwork step = steps.computeIfAbsent(batch, this::compile);
+        if (step != last) {
+            // Another batch size: what the last class kept goes back, and arrays sized for it would only sit in the pool.
+            if (last != null) last.release();
+            pool.clear();
+            last = step;
+        }
+        return step.forward(x.length == batch * sampleSize ? x : Arrays.copyOf(x, batch * sampleSize), training, random);
+    }
+
+    @Override
+    public void backward(float[] dOutput) {
+        last.backward(dOutput);
+    }
+
+    @Override
+    public Map<String, float[]> gradients() {
+        return grads;
+    }
+
+    @Override
+    public void zeroGradients() {
+        for (float[] g : grads.values()) Arrays.fill(g, 0f);
+    }
+
+    @Override
+    public void startEpoch(int epoch) {
+        random = new SplittableRandom(seed * 31 + epoch);
+    }
+
+    /** The plan of which activations the step keeps, drops and recomputes. */
+    public TrainingMemoryPlan memoryPlan() {
+        return memory;
+    }
+
+    /** The generated source of the class for {@code batch}, once a batch of that size has run. */
+    public String source(int batch) {
+        return sources.get(batch);
+    }
+
+    /** For tests: arrays an op claims to overwrite, and arrays given back, are filled with NaN. */
+    void poisonReusedBuffers() {
+        pool.poison();
+    }
+
+    private TrainingNetwork compile(int batch) {
+        String name = TrainingSourceGenerator.classNameFor(plan.graph().name(), batch);
+        String source = new TrainingSourceGenerator(plan, memory, convs, batch, name).generate().toString();
+        sources.put(batch, source);
+        String binary = ModelSourceGenerator.PACKAGE + "." + name;
+        ClassLoader loader = JavaSourceCompiler.loader(JavaSourceCompiler.compile(binary, source), TrainingNetwork.class.getClassLoader());
+        try {
+            return (TrainingNetwork) loader.loadClass(binary).getConstructor(Map.class, Map.class, BufferPool.class, TrainingConv.Slices.class, Parallel.class)
+                    .newInstance(params, grads, pool, slices, parallel);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("could not instantiate the generated training step " + name, e);
+        }
+    }
+}
