@@ -37,16 +37,16 @@ public final class TrainingThroughput {
         // the tuning cache or measured first; interpreted: the same choices run by GraphTrainer; reference: im2col and GEMM.
         String engine = args.length > 3 ? args[3] : "compiled";
         int threads = Runtime.getRuntime().availableProcessors();
+        Sgd sgd = new Sgd(0.9, 5e-4, false);
         TrainingEngine trainer = switch (engine) {
-            case "compiled" -> new GeneratedTrainer(graph, params, 0, Set.of(), threads, name -> true);
-            case "tuned" -> new GeneratedTrainer(graph, params, 0, Set.of(), threads, io.cnnc.runtime.train.TrainingTuner.tune(graph, params,
+            case "compiled" -> new GeneratedTrainer(graph, params, 0, Set.of(), sgd.rule(), threads, name -> true);
+            case "tuned" -> new GeneratedTrainer(graph, params, 0, Set.of(), sgd.rule(), threads, io.cnnc.runtime.train.TrainingTuner.tune(graph, params,
                     Set.of(), batch, threads, name -> true, io.cnnc.compiler.schedule.TuningCache.open(
                             io.cnnc.compiler.schedule.TuningCache.defaultLocation()), new java.io.PrintWriter(System.out, true)));
             case "interpreted" -> new GraphTrainer(graph, params, 0, Set.of(), GraphTrainer.Engine.COMPILED, threads);
             case "reference" -> new GraphTrainer(graph, params, 0, Set.of());
             default -> throw new IllegalArgumentException("engine: compiled, tuned, interpreted or reference, not " + engine);
         };
-        Sgd sgd = new Sgd(0.9, 5e-4, false);
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));
         io.cnnc.runtime.train.SyntheticBatch synthetic = io.cnnc.runtime.train.SyntheticBatch.of(graph, batch, 0);

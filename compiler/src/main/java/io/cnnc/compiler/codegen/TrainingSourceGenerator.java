@@ -16,6 +16,7 @@ import io.cnnc.compiler.schedule.Choice;
 import io.cnnc.compiler.train.TrainingConvStrategies.Directions;
 import io.cnnc.compiler.train.TrainingMemoryPlan;
 import io.cnnc.compiler.train.TrainingPlan;
+import io.cnnc.compiler.train.UpdateRule;
 import io.cnnc.kernels.cpu.FastElementwise;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.Workers;
@@ -114,6 +115,7 @@ public final class TrainingSourceGenerator {
                 .addStatement("return BATCH").build());
         addForward();
         addBackward();
+        addUpdate();
         MethodSpec.Builder release = MethodSpec.methodBuilder("release").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC);
         for (Node s : pooled) release.addStatement("$L = pool.giveBack($L)", field(s), field(s));
         for (int k = 0; k < gradientFields; k++) release.addStatement("g$L = pool.giveBack(g$L)", k, k);
@@ -243,6 +245,33 @@ public final class TrainingSourceGenerator {
         return out;
     }
 
+    /** The field holding tensor {@code name}. */
+    private String paramField(String name) {
+        return field("p_" + javaName(name), float[].class, "$T.requireNonNull(w.get($S), $S)", java.util.Objects.class, name, name);
+    }
+
+    /** The field holding tensor {@code name}'s gradient. */
+    private String gradField(String name) {
+        return field("d_" + javaName(name), float[].class, "$T.requireNonNull(grads.get($S), $S)", java.util.Objects.class, name, name);
+    }
+
+    /** The plan's update of every tensor it updates, by its rule. */
+    private void addUpdate() {
+        MethodSpec.Builder update = MethodSpec.methodBuilder("update").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .addParameter(double.class, "lr").addParameter(long.class, "step")
+                .addParameter(ParameterizedTypeName.get(Map.class, String.class, float[].class), "state");
+        UpdateRule rule = plan.rule();
+        if (rule == null) {
+            update.addStatement("throw new $T($S)", UnsupportedOperationException.class, "the training step was generated without an update rule");
+        } else {
+            update.addJavadoc("$L\n", rule.print());
+            for (Graph.NamedParam p : plan.updated()) {
+                update.addCode(rule.code(paramField(p.name()), gradField(p.name()), p.name(), Math.toIntExact(p.spec().size())));
+            }
+        }
+        type.addMethod(update.build());
+    }
+
     private static String javaName(String name) {
         return name.replaceAll("[^A-Za-z0-9_]", "_");
     }
@@ -274,16 +303,13 @@ public final class TrainingSourceGenerator {
 
             @Override
             public String param(String suffix) {
-                String name = n.name() + "." + suffix;
-                return g.field("p_" + javaName(name), float[].class, "$T.requireNonNull(w.get($S), $S)", java.util.Objects.class, name, name);
+                return g.paramField(n.name() + "." + suffix);
             }
 
             @Override
             public String grad(String suffix) {
                 String name = n.name() + "." + suffix;
-                boolean updated = plan.updated().stream().anyMatch(p -> p.name().equals(name));
-                if (!updated) return "null";
-                return g.field("d_" + javaName(name), float[].class, "$T.requireNonNull(grads.get($S), $S)", java.util.Objects.class, name, name);
+                return plan.updated().stream().anyMatch(p -> p.name().equals(name)) ? g.gradField(name) : "null";
             }
 
             @Override

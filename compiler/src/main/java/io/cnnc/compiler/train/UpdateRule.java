@@ -1,5 +1,6 @@
 package io.cnnc.compiler.train;
 
+import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.kernels.backward.OptimizerUpdates;
 import io.cnnc.kernels.gpu.Arg;
@@ -21,6 +22,14 @@ public sealed interface UpdateRule {
     /** One step of {@code p} from {@code g}: {@code state} holds the slots' arrays in order; {@code first} on a tensor's first step; {@code step} counts from 1. */
     void apply(float[] p, float[] g, float[][] state, boolean first, long step, double lr);
 
+    /**
+     * {@link #apply} as statements of a generated training step, for the tensor {@code name} of
+     * {@code length} floats in the fields {@code param} and {@code grad}; the step's code names the
+     * learning rate {@code lr}, the step count {@code step} and the state map {@code state}
+     * ({@code <param>.<slot>}, a slot created where absent, as on a tensor's first step).
+     */
+    CodeBlock code(String param, String grad, String name, int length);
+
     /** The plan's text form, the train section's syntax: {@code sgd(momentum=0.9, weight_decay=0.0005, nesterov=false)}. */
     String print();
 
@@ -37,6 +46,20 @@ public sealed interface UpdateRule {
         @Override
         public void apply(float[] p, float[] g, float[][] state, boolean first, long step, double lr) {
             OptimizerUpdates.sgd(p, g, state.length == 0 ? null : state[0], first, momentum, weightDecay, nesterov, lr);
+        }
+
+        @Override
+        public CodeBlock code(String param, String grad, String name, int length) {
+            if (momentum == 0) {
+                return CodeBlock.builder().addStatement("$T.sgd($L, $L, null, false, 0, $L, $L, lr)", OptimizerUpdates.class, param, grad,
+                        Double.toString(weightDecay), nesterov).build();
+            }
+            String key = name + ".momentum";
+            return CodeBlock.builder().beginControlFlow("")
+                    .addStatement("boolean first = !state.containsKey($S)", key)
+                    .addStatement("$T.sgd($L, $L, $T.slot(state, $S, $L), first, $L, $L, $L, lr)", OptimizerUpdates.class, param, grad,
+                            OptimizerUpdates.class, key, length, Double.toString(momentum), Double.toString(weightDecay), nesterov)
+                    .endControlFlow().build();
         }
 
         @Override
@@ -61,6 +84,14 @@ public sealed interface UpdateRule {
         @Override
         public void apply(float[] p, float[] g, float[][] state, boolean first, long step, double lr) {
             OptimizerUpdates.adam(p, g, state[0], state[1], step, beta1, beta2, eps, weightDecay, decoupled, lr);
+        }
+
+        @Override
+        public CodeBlock code(String param, String grad, String name, int length) {
+            return CodeBlock.builder().addStatement("$T.adam($L, $L, $T.slot(state, $S, $L), $T.slot(state, $S, $L), step, $L, $L, $L, $L, $L, lr)",
+                    OptimizerUpdates.class, param, grad, OptimizerUpdates.class, name + ".exp_avg", length, OptimizerUpdates.class,
+                    name + ".exp_avg_sq", length, Double.toString(beta1), Double.toString(beta2), Double.toString(eps), Double.toString(weightDecay),
+                    decoupled).build();
         }
 
         @Override

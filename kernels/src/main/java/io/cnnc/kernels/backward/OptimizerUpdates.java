@@ -52,6 +52,11 @@ public final class OptimizerUpdates {
         });
     }
 
+    /** The state array {@code key} ({@code <param>.<slot>}) of {@code state}, zero and put there where absent. */
+    public static float[] slot(java.util.Map<String, float[]> state, String key, int length) {
+        return state.computeIfAbsent(key, k -> new float[length]);
+    }
+
     private interface Range {
         void run(int from, int to);
     }

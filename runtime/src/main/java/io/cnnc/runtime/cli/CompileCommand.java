@@ -3,6 +3,7 @@ package io.cnnc.runtime.cli;
 import io.cnnc.compiler.codegen.CompileOptions;
 import io.cnnc.compiler.codegen.CompiledModel;
 import io.cnnc.compiler.codegen.ExplainReport;
+import io.cnnc.compiler.codegen.TrainingSourceGenerator;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ops.FusedConvOp;
@@ -78,7 +79,7 @@ final class CompileCommand implements Callable<Integer> {
             description = "with --target opencl|cuda: write the kernel program (NAME.cl or NAME.cu, and NAME.ptx when nvcc is here) and the plan (NAME.plan.txt)")
     Path emitKernels;
 
-    @Option(names = "--emit-java", paramLabel = "Model.java", description = "also write the generated Java source")
+    @Option(names = "--emit-java", paramLabel = "Model.java", description = "also write the generated Java source (with --train: the training step's)")
     Path emitJava;
 
     @Mixin
@@ -102,9 +103,8 @@ final class CompileCommand implements Callable<Integer> {
         if (t < 1) throw new UserError("--threads must be at least 1");
         if (freeze != null && !train) throw new UserError("--freeze goes with --train");
         if (train) {
-            if (emitJava != null || emitKernels != null || target != Target.cpu) {
-                throw new UserError("--train prints the CPU training plan (and with -o packages a trainer); it takes no --emit-java, "
-                        + "--emit-kernels or --target");
+            if (emitKernels != null || target != Target.cpu) {
+                throw new UserError("--train prints the CPU training plan (and with -o packages a trainer); it takes no --emit-kernels or --target");
             }
             // The file's train section's optimizer (or the defaults cnnc train would use): the plan's update step.
             var rule = io.cnnc.runtime.train.TrainingOptions.resolve(compiled.train(graph.name()).orElse(null),
@@ -129,6 +129,13 @@ final class CompileCommand implements Callable<Integer> {
                                     : io.cnnc.compiler.schedule.TuningCache.defaultLocation()), out)
                     : TrainingConvStrategies.choose(plan, Machine.detect(), t);
             out.print(explain ? TrainingConvStrategies.explain(choices) : TrainingConvStrategies.print(choices));
+            if (emitJava != null) {
+                // The class cnnc train generates and runs for this batch (and the file's optimizer).
+                String source = new TrainingSourceGenerator(plan, TrainingMemoryPlan.of(plan), choices, batch,
+                        TrainingSourceGenerator.classNameFor(graph.name(), batch)).generate().toString();
+                AtomicFiles.write(emitJava, o -> o.write(source.getBytes(StandardCharsets.UTF_8)));
+                out.println("wrote " + emitJava);
+            }
             return 0;
         }
         var params = CompiledEngine.raw(weights.load(graph, spec.commandLine().getErr()));

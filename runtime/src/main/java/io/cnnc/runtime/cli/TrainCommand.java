@@ -146,11 +146,11 @@ final class TrainCommand implements Callable<Integer> {
         int threads = Runtime.getRuntime().availableProcessors();
         if (tune && engine == EngineName.reference) throw new UserError("--tune chooses the compiled engine's strategies; it does not go with --engine reference");
         TrainingEngine trainer = tune
-                ? new GeneratedTrainer(graph, params, o.seed(), frozen, threads, io.cnnc.runtime.train.TrainingTuner.tune(graph, params, frozen,
+                ? new GeneratedTrainer(graph, params, o.seed(), frozen, o.updateRule(), threads, io.cnnc.runtime.train.TrainingTuner.tune(graph, params, frozen,
                         o.batch(), threads, wanted, io.cnnc.compiler.schedule.TuningCache.open(tuningCache != null ? tuningCache
                                 : io.cnnc.compiler.schedule.TuningCache.defaultLocation()), con))
                 : engine == EngineName.reference ? new GraphTrainer(graph, params, o.seed(), frozen)
-                : new GeneratedTrainer(graph, params, o.seed(), frozen, threads, wanted);
+                : new GeneratedTrainer(graph, params, o.seed(), frozen, o.updateRule(), threads, wanted);
         DeviceTraining device = target == Target.cpu ? null
                 : DeviceTraining.open(target == Target.opencl ? GpuTarget.OPENCL : GpuTarget.CUDA, graph, params, o, frozen, con);
         Optimizer opt = o.newOptimizer();

@@ -49,7 +49,7 @@ public final class Trainer {
         this.graph = graph;
         this.params = params;
         int threads = Runtime.getRuntime().availableProcessors();
-        this.trainer = new GeneratedTrainer(graph, params, recipe.seed(), frozen, threads, name -> true);
+        this.trainer = new GeneratedTrainer(graph, params, recipe.seed(), frozen, recipe.updateRule(), threads, name -> true);
         this.optimizer = recipe.newOptimizer();
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));

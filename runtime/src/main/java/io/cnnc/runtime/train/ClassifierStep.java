@@ -45,7 +45,7 @@ public final class ClassifierStep {
         if (!Double.isFinite(loss)) return loss;
         trainer.zeroGradients();
         trainer.backward(dLogits);
-        if (optimizer != null) optimizer.step(params, trainer.gradients(), lr);
+        if (optimizer != null) optimizer.step(trainer, params, lr);
         return loss;
     }
 }

@@ -9,6 +9,7 @@ import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.train.TrainingConvStrategies;
 import io.cnnc.compiler.train.TrainingMemoryPlan;
 import io.cnnc.compiler.train.TrainingPlan;
+import io.cnnc.compiler.train.UpdateRule;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.train.BufferPool;
 import io.cnnc.kernels.cpu.train.TrainingConv;
@@ -45,19 +46,25 @@ public final class GeneratedTrainer implements TrainingEngine {
     /** The source of each batch size's class, for tests and {@code --emit}. */
     private final Map<Integer, String> sources = new HashMap<>();
 
-    /** On the strategies the cost model chooses for {@code threads} cores among those {@code strategies} allows. */
-    public GeneratedTrainer(Graph graph, Map<String, Tensor> params, long seed, Set<String> frozen, int threads, Predicate<String> strategies) {
-        this(graph, params, seed, frozen, threads, TrainingConvStrategies.choose(TrainingPlan.derive(graph, frozen), Machine.detect(), threads, strategies));
+    /**
+     * On the strategies the cost model chooses for {@code threads} cores among those
+     * {@code strategies} allows; {@code rule}: the update the step's code applies (null: none,
+     * the caller's optimizer steps the gradients).
+     */
+    public GeneratedTrainer(Graph graph, Map<String, Tensor> params, long seed, Set<String> frozen, UpdateRule rule, int threads,
+                            Predicate<String> strategies) {
+        this(graph, params, seed, frozen, rule, threads,
+                TrainingConvStrategies.choose(TrainingPlan.derive(graph, frozen), Machine.detect(), threads, strategies));
     }
 
     /** On the strategies {@code chosen} per conv node (the training tuner's). */
-    public GeneratedTrainer(Graph graph, Map<String, Tensor> params, long seed, Set<String> frozen, int threads,
+    public GeneratedTrainer(Graph graph, Map<String, Tensor> params, long seed, Set<String> frozen, UpdateRule rule, int threads,
                             Map<Node, TrainingConvStrategies.Directions> chosen) {
         if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
             throw new IllegalArgumentException("training needs a network with one input and one output");
         }
         for (Node n : graph.nodes()) n.sourceOp(); // an optimized graph fails here, before any work
-        this.plan = TrainingPlan.derive(graph, frozen);
+        this.plan = TrainingPlan.derive(graph, frozen, rule);
         this.memory = TrainingMemoryPlan.of(plan);
         this.convs = chosen;
         this.seed = seed;
@@ -88,6 +95,16 @@ public final class GeneratedTrainer implements TrainingEngine {
     @Override
     public void backward(float[] dOutput) {
         last.backward(dOutput);
+    }
+
+    @Override
+    public boolean appliesUpdate(UpdateRule rule) {
+        return rule.equals(plan.rule());
+    }
+
+    @Override
+    public void update(double lr, long step, Map<String, float[]> state) {
+        last.update(lr, step, state);
     }
 
     @Override

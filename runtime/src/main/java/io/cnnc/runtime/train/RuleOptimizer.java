@@ -7,15 +7,15 @@ import java.util.Map;
 /**
  * An optimizer that applies the training plan's {@link UpdateRule} to each tensor, keeping the
  * rule's state per parameter ({@link OptimizerState}) and the step count, which checkpoints save.
+ * Where the engine's generated step carries the same rule, its code applies it.
  */
 public class RuleOptimizer implements Optimizer {
 
     private final UpdateRule rule;
-    private final OptimizerState state;
+    private final OptimizerState state = new OptimizerState();
 
     public RuleOptimizer(UpdateRule rule) {
         this.rule = rule;
-        this.state = new OptimizerState(rule.slots().toArray(String[]::new));
     }
 
     public UpdateRule rule() {
@@ -36,6 +36,15 @@ public class RuleOptimizer implements Optimizer {
     }
 
     @Override
+    public void step(TrainingEngine engine, Map<String, float[]> params, double lr) {
+        if (!engine.appliesUpdate(rule)) {
+            step(params, engine.gradients(), lr);
+            return;
+        }
+        engine.update(lr, ++state.steps, state.buffers);
+    }
+
+    @Override
     public Map<String, float[]> state() {
         return state.export();
     }
@@ -47,6 +56,6 @@ public class RuleOptimizer implements Optimizer {
 
     @Override
     public void restore(Map<String, float[]> saved, long steps) {
-        state.restore(saved, steps);
+        state.restore(saved, steps, rule.slots());
     }
 }

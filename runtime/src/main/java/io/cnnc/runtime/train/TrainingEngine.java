@@ -1,5 +1,6 @@
 package io.cnnc.runtime.train;
 
+import io.cnnc.compiler.train.UpdateRule;
 import java.util.Map;
 
 /**
@@ -25,4 +26,14 @@ public interface TrainingEngine {
 
     /** Dropout masks of {@code epoch} come from a stream of their own (resumed runs repeat them). */
     void startEpoch(int epoch);
+
+    /** Whether {@link #update} applies {@code rule}: a generated step carries the update it was generated with. */
+    default boolean appliesUpdate(UpdateRule rule) {
+        return false;
+    }
+
+    /** One optimizer step of every updated tensor (TrainingNetwork#update); only where {@link #appliesUpdate}. */
+    default void update(double lr, long step, Map<String, float[]> state) {
+        throw new UnsupportedOperationException("this engine has no update of its own");
+    }
 }

@@ -83,6 +83,13 @@ class CompileCliTest {
         assertThat(frozen.out()).doesNotContain("backward conv1 ").doesNotContain("backward bn1 ").contains("backward conv2 (conv)")
                 .containsPattern("update sgd\\([^)]*\\): conv2.weight ");
         assertThat(cnnc("compile", f.toString(), "--train", "--freeze", "nope").err()).contains("--freeze: no layer named 'nope' in Net");
+        // --emit-java: the training step cnnc train generates for this batch, its optimizer's update included.
+        Path source = tmp.resolve("NetTraining128.java");
+        Result emitted = cnnc("compile", f.toString(), "--train", "--batch", "128", "--threads", "1", "--emit-java", source.toString());
+        assertThat(emitted.code()).as(emitted.err()).isZero();
+        assertThat(Files.readString(source)).contains("public final class NetTraining128 implements TrainingNetwork")
+                .contains("private static final int BATCH = 128;").containsPattern("this.conv0 = new TrainingConv\\(new TrainingConv.Run\\(\"[a-z0-9-]+\", 1\\)")
+                .contains("private void backward0()").contains("OptimizerUpdates.sgd(p_conv1_weight, d_conv1_weight, null, false, 0, 0.0, false, lr);");
         // With -o, a trainer jar (TrainerJarTest runs one): the source, the weights and the classes Trainer.load() needs.
         Path jar = tmp.resolve("trainer.jar");
         Result packaged = cnnc("compile", f.toString(), "--train", "-o", jar.toString());

@@ -72,7 +72,7 @@ class TrainerJarTest {
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
         TrainingOptions recipe = TrainingOptions.resolve(compiled.train("Tiny").orElseThrow(),
                 TrainingOptions.Overrides.NONE);
-        GeneratedTrainer trainer = new GeneratedTrainer(graph, params, recipe.seed(), Set.of(), Runtime.getRuntime().availableProcessors(),
+        GeneratedTrainer trainer = new GeneratedTrainer(graph, params, recipe.seed(), Set.of(), recipe.updateRule(), Runtime.getRuntime().availableProcessors(),
                 name -> true);
         trainer.startEpoch(0);
         Map<String, float[]> arrays = new HashMap<>();

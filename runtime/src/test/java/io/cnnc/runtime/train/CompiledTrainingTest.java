@@ -69,7 +69,7 @@ class CompiledTrainingTest {
                 : Compiler.compile(SourceFile.read(Path.of("..").resolve(network)))).networks().getFirst();
         Map<String, float[]> reference = step(graph, GraphTrainer.Engine.REFERENCE, name -> true);
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
-        GeneratedTrainer generated = new GeneratedTrainer(graph, params, 7, Set.of(), 2, TO_ROUNDING);
+        GeneratedTrainer generated = new GeneratedTrainer(graph, params, 7, Set.of(), null, 2, TO_ROUNDING);
         generated.poisonReusedBuffers();
         assertClose(network, step(graph, generated), reference);
     }

@@ -128,7 +128,7 @@ class GraphGradientCheckTest {
         // Arrays the memory plan drops or hands back read as NaN: an op reading one it said it would not spreads it.
         TrainingEngine trainer;
         if (engine.equals("generated")) {
-            GeneratedTrainer generated = new GeneratedTrainer(graph, params, 5, Set.of(), 2, name -> true);
+            GeneratedTrainer generated = new GeneratedTrainer(graph, params, 5, Set.of(), null, 2, name -> true);
             generated.poisonReusedBuffers();
             trainer = generated;
         } else {

@@ -25,6 +25,14 @@ public interface TrainingNetwork {
     /** Backpropagates {@code dOutput}, the loss's gradient with respect to the last training forward's output, adding into the parameter gradients. */
     void backward(float[] dOutput);
 
+    /**
+     * One optimizer step of every tensor the plan updates, by the plan's rule, at learning rate
+     * {@code lr} and step {@code step} (from 1): {@code state} holds the rule's state arrays as
+     * {@code <param>.<slot>}, each created (zero) where absent. Throws where the class was
+     * generated without a rule.
+     */
+    void update(double lr, long step, java.util.Map<String, float[]> state);
+
     /** Gives every array the class holds back to its pool: another batch size's class is about to run. */
     void release();
 }
