@@ -117,7 +117,12 @@ final class CompileCommand implements Callable<Integer> {
             }
             TrainingPlan plan = TrainingPlan.derive(graph, frozen, rule);
             if (output != null) {
-                TrainerJar.write(output, compiled.source(), graph, weights.load(graph, spec.commandLine().getErr()), freeze);
+                // The recipe's batch, and --batch where given: the sizes a runtime without a Java compiler can train at.
+                var recipe = io.cnnc.runtime.train.TrainingOptions.resolve(compiled.train(graph.name()).orElse(null),
+                        io.cnnc.runtime.train.TrainingOptions.Overrides.NONE);
+                java.util.SortedSet<Integer> batches = new java.util.TreeSet<>(java.util.List.of(recipe.batch()));
+                if (spec.commandLine().getParseResult().hasMatchedOption("--batch")) batches.add(batch);
+                TrainerJar.write(output, compiled.source(), graph, weights.load(graph, spec.commandLine().getErr()), freeze, recipe, batches, t);
                 out.printf("%s: trainer for %s written (Trainer.load(), step(images, labels), save(path): docs/embedding.md)%n", output, graph.name());
                 return 0;
             }

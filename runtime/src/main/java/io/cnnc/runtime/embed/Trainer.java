@@ -40,16 +40,21 @@ public final class Trainer {
     private final Graph graph;
     private final Map<String, Tensor> params;
     private final TrainingEngine trainer;
+    /** The batch sizes whose training step the jar holds compiled. */
+    private final int[] packagedBatches;
     private final Optimizer optimizer;
     private final ClassifierStep step;
     private double lr;
     private long steps;
 
-    private Trainer(Graph graph, Map<String, Tensor> params, TrainingOptions recipe, Set<String> frozen) {
+    private Trainer(Graph graph, Map<String, Tensor> params, TrainingOptions recipe, Set<String> frozen, ClassLoader packaged, int[] packagedBatches) {
         this.graph = graph;
         this.params = params;
+        this.packagedBatches = packagedBatches;
         int threads = Runtime.getRuntime().availableProcessors();
-        this.trainer = new GeneratedTrainer(graph, params, recipe.seed(), frozen, recipe.updateRule(), threads, name -> true);
+        GeneratedTrainer generated = new GeneratedTrainer(graph, params, recipe.seed(), frozen, recipe.updateRule(), threads, name -> true);
+        generated.usePackaged(packaged);
+        this.trainer = generated;
         this.optimizer = recipe.newOptimizer();
         Map<String, float[]> arrays = new HashMap<>();
         params.forEach((k, v) -> arrays.put(k, v.data()));
@@ -74,7 +79,10 @@ public final class Trainer {
                     TrainingOptions.Overrides.NONE);
             Map<String, Tensor> params = WeightBinder.bind(graph, PackagedWeights.read(loader), Path.of(PackagedWeights.WEIGHTS));
             String freeze = p.getProperty("freeze");
-            return new Trainer(graph, params, recipe, freeze == null ? Set.of() : io.cnnc.compiler.train.TrainingPlan.frozenUpTo(graph, freeze));
+            int[] batches = java.util.Arrays.stream(p.getProperty("batches", "").split(",")).filter(b -> !b.isBlank()).mapToInt(Integer::parseInt)
+                    .toArray();
+            return new Trainer(graph, params, recipe, freeze == null ? Set.of() : io.cnnc.compiler.train.TrainingPlan.frozenUpTo(graph, freeze), loader,
+                    batches);
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the packaged trainer", e);
         } catch (io.cnnc.dsl.CompileException e) {
@@ -101,6 +109,8 @@ public final class Trainer {
      * One optimizer step on {@code labels.length} images ({@code images}: that many C*H*W blocks,
      * NCHW, normalised as the network expects); returns the batch's mean cross-entropy loss. A
      * loss that is NaN or infinite throws IllegalStateException and leaves the weights as they were.
+     * A batch size the jar does not hold compiled is generated and compiled at its first step,
+     * which needs a JDK; on a bare Java runtime it throws IllegalStateException saying so.
      */
     public double step(float[] images, int[] labels) {
         int n = labels.length;
@@ -118,9 +128,25 @@ public final class Trainer {
         return loss;
     }
 
-    /** The logits of {@code n} images in evaluation mode (batch norm on its running statistics, no dropout). */
+    /**
+     * The logits of {@code n} images in evaluation mode (batch norm on its running statistics, no
+     * dropout), in batches of the first packaged size: evaluating, each image's logits depend on
+     * it alone, and a size not packaged would need a Java compiler.
+     */
     public float[] predict(float[] images, int n) {
-        return trainer.forward(images, n, false).clone();
+        int size = trainer.sampleSize();
+        if (images.length < n * size) throw new IllegalArgumentException("predict needs " + n + " x " + size + " floats, got " + images.length);
+        if (packagedBatches.length == 0) return trainer.forward(images, n, false).clone();
+        int b = packagedBatches[0];
+        float[] out = new float[n * classes()];
+        float[] chunk = new float[b * size];
+        for (int from = 0; from < n; from += b) {
+            int count = Math.min(b, n - from);
+            java.util.Arrays.fill(chunk, 0f);
+            System.arraycopy(images, from * size, chunk, 0, count * size);
+            System.arraycopy(trainer.forward(chunk, b, false), 0, out, from * classes(), count * classes());
+        }
+        return out;
     }
 
     /** The learning rate of the next steps; it starts at the recipe's. */

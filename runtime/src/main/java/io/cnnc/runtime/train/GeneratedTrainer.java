@@ -43,8 +43,10 @@ public final class GeneratedTrainer implements TrainingEngine {
     private final int sampleSize;
     private SplittableRandom random;
     private TrainingNetwork last;
-    /** The source of each batch size's class, for tests and {@code --emit}. */
+    /** The source of each batch size's class that was generated here, for tests. */
     private final Map<Integer, String> sources = new HashMap<>();
+    /** Where classes generated ahead (a trainer jar's) are looked up before one is compiled; null: none. */
+    private ClassLoader packaged;
 
     /**
      * On the strategies the cost model chooses for {@code threads} cores among those
@@ -132,6 +134,22 @@ public final class GeneratedTrainer implements TrainingEngine {
         return sources.get(batch);
     }
 
+    /**
+     * Looks up each batch size's class in {@code loader} first ({@link #classFiles}, packaged in
+     * a trainer jar), so that a runtime without a Java compiler trains at the packaged sizes.
+     */
+    public void usePackaged(ClassLoader loader) {
+        this.packaged = loader;
+    }
+
+    /** The class files of the step for {@code batch}, by binary name: what a trainer jar packages. */
+    public Map<String, byte[]> classFiles(int batch) {
+        String name = TrainingSourceGenerator.classNameFor(plan.graph().name(), batch);
+        String source = new TrainingSourceGenerator(plan, memory, convs, batch, name).generate().toString();
+        sources.put(batch, source);
+        return JavaSourceCompiler.compile(ModelSourceGenerator.PACKAGE + "." + name, source);
+    }
+
     /** For tests: arrays an op claims to overwrite, and arrays given back, are filled with NaN. */
     void poisonReusedBuffers() {
         pool.poison();
@@ -139,15 +157,29 @@ public final class GeneratedTrainer implements TrainingEngine {
 
     private TrainingNetwork compile(int batch) {
         String name = TrainingSourceGenerator.classNameFor(plan.graph().name(), batch);
-        String source = new TrainingSourceGenerator(plan, memory, convs, batch, name).generate().toString();
-        sources.put(batch, source);
         String binary = ModelSourceGenerator.PACKAGE + "." + name;
-        ClassLoader loader = JavaSourceCompiler.loader(JavaSourceCompiler.compile(binary, source), TrainingNetwork.class.getClassLoader());
         try {
-            return (TrainingNetwork) loader.loadClass(binary).getConstructor(Map.class, Map.class, BufferPool.class, TrainingConv.Slices.class, Parallel.class)
+            Class<?> c = packagedClass(binary);
+            if (c == null) {
+                if (javax.tools.ToolProvider.getSystemJavaCompiler() == null) {
+                    throw new IllegalStateException("no training step for batch " + batch + " is packaged, and this Java runtime has no "
+                            + "compiler to generate one: package that batch size (cnnc compile --train --batch " + batch + " -o ...) or run on a JDK");
+                }
+                c = JavaSourceCompiler.loader(classFiles(batch), TrainingNetwork.class.getClassLoader()).loadClass(binary);
+            }
+            return (TrainingNetwork) c.getConstructor(Map.class, Map.class, BufferPool.class, TrainingConv.Slices.class, Parallel.class)
                     .newInstance(params, grads, pool, slices, parallel);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("could not instantiate the generated training step " + name, e);
+        }
+    }
+
+    private Class<?> packagedClass(String binary) {
+        if (packaged == null) return null;
+        try {
+            return Class.forName(binary, true, packaged);
+        } catch (ClassNotFoundException e) {
+            return null;
         }
     }
 }

@@ -52,14 +52,21 @@ class TrainerJarTest {
         var compiled = Compiler.compile(source);
         Graph graph = compiled.networks().getFirst();
         Path jar = dir.resolve("trainer.jar");
-        TrainerJar.write(jar, source, graph, WeightInitializer.initialize(graph, 3), null);
+        TrainingOptions recipe = TrainingOptions.resolve(compiled.train("Tiny").orElseThrow(), TrainingOptions.Overrides.NONE);
+        int cores = Runtime.getRuntime().availableProcessors();
+        TrainerJar.write(jar, source, graph, WeightInitializer.initialize(graph, 3), null, recipe, new java.util.TreeSet<>(List.of(8)), cores);
+        try (var j = new java.util.jar.JarFile(jar.toFile())) {
+            assertThat(j.getEntry("cnnc/generated/TinyTraining8.class")).as("the step for the recipe's batch, compiled").isNotNull();
+        }
 
         Path app = dir.resolve("FineTune.java");
         Files.writeString(app, documentedExample());
         int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-cp", jar.toString(), "-d", dir.toString(), app.toString());
         assertThat(rc).isZero();
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(javaBin, "-XX:+UseSerialGC", "--add-modules", "jdk.incubator.vector", "-cp",
+        // Without the compiler's module, as on a bare Java runtime: the packaged class must be the one that runs.
+        Process p = new ProcessBuilder(javaBin, "-XX:+UseSerialGC", "--limit-modules", "java.base,java.desktop,jdk.incubator.vector",
+                "--add-modules", "jdk.incubator.vector", "-cp",
                 jar + java.io.File.pathSeparator + dir, "FineTune").directory(dir.toFile()).start();
         String out = new String(p.getInputStream().readAllBytes());
         String err = new String(p.getErrorStream().readAllBytes());
@@ -70,8 +77,6 @@ class TrainerJarTest {
 
         // The same steps here: the example's batches, the recipe's optimizer, the generated training step.
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 3);
-        TrainingOptions recipe = TrainingOptions.resolve(compiled.train("Tiny").orElseThrow(),
-                TrainingOptions.Overrides.NONE);
         GeneratedTrainer trainer = new GeneratedTrainer(graph, params, recipe.seed(), Set.of(), recipe.updateRule(), Runtime.getRuntime().availableProcessors(),
                 name -> true);
         trainer.startEpoch(0);
@@ -106,7 +111,8 @@ class TrainerJarTest {
         Graph graph = Compiler.compile(source).networks().getFirst();
         Map<String, Tensor> initial = WeightInitializer.initialize(graph, 3);
         Path jar = dir.resolve("trainer.jar");
-        TrainerJar.write(jar, source, graph, initial, "bn1");
+        TrainerJar.write(jar, source, graph, initial, "bn1", TrainingOptions.resolve(Compiler.compile(source).train("Tiny").orElseThrow(),
+                TrainingOptions.Overrides.NONE), new java.util.TreeSet<>(List.of(8)), 2);
         Thread t = Thread.currentThread();
         ClassLoader before = t.getContextClassLoader();
         try (var loader = new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()}, before)) {
