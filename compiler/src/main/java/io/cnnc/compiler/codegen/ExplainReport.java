@@ -27,6 +27,7 @@ public final class ExplainReport {
                 m.optimized().nodes().size(), String.join(", ", m.passNames())));
         sb.append(String.format(Locale.ROOT, "batch %d, %d thread(s)%s%n%n", m.options().batch(), threads,
                 m.options().tune() ? ", tuned" : ", cost model (use --tune to measure candidates)"));
+        sb.append("cost model figures: ").append(io.cnnc.compiler.schedule.Machine.detect().describeCalibration()).append("\n");
         sb.append(String.format(Locale.ROOT, "%-28s %-22s %-14s %-36s %9s %9s  %s%n", "layer", "op", "strategy", "tiling", "expected", "measured", "why"));
         double expectedTotal = 0;
         double measuredTotal = 0;

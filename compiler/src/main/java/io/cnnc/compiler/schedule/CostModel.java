@@ -20,7 +20,7 @@ public final class CostModel {
     private final Efficiencies efficiencies;
 
     public CostModel(Machine machine) {
-        this(machine, Efficiencies.calibrated(machine.efficiencyTable()));
+        this(machine, machine.efficiencies());
     }
 
     public CostModel(Machine machine, Efficiencies efficiencies) {
@@ -29,6 +29,11 @@ public final class CostModel {
     }
 
     public record Estimate(double ms, String reason) {}
+
+    /** What sharing a layer out over the threads costs beyond its work on this machine. */
+    public double handoverMs() {
+        return machine.handoverMs();
+    }
 
     public Estimate estimate(ConvStrategy strategy, ConvGeometry g, int threads) {
         ConvWork w = strategy.work(g, threads);

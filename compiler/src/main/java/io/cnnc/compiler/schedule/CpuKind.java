@@ -70,6 +70,27 @@ public enum CpuKind {
         return AVX512;
     }
 
+    /**
+     * Whether the repository's table was measured on this kind of CPU: AMD family 25 (Zen 3
+     * without AVX-512, Zen 4 with it) and 26 (Zen 5), and Intel with AVX-512 (the Xeon table).
+     * Anything else (an AVX2-only Intel, another AMD family, another architecture) borrows a
+     * table, and {@code cnnc} calibrates it on first use.
+     */
+    public static boolean hasTable() {
+        return Detected.KNOWN;
+    }
+
+    static boolean hasTable(List<String> cpuinfo, boolean wide) {
+        String vendor = "";
+        String family = "";
+        for (String line : cpuinfo) {
+            if (line.startsWith("vendor_id") && vendor.isEmpty()) vendor = line.substring(line.indexOf(':') + 1).trim();
+            if (line.startsWith("cpu family") && family.isEmpty()) family = line.substring(line.indexOf(':') + 1).trim();
+        }
+        if (vendor.equals("AuthenticAMD")) return family.equals("25") || family.equals("26");
+        return vendor.equals("GenuineIntel") && wide;
+    }
+
     /** /proc/cpuinfo's lines (empty where there is none), read once: every Machine built asks. */
     static List<String> cpuinfo() {
         return Detected.CPUINFO;
@@ -78,6 +99,7 @@ public enum CpuKind {
     private static final class Detected {
         static final List<String> CPUINFO = read();
         static final CpuKind KIND = !VectorRegisters.wide() ? AVX2 : wideKind(CPUINFO);
+        static final boolean KNOWN = hasTable(CPUINFO, VectorRegisters.wide());
 
         private static List<String> read() {
             try {

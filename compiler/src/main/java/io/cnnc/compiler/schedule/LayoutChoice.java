@@ -60,12 +60,17 @@ public final class LayoutChoice {
     /**
      * A reorder's time per element, measured inside a compiled network (docs/compiler.md,
      * "Layout"); the same on any number of threads, as a tensor written by the other core has to
-     * come across half of it anyway.
+     * come across half of it anyway. A calibrated machine has its own ({@link Machine#reorderNanosPerElement}).
      */
     static final double REORDER_NANOS_PER_ELEMENT = 0.18;
 
+    /** This machine's figure, read once: {@link Machine#detect} reads the calibration cache. */
+    private static final class Reorder {
+        static final double NANOS_PER_ELEMENT = Machine.detect().reorderNanosPerElement();
+    }
+
     static double reorderMs(long elements) {
-        return elements * REORDER_NANOS_PER_ELEMENT * 1e-6;
+        return elements * Reorder.NANOS_PER_ELEMENT * 1e-6;
     }
 
     static boolean isBlocked(String strategy) {

@@ -75,9 +75,9 @@ public final class StrategyChooser {
         Choice shared = choose(g, candidates, threads);
         if (threads == 1) return shared;
         Choice alone = choose(g, candidates, 1);
-        if (alone.expected() >= shared.expected() + HANDOVER_MS) return shared;
+        if (alone.expected() >= shared.expected() + model.handoverMs()) return shared;
         return new Choice(alone.strategy(), 1, String.format(Locale.ROOT, "1 thread: %.3f ms expected against %.3f on %d plus a %.3f ms hand-over; %s",
-                alone.expected(), shared.expected(), threads, HANDOVER_MS, alone.reason()), alone.expectedMs(), Map.of());
+                alone.expected(), shared.expected(), threads, model.handoverMs(), alone.reason()), alone.expectedMs(), Map.of());
     }
 
     private Choice choose(ConvGeometry g, List<ConvStrategy> candidates, int threads) {

@@ -34,6 +34,25 @@ public final class Tuner {
         return measureMs(strategy, g, parallel, true);
     }
 
+    /**
+     * A shorter measurement for self-calibration (MachineCalibration), with the weights warm: the
+     * kernel settled, run for 400 ms the first time this JVM meets the strategy (its code
+     * compiled) and 100 ms after, then the median of a round of at least 5 calls and 30 ms.
+     */
+    public static double measureQuickMs(ConvStrategy strategy, ConvGeometry g, Parallel parallel) {
+        Random r = new Random(1);
+        float[] w = random(r, g.weightCount());
+        float[] x = random(r, g.inC() * g.inH() * g.inW());
+        float[] y = new float[g.outC() * g.outH() * g.outW()];
+        ConvKernel k = strategy.prepare(g, w, Epilogue.none(), parallel);
+        settle(k, x, y);
+        boolean first = WARMED.add(strategy.name());
+        long minNanos = first ? 400_000_000L : 100_000_000L;
+        long start = System.nanoTime();
+        for (int i = 0; i < 5 || System.nanoTime() - start < minNanos; i++) k.forward(x, null, y, 1);
+        return medianOfRound(k, x, y, 5, 30_000_000L, 30);
+    }
+
     private static double measureMs(ConvStrategy strategy, ConvGeometry g, Parallel parallel, boolean cold) {
         Random r = new Random(1);
         float[] w = random(r, g.weightCount());

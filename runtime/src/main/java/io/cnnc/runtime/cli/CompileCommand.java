@@ -154,6 +154,7 @@ final class CompileCommand implements Callable<Integer> {
         if (emitKernels != null) throw new UserError("--emit-kernels needs --target opencl or cuda");
         if (target == Target.tornado) return tornado(graph, out);
         long start = System.nanoTime();
+        Calibrating.ensure(spec.commandLine().getErr());
         CompiledModel model = new CpuTarget(choice.options(batch, t)).compile(FrontHalf.of(graph), params);
         model.classes();
         double ms = (System.nanoTime() - start) / 1e6;

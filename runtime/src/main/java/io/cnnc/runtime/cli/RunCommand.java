@@ -99,6 +99,7 @@ final class RunCommand implements Callable<Integer> {
         Map<String, Tensor> params = weights.load(graph, spec.commandLine().getErr());
         if (target != Target.cpu && engine == Engine.reference) throw new UserError("--engine reference runs on the CPU; drop it or --target " + target);
         if (engine == Engine.reference && profile) throw new UserError("--profile times the compiled engine; drop --engine reference");
+        if (target == Target.cpu && engine != Engine.reference) Calibrating.ensure(spec.commandLine().getErr());
         List<Tensor> results = switch (target) {
             case opencl -> GpuEngine.run(graph, params, tensors, GpuTarget.OPENCL, profile, out);
             case cuda -> GpuEngine.run(graph, params, tensors, GpuTarget.CUDA, profile, out);

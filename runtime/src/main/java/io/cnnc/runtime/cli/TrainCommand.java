@@ -145,6 +145,7 @@ final class TrainCommand implements Callable<Integer> {
         java.util.function.Predicate<String> wanted = name -> !noWinograd || !ConvStrategies.byName(name).approximate();
         int threads = Runtime.getRuntime().availableProcessors();
         if (tune && engine == EngineName.reference) throw new UserError("--tune chooses the compiled engine's strategies; it does not go with --engine reference");
+        if (engine != EngineName.reference && target == Target.cpu) Calibrating.ensure(spec.commandLine().getErr());
         TrainingEngine trainer = tune
                 ? new GeneratedTrainer(graph, params, o.seed(), frozen, o.updateRule(), threads, io.cnnc.runtime.train.TrainingTuner.tune(graph, params, frozen,
                         o.batch(), threads, wanted, io.cnnc.compiler.schedule.TuningCache.open(tuningCache != null ? tuningCache
@@ -192,7 +193,7 @@ final class TrainCommand implements Callable<Integer> {
             double rate = o.lr();
             try (ProgressBar bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch + 1, o.epochs()))
                     .setInitialMax(batches.count()).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-                    .continuousUpdate().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(progressStream())).build()) {
+                    .continuousUpdate().setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(ProgressOutput.stream())).build()) {
                 for (int b = 0; b < batches.count(); b++) {
                     int n = batches.fill(b, x, labels);
                     if (device != null) {
@@ -276,16 +277,6 @@ final class TrainCommand implements Callable<Integer> {
                 : "the checkpoint of epoch " + epoch + " and the best weights in " + dir + " are kept unchanged";
         return new UserError(String.format(Locale.ROOT, "training diverged at epoch %d, step %d of %d: %s; stopped (%s); try a lower --lr",
                 epoch + 1, step, steps, what, kept));
-    }
-
-    /**
-     * The progress bar redraws its line with carriage returns. On a terminal it goes to stdout,
-     * which the launcher leaves alone (it filters stderr line by line, which would hold the bar
-     * back until the epoch ends); redirected, it goes to stderr, keeping stdout a clean log.
-     */
-    private static java.io.PrintStream progressStream() {
-        java.io.Console console = System.console();
-        return console != null && console.isTerminal() ? System.out : System.err;
     }
 
     private Set<String> frozenNodes(Graph graph) {
