@@ -12,7 +12,7 @@ import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.dsl.SourceFile;
 import io.cnnc.kernels.cpu.CompiledNetwork;
 import io.cnnc.kernels.cpu.Parallel;
-import io.cnnc.kernels.cpu.SteadyState;
+import io.cnnc.kernels.cpu.Latency;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.onnx.OnnxExporter;
 import io.cnnc.runtime.weights.WeightInitializer;
@@ -183,35 +183,17 @@ public final class CompareWithOnnxRuntime {
         void run() throws Exception;
     }
 
-    /**
-     * Warm-up for a third of the time, then the median of runs over the rest (at least 5).
-     * {@code cores[0]} gets process CPU time over wall time during the measured runs: how many
-     * cores the engine really kept busy, whatever its thread setting says.
-     */
-    static double medianMs(Body body, double seconds, double[] cores) throws Exception {
-        // Warm-up at least 2 s and until steady: the generated code and each kernel must be
-        // C2-compiled before timing (ORT's native code needs less, and gets the same).
-        SteadyState.reach(() -> {
+    /** The median of {@link Latency}'s timed runs; {@code cores[0]} gets how many cores they kept busy. */
+    static double medianMs(Body body, double seconds, double[] cores) {
+        Latency l = Latency.measure(() -> {
             try {
                 body.run();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        }, Math.max(2_000_000_000L, (long) (seconds / 3 * 1e9)), 12_000_000_000L);
-        long end;
-        List<Double> times = new ArrayList<>();
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        long cpu0 = os.getProcessCpuTime();
-        long wall0 = System.nanoTime();
-        end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
-        while (times.size() < 5 || (System.nanoTime() < end && times.size() < 2000)) {
-            long t0 = System.nanoTime();
-            body.run();
-            times.add((System.nanoTime() - t0) / 1e6);
-        }
-        cores[0] = (os.getProcessCpuTime() - cpu0) / (double) (System.nanoTime() - wall0);
-        times.sort(null);
-        return times.get(times.size() / 2);
+        }, seconds);
+        cores[0] = l.cores();
+        return l.medianMs();
     }
 
     private static String markdown(List<Row> rows, int[] threadCounts) {
