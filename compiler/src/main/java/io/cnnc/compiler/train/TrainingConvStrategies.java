@@ -108,9 +108,12 @@ public final class TrainingConvStrategies {
     /**
      * Channels last wherever it computes the layer: at batch 128 it ran 1.1x (16 channels at
      * 32x32) to 3x (64 at 8x8) the lane-partial form's speed on ResNet-20's layers (Zen 5,
-     * docs/training.md); the lane-partial form keeps grouped layers and inputs of few channels.
+     * docs/training.md); depthwise layers their own form (1.2x at 96 channels of 32x32 to 8x at
+     * 144 of 16x16, MobileNetV2's, batch 128); the lane-partial form keeps other grouped layers
+     * and inputs of few channels.
      */
     static WeightGradientForm weightGradient(ConvGeometry g) {
+        if (WeightGradientForm.DEPTHWISE.applies(g)) return WeightGradientForm.DEPTHWISE;
         return WeightGradientForm.CHANNELS_LAST.applies(g) ? WeightGradientForm.CHANNELS_LAST : WeightGradientForm.LANE_PARTIAL;
     }
 
@@ -196,6 +199,9 @@ public final class TrainingConvStrategies {
     }
 
     private static String weightReason(ConvGeometry g) {
+        if (weightGradient(g) == WeightGradientForm.DEPTHWISE) {
+            return "one input channel per group: each tap a dot product over the input's stride phases, vectors along the pixels";
+        }
         if (weightGradient(g) == WeightGradientForm.CHANNELS_LAST) {
             return "ungrouped, a vector's worth of input channels: the input copied channels last, input channels along the vectors";
         }

@@ -43,6 +43,35 @@ class WeightGradientTest {
                 new ConvGeometry(20, 5, 17, 8, 3, 3, 1, 1, 0, 1, 2, 1, 1, 1, 1));
     }
 
+    /**
+     * Depthwise: stride 1 and 2, odd and even planes, planes narrower than a vector and wider,
+     * asymmetric pads, a 5x5 and a 3x1 kernel, a channel multiplier of 2.
+     */
+    static List<ConvGeometry> depthwiseGeometries() {
+        return List.of(
+                new ConvGeometry(8, 6, 6, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8),
+                new ConvGeometry(12, 32, 32, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 12),
+                new ConvGeometry(6, 17, 15, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6),
+                new ConvGeometry(6, 16, 16, 6, 3, 3, 2, 2, 1, 0, 1, 0, 1, 1, 6),
+                new ConvGeometry(5, 4, 4, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 5),
+                new ConvGeometry(4, 11, 9, 4, 5, 5, 1, 1, 2, 2, 1, 3, 1, 1, 4),
+                new ConvGeometry(4, 10, 10, 8, 3, 1, 2, 1, 1, 1, 0, 0, 1, 1, 4));
+    }
+
+    @ParameterizedTest
+    @MethodSource("depthwiseGeometries")
+    void theDepthwiseFormAddsTheSameSums(ConvGeometry g) {
+        assertThat(io.cnnc.kernels.cpu.conv.DepthwiseWeightGradient.applies(g)).isTrue();
+        int batch = 5;
+        Random r = new Random(g.hashCode());
+        float[] x = normals(r, batch * g.inC() * g.inH() * g.inW());
+        float[] dy = normals(r, batch * g.outC() * g.outH() * g.outW());
+        float[] dw = new float[g.weightCount()];
+        java.util.Arrays.fill(dw, 0.25f);
+        io.cnnc.kernels.cpu.conv.DepthwiseWeightGradient.accumulate(x, dy, batch, g, dw);
+        assertSumsOfProducts(g, x, dy, batch, dw);
+    }
+
     @ParameterizedTest
     @MethodSource("geometries")
     void weightAndBiasGradientsAreSumsOfProducts(ConvGeometry g) {

@@ -9,7 +9,9 @@ public enum WeightGradientForm {
     /** Vectors along the pixels, over im2col rows or the input's shifted rows ({@link Im2colConv#backward}). */
     LANE_PARTIAL("lane-partial"),
     /** Vectors across input channels, the input copied channels last ({@link ChannelsLastWeightGradient}). */
-    CHANNELS_LAST("channels-last");
+    CHANNELS_LAST("channels-last"),
+    /** One input channel per group: each tap a flat dot product over the input's stride phases ({@link DepthwiseWeightGradient}). */
+    DEPTHWISE("depthwise");
 
     private final String label;
 
@@ -23,12 +25,19 @@ public enum WeightGradientForm {
 
     /** Whether this form computes {@code g}'s weight gradient. */
     public boolean applies(ConvGeometry g) {
-        return this == LANE_PARTIAL || ChannelsLastWeightGradient.applies(g);
+        return switch (this) {
+            case LANE_PARTIAL -> true;
+            case CHANNELS_LAST -> ChannelsLastWeightGradient.applies(g);
+            case DEPTHWISE -> DepthwiseWeightGradient.applies(g);
+        };
     }
 
     /** dw += the weight gradient of {@code batch} samples. */
     public void accumulate(float[] x, float[] dy, int batch, ConvGeometry g, float[] dw) {
-        if (this == CHANNELS_LAST) ChannelsLastWeightGradient.accumulate(x, dy, batch, g, dw);
-        else Im2colConv.backward(x, dy, batch, g, null, null, dw, null);
+        switch (this) {
+            case CHANNELS_LAST -> ChannelsLastWeightGradient.accumulate(x, dy, batch, g, dw);
+            case DEPTHWISE -> DepthwiseWeightGradient.accumulate(x, dy, batch, g, dw);
+            case LANE_PARTIAL -> Im2colConv.backward(x, dy, batch, g, null, null, dw, null);
+        }
     }
 }
