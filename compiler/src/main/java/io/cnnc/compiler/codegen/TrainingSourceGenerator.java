@@ -433,9 +433,9 @@ public final class TrainingSourceGenerator {
             for (int k = 0; k < list.size(); k++) runs.add(k == 0 ? "$L" : ", $L", run(run, list.get(k)));
             phaseRuns = CodeBlock.of("$T.asList($L)", java.util.Arrays.class, runs.build());
         }
-        return CodeBlock.of("new $T($L, $L, $L, $T.$L, $L, $L, slices)", TrainingConv.class, run(run, Directions.run(d.forward())),
+        return CodeBlock.of("new $T($L, $L, $L, $T.$L, $L, $L, $L, slices)", TrainingConv.class, run(run, Directions.run(d.forward())),
                 run(run, Directions.run(d.data())), d.dataGeometry() == null ? "null" : RecordLiteral.of(d.dataGeometry()),
-                d.weight().getClass(), d.weight().name(), phases, phaseRuns);
+                d.weight().getClass(), d.weight().name(), phases, phaseRuns, d.depthwiseData());
     }
 
     private static CodeBlock run(ClassName run, TrainingConv.Run r) {

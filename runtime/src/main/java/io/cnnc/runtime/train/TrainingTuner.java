@@ -69,7 +69,7 @@ public final class TrainingTuner {
         model.forEach((n, d) -> {
             Choice f = pick(d.forward(), forward.get(n), prefix + "forward/" + geo(d.forwardGeometry()) + "/", times);
             Choice dc = d.data() == null ? null : pick(d.data(), data.get(n), prefix + "data/" + geo(d.dataGeometry()) + "/", times);
-            out.put(n, new Directions(d.forwardGeometry(), f, d.dataNeeded(), d.dataGeometry(), dc, d.weight(), d.phases(), d.phaseChoices()));
+            out.put(n, new Directions(d.forwardGeometry(), f, d.dataNeeded(), d.dataGeometry(), dc, d.weight(), d.phases(), d.phaseChoices(), d.depthwiseData()));
         });
         return out;
     }
@@ -109,7 +109,7 @@ public final class TrainingTuner {
             Map<Node, Directions> round = new LinkedHashMap<>();
             model.forEach((n, d) -> round.put(n, new Directions(d.forwardGeometry(), d.forward().with(nth(forward.get(n), r), "tuning", Map.of()),
                     d.dataNeeded(), d.dataGeometry(), d.data() == null ? null : d.data().with(nth(data.get(n), r), "tuning", Map.of()), d.weight(),
-                    d.phases(), d.phaseChoices())));
+                    d.phases(), d.phaseChoices(), d.depthwiseData())));
             GraphTrainer trainer = new GraphTrainer(graph, params, 0, frozen, round);
             ClassifierStep step = new ClassifierStep(trainer, null, null, classes, 0);
             for (int s = 0; s < WARM_STEPS; s++) step.run(x, labels, batch, 0, null);

@@ -35,7 +35,7 @@ public final class DepthwiseWeightGradient {
     /** dw ([outC, 1, kH, kW]) += the weight gradient of {@code batch} samples of x ([inC, inH, inW] each) and dy. */
     public static void accumulate(float[] x, float[] dy, int batch, ConvGeometry g, float[] dw) {
         if (!applies(g)) throw new IllegalArgumentException("the depthwise weight gradient does not compute " + g);
-        Layout l = new Layout(g);
+        DepthwisePhases l = new DepthwisePhases(g);
         int outC = g.outC();
         int tasks = Workers.count(outC);
         Workers.range(tasks, t -> {
@@ -125,80 +125,5 @@ public final class DepthwiseWeightGradient {
             acc = FloatVector.fromArray(S, a, i, m).fma(FloatVector.fromArray(S, b, offset + i, m), acc);
         }
         return acc;
-    }
-
-    /** The phase planes' shape: stride phases of the padded input, each {@code width} wide, and dy's rows on that width. */
-    private static final class Layout {
-        final ConvGeometry g;
-        final int taps;
-        final int outPixels;
-        /** dy's rows, and the phases' rows the taps reach past them. */
-        final int rows;
-        final int width;
-        final int phaseRows;
-        final int phaseFloats;
-        /** Where each tap's run starts in the phases, in kernel order. */
-        final int[] offsets;
-
-        Layout(ConvGeometry g) {
-            this.g = g;
-            this.taps = g.kernelH() * g.kernelW();
-            this.outPixels = g.outH() * g.outW();
-            this.rows = g.outH();
-            this.width = g.outW() + (g.kernelW() - 1) / g.strideW();
-            // One row more than the taps reach: a masked tail's lanes stay inside the plane.
-            this.phaseRows = g.outH() + (g.kernelH() - 1) / g.strideH() + 1;
-            // Rounded up to whole vectors plus one, so that the last tap's unmasked tail stays in the array.
-            this.phaseFloats = phaseRows * width + L;
-            this.offsets = new int[taps];
-            for (int ky = 0; ky < g.kernelH(); ky++) {
-                for (int kx = 0; kx < g.kernelW(); kx++) {
-                    int phase = (ky % g.strideH()) * g.strideW() + kx % g.strideW();
-                    offsets[ky * g.kernelW() + kx] = phase * phaseFloats + (ky / g.strideH()) * width + kx / g.strideW();
-                }
-            }
-        }
-
-        /**
-         * Input plane at {@code from} as its stride phases: phase (a, b) holds padded pixel
-         * (s*i + a, s*j + b) at [i][j]. Only the input's own pixels are written: the padding's
-         * places are the same from plane to plane and stay zero from the array's allocation.
-         */
-        void phases(float[] x, int from, float[] out) {
-            int sh = g.strideH(), sw = g.strideW();
-            if (sh == 1 && sw == 1) {
-                for (int y = 0; y < g.inH(); y++) copy(x, from + y * g.inW(), out, (y + g.padTop()) * width + g.padLeft(), g.inW());
-                return;
-            }
-            for (int y = 0; y < g.inH(); y++) {
-                int py = y + g.padTop();
-                // Rows and columns past the last tap's reach (stride 2 over an even edge) are read by no tap.
-                if (py / sh >= phaseRows) break;
-                int row = ((py % sh) * sw) * phaseFloats + (py / sh) * width;
-                int src = from + y * g.inW();
-                for (int b = 0; b < sw; b++) {
-                    // Column phase b: the input columns xx with (xx + padLeft) % sw == b, at j = (xx + padLeft) / sw.
-                    int first = Math.floorMod(b - g.padLeft(), sw);
-                    int dst = row + b * phaseFloats;
-                    for (int xx = first, j = (first + g.padLeft()) / sw; xx < g.inW() && j < width; xx += sw, j++) out[dst + j] = x[src + xx];
-                }
-            }
-        }
-
-        /** dy's plane at {@code from} on rows of {@code width}; the columns past its own stay zero from the allocation. */
-        void onRows(float[] dy, int from, float[] out) {
-            int outW = g.outW();
-            for (int r = 0; r < rows; r++) copy(dy, from + r * outW, out, r * width, outW);
-        }
-    }
-
-    /** n floats from src to dst by vectors, the last one masked: rows are short, and arraycopy's call cost as much as the copy. */
-    private static void copy(float[] src, int from, float[] dst, int to, int n) {
-        int i = 0;
-        for (; i <= n - L; i += L) FloatVector.fromArray(S, src, from + i).intoArray(dst, to + i);
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            FloatVector.fromArray(S, src, from + i, m).intoArray(dst, to + i, m);
-        }
     }
 }

@@ -7,6 +7,7 @@ import io.cnnc.kernels.cpu.conv.ConvKernel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.ConvStrategy;
 import io.cnnc.kernels.cpu.conv.DataGradientConv;
+import io.cnnc.kernels.cpu.conv.DepthwiseDataGradient;
 import io.cnnc.kernels.cpu.conv.Epilogue;
 import io.cnnc.kernels.cpu.conv.PhaseDataGradient;
 import io.cnnc.kernels.cpu.conv.WeightGradientForm;
@@ -34,6 +35,8 @@ public final class TrainingConv implements ConvRunner {
     /** The data gradient by phases (PhaseDataGradient), or null; a phase no tap reaches has a null run. */
     private final List<PhaseDataGradient.Phase> phases;
     private final List<Run> phaseRuns;
+    /** The data gradient straight into a depthwise layer's stride phases ({@link DepthwiseDataGradient}). */
+    private final boolean depthwiseData;
     private final Kernels forwardKernels = new Kernels();
     private final Kernels dataKernels = new Kernels();
     private Kernels[] phaseKernels = new Kernels[0];
@@ -43,10 +46,11 @@ public final class TrainingConv implements ConvRunner {
     /**
      * {@code data} and {@code dataGeometry} where the data gradient is a stride-1 convolution,
      * {@code phases} and {@code phaseRuns} where it runs by phases; both null where it runs on
-     * im2col-col2im or is not needed.
+     * im2col-col2im or is not needed; {@code depthwiseData} for a strided depthwise layer's.
      */
     public TrainingConv(Run forward, Run data, ConvGeometry dataGeometry, WeightGradientForm weight, List<PhaseDataGradient.Phase> phases,
-                        List<Run> phaseRuns, Slices slices) {
+                        List<Run> phaseRuns, boolean depthwiseData, Slices slices) {
+        this.depthwiseData = depthwiseData;
         this.forward = forward;
         this.data = data;
         this.dataGeometry = dataGeometry;
@@ -76,15 +80,16 @@ public final class TrainingConv implements ConvRunner {
     public void backward(ConvGeometry g, float[] x, float[] dy, float[] weight, float[] dx, float[] dw, float[] db, int batch) {
         boolean asConvolution = dx != null && data != null;
         boolean byPhases = dx != null && phases != null;
+        boolean depthwise = dx != null && depthwiseData;
         if (dw != null) weightForm.accumulate(x, dy, batch, g, dw);
-        if (db != null || dx != null && !asConvolution && !byPhases) {
-            Im2colConv.backward(x, dy, batch, g, weight, asConvolution || byPhases ? null : dx, null, db);
-        }
+        boolean ownPath = asConvolution || byPhases || depthwise;
+        if (db != null || dx != null && !ownPath) Im2colConv.backward(x, dy, batch, g, weight, ownPath ? null : dx, null, db);
         long start = System.nanoTime();
         if (asConvolution) {
             run(data, dataGeometry, DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch, slices, dataKernels);
         }
         if (byPhases) phases(g, dy, weight, dx, batch);
+        if (depthwise) DepthwiseDataGradient.compute(dy, weight, batch, g, dx);
         dataNanos += System.nanoTime() - start;
     }
 

@@ -25,7 +25,7 @@ class TrainingConvTest {
         ConvGeometry g = new ConvGeometry(32, 12, 10, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
         ConvGeometry d = DataGradientConv.geometry(g);
         TrainingConv.Run c = new TrainingConv.Run(strategy, 2);
-        TrainingConv runner = new TrainingConv(c, c, d, WeightGradientForm.CHANNELS_LAST, null, null, new TrainingConv.Slices());
+        TrainingConv runner = new TrainingConv(c, c, d, WeightGradientForm.CHANNELS_LAST, null, null, false, new TrainingConv.Slices());
         // Measured worst max|err| / max|ref| over the steps (Zen 5), forward / data gradient: exact
         // strategies 6.3e-7 / 4.3e-7, F23 2.8e-7 / 2.1e-7, F43 4.3e-6 / 3.5e-6; bounds about 10x.
         double tolerance = strategy.contains("f43") ? 5e-5 : 6e-6;
@@ -59,7 +59,7 @@ class TrainingConvTest {
         ConvGeometry g = new ConvGeometry(16, 12, 10, 32, kernel, kernel, 2, 2, kernel / 2, kernel / 2, kernel / 2, kernel / 2, 1, 1, 1);
         var phases = io.cnnc.kernels.cpu.conv.PhaseDataGradient.phases(g);
         java.util.List<TrainingConv.Run> runs = phases.stream().map(p -> p.geometry() == null ? null : new TrainingConv.Run("direct", 2)).toList();
-        TrainingConv runner = new TrainingConv(new TrainingConv.Run("direct", 2), null, null, WeightGradientForm.CHANNELS_LAST, phases, runs,
+        TrainingConv runner = new TrainingConv(new TrainingConv.Run("direct", 2), null, null, WeightGradientForm.CHANNELS_LAST, phases, runs, false,
                 new TrainingConv.Slices());
         Random r = new Random(kernel);
         int batch = 5;
