@@ -22,6 +22,7 @@ public final class RecordLiteral {
         return switch (v) {
             case Enum<?> e -> CodeBlock.of("$T.$L", e.getDeclaringClass(), e.name());
             case Double d -> CodeBlock.of("$L", literal(d));
+            case Float f when Float.isInfinite(f) -> CodeBlock.of(f > 0 ? "Float.POSITIVE_INFINITY" : "Float.NEGATIVE_INFINITY");
             case Float f -> CodeBlock.of("$Lf", Float.toString(f));
             case Integer i -> CodeBlock.of("$L", i);
             case Boolean z -> CodeBlock.of("$L", z);

@@ -333,6 +333,11 @@ public final class TrainingSourceGenerator {
             }
 
             @Override
+            public float reluCeiling() {
+                return plan.reluCeiling(n);
+            }
+
+            @Override
             public boolean frozen() {
                 return plan.frozen(n);
             }

@@ -1,6 +1,7 @@
 package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
+import io.cnnc.compiler.codegen.RecordLiteral;
 import io.cnnc.compiler.ir.IrPrinter;
 import io.cnnc.compiler.ir.ParamSpec;
 import io.cnnc.compiler.ir.ParamSpec.Init;
@@ -53,7 +54,7 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     public void trainingForward(Eval e, TrainingStep step) {
         if (!step.training() || step.frozen()) {
             reference(e);
-            if (step.relu()) Activations.forward(ActivationKind.RELU, 0, e.output(), e.output());
+            if (step.relu()) Activations.forward(folded(step.reluCeiling()), 0, e.output(), e.output());
             return;
         }
         Shape s = e.in();
@@ -62,7 +63,8 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
         float[] meanLow = new float[s.c()];
         float[] scale = new float[s.c()];
         BatchNormTraining.forward(e.x(), e.batch(), s.c(), e.spatial(), e.param("weight"), e.param("bias"), e.param("running_mean"),
-                e.param("running_var"), eps, momentum, e.output(), new BatchNormTraining.Saved(mean, invStd, meanLow, scale), step.relu());
+                e.param("running_var"), eps, momentum, e.output(), new BatchNormTraining.Saved(mean, invStd, meanLow, scale), step.relu(),
+                step.reluCeiling());
         step.save().accept(new float[][] {mean, invStd, meanLow, scale});
     }
 
@@ -73,15 +75,15 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
         CodeBlock.Builder b = CodeBlock.builder();
         if (!c.frozen()) {
             b.beginControlFlow("if ($L)", c.training())
-                    .addStatement("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L, new $T($L, $L, $L, $L), $L)", BatchNormTraining.class,
+                    .addStatement("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L, new $T($L, $L, $L, $L), $L, $L)", BatchNormTraining.class,
                             c.x(), s.c(), c.spatial(), c.param("weight"), c.param("bias"), c.param("running_mean"), c.param("running_var"),
                             Double.toString(eps), Double.toString(momentum), c.y(), BatchNormTraining.Saved.class, c.saved(0, s.c()),
-                            c.saved(1, s.c()), c.saved(2, s.c()), c.saved(3, s.c()), c.relu())
+                            c.saved(1, s.c()), c.saved(2, s.c()), c.saved(3, s.c()), c.relu(), RecordLiteral.value(c.reluCeiling()))
                     .nextControlFlow("else");
         }
         b.addStatement("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormReference.class, c.x(), s.c(), c.spatial(),
                 c.param("weight"), c.param("bias"), c.param("running_mean"), c.param("running_var"), Double.toString(eps), c.y());
-        if (c.relu()) b.addStatement("$T.forward($T.RELU, 0, $L, $L)", Activations.class, ActivationKind.class, c.y(), c.y());
+        if (c.relu()) b.addStatement("$T.forward($L, 0, $L, $L)", Activations.class, RecordLiteral.value(folded(c.reluCeiling())), c.y(), c.y());
         if (!c.frozen()) b.endControlFlow();
         return b.build();
     }
@@ -89,23 +91,23 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     @Override
     public CodeBlock recomputeOutput(TrainingCode c) {
         Shape s = c.in();
-        return CodeBlock.of("$T.recompute($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormTraining.class, c.x(), s.c(), c.spatial(),
-                c.saved(0, s.c()), c.saved(2, s.c()), c.saved(3, s.c()), c.param("bias"), c.y(), c.relu());
+        return CodeBlock.of("$T.recompute($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormTraining.class, c.x(), s.c(), c.spatial(),
+                c.saved(0, s.c()), c.saved(2, s.c()), c.saved(3, s.c()), c.param("bias"), c.y(), c.relu(), RecordLiteral.value(c.reluCeiling()));
     }
 
     @Override
     public CodeBlock backward(TrainingCode c) {
         Shape s = c.in();
         if (!c.frozen()) {
-            return CodeBlock.of("$T.backward($L, $L, $L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormTraining.class, c.x(), c.dy(),
-                    c.reluOutput(), s.c(), c.spatial(), c.param("weight"), c.saved(0, s.c()), c.saved(1, s.c()), c.dx(), c.grad("weight"),
+            return CodeBlock.of("$T.backward($L, $L, $L, $L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormTraining.class, c.x(), c.dy(),
+                    c.reluOutput(), RecordLiteral.value(c.reluCeiling()), s.c(), c.spatial(), c.param("weight"), c.saved(0, s.c()), c.saved(1, s.c()), c.dx(), c.grad("weight"),
                     c.grad("bias"));
         }
         CodeBlock.Builder b = CodeBlock.builder();
         String dy = c.dy();
         if (c.relu()) {
             dy = c.scratch(Math.toIntExact(c.batch() * s.size()));
-            b.addStatement("$T.backward($T.RELU, 0, $L, $L, $L)", Activations.class, ActivationKind.class, c.reluOutput(), c.dy(), dy);
+            b.addStatement("$T.backward($L, 0, $L, $L, $L)", Activations.class, RecordLiteral.value(folded(c.reluCeiling())), c.reluOutput(), c.dy(), dy);
         }
         return b.addStatement("$T.backwardFrozen($L, $L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormTraining.class, c.x(), dy, s.c(),
                 c.spatial(), c.param("weight"), c.param("running_mean"), c.param("running_var"), Double.toString(eps), c.dx(), c.grad("weight"),
@@ -115,6 +117,16 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     @Override
     public boolean absorbsRelu() {
         return true;
+    }
+
+    @Override
+    public boolean absorbsRelu6() {
+        return true;
+    }
+
+    /** The activation a folded ReLU with this upper clamp is: a ReLU6 at 6, a ReLU unclamped. */
+    private static ActivationKind folded(float ceiling) {
+        return ceiling == 6f ? ActivationKind.RELU6 : ActivationKind.RELU;
     }
 
     @Override
@@ -129,9 +141,10 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     }
 
     @Override
-    public void recomputeOutput(Eval e, float[][] saved, boolean relu) {
+    public void recomputeOutput(Eval e, float[][] saved, boolean relu, float reluCeiling) {
         Shape s = e.in();
-        BatchNormTraining.recompute(e.x(), e.batch(), s.c(), e.spatial(), saved[0], saved[2], saved[3], e.param("bias"), e.output(), relu);
+        BatchNormTraining.recompute(e.x(), e.batch(), s.c(), e.spatial(), saved[0], saved[2], saved[3], e.param("bias"), e.output(), relu,
+                reluCeiling);
     }
 
     /** Batch norm's gradient reads its input; a folded ReLU's mask is its output, which the plan keeps. */
@@ -144,13 +157,13 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     public void backward(Eval e, Gradient g) {
         Shape s = e.in();
         if (g.saved() != null) {
-            BatchNormTraining.backward(e.x(), g.dy(), g.reluOutput(), e.batch(), s.c(), e.spatial(), e.param("weight"), g.saved()[0], g.saved()[1],
+            BatchNormTraining.backward(e.x(), g.dy(), g.reluOutput(), g.reluCeiling(), e.batch(), s.c(), e.spatial(), e.param("weight"), g.saved()[0], g.saved()[1],
                     g.dx(), g.grad("weight"), g.grad("bias"));
         } else {
             float[] dy = g.dy();
             if (g.reluOutput() != null) {
                 dy = new float[dy.length];
-                Activations.backward(ActivationKind.RELU, 0, g.reluOutput(), g.dy(), dy);
+                Activations.backward(folded(g.reluCeiling()), 0, g.reluOutput(), g.dy(), dy);
             }
             BatchNormTraining.backwardFrozen(e.x(), dy, e.batch(), s.c(), e.spatial(), e.param("weight"), e.param("running_mean"),
                     e.param("running_var"), eps, g.dx(), g.grad("weight"), g.grad("bias"));

@@ -8,9 +8,11 @@ import java.util.function.Function;
  * input gradients to fill ({@code null} where an input needs none: a network input), the
  * parameter gradients by suffix ({@code null} for a frozen layer), what its forward saved, how
  * the node's convolutions run, and, where the node absorbed the ReLU after it, that ReLU's output
- * ({@code reluOutput}; {@code dy} is then the gradient of the ReLU's output, to be masked by it).
+ * ({@code reluOutput}; {@code dy} is then the gradient of the ReLU's output, to be masked where
+ * it lies strictly between 0 and {@code reluCeiling}).
  */
-public record Gradient(float[] dy, float[][] dxs, Function<String, float[]> paramGradients, float[][] saved, ConvRunner conv, float[] reluOutput) {
+public record Gradient(float[] dy, float[][] dxs, Function<String, float[]> paramGradients, float[][] saved, ConvRunner conv, float[] reluOutput,
+                       float reluCeiling) {
 
     /** The first input's gradient, or null. */
     public float[] dx() {

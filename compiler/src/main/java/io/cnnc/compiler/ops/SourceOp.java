@@ -46,6 +46,11 @@ public sealed interface SourceOp extends Op
         return false;
     }
 
+    /** Whether it absorbs a ReLU6 the same way ({@link TrainingStep#reluCeiling} 6): clamped on both sides, masked where 0 < out < 6. */
+    default boolean absorbsRelu6() {
+        return false;
+    }
+
     /**
      * Whether the training forward writes every element of its output and the gradient rule sets
      * (rather than adds into) every element of each input gradient it is given: the trainer then
@@ -88,12 +93,12 @@ public sealed interface SourceOp extends Op
         return false;
     }
 
-    /** Writes into {@code e.output()} what {@link #trainingForward} wrote, from {@code saved}, what that forward saved. */
-    default void recomputeOutput(Eval e, float[][] saved, boolean relu) {
+    /** Writes into {@code e.output()} what {@link #trainingForward} wrote, from {@code saved}, what that forward saved, with its folded ReLU. */
+    default void recomputeOutput(Eval e, float[][] saved, boolean relu, float reluCeiling) {
         throw new UnsupportedOperationException(type() + " does not recompute its output");
     }
 
-    /** {@link #recomputeOutput(Eval, float[][], boolean)} as code for the generated training step. */
+    /** {@link #recomputeOutput(Eval, float[][], boolean, float)} as code for the generated training step. */
     default CodeBlock recomputeOutput(TrainingCode c) {
         throw new UnsupportedOperationException(type() + " does not recompute its output");
     }

@@ -45,6 +45,9 @@ public interface TrainingCode extends NodeContext {
     /** Whether the forward applies the ReLU folded into this node. */
     boolean relu();
 
+    /** The folded ReLU's upper clamp: 6 for a ReLU6, infinity for a ReLU. */
+    float reluCeiling();
+
     /** Whether the layer is frozen: no statistics updated, no parameter gradients. */
     boolean frozen();
 

@@ -107,7 +107,8 @@ public final class TrainingPlan {
 
     /**
      * Each ReLU whose input is the output of a node that absorbs one (batch norm, an add) and
-     * that nothing else reads: the ReLU's forward and backward then cost no pass of their own.
+     * that nothing else reads, and each ReLU6 after a node that absorbs those (batch norm): the
+     * activation's forward and backward then cost no pass of their own.
      */
     private static Map<Node, Node> absorbedReLUs(Graph graph) {
         Map<Value, Node> producer = new HashMap<>();
@@ -118,10 +119,12 @@ public final class TrainingPlan {
         }
         Map<Node, Node> out = new LinkedHashMap<>();
         for (Node n : graph.nodes()) {
-            if (!(n.sourceOp() instanceof ActivationOp a) || a.kind() != ActivationKind.RELU || n.inputs().size() != 1) continue;
+            if (!(n.sourceOp() instanceof ActivationOp a) || n.inputs().size() != 1) continue;
+            if (a.kind() != ActivationKind.RELU && a.kind() != ActivationKind.RELU6) continue;
             Value in = n.inputs().getFirst();
             Node p = producer.get(in);
-            if (p == null || !p.sourceOp().absorbsRelu() || readers.get(in) != 1 || graph.outputs().contains(in)) continue;
+            if (p == null || readers.get(in) != 1 || graph.outputs().contains(in)) continue;
+            if (a.kind() == ActivationKind.RELU ? !p.sourceOp().absorbsRelu() : !p.sourceOp().absorbsRelu6()) continue;
             out.put(n, p);
         }
         return Map.copyOf(out);
@@ -140,6 +143,12 @@ public final class TrainingPlan {
     /** The ReLU node folded into {@code n}, or null. */
     public Node foldedRelu(Node n) {
         return foldedRelus.get(n);
+    }
+
+    /** The upper clamp of the ReLU folded into {@code n}: 6 for a ReLU6, infinity for a ReLU (or none). */
+    public float reluCeiling(Node n) {
+        Node relu = foldedRelus.get(n);
+        return relu != null && ((ActivationOp) relu.sourceOp()).kind() == ActivationKind.RELU6 ? 6f : Float.POSITIVE_INFINITY;
     }
 
     public Graph graph() {
@@ -176,7 +185,7 @@ public final class TrainingPlan {
                 .append(" tensors updated\n");
         for (Node n : graph.nodes()) {
             Node into = absorbedBy.get(n);
-            if (into != null) s.append("fold ").append(n.name()).append(" (relu) into ").append(into.name()).append('\n');
+            if (into != null) s.append("fold ").append(n.name()).append(" (").append(n.op().type()).append(") into ").append(into.name()).append('\n');
         }
         for (Backward b : backward) {
             StringJoiner d = new StringJoiner(", ", "d[", "]");

@@ -29,6 +29,13 @@ public final class BatchNormTraining {
     public static void forward(float[] x, int batch, int channels, int spatial, float[] gamma, float[] beta,
                                float[] runningMean, float[] runningVar, double eps, double momentum,
                                float[] y, Saved saved, boolean relu) {
+        forward(x, batch, channels, spatial, gamma, beta, runningMean, runningVar, eps, momentum, y, saved, relu, Float.POSITIVE_INFINITY);
+    }
+
+    /** As above, the ReLU that follows (with {@code relu}) clamped at {@code ceiling} too: 6 for a ReLU6. */
+    public static void forward(float[] x, int batch, int channels, int spatial, float[] gamma, float[] beta,
+                               float[] runningMean, float[] runningVar, double eps, double momentum,
+                               float[] y, Saved saved, boolean relu, float ceiling) {
         int count = batch * spatial;
         // Channels are independent: spread them over the cores (each writes only its own channel).
         Workers.range(channels, c -> {
@@ -64,16 +71,22 @@ public final class BatchNormTraining {
             // y = (x - mean) * invStd * gamma + beta: centred first, so a mean far above the spread cancels exactly.
             float scale = (float) (invStd * gamma[c]);
             saved.scale()[c] = scale;
-            for (int n = 0; n < batch; n++) RowSums.centredAffine(x, y, (n * channels + c) * spatial, spatial, high, low, scale, beta[c], relu);
+            for (int n = 0; n < batch; n++) RowSums.centredAffine(x, y, (n * channels + c) * spatial, spatial, high, low, scale, beta[c], relu, ceiling);
         });
     }
 
     /** The training forward's output again, from its input and what it saved ({@link Saved}): the same arithmetic, the same bits. */
     public static void recompute(float[] x, int batch, int channels, int spatial, float[] mean, float[] meanLow, float[] scale, float[] beta,
                                  float[] y, boolean relu) {
+        recompute(x, batch, channels, spatial, mean, meanLow, scale, beta, y, relu, Float.POSITIVE_INFINITY);
+    }
+
+    /** As above, the folded ReLU clamped at {@code ceiling} too. */
+    public static void recompute(float[] x, int batch, int channels, int spatial, float[] mean, float[] meanLow, float[] scale, float[] beta,
+                                 float[] y, boolean relu, float ceiling) {
         Workers.range(channels, c -> {
             for (int n = 0; n < batch; n++) {
-                RowSums.centredAffine(x, y, (n * channels + c) * spatial, spatial, mean[c], meanLow[c], scale[c], beta[c], relu);
+                RowSums.centredAffine(x, y, (n * channels + c) * spatial, spatial, mean[c], meanLow[c], scale[c], beta[c], relu, ceiling);
             }
         });
     }
@@ -85,12 +98,18 @@ public final class BatchNormTraining {
      */
     public static void backward(float[] x, float[] dy, float[] reluOutput, int batch, int channels, int spatial, float[] gamma,
                                 float[] savedMean, float[] savedInvStd, float[] dx, float[] dgamma, float[] dbeta) {
+        backward(x, dy, reluOutput, Float.POSITIVE_INFINITY, batch, channels, spatial, gamma, savedMean, savedInvStd, dx, dgamma, dbeta);
+    }
+
+    /** As above, dy counting only where the folded ReLU's output lies strictly between 0 and {@code ceiling} (6: a ReLU6). */
+    public static void backward(float[] x, float[] dy, float[] reluOutput, float ceiling, int batch, int channels, int spatial, float[] gamma,
+                                float[] savedMean, float[] savedInvStd, float[] dx, float[] dgamma, float[] dbeta) {
         int count = batch * spatial;
         Workers.range(channels, c -> {
             double mean = savedMean[c];
             double invStd = savedInvStd[c];
             double[] sums = new double[2];
-            for (int n = 0; n < batch; n++) RowSums.sumAndCentredDot(dy, reluOutput, x, (n * channels + c) * spatial, spatial, (float) mean, sums);
+            for (int n = 0; n < batch; n++) RowSums.sumAndCentredDot(dy, reluOutput, ceiling, x, (n * channels + c) * spatial, spatial, (float) mean, sums);
             double sumDy = sums[0];
             double sumDyXhat = invStd * sums[1];
             dgamma[c] += (float) sumDyXhat;
@@ -101,7 +120,7 @@ public final class BatchNormTraining {
             float a = (float) (k * count);
             float b = (float) (-k * sumDyXhat * invStd);
             float d = (float) (-k * sumDy);
-            for (int n = 0; n < batch; n++) RowSums.centredAffine(dy, reluOutput, x, dx, (n * channels + c) * spatial, spatial, (float) mean, a, b, d);
+            for (int n = 0; n < batch; n++) RowSums.centredAffine(dy, reluOutput, ceiling, x, dx, (n * channels + c) * spatial, spatial, (float) mean, a, b, d);
         });
     }
 

@@ -34,18 +34,23 @@ final class RowSums {
      * dy itself when {@code mask} is null.
      */
     static void sumAndCentredDot(float[] dy, float[] mask, float[] x, int off, int n, float mean, double[] sums) {
+        sumAndCentredDot(dy, mask, Float.POSITIVE_INFINITY, x, off, n, mean, sums);
+    }
+
+    /** As above, dy counting only where the mask lies strictly between 0 and {@code ceiling} (a ReLU6's output: 6). */
+    static void sumAndCentredDot(float[] dy, float[] mask, float ceiling, float[] x, int off, int n, float mean, double[] sums) {
         FloatVector sum = FloatVector.zero(S);
         FloatVector dot = FloatVector.zero(S);
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector d = masked(dy, mask, off + i);
+            FloatVector d = masked(dy, mask, ceiling, off + i);
             sum = sum.add(d);
             dot = FloatVector.fromArray(S, x, off + i).sub(mean).fma(d, dot);
         }
         double s = lanes(sum);
         double t = lanes(dot);
         for (; i < n; i++) {
-            float d = mask == null || mask[off + i] > 0 ? dy[off + i] : 0f;
+            float d = passes(mask, ceiling, off + i) ? dy[off + i] : 0f;
             s += d;
             t += (double) d * (x[off + i] - mean);
         }
@@ -53,9 +58,17 @@ final class RowSums {
         sums[1] += t;
     }
 
-    private static FloatVector masked(float[] dy, float[] mask, int at) {
+    private static FloatVector masked(float[] dy, float[] mask, float ceiling, int at) {
         FloatVector d = FloatVector.fromArray(S, dy, at);
-        return mask == null ? d : FloatVector.zero(S).blend(d, FloatVector.fromArray(S, mask, at).compare(VectorOperators.GT, 0f));
+        if (mask == null) return d;
+        FloatVector m = FloatVector.fromArray(S, mask, at);
+        var open = m.compare(VectorOperators.GT, 0f);
+        if (ceiling != Float.POSITIVE_INFINITY) open = open.and(m.compare(VectorOperators.LT, ceiling));
+        return FloatVector.zero(S).blend(d, open);
+    }
+
+    private static boolean passes(float[] mask, float ceiling, int at) {
+        return mask == null || mask[at] > 0 && mask[at] < ceiling;
     }
 
     /** sum (a - mean)^2, the mean as a float and its remainder, as in {@link #centredAffine(float[], float[], int, int, float, float, float, float, boolean)}. */
@@ -81,23 +94,34 @@ final class RowSums {
      * that follows, in the same pass.
      */
     static void centredAffine(float[] x, float[] out, int off, int n, float mean, float meanLow, float scale, float shift, boolean relu) {
+        centredAffine(x, out, off, n, mean, meanLow, scale, shift, relu, Float.POSITIVE_INFINITY);
+    }
+
+    /** As above, a ReLU that follows clamped at {@code ceiling} too (a ReLU6: 6). */
+    static void centredAffine(float[] x, float[] out, int off, int n, float mean, float meanLow, float scale, float shift, boolean relu, float ceiling) {
         int i = 0;
         float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
+        float top = relu ? ceiling : Float.POSITIVE_INFINITY;
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, x, off + i).sub(mean).sub(meanLow).fma(scale, shift).max(floor).intoArray(out, off + i);
+            FloatVector.fromArray(S, x, off + i).sub(mean).sub(meanLow).fma(scale, shift).max(floor).min(top).intoArray(out, off + i);
         }
-        for (; i < n; i++) out[off + i] = Math.max(Math.fma(x[off + i] - mean - meanLow, scale, shift), floor);
+        for (; i < n; i++) out[off + i] = Math.min(Math.max(Math.fma(x[off + i] - mean - meanLow, scale, shift), floor), top);
     }
 
     /** out = p' * a + (q - mean) * b + d over one row, p' being p masked as in {@link #sumAndCentredDot}. */
     static void centredAffine(float[] p, float[] mask, float[] q, float[] out, int off, int n, float mean, float a, float b, float d) {
+        centredAffine(p, mask, Float.POSITIVE_INFINITY, q, out, off, n, mean, a, b, d);
+    }
+
+    /** As above, p masked as in {@link #sumAndCentredDot(float[], float[], float, float[], int, int, float, double[])}. */
+    static void centredAffine(float[] p, float[] mask, float ceiling, float[] q, float[] out, int off, int n, float mean, float a, float b, float d) {
         int i = 0;
         FloatVector vb = FloatVector.broadcast(S, b);
         for (int bound = S.loopBound(n); i < bound; i += L) {
-            FloatVector.fromArray(S, q, off + i).sub(mean).fma(vb, masked(p, mask, off + i).fma(a, d)).intoArray(out, off + i);
+            FloatVector.fromArray(S, q, off + i).sub(mean).fma(vb, masked(p, mask, ceiling, off + i).fma(a, d)).intoArray(out, off + i);
         }
         for (; i < n; i++) {
-            float pm = mask == null || mask[off + i] > 0 ? p[off + i] : 0f;
+            float pm = passes(mask, ceiling, off + i) ? p[off + i] : 0f;
             out[off + i] = Math.fma(q[off + i] - mean, b, Math.fma(pm, a, d));
         }
     }

@@ -189,7 +189,8 @@ public final class GraphTrainer implements TrainingEngine {
 
     private void forward(Node n, float[] y) {
         long start = System.nanoTime();
-        TrainingStep step = new TrainingStep(training, plan.frozen(n), random, arrays -> saved.put(n, arrays), conv(n), plan.absorbsRelu(n));
+        TrainingStep step = new TrainingStep(training, plan.frozen(n), random, arrays -> saved.put(n, arrays), conv(n), plan.absorbsRelu(n),
+                plan.reluCeiling(n));
         n.sourceOp().trainingForward(eval(n, y), step);
         nanos.computeIfAbsent("forward " + n.op().type(), k -> new long[1])[0] += System.nanoTime() - start;
     }
@@ -254,7 +255,7 @@ public final class GraphTrainer implements TrainingEngine {
     private void backward(Node n, float[] dy, float[][] dxs) {
         long start = System.nanoTime();
         Gradient g = new Gradient(dy, dxs, suffix -> grads.get(n.name() + "." + suffix), saved.get(n), conv(n),
-                plan.absorbsRelu(n) ? values.get(n.output()) : null);
+                plan.absorbsRelu(n) ? values.get(n.output()) : null, plan.reluCeiling(n));
         n.sourceOp().backward(eval(n, values.get(n.output())), g);
         nanos.computeIfAbsent("backward " + n.op().type(), k -> new long[1])[0] += System.nanoTime() - start;
     }
@@ -264,7 +265,7 @@ public final class GraphTrainer implements TrainingEngine {
         long start = System.nanoTime();
         float[] y = pool.take(Math.toIntExact(batch * s.output().shape().size()), true, poison);
         held.put(s, y);
-        s.sourceOp().recomputeOutput(eval(s, y), saved.get(s), plan.absorbsRelu(s));
+        s.sourceOp().recomputeOutput(eval(s, y), saved.get(s), plan.absorbsRelu(s), plan.reluCeiling(s));
         values.put(s.output(), y);
         Node relu = plan.foldedRelu(s);
         if (relu != null) values.put(relu.output(), y);

@@ -100,6 +100,29 @@ class GraphGradientCheckTest {
         checkAgainstFiniteDifferences(graph, 2 * 5 * 5, 3);
     }
 
+    /**
+     * A ReLU6 folded into the batch norm before it (its forward clamps at both ends, its backward
+     * masks where 0 < out < 6), with gamma 4 so that about one output in seven passes 6.
+     */
+    @Test
+    void aReLU6FoldedIntoBatchNormMatchesFiniteDifferences() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("clamp.cnn", """
+                network Clamp {
+                  input x: [2, 5, 5]
+                  y = conv(4, 3, pad=1) -> bn -> relu6
+                  y -> conv(4, 3, pad=1) -> bn -> relu6 -> gap -> flatten -> dense(3)
+                }
+                """)).networks().getFirst();
+        assertThat(io.cnnc.compiler.train.TrainingPlan.derive(graph, Set.of()).print()).contains("fold relu61 (relu6) into bn1\n")
+                .contains("fold relu62 (relu6) into bn2\n");
+        for (String engine : new String[] {"generated", "interpreted", "reference"}) {
+            checkAgainstFiniteDifferences(graph, 2 * 5 * 5, 3, engine, 1e-3, p -> {
+                java.util.Arrays.fill(p.get("bn1.weight").data(), 4f);
+                java.util.Arrays.fill(p.get("bn2.weight").data(), 4f);
+            });
+        }
+    }
+
     /** upsample in each mode between convs, so its backward feeds every parameter gradient before it. */
     @Test
     void upsampleInTrainingModeMatchesFiniteDifferences() throws Exception {
@@ -124,7 +147,13 @@ class GraphGradientCheckTest {
     }
 
     private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs, String engine, double h) {
+        checkAgainstFiniteDifferences(graph, inputSize, outputs, engine, h, p -> {});
+    }
+
+    private static void checkAgainstFiniteDifferences(Graph graph, int inputSize, int outputs, String engine, double h,
+                                                      java.util.function.Consumer<Map<String, Tensor>> tweak) {
         Map<String, Tensor> params = WeightInitializer.initialize(graph, 11);
+        tweak.accept(params);
         // Arrays the memory plan drops or hands back read as NaN: an op reading one it said it would not spreads it.
         TrainingEngine trainer;
         if (engine.equals("generated")) {
