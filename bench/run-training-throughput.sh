@@ -58,7 +58,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
   row "ResNet-20, batch 128" "$resnet" "$resnetRef" "$torchResnet"
   row "MobileNetV2 (32x32), batch 128" "$mobile" "" "$torchMobile"
   echo
-  echo "Raw output (the compiled engine's time per op type is per step, after warm-up):"
+  echo "Raw output (per op type and step for the reference engine, which GraphTrainer interprets; the compiled engine runs generated code):"
   echo '```'
   echo "$lenet"; echo "$lenetRef"; echo "$resnet"; echo "$resnetRef"; echo "$mobile"; echo "$torchLenet"; echo "$torchResnet"; echo "$torchMobile"
   echo '```'
