@@ -1,6 +1,7 @@
 package io.cnnc.bench;
 
 import io.cnnc.compiler.schedule.CalibratedLayers;
+import io.cnnc.compiler.schedule.CalibrationLayers;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.schedule.Tuner;
 import io.cnnc.kernels.ConvGeometry;
@@ -27,40 +28,6 @@ import java.util.TreeMap;
  */
 public final class CalibrateCostModel {
 
-    private record Layer(String name, ConvGeometry g) {}
-
-    private static ConvGeometry conv(int inC, int hw, int outC, int k, int stride, int pad, int groups) {
-        return new ConvGeometry(inC, hw, hw, outC, k, k, stride, stride, pad, pad, pad, pad, 1, 1, groups);
-    }
-
-    static final List<Layer> LAYERS = List.of(
-            new Layer("3x3 64->64 @56", conv(64, 56, 64, 3, 1, 1, 1)),
-            new Layer("3x3 128->128 @28", conv(128, 28, 128, 3, 1, 1, 1)),
-            new Layer("3x3 256->256 @14", conv(256, 14, 256, 3, 1, 1, 1)),
-            new Layer("3x3 512->512 @7", conv(512, 7, 512, 3, 1, 1, 1)),
-            // CIFAR-sized layers (ResNet-20's stages): far from the ImageNet ones, they took the
-            // medians, and planar F(4,3) on 16 channels @32 (1.7x ONNX Runtime's ResNet-20).
-            new Layer("3x3 16->16 @32", conv(16, 32, 16, 3, 1, 1, 1)),
-            new Layer("3x3 32->32 @16", conv(32, 16, 32, 3, 1, 1, 1)),
-            new Layer("3x3 64->64 @8", conv(64, 8, 64, 3, 1, 1, 1)),
-            new Layer("3x3 s2 64->128 @56", conv(64, 56, 128, 3, 2, 1, 1)),
-            new Layer("3x3 s2 128->256 @28", conv(128, 28, 256, 3, 2, 1, 1)),
-            new Layer("1x1 256->64 @56", conv(256, 56, 64, 1, 1, 0, 1)),
-            new Layer("1x1 64->256 @56", conv(64, 56, 256, 1, 1, 0, 1)),
-            new Layer("1x1 s2 64->128 @56", conv(64, 56, 128, 1, 2, 0, 1)),
-            // MobileNetV2's small 1x1 layers: without them their estimates came from the 56x56
-            // rows, and on two threads gemm-1x1 ran them no faster than on one (Zen 5).
-            new Layer("1x1 384->64 @14", conv(384, 14, 64, 1, 1, 0, 1)),
-            new Layer("1x1 64->384 @14", conv(64, 14, 384, 1, 1, 0, 1)),
-            new Layer("1x1 960->160 @7", conv(960, 7, 160, 1, 1, 0, 1)),
-            new Layer("1x1 160->960 @7", conv(160, 7, 960, 1, 1, 0, 1)),
-            new Layer("7x7 s2 3->64 @224", conv(3, 224, 64, 7, 2, 3, 1)),
-            new Layer("5x5 1->6 @28", conv(1, 28, 6, 5, 1, 0, 1)),
-            new Layer("dw 3x3 144 @56", conv(144, 56, 144, 3, 1, 1, 144)),
-            new Layer("dw 3x3 s2 96 @112", conv(96, 112, 96, 3, 2, 1, 96)),
-            new Layer("dw 3x3 960 @7", conv(960, 7, 960, 3, 1, 1, 960)),
-            new Layer("3x3 g2 32->32 @28", conv(32, 28, 32, 3, 1, 1, 2)));
-
     public static void main(String[] args) throws IOException {
         Machine m = Machine.detect();
         Path out = Path.of(args.length > 0 ? args[0] : "compiler/src/main/resources/io/cnnc/compiler/schedule/" + m.efficiencyTable());
@@ -80,7 +47,7 @@ public final class CalibrateCostModel {
         int[] threadCounts = Runtime.getRuntime().availableProcessors() >= 2 ? new int[] {1, 2} : new int[] {1};
         for (int threads : threadCounts) {
             Parallel parallel = Parallel.of(threads);
-            for (Layer l : LAYERS) {
+            for (CalibrationLayers.Layer l : CalibrationLayers.all()) {
                 Map<String, Double> measured = measure(l.g(), parallel);
                 for (ConvStrategy s : ConvStrategies.candidates(l.g())) {
                     double ms = measured.get(s.name());

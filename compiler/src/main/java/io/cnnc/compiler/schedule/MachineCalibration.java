@@ -32,31 +32,13 @@ public final class MachineCalibration {
         void step(String what, int done, int total);
     }
 
-    private record Layer(String name, ConvGeometry g) {}
-
     private record Timed(ConvStrategy strategy, ConvGeometry g, int threads, double ms) {}
 
-    private static ConvGeometry conv(int inC, int hw, int outC, int k, int stride, int pad, int groups) {
-        return new ConvGeometry(inC, hw, hw, outC, k, k, stride, stride, pad, pad, pad, pad, 1, 1, groups);
-    }
-
-    /** One or two layers per family of bench's calibration set: its strategies' keys, at sizes a network has. */
-    private static final List<Layer> LAYERS = List.of(
-            new Layer("3x3 64->64 @56", conv(64, 56, 64, 3, 1, 1, 1)),
-            new Layer("3x3 256->256 @14", conv(256, 14, 256, 3, 1, 1, 1)),
-            new Layer("3x3 16->16 @32", conv(16, 32, 16, 3, 1, 1, 1)),
-            new Layer("3x3 64->64 @8", conv(64, 8, 64, 3, 1, 1, 1)),
-            new Layer("3x3 s2 128->256 @28", conv(128, 28, 256, 3, 2, 1, 1)),
-            new Layer("1x1 256->64 @56", conv(256, 56, 64, 1, 1, 0, 1)),
-            new Layer("1x1 64->384 @14", conv(64, 14, 384, 1, 1, 0, 1)),
-            new Layer("7x7 s2 3->64 @224", conv(3, 224, 64, 7, 2, 3, 1)),
-            new Layer("dw 3x3 144 @56", conv(144, 56, 144, 3, 1, 1, 144)),
-            new Layer("dw 3x3 960 @7", conv(960, 7, 960, 3, 1, 1, 960)),
-            new Layer("3x3 g2 32->32 @28", conv(32, 28, 32, 3, 1, 1, 2)));
+    private static final List<CalibrationLayers.Layer> LAYERS = CalibrationLayers.compact();
 
     /** The layers the strategies are measured on. */
     public static List<ConvGeometry> layers() {
-        return LAYERS.stream().map(Layer::g).toList();
+        return LAYERS.stream().map(CalibrationLayers.Layer::g).toList();
     }
 
     /** As in CalibrateCostModel: a run faster than its modelled traffic allows comes out above 1, capped here. */
@@ -90,7 +72,7 @@ public final class MachineCalibration {
         long deadline = System.nanoTime() + (long) (budgetSeconds * 1e9);
         for (int t : threadCounts) {
             Parallel parallel = Parallel.of(t);
-            for (Layer l : LAYERS) {
+            for (CalibrationLayers.Layer l : LAYERS) {
                 progress.step(l.name() + " on " + t + (t == 1 ? " thread" : " threads"), done++, total);
                 if (System.nanoTime() > deadline) continue;
                 for (ConvStrategy s : ConvStrategies.candidates(l.g())) {
@@ -204,7 +186,7 @@ public final class MachineCalibration {
      * chains less that of 101 lone runs, per layer.
      */
     static double handoverMs(int threads) {
-        ConvGeometry g = conv(32, 16, 32, 3, 1, 1, 1);
+        ConvGeometry g = new ConvGeometry(32, 16, 16, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
         java.util.Random r = new java.util.Random(1);
         Parallel p = Parallel.of(threads);
         int layers = 8;

@@ -40,34 +40,47 @@ public final class Tuner {
      * compiled) and 100 ms after, then the median of a round of at least 5 calls and 30 ms.
      */
     public static double measureQuickMs(ConvStrategy strategy, ConvGeometry g, Parallel parallel) {
-        Random r = new Random(1);
-        float[] w = random(r, g.weightCount());
-        float[] x = random(r, g.inC() * g.inH() * g.inW());
-        float[] y = new float[g.outC() * g.outH() * g.outW()];
-        ConvKernel k = strategy.prepare(g, w, Epilogue.none(), parallel);
-        settle(k, x, y);
-        boolean first = WARMED.add(strategy.name());
-        long minNanos = first ? 400_000_000L : 100_000_000L;
-        long start = System.nanoTime();
-        for (int i = 0; i < 5 || System.nanoTime() - start < minNanos; i++) k.forward(x, null, y, 1);
-        return medianOfRound(k, x, y, 5, 30_000_000L, 30);
+        Setup s = Setup.of(strategy, g, parallel);
+        s.warm(strategy, 400_000_000L, 100_000_000L, 5, 5);
+        return medianOfRound(s.k, s.x, s.y, 5, 30_000_000L, 30);
+    }
+
+    /** A layer's kernel on random weights and input, settled, with the stream its weights came from. */
+    private record Setup(ConvKernel k, float[] x, float[] y, Random r) {
+
+        static Setup of(ConvStrategy strategy, ConvGeometry g, Parallel parallel) {
+            Random r = new Random(1);
+            float[] w = random(r, g.weightCount());
+            float[] x = random(r, g.inC() * g.inH() * g.inW());
+            float[] y = new float[g.outC() * g.outH() * g.outW()];
+            ConvKernel k = strategy.prepare(g, w, Epilogue.none(), parallel);
+            settle(k, x, y);
+            return new Setup(k, x, y, r);
+        }
+
+        /**
+         * Runs the kernel {@code firstNanos} and {@code firstCalls} at least where this JVM meets
+         * the strategy for the first time, {@code laterNanos} and {@code laterCalls} after:
+         * interpreted code is slow but just as steady, so stability alone would stop a warm-up
+         * before C2 has compiled anything.
+         */
+        void warm(ConvStrategy strategy, long firstNanos, long laterNanos, int firstCalls, int laterCalls) {
+            boolean first = WARMED.add(strategy.name());
+            long minNanos = first ? firstNanos : laterNanos;
+            long start = System.nanoTime();
+            for (int i = 0; i < (first ? firstCalls : laterCalls) || System.nanoTime() - start < minNanos; i++) k.forward(x, null, y, 1);
+        }
     }
 
     private static double measureMs(ConvStrategy strategy, ConvGeometry g, Parallel parallel, boolean cold) {
-        Random r = new Random(1);
-        float[] w = random(r, g.weightCount());
-        float[] x = random(r, g.inC() * g.inH() * g.inW());
-        float[] y = new float[g.outC() * g.outH() * g.outW()];
-        ConvKernel k = strategy.prepare(g, w, Epilogue.none(), parallel);
-        settle(k, x, y);
-        // Interpreted code is slow but just as steady, so stability alone would stop the warm-up
-        // before C2 has compiled anything: the first layer a strategy meets in this JVM runs
-        // 1.5 s and 20 calls first (most of its code is compiled then), later layers 500 ms, for
-        // the paths a layer takes first (Winograd's tiles-on-rows GEMM, say).
-        boolean first = WARMED.add(strategy.name());
-        long minNanos = first ? 1_500_000_000L : 500_000_000L;
-        long start = System.nanoTime();
-        for (int i = 0; i < (first ? 20 : 10) || System.nanoTime() - start < minNanos; i++) k.forward(x, null, y, 1);
+        Setup s = Setup.of(strategy, g, parallel);
+        ConvKernel k = s.k();
+        float[] x = s.x();
+        float[] y = s.y();
+        // The first layer a strategy meets in this JVM runs 1.5 s and 20 calls first (most of its
+        // code is compiled then), later layers 500 ms, for the paths a layer takes first
+        // (Winograd's tiles-on-rows GEMM, say).
+        s.warm(strategy, 1_500_000_000L, 500_000_000L, 20, 10);
         long warmUntil = System.nanoTime() + 2_000_000_000L;
         double previous = Double.POSITIVE_INFINITY;
         while (System.nanoTime() < warmUntil) {
@@ -75,7 +88,7 @@ public final class Tuner {
             if (Math.abs(round - previous) <= 0.05 * previous) break;
             previous = round;
         }
-        if (cold) return medianOfColdWeightRuns(strategy, g, parallel, k, x, y, r);
+        if (cold) return medianOfColdWeightRuns(strategy, g, parallel, k, x, y, s.r());
         return medianOfRound(k, x, y, 5, 40_000_000L, 30);
     }
 

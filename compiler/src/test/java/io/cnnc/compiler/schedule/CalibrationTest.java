@@ -62,6 +62,13 @@ class CalibrationTest {
         assertThat(Calibration.read(dir.resolve("absent.properties"), "cpu x2")).isInstanceOf(Calibration.Read.Absent.class);
     }
 
+    /** Every name of the compact set is a layer of the full one. */
+    @Test
+    void theCompactLayerSetIsPartOfTheFullOne() {
+        assertThat(CalibrationLayers.compact()).hasSize(11);
+        assertThat(CalibrationLayers.all()).containsAll(CalibrationLayers.compact()).hasSize(22);
+    }
+
     @Test
     void theCacheLivesUnderXdgOrTheGivenDirectory() {
         String before = System.getProperty("cnnc.calibration.dir");

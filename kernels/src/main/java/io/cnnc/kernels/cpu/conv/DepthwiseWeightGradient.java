@@ -3,7 +3,6 @@ package io.cnnc.kernels.cpu.conv;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.Workers;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -79,22 +78,9 @@ public final class DepthwiseWeightGradient {
         FloatVector s5 = FloatVector.fromArray(S, sums, at + 5 * L), s6 = FloatVector.fromArray(S, sums, at + 6 * L);
         FloatVector s7 = FloatVector.fromArray(S, sums, at + 7 * L), s8 = FloatVector.fromArray(S, sums, at + 8 * L);
         int o0 = off[0], o1 = off[1], o2 = off[2], o3 = off[3], o4 = off[4], o5 = off[5], o6 = off[6], o7 = off[7], o8 = off[8];
-        int i = 0;
-        for (; i <= n - L; i += L) {
+        // Whole vectors past n: dy's run is padded by a vector of zeros, and the phases by a vector past every tap's run.
+        for (int i = 0; i < n; i += L) {
             FloatVector d = FloatVector.fromArray(S, a, i);
-            s0 = d.fma(FloatVector.fromArray(S, b, o0 + i), s0);
-            s1 = d.fma(FloatVector.fromArray(S, b, o1 + i), s1);
-            s2 = d.fma(FloatVector.fromArray(S, b, o2 + i), s2);
-            s3 = d.fma(FloatVector.fromArray(S, b, o3 + i), s3);
-            s4 = d.fma(FloatVector.fromArray(S, b, o4 + i), s4);
-            s5 = d.fma(FloatVector.fromArray(S, b, o5 + i), s5);
-            s6 = d.fma(FloatVector.fromArray(S, b, o6 + i), s6);
-            s7 = d.fma(FloatVector.fromArray(S, b, o7 + i), s7);
-            s8 = d.fma(FloatVector.fromArray(S, b, o8 + i), s8);
-        }
-        if (i < n) {
-            // dy past its end reads as zero (the run is padded by a vector), so the tail needs no mask.
-            FloatVector d = FloatVector.fromArray(S, a, i, S.indexInRange(i, n));
             s0 = d.fma(FloatVector.fromArray(S, b, o0 + i), s0);
             s1 = d.fma(FloatVector.fromArray(S, b, o1 + i), s1);
             s2 = d.fma(FloatVector.fromArray(S, b, o2 + i), s2);
@@ -116,14 +102,9 @@ public final class DepthwiseWeightGradient {
         s8.intoArray(sums, at + 8 * L);
     }
 
-    /** acc plus a[i] * b[offset + i] for i below n, lane by lane. */
+    /** acc plus a[i] * b[offset + i] for i below n, lane by lane, in whole vectors past n (zeros in a). */
     private static FloatVector dot(float[] a, float[] b, int offset, int n, FloatVector acc) {
-        int i = 0;
-        for (; i <= n - L; i += L) acc = FloatVector.fromArray(S, a, i).fma(FloatVector.fromArray(S, b, offset + i), acc);
-        if (i < n) {
-            VectorMask<Float> m = S.indexInRange(i, n);
-            acc = FloatVector.fromArray(S, a, i, m).fma(FloatVector.fromArray(S, b, offset + i, m), acc);
-        }
+        for (int i = 0; i < n; i += L) acc = FloatVector.fromArray(S, a, i).fma(FloatVector.fromArray(S, b, offset + i), acc);
         return acc;
     }
 }

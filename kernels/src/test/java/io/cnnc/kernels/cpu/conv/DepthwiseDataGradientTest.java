@@ -11,22 +11,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The depthwise data gradient against im2col, GEMM and col2im (itself held to finite
- * differences, GradientCheckTest): strides 1 and 2, odd and even planes, planes narrower than a
- * vector, asymmetric pads, a 5x5 and a 3x1 kernel, a channel multiplier of 2, and edges no tap
- * reaches. dx starts as NaN: every element must be written.
+ * differences, GradientCheckTest) on {@link DepthwiseGeometries}. dx starts as NaN: every
+ * element must be written.
  */
 class DepthwiseDataGradientTest {
 
     static List<ConvGeometry> geometries() {
-        return List.of(
-                new ConvGeometry(6, 17, 15, 6, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 6),
-                new ConvGeometry(6, 16, 16, 6, 3, 3, 2, 2, 1, 0, 1, 0, 1, 1, 6),
-                new ConvGeometry(12, 32, 32, 12, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 12),
-                new ConvGeometry(8, 8, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 8),
-                new ConvGeometry(5, 4, 4, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 5),
-                new ConvGeometry(4, 11, 9, 4, 5, 5, 2, 2, 2, 2, 1, 3, 1, 1, 4),
-                new ConvGeometry(4, 10, 10, 8, 3, 1, 2, 1, 1, 1, 0, 0, 1, 1, 4),
-                new ConvGeometry(3, 16, 16, 3, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 3));
+        return DepthwiseGeometries.all();
     }
 
     @ParameterizedTest
