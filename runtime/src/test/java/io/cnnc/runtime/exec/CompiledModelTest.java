@@ -215,6 +215,27 @@ class CompiledModelTest {
     }
 
     /**
+     * A network whose every conv the cost model runs alone (convs of 4 channels at 6x6, too small
+     * to share out on any CPU) runs its other ops alone too, the upsampling to 192x192 that would
+     * otherwise be shared out included: its generated code never hands the team a loop, so it
+     * runs on two threads as on one.
+     */
+    @Test
+    void aNetworkOfConvsRunAloneRunsAllAlone() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("tiny.cnn", """
+                network Tiny { input x: [4, 6, 6]
+                  y = conv(4, 3, pad=1) -> bn -> relu
+                  (y + (y -> conv(4, 3, pad=1) -> bn)) -> relu -> upsample(32) -> gap -> flatten -> dense(3)
+                }
+                """)).networks().getFirst();
+        Map<String, float[]> raw = new HashMap<>();
+        WeightInitializer.initialize(graph, 3).forEach((k, v) -> raw.put(k, v.data()));
+        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withThreads(2));
+        assertThat(model.choices().values()).allMatch(c -> c.threads() == 1);
+        assertThat(model.javaSource()).doesNotContain(", parallel)").doesNotContain("(parallel)").contains(", serial)");
+    }
+
+    /**
      * On two threads the cost model runs Res's small convs alone (their one-thread estimates beat
      * the shared-out ones plus the hand-over): each such conv's kernel gets the serial pool in the
      * generated code, the others the network's, and the result is still the reference's.
