@@ -63,7 +63,7 @@ public final class LayerCatalog {
                 optional("pad", ArgType.PAIR, ZERO, 0), optional("ceil", ArgType.BOOL, FALSE, 0));
         define("maxpool", pool, (a, in) -> pool(PoolOp.Kind.MAX, a), PoolOp.ONNX_IMPORT);
         define("avgpool", pool, (a, in) -> pool(PoolOp.Kind.AVG, a), PoolOp.ONNX_IMPORT);
-        define("gap", List.of(), (a, in) -> new GlobalPoolOp(PoolOp.Kind.AVG), GlobalPoolOp.ONNX_IMPORT);
+        define("gap", List.of(), (a, in) -> new GlobalPoolOp(PoolOp.Kind.AVG), GlobalPoolOp.ONNX_IMPORT, GlobalPoolOp.ONNX_IMPORT_REDUCE);
         alias("globalavgpool", "gap");
         define("globalmaxpool", List.of(), (a, in) -> new GlobalPoolOp(PoolOp.Kind.MAX), GlobalPoolOp.ONNX_IMPORT);
         define("adaptiveavgpool", List.of(required("size", ArgType.PAIR, 1)), (a, in) -> {

@@ -105,4 +105,25 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp, GpuTrainabl
         OnnxImport.Value x = n.in(0);
         n.emit(x, n.node().opType().equals("GlobalAveragePool") ? "gap" : "globalmaxpool", x.c(), 1, 1, 4);
     });
+
+    /**
+     * ReduceMean or ReduceMax over H and W of a [N, C, H, W] value (MnasNet's {@code x.mean([2, 3])}):
+     * global pooling, then a flatten where the reduced axes are not kept. The axes come as an
+     * attribute (opset 17 and before) or as a constant second input (18); other reductions are
+     * left to the list of nodes that do not import.
+     */
+    public static final OnnxImportRule ONNX_IMPORT_REDUCE = OnnxImportRule.pattern(Set.of("ReduceMean", "ReduceMax"), n -> {
+        OnnxImport.Value x = n.computed(0);
+        if (x == null || x.rank() != 4) return false;
+        long[] axes = n.node().ints("axes", null);
+        if (axes == null && n.node().inputs().size() > 1 && n.constant(1) != null) axes = OnnxImport.ints(n.constant(1));
+        if (axes == null) return false;
+        java.util.Set<Long> over = new java.util.HashSet<>();
+        for (long a : axes) over.add(a < 0 ? a + 4 : a);
+        if (!over.equals(Set.of(2L, 3L))) return false;
+        String pool = n.node().opType().equals("ReduceMean") ? "gap" : "globalmaxpool";
+        if (n.node().integer("keepdims", 1) != 0) n.emit(x, pool, x.c(), 1, 1, 4);
+        else n.emit(x, pool + " -> flatten", x.c(), 1, 1, 2);
+        return true;
+    });
 }
