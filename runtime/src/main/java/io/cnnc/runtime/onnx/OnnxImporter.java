@@ -41,8 +41,8 @@ public final class OnnxImporter {
     private static final Set<String> STRUCTURAL = Set.of("Constant", "Pad", "Dropout", "Identity",
             "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast");
 
-    private static final Set<String> SUPPORTED = Stream.of(RULES.keySet().stream(), STRUCTURAL.stream(), DecomposedActivations.firstOps().stream())
-            .flatMap(s -> s).collect(Collectors.toUnmodifiableSet());
+    private static final Set<String> SUPPORTED = Stream.of(RULES.keySet().stream(), STRUCTURAL.stream(), DecomposedActivations.firstOps().stream(),
+            Stream.of(GeluPattern.ERF)).flatMap(s -> s).collect(Collectors.toUnmodifiableSet());
 
     private final Model model;
     private final Map<String, Value> values = new HashMap<>();
@@ -53,6 +53,7 @@ public final class OnnxImporter {
     private final List<String> lines = new ArrayList<>();
     private final Map<String, String> producers = new HashMap<>();
     private final DecomposedActivations chains = new DecomposedActivations();
+    private GeluPattern gelus;
     private int counter;
 
     private OnnxImporter(Model model) {
@@ -87,6 +88,7 @@ public final class OnnxImporter {
                     + " (opset " + model.opset() + "); nothing was written:\n  " + String.join("\n  ", unsupported));
         }
         for (TensorData t : g.initializers()) constants.put(t.name(), t);
+        gelus = GeluPattern.find(g);
         StringBuilder header = new StringBuilder();
         for (ValueInfo in : g.inputs()) {
             if (constants.containsKey(in.name())) continue; // old exporters list initializers as inputs
@@ -174,6 +176,14 @@ public final class OnnxImporter {
 
     private void node(NodeImport i) throws ImportException, OnnxImport.Refused {
         Node n = i.node();
+        if (gelus.skips(n)) return;
+        String geluOf = gelus.closes(n);
+        if (geluOf != null) {
+            Value x = values.get(geluOf);
+            if (x == null) throw new ImportException("input '" + geluOf + "' must be computed from the network input here");
+            i.emit(x, "gelu", x.c(), x.h(), x.w(), x.rank());
+            return;
+        }
         DecomposedActivations.Closed closed = chains.closing(n);
         if (closed != null) {
             Value x = values.get(closed.source());
