@@ -2,18 +2,9 @@ package io.cnnc.runtime.onnx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cnnc.compiler.Compiler;
-import io.cnnc.compiler.ir.Graph;
-import io.cnnc.dsl.SourceFile;
 import io.cnnc.runtime.Tensor;
-import io.cnnc.runtime.cli.CliTestAccess;
-import io.cnnc.runtime.exec.ReferenceExecutor;
-import io.cnnc.runtime.io.Npy;
-import io.cnnc.runtime.io.Safetensors;
-import io.cnnc.runtime.weights.WeightBinder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,15 +26,9 @@ class OnnxGeluTest {
     @ParameterizedTest
     @ValueSource(ints = {13, 17})
     void pyTorchsGeluImportsAsGeluAndMatchesPyTorch(int opset) throws Exception {
-        Path cnn = tmp.resolve("n.cnn");
-        CliTestAccess.Result r = CliTestAccess.cnnc("import", DIR.resolve("gelu_opset" + opset + ".onnx").toString(), "-o", cnn.toString());
-        assertThat(r.code()).as(r.err()).isZero();
-        assertThat(Files.readString(cnn)).contains("-> gelu\n").contains("-> scale(").doesNotContain("Erf");
-        Graph graph = Compiler.compile(SourceFile.read(cnn)).networks().getFirst();
-        Path weights = tmp.resolve("n.safetensors");
-        Tensor x = Npy.read(DIR.resolve("gelu_x.npy"));
-        float[] y = new ReferenceExecutor(graph, WeightBinder.bind(graph, Safetensors.read(weights), weights)).run(List.of(x)).getFirst().data();
-        OnnxImportChecks.assertClose(y, Npy.read(DIR.resolve("gelu_y.npy")).data());
+        String cnn = OnnxImportChecks.importsAndMatches(tmp, DIR.resolve("gelu_opset" + opset + ".onnx"), DIR.resolve("gelu_x.npy"),
+                DIR.resolve("gelu_y.npy"));
+        assertThat(cnn).contains("-> gelu\n").contains("-> scale(").doesNotContain("Erf");
     }
 
     @Test

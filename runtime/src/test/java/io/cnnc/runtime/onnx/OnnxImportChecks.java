@@ -21,6 +21,23 @@ final class OnnxImportChecks {
         return r.err();
     }
 
+    /**
+     * `cnnc import` of a PyTorch fixture into {@code dir}: it succeeds, and the network it writes
+     * runs {@code x} (an .npy beside the fixture) to PyTorch's {@code y} within {@link #assertClose};
+     * returns the .cnn text for the caller's checks of its form.
+     */
+    static String importsAndMatches(Path dir, Path onnx, Path x, Path y) throws Exception {
+        Path cnn = dir.resolve("n.cnn");
+        CliTestAccess.Result r = CliTestAccess.cnnc("import", onnx.toString(), "-o", cnn.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        io.cnnc.compiler.ir.Graph graph = io.cnnc.compiler.Compiler.compile(io.cnnc.dsl.SourceFile.read(cnn)).networks().getFirst();
+        Path weights = dir.resolve("n.safetensors");
+        float[] got = new io.cnnc.runtime.exec.ReferenceExecutor(graph, io.cnnc.runtime.weights.WeightBinder.bind(graph,
+                io.cnnc.runtime.io.Safetensors.read(weights), weights)).run(java.util.List.of(io.cnnc.runtime.io.Npy.read(x))).getFirst().data();
+        assertClose(got, io.cnnc.runtime.io.Npy.read(y).data());
+        return java.nio.file.Files.readString(cnn);
+    }
+
     /** Standard normal values of {@code shape} from seed 5. */
     static Tensor gaussian(int... shape) {
         Random random = new Random(5);

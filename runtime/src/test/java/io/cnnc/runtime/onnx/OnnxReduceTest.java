@@ -9,12 +9,9 @@ import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.cli.CliTestAccess;
 import io.cnnc.runtime.exec.ReferenceExecutor;
-import io.cnnc.runtime.io.Npy;
-import io.cnnc.runtime.io.Safetensors;
 import io.cnnc.runtime.onnx.OnnxWriter.IO;
 import io.cnnc.runtime.onnx.OnnxWriter.Init;
 import io.cnnc.runtime.onnx.OnnxWriter.NodeSpec;
-import io.cnnc.runtime.weights.WeightBinder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,15 +36,9 @@ class OnnxReduceTest {
     @ParameterizedTest
     @ValueSource(ints = {13, 17})
     void pyTorchsReductionsImportAsGlobalPoolingAndMatchPyTorch(int opset) throws Exception {
-        Path cnn = tmp.resolve("n.cnn");
-        CliTestAccess.Result r = CliTestAccess.cnnc("import", DIR.resolve("reduce_opset" + opset + ".onnx").toString(), "-o", cnn.toString());
-        assertThat(r.code()).as(r.err()).isZero();
-        assertThat(Files.readString(cnn)).contains("-> gap -> flatten").contains("-> globalmaxpool");
-        Graph graph = Compiler.compile(SourceFile.read(cnn)).networks().getFirst();
-        Path weights = tmp.resolve("n.safetensors");
-        Tensor x = Npy.read(DIR.resolve("reduce_x.npy"));
-        float[] y = new ReferenceExecutor(graph, WeightBinder.bind(graph, Safetensors.read(weights), weights)).run(List.of(x)).getFirst().data();
-        OnnxImportChecks.assertClose(y, Npy.read(DIR.resolve("reduce_y.npy")).data());
+        String cnn = OnnxImportChecks.importsAndMatches(tmp, DIR.resolve("reduce_opset" + opset + ".onnx"), DIR.resolve("reduce_x.npy"),
+                DIR.resolve("reduce_y.npy"));
+        assertThat(cnn).contains("-> gap -> flatten").contains("-> globalmaxpool");
     }
 
     @Test
