@@ -41,7 +41,7 @@ public final class LayerCatalog {
                 optional("stride", ArgType.PAIR, ONE, 1), optional("pad", ArgType.PADDING, ZERO, 0),
                 optional("dilation", ArgType.PAIR, ONE, 1), optional("groups", ArgType.INT, ONE, 1),
                 optional("bias", ArgType.BOOL, TRUE, 0)),
-                (a, in) -> conv("conv", a.integer("out"), a, in, a.integer("groups")), ConvOp.ONNX_IMPORT);
+                (a, in) -> conv("conv", a.integer("out"), a, in, a.integer("groups")), ConvOp.ONNX_IMPORT, ConvOp.ONNX_IMPORT_CHANNELS_LAST);
         define("dwconv", List.of(required("kernel", ArgType.PAIR, 1),
                 optional("stride", ArgType.PAIR, ONE, 1), optional("pad", ArgType.PADDING, ZERO, 0),
                 optional("dilation", ArgType.PAIR, ONE, 1), optional("multiplier", ArgType.INT, ONE, 1),
@@ -58,7 +58,7 @@ public final class LayerCatalog {
         define("scale", List.of(optional("init", ArgType.FLOAT, new FloatValue(1.0), -Double.MAX_VALUE)),
                 (a, in) -> new ScaleOp(a.number("init")), ScaleOp.ONNX_IMPORT);
         define("shift", List.of(optional("init", ArgType.FLOAT, new FloatValue(0.0), -Double.MAX_VALUE)),
-                (a, in) -> new ShiftOp(a.number("init")), ShiftOp.ONNX_IMPORT);
+                (a, in) -> new ShiftOp(a.number("init")), ShiftOp.ONNX_IMPORT, ShiftOp.ONNX_IMPORT_CHANNELS_LAST);
         List<ArgSpec> pool = List.of(required("kernel", ArgType.PAIR, 1), optional("stride", ArgType.PAIR, KERNEL, 1),
                 optional("pad", ArgType.PAIR, ZERO, 0), optional("ceil", ArgType.BOOL, FALSE, 0));
         define("maxpool", pool, (a, in) -> pool(PoolOp.Kind.MAX, a), PoolOp.ONNX_IMPORT);

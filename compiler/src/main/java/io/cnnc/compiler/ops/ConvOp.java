@@ -148,6 +148,24 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
     /** ONNX Conv; a Pad of zeros before it becomes part of its padding. */
     public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Conv"), ConvOp::fromOnnx);
 
+    /**
+     * A MatMul of a channel-last value by a constant [C, M] (ConvNeXt's Linear layers between its
+     * Transposes): a 1x1 conv to M channels, the weights transposed to [M, C, 1, 1].
+     */
+    public static final OnnxImportRule ONNX_IMPORT_CHANNELS_LAST = OnnxImportRule.pattern(Set.of("MatMul"), n -> {
+        if (!(n.held(0) instanceof OnnxImport.ChannelsLast last)) return false;
+        TensorData b = n.constant(1);
+        if (b == null || b.dims().length != 2 || b.dims()[0] != last.channels()) {
+            throw new OnnxImport.Refused("a channel-last value times anything but a constant [" + last.channels() + ", M]");
+        }
+        int c = last.channels();
+        int m = (int) b.dims()[1];
+        String name = n.layerName("conv");
+        n.weight(name + ".weight", OnnxImport.transpose(OnnxImport.floats(b, "B"), c, m), m, c, 1, 1);
+        n.hold(last.then("conv(" + m + ", 1, bias=false, name=\"" + name + "\")", m));
+        return true;
+    });
+
     private static void fromOnnx(OnnxImport n) throws OnnxImport.Refused {
         OnnxImport.ZeroPad extra = n.held(0) instanceof OnnxImport.ZeroPad p ? p : null;
         OnnxImport.Value x = extra != null ? extra.source() : n.in(0);

@@ -96,33 +96,27 @@ public record LayerNormOp(double eps) implements CommonOp {
     /** How PyTorch writes a layer norm over channels (ConvNeXt's LayerNorm2d) and cnnc exports it, for messages. */
     private static final String OVER_CHANNELS = "(Transpose perm [0, 2, 3, 1], LayerNormalization axis -1, Transpose perm [0, 3, 1, 2])";
 
-    /** A value in [N, H, W, C] on its way through a layer norm over channels; {@code call} is the layer once normalized. */
-    private record ChannelsLast(OnnxImport.Value source, String call) implements OnnxImport.Held {
-        @Override
-        public String misuse() {
-            return "a channel-last value that is not part of a layer norm over channels " + OVER_CHANNELS;
-        }
-    }
-
     /** The two Transposes around a layer norm over channels. */
     public static final OnnxImportRule ONNX_IMPORT_TRANSPOSE = OnnxImportRule.pattern(Set.of("Transpose"), n -> {
         long[] perm = n.node().ints("perm", new long[0]);
-        if (n.held(0) instanceof ChannelsLast last && last.call() != null && Arrays.equals(perm, TO_CHANNELS_FIRST)) {
+        if (n.held(0) instanceof OnnxImport.ChannelsLast last && Arrays.equals(perm, TO_CHANNELS_FIRST)) {
             OnnxImport.Value x = last.source();
-            n.emit(x, last.call(), x.c(), x.h(), x.w(), x.rank());
+            if (last.calls() == null) n.alias(x);
+            else n.emit(x, last.calls(), last.channels(), x.h(), x.w(), x.rank());
             return true;
         }
         OnnxImport.Value x = n.computed(0);
         if (x == null || x.rank() != 4 || !Arrays.equals(perm, TO_CHANNELS_LAST)) return false;
-        n.hold(new ChannelsLast(x, null));
+        n.hold(new OnnxImport.ChannelsLast(x, null, x.c()));
         return true;
     });
 
     /** LayerNormalization over the last axis: of [N, F], or of the channel-last view between the two Transposes. */
     public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("LayerNormalization"), n -> {
         long axis = n.node().integer("axis", -1);
-        ChannelsLast last = n.held(0) instanceof ChannelsLast c && c.call() == null ? c : null;
+        OnnxImport.ChannelsLast last = n.held(0) instanceof OnnxImport.ChannelsLast c ? c : null;
         OnnxImport.Value x = last != null ? last.source() : n.in(0);
+        int channels = last != null ? last.channels() : x.c();
         boolean lastAxis = axis == -1 || axis == (last != null ? 3 : 1);
         if (!lastAxis || last == null && x.rank() != 2) {
             throw new OnnxImport.Refused("LayerNormalization over axis " + axis + " of a rank-" + (last != null ? 4 : x.rank())
@@ -135,10 +129,10 @@ public record LayerNormOp(double eps) implements CommonOp {
             throw new OnnxImport.Refused("the bias must be a constant");
         }
         String name = n.layerName("layernorm");
-        n.weight(name + ".weight", OnnxImport.broadcast(scale, x.c()), x.c());
-        n.weight(name + ".bias", bias == null ? new float[x.c()] : OnnxImport.broadcast(bias, x.c()), x.c());
+        n.weight(name + ".weight", OnnxImport.broadcast(scale, channels), channels);
+        n.weight(name + ".bias", bias == null ? new float[channels] : OnnxImport.broadcast(bias, channels), channels);
         String call = "layernorm(eps=" + OnnxImport.fmt(n.node().number("epsilon", 1e-5f)) + ", name=\"" + name + "\")";
-        if (last != null) n.hold(new ChannelsLast(x, call));
+        if (last != null) n.hold(last.then(call, channels));
         else n.emit(x, call, x.c(), x.h(), x.w(), x.rank());
     });
 }

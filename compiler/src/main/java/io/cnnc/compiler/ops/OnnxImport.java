@@ -31,6 +31,26 @@ public interface OnnxImport {
         }
     }
 
+    /**
+     * A value in [N, H, W, C], between a Transpose to channels last and the Transpose back, with
+     * the layers that nodes on it have become so far ({@code calls}, "a -> b", or null) and its
+     * channels now: ConvNeXt's blocks run a layer norm, Linear layers (MatMul, Add) and a GELU
+     * there, each a per-pixel layer that .cnn computes on [N, C, H, W] as it is.
+     */
+    record ChannelsLast(Value source, String calls, int channels) implements Held {
+
+        /** The same value once {@code call} has run on it, with {@code channels} after it. */
+        public ChannelsLast then(String call, int channels) {
+            return new ChannelsLast(source, calls == null ? call : calls + " -> " + call, channels);
+        }
+
+        @Override
+        public String misuse() {
+            return "a channel-last value (after a Transpose perm [0, 2, 3, 1]) read by something other than a layer norm, a MatMul or Add "
+                    + "by a constant, a GELU or the Transpose back";
+        }
+    }
+
     /** Why a node cannot become .cnn; the importer lists it with the node's name. */
     final class Refused extends Exception {
         public Refused(String message) {

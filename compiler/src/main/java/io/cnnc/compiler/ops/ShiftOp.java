@@ -81,6 +81,22 @@ public record ShiftOp(double init) implements CommonOp {
     }
 
     /** ONNX Add of a constant, and Sub of one from a value. */
+    /** An Add of a constant [C] to a channel-last value (a Linear layer's bias): a shift, computed on [N, C, H, W] as it is. */
+    public static final OnnxImportRule ONNX_IMPORT_CHANNELS_LAST = OnnxImportRule.pattern(Set.of("Add"), n -> {
+        // PyTorch writes a Linear's bias first: Add(bias, MatMul).
+        int side = n.held(0) instanceof OnnxImport.ChannelsLast ? 0 : n.node().inputs().size() == 2 && n.held(1) instanceof OnnxImport.ChannelsLast ? 1 : -1;
+        if (side < 0) return false;
+        OnnxImport.ChannelsLast last = (OnnxImport.ChannelsLast) n.held(side);
+        io.cnnc.kernels.OnnxModel.TensorData b = n.constant(1 - side);
+        if (b == null || b.floats() == null || b.floats().length != last.channels()) {
+            throw new OnnxImport.Refused("a channel-last value plus anything but a constant of its " + last.channels() + " channels");
+        }
+        String name = n.layerName("shift");
+        n.weight(name + ".weight", b.floats().clone(), last.channels());
+        n.hold(last.then("shift(name=\"" + name + "\")", last.channels()));
+        return true;
+    });
+
     public static final OnnxImportRule ONNX_IMPORT = OnnxImportRule.total(Set.of("Add", "Sub"), n -> {
         boolean sub = n.node().opType().equals("Sub");
         n.perChannelLayer("shift", sub ? "constant minus a value" : null, sub ? v -> -v : v -> v);

@@ -179,6 +179,10 @@ public final class OnnxImporter {
         if (gelus.skips(n)) return;
         String geluOf = gelus.closes(n);
         if (geluOf != null) {
+            if (held.get(geluOf) instanceof OnnxImport.ChannelsLast last) {
+                i.hold(last.then("gelu", last.channels()));
+                return;
+            }
             Value x = values.get(geluOf);
             if (x == null) throw new ImportException("input '" + geluOf + "' must be computed from the network input here");
             i.emit(x, "gelu", x.c(), x.h(), x.w(), x.rank());
