@@ -2,6 +2,7 @@ package io.cnnc.bench;
 
 import io.cnnc.compiler.schedule.CalibratedLayers;
 import io.cnnc.compiler.schedule.CalibrationLayers;
+import io.cnnc.compiler.schedule.CostModel;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.schedule.Tuner;
 import io.cnnc.kernels.ConvGeometry;
@@ -52,8 +53,7 @@ public final class CalibrateCostModel {
                 for (ConvStrategy s : ConvStrategies.candidates(l.g())) {
                     double ms = measured.get(s.name());
                     ConvWork w = s.work(l.g(), threads);
-                    double compute = ms / 1e3 - w.bytes() / m.bandwidth(threads);
-                    double e = compute > 0 ? Math.min(MAX_EFFICIENCY, w.flops() / (m.peakFlops(threads) * compute)) : MAX_EFFICIENCY;
+                    double e = CostModel.efficiencyOf(m, w, ms, threads);
                     String key = s.efficiencyKey(l.g());
                     byKey.computeIfAbsent(key + (threads > 1 ? "@2" : ""), k -> new ArrayList<>()).add(e);
                     layers.append(CalibratedLayers.Row.of(key, l.g(), threads, e).tsv()).append('\n');
@@ -67,7 +67,7 @@ public final class CalibrateCostModel {
                 + "# written by bench/run-calibrate.sh (CalibrateCostModel) on " + m.cpu() + ".\n");
         md.append("\n| key | median efficiency | layers |\n|---|---:|---:|\n");
         byKey.forEach((k, v) -> {
-            double med = median(v);
+            double med = CostModel.median(v);
             props.append(String.format(Locale.ROOT, "%s=%.3f%n", k, med));
             md.append(String.format(Locale.ROOT, "| %s | %.3f | %d |%n", k, med, v.size()));
         });
@@ -95,23 +95,8 @@ public final class CalibrateCostModel {
         return ms;
     }
 
-    /**
-     * The model charges every byte a layer touches at memory bandwidth, but a timed run finds
-     * only its weights in memory (Tuner.measureColdMs): a run faster than its modelled traffic
-     * allows comes out above 1. Clamped at 1, two thirds of the Zen 4 keys' medians were 1.0 and
-     * the ranking among them was lost; above 1 the fit still gives back each calibrated run's
-     * time. The cap keeps a run whose bytes alone outlast it from an infinite efficiency.
-     */
-    private static final double MAX_EFFICIENCY = 4.0;
-
     /** How much slower than the fastest a strategy may be and still be timed twice. */
     private static final double CONTENDER = 1.3;
-
-    private static double median(List<Double> v) {
-        List<Double> s = new ArrayList<>(v);
-        s.sort(null);
-        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
-    }
 
     private static void write(Path p, String text) throws IOException {
         if (p.getParent() != null) Files.createDirectories(p.getParent());

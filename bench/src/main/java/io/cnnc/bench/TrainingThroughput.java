@@ -71,6 +71,6 @@ public final class TrainingThroughput {
         System.out.printf(java.util.Locale.ROOT, "%s: %.0f images/s, %.0f%% of FP32 peak (cnnc %s, %d cores, batch %d)%n", graph.name(), imagesPerSecond,
                 100 * imagesPerSecond * flopPerImage / (peak * 1e9), engine, threads, batch);
         System.out.printf(java.util.Locale.ROOT, "flop per image %.0f, peak %.0f GFLOP/s%n", flopPerImage, peak);
-        System.out.print(io.cnnc.compiler.train.TrainingMemoryPlan.of(io.cnnc.compiler.train.TrainingPlan.derive(graph, Set.of())).print(batch).lines().filter(l -> l.startsWith("memory:")).findFirst().orElseThrow() + "\n");
+        System.out.print(trainer.memoryPlan().print(batch).lines().filter(l -> l.startsWith("memory:")).findFirst().orElseThrow() + "\n");
     }
 }

@@ -46,7 +46,6 @@ public final class TrainingSourceGenerator {
     private final TrainingMemoryPlan memory;
     private final Map<Node, Directions> convs;
     private final int batch;
-    private final String className;
     private final Graph graph;
     private final TypeSpec.Builder type;
     private final MethodSpec.Builder constructor;
@@ -65,7 +64,6 @@ public final class TrainingSourceGenerator {
         this.memory = memory;
         this.convs = convs;
         this.batch = batch;
-        this.className = className;
         this.graph = plan.graph();
         this.type = TypeSpec.classBuilder(className).addModifiers(Modifier.PUBLIC, Modifier.FINAL).addSuperinterface(TrainingNetwork.class)
                 .addJavadoc("The training step of $L for batch $L, compiled by cnnc. Generated code: do not edit.\n", graph.name(), batch);
@@ -117,8 +115,8 @@ public final class TrainingSourceGenerator {
         addBackward();
         addUpdate();
         MethodSpec.Builder release = MethodSpec.methodBuilder("release").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC);
-        for (Node s : pooled) release.addStatement("$L = pool.giveBack($L)", field(s), field(s));
-        for (int k = 0; k < gradientFields; k++) release.addStatement("g$L = pool.giveBack(g$L)", k, k);
+        release(release, pooled);
+        for (int k = 0; k < gradientFields; k++) giveBack(release, "g" + k);
         type.addMethod(release.build());
         type.addMethod(constructor.build());
         return JavaFile.builder(ModelSourceGenerator.PACKAGE, type.build()).skipJavaLangImports(true).build();
@@ -130,7 +128,7 @@ public final class TrainingSourceGenerator {
                 .addParameter(SplittableRandom.class, "random")
                 .addStatement("this.in = x").addStatement("this.training = training").addStatement("this.random = random");
         forward.addComment("What the last step kept for its backward goes back to the pool.");
-        for (Node s : pooled) forward.addStatement("$L = pool.giveBack($L)", field(s), field(s));
+        release(forward, pooled);
         for (Node n : graph.nodes()) {
             if (plan.absorbedBy(n) != null) continue;
             String method = "forward" + index.get(n);
@@ -193,7 +191,7 @@ public final class TrainingSourceGenerator {
                         n.sourceOp().overwrites());
             }
             m.addCode(statement(n.sourceOp().backward(code(n, dy, dxs))));
-            if (!dy.equals("dOut")) m.addStatement("$L = pool.giveBack($L)", dy, dy);
+            if (!dy.equals("dOut")) giveBack(m, dy);
             release(m, memory.freedAfterBackward(n));
             for (int i = 0; i < dxs.length; i++) {
                 if (dxs[i].equals("null")) continue;
@@ -202,7 +200,7 @@ public final class TrainingSourceGenerator {
                     gradientOf.put(n.inputs().get(i), dxs[i]);
                 } else {
                     m.addStatement("$T.add($L, $L, $L, $T.team())", FastElementwise.class, sum, dxs[i], sum, Workers.class);
-                    m.addStatement("$L = pool.giveBack($L)", dxs[i], dxs[i]);
+                    giveBack(m, dxs[i]);
                 }
             }
             type.addMethod(m.build());
@@ -210,11 +208,16 @@ public final class TrainingSourceGenerator {
         type.addMethod(backward.build());
     }
 
-    private void release(MethodSpec.Builder m, List<Node> storages) {
-        for (Node s : pooledOnly(storages)) m.addStatement("$L = pool.giveBack($L)", field(s), field(s));
+    private void release(MethodSpec.Builder m, java.util.Collection<Node> storages) {
+        for (Node s : pooledOnly(storages)) giveBack(m, field(s));
     }
 
-    private List<Node> pooledOnly(List<Node> storages) {
+    /** The array in field {@code name} back to the pool, the field cleared. */
+    private static void giveBack(MethodSpec.Builder m, String name) {
+        m.addStatement("$L = pool.giveBack($L)", name, name);
+    }
+
+    private List<Node> pooledOnly(java.util.Collection<Node> storages) {
         return storages.stream().filter(pooled::contains).toList();
     }
 

@@ -3,6 +3,7 @@ package io.cnnc.compiler.schedule;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.conv.ConvStrategy;
 import io.cnnc.kernels.cpu.conv.ConvWork;
+import java.util.List;
 
 /**
  * Predicts a conv strategy's time from the work it exports ({@link ConvStrategy#work}: its
@@ -29,6 +30,31 @@ public final class CostModel {
     }
 
     public record Estimate(double ms, String reason) {}
+
+    /**
+     * The model charges every byte a layer touches at memory bandwidth, but a timed run finds
+     * only its weights in memory (Tuner.measureColdMs): a run faster than its modelled traffic
+     * allows comes out above 1. Clamped at 1, two thirds of the Zen 4 keys' medians were 1.0 and
+     * the ranking among them was lost; above 1 the fit still gives back each calibrated run's
+     * time. The cap keeps a run whose bytes alone outlast it from an infinite efficiency.
+     */
+    static final double MAX_EFFICIENCY = 4.0;
+
+    /**
+     * The efficiency a run of {@code ms} on {@code threads} implies for work {@code w} on
+     * {@code machine}: {@link #estimate}'s formula solved for it, as the calibrations fit it.
+     */
+    public static double efficiencyOf(Machine machine, ConvWork w, double ms, int threads) {
+        double compute = ms / 1e3 - w.bytes() / machine.bandwidth(threads);
+        return compute > 0 ? Math.min(MAX_EFFICIENCY, w.flops() / (machine.peakFlops(threads) * compute)) : MAX_EFFICIENCY;
+    }
+
+    /** The median of {@code v} (the mean of the middle two for an even count): the calibrations' statistic. */
+    public static double median(List<Double> v) {
+        List<Double> s = new java.util.ArrayList<>(v);
+        s.sort(null);
+        return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+    }
 
     /** What sharing a layer out over the threads costs beyond its work on this machine. */
     public double handoverMs() {

@@ -4,7 +4,6 @@ import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.ConvStrategy;
-import io.cnnc.kernels.cpu.conv.ConvWork;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -40,9 +39,6 @@ public final class MachineCalibration {
     public static List<ConvGeometry> layers() {
         return LAYERS.stream().map(CalibrationLayers.Layer::g).toList();
     }
-
-    /** As in CalibrateCostModel: a run faster than its modelled traffic allows comes out above 1, capped here. */
-    private static final double MAX_EFFICIENCY = 4.0;
 
     private MachineCalibration() {}
 
@@ -91,15 +87,13 @@ public final class MachineCalibration {
         Map<String, List<Double>> byKey = new TreeMap<>();
         List<CalibratedLayers.Row> rows = new ArrayList<>();
         for (Timed x : times) {
-            ConvWork w = x.strategy().work(x.g(), x.threads());
-            double compute = x.ms() / 1e3 - w.bytes() / m.bandwidth(x.threads());
-            double e = compute > 0 ? Math.min(MAX_EFFICIENCY, w.flops() / (m.peakFlops(x.threads()) * compute)) : MAX_EFFICIENCY;
+            double e = CostModel.efficiencyOf(m, x.strategy().work(x.g(), x.threads()), x.ms(), x.threads());
             String key = x.strategy().efficiencyKey(x.g());
             byKey.computeIfAbsent(key + (x.threads() > 1 ? "@2" : ""), k -> new ArrayList<>()).add(e);
             rows.add(CalibratedLayers.Row.of(key, x.g(), x.threads(), e));
         }
         Map<String, Double> medians = new TreeMap<>();
-        byKey.forEach((k, v) -> medians.put(k, median(v)));
+        byKey.forEach((k, v) -> medians.put(k, CostModel.median(v)));
         return new Calibration(machine, peak, bw1, bw2, handover, reorder, medians, rows, LocalDate.now().toString(),
                 (System.nanoTime() - start) / 1e9);
     }
@@ -226,10 +220,6 @@ public final class MachineCalibration {
             ns[r] = (double) (System.nanoTime() - t0) / x.length;
         }
         return median(ns);
-    }
-
-    private static double median(List<Double> v) {
-        return median(v.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static double median(double[] v) {

@@ -75,6 +75,24 @@ public final class TrainingPlan {
         return frozen;
     }
 
+    /**
+     * Throws IllegalArgumentException unless {@code graph} can be trained: one input, one output,
+     * and a source graph (an optimized one fails on its first fused node, before any work).
+     */
+    public static void requireTrainable(Graph graph) {
+        if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
+            throw new IllegalArgumentException("training needs a network with one input and one output");
+        }
+        for (Node n : graph.nodes()) n.sourceOp();
+    }
+
+    /** A zeroed gradient array for each tensor the plan updates, by name. */
+    public Map<String, float[]> newGradients() {
+        Map<String, float[]> grads = new HashMap<>();
+        for (NamedParam p : updated) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
+        return grads;
+    }
+
     /** The update rule, or null where the plan was derived without one. */
     public UpdateRule rule() {
         return rule;

@@ -4,6 +4,7 @@ import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.compiler.train.UpdateRule;
 import io.cnnc.compiler.target.gpu.GpuTrainingPlan;
 import io.cnnc.compiler.target.gpu.GpuTrainingPlanner;
+import io.cnnc.kernels.cpu.train.Dropout;
 import io.cnnc.kernels.gpu.GpuSource;
 import io.cnnc.kernels.gpu.Launch;
 import io.cnnc.runtime.Tensor;
@@ -53,7 +54,7 @@ public final class GpuTrainer implements AutoCloseable {
 
     /** As the CPU trainer: each epoch's dropout masks come from a stream of their own. */
     public void startEpoch(int epoch) {
-        random = new SplittableRandom(seed * 31 + epoch);
+        random = Dropout.epochStream(seed, epoch);
     }
 
     /** Forward pass in training mode, loss and gradients (BatchNorm's running statistics move), no update. */

@@ -12,6 +12,7 @@ import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.compiler.train.UpdateRule;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.train.BufferPool;
+import io.cnnc.kernels.cpu.train.Dropout;
 import io.cnnc.kernels.cpu.train.TrainingConv;
 import io.cnnc.kernels.cpu.train.TrainingNetwork;
 import io.cnnc.runtime.Tensor;
@@ -34,7 +35,7 @@ public final class GeneratedTrainer implements TrainingEngine {
     private final TrainingMemoryPlan memory;
     private final Map<Node, TrainingConvStrategies.Directions> convs;
     private final Map<String, float[]> params = new HashMap<>();
-    private final Map<String, float[]> grads = new HashMap<>();
+    private final Map<String, float[]> grads;
     private final Map<Integer, TrainingNetwork> steps = new HashMap<>();
     private final BufferPool pool = new BufferPool();
     private final TrainingConv.Slices slices = new TrainingConv.Slices();
@@ -43,8 +44,6 @@ public final class GeneratedTrainer implements TrainingEngine {
     private final int sampleSize;
     private SplittableRandom random;
     private TrainingNetwork last;
-    /** The source of each batch size's class that was generated here, for tests. */
-    private final Map<Integer, String> sources = new HashMap<>();
     /** Where classes generated ahead (a trainer jar's) are looked up before one is compiled; null: none. */
     private ClassLoader packaged;
 
@@ -62,10 +61,7 @@ public final class GeneratedTrainer implements TrainingEngine {
     /** On the strategies {@code chosen} per conv node (the training tuner's). */
     public GeneratedTrainer(Graph graph, Map<String, Tensor> params, long seed, Set<String> frozen, UpdateRule rule, int threads,
                             Map<Node, TrainingConvStrategies.Directions> chosen) {
-        if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
-            throw new IllegalArgumentException("training needs a network with one input and one output");
-        }
-        for (Node n : graph.nodes()) n.sourceOp(); // an optimized graph fails here, before any work
+        TrainingPlan.requireTrainable(graph);
         this.plan = TrainingPlan.derive(graph, frozen, rule);
         this.memory = TrainingMemoryPlan.of(plan);
         this.convs = chosen;
@@ -74,7 +70,7 @@ public final class GeneratedTrainer implements TrainingEngine {
         this.parallel = Parallel.of(threads);
         this.sampleSize = Math.toIntExact(graph.inputs().getFirst().shape().size());
         params.forEach((k, v) -> this.params.put(k, v.data()));
-        for (Graph.NamedParam p : plan.updated()) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
+        this.grads = plan.newGradients();
     }
 
     @Override
@@ -121,17 +117,12 @@ public final class GeneratedTrainer implements TrainingEngine {
 
     @Override
     public void startEpoch(int epoch) {
-        random = new SplittableRandom(seed * 31 + epoch);
+        random = Dropout.epochStream(seed, epoch);
     }
 
-    /** The plan of which activations the step keeps, drops and recomputes. */
+    @Override
     public TrainingMemoryPlan memoryPlan() {
         return memory;
-    }
-
-    /** The generated source of the class for {@code batch}, once a batch of that size has run. */
-    public String source(int batch) {
-        return sources.get(batch);
     }
 
     /**
@@ -146,7 +137,6 @@ public final class GeneratedTrainer implements TrainingEngine {
     public Map<String, byte[]> classFiles(int batch) {
         String name = TrainingSourceGenerator.classNameFor(plan.graph().name(), batch);
         String source = new TrainingSourceGenerator(plan, memory, convs, batch, name).generate().toString();
-        sources.put(batch, source);
         return JavaSourceCompiler.compile(ModelSourceGenerator.PACKAGE + "." + name, source);
     }
 

@@ -15,6 +15,7 @@ import io.cnnc.kernels.cpu.FastElementwise;
 import io.cnnc.kernels.cpu.Workers;
 import io.cnnc.kernels.cpu.train.BufferPool;
 import io.cnnc.kernels.cpu.train.ConvRunner;
+import io.cnnc.kernels.cpu.train.Dropout;
 import io.cnnc.kernels.cpu.train.TrainingConv;
 import io.cnnc.runtime.Tensor;
 import java.util.HashMap;
@@ -37,7 +38,7 @@ public final class GraphTrainer implements TrainingEngine {
 
     private final Graph graph;
     private final Map<String, Tensor> params;
-    private final Map<String, float[]> grads = new HashMap<>();
+    private final Map<String, float[]> grads;
     private final Map<Value, float[]> values = new HashMap<>();
     private final Map<Node, float[][]> saved = new HashMap<>();
     /**
@@ -75,17 +76,14 @@ public final class GraphTrainer implements TrainingEngine {
     /** {@code strategies}: which conv strategies the compiled engine may choose from (by name). */
     public GraphTrainer(Graph graph, Map<String, Tensor> params, long seed, java.util.Set<String> frozenNodes, Engine engine, int threads,
                         java.util.function.Predicate<String> strategies) {
-        if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
-            throw new IllegalArgumentException("training needs a network with one input and one output");
-        }
-        for (Node n : graph.nodes()) n.sourceOp(); // an optimized graph fails here, before any work
+        TrainingPlan.requireTrainable(graph);
         this.graph = graph;
         this.params = params;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
         this.plan = TrainingPlan.derive(graph, frozenNodes);
         this.memory = TrainingMemoryPlan.of(plan);
-        for (Graph.NamedParam p : plan.updated()) grads.put(p.name(), new float[Math.toIntExact(p.spec().size())]);
+        this.grads = plan.newGradients();
         if (engine == Engine.COMPILED) use(TrainingConvStrategies.choose(plan, Machine.detect(), threads, strategies));
     }
 
@@ -123,7 +121,7 @@ public final class GraphTrainer implements TrainingEngine {
 
     @Override
     public void startEpoch(int epoch) {
-        random = new SplittableRandom(seed * 31 + epoch);
+        random = Dropout.epochStream(seed, epoch);
     }
 
     @Override
@@ -272,7 +270,7 @@ public final class GraphTrainer implements TrainingEngine {
         nanos.computeIfAbsent("recompute " + s.op().type(), k -> new long[1])[0] += System.nanoTime() - start;
     }
 
-    /** The plan of which activations the step keeps, drops and recomputes. */
+    @Override
     public TrainingMemoryPlan memoryPlan() {
         return memory;
     }

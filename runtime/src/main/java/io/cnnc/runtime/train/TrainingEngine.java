@@ -1,5 +1,6 @@
 package io.cnnc.runtime.train;
 
+import io.cnnc.compiler.train.TrainingMemoryPlan;
 import io.cnnc.compiler.train.UpdateRule;
 import java.util.Map;
 
@@ -26,6 +27,9 @@ public interface TrainingEngine {
 
     /** Dropout masks of {@code epoch} come from a stream of their own (resumed runs repeat them). */
     void startEpoch(int epoch);
+
+    /** The plan of which activations the step keeps, drops and recomputes. */
+    TrainingMemoryPlan memoryPlan();
 
     /** Whether {@link #update} applies {@code rule}: a generated step carries the update it was generated with. */
     default boolean appliesUpdate(UpdateRule rule) {

@@ -71,9 +71,7 @@ public final class GpuTrainingPlanner {
                         + " is frozen but gets a gradient)");
             }
         }
-        if (graph.inputs().size() != 1 || graph.outputs().size() != 1) {
-            throw new IllegalArgumentException("training needs a network with one input and one output");
-        }
+        TrainingPlan.requireTrainable(graph);
         Shape out = graph.outputs().getFirst().shape();
         if (!out.isVector()) throw new IllegalArgumentException("training needs class logits [K, 1, 1] as the output, got " + out);
         List<String> unsupported = graph.nodes().stream().filter(n -> !(n.op() instanceof GpuTrainable))

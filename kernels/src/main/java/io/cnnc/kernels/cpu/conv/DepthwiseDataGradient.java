@@ -33,8 +33,8 @@ public final class DepthwiseDataGradient {
         int plane = g.inH() * g.inW();
         int tasks = Workers.count(inC);
         Workers.range(tasks, t -> {
-            float[] phases = new float[l.phaseFloats * g.strideH() * g.strideW()];
-            float[] dyp = new float[l.rows * l.width + L];
+            float[] phases = l.newPhases();
+            float[] dyp = l.newRows();
             int first = inC * t / tasks;
             int last = inC * (t + 1) / tasks;
             for (int n = 0; n < batch; n++) {

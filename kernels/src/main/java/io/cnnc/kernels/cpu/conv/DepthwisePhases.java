@@ -73,6 +73,16 @@ final class DepthwisePhases {
         }
     }
 
+    /** An array for {@link #phases}: every phase, its padding zero (the places the input's pixels never take). */
+    float[] newPhases() {
+        return new float[phaseFloats * g.strideH() * g.strideW()];
+    }
+
+    /** An array for {@link #onRows}, a vector of zeros past its runs so that whole vectors may read over their end. */
+    float[] newRows() {
+        return new float[rows * width + L];
+    }
+
     /** The inverse of {@link #phases}: the input's own pixels of the phases into the plane at {@code to} of dx. */
     void fromPhases(float[] in, float[] dx, int to) {
         int sh = g.strideH(), sw = g.strideW();

@@ -38,8 +38,8 @@ public final class DepthwiseWeightGradient {
         int outC = g.outC();
         int tasks = Workers.count(outC);
         Workers.range(tasks, t -> {
-            float[] phases = new float[l.phaseFloats * g.strideH() * g.strideW()];
-            float[] dyp = new float[l.rows * l.width + L];
+            float[] phases = l.newPhases();
+            float[] dyp = l.newRows();
             int first = outC * t / tasks;
             int last = outC * (t + 1) / tasks;
             // Per channel, its taps' sums as vectors; samples outside, so that a sample's planes of these channels stream in order.

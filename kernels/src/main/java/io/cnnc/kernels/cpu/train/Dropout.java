@@ -7,6 +7,11 @@ public final class Dropout {
 
     private Dropout() {}
 
+    /** The stream epoch {@code epoch}'s masks come from: every engine draws the same masks, and a resumed run repeats them. */
+    public static SplittableRandom epochStream(long seed, int epoch) {
+        return new SplittableRandom(seed * 31 + epoch);
+    }
+
     /** Writes {@code y} and the {@code mask} it applied from the first {@code n} elements of {@code x}. */
     public static void forward(float[] x, float[] y, int n, double p, SplittableRandom random, float[] mask) {
         float keep = (float) (1 / (1 - p));
