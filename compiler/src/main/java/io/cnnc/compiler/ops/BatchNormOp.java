@@ -228,8 +228,8 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
 
     /**
      * Batch statistics on the device, the running ones updated; what the backward reads is kept. A
-     * frozen layer (which gets no backward) runs on its running statistics, folded once on the
-     * host as {@link #gpu} folds them.
+     * frozen layer runs on its running statistics, folded once on the host as {@link #gpu} folds
+     * them, and keeps the folded scale for its data gradient.
      */
     @Override
     public List<Launch> gpuForward(GpuTrainingCode t) {
@@ -238,8 +238,10 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
         if (t.frozen()) {
             float[][] folded = folded(t.tensor(name + ".weight"), t.tensor(name + ".bias"), t.tensor(name + ".running_mean"),
                     t.tensor(name + ".running_var"));
-            return List.of(LayerLaunches.channelAffine(t.x(), t.constant(name + " scale (frozen, running statistics)", folded[0]),
-                    t.constant(name + " shift (frozen, running statistics)", folded[1]), t.y(), t.batch(), c, t.spatial()));
+            int scale = t.constant(name + " scale (frozen, running statistics)", folded[0]);
+            t.save(scale, t.constant(name + " zeros", new float[c]));
+            return List.of(LayerLaunches.channelAffine(t.x(), scale, t.constant(name + " shift (frozen, running statistics)", folded[1]), t.y(),
+                    t.batch(), c, t.spatial()));
         }
         int mean = t.workspace(name + " batch mean", c);
         int invStd = t.workspace(name + " batch 1/std", c);
@@ -253,6 +255,14 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
     public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
         int[] st = t.saved();
         int c = t.in().c();
+        if (t.frozen()) {
+            // The forward was an affine map per channel, so dx is dy times its scale, added into dx as the plan's beta says.
+            if (!t.needsDx(0)) return;
+            int scaled = t.workspace(t.node().name() + " dy times scale", t.count());
+            out.add(LayerLaunches.channelAffine(t.dy(), st[0], st[1], scaled, t.batch(), c, t.spatial()));
+            out.add(TrainingLaunches.accumulate(scaled, io.cnnc.kernels.gpu.Arg.NO_BUFFER, t.dx(0), t.count(), t.beta(0)));
+            return;
+        }
         out.add(TrainingLaunches.bnBackwardReduce(t.x(), t.dy(), st[0], st[1], t.grad("weight"), t.grad("bias"), st[2], t.batch(), c, t.spatial()));
         if (t.needsDx(0)) {
             out.add(TrainingLaunches.bnBackwardData(t.x(), t.dy(), t.dx(0), st[0], st[1], t.param("weight"), st[2], t.batch(), c, t.spatial(),

@@ -140,8 +140,10 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
     @Override
     public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
         ConvGeometry g = geometry(t.in());
-        out.addAll(TrainingLaunches.convBackwardWeight(t.x(), t.dy(), t.grad("weight"), t.partials(), t.batch(), g, 0f));
-        if (bias) out.add(TrainingLaunches.channelSum(t.dy(), t.grad("bias"), t.batch(), g.outC(), g.outH() * g.outW(), 0f));
+        if (!t.frozen()) {
+            out.addAll(TrainingLaunches.convBackwardWeight(t.x(), t.dy(), t.grad("weight"), t.partials(), t.batch(), g, 0f));
+            if (bias) out.add(TrainingLaunches.channelSum(t.dy(), t.grad("bias"), t.batch(), g.outC(), g.outH() * g.outW(), 0f));
+        }
         if (t.needsDx(0)) out.add(TrainingLaunches.convBackwardData(t.dy(), t.param("weight"), t.dx(0), t.batch(), g, t.beta(0)));
     }
 

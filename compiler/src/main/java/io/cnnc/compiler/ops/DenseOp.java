@@ -137,9 +137,11 @@ public record DenseOp(int units, boolean bias) implements CommonOp, GpuTrainable
     public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
         int features = Math.toIntExact(t.in().size());
         int batch = t.batch();
-        out.add(io.cnnc.kernels.gpu.Gemm.of(units, features, batch, 1).a(t.dy(), 0, 1, units, 0).b(t.x(), 0, features, 1, 0)
-                .c(t.grad("weight"), 0, features, 1, 0).launch());
-        if (bias) out.add(TrainingLaunches.channelSum(t.dy(), t.grad("bias"), batch, units, 1, 0f));
+        if (!t.frozen()) {
+            out.add(io.cnnc.kernels.gpu.Gemm.of(units, features, batch, 1).a(t.dy(), 0, 1, units, 0).b(t.x(), 0, features, 1, 0)
+                    .c(t.grad("weight"), 0, features, 1, 0).launch());
+            if (bias) out.add(TrainingLaunches.channelSum(t.dy(), t.grad("bias"), batch, units, 1, 0f));
+        }
         if (t.needsDx(0)) {
             float beta = t.beta(0);
             out.add(io.cnnc.kernels.gpu.Gemm.of(batch, features, units, 1).a(t.dy(), 0, units, 1, 0).b(t.param("weight"), 0, features, 1, 0)

@@ -11,6 +11,7 @@ public interface GpuTrainingCode extends DeviceBuffers {
     /** One of the node's own tensors, and its gradient. */
     int param(String suffix);
 
+    /** A parameter's gradient buffer; a frozen layer has none. */
     int grad(String suffix);
 
     /** Whether the training plan keeps this layer fixed: it runs forward as at inference (batch norm on its running statistics). */

@@ -2,6 +2,7 @@ package io.cnnc.runtime.gpu;
 
 import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.compiler.train.UpdateRule;
+import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.compiler.ir.Graph;
@@ -148,7 +149,25 @@ class OpenClTrainingTest {
     void aFrozenPrefixTrainsAsOnTheCpu() {
         Graph g = GpuRun.parse(SMALL_RESNET);
         String firstBn = g.nodes().stream().filter(n -> n.op().type().equals("bn")).findFirst().orElseThrow().name();
-        Set<String> frozen = TrainingPlan.frozenUpTo(g, firstBn);
+        trainsAsOnTheCpu(g, TrainingPlan.frozenUpTo(g, firstBn));
+    }
+
+    /**
+     * Layers frozen between learning ones (the residual branch's first conv and batch norm, the
+     * strided conv): they pass the gradient on through their fixed weights and folded statistics.
+     */
+    @Test
+    void frozenLayersInsideTheLearningPartTrainAsOnTheCpu() {
+        Graph g = GpuRun.parse(SMALL_RESNET);
+        List<String> convs = g.nodes().stream().filter(n -> n.op().type().equals("conv")).map(n -> n.name()).toList();
+        List<String> bns = g.nodes().stream().filter(n -> n.op().type().equals("bn")).map(n -> n.name()).toList();
+        Set<String> frozen = Set.of(convs.get(1), bns.get(1), convs.get(3));
+        assertThat(TrainingPlan.derive(g, frozen).backward()).as("frozen layers that pass a gradient on")
+                .anyMatch(b -> frozen.contains(b.node().name()));
+        trainsAsOnTheCpu(g, frozen);
+    }
+
+    private static void trainsAsOnTheCpu(Graph g, Set<String> frozen) {
         UpdateRule rule = new UpdateRule.Sgd(0.9, 5e-4, false);
         int batch = 4;
         float[] x = input(g, batch, 8);

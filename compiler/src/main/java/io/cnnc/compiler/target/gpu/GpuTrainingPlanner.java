@@ -64,13 +64,6 @@ public final class GpuTrainingPlanner {
     public static GpuTrainingPlan plan(TrainingPlan training, Map<String, float[]> params, int batch, double labelSmoothing) {
         Graph graph = training.graph();
         if (training.rule() == null) throw new IllegalArgumentException("a device plan needs the training plan's update rule");
-        for (TrainingPlan.Backward b : training.backward()) {
-            // A frozen prefix has no backward; a frozen layer inside the learning part would need frozen gradient kernels.
-            if (training.frozen(b.node())) {
-                throw new UnsupportedOperationException("training on the GPU freezes a prefix of the network only (" + b.node().name()
-                        + " is frozen but gets a gradient)");
-            }
-        }
         TrainingPlan.requireTrainable(graph);
         Shape out = graph.outputs().getFirst().shape();
         if (!out.isVector()) throw new IllegalArgumentException("training needs class logits [K, 1, 1] as the output, got " + out);
@@ -175,6 +168,7 @@ public final class GpuTrainingPlanner {
 
         @Override
         public int grad(String suffix) {
+            if (frozen()) throw new IllegalStateException(node.name() + " is frozen: it has no parameter gradients");
             return gradBuffers.get(node.name() + "." + suffix);
         }
 
