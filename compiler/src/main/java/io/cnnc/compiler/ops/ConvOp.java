@@ -80,23 +80,29 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
     /** The step's conv runner: the strategies the training plan chose, or im2col and GEMM (the reference loops are too slow to train with). */
     @Override
     public void trainingForward(Eval e, TrainingStep step) {
-        step.conv().forward(geometry(e.in()), e.x(), e.param("weight"), bias ? e.param("bias") : null, e.output(), e.batch());
+        step.conv().forward(geometry(e.in()), e.x(), e.param("weight"), bias ? e.param("bias") : null, e.output(), e.batch(), step.relu());
     }
 
     @Override
     public CodeBlock trainingForward(TrainingCode c) {
-        return CodeBlock.of("$L.forward($L, $L, $L, $L, $L, BATCH)", c.conv(), RecordLiteral.of(geometry(c.in())), c.x(), c.param("weight"),
-                bias ? c.param("bias") : "null", c.y());
+        return CodeBlock.of("$L.forward($L, $L, $L, $L, $L, BATCH, $L)", c.conv(), RecordLiteral.of(geometry(c.in())), c.x(), c.param("weight"),
+                bias ? c.param("bias") : "null", c.y(), c.relu());
     }
 
     @Override
     public CodeBlock backward(TrainingCode c) {
-        return CodeBlock.of("$L.backward($L, $L, $L, $L, $L, $L, $L, BATCH)", c.conv(), RecordLiteral.of(geometry(c.in())), c.x(), c.dy(),
-                c.param("weight"), c.dx(), c.grad("weight"), bias ? c.grad("bias") : "null");
+        return CodeBlock.of("$L.backward($L, $L, $L, $L, $L, $L, $L, BATCH, $L)", c.conv(), RecordLiteral.of(geometry(c.in())), c.x(), c.dy(),
+                c.param("weight"), c.dx(), c.grad("weight"), bias ? c.grad("bias") : "null", c.reluOutput());
     }
 
     @Override
     public boolean overwrites() {
+        return true;
+    }
+
+    /** In the forward's epilogue, and as a mask on dy before the backward's convolutions read it. */
+    @Override
+    public boolean absorbsRelu() {
         return true;
     }
 
@@ -108,7 +114,8 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
 
     @Override
     public void backward(Eval e, Gradient g) {
-        g.conv().backward(geometry(e.in()), e.x(), g.dy(), e.param("weight"), g.dx(), g.grad("weight"), bias ? g.grad("bias") : null, e.batch());
+        g.conv().backward(geometry(e.in()), e.x(), g.dy(), e.param("weight"), g.dx(), g.grad("weight"), bias ? g.grad("bias") : null, e.batch(),
+                g.reluOutput());
     }
 
     @Override

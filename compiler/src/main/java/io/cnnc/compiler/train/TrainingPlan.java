@@ -124,7 +124,7 @@ public final class TrainingPlan {
     }
 
     /**
-     * Each ReLU whose input is the output of a node that absorbs one (batch norm, an add) and
+     * Each ReLU whose input is the output of a node that absorbs one (batch norm, an add, a conv) and
      * that nothing else reads, and each ReLU6 after a node that absorbs those (batch norm): the
      * activation's forward and backward then cost no pass of their own.
      */

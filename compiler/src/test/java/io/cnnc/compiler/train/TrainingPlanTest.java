@@ -30,6 +30,7 @@ class TrainingPlanTest {
         assertThat(TrainingPlan.derive(CompileTestSupport.graph(NET), Set.of()).print()).isEqualTo("""
                 training T: 9 nodes forward, 9 backward, 8 tensors updated
                 fold relu1 (relu) into bn1
+                fold relu2 (relu) into c2
                 backward fc (dense) d[%16[4, 1, 1]] params
                 backward flatten1 (flatten) d[%14[4, 1, 1]]
                 backward gap1 (gap) d[%12[4, 8, 8]]
@@ -48,6 +49,7 @@ class TrainingPlanTest {
         assertThat(TrainingPlan.derive(CompileTestSupport.graph(NET), Set.of("c1", "bn1", "c2")).print()).isEqualTo("""
                 training T: 9 nodes forward, 1 backward, 2 tensors updated
                 fold relu1 (relu) into bn1
+                fold relu2 (relu) into c2
                 backward fc (dense) params
                 update fc.weight fc.bias
                 """);
@@ -59,6 +61,7 @@ class TrainingPlanTest {
         assertThat(TrainingPlan.derive(CompileTestSupport.graph(NET), Set.of("c1", "bn1")).print()).isEqualTo("""
                 training T: 9 nodes forward, 6 backward, 4 tensors updated
                 fold relu1 (relu) into bn1
+                fold relu2 (relu) into c2
                 backward fc (dense) d[%16[4, 1, 1]] params
                 backward flatten1 (flatten) d[%14[4, 1, 1]]
                 backward gap1 (gap) d[%12[4, 8, 8]]

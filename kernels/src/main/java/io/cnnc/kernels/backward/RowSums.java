@@ -126,6 +126,26 @@ final class RowSums {
         }
     }
 
+    /**
+     * sum dy' over one row, dy' being dy where {@code mask} (a ReLU's output) is positive and 0
+     * elsewhere, written back over dy; dy itself where {@code mask} is null.
+     */
+    static double maskInPlaceAndSum(float[] dy, float[] mask, int off, int n) {
+        FloatVector sum = FloatVector.zero(S);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector d = masked(dy, mask, Float.POSITIVE_INFINITY, off + i);
+            if (mask != null) d.intoArray(dy, off + i);
+            sum = sum.add(d);
+        }
+        double s = lanes(sum);
+        for (; i < n; i++) {
+            if (mask != null && !(mask[off + i] > 0)) dy[off + i] = 0f;
+            s += dy[off + i];
+        }
+        return s;
+    }
+
     /** The lanes added in index order (reduceLanes' order is the JIT's choice). */
     private static double lanes(FloatVector v) {
         // Lane by lane, not through a new array: one per plane and pass was most of batch norm's garbage.

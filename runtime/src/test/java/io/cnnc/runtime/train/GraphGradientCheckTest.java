@@ -39,7 +39,10 @@ class GraphGradientCheckTest {
         checkAgainstFiniteDifferences(graph, 3 * 8 * 8, 3);
     }
 
-    /** ReLUs folded into the batch norm and the residual add before them (the training plan's fusion), both engines. */
+    /**
+     * ReLUs folded into the batch norm, the residual add and the strided conv before them (the
+     * training plan's fusion; the conv masks dy and sums its bias gradient in one pass), both engines.
+     */
     @Test
     void foldedReLUsMatchFiniteDifferences() throws Exception {
         Graph graph = Compiler.compile(new SourceFile("res.cnn", """
@@ -48,10 +51,11 @@ class GraphGradientCheckTest {
                   y = conv(4, 3, pad=1) -> bn -> relu
                   z = y -> conv(4, 3, pad=1) -> bn
                   a = y + z -> relu
-                  a -> gap -> flatten -> dense(3)
+                  a -> conv(5, 3, stride=2, pad=1) -> relu -> gap -> flatten -> dense(3)
                 }
                 """)).networks().getFirst();
-        assertThat(io.cnnc.compiler.train.TrainingPlan.derive(graph, Set.of()).print()).contains("fold relu1 (relu) into bn1", "fold relu2 (relu) into add1");
+        assertThat(io.cnnc.compiler.train.TrainingPlan.derive(graph, Set.of()).print()).contains("fold relu1 (relu) into bn1", "fold relu2 (relu) into add1",
+                "fold relu3 (relu) into conv3");
         // A step of 1e-2 moved ReLU inputs across zero (conv1.weight[0] off by 7e-3); 3e-4 does not,
         // and the float forward's rounding stays near 1e-7 / 3e-4, within the tolerance.
         checkAgainstFiniteDifferences(graph, 3 * 6 * 6, 3, 3e-4);

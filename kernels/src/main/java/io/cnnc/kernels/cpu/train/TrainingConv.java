@@ -1,6 +1,8 @@
 package io.cnnc.kernels.cpu.train;
 
+import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.backward.ConvOutputGradient;
 import io.cnnc.kernels.cpu.Im2colConv;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.conv.ConvKernel;
@@ -65,9 +67,9 @@ public final class TrainingConv implements ConvRunner {
     private long dataNanos;
 
     @Override
-    public void forward(ConvGeometry g, float[] x, float[] weight, float[] bias, float[] y, int batch) {
+    public void forward(ConvGeometry g, float[] x, float[] weight, float[] bias, float[] y, int batch, boolean relu) {
         long start = System.nanoTime();
-        run(forward, g, weight, Epilogue.of(bias, false, null, 0), x, y, batch, slices, forwardKernels);
+        run(forward, g, weight, Epilogue.of(bias, false, relu ? ActivationKind.RELU : null, 0), x, y, batch, slices, forwardKernels);
         forwardNanos += System.nanoTime() - start;
     }
 
@@ -77,13 +79,15 @@ public final class TrainingConv implements ConvRunner {
     }
 
     @Override
-    public void backward(ConvGeometry g, float[] x, float[] dy, float[] weight, float[] dx, float[] dw, float[] db, int batch) {
+    public void backward(ConvGeometry g, float[] x, float[] dy, float[] weight, float[] dx, float[] dw, float[] db, int batch,
+                         float[] reluOutput) {
         boolean asConvolution = dx != null && data != null;
         boolean byPhases = dx != null && phases != null;
         boolean depthwise = dx != null && depthwiseData;
+        ConvOutputGradient.maskAndSumBias(dy, reluOutput, db, batch, g.outC(), g.outH() * g.outW());
         if (dw != null) weightForm.accumulate(x, dy, batch, g, dw);
         boolean ownPath = asConvolution || byPhases || depthwise;
-        if (db != null || dx != null && !ownPath) Im2colConv.backward(x, dy, batch, g, weight, ownPath ? null : dx, null, db);
+        if (dx != null && !ownPath) Im2colConv.backward(x, dy, batch, g, weight, dx, null, null);
         long start = System.nanoTime();
         if (asConvolution) {
             run(data, dataGeometry, DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch, slices, dataKernels);

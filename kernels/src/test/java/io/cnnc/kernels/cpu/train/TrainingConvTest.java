@@ -37,12 +37,12 @@ class TrainingConvTest {
             float[] w = uniform(r, g.weightCount(), (float) Math.sqrt(3.0 / (9 * g.inC())));
             float[] y = new float[dy.length];
             float[] want = new float[dy.length];
-            runner.forward(g, x, w, null, y, batch);
+            runner.forward(g, x, w, null, y, batch, false);
             ConvReference.forward(x, batch, g, w, null, want);
             assertClose(y, want, tolerance, strategy + " forward, step " + step);
             float[] dx = new float[x.length];
             float[] dxWant = new float[x.length];
-            runner.backward(g, x, dy, w, dx, null, null, batch);
+            runner.backward(g, x, dy, w, dx, null, null, batch, null);
             ConvReference.forward(dy, batch, d, DataGradientConv.filter(g, w), null, dxWant);
             assertClose(dx, dxWant, tolerance, strategy + " data gradient, step " + step);
         }
@@ -69,11 +69,90 @@ class TrainingConvTest {
             float[] w = uniform(r, g.weightCount(), 0.3f);
             float[] dx = new float[x.length];
             java.util.Arrays.fill(dx, Float.NaN);
-            runner.backward(g, x, dy, w, dx, null, null, batch);
+            runner.backward(g, x, dy, w, dx, null, null, batch, null);
             float[] want = new float[x.length];
             io.cnnc.kernels.cpu.Im2colConv.backward(x, dy, batch, g, w, want, null, null);
             assertClose(dx, want, 1e-5, kernel + "x" + kernel + " data gradient by phases, step " + step);
         }
+    }
+
+    /**
+     * A layer that computes the ReLU after it and has a bias: the forward against the reference
+     * convolution clamped at 0; the backward, given the ReLU's output gradient, against plain
+     * loops in double on dy masked where the output is 0: the bias gradient as its sums, the data
+     * gradient as the flipped-filter reference convolution, the weight gradient as sums of
+     * products over every tap. Over two steps, with dx and dw starting as NaN and 0.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"direct", "pixel-gemm", "winograd-f23-nchwc"})
+    void aLayerWithItsReluAndBiasMatchesPlainLoops(String strategy) {
+        ConvGeometry g = new ConvGeometry(16, 9, 7, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        ConvGeometry d = DataGradientConv.geometry(g);
+        TrainingConv.Run c = new TrainingConv.Run(strategy, 2);
+        TrainingConv runner = new TrainingConv(c, c, d, WeightGradientForm.CHANNELS_LAST, null, null, false, new TrainingConv.Slices());
+        Random r = new Random(4);
+        int batch = 3;
+        int hw = g.outH() * g.outW();
+        float[] x = uniform(r, batch * g.inC() * g.inH() * g.inW(), 1);
+        float[] bias = uniform(r, g.outC(), 0.2f);
+        for (int step = 0; step < 2; step++) {
+            float[] w = uniform(r, g.weightCount(), 0.3f);
+            float[] y = new float[batch * g.outC() * hw];
+            float[] want = new float[y.length];
+            runner.forward(g, x, w, bias, y, batch, true);
+            ConvReference.forward(x, batch, g, w, bias, want);
+            for (int i = 0; i < want.length; i++) want[i] = Math.max(0f, want[i]);
+            assertClose(y, want, 6e-6, strategy + " forward with its ReLU, step " + step);
+            assertThat(y).as("some outputs clamped").contains(0f);
+
+            float[] dy = uniform(r, y.length, 1);
+            float[] masked = new float[y.length];
+            for (int i = 0; i < y.length; i++) masked[i] = y[i] > 0 ? dy[i] : 0f;
+            float[] dx = new float[x.length];
+            java.util.Arrays.fill(dx, Float.NaN);
+            float[] dw = new float[w.length];
+            float[] db = new float[g.outC()];
+            runner.backward(g, x, dy, w, dx, dw, db, batch, y);
+            float[] dbWant = new float[g.outC()];
+            for (int o = 0; o < g.outC(); o++) {
+                double s = 0;
+                for (int n = 0; n < batch; n++) for (int i = 0; i < hw; i++) s += masked[(n * g.outC() + o) * hw + i];
+                dbWant[o] = (float) s;
+            }
+            assertClose(db, dbWant, 1e-6, strategy + " bias gradient, step " + step);
+            float[] dxWant = new float[x.length];
+            ConvReference.forward(masked, batch, d, DataGradientConv.filter(g, w), null, dxWant);
+            assertClose(dx, dxWant, 6e-6, strategy + " data gradient, step " + step);
+            assertClose(dw, weightGradient(g, x, masked, batch), 1e-5, strategy + " weight gradient, step " + step);
+        }
+    }
+
+    /** sum over samples and output pixels of dy times the input under each tap, in double (stride 1, no groups). */
+    private static float[] weightGradient(ConvGeometry g, float[] x, float[] dy, int batch) {
+        float[] dw = new float[g.weightCount()];
+        int k = g.kernelH() * g.kernelW();
+        for (int o = 0; o < g.outC(); o++) {
+            for (int i = 0; i < g.inC(); i++) {
+                for (int ky = 0; ky < g.kernelH(); ky++) {
+                    for (int kx = 0; kx < g.kernelW(); kx++) {
+                        double s = 0;
+                        for (int n = 0; n < batch; n++) {
+                            for (int oy = 0; oy < g.outH(); oy++) {
+                                for (int ox = 0; ox < g.outW(); ox++) {
+                                    int iy = oy - g.padTop() + ky;
+                                    int ix = ox - g.padLeft() + kx;
+                                    if (iy < 0 || ix < 0 || iy >= g.inH() || ix >= g.inW()) continue;
+                                    s += (double) dy[((n * g.outC() + o) * g.outH() + oy) * g.outW() + ox]
+                                            * x[((n * g.inC() + i) * g.inH() + iy) * g.inW() + ix];
+                                }
+                            }
+                        }
+                        dw[(o * g.inC() + i) * k + ky * g.kernelW() + kx] = (float) s;
+                    }
+                }
+            }
+        }
+        return dw;
     }
 
     private static void assertClose(float[] got, float[] want, double tolerance, String what) {
