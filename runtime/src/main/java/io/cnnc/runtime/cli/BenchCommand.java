@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time a network's compiled CPU code on this machine: steady-state latency (median and spread), throughput, "
-                + "GFLOP/s and % of FP32 peak, the strategies chosen; with --profile, every layer's time inside the network.")
+                + "GFLOP/s and %% of FP32 peak, the strategies chosen; with --profile, every layer's time inside the network.")
 final class BenchCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "the .cnn file")
