@@ -29,6 +29,13 @@ public final class StrategyChooser {
     private final Predicate<String> allowed;
     /** Strategies asked for by name: candidates even where their vectors are emulated on this CPU. */
     private final Set<String> named;
+    /** What running a strategy costs beyond the layer itself, per sample (training's reorders around a blocked kernel), or null. */
+    private final ExtraCost extra;
+
+    /** A cost outside the kernel that depends on the strategy: its milliseconds per sample and why. */
+    public interface ExtraCost {
+        CostModel.Estimate of(ConvStrategy strategy, ConvGeometry g);
+    }
 
     public StrategyChooser(Machine machine, int threads, Predicate<String> allowed) {
         this(machine, threads, allowed, Set.of());
@@ -39,10 +46,20 @@ public final class StrategyChooser {
     }
 
     StrategyChooser(CostModel model, int threads, Predicate<String> allowed, Set<String> named) {
+        this(model, threads, allowed, named, null);
+    }
+
+    private StrategyChooser(CostModel model, int threads, Predicate<String> allowed, Set<String> named, ExtraCost extra) {
         this.model = model;
         this.threads = threads;
         this.allowed = allowed;
         this.named = Set.copyOf(named);
+        this.extra = extra;
+    }
+
+    /** This chooser with {@code extra} added to every candidate's estimate. */
+    public StrategyChooser charging(ExtraCost extra) {
+        return new StrategyChooser(model, threads, allowed, named, extra);
     }
 
     public Map<Node, Choice> choose(Graph graph) {
@@ -85,6 +102,8 @@ public final class StrategyChooser {
         Map<String, String> reasons = new LinkedHashMap<>();
         for (ConvStrategy s : candidates) {
             CostModel.Estimate e = model.estimate(s, g, threads);
+            CostModel.Estimate more = extra == null ? null : extra.of(s, g);
+            if (more != null && more.ms() > 0) e = new CostModel.Estimate(e.ms() + more.ms(), e.reason() + "; " + more.reason());
             expected.put(s.name(), e.ms());
             reasons.put(s.name(), e.reason());
         }

@@ -3,6 +3,7 @@ package io.cnnc.compiler.train;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ops.ConvOp;
 import io.cnnc.compiler.schedule.Choice;
+import io.cnnc.compiler.schedule.CostModel;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.schedule.StrategyChooser;
 import io.cnnc.kernels.ConvGeometry;
@@ -28,7 +29,7 @@ import java.util.function.Predicate;
  * the weight gradient in one of its {@link WeightGradientForm}s; the data gradient of a strided
  * conv as one convolution per phase ({@link PhaseDataGradient}), or im2col, GEMM and col2im
  * where the phases do not apply (dilation). Training keeps NCHW between nodes, so a blocked strategy
- * runs between reorders; Winograd is a candidate, its error in the gradients measured in
+ * runs between reorders and is charged for them ({@link #reorders}); Winograd is a candidate, its error in the gradients measured in
  * docs/training.md.
  */
 public final class TrainingConvStrategies {
@@ -91,7 +92,8 @@ public final class TrainingConvStrategies {
      */
     public static Map<Node, Directions> choose(TrainingPlan plan, Machine machine, int threads, Predicate<String> wanted) {
         // One thread: each thread runs its own kernel on a slice of the batch.
-        Function<ConvGeometry, Choice> chooser = g -> new StrategyChooser(machine, 1, name -> wanted.test(name) && allowed(name, g)).choose(g);
+        Function<ConvGeometry, Choice> chooser = g -> new StrategyChooser(machine, 1, name -> wanted.test(name) && allowed(name, g))
+                .charging((s, geometry) -> reorders(s, geometry, machine)).choose(g);
         Map<Node, Boolean> dataGradient = new LinkedHashMap<>();
         for (TrainingPlan.Backward b : plan.backward()) dataGradient.put(b.node(), b.inputGradient(0));
         Map<Node, Directions> out = new LinkedHashMap<>();
@@ -113,6 +115,20 @@ public final class TrainingConvStrategies {
                     weightGradient(g), phases, phaseChoices, depthwise));
         }
         return out;
+    }
+
+    /**
+     * What a blocked kernel costs a training step beyond itself, per sample: its slice of the
+     * input reordered to NCHW16c (or copied, where the channels do not fill blocks) and its
+     * output reordered back, at the machine's reorder figure; training keeps NCHW between nodes.
+     * Keeping blocked tensors between nodes instead was measured and not built: with every one
+     * of these reorders skipped, ResNet-20 trained at most 3% faster (docs/training.md, "Layouts").
+     */
+    static CostModel.Estimate reorders(ConvStrategy s, ConvGeometry g, Machine machine) {
+        if (!s.blocked()) return null;
+        long elements = (long) g.inC() * g.inH() * g.inW() + (long) g.outC() * g.outH() * g.outW();
+        double ms = elements * machine.reorderNanosPerElement() * 1e-6;
+        return new CostModel.Estimate(ms, String.format(Locale.ROOT, "+%.4f ms reordering its input and output (training keeps NCHW)", ms));
     }
 
     /**
