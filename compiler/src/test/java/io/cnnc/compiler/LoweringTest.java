@@ -164,6 +164,16 @@ class LoweringTest {
     }
 
     @Test
+    void sliceTakesAChannelRangeOfItsInput() {
+        Graph g = graph("network N { input x: [6, 5, 3]\n a = x -> slice(1, 4)\n b = x -> slice(0, 6) }");
+        assertThat(g.nodes()).extracting(n -> n.output().shape()).containsExactly(new Shape(3, 5, 3), new Shape(6, 5, 3));
+        assertThat(errors("network N { input x: [6, 8, 8]\n slice(2, 7) }"))
+                .contains("t.cnn:2:2: error: slice: channels 2 to 7 reach past the input's 6");
+        assertThat(errors("network N { input x: [6, 8, 8]\n slice(3, 3) }")).contains("t.cnn:2:2: error: slice: start must be below end, got 3 and 3");
+        assertThat(errors("network N { input x: [6, 8, 8]\n slice(-1, 3) }")).contains("argument 'start' of slice must be at least 0, got -1");
+    }
+
+    @Test
     void channelShuffleNeedsPositiveGroups() {
         assertThat(errors("network N { input x: [6, 8, 8]\n channelshuffle(0) }"))
                 .contains("t.cnn:2:17: error: argument 'groups' of channelshuffle must be at least 1, got 0");

@@ -81,6 +81,12 @@ public final class LayerCatalog {
         });
         define("channelshuffle", List.of(required("groups", ArgType.INT, 1)), (a, in) -> new ChannelShuffleOp(a.integer("groups")),
                 ChannelShuffleOp.ONNX_IMPORT_RESHAPE, ChannelShuffleOp.ONNX_IMPORT_TRANSPOSE);
+        define("slice", List.of(required("start", ArgType.INT, 0), required("end", ArgType.INT, 1)), (a, in) -> {
+            if (a.integer("end") <= a.integer("start")) {
+                throw new ShapeException("start must be below end, got " + a.integer("start") + " and " + a.integer("end"));
+            }
+            return new SliceOp(a.integer("start"), a.integer("end"));
+        }, SliceOp.ONNX_IMPORT, SliceOp.ONNX_IMPORT_SPLIT);
         define("upsample", List.of(required("scale", ArgType.PAIR, 1), optional("mode", ArgType.STRING, new StringValue("nearest"), 0),
                 optional("align_corners", ArgType.BOOL, FALSE, 0)), (a, in) -> upsample(a), UpsampleOp.ONNX_IMPORT);
         // The ops written as expressions (a + b, a * b, concat(a, b)) rather than layers.

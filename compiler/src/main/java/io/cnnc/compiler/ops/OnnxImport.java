@@ -80,6 +80,9 @@ public interface OnnxImport {
     /** Binds the node's output to a new value {@code expression} computes ({@code "v3 -> relu"}, {@code "v1 + v2"}). */
     void emit(String expression, int c, int h, int w, int rank);
 
+    /** As {@link #emit(String, int, int, int, int)}, for output {@code output} of a node that has several (Split). */
+    void emitOutput(int output, String expression, int c, int h, int w, int rank);
+
     default void emit(Value source, String call, int c, int h, int w, int rank) {
         emit(source.name() + " -> " + call, c, h, w, rank);
     }

@@ -97,6 +97,12 @@ public final class TrainingLaunches {
                 Arg.of(total), Arg.of(offset), Arg.of(beta)));
     }
 
+    /** The gradient of channels {@code [offset, offset + part)} (in floats per sample) of a {@code total}-float sample: dy there, 0 elsewhere. */
+    public static Launch sliceBackward(int dy, int dx, int batch, int part, int total, int offset, float beta) {
+        return Launch.linear("slice_backward", (long) batch * total, List.of(Arg.buffer(dy), Arg.buffer(dx), Arg.of(batch), Arg.of(part),
+                Arg.of(total), Arg.of(offset), Arg.of(beta)));
+    }
+
     public static Launch maxPoolBackward(int x, int dy, int dx, int batch, PoolGeometry g, float beta) {
         long total = (long) batch * g.channels() * g.inH() * g.inW();
         return Launch.linear("maxpool_backward", total, List.of(Arg.buffer(x), Arg.buffer(dy), Arg.buffer(dx), Arg.of(Math.toIntExact(total)),

@@ -29,6 +29,15 @@ KERNEL copy_from(GLOBAL const float* RESTRICT dy, GLOBAL float* dx, int batch, i
     if (i < batch * part) dx[i] = blend(dx, i, beta, dy[(i / part) * total + offset + i % part]);
 }
 
+/* The gradient of a channel slice: the sample's `part` floats of dy at offset `offset` of its
+ * `total` floats of dx, zero elsewhere. Global: batch * total. */
+KERNEL slice_backward(GLOBAL const float* RESTRICT dy, GLOBAL float* dx, int batch, int part, int total, int offset, float beta) {
+    int i = GID(0);
+    if (i >= batch * total) return;
+    int r = i % total - offset;
+    dx[i] = blend(dx, i, beta, r >= 0 && r < part ? dy[(i / total) * part + r] : 0.0f);
+}
+
 /* Convolution input gradient: item (n, c, iy, ix) sums dy * w over every output and tap that
  * read it. Global: batch * inC * inH * inW. */
 KERNEL conv_backward_data(GLOBAL const float* RESTRICT dy, GLOBAL const float* RESTRICT w, GLOBAL float* dx, int batch,

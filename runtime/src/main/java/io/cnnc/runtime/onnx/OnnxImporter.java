@@ -225,7 +225,12 @@ public final class OnnxImporter {
                 if (constants.containsKey(n.inputs().getFirst())) constants.put(out, constants.get(n.inputs().getFirst()));
                 else i.alias(i.in(0));
             }
-            case "Shape", "Gather", "Unsqueeze", "Squeeze", "Slice", "Cast" -> shapeArithmetic(i);
+            case "Slice" -> {
+                // A slice of shape arithmetic folds; one of a computed value is a layer (SliceOp).
+                if (i.constant(0) == null) return false;
+                shapeArithmetic(i);
+            }
+            case "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast" -> shapeArithmetic(i);
             case "Add", "Sub", "Mul", "Div" -> {
                 TensorData a = i.constant(0);
                 TensorData b = i.constant(1);
@@ -389,9 +394,14 @@ public final class OnnxImporter {
 
         @Override
         public void emit(String expression, int c, int h, int w, int rank) {
+            emitOutput(0, expression, c, h, w, rank);
+        }
+
+        @Override
+        public void emitOutput(int output, String expression, int c, int h, int w, int rank) {
             Value out = new Value(newValueName(), c, h, w, rank);
             lines.add(out.name() + " = " + expression);
-            values.put(node.outputs().getFirst(), out);
+            values.put(node.outputs().get(output), out);
         }
 
         @Override

@@ -51,6 +51,7 @@ class OpenClTrainingTest {
                 net("channel shuffle, its input read twice", "[6, 5, 4]",
                         "i = conv(6, 1)\n a = i -> channelshuffle(2) -> conv(6, 1)\n concat(a, i -> channelshuffle(3))"),
                 net("global max pool", "[6, 7, 5]", "globalmaxpool"),
+                net("two overlapping slices of one value", "[6, 5, 4]", "i = conv(6, 1)\n concat(i -> slice(0, 4), i -> slice(2, 6) -> conv(3, 1))"),
                 net("global average pool", "[6, 7, 5]", "gap"),
                 net("every activation", "[3, 8, 9]", "sigmoid -> leakyrelu(alpha=0.2) -> tanh -> gelu -> silu -> hardswish -> hardsigmoid"),
                 net("add and concat", "[4, 6, 5]", "i = conv(4, 1)\n a = i -> relu\n b = i -> conv(4, 1)\n concat(a + b, b)"),

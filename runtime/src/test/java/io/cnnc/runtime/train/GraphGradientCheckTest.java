@@ -89,7 +89,10 @@ class GraphGradientCheckTest {
         checkAgainstFiniteDifferences(graph, 2 * 5 * 5, 3);
     }
 
-    /** channelshuffle between layers that tell channels apart, its input also read by an add: the permutation's gradient. */
+    /**
+     * channelshuffle between layers that tell channels apart, its input also read by an add: the
+     * permutation's gradient; then two overlapping slices of one value, their gradients summed.
+     */
     @Test
     void channelShuffleInTrainingModeMatchesFiniteDifferences() throws Exception {
         Graph graph = Compiler.compile(new SourceFile("shuffle.cnn", """
@@ -98,7 +101,8 @@ class GraphGradientCheckTest {
                   y = conv(6, 3, pad=1) -> tanh
                   z = y -> channelshuffle(2) -> conv(6, 1) -> tanh
                   a = y + z -> channelshuffle(3)
-                  a -> gap -> flatten -> dense(3)
+                  b = concat(a -> slice(0, 2), a -> slice(1, 6) -> conv(5, 1) -> tanh)
+                  b -> gap -> flatten -> dense(3)
                 }
                 """)).networks().getFirst();
         checkAgainstFiniteDifferences(graph, 2 * 5 * 5, 3);
