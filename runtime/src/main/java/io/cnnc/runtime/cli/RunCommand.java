@@ -40,8 +40,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     WeightsOption weights;
 
-    @Option(names = "--output", paramLabel = "y.npy", description = "also write the (first) output as .npy")
-    Path output;
+    @Option(names = "--output", paramLabel = "y.npy",
+            description = "also write the output as .npy; a network with several outputs takes one --output per output, in its order (fewer write the first ones)")
+    List<Path> outputs = new ArrayList<>();
 
     @Mixin
     NetworkOption network;
@@ -84,8 +85,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (output != null) AtomicFiles.checkWritable(output);
+        for (Path output : outputs) AtomicFiles.checkWritable(output);
         Graph graph = network.load(file);
+        if (outputs.size() > graph.outputs().size()) {
+            throw new UserError(graph.name() + " has " + graph.outputs().size() + " output(s), " + outputs.size() + " given with --output");
+        }
         if (inputs.size() != graph.inputs().size()) {
             throw new UserError(graph.name() + " takes " + graph.inputs().size() + " input(s), " + inputs.size() + " given with --input");
         }
@@ -116,9 +120,13 @@ final class RunCommand implements Callable<Integer> {
         } else {
             printSummary(out, y);
         }
-        if (output != null) {
-            Npy.write(output, y);
-            out.println("wrote " + output);
+        for (int i = 1; i < results.size(); i++) {
+            out.println(graph.name() + ": output " + (i + 1) + " (" + graph.outputs().get(i).label() + ") " + results.get(i).shapeString());
+            printSummary(out, results.get(i));
+        }
+        for (int i = 0; i < outputs.size(); i++) {
+            Npy.write(outputs.get(i), results.get(i));
+            out.println("wrote " + outputs.get(i));
         }
         return 0;
     }

@@ -106,6 +106,27 @@ class CliTest {
         assertThat(r.out()).contains("output [2, 2, 1, 1]");
     }
 
+    /** A network with two outputs (a segmentation model's out and aux) writes each to its own --output, in the network's order. */
+    @Test
+    void runWritesEveryOutputOfANetworkWithSeveral() throws Exception {
+        Path model = file("m.cnn", "network M { input x: [2, 3, 3]\n a = x -> gap\n b = x -> globalmaxpool\n output b, a }");
+        Path x = tmp.resolve("x.npy");
+        float[] data = new float[2 * 9];
+        for (int i = 0; i < data.length; i++) data[i] = i;
+        io.cnnc.runtime.io.Npy.write(x, io.cnnc.runtime.Tensor.of(data, 1, 2, 3, 3));
+        Path yb = tmp.resolve("b.npy");
+        Path ya = tmp.resolve("a.npy");
+        Result r = cnnc("run", model.toString(), "--input", x.toString(), "--output", yb.toString(), "--output", ya.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(io.cnnc.runtime.io.Npy.read(yb).data()).containsExactly(8f, 17f);
+        assertThat(io.cnnc.runtime.io.Npy.read(ya).data()).containsExactly(4f, 13f);
+        assertThat(r.out()).contains("output 2 (gap1) [1, 2, 1, 1]");
+        Result tooMany = cnnc("run", model.toString(), "--input", x.toString(), "--output", yb.toString(), "--output", ya.toString(), "--output",
+                tmp.resolve("c.npy").toString());
+        assertThat(tooMany.code()).isEqualTo(1);
+        assertThat(tooMany.err()).contains("M has 2 output(s), 3 given with --output").doesNotContain("\tat ");
+    }
+
     @Test
     void importChecksBothOutputsBeforeWritingEither() throws Exception {
         Path model = file("m.cnn", "network M { input x: [2, 3, 3]\n conv(2, 1) }");
