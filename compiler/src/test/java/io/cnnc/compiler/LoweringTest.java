@@ -163,6 +163,21 @@ class LoweringTest {
                 .contains("t.cnn:2:2: error: channelshuffle: input channels 6 are not divisible by groups=4");
     }
 
+    /** PyTorch's ConvTranspose2d sizes: (in - 1) * stride - pads + dilation * (k - 1) + output_pad + 1; the weight [in, out/groups, kH, kW]. */
+    @Test
+    void deconvSizesItsOutputAsPyTorch() {
+        Graph g = graph("network N { input x: [6, 5, 4]\n a = x -> deconv(8, 4, stride=2, pad=1)\n"
+                + " b = x -> deconv(4, (3, 5), stride=(3, 2), pad=(0, 2), output_pad=(2, 1), dilation=(1, 2), groups=2, bias=false) }");
+        assertThat(g.nodes()).extracting(n -> n.output().shape()).containsExactly(new Shape(8, 10, 8), new Shape(4, 17, 12));
+        assertThat(g.parameters()).extracting(p -> java.util.Arrays.toString(p.spec().dims()))
+                .containsExactly("[6, 8, 4, 4]", "[8]", "[6, 2, 3, 5]");
+        assertThat(errors("network N { input x: [6, 8, 8]\n deconv(4, 3, stride=2, output_pad=2) }"))
+                .contains("t.cnn:2:2: error: deconv: output_pad must be smaller than the stride or the dilation, got 2x2");
+        assertThat(errors("network N { input x: [6, 8, 8]\n deconv(4, 3, pad=\"same\") }")).contains("pad=\"same\" is for conv");
+        assertThat(errors("network N { input x: [6, 2, 2]\n deconv(4, 1, pad=1) }")).contains("output size would be 0x0");
+        assertThat(errors("network N { input x: [6, 8, 8]\n deconv(5, 3, groups=2) }")).contains("output channels 5 are not divisible by groups=2");
+    }
+
     @Test
     void sliceTakesAChannelRangeOfItsInput() {
         Graph g = graph("network N { input x: [6, 5, 3]\n a = x -> slice(1, 4)\n b = x -> slice(0, 6) }");

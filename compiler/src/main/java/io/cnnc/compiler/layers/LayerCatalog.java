@@ -47,6 +47,10 @@ public final class LayerCatalog {
                 optional("dilation", ArgType.PAIR, ONE, 1), optional("multiplier", ArgType.INT, ONE, 1),
                 optional("bias", ArgType.BOOL, TRUE, 0)),
                 (a, in) -> conv("dwconv", Math.multiplyExact(in.c(), a.integer("multiplier")), a, in, in.c()));
+        define("deconv", List.of(required("out", ArgType.INT, 1), required("kernel", ArgType.PAIR, 1),
+                optional("stride", ArgType.PAIR, ONE, 1), optional("pad", ArgType.PADDING, ZERO, 0),
+                optional("output_pad", ArgType.PAIR, ZERO, 0), optional("dilation", ArgType.PAIR, ONE, 1),
+                optional("groups", ArgType.INT, ONE, 1), optional("bias", ArgType.BOOL, TRUE, 0)), (a, in) -> deconv(a), DeconvOp.ONNX_IMPORT);
         define("dense", List.of(required("units", ArgType.INT, 1), optional("bias", ArgType.BOOL, TRUE, 0)),
                 (a, in) -> new DenseOp(a.integer("units"), a.bool("bias")), DenseOp.ONNX_IMPORT);
         List<ArgSpec> bn = List.of(optional("eps", ArgType.FLOAT, new FloatValue(1e-5), Double.MIN_VALUE),
@@ -133,6 +137,20 @@ public final class LayerCatalog {
         } else {
             define(kind.definition().name(), List.of(), (a, in) -> new ActivationOp(kind, 0));
         }
+    }
+
+    private static DeconvOp deconv(BoundArgs a) throws ShapeException {
+        int[] k = a.pair("kernel");
+        int[] s = a.pair("stride");
+        int[] d = a.pair("dilation");
+        int[] o = a.pair("output_pad");
+        int[] p = a.padding("pad");
+        if (p == null) throw new ShapeException("pad=\"same\" is for conv; give deconv its padding as numbers, as PyTorch's ConvTranspose2d takes");
+        if (o[0] >= Math.max(s[0], d[0]) || o[1] >= Math.max(s[1], d[1])) {
+            throw new ShapeException("output_pad must be smaller than the stride or the dilation, got " + o[0] + "x" + o[1]);
+        }
+        return new DeconvOp(a.integer("out"), k[0], k[1], s[0], s[1], p[0], p[1], p[2], p[3], o[0], o[1], d[0], d[1], a.integer("groups"),
+                a.bool("bias"));
     }
 
     private static ConvOp conv(String type, int out, BoundArgs a, Shape in, int groups) throws ShapeException {

@@ -51,6 +51,8 @@ class OpenClTrainingTest {
                 net("channel shuffle, its input read twice", "[6, 5, 4]",
                         "i = conv(6, 1)\n a = i -> channelshuffle(2) -> conv(6, 1)\n concat(a, i -> channelshuffle(3))"),
                 net("global max pool", "[6, 7, 5]", "globalmaxpool"),
+                net("transposed conv, strided, output padding", "[6, 5, 4]", "deconv(4, 3, stride=2, pad=1, output_pad=1)"),
+                net("transposed conv, grouped, dilated, no bias", "[4, 6, 5]", "deconv(6, (2, 3), stride=(1, 2), pad=(1, 0, 0, 2), dilation=2, groups=2, bias=false)"),
                 net("two overlapping slices of one value", "[6, 5, 4]", "i = conv(6, 1)\n concat(i -> slice(0, 4), i -> slice(2, 6) -> conv(3, 1))"),
                 net("global average pool", "[6, 7, 5]", "gap"),
                 net("every activation", "[3, 8, 9]", "sigmoid -> leakyrelu(alpha=0.2) -> tanh -> gelu -> silu -> hardswish -> hardsigmoid"),
@@ -65,7 +67,10 @@ class OpenClTrainingTest {
      */
     private static Arguments net(String what, String shape, String body) {
         int channels = Integer.parseInt(shape.substring(1, shape.indexOf(',')));
-        String chain = body.contains("=") ? body : "conv(" + channels + ", 1) -> " + body;
+        // A body of statements (it starts with an assignment) is taken as it is; a chain goes behind a 1x1 conv, whose
+        // weight gradient then checks the chain's input gradient. (Keyword arguments have '=' too: testing for '=' alone
+        // left every layer with one without that check.)
+        String chain = body.strip().matches("(?s)[A-Za-z_]\\w*\\s*=.*") ? body : "conv(" + channels + ", 1) -> " + body;
         return Arguments.of(what, "network T { input x: " + shape + "\n " + chain + " -> flatten -> dense(6)\n}");
     }
 

@@ -76,6 +76,20 @@ class GraphGradientCheckTest {
         checkAgainstFiniteDifferences(graph, 3 * 9 * 9, 3, 1e-3);
     }
 
+    /** Transposed convolutions up-sampling a strided conv's output (stride 2 with output padding, grouped and dilated), all engines. */
+    @Test
+    void transposedConvolutionsMatchFiniteDifferences() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("up.cnn", """
+                network Deconv {
+                  input x: [3, 7, 6]
+                  y = conv(4, 3, stride=2, pad=1) -> tanh
+                  z = y -> deconv(4, 3, stride=2, pad=1, output_pad=(0, 1)) -> tanh
+                  z -> deconv(6, (2, 3), stride=(1, 2), pad=(1, 0, 0, 2), dilation=2, groups=2, bias=false) -> tanh -> gap -> flatten -> dense(3)
+                }
+                """)).networks().getFirst();
+        checkAgainstFiniteDifferences(graph, 3 * 7 * 6, 3);
+    }
+
     /** mish in a tiny net (conv, fused or not, then dense), each parameter's gradient through it. */
     @Test
     void mishInTrainingModeMatchesFiniteDifferences() throws Exception {
