@@ -80,7 +80,7 @@ final class GeluPattern {
     }
 
     /** The single float a value holds, from an initializer or a Constant node, or NaN. */
-    private static double scalar(String name, Map<String, TensorData> initializers, Map<String, Node> producers) {
+    static double scalar(String name, Map<String, TensorData> initializers, Map<String, Node> producers) {
         if (name == null) return Double.NaN;
         TensorData t = initializers.get(name);
         if (t == null && producers.get(name) != null && producers.get(name).opType().equals("Constant")) {

@@ -74,7 +74,7 @@ public final class OnnxImporter {
     private int[] inputShape;
 
     private Result run(String networkName) throws ImportException {
-        Graph g = model.graph();
+        Graph g = DecomposedLayerNorm.rewrite(model.graph());
         List<String> unsupported = new ArrayList<>();
         for (Node n : g.nodes()) {
             if (!n.domain().isEmpty() && !n.domain().equals("ai.onnx")) {
