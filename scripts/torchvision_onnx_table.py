@@ -4,8 +4,10 @@
 For each model and opset: random weights (seed 0) and random batch-norm statistics, eval mode,
 exported by torch.onnx.export with its defaults (segmentation models with their aux head, so
 both outputs are kept); `./cnnc import`, then `./cnnc run` with one --output per output,
-against PyTorch's outputs on the same random input. Prints one markdown row per model:
-max |cnnc - PyTorch| over the largest |output| per opset, or why it did not import. The
+against PyTorch's outputs on the same random input; then `./cnnc export` of the imported model
+run in ONNX Runtime (bench's RunWithOnnxRuntime), against the same outputs. Prints one markdown
+row per model: per opset, max |cnnc - PyTorch| over the largest |output|, and the same for the
+export in ONNX Runtime, or why a step failed. The
 transformers (ViT, Swin, MaxViT) are not CNNs and are left out; so are models whose ONNX file
 would pass protobuf's 2 GB (regnet_y_128gf).
 
@@ -60,6 +62,26 @@ def outputs_of(result):
     return ["y"], [result.numpy()]
 
 
+def bench_runner():
+    """The java command that runs an ONNX file in ONNX Runtime, from bench's class path (built once)."""
+    script = 'root="$1"; . "$root/bench/classpath.sh" >&2; echo "$JAVA_HOME/bin/java"; echo "$cp"'
+    r = subprocess.run(["bash", "-c", script, "_", ROOT], capture_output=True, text=True, check=True)
+    java, cp = r.stdout.strip().splitlines()[-2:]
+    return [java, "-cp", cp, "io.cnnc.bench.RunWithOnnxRuntime"]
+
+
+def worst_error(paths, want):
+    worst = 0.0
+    for o, w in zip(paths, want):
+        got = np.load(o).reshape(w.shape)
+        worst = max(worst, float(np.abs(got - w).max() / max(np.abs(w).max(), 1e-30)))
+    return worst
+
+
+def cell(worst):
+    return "%.1e" % worst + ("" if worst <= TOLERANCE else " (over 1e-4)")
+
+
 def first_error_line(text):
     lines = [l.strip() for l in text.splitlines() if l.strip() and not l.startswith("WARNING")]
     for i, l in enumerate(lines):
@@ -68,7 +90,7 @@ def first_error_line(text):
     return (lines[-1] if lines else "failed")[:300]
 
 
-def check(name, segmentation, opset, size, workdir):
+def check(name, segmentation, opset, size, workdir, ort):
     model = build(name, segmentation)
     x = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
@@ -91,11 +113,15 @@ def check(name, segmentation, opset, size, workdir):
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         return "imports, does not run: " + first_error_line(r.stderr)
-    worst = 0.0
-    for o, w in zip(outs, want):
-        got = np.load(o).reshape(w.shape)
-        worst = max(worst, float(np.abs(got - w).max() / max(np.abs(w).max(), 1e-30)))
-    return "%.1e" % worst + ("" if worst <= TOLERANCE else " (over 1e-4)")
+    imported = cell(worst_error(outs, want))
+    back = os.path.join(workdir, "back.onnx")
+    r = subprocess.run([CNNC, "export", cnn, "--weights", cnn[:-4] + ".safetensors", "-o", back], capture_output=True, text=True)
+    if r.returncode != 0:
+        return imported + "; export fails: " + first_error_line(r.stderr)
+    r = subprocess.run(ort + [back, xs] + outs, capture_output=True, text=True)
+    if r.returncode != 0:
+        return imported + "; its export fails in ONNX Runtime: " + first_error_line(r.stderr)
+    return imported + "; export in ONNX Runtime " + cell(worst_error(outs, want))
 
 
 def main():
@@ -106,12 +132,13 @@ def main():
     a = p.parse_args()
     opsets = [int(o) for o in a.opsets.split(",")]
     chosen = [(n, s) for n, s in models() if not a.models or n in a.models]
-    print("| model | outputs | " + " | ".join("opset %d: max err / max out" % o for o in opsets) + " |")
+    ort = bench_runner()
+    print("| model | outputs | " + " | ".join("opset %d: max err / max out (imported; exported, in ONNX Runtime)" % o for o in opsets) + " |")
     print("|---|---|" + "---|" * len(opsets))
     with tempfile.TemporaryDirectory() as d:
         for name, segmentation in chosen:
             start = time.time()
-            cells = [check(name, segmentation, o, a.size, d) for o in opsets]
+            cells = [check(name, segmentation, o, a.size, d, ort) for o in opsets]
             for f in os.listdir(d):
                 os.remove(os.path.join(d, f))
             print("| %s | %s | %s |" % (name, "out, aux" if segmentation and not name.startswith("lraspp") else "1",
