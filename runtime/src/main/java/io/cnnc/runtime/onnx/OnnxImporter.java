@@ -161,9 +161,32 @@ public final class OnnxImporter {
                 .append(model.producer().isEmpty() ? "" : ", produced by " + model.producer()).append(").\n");
         src.append("// Weights are in the .safetensors file of the same name.\n");
         src.append("network ").append(networkName).append(" {\n").append(header);
-        for (String l : lines) src.append("  ").append(l).append('\n');
+        java.util.Set<String> inputNames = new java.util.HashSet<>();
+        for (ValueInfo in : g.inputs()) if (values.containsKey(in.name())) inputNames.add(values.get(in.name()).name());
+        for (String l : ImportedChains.merge(lines, outs, inputNames)) src.append("  ").append(l).append('\n');
         src.append("  output ").append(String.join(", ", outs)).append("\n}\n");
         return new Result(src.toString(), weights);
+    }
+
+    /**
+     * The PyTorch module a node came from, from the scopes the exporter writes into its name:
+     * {@code /layer1/layer1.0/conv1/Conv} is {@code layer1.0.conv1}, each scope either extending the
+     * one before ({@code layer1.0} after {@code layer1}) or naming a child of the path so far. A name
+     * without scopes is kept as it is.
+     */
+    static String modulePath(String nodeName) {
+        if (!nodeName.startsWith("/")) return nodeName;
+        String[] scopes = nodeName.substring(1).split("/");
+        if (scopes.length < 2) return nodeName;
+        String path = "";
+        String last = null;
+        for (int i = 0; i < scopes.length - 1; i++) {
+            String s = scopes[i];
+            if (last != null && s.startsWith(last + ".")) path += s.substring(last.length());
+            else path = path.isEmpty() ? s : path + "." + s;
+            last = s;
+        }
+        return path;
     }
 
     private static String describe(Node n) {
@@ -411,7 +434,7 @@ public final class OnnxImporter {
 
         @Override
         public String layerName(String fallback) {
-            String base = node.name().replaceAll("[^A-Za-z0-9_]", "_").replaceAll("_+", "_").replaceAll("^_|_$", "");
+            String base = modulePath(node.name()).replaceAll("[^A-Za-z0-9_]", "_").replaceAll("_+", "_").replaceAll("^_|_$", "");
             if (base.isEmpty() || !Character.isLetter(base.charAt(0))) base = fallback + (base.isEmpty() ? "" : "_" + base);
             String name = base;
             for (int k = 2; !layerNames.add(name); k++) name = base + "_" + k;
