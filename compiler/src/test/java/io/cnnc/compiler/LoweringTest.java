@@ -179,6 +179,14 @@ class LoweringTest {
     }
 
     @Test
+    void groupNormNeedsGroupsDividingTheChannels() {
+        Graph g = graph("network N { input x: [6, 5, 3]\n groupnorm(3) -> instancenorm -> instancenorm(affine=true) }");
+        assertThat(g.parameters()).extracting(p -> p.name()).containsExactly("groupnorm1.weight", "groupnorm1.bias", "instancenorm2.weight",
+                "instancenorm2.bias");
+        assertThat(errors("network N { input x: [6, 8, 8]\n groupnorm(4) }")).contains("t.cnn:2:2: error: groupnorm: input channels 6 are not divisible by groups=4");
+    }
+
+    @Test
     void sliceTakesAChannelRangeOfItsInput() {
         Graph g = graph("network N { input x: [6, 5, 3]\n a = x -> slice(1, 4)\n b = x -> slice(0, 6) }");
         assertThat(g.nodes()).extracting(n -> n.output().shape()).containsExactly(new Shape(3, 5, 3), new Shape(6, 5, 3));

@@ -59,6 +59,11 @@ public final class LayerCatalog {
         alias("batchnorm", "bn");
         define("layernorm", List.of(optional("eps", ArgType.FLOAT, new FloatValue(1e-6), Double.MIN_VALUE)),
                 (a, in) -> new LayerNormOp(a.number("eps")), LayerNormOp.ONNX_IMPORT, LayerNormOp.ONNX_IMPORT_TRANSPOSE);
+        define("groupnorm", List.of(required("groups", ArgType.INT, 1), optional("eps", ArgType.FLOAT, new FloatValue(1e-5), Double.MIN_VALUE),
+                optional("affine", ArgType.BOOL, TRUE, 0)), (a, in) -> new GroupNormOp("groupnorm", a.integer("groups"), a.number("eps"), a.bool("affine")),
+                GroupNormOp.ONNX_IMPORT, GroupNormOp.ONNX_IMPORT_RESHAPE);
+        define("instancenorm", List.of(optional("eps", ArgType.FLOAT, new FloatValue(1e-5), Double.MIN_VALUE), optional("affine", ArgType.BOOL, FALSE, 0)),
+                (a, in) -> new GroupNormOp("instancenorm", 0, a.number("eps"), a.bool("affine")));
         define("scale", List.of(optional("init", ArgType.FLOAT, new FloatValue(1.0), -Double.MAX_VALUE)),
                 (a, in) -> new ScaleOp(a.number("init")), ScaleOp.ONNX_IMPORT);
         define("shift", List.of(optional("init", ArgType.FLOAT, new FloatValue(0.0), -Double.MAX_VALUE)),

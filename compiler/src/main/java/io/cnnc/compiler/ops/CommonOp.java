@@ -8,4 +8,4 @@ package io.cnnc.compiler.ops;
 public sealed interface CommonOp extends SourceOp, PlanarOp
         permits DenseOp, BatchNormOp, LayerNormOp, ScaleOp, ShiftOp, BlockableOp, AdaptiveAvgPoolOp,
                 ActivationOp, SoftmaxOp, FlattenOp, AddOp, MulOp, ConcatOp,
-                ChannelShuffleOp, UpsampleOp, SliceOp, DeconvOp {}
+                ChannelShuffleOp, UpsampleOp, SliceOp, DeconvOp, GroupNormOp {}

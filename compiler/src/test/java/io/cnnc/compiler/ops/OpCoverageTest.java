@@ -45,6 +45,7 @@ class OpCoverageTest {
             Map.entry(ConcatOp.class, "a = x -> relu\n concat(a, x)"),
             Map.entry(ChannelShuffleOp.class, "channelshuffle(2)"),
             Map.entry(UpsampleOp.class, "upsample(2, mode=\"bilinear\")"),
+            Map.entry(GroupNormOp.class, "groupnorm(2) -> instancenorm(affine=true)"),
             Map.entry(DeconvOp.class, "deconv(3, 3, stride=2, pad=1, output_pad=1)"),
             Map.entry(SliceOp.class, "a = x -> slice(0, 2)\n b = x -> slice(1, 4) -> relu\n concat(a, b)"),
             Map.entry(FusedConvOp.class, "conv(4, 3, pad=1) -> bn -> relu"),

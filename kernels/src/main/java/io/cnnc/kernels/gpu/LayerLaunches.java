@@ -75,6 +75,12 @@ public final class LayerLaunches {
                 Arg.of(batch), Arg.of(channels), Arg.of(spatial), Arg.of(eps)));
     }
 
+    /** {@code gamma} and {@code beta} may be {@link Arg#NO_BUFFER} (no affine map). */
+    public static Launch groupNorm(int x, int gamma, int beta, int y, int batch, int channels, int spatial, int groups, float eps) {
+        return Launch.linear("groupnorm", (long) batch * groups, List.of(Arg.buffer(x), Arg.buffer(gamma), Arg.buffer(beta), Arg.buffer(y),
+                Arg.of(batch), Arg.of(channels), Arg.of(spatial), Arg.of(groups), Arg.flag(gamma != Arg.NO_BUFFER), Arg.of(eps)));
+    }
+
     public static Launch softmax(int x, int y, int batch, int channels, int spatial) {
         return Launch.linear("softmax_channels", (long) batch * spatial, List.of(Arg.buffer(x), Arg.buffer(y), Arg.of(batch),
                 Arg.of(channels), Arg.of(spatial)));

@@ -28,3 +28,29 @@ KERNEL softmax_channels(GLOBAL const float* RESTRICT x, GLOBAL float* RESTRICT y
     for (int c = 0; c < channels; c++) sum += EXP(x[base + c * spatial] - m);
     for (int c = 0; c < channels; c++) y[base + c * spatial] = EXP(x[base + c * spatial] - m) / sum;
 }
+
+/* Group normalisation: one item per (sample, group) normalises its channels/groups planes over
+ * their mean and variance together, then scales and shifts per channel (gamma and beta may be
+ * absent: affine 0). Global: batch * groups. */
+KERNEL groupnorm(GLOBAL const float* RESTRICT x, GLOBAL const float* RESTRICT gamma, GLOBAL const float* RESTRICT beta,
+                 GLOBAL float* RESTRICT y, int batch, int channels, int spatial, int groups, int affine, float eps) {
+    int i = GID(0);
+    if (i >= batch * groups) return;
+    int per = channels / groups;
+    int count = per * spatial;
+    int base = i * count;
+    float mean = 0.0f;
+    for (int k = 0; k < count; k++) mean += x[base + k];
+    mean /= (float) count;
+    float var = 0.0f;
+    for (int k = 0; k < count; k++) {
+        float d = x[base + k] - mean;
+        var += d * d;
+    }
+    float inv = 1.0f / SQRT(var / (float) count + eps);
+    for (int k = 0; k < count; k++) {
+        int c = (i % groups) * per + k / spatial;
+        float v = (x[base + k] - mean) * inv;
+        y[base + k] = affine ? v * gamma[c] + beta[c] : v;
+    }
+}

@@ -25,6 +25,7 @@ class OpenClLayersTest {
                 net("channel shuffle, groups 1 and C", "[4, 3, 3]", "channelshuffle(1) -> channelshuffle(4) -> relu"),
                 net("transposed conv: stride 2, output padding, bias", "[6, 5, 7]", "deconv(4, 3, stride=2, pad=1, output_pad=1)"),
                 net("transposed conv: groups, dilation, no bias", "[4, 6, 5]", "deconv(6, (2, 3), stride=(1, 2), pad=(1, 0, 0, 2), dilation=2, groups=2, bias=false)"),
+                net("group norm, and instance norm without an affine map", "[8, 5, 7]", "groupnorm(2) -> instancenorm"),
                 net("slices of channels, the first and a middle one", "[6, 5, 7]", "concat(x -> slice(0, 2), x -> slice(3, 5))"),
                 net("dense", "[3, 5, 7]", "dense(37)"),
                 net("dense without bias after flatten", "[70, 1, 1]", "flatten -> dense(10, bias=false)"),

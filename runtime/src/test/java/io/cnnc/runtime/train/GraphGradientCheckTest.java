@@ -90,6 +90,19 @@ class GraphGradientCheckTest {
         checkAgainstFiniteDifferences(graph, 3 * 7 * 6, 3);
     }
 
+    /** Group norm (its affine map and without) and instance norm between convs, all engines. */
+    @Test
+    void groupAndInstanceNormsMatchFiniteDifferences() throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("gn.cnn", """
+                network Norms {
+                  input x: [3, 5, 4]
+                  y = conv(8, 3, pad=1) -> groupnorm(2) -> tanh -> conv(6, 1) -> instancenorm(affine=true) -> tanh
+                  y -> groupnorm(3, affine=false) -> instancenorm -> conv(4, 1) -> tanh -> gap -> flatten -> dense(3)
+                }
+                """)).networks().getFirst();
+        checkAgainstFiniteDifferences(graph, 3 * 5 * 4, 3);
+    }
+
     /** mish in a tiny net (conv, fused or not, then dense), each parameter's gradient through it. */
     @Test
     void mishInTrainingModeMatchesFiniteDifferences() throws Exception {
