@@ -22,7 +22,7 @@ import java.util.Set;
  * optional scale and shift per channel. {@code instancenorm} is this with one group per channel
  * ({@code groups} 0 here), as {@code nn.InstanceNorm2d} without running statistics.
  */
-public record GroupNormOp(String type, int groups, double eps, boolean affine) implements CommonOp {
+public record GroupNormOp(String type, int groups, double eps, boolean affine) implements CommonOp, GpuTrainable {
 
     /** The groups for an input of {@code c} channels. */
     public int groupsOf(int c) {
@@ -122,6 +122,26 @@ public record GroupNormOp(String type, int groups, double eps, boolean affine) i
         Shape s = g.in();
         return List.of(LayerLaunches.groupNorm(g.x(), affine ? g.weight("weight") : Arg.NO_BUFFER, affine ? g.weight("bias") : Arg.NO_BUFFER, g.y(),
                 g.batch(), s.c(), g.spatial(), groupsOf(s.c()), (float) eps));
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        Shape s = t.in();
+        return List.of(LayerLaunches.groupNorm(t.x(), affine ? t.param("weight") : Arg.NO_BUFFER, affine ? t.param("bias") : Arg.NO_BUFFER, t.y(),
+                t.batch(), s.c(), t.spatial(), groupsOf(s.c()), (float) eps));
+    }
+
+    /** The statistics again from the input, then dx and the parameter gradients. */
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        Shape s = t.in();
+        int g = groupsOf(s.c());
+        boolean learns = affine && !t.frozen();
+        if (!t.needsDx(0) && !learns) return;
+        int stats = t.workspace(t.node().name() + " group statistics", 4L * t.batch() * g);
+        out.addAll(io.cnnc.kernels.gpu.TrainingLaunches.groupNormBackward(t.x(), t.dy(), affine ? t.param("weight") : Arg.NO_BUFFER, stats,
+                t.needsDx(0) ? t.dx(0) : Arg.NO_BUFFER, learns ? t.grad("weight") : Arg.NO_BUFFER, learns ? t.grad("bias") : Arg.NO_BUFFER,
+                t.batch(), s.c(), t.spatial(), g, (float) eps, t.needsDx(0) ? t.beta(0) : 0f));
     }
 
     /**

@@ -103,6 +103,29 @@ public final class TrainingLaunches {
                 Arg.of(total), Arg.of(offset), Arg.of(beta)));
     }
 
+    /**
+     * A group norm's gradient: per (sample, group) statistics into {@code stats} (4 floats each),
+     * dx with {@code beta} when {@code dx} is a buffer, and the parameter gradients (overwritten)
+     * when {@code dgamma} is one. {@code gamma} {@link Arg#NO_BUFFER}: no affine map.
+     */
+    public static List<Launch> groupNormBackward(int x, int dy, int gamma, int stats, int dx, int dgamma, int dbeta, int batch, int channels,
+                                                 int spatial, int groups, float eps, float beta) {
+        boolean affine = gamma != Arg.NO_BUFFER;
+        List<Launch> out = new java.util.ArrayList<>();
+        out.add(Launch.linear("groupnorm_backward_stats", (long) batch * groups, List.of(Arg.buffer(x), Arg.buffer(dy), Arg.buffer(gamma),
+                Arg.buffer(stats), Arg.of(batch), Arg.of(channels), Arg.of(spatial), Arg.of(groups), Arg.flag(affine), Arg.of(eps))));
+        if (dx != Arg.NO_BUFFER) {
+            out.add(Launch.linear("groupnorm_backward_data", (long) batch * channels * spatial, List.of(Arg.buffer(x), Arg.buffer(dy),
+                    Arg.buffer(gamma), Arg.buffer(stats), Arg.buffer(dx), Arg.of(batch), Arg.of(channels), Arg.of(spatial), Arg.of(groups),
+                    Arg.flag(affine), Arg.of(beta))));
+        }
+        if (dgamma != Arg.NO_BUFFER) {
+            out.add(Launch.linear("groupnorm_backward_params", channels, List.of(Arg.buffer(x), Arg.buffer(dy), Arg.buffer(stats),
+                    Arg.buffer(dgamma), Arg.buffer(dbeta), Arg.of(batch), Arg.of(channels), Arg.of(spatial), Arg.of(groups))));
+        }
+        return out;
+    }
+
     public static Launch maxPoolBackward(int x, int dy, int dx, int batch, PoolGeometry g, float beta) {
         long total = (long) batch * g.channels() * g.inH() * g.inW();
         return Launch.linear("maxpool_backward", total, List.of(Arg.buffer(x), Arg.buffer(dy), Arg.buffer(dx), Arg.of(Math.toIntExact(total)),

@@ -439,3 +439,62 @@ KERNEL adam_step(GLOBAL float* p, GLOBAL const float* RESTRICT g, GLOBAL float* 
     v[i] = (first ? 0.0f : beta2 * v[i]) + (1.0f - beta2) * grad * grad;
     p[i] -= lr * (m[i] / c1) / (SQRT(v[i] / c2) + eps);
 }
+
+/* The statistics a group norm's gradient needs, one item per (sample, group): the mean, 1/std,
+ * and the means of dxhat and dxhat * xhat (dxhat = dy * gamma, gamma absent: 1), four floats
+ * each in stats. Global: batch * groups. */
+KERNEL groupnorm_backward_stats(GLOBAL const float* RESTRICT x, GLOBAL const float* RESTRICT dy, GLOBAL const float* RESTRICT gamma,
+                                GLOBAL float* RESTRICT stats, int batch, int channels, int spatial, int groups, int affine, float eps) {
+    int i = GID(0);
+    if (i >= batch * groups) return;
+    int per = channels / groups;
+    int count = per * spatial;
+    int base = i * count;
+    float mean = 0.0f;
+    for (int k = 0; k < count; k++) mean += x[base + k];
+    mean /= (float) count;
+    float var = 0.0f;
+    for (int k = 0; k < count; k++) var += (x[base + k] - mean) * (x[base + k] - mean);
+    float inv = 1.0f / SQRT(var / (float) count + eps);
+    float sd = 0.0f, sdx = 0.0f;
+    for (int k = 0; k < count; k++) {
+        float d = dy[base + k] * (affine ? gamma[(i % groups) * per + k / spatial] : 1.0f);
+        sd += d;
+        sdx += d * (x[base + k] - mean) * inv;
+    }
+    stats[4 * i] = mean;
+    stats[4 * i + 1] = inv;
+    stats[4 * i + 2] = sd / (float) count;
+    stats[4 * i + 3] = sdx / (float) count;
+}
+
+/* dx = invStd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)), with beta. Global: batch * channels * spatial. */
+KERNEL groupnorm_backward_data(GLOBAL const float* RESTRICT x, GLOBAL const float* RESTRICT dy, GLOBAL const float* RESTRICT gamma,
+                               GLOBAL const float* RESTRICT stats, GLOBAL float* dx, int batch, int channels, int spatial, int groups,
+                               int affine, float beta) {
+    int i = GID(0);
+    if (i >= batch * channels * spatial) return;
+    int c = (i / spatial) % channels;
+    int s = (i / (channels * spatial)) * groups + c / (channels / groups);
+    float xhat = (x[i] - stats[4 * s]) * stats[4 * s + 1];
+    float d = dy[i] * (affine ? gamma[c] : 1.0f);
+    dx[i] = blend(dx, i, beta, stats[4 * s + 1] * (d - stats[4 * s + 2] - xhat * stats[4 * s + 3]));
+}
+
+/* dgamma[c] = sum of dy * xhat and dbeta[c] = sum of dy over the batch and the plane, one item per channel. Global: channels. */
+KERNEL groupnorm_backward_params(GLOBAL const float* RESTRICT x, GLOBAL const float* RESTRICT dy, GLOBAL const float* RESTRICT stats,
+                                 GLOBAL float* dgamma, GLOBAL float* dbeta, int batch, int channels, int spatial, int groups) {
+    int c = GID(0);
+    if (c >= channels) return;
+    float g = 0.0f, b = 0.0f;
+    for (int n = 0; n < batch; n++) {
+        int s = n * groups + c / (channels / groups);
+        int base = (n * channels + c) * spatial;
+        for (int k = 0; k < spatial; k++) {
+            g += dy[base + k] * (x[base + k] - stats[4 * s]) * stats[4 * s + 1];
+            b += dy[base + k];
+        }
+    }
+    dgamma[c] = g;
+    dbeta[c] = b;
+}

@@ -53,6 +53,9 @@ class OpenClTrainingTest {
                 net("global max pool", "[6, 7, 5]", "globalmaxpool"),
                 net("transposed conv, strided, output padding", "[6, 5, 4]", "deconv(4, 3, stride=2, pad=1, output_pad=1)"),
                 net("transposed conv, grouped, dilated, no bias", "[4, 6, 5]", "deconv(6, (2, 3), stride=(1, 2), pad=(1, 0, 0, 2), dilation=2, groups=2, bias=false)"),
+                // Behind a conv without bias: a bias before a normalisation has gradient 0, which float sums leave at 1e-7.
+                net("group norm, then instance norm without an affine map", "[8, 5, 4]", "y = x -> conv(8, 1, bias=false) -> groupnorm(2)\n y -> instancenorm"),
+                net("instance norm with its affine map", "[6, 5, 4]", "y = x -> conv(6, 1, bias=false)\n y -> instancenorm(affine=true)"),
                 net("two overlapping slices of one value", "[6, 5, 4]", "i = conv(6, 1)\n concat(i -> slice(0, 4), i -> slice(2, 6) -> conv(3, 1))"),
                 net("global average pool", "[6, 7, 5]", "gap"),
                 net("every activation", "[3, 8, 9]", "sigmoid -> leakyrelu(alpha=0.2) -> tanh -> gelu -> silu -> hardswish -> hardsigmoid"),
