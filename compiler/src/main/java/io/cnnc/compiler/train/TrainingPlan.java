@@ -100,12 +100,27 @@ public final class TrainingPlan {
 
     /** The plan for {@code graph} with the layers named in {@code frozen} kept fixed, without an update rule. */
     public static TrainingPlan derive(Graph graph, Set<String> frozen) {
+        return derive(graph, frozen, Set.of());
+    }
+
+    /**
+     * The backward pass to the network's input, every layer fixed (as it runs when evaluating:
+     * batch norm on its running statistics): what a saliency map or an effective receptive field
+     * differentiates. No parameter gets a gradient; the input does.
+     */
+    public static TrainingPlan towardsInput(Graph graph) {
+        Set<String> all = new java.util.LinkedHashSet<>();
+        for (Node n : graph.nodes()) all.add(n.name());
+        return derive(graph, all, Set.copyOf(graph.inputs()));
+    }
+
+    private static TrainingPlan derive(Graph graph, Set<String> frozen, Set<Value> wanted) {
         List<NamedParam> updated = graph.parameters().stream()
                 .filter(p -> p.spec().learned() && !frozen.contains(p.node().name())).toList();
         Set<Node> learning = new HashSet<>();
         for (NamedParam p : updated) learning.add(p.node());
-        // Values a gradient must reach: those computed from a learning node (nodes come in topological order).
-        Set<Value> leadsToLearning = new HashSet<>();
+        // Values a gradient must reach: those computed from a learning node or a wanted value (nodes come in topological order).
+        Set<Value> leadsToLearning = new HashSet<>(wanted);
         for (Node n : graph.nodes()) {
             if (learning.contains(n) || n.inputs().stream().anyMatch(leadsToLearning::contains)) leadsToLearning.add(n.output());
         }

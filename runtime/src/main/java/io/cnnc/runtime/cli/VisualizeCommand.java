@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "visualize", mixinStandardHelpOptions = true,
         description = "Write PNGs of what a network learned: the first convolution's filters, and with --input, "
-                + "the feature maps of --layer for that image.")
+                + "the feature maps of --layer for that image and, with --saliency, which of its pixels drove the class.")
 final class VisualizeCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "the .cnn file")
@@ -42,6 +42,19 @@ final class VisualizeCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--out"}, defaultValue = "visualize", description = "output folder (default: ${DEFAULT-VALUE})")
     Path out;
+
+    @Option(names = "--saliency", description = "also draw the saliency map: the gradient of the class's output with respect to the input pixels")
+    boolean saliency;
+
+    @Option(names = "--class", paramLabel = "K", description = "the class the saliency map explains (default: the top one)")
+    Integer classIndex;
+
+    @Option(names = "--smoothgrad", paramLabel = "N", defaultValue = "1",
+            description = "average the saliency over N copies of the image with noise (SmoothGrad; default: ${DEFAULT-VALUE}, the plain gradient)")
+    int smoothgrad;
+
+    @Option(names = "--labels", paramLabel = "labels.txt", description = "class names, one per line, for the saliency map's title")
+    Path labels;
 
     @Mixin
     NetworkOption network;
@@ -88,8 +101,28 @@ final class VisualizeCommand implements Callable<Integer> {
             Path mapsPng = out.resolve("features_" + target.name() + ".png");
             TileGrid.write(mapsPng, tiles, s.h(), s.w(), Math.max(1, 96 / Math.max(s.h(), s.w())));
             spec.commandLine().getOut().println("wrote " + mapsPng + " (" + s.c() + " feature maps of " + target.name() + ", " + s + ")");
+            if (saliency) writeSaliency(graph, params, image);
+        } else if (saliency) {
+            throw new UserError("--saliency needs --input, the image to explain");
         }
         return 0;
+    }
+
+    private void writeSaliency(Graph graph, Map<String, Tensor> params, Tensor image) throws IOException {
+        if (smoothgrad < 1) throw new UserError("--smoothgrad must be at least 1, got " + smoothgrad);
+        int classes = Math.toIntExact(graph.outputs().getFirst().shape().size());
+        if (classIndex != null && (classIndex < 0 || classIndex >= classes)) {
+            throw new UserError("--class " + classIndex + " is out of range: " + graph.name() + " has " + classes + " classes (0 to " + (classes - 1) + ")");
+        }
+        java.util.List<String> names = labels == null ? java.util.List.of() : java.nio.file.Files.readAllLines(labels);
+        io.cnnc.runtime.viz.Saliency.Result r = io.cnnc.runtime.viz.Saliency.of(graph, params, image, classIndex, smoothgrad, 0);
+        Shape in = graph.inputs().getFirst().shape();
+        String name = r.classIndex() < names.size() ? " (" + names.get(r.classIndex()).strip() + ")" : "";
+        String title = (smoothgrad > 1 ? "SmoothGrad (" + smoothgrad + " samples)" : "saliency") + " for class " + r.classIndex() + name
+                + String.format(java.util.Locale.ROOT, ", output %.3g", r.outputs()[r.classIndex()]);
+        Path png = out.resolve("saliency_class" + r.classIndex() + ".png");
+        io.cnnc.runtime.viz.HeatMap.write(png, image.data(), in.c(), in.h(), in.w(), r.map(), Math.max(1, 224 / Math.max(in.h(), in.w())), title);
+        spec.commandLine().getOut().println("wrote " + png + " (" + title + ")");
     }
 
     private static float[] plane(float[] data, int offset, int length) {

@@ -76,12 +76,28 @@ public final class GraphTrainer implements TrainingEngine {
     /** {@code strategies}: which conv strategies the compiled engine may choose from (by name). */
     public GraphTrainer(Graph graph, Map<String, Tensor> params, long seed, java.util.Set<String> frozenNodes, Engine engine, int threads,
                         java.util.function.Predicate<String> strategies) {
+        this(graph, params, seed, TrainingPlan.derive(graph, frozenNodes), engine, threads, strategies);
+    }
+
+    /**
+     * The reference engine on {@link TrainingPlan#towardsInput}: every layer as it evaluates, the
+     * gradient taken to the input ({@link #inputGradient}); forward with {@code training} false
+     * after {@link #keepOutputs}.
+     */
+    public static GraphTrainer towardsInput(Graph graph, Map<String, Tensor> params) {
+        GraphTrainer t = new GraphTrainer(graph, params, 0, TrainingPlan.towardsInput(graph), Engine.REFERENCE, 1, name -> true);
+        t.keepOutputs();
+        return t;
+    }
+
+    private GraphTrainer(Graph graph, Map<String, Tensor> params, long seed, TrainingPlan plan, Engine engine, int threads,
+                         java.util.function.Predicate<String> strategies) {
         TrainingPlan.requireTrainable(graph);
         this.graph = graph;
         this.params = params;
         this.seed = seed;
         this.random = new SplittableRandom(seed);
-        this.plan = TrainingPlan.derive(graph, frozenNodes);
+        this.plan = plan;
         this.memory = TrainingMemoryPlan.of(plan);
         this.grads = plan.newGradients();
         if (engine == Engine.COMPILED) use(TrainingConvStrategies.choose(plan, Machine.detect(), threads, strategies));
@@ -214,6 +230,13 @@ public final class GraphTrainer implements TrainingEngine {
         return values.get(node.output());
     }
 
+    /** The gradient of the last backward pass with respect to the network's input, where the plan takes it there ({@link #towardsInput}). */
+    public float[] inputGradient() {
+        return inputGradient;
+    }
+
+    private float[] inputGradient;
+
     @Override
     public void backward(float[] dOutput) {
         Map<Value, float[]> dv = new HashMap<>();
@@ -248,6 +271,7 @@ public final class GraphTrainer implements TrainingEngine {
                 }
             }
         }
+        inputGradient = dv.get(graph.inputs().getFirst());
     }
 
     private void backward(Node n, float[] dy, float[][] dxs) {
