@@ -46,14 +46,17 @@ final class VisualizeCommand implements Callable<Integer> {
     @Option(names = "--saliency", description = "also draw the saliency map: the gradient of the class's output with respect to the input pixels")
     boolean saliency;
 
-    @Option(names = "--class", paramLabel = "K", description = "the class the saliency map explains (default: the top one)")
+    @Option(names = "--gradcam", description = "also draw the Grad-CAM of --layer (default: the last layer with a spatial output) for the class")
+    boolean gradcam;
+
+    @Option(names = "--class", paramLabel = "K", description = "the class the saliency map and Grad-CAM explain (default: the top one)")
     Integer classIndex;
 
     @Option(names = "--smoothgrad", paramLabel = "N", defaultValue = "1",
             description = "average the saliency over N copies of the image with noise (SmoothGrad; default: ${DEFAULT-VALUE}, the plain gradient)")
     int smoothgrad;
 
-    @Option(names = "--labels", paramLabel = "labels.txt", description = "class names, one per line, for the saliency map's title")
+    @Option(names = "--labels", paramLabel = "labels.txt", description = "class names, one per line, for the maps' titles")
     Path labels;
 
     @Mixin
@@ -101,27 +104,52 @@ final class VisualizeCommand implements Callable<Integer> {
             Path mapsPng = out.resolve("features_" + target.name() + ".png");
             TileGrid.write(mapsPng, tiles, s.h(), s.w(), Math.max(1, 96 / Math.max(s.h(), s.w())));
             spec.commandLine().getOut().println("wrote " + mapsPng + " (" + s.c() + " feature maps of " + target.name() + ", " + s + ")");
+            if (saliency || gradcam) checkClass(graph);
             if (saliency) writeSaliency(graph, params, image);
-        } else if (saliency) {
-            throw new UserError("--saliency needs --input, the image to explain");
+            if (gradcam) writeGradCam(graph, params, image);
+        } else if (saliency || gradcam) {
+            throw new UserError((saliency ? "--saliency" : "--gradcam") + " needs --input, the image to explain");
         }
         return 0;
     }
 
-    private void writeSaliency(Graph graph, Map<String, Tensor> params, Tensor image) throws IOException {
+    private void checkClass(Graph graph) {
         if (smoothgrad < 1) throw new UserError("--smoothgrad must be at least 1, got " + smoothgrad);
         int classes = Math.toIntExact(graph.outputs().getFirst().shape().size());
         if (classIndex != null && (classIndex < 0 || classIndex >= classes)) {
             throw new UserError("--class " + classIndex + " is out of range: " + graph.name() + " has " + classes + " classes (0 to " + (classes - 1) + ")");
         }
-        java.util.List<String> names = labels == null ? java.util.List.of() : java.nio.file.Files.readAllLines(labels);
+    }
+
+    private void writeSaliency(Graph graph, Map<String, Tensor> params, Tensor image) throws IOException {
         io.cnnc.runtime.viz.Saliency.Result r = io.cnnc.runtime.viz.Saliency.of(graph, params, image, classIndex, smoothgrad, 0);
+        String title = (smoothgrad > 1 ? "SmoothGrad (" + smoothgrad + " samples)" : "saliency") + " for " + describe(r.classIndex(), r.outputs());
+        drawOver(graph, image, r.map(), "saliency_class" + r.classIndex() + ".png", title);
+    }
+
+    /** The Grad-CAM at --layer, or at the last layer whose output still has rows and columns. */
+    private void writeGradCam(Graph graph, Map<String, Tensor> params, Tensor image) throws IOException {
+        Node target = layer != null ? graph.nodes().stream().filter(n -> n.name().equals(layer)).findFirst().orElseThrow()
+                : graph.nodes().stream().filter(n -> n.output().shape().h() * n.output().shape().w() > 1).reduce((a, b) -> b)
+                        .orElseThrow(() -> new UserError(graph.name() + " has no layer with a spatial output for a Grad-CAM"));
+        if (target.output().shape().h() * target.output().shape().w() <= 1) {
+            throw new UserError("--layer " + target.name() + " has output " + target.output().shape() + ": a Grad-CAM needs rows and columns");
+        }
+        io.cnnc.runtime.viz.GradCam.Result r = io.cnnc.runtime.viz.GradCam.of(graph, params, image, classIndex, target);
+        drawOver(graph, image, r.upsampled(), "gradcam_" + target.name() + "_class" + r.classIndex() + ".png",
+                "Grad-CAM at " + target.name() + " for " + describe(r.classIndex(), r.outputs()));
+    }
+
+    private String describe(int k, float[] outputs) throws IOException {
+        java.util.List<String> names = labels == null ? java.util.List.of() : java.nio.file.Files.readAllLines(labels);
+        String name = k < names.size() ? " (" + names.get(k).strip() + ")" : "";
+        return "class " + k + name + String.format(java.util.Locale.ROOT, ", output %.3g", outputs[k]);
+    }
+
+    private void drawOver(Graph graph, Tensor image, float[] map, String file, String title) throws IOException {
         Shape in = graph.inputs().getFirst().shape();
-        String name = r.classIndex() < names.size() ? " (" + names.get(r.classIndex()).strip() + ")" : "";
-        String title = (smoothgrad > 1 ? "SmoothGrad (" + smoothgrad + " samples)" : "saliency") + " for class " + r.classIndex() + name
-                + String.format(java.util.Locale.ROOT, ", output %.3g", r.outputs()[r.classIndex()]);
-        Path png = out.resolve("saliency_class" + r.classIndex() + ".png");
-        io.cnnc.runtime.viz.HeatMap.write(png, image.data(), in.c(), in.h(), in.w(), r.map(), Math.max(1, 224 / Math.max(in.h(), in.w())), title);
+        Path png = out.resolve(file);
+        io.cnnc.runtime.viz.HeatMap.write(png, image.data(), in.c(), in.h(), in.w(), map, Math.max(1, 224 / Math.max(in.h(), in.w())), title);
         spec.commandLine().getOut().println("wrote " + png + " (" + title + ")");
     }
 

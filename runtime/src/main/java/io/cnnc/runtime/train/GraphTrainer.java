@@ -236,6 +236,18 @@ public final class GraphTrainer implements TrainingEngine {
     }
 
     private float[] inputGradient;
+    private Node watched;
+    private float[] watchedGradient;
+
+    /** Keeps, from each later backward pass, the gradient with respect to {@code node}'s output ({@link #watchedGradient}). */
+    public void watch(Node node) {
+        watched = node;
+    }
+
+    /** The last backward pass's gradient with respect to the watched node's output, or null. */
+    public float[] watchedGradient() {
+        return watchedGradient;
+    }
 
     @Override
     public void backward(float[] dOutput) {
@@ -244,6 +256,7 @@ public final class GraphTrainer implements TrainingEngine {
         for (TrainingPlan.Backward b : plan.backward()) {
             Node n = b.node();
             float[] dy = dv.remove(n.output());
+            if (n == watched && dy != null) watchedGradient = dy.clone();
             Node into = plan.absorbedBy(n);
             if (into != null) {
                 // The ReLU's gradient goes to the node it was folded into, which masks it in its own passes.

@@ -35,6 +35,13 @@ class VisualizeCliTest {
         BufferedImage map = ImageIO.read(out.resolve("saliency_class1.png").toFile());
         assertThat(map.getHeight()).isGreaterThan(12 * 18);
 
+        CliTestAccess.Result cam = CliTestAccess.cnnc("visualize", cnn, "--weights", weights, "--input", png.toString(), "--gradcam", "-o", out.toString());
+        assertThat(cam.code()).as(cam.err()).isZero();
+        assertThat(cam.out()).contains("gradcam_relu2_class");
+        CliTestAccess.Result flat = CliTestAccess.cnnc("visualize", cnn, "--weights", weights, "--input", png.toString(), "--gradcam", "--layer", "gap1",
+                "-o", out.toString());
+        assertThat(flat.err()).contains("--layer gap1 has output [8, 1, 1]: a Grad-CAM needs rows and columns");
+
         CliTestAccess.Result bad = CliTestAccess.cnnc("visualize", cnn, "--weights", weights, "--input", png.toString(), "--saliency", "--class", "5",
                 "-o", out.toString());
         assertThat(bad.code()).isEqualTo(1);
