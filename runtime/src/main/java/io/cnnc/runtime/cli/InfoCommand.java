@@ -29,15 +29,62 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print the same facts as JSON: {\"params\", \"macs\", \"layers\": [...]}, each layer with its tensors' names and shapes")
     boolean json;
 
+    @Option(names = "--erf", description = "also measure the effective receptive field of --layer's centre unit (Luo et al. 2016)")
+    boolean erf;
+
+    @Option(names = "--layer", description = "with --erf: the layer (default: the last one with rows and columns)")
+    String layer;
+
+    @Option(names = "--weights", description = "with --erf: trained weights (default: fresh ones, --seed)")
+    Path weights;
+
+    @Option(names = "--samples", defaultValue = "16", description = "with --erf: random inputs averaged over (default: ${DEFAULT-VALUE})")
+    int samples;
+
+    @Option(names = "--seed", defaultValue = "0", description = "with --erf: seed of the fresh weights and the random inputs (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--erf-png", paramLabel = "FILE", description = "with --erf: also draw the map as a PNG")
+    Path erfPng;
+
     @Spec
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws java.io.IOException {
         Graph graph = network.load(file);
         ModelSummary summary = ModelSummary.of(graph);
         spec.commandLine().getOut().print(json ? json(graph, summary) + "\n" : SummaryTable.render(summary));
+        if (erf) measureErf(graph, summary);
         return 0;
+    }
+
+    private void measureErf(Graph graph, ModelSummary summary) throws java.io.IOException {
+        if (samples < 1) throw new UserError("--samples must be at least 1, got " + samples);
+        io.cnnc.compiler.ir.Node target = layer != null
+                ? graph.nodes().stream().filter(n -> n.name().equals(layer)).findFirst()
+                        .orElseThrow(() -> new UserError("no layer named '" + layer + "' in " + graph.name() + " (see the table above)"))
+                : graph.nodes().stream().filter(n -> n.output().shape().h() * n.output().shape().w() > 1).reduce((a, b) -> b)
+                        .orElseThrow(() -> new UserError(graph.name() + " has no layer with rows and columns"));
+        if (target.output().shape().h() * target.output().shape().w() <= 1) {
+            throw new UserError("--layer " + target.name() + " has output " + target.output().shape() + ": its unit sees the whole input");
+        }
+        java.util.Map<String, io.cnnc.runtime.Tensor> params = weights != null
+                ? io.cnnc.runtime.weights.WeightBinder.bind(graph, io.cnnc.runtime.io.Safetensors.read(weights), weights)
+                : io.cnnc.runtime.weights.WeightInitializer.initialize(graph, seed);
+        io.cnnc.runtime.viz.EffectiveReceptiveField.Result r = io.cnnc.runtime.viz.EffectiveReceptiveField.of(graph, params, target, samples, seed);
+        io.cnnc.compiler.analysis.ReceptiveField nominal = summary.rows().stream().filter(row -> row.name().equals(target.name())).findFirst()
+                .orElseThrow().receptiveField();
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+                "effective receptive field of %s's centre unit (%s weights, %d random inputs): 95%% of the gradient within %.1f px of (%.1f, %.1f); "
+                        + "nominal field %dx%d (radius %d)%n", target.name(), weights != null ? "given" : "fresh", samples, r.radius95(), r.centreY(),
+                r.centreX(), nominal.h(), nominal.w(), (Math.max(nominal.h(), nominal.w()) - 1) / 2);
+        if (erfPng != null) {
+            io.cnnc.compiler.ir.Shape in = graph.inputs().getFirst().shape();
+            io.cnnc.runtime.viz.HeatMap.write(erfPng, new float[in.h() * in.w()], 1, in.h(), in.w(), r.map(), Math.max(1, 256 / Math.max(in.h(), in.w())),
+                    String.format(java.util.Locale.ROOT, "effective receptive field of %s: 95%% within %.1f px", target.name(), r.radius95()));
+            spec.commandLine().getOut().println("wrote " + erfPng);
+        }
     }
 
     static String json(Graph graph, ModelSummary s) {

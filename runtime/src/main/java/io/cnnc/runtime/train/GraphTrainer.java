@@ -251,11 +251,25 @@ public final class GraphTrainer implements TrainingEngine {
 
     @Override
     public void backward(float[] dOutput) {
+        backward(graph.outputs().getFirst(), dOutput);
+    }
+
+    /**
+     * The backward pass from {@code node}'s output with gradient {@code dy} there, as if the
+     * network ended at it (what an effective receptive field measures); nodes no gradient reaches
+     * are skipped.
+     */
+    public void backwardFrom(Node node, float[] dy) {
+        backward(node.output(), dy);
+    }
+
+    private void backward(Value start, float[] dOutput) {
         Map<Value, float[]> dv = new HashMap<>();
-        dv.put(graph.outputs().getFirst(), dOutput);
+        dv.put(start, dOutput);
         for (TrainingPlan.Backward b : plan.backward()) {
             Node n = b.node();
             float[] dy = dv.remove(n.output());
+            if (dy == null) continue;
             if (n == watched && dy != null) watchedGradient = dy.clone();
             Node into = plan.absorbedBy(n);
             if (into != null) {

@@ -106,6 +106,20 @@ class CliTest {
         assertThat(r.out()).contains("output [2, 2, 1, 1]");
     }
 
+    /** info --erf prints the measured radius beside the nominal field, draws the map, and refuses a flat layer by name. */
+    @Test
+    void infoMeasuresTheEffectiveReceptiveField() throws Exception {
+        Path model = file("e.cnn", "network E { input x: [1, 24, 24]\n conv(4, 3, pad=1) -> relu -> conv(4, 3, pad=1) -> relu -> conv(4, 3, pad=1) -> gap }");
+        Path png = tmp.resolve("erf.png");
+        Result r = cnnc("info", model.toString(), "--erf", "--samples", "4", "--erf-png", png.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).containsPattern("effective receptive field of conv3's centre unit \\(fresh weights, 4 random inputs\\): 95% of the gradient "
+                + "within [0-9.]+ px of \\(12\\.[0-9], 12\\.[0-9]\\); nominal field 7x7 \\(radius 3\\)");
+        assertThat(javax.imageio.ImageIO.read(png.toFile())).isNotNull();
+        assertThat(cnnc("info", model.toString(), "--erf", "--layer", "gap1").err()).contains("--layer gap1 has output [4, 1, 1]: its unit sees the whole input");
+        assertThat(cnnc("info", model.toString(), "--erf", "--layer", "nope").err()).contains("no layer named 'nope' in E");
+    }
+
     /** A network with two outputs (a segmentation model's out and aux) writes each to its own --output, in the network's order. */
     @Test
     void runWritesEveryOutputOfANetworkWithSeveral() throws Exception {
