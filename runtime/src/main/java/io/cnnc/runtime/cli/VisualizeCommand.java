@@ -77,17 +77,23 @@ final class VisualizeCommand implements Callable<Integer> {
         int kh = w.dim(2);
         int kw = w.dim(3);
         float[][][] filters = new float[outC * (inC == 3 ? 1 : inC)][][];
+        String[] names = new String[filters.length];
         for (int o = 0, t = 0; o < outC; o++) {
             if (inC == 3) {
+                names[t] = "out " + o;
                 filters[t++] = new float[][] {plane(w.data(), (o * 3) * kh * kw, kh * kw), plane(w.data(), (o * 3 + 1) * kh * kw, kh * kw),
                         plane(w.data(), (o * 3 + 2) * kh * kw, kh * kw)};
             } else {
-                for (int i = 0; i < inC; i++) filters[t++] = new float[][] {plane(w.data(), (o * inC + i) * kh * kw, kh * kw)};
+                for (int i = 0; i < inC; i++) {
+                    names[t] = inC == 1 ? "out " + o : o + "<-" + i;
+                    filters[t++] = new float[][] {plane(w.data(), (o * inC + i) * kh * kw, kh * kw)};
+                }
             }
         }
         AtomicFiles.createFolder(out);
         Path filtersPng = out.resolve("filters_" + firstConv.name() + ".png");
-        TileGrid.write(filtersPng, filters, kh, kw, Math.max(4, 48 / Math.max(kh, kw)));
+        TileGrid.write(filtersPng, filters, names, kh, kw, Math.max(4, 48 / Math.max(kh, kw)),
+                firstConv.name() + ": " + outC + " filters " + kh + "x" + kw + (inC == 3 ? " (RGB)" : inC == 1 ? "" : " (output <- input channel)"));
         spec.commandLine().getOut().println("wrote " + filtersPng + " (" + filters.length + " filters of " + firstConv.name() + ")");
         if (input != null) {
             Node target = layer == null ? firstConv : graph.nodes().stream().filter(n -> n.name().equals(layer)).findFirst()
@@ -100,9 +106,14 @@ final class VisualizeCommand implements Callable<Integer> {
             float[] maps = net.outputOf(target);
             Shape s = target.output().shape();
             float[][][] tiles = new float[s.c()][][];
-            for (int c = 0; c < s.c(); c++) tiles[c] = new float[][] {plane(maps, c * s.h() * s.w(), s.h() * s.w())};
+            String[] channels = new String[s.c()];
+            for (int c = 0; c < s.c(); c++) {
+                tiles[c] = new float[][] {plane(maps, c * s.h() * s.w(), s.h() * s.w())};
+                channels[c] = "ch " + c;
+            }
             Path mapsPng = out.resolve("features_" + target.name() + ".png");
-            TileGrid.write(mapsPng, tiles, s.h(), s.w(), Math.max(1, 96 / Math.max(s.h(), s.w())));
+            TileGrid.write(mapsPng, tiles, channels, s.h(), s.w(), Math.max(1, 96 / Math.max(s.h(), s.w())),
+                    target.name() + ": " + s.c() + " feature maps " + s.h() + "x" + s.w() + " of " + input.getFileName());
             spec.commandLine().getOut().println("wrote " + mapsPng + " (" + s.c() + " feature maps of " + target.name() + ", " + s + ")");
             if (saliency || gradcam) checkClass(graph);
             if (saliency) writeSaliency(graph, params, image);
