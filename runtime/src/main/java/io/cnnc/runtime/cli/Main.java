@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code cnnc} command line. */
 @Command(name = "cnnc", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Compiler and runtime for convolutional networks written in the .cnn language.",
-        subcommands = {CheckCommand.class, InfoCommand.class, RunCommand.class, CompileCommand.class, TrainCommand.class, EvalCommand.class, VisualizeCommand.class, ImportCommand.class, ExportCommand.class, CompareCommand.class, DevicesCommand.class, CalibrateCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, InfoCommand.class, RunCommand.class, CompileCommand.class, TrainCommand.class, EvalCommand.class, VisualizeCommand.class, ImportCommand.class, ExportCommand.class, CompareCommand.class, DevicesCommand.class, CalibrateCommand.class, BenchCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
