@@ -16,21 +16,7 @@ if [ -e "$icd" ] && have_loader; then
   exit 0
 fi
 
-packages=(pocl-opencl-icd ocl-icd-opencl-dev)
-if ! command -v apt-get >/dev/null; then
-  echo "install-pocl: no apt-get here; install PoCL (or any OpenCL driver) and an ICD loader providing libOpenCL.so yourself" >&2
-  exit 1
-fi
-if [ "$(id -u)" -eq 0 ]; then
-  as_root=()
-elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
-  as_root=(sudo -n)
-else
-  echo "install-pocl: needs root to run: apt-get install -y ${packages[*]}" >&2
-  exit 1
-fi
-echo "install-pocl: installing ${packages[*]} (apt)"
-"${as_root[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+apt_install install-pocl pocl-opencl-icd ocl-icd-opencl-dev || exit 1
 [ -e "$icd" ] && have_loader || { echo "install-pocl: installed, but $icd or libOpenCL.so is still missing" >&2; exit 1; }
 echo "install-pocl: done ($icd)"

@@ -49,12 +49,8 @@ public final class GroupNorm {
         double[] db = new double[channels];
         for (int ng = 0; ng < batch * groups; ng++) {
             int base = ng * count;
-            double sum = 0;
-            for (int k = 0; k < count; k++) sum += x[base + k];
-            double mean = sum / count;
-            double sq = 0;
-            for (int k = 0; k < count; k++) sq += (x[base + k] - mean) * (x[base + k] - mean);
-            double inv = 1 / Math.sqrt(sq / count + eps);
+            double[] stats = io.cnnc.kernels.reference.GroupNormReference.stats(x, base, count, eps);
+            double mean = stats[0], inv = stats[1];
             double sumD = 0, sumDX = 0;
             for (int k = 0; k < count; k++) {
                 int c = (ng % groups) * per + k / spatial;

@@ -450,12 +450,8 @@ KERNEL groupnorm_backward_stats(GLOBAL const float* RESTRICT x, GLOBAL const flo
     int per = channels / groups;
     int count = per * spatial;
     int base = i * count;
-    float mean = 0.0f;
-    for (int k = 0; k < count; k++) mean += x[base + k];
-    mean /= (float) count;
-    float var = 0.0f;
-    for (int k = 0; k < count; k++) var += (x[base + k] - mean) * (x[base + k] - mean);
-    float inv = 1.0f / SQRT(var / (float) count + eps);
+    float mean = run_mean(x, base, count);
+    float inv = run_inv_std(x, base, count, mean, eps);
     float sd = 0.0f, sdx = 0.0f;
     for (int k = 0; k < count; k++) {
         float d = dy[base + k] * (affine ? gamma[(i % groups) * per + k / spatial] : 1.0f);

@@ -35,3 +35,17 @@ DEVICE_FN float im2col_at(GLOBAL const float* x, int k, int j, int g, int icg, i
     int ix = (p % outW) * sw - pl + (t % kw) * dw;
     return iy >= 0 && iy < inH && ix >= 0 && ix < inW ? x[((n * inC + g * icg + ic) * inH + iy) * inW + ix] : 0.0f;
 }
+
+/* The mean of count values from x[base], and their 1/std about it (biased variance, + eps): a
+ * group norm's statistics, shared by its forward and its gradient. */
+DEVICE_FN float run_mean(GLOBAL const float* x, int base, int count) {
+    float mean = 0.0f;
+    for (int k = 0; k < count; k++) mean += x[base + k];
+    return mean / (float) count;
+}
+
+DEVICE_FN float run_inv_std(GLOBAL const float* x, int base, int count, float mean, float eps) {
+    float var = 0.0f;
+    for (int k = 0; k < count; k++) var += (x[base + k] - mean) * (x[base + k] - mean);
+    return 1.0f / SQRT(var / (float) count + eps);
+}

@@ -39,15 +39,8 @@ KERNEL groupnorm(GLOBAL const float* RESTRICT x, GLOBAL const float* RESTRICT ga
     int per = channels / groups;
     int count = per * spatial;
     int base = i * count;
-    float mean = 0.0f;
-    for (int k = 0; k < count; k++) mean += x[base + k];
-    mean /= (float) count;
-    float var = 0.0f;
-    for (int k = 0; k < count; k++) {
-        float d = x[base + k] - mean;
-        var += d * d;
-    }
-    float inv = 1.0f / SQRT(var / (float) count + eps);
+    float mean = run_mean(x, base, count);
+    float inv = run_inv_std(x, base, count, mean, eps);
     for (int k = 0; k < count; k++) {
         int c = (i % groups) * per + k / spatial;
         float v = (x[base + k] - mean) * inv;

@@ -29,6 +29,14 @@ class LayerNetworksTest {
 
     static Stream<Arguments> networks() {
         return Stream.of(
+                // A ShuffleNet-style unit: split-free, two branches mixed by shuffles (between blocked convs the layout pass reorders around them).
+                Arguments.of("ChannelShuffle.forward(", """
+                        network Shuffle { input x: [16, 9, 10]
+                          a = conv(32, 1, groups=4) -> bn -> relu
+                          b = a -> channelshuffle(4) -> dwconv(3, pad=1) -> bn -> conv(32, 1, groups=4) -> relu
+                          c = concat(b, a -> channelshuffle(8)) -> channelshuffle(2)
+                          c -> conv(16, 3, stride=2, pad=1) -> gap -> flatten -> dense(5)
+                        }"""),
                 // A ShuffleNetV2 unit: its input cut in two, one half through a branch, concatenated and shuffled.
                 Arguments.of("ChannelSlice.forward(", """
                         network ShuffleUnit { input x: [32, 9, 10]
@@ -63,7 +71,7 @@ class LayerNetworksTest {
                     CompiledModel model = CompiledModel.compile(graph, raw(weights),
                             CompileOptions.defaults().withBatch(batch).withThreads(threads).withStrategies(strategies));
                     assertThat(model.javaSource()).contains(call);
-                    Tensor x = input(batch, 11 + batch);
+                    Tensor x = input(graph, batch, 11 + batch);
                     float[] got = model.instantiate(Parallel.of(threads)).forward(new float[][] {x.data()})[0];
                     float[] want = new ReferenceExecutor(graph, weights).run(List.of(x)).getFirst().data();
                     assertClose(got, want, strategies + " batch " + batch + " threads " + threads);
@@ -79,7 +87,7 @@ class LayerNetworksTest {
         Map<String, Tensor> weights = WeightInitializer.initialize(graph, 4);
         CompiledModel model = CompiledModel.compile(graph, raw(weights), CompileOptions.defaults().withBatch(2).withThreads(1));
         CompiledNetwork net = model.instantiate(model.tornadoSource(false), Parallel.serial());
-        Tensor x = input(2, 8);
+        Tensor x = input(graph, 2, 8);
         float[] got = net.forward(new float[][] {x.data()})[0];
         float[] want = new ReferenceExecutor(graph, weights).run(List.of(x)).getFirst().data();
         assertClose(got, want, "tornado fallback");
@@ -91,12 +99,12 @@ class LayerNetworksTest {
         return raw;
     }
 
-    /** Every network here takes [32, 9, 10]. */
-    private static Tensor input(int batch, long seed) {
+    private static Tensor input(Graph graph, int batch, long seed) {
+        var s = graph.inputs().getFirst().shape();
         java.util.Random r = new java.util.Random(seed);
-        float[] x = new float[batch * 32 * 9 * 10];
+        float[] x = new float[Math.toIntExact(batch * s.size())];
         for (int i = 0; i < x.length; i++) x[i] = r.nextFloat() * 2 - 1;
-        return Tensor.of(x, batch, 32, 9, 10);
+        return Tensor.of(x, batch, s.c(), s.h(), s.w());
     }
 
     private static void assertClose(float[] got, float[] want, String what) {
