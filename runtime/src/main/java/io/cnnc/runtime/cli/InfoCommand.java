@@ -77,8 +77,8 @@ final class InfoCommand implements Callable<Integer> {
                 .orElseThrow().receptiveField();
         spec.commandLine().getOut().printf(java.util.Locale.ROOT,
                 "effective receptive field of %s's centre unit (%s weights, %d random inputs): 95%% of the gradient within %.1f px of (%.1f, %.1f); "
-                        + "nominal field %dx%d (radius %d)%n", target.name(), weights != null ? "given" : "fresh", samples, r.radius95(), r.centreY(),
-                r.centreX(), nominal.h(), nominal.w(), (Math.max(nominal.h(), nominal.w()) - 1) / 2);
+                        + "nominal field %dx%d (%.1f px each way)%n", target.name(), weights != null ? "given" : "fresh", samples, r.radius95(), r.centreY(),
+                r.centreX(), nominal.h(), nominal.w(), (Math.max(nominal.h(), nominal.w()) - 1) / 2.0);
         if (erfPng != null) {
             io.cnnc.compiler.ir.Shape in = graph.inputs().getFirst().shape();
             io.cnnc.runtime.viz.HeatMap.write(erfPng, new float[in.h() * in.w()], 1, in.h(), in.w(), r.map(), Math.max(1, 256 / Math.max(in.h(), in.w())),

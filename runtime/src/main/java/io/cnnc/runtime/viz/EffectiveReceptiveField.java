@@ -14,11 +14,12 @@ import java.util.SplittableRandom;
  * the layer's centre unit, measured by back-propagating a gradient of 1 from that unit (every
  * channel at the centre position) to the input, |gradient| summed over the input's channels and
  * averaged over random inputs (standard normal). Influence falls off like a Gaussian, well inside
- * the nominal field: the radius holding 95% of the mass says how far.
+ * the nominal field: the half-width of the square around the mass's centre that holds 95% of it
+ * says how far, in the same measure as the nominal field's half-width.
  */
 public final class EffectiveReceptiveField {
 
-    /** The map [H, W] of the input, its mass's centre, and the radius (pixels) around it holding 95% of the mass. */
+    /** The map [H, W] of the input, its mass's centre, and the half-width (pixels) of the square around it holding 95% of the mass. */
     public record Result(float[] map, int h, int w, double centreY, double centreX, double radius95) {
 
         /** Mean of the map over pixels whose distance from the centre lies in [from, to). */
@@ -70,7 +71,7 @@ public final class EffectiveReceptiveField {
         cy /= total;
         cx /= total;
         double[][] byDistance = new double[plane][];
-        for (int p = 0; p < plane; p++) byDistance[p] = new double[] {Math.hypot(p / in.w() - cy, p % in.w() - cx), map[p]};
+        for (int p = 0; p < plane; p++) byDistance[p] = new double[] {Math.max(Math.abs(p / in.w() - cy), Math.abs(p % in.w() - cx)), map[p]};
         Arrays.sort(byDistance, (a, b) -> Double.compare(a[0], b[0]));
         double mass = 0, radius = 0;
         for (double[] d : byDistance) {

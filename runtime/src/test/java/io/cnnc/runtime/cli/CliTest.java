@@ -114,7 +114,7 @@ class CliTest {
         Result r = cnnc("info", model.toString(), "--erf", "--samples", "4", "--erf-png", png.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).containsPattern("effective receptive field of conv3's centre unit \\(fresh weights, 4 random inputs\\): 95% of the gradient "
-                + "within [0-9.]+ px of \\(12\\.[0-9], 12\\.[0-9]\\); nominal field 7x7 \\(radius 3\\)");
+                + "within [0-9.]+ px of \\(12\\.[0-9], 12\\.[0-9]\\); nominal field 7x7 \\(3\\.0 px each way\\)");
         assertThat(javax.imageio.ImageIO.read(png.toFile())).isNotNull();
         assertThat(cnnc("info", model.toString(), "--erf", "--layer", "gap1").err()).contains("--layer gap1 has output [4, 1, 1]: its unit sees the whole input");
         assertThat(cnnc("info", model.toString(), "--erf", "--layer", "nope").err()).contains("no layer named 'nope' in E");
