@@ -112,8 +112,9 @@ public final class OnnxImporter {
                 }
             }
             Value v;
-            if (d.length == 4) v = new Value(newValueName(), (int) d[1], (int) d[2], (int) d[3], 4);
-            else if (d.length == 2) v = new Value(newValueName(), (int) d[1], 1, 1, 2);
+            String name = inputName(in.name());
+            if (d.length == 4) v = new Value(name, (int) d[1], (int) d[2], (int) d[3], 4);
+            else if (d.length == 2) v = new Value(name, (int) d[1], 1, 1, 2);
             else throw new ImportException("input '" + in.name() + "' has rank " + d.length + "; cnnc networks take [N, C, H, W] or [N, F]");
             if (v.c() <= 0 || v.h() <= 0 || v.w() <= 0) {
                 throw new ImportException("input '" + in.name() + "' has symbolic sizes " + java.util.Arrays.toString(in.dims())
@@ -191,6 +192,20 @@ public final class OnnxImporter {
 
     private static String describe(Node n) {
         return n.opType() + " '" + n.name() + "'";
+    }
+
+    /** Keywords of the language and names of its layers' expressions: an input named so keeps a vN name. */
+    private static final Set<String> RESERVED = Set.of("block", "concat", "false", "input", "network", "output", "repeat", "train", "true", "in");
+
+    /**
+     * The ONNX input's own name where it is one the language takes (PyTorch's "image", "input.1"
+     * sanitised to "input_1"), else the next vN: the imported file then says what its input is.
+     */
+    private String inputName(String onnxName) {
+        String s = onnxName.replaceAll("[^A-Za-z0-9_]", "_");
+        boolean usable = s.matches("[A-Za-z][A-Za-z0-9_]*") && !s.matches("v\\d+") && !RESERVED.contains(s)
+                && values.values().stream().noneMatch(v -> v.name().equals(s));
+        return usable ? s : newValueName();
     }
 
     private String newValueName() {
