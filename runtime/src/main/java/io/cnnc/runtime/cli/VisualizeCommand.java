@@ -100,6 +100,12 @@ final class VisualizeCommand implements Callable<Integer> {
                     .orElseThrow(() -> new UserError("no layer named '" + layer + "' in " + graph.name() + " (see cnnc info)"));
             Shape in = graph.inputs().getFirst().shape();
             Tensor image = ImageInput.load(input, in.c(), in.h(), in.w());
+            java.awt.image.BufferedImage original = javax.imageio.ImageIO.read(input.toFile());
+            if (original != null && (original.getHeight() != in.h() || original.getWidth() != in.w())) {
+                // Resized as cnnc run resizes (PyTorch's bilinear interpolate); the pictures are at the network's size.
+                spec.commandLine().getErr().println("note: " + input + " is " + original.getWidth() + "x" + original.getHeight() + " (width x height); resized to "
+                        + in.w() + "x" + in.h() + ", the size " + graph.name() + " takes, before it is explained");
+            }
             GraphTrainer net = new GraphTrainer(graph, params, 0, Set.of());
             net.keepOutputs();
             net.forward(image.data(), 1, false);

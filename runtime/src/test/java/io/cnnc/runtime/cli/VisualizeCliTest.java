@@ -48,5 +48,10 @@ class VisualizeCliTest {
         assertThat(bad.err()).contains("--class 5 is out of range: Small has 5 classes (0 to 4)").doesNotContain("\tat ");
         assertThat(CliTestAccess.cnnc("visualize", cnn, "--weights", weights, "--saliency", "-o", out.toString()).err())
                 .contains("--saliency needs --input");
+        Path big = tmp.resolve("big.png");
+        ImageIO.write(new BufferedImage(30, 40, BufferedImage.TYPE_INT_RGB), "png", big.toFile());
+        CliTestAccess.Result resized = CliTestAccess.cnnc("visualize", cnn, "--weights", weights, "--input", big.toString(), "--saliency", "-o", out.toString());
+        assertThat(resized.code()).isZero();
+        assertThat(resized.err()).contains("note: " + big + " is 30x40 (width x height); resized to 10x12, the size Small takes, before it is explained");
     }
 }

@@ -17,12 +17,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * One training step against PyTorch autograd (src/test/fixtures/grad/make_grad_fixtures.py):
- * loss, every parameter gradient, and batch norm's updated running statistics.
+ * loss, every parameter gradient, and batch norm's updated running statistics. normnet has
+ * group norm and instance norm, with and without an affine map.
  */
 class PyTorchGradientFixtureTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"lenet5", "gradnet"})
+    @ValueSource(strings = {"lenet5", "gradnet", "normnet"})
     void oneStepMatchesPyTorch(String name) throws Exception {
         Path dir = Path.of("src/test/resources/grad").resolve(name);
         Graph graph = Compiler.compile(SourceFile.read(dir.resolve("model.cnn"))).networks().getFirst();
