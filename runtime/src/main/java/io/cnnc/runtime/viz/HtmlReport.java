@@ -120,11 +120,11 @@ public final class HtmlReport {
             for (int i = 0; i < header.size() && i < v.length; i++) columns.get(header.get(i)).add(v[i].isEmpty() ? Double.NaN : Double.parseDouble(v[i]));
         }
         html.append("<h2>Training (").append(esc(runDir.toString())).append(")</h2>\n");
-        chart("loss", columns.get("epoch"), Map.of("train", columns.get("train_loss"), "test", columns.get("test_loss")));
-        chart("accuracy", columns.get("epoch"), Map.of("train", columns.get("train_accuracy"), "test", columns.get("test_accuracy")));
+        chart("loss", "cross-entropy", columns.get("epoch"), Map.of("train", columns.get("train_loss"), "test", columns.get("test_loss")));
+        chart("accuracy", "fraction right", columns.get("epoch"), Map.of("train", columns.get("train_accuracy"), "test", columns.get("test_accuracy")));
     }
 
-    private void chart(String title, List<Double> xs, Map<String, List<Double>> series) {
+    private void chart(String title, String yLabel, List<Double> xs, Map<String, List<Double>> series) {
         int w = 520, h = 260, left = 56, bottom = 36, top = 24, right = 90;
         double xMin = xs.stream().mapToDouble(d -> d).min().orElse(0), xMax = xs.stream().mapToDouble(d -> d).max().orElse(1);
         double yMin = Double.POSITIVE_INFINITY, yMax = Double.NEGATIVE_INFINITY;
@@ -145,6 +145,7 @@ public final class HtmlReport {
         html.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>", left, h - bottom, w - right, h - bottom));
         html.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>", left, top, left, h - bottom));
         html.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">epoch</text>", (left + w - right) / 2, h - 4));
+        html.append(String.format(Locale.ROOT, "<text transform=\"translate(12,%d) rotate(-90)\" text-anchor=\"middle\">%s</text>", (top + h - bottom) / 2, yLabel));
         for (int i = 0; i <= 4; i++) {
             double v = yMin + (yMax - yMin) * i / 4;
             double y = h - bottom - (h - bottom - top) * i / 4.0;
