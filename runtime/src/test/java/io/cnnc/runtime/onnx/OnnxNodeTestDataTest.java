@@ -30,7 +30,7 @@ class OnnxNodeTestDataTest {
     private static final Path ROOT = Path.of("/usr/share/libonnx-testdata/data/node");
     private static final List<String> FAMILIES = List.of("test_conv", "test_maxpool", "test_averagepool", "test_batchnorm",
             "test_gemm", "test_softmax", "test_relu", "test_leakyrelu", "test_sigmoid", "test_tanh", "test_hardswish",
-            "test_hardsigmoid", "test_clip", "test_globalaveragepool", "test_globalmaxpool", "test_resize", "test_upsample");
+            "test_hardsigmoid", "test_clip", "test_globalaveragepool", "test_globalmaxpool", "test_resize", "test_upsample", "test_instancenorm");
 
     private static final List<String> ELEMENTWISE = List.of("test_relu", "test_leakyrelu", "test_sigmoid", "test_tanh",
             "test_hardswish", "test_hardsigmoid", "test_clip");
