@@ -46,7 +46,7 @@ final class VisualizeCommand implements Callable<Integer> {
     @Option(names = "--saliency", description = "also draw the saliency map: the gradient of the class's output with respect to the input pixels")
     boolean saliency;
 
-    @Option(names = "--gradcam", description = "also draw the Grad-CAM of --layer (default: the last layer with a spatial output) for the class")
+    @Option(names = "--gradcam", description = "also draw the Grad-CAM of --layer (default: the last layer with rows and columns that is not a pooling) for the class")
     boolean gradcam;
 
     @Option(names = "--class", paramLabel = "K", description = "the class the saliency map and Grad-CAM explain (default: the top one)")
@@ -144,10 +144,15 @@ final class VisualizeCommand implements Callable<Integer> {
         drawOver(graph, image, r.map(), "saliency_class" + r.classIndex() + ".png", title);
     }
 
-    /** The Grad-CAM at --layer, or at the last layer whose output still has rows and columns. */
+    /**
+     * The Grad-CAM at --layer, or at the last layer before the pooling that still has rows and
+     * columns (as Selvaraju et al. take the last convolutional layer: after a pooling the map is
+     * coarser, and LeNet-5's 5 x 5 one put its mass beside the digit).
+     */
     private void writeGradCam(Graph graph, Map<String, Tensor> params, Tensor image) throws IOException {
         Node target = layer != null ? graph.nodes().stream().filter(n -> n.name().equals(layer)).findFirst().orElseThrow()
-                : graph.nodes().stream().filter(n -> n.output().shape().h() * n.output().shape().w() > 1).reduce((a, b) -> b)
+                : graph.nodes().stream().filter(n -> n.output().shape().h() * n.output().shape().w() > 1 && !(n.op() instanceof io.cnnc.compiler.ops.PoolOp))
+                        .reduce((a, b) -> b)
                         .orElseThrow(() -> new UserError(graph.name() + " has no layer with a spatial output for a Grad-CAM"));
         if (target.output().shape().h() * target.output().shape().w() <= 1) {
             throw new UserError("--layer " + target.name() + " has output " + target.output().shape() + ": a Grad-CAM needs rows and columns");
