@@ -29,10 +29,24 @@ final class ImportedChains {
      * their reader's chain; {@code outputs} renamed in place to match.
      */
     static List<String> merge(List<String> lines, List<String> outputs, java.util.Set<String> inputs) {
+        return merge(lines, java.util.Collections.nCopies(lines.size(), ""), outputs, inputs, ImportBlocks.DEPTHS[0]).lines();
+    }
+
+    /** Lines and, for each, the PyTorch module path its layers share ("" for none). */
+    record Merged(List<String> lines, List<String> modules) {}
+
+    /**
+     * As {@link #merge(List, List, java.util.Set)}, each line with its module path; a merged line
+     * keeps the paths' common prefix, and no line merges across instances at module depth {@code depth}.
+     */
+    static Merged merge(List<String> lines, List<String> modules, List<String> outputs, java.util.Set<String> inputs, int depth) {
+        Map<String, String> moduleOf = new HashMap<>();
         List<Binding> bindings = new ArrayList<>();
-        for (String l : lines) {
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
             int eq = l.indexOf(" = ");
             bindings.add(new Binding(l.substring(0, eq), l.substring(eq + 3)));
+            moduleOf.put(l.substring(0, eq), modules.get(i));
         }
         Map<String, Integer> uses = new HashMap<>();
         for (Binding b : bindings) count(b.expression(), uses);
@@ -45,16 +59,31 @@ final class ImportedChains {
             if (arrow < 0) continue;
             String head = expression.substring(0, arrow);
             if (!head.matches("v\\d+") || inputs.contains(head) || uses.getOrDefault(head, 0) != 1 || !merged.containsKey(head)) continue;
+            // Not across the boundary of a module instance (layer1.0 into layer1.1): ImportBlocks folds instances first.
+            if (!ImportBlocks.sameInstance(moduleOf.get(head), moduleOf.get(b.name()), depth)) continue;
             merged.put(b.name(), merged.remove(head) + expression.substring(arrow));
+            moduleOf.put(b.name(), commonPrefix(moduleOf.get(head), moduleOf.get(b.name())));
         }
         Map<String, String> renamed = new HashMap<>();
         for (String in : inputs) renamed.put(in, in);
         int next = inputs.size();
         for (String name : merged.keySet()) renamed.put(name, "v" + next++);
         List<String> out = new ArrayList<>();
-        merged.forEach((name, expression) -> out.add(renamed.get(name) + " = " + rename(expression, renamed)));
+        List<String> outModules = new ArrayList<>();
+        merged.forEach((name, expression) -> {
+            out.add(renamed.get(name) + " = " + rename(expression, renamed));
+            outModules.add(moduleOf.getOrDefault(name, ""));
+        });
         outputs.replaceAll(renamed::get);
-        return out;
+        return new Merged(out, outModules);
+    }
+
+    /** The dotted paths' longest common prefix, by whole segments. */
+    static String commonPrefix(String a, String b) {
+        String[] x = a.split("\\."), y = b.split("\\.");
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.min(x.length, y.length) && x[i].equals(y[i]); i++) s.append(i == 0 ? "" : ".").append(x[i]);
+        return s.toString();
     }
 
     /** Adds each value an expression names (outside quoted layer names) to {@code uses}. */

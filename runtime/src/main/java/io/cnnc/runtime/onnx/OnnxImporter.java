@@ -51,6 +51,8 @@ public final class OnnxImporter {
     private final Map<String, Tensor> weights = new LinkedHashMap<>();
     private final Set<String> layerNames = new java.util.HashSet<>();
     private final List<String> lines = new ArrayList<>();
+    /** The PyTorch module each line came from ("" where the node name has no scopes): what ImportBlocks groups by. */
+    private final List<String> lineModules = new ArrayList<>();
     private final Map<String, String> producers = new HashMap<>();
     private final DecomposedActivations chains = new DecomposedActivations();
     private GeluPattern gelus;
@@ -161,12 +163,27 @@ public final class OnnxImporter {
         src.append("// Imported by `cnnc import` from an ONNX model (opset ").append(model.opset())
                 .append(model.producer().isEmpty() ? "" : ", produced by " + model.producer()).append(").\n");
         src.append("// Weights are in the .safetensors file of the same name.\n");
-        src.append("network ").append(networkName).append(" {\n").append(header);
         java.util.Set<String> inputNames = new java.util.HashSet<>();
         for (ValueInfo in : g.inputs()) if (values.containsKey(in.name())) inputNames.add(values.get(in.name()).name());
-        for (String l : ImportedChains.merge(lines, outs, inputNames)) src.append("  ").append(l).append('\n');
+        // Instances at the module depth that folds the most lines (ties: the shallower).
+        int depth = ImportBlocks.DEPTHS[0];
+        int best = -1;
+        for (int d : ImportBlocks.DEPTHS) {
+            List<String> trial = new ArrayList<>(outs);
+            ImportedChains.Merged m = ImportedChains.merge(lines, lineModules, trial, inputNames, d);
+            int folded = m.lines().size() - ImportBlocks.fold(m.lines(), m.modules(), trial, inputNames, d).lines().size();
+            if (folded > best) {
+                best = folded;
+                depth = d;
+            }
+        }
+        ImportedChains.Merged merged = ImportedChains.merge(lines, lineModules, outs, inputNames, depth);
+        ImportBlocks.Folded folded = ImportBlocks.fold(merged.lines(), merged.modules(), outs, inputNames, depth);
+        for (String b : folded.blocks()) src.append(b).append("\n\n");
+        src.append("network ").append(networkName).append(" {\n").append(header);
+        for (String l : ImportedChains.merge(folded.lines(), outs, inputNames)) src.append("  ").append(l).append('\n');
         src.append("  output ").append(String.join(", ", outs)).append("\n}\n");
-        return new Result(src.toString(), weights);
+        return new Result(src.toString(), ImportBlocks.renamed(weights, folded.renamed()));
     }
 
     /**
@@ -439,6 +456,7 @@ public final class OnnxImporter {
         public void emitOutput(int output, String expression, int c, int h, int w, int rank) {
             Value out = new Value(newValueName(), c, h, w, rank);
             lines.add(out.name() + " = " + expression);
+            lineModules.add(node.name().startsWith("/") && node.name().indexOf('/', 1) > 0 ? modulePath(node.name()) : "");
             values.put(node.outputs().get(output), out);
         }
 

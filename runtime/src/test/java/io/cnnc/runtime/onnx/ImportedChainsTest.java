@@ -1,5 +1,6 @@
 package io.cnnc.runtime.onnx;
 
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -37,6 +38,52 @@ class ImportedChainsTest {
                 outputs, Set.of("v0", "v1"));
         assertThat(lines).containsExactly("v2 = v0 -> relu", "v3 = v2 -> sigmoid", "v4 = v1 -> tanh", "v5 = v4 + v3");
         assertThat(outputs).containsExactly("v2", "v3");
+    }
+
+    /**
+     * Two instances of one module structure (layer1.0, layer1.1) become one block called twice
+     * by name, their layers named inside it without the module's prefix; an instance whose
+     * structure appears once stays as it is.
+     */
+    @Test
+    void repeatedModuleInstancesBecomeOneBlock() {
+        List<String> outputs = new ArrayList<>(List.of("v7"));
+        ImportBlocks.Folded f = ImportBlocks.fold(List.of(
+                "v1 = image -> conv(8, 3, name=\"stem\")",
+                "v2 = v1 -> conv(8, 3, name=\"layer1_0_conv1\") -> relu",
+                "v3 = v2 + v1 -> relu",
+                "v4 = v3 -> conv(8, 3, name=\"layer1_1_conv1\") -> relu",
+                "v5 = v4 + v3 -> relu",
+                "v6 = v5 -> conv(16, 3, stride=2, name=\"layer2_0_conv1\")",
+                "v7 = v6 + v5"), List.of("stem", "layer1.0.conv1", "layer1.0", "layer1.1.conv1", "layer1.1", "layer2.0.conv1", "layer2.0"),
+                outputs, Set.of("image"));
+        assertThat(f.blocks()).containsExactly("block layer1_unit() {\n  t1 = in -> conv(8, 3, name=\"conv1\") -> relu\n  t1 + in -> relu\n}");
+        assertThat(f.lines()).containsExactly(
+                "v1 = image -> conv(8, 3, name=\"stem\")",
+                "v3 = v1 -> layer1_unit(name=\"layer1_0\")",
+                "v5 = v3 -> layer1_unit(name=\"layer1_1\")",
+                "v6 = v5 -> conv(16, 3, stride=2, name=\"layer2_0_conv1\")",
+                "v7 = v6 + v5");
+        assertThat(f.renamed()).containsExactly(Map.entry("layer1_0_conv1", "layer1_0.conv1"), Map.entry("layer1_1_conv1", "layer1_1.conv1"));
+        Map<String, io.cnnc.runtime.Tensor> w = new java.util.LinkedHashMap<>();
+        w.put("layer1_1_conv1.weight", io.cnnc.runtime.Tensor.of(new float[1], 1));
+        w.put("stem.bias", io.cnnc.runtime.Tensor.of(new float[1], 1));
+        assertThat(ImportBlocks.renamed(w, f.renamed()).keySet()).containsExactly("layer1_1.conv1.weight", "stem.bias");
+    }
+
+    /** Instances without a layer with weights (a ReLU module used twice) are no block; a wrapper's instances are found a level down. */
+    @Test
+    void blocksNeedWeightsAndMayBeThreeLevelsDown() {
+        List<String> outputs = new ArrayList<>(List.of("v4"));
+        ImportBlocks.Folded relus = ImportBlocks.fold(List.of("v1 = image -> relu", "v2 = v1 -> conv(4, 1, name=\"c\")", "v3 = v2 -> relu", "v4 = v3 -> gap"),
+                List.of("net.act", "c", "net.act", ""), outputs, Set.of("image"));
+        assertThat(relus.blocks()).isEmpty();
+        ImportBlocks.Folded deep = ImportBlocks.fold(List.of(
+                "v1 = image -> conv(4, 1, name=\"backbone_layer1_0_conv1\")",
+                "v2 = v1 -> conv(4, 1, name=\"backbone_layer1_1_conv1\")"), List.of("backbone.layer1.0.conv1", "backbone.layer1.1.conv1"),
+                new ArrayList<>(List.of("v2")), Set.of("image"), 3);
+        assertThat(deep.blocks()).containsExactly("block layer1_unit() {\n  in -> conv(4, 1, name=\"conv1\")\n}");
+        assertThat(deep.lines()).containsExactly("v1 = image -> layer1_unit(name=\"backbone_layer1_0\")", "v2 = v1 -> layer1_unit(name=\"backbone_layer1_1\")");
     }
 
     @Test

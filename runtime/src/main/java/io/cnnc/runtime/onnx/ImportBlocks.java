@@ -1,0 +1,188 @@
+package io.cnnc.runtime.onnx;
+
+import io.cnnc.runtime.Tensor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Structure that repeats becomes a {@code block}: consecutive lines from one PyTorch module at
+ * a depth of two or three ({@code layer1.0}, {@code features.3}, {@code backbone.layer1.0}) with one
+ * value in and one out, holding a layer with weights, form an instance; instances that read the same once their values and their layers' names are made
+ * relative are one block, called once per instance with the instance's name. Inside, layers keep
+ * the rest of their module path as their name, so the weights become {@code layer1_0.conv1.weight}
+ * where they were {@code layer1_0_conv1.weight}; {@link #renamed} maps the one to the other.
+ */
+final class ImportBlocks {
+
+    private static final Pattern NAME = Pattern.compile("name=\"([A-Za-z0-9_]+)\"");
+    /** The module depths tried: torchvision's blocks sit two levels down (layer1.0, features.3), in wrappers three (backbone.layer1.0). */
+    static final int[] DEPTHS = {2, 3};
+
+    /** The block definitions, the network's lines with the calls in place, and the tensor renames. */
+    record Folded(List<String> blocks, List<String> lines, Map<String, String> renamed) {}
+
+    private record Run(int from, int to, String module, String input, String output, String body) {}
+
+    private ImportBlocks() {}
+
+    static Folded fold(List<String> lines, List<String> modules, List<String> outputs, Set<String> inputs) {
+        return fold(lines, modules, outputs, inputs, DEPTHS[0]);
+    }
+
+    /** {@link #fold} with instances taken at module depth {@code depth}. */
+    static Folded fold(List<String> lines, List<String> modules, List<String> outputs, Set<String> inputs, int depth) {
+        Set<String> known = new HashSet<>(inputs);
+        for (String l : lines) known.add(l.substring(0, l.indexOf(" = ")));
+        List<Run> runs = new ArrayList<>();
+        int i = 0;
+        while (i < lines.size()) {
+            String module = prefix(modules.get(i), depth);
+            int j = i + 1;
+            while (module != null && j < lines.size() && module.equals(prefix(modules.get(j), depth))) j++;
+            if (module != null) {
+                Run r = run(lines, i, j, module, outputs, known);
+                if (r != null) runs.add(r);
+            }
+            i = j;
+        }
+        Map<String, List<Run>> byBody = new LinkedHashMap<>();
+        for (Run r : runs) byBody.computeIfAbsent(r.body(), k -> new ArrayList<>()).add(r);
+        Map<Integer, Run> starting = new HashMap<>();
+        Map<Run, String> blockOf = new HashMap<>();
+        List<String> blocks = new ArrayList<>();
+        Set<String> blockNames = new HashSet<>();
+        Map<String, String> renamed = new LinkedHashMap<>();
+        for (List<Run> same : byBody.values()) {
+            if (same.size() < 2) continue;
+            // Named after the module holding the instances: layer1 for layer1.0 and backbone.layer1.0.
+            String[] path = same.getFirst().module().split("\\.");
+            String base = path[path.length - 2].replaceAll("[^A-Za-z0-9_]", "_") + "_unit";
+            if (!Character.isLetter(base.charAt(0))) base = "unit_" + base;
+            String name = base;
+            for (int k = 2; !blockNames.add(name); k++) name = base + k;
+            blocks.add("block " + name + "() {\n" + same.getFirst().body().indent(2) + "}");
+            for (Run r : same) {
+                starting.put(r.from(), r);
+                blockOf.put(r, name);
+                String scope = scope(r.module());
+                Matcher m = NAME.matcher(String.join("\n", lines.subList(r.from(), r.to())));
+                while (m.find()) renamed.put(m.group(1), scope + "." + m.group(1).substring(scope.length() + 1));
+            }
+        }
+        List<String> out = new ArrayList<>();
+        for (int k = 0; k < lines.size(); k++) {
+            Run r = starting.get(k);
+            if (r == null) {
+                out.add(lines.get(k));
+                continue;
+            }
+            out.add(r.output() + " = " + r.input() + " -> " + blockOf.get(r) + "(name=\"" + scope(r.module()) + "\")");
+            k = r.to() - 1;
+        }
+        return new Folded(blocks, out, renamed);
+    }
+
+    /** Tensor names after {@link #fold}: each layer's tensors under its new name. */
+    static Map<String, Tensor> renamed(Map<String, Tensor> weights, Map<String, String> layers) {
+        if (layers.isEmpty()) return weights;
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        weights.forEach((name, t) -> {
+            int dot = name.lastIndexOf('.');
+            String layer = dot < 0 ? name : name.substring(0, dot);
+            String to = layers.get(layer);
+            out.put(to == null ? name : to + name.substring(dot), t);
+        });
+        return out;
+    }
+
+    /** Whether two lines' modules are the same instance (the same first {@code depth} segments), or neither is in one. */
+    static boolean sameInstance(String a, String b, int depth) {
+        return java.util.Objects.equals(prefix(a, depth), prefix(b, depth));
+    }
+
+    /** The module path cut to {@code depth} segments, or null where it has fewer. */
+    private static String prefix(String module, int depth) {
+        String[] s = module.isEmpty() ? new String[0] : module.split("\\.");
+        return s.length < depth ? null : String.join(".", java.util.Arrays.asList(s).subList(0, depth));
+    }
+
+    /** The block call's name: the module path as the language writes names. */
+    private static String scope(String module) {
+        return module.replaceAll("[^A-Za-z0-9_]", "_");
+    }
+
+    /**
+     * Lines [from, to) as an instance: one value read from before the run, only the last line's
+     * value read after it, and every named layer under the module; its body made relative ({@code in},
+     * t1, t2, ..., names without the module's prefix), or null where it is not an instance.
+     */
+    private static Run run(List<String> lines, int from, int to, String module, List<String> outputs, Set<String> known) {
+        String scope = scope(module);
+        Set<String> defined = new HashSet<>();
+        Set<String> external = new java.util.LinkedHashSet<>();
+        List<String[]> parts = new ArrayList<>();
+        for (int k = from; k < to; k++) {
+            String l = lines.get(k);
+            int eq = l.indexOf(" = ");
+            String name = l.substring(0, eq), expression = l.substring(eq + 3);
+            for (String v : values(expression, known)) if (!defined.contains(v)) external.add(v);
+            defined.add(name);
+            parts.add(new String[] {name, expression});
+        }
+        // One value in, and at least one layer with weights: a ReLU module used twice is no block.
+        if (external.size() != 1 || !String.join("\n", lines.subList(from, to)).contains("name=\"")) return null;
+        String last = parts.getLast()[0];
+        for (int k = to; k < lines.size(); k++) {
+            for (String v : values(lines.get(k).substring(lines.get(k).indexOf(" = ") + 3), known)) {
+                if (defined.contains(v) && !v.equals(last)) return null;
+            }
+        }
+        for (String o : outputs) if (defined.contains(o) && !o.equals(last)) return null;
+        Map<String, String> local = new HashMap<>();
+        String input = external.iterator().next();
+        local.put(input, "in");
+        int t = 1;
+        for (String[] p : parts) local.put(p[0], "t" + t++);
+        StringBuilder body = new StringBuilder();
+        for (int k = 0; k < parts.size(); k++) {
+            String expression = relative(parts.get(k)[1], local, scope);
+            if (expression == null) return null;
+            body.append(k == parts.size() - 1 ? expression : local.get(parts.get(k)[0]) + " = " + expression).append('\n');
+        }
+        return new Run(from, to, module, input, last, body.toString());
+    }
+
+    /** The values (of {@code known}) an expression reads, outside quoted layer names. */
+    private static List<String> values(String expression, Set<String> known) {
+        List<String> out = new ArrayList<>();
+        String[] quoted = expression.split("\"", -1);
+        for (int i = 0; i < quoted.length; i += 2) {
+            Matcher m = WORD.matcher(quoted[i]);
+            while (m.find()) if (known.contains(m.group())) out.add(m.group());
+        }
+        return out;
+    }
+
+    private static final Pattern WORD = Pattern.compile("\\b[A-Za-z_][A-Za-z0-9_]*\\b");
+
+    /** The expression with values renamed and layer names made relative to the scope; null where a name is not under it. */
+    private static String relative(String expression, Map<String, String> local, String scope) {
+        String[] quoted = expression.split("\"", -1);
+        for (int i = 0; i < quoted.length; i++) {
+            if (i % 2 == 0) {
+                quoted[i] = WORD.matcher(quoted[i]).replaceAll(m -> local.getOrDefault(m.group(), m.group()));
+            } else if (quoted[i - 1].endsWith("name=")) {
+                if (!quoted[i].startsWith(scope + "_") || quoted[i].length() == scope.length() + 1) return null;
+                quoted[i] = quoted[i].substring(scope.length() + 1);
+            }
+        }
+        return String.join("\"", quoted);
+    }
+}
