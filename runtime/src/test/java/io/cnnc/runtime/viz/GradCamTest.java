@@ -8,11 +8,8 @@ import io.cnnc.compiler.ir.Node;
 import io.cnnc.dsl.SourceFile;
 import io.cnnc.kernels.backward.SoftmaxCrossEntropy;
 import io.cnnc.runtime.Tensor;
-import io.cnnc.runtime.io.Npy;
-import io.cnnc.runtime.io.Safetensors;
 import io.cnnc.runtime.train.GraphTrainer;
 import io.cnnc.runtime.train.Sgd;
-import io.cnnc.runtime.weights.WeightBinder;
 import io.cnnc.runtime.weights.WeightInitializer;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -32,12 +29,10 @@ class GradCamTest {
 
     @Test
     void theMapAtALayerMatchesPyTorch() throws Exception {
-        Graph graph = Compiler.compile(SourceFile.read(DIR.resolve("saliency.cnn"))).networks().getFirst();
-        Path weights = DIR.resolve("saliency.safetensors");
-        Map<String, Tensor> params = WeightBinder.bind(graph, Safetensors.read(weights), weights);
-        Node relu2 = graph.nodes().stream().filter(n -> n.name().equals("relu2")).findFirst().orElseThrow();
-        GradCam.Result r = GradCam.of(graph, params, Npy.read(DIR.resolve("saliency_x.npy")), null, relu2);
-        float[] want = Npy.read(DIR.resolve("gradcam_relu2.npy")).data();
+        VizFixture f = VizFixture.load();
+        Node relu2 = f.graph().nodes().stream().filter(n -> n.name().equals("relu2")).findFirst().orElseThrow();
+        GradCam.Result r = GradCam.of(f.graph(), f.params(), f.image(), null, relu2);
+        float[] want = VizFixture.expected("gradcam_relu2.npy");
         assertThat(r.classIndex()).isEqualTo(2);
         assertThat(r.h() * r.w()).isEqualTo(want.length);
         double scale = 0, worst = 0;

@@ -2,14 +2,8 @@ package io.cnnc.runtime.viz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cnnc.compiler.Compiler;
 import io.cnnc.compiler.ir.Graph;
-import io.cnnc.dsl.SourceFile;
 import io.cnnc.runtime.Tensor;
-import io.cnnc.runtime.io.Npy;
-import io.cnnc.runtime.io.Safetensors;
-import io.cnnc.runtime.weights.WeightBinder;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,15 +15,13 @@ import org.junit.jupiter.api.Test;
  */
 class SaliencyTest {
 
-    private static final Path DIR = Path.of("src/test/resources/viz");
-
     @Test
     void theGradientOfTheTopClassMatchesPyTorch() throws Exception {
-        Graph graph = Compiler.compile(SourceFile.read(DIR.resolve("saliency.cnn"))).networks().getFirst();
-        Path weights = DIR.resolve("saliency.safetensors");
-        Map<String, Tensor> params = WeightBinder.bind(graph, Safetensors.read(weights), weights);
-        Tensor x = Npy.read(DIR.resolve("saliency_x.npy"));
-        float[] want = Npy.read(DIR.resolve("saliency_grad.npy")).data();
+        VizFixture f = VizFixture.load();
+        Graph graph = f.graph();
+        Map<String, Tensor> params = f.params();
+        Tensor x = f.image();
+        float[] want = VizFixture.expected("saliency_grad.npy");
         Saliency.Result r = Saliency.of(graph, params, x, null, 1, 0);
         assertThat(r.classIndex()).isEqualTo(2);
         double scale = 0, worst = 0;
