@@ -17,22 +17,20 @@ public final class GroupNorm {
     public static void forward(float[] x, int batch, int channels, int spatial, int groups, float[] gamma, float[] beta, double eps, float[] y) {
         int per = channels / groups;
         int count = per * spatial;
-        Workers.range(Math.min(batch * groups, Runtime.getRuntime().availableProcessors()), t -> {
-            int tasks = Math.min(batch * groups, Runtime.getRuntime().availableProcessors());
-            for (int ng = t; ng < batch * groups; ng += tasks) {
-                int base = ng * count;
-                double sum = 0;
-                for (int c = 0; c < per; c++) sum += sum(x, base + c * spatial, spatial, 0f);
-                float mean = (float) (sum / count);
-                double sq = 0;
-                for (int c = 0; c < per; c++) sq += squares(x, base + c * spatial, spatial, mean);
-                float inv = (float) (1 / Math.sqrt(sq / count + eps));
-                for (int c = 0; c < per; c++) {
-                    int channel = (ng % groups) * per + c;
-                    float a = gamma == null ? inv : inv * gamma[channel];
-                    float b = gamma == null ? 0f : beta[channel];
-                    affine(x, y, base + c * spatial, spatial, mean, a, b);
-                }
+        // Each (sample, group) is one task of the worker team (no scratch).
+        Workers.forEach(batch * groups, () -> null, (ng, unused) -> {
+            int base = ng * count;
+            double sum = 0;
+            for (int c = 0; c < per; c++) sum += sum(x, base + c * spatial, spatial, 0f);
+            float mean = (float) (sum / count);
+            double sq = 0;
+            for (int c = 0; c < per; c++) sq += squares(x, base + c * spatial, spatial, mean);
+            float inv = (float) (1 / Math.sqrt(sq / count + eps));
+            for (int c = 0; c < per; c++) {
+                int channel = (ng % groups) * per + c;
+                float a = gamma == null ? inv : inv * gamma[channel];
+                float b = gamma == null ? 0f : beta[channel];
+                affine(x, y, base + c * spatial, spatial, mean, a, b);
             }
         });
     }

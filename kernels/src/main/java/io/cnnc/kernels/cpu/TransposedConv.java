@@ -19,13 +19,11 @@ public final class TransposedConv {
         Im2colConv.backward(null, x, batch, g, weight, y, null, null);
         if (bias == null) return;
         int spatial = g.inH() * g.inW();
-        Workers.range(Workers.count(batch), t -> {
-            for (int n = t; n < batch; n += Workers.count(batch)) {
-                for (int c = 0; c < g.inC(); c++) {
-                    int at = (n * g.inC() + c) * spatial;
-                    float b = bias[c];
-                    for (int i = 0; i < spatial; i++) y[at + i] += b;
-                }
+        Workers.forEach(batch, () -> null, (n, unused) -> {
+            for (int c = 0; c < g.inC(); c++) {
+                int at = (n * g.inC() + c) * spatial;
+                float b = bias[c];
+                for (int i = 0; i < spatial; i++) y[at + i] += b;
             }
         });
     }

@@ -62,6 +62,9 @@ final class VisualizeCommand implements Callable<Integer> {
     @Mixin
     NetworkOption network;
 
+    /** --labels' lines, read once for the maps' titles. */
+    private java.util.List<String> names;
+
     @Spec
     CommandSpec spec;
 
@@ -99,11 +102,11 @@ final class VisualizeCommand implements Callable<Integer> {
             Node target = layer == null ? firstConv : graph.nodes().stream().filter(n -> n.name().equals(layer)).findFirst()
                     .orElseThrow(() -> new UserError("no layer named '" + layer + "' in " + graph.name() + " (see cnnc info)"));
             Shape in = graph.inputs().getFirst().shape();
-            Tensor image = ImageInput.load(input, in.c(), in.h(), in.w());
-            java.awt.image.BufferedImage original = javax.imageio.ImageIO.read(input.toFile());
-            if (original != null && (original.getHeight() != in.h() || original.getWidth() != in.w())) {
+            ImageInput.Loaded loaded = ImageInput.loadSized(input, in.c(), in.h(), in.w());
+            Tensor image = loaded.tensor();
+            if (loaded.resized()) {
                 // Resized as cnnc run resizes (PyTorch's bilinear interpolate); the pictures are at the network's size.
-                spec.commandLine().getErr().println("note: " + input + " is " + original.getWidth() + "x" + original.getHeight() + " (width x height); resized to "
+                spec.commandLine().getErr().println("note: " + input + " is " + loaded.fileWidth() + "x" + loaded.fileHeight() + " (width x height); resized to "
                         + in.w() + "x" + in.h() + ", the size " + graph.name() + " takes, before it is explained");
             }
             GraphTrainer net = new GraphTrainer(graph, params, 0, Set.of());
@@ -163,7 +166,7 @@ final class VisualizeCommand implements Callable<Integer> {
     }
 
     private String describe(int k, float[] outputs) throws IOException {
-        java.util.List<String> names = labels == null ? java.util.List.of() : java.nio.file.Files.readAllLines(labels);
+        if (names == null) names = labels == null ? java.util.List.of() : java.nio.file.Files.readAllLines(labels);
         String name = k < names.size() ? " (" + names.get(k).strip() + ")" : "";
         return "class " + k + name + String.format(java.util.Locale.ROOT, ", output %.3g", outputs[k]);
     }

@@ -49,6 +49,18 @@ public final class ImageInput {
     private ImageInput() {}
 
     public static Tensor load(Path path, int channels, int height, int width) throws IOException {
+        return loadSized(path, channels, height, width).tensor();
+    }
+
+    /** An image as loaded, and the size it had in the file (so a caller can say it was resized). */
+    public record Loaded(Tensor tensor, int fileWidth, int fileHeight) {
+        public boolean resized() {
+            return fileHeight != tensor.dim(2) || fileWidth != tensor.dim(3);
+        }
+    }
+
+    /** As {@link #load}, with the file's own size. */
+    public static Loaded loadSized(Path path, int channels, int height, int width) throws IOException {
         if (channels != 1 && channels != 3) throw new IllegalArgumentException("images give 1 or 3 channels, not " + channels);
         if (height <= 0 || width <= 0) throw new IllegalArgumentException("image size must be positive, not " + height + "x" + width);
         if ((long) channels * height * width > Tensor.MAX_ELEMENTS) {
@@ -60,7 +72,7 @@ public final class ImageInput {
         try {
             float[] planes = planes(image, channels);
             float[] out = h == height && w == width ? planes : resizeBilinear(planes, channels, h, w, height, width);
-            return Tensor.of(out, 1, channels, height, width);
+            return new Loaded(Tensor.of(out, 1, channels, height, width), w, h);
         } catch (OutOfMemoryError e) { // the estimate of BYTES_PER_PIXEL fell short: still the image's problem, said so
             throw outOfMemory(path, e);
         }

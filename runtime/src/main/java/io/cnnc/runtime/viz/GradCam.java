@@ -25,8 +25,7 @@ public final class GradCam {
         GraphTrainer net = GraphTrainer.towardsInput(graph, params);
         net.watch(layer);
         float[] outputs = net.forward(image.data(), 1, false).clone();
-        int k = classIndex != null ? classIndex : argmax(outputs);
-        if (k < 0 || k >= outputs.length) throw new IllegalArgumentException("class " + k + " is out of range: the network has " + outputs.length + " outputs");
+        int k = Saliency.classToExplain(outputs, classIndex);
         float[] activations = net.outputOf(layer).clone();
         float[] dy = new float[outputs.length];
         dy[k] = 1;
@@ -64,11 +63,5 @@ public final class GradCam {
             }
         }
         return out;
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 }

@@ -27,8 +27,7 @@ public final class HeatMap {
     public static void write(Path file, float[] image, int channels, int h, int w, float[] map, int scale, String title) throws IOException {
         int top = 28, bar = 70;
         Font titleFont = new Font(Font.SANS_SERIF, Font.BOLD, 12);
-        BufferedImage probe = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
-        int titleWidth = probe.createGraphics().getFontMetrics(titleFont).stringWidth(title) + 8;
+        int titleWidth = titleWidth(titleFont, title);
         BufferedImage out = new BufferedImage(Math.max(w * scale + bar, titleWidth), h * scale + top + 8, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
@@ -67,6 +66,11 @@ public final class HeatMap {
         g.drawString(title, 4, 18);
         g.dispose();
         AtomicFiles.write(file, o -> ImageIO.write(out, "png", o));
+    }
+
+    /** Pixels a picture's title takes in {@code font}, with its margins: a picture is at least that wide. */
+    static int titleWidth(Font font, String title) {
+        return new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics().getFontMetrics(font).stringWidth(title) + 8;
     }
 
     /** 0 dark blue, 0.33 cyan-green, 0.66 yellow, 1 red. */

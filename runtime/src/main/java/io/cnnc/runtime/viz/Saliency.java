@@ -28,8 +28,7 @@ public final class Saliency {
         GraphTrainer net = GraphTrainer.towardsInput(graph, params);
         float[] x = image.data();
         float[] outputs = net.forward(x, 1, false).clone();
-        int k = classIndex != null ? classIndex : argmax(outputs);
-        if (k < 0 || k >= outputs.length) throw new IllegalArgumentException("class " + k + " is out of range: the network has " + outputs.length + " outputs");
+        int k = classToExplain(outputs, classIndex);
         float[] gradient = new float[x.length];
         SplittableRandom random = new SplittableRandom(seed);
         float sigma = samples > 1 ? 0.15f * range(x) : 0f;
@@ -55,10 +54,13 @@ public final class Saliency {
         return new Result(k, outputs, gradient, map);
     }
 
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
+    /** {@code classIndex}, checked against the outputs, or (null) the top output's. */
+    static int classToExplain(float[] outputs, Integer classIndex) {
+        int k = 0;
+        if (classIndex != null) k = classIndex;
+        else for (int i = 1; i < outputs.length; i++) if (outputs[i] > outputs[k]) k = i;
+        if (k < 0 || k >= outputs.length) throw new IllegalArgumentException("class " + k + " is out of range: the network has " + outputs.length + " outputs");
+        return k;
     }
 
     private static float range(float[] v) {

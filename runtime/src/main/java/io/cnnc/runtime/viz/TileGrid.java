@@ -36,7 +36,7 @@ public final class TileGrid {
         int cellW = Math.max(w * scale, 24) + gap, cellH = h * scale + LABEL + gap;
         Font titleFont = new Font(Font.SANS_SERIF, Font.BOLD, 12);
         Font small = new Font(Font.SANS_SERIF, Font.PLAIN, 10);
-        int titleWidth = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB).createGraphics().getFontMetrics(titleFont).stringWidth(title) + 8;
+        int titleWidth = HeatMap.titleWidth(titleFont, title);
         int width = Math.max(cols * cellW + gap + BAR, titleWidth);
         BufferedImage image = new BufferedImage(width, TITLE + rows * cellH + gap, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
