@@ -166,19 +166,20 @@ public final class OnnxImporter {
         java.util.Set<String> inputNames = new java.util.HashSet<>();
         for (ValueInfo in : g.inputs()) if (values.containsKey(in.name())) inputNames.add(values.get(in.name()).name());
         // Instances at the module depth that folds the most lines (ties: the shallower).
-        int depth = ImportBlocks.DEPTHS[0];
+        ImportBlocks.Folded folded = null;
+        List<String> foldedOuts = null;
         int best = -1;
         for (int d : ImportBlocks.DEPTHS) {
             List<String> trial = new ArrayList<>(outs);
             ImportedChains.Merged m = ImportedChains.merge(lines, lineModules, trial, inputNames, d);
-            int folded = m.lines().size() - ImportBlocks.fold(m.lines(), m.modules(), trial, inputNames, d).lines().size();
-            if (folded > best) {
-                best = folded;
-                depth = d;
+            ImportBlocks.Folded f = ImportBlocks.fold(m.lines(), m.modules(), trial, inputNames, d);
+            if (m.lines().size() - f.lines().size() > best) {
+                best = m.lines().size() - f.lines().size();
+                folded = f;
+                foldedOuts = trial;
             }
         }
-        ImportedChains.Merged merged = ImportedChains.merge(lines, lineModules, outs, inputNames, depth);
-        ImportBlocks.Folded folded = ImportBlocks.fold(merged.lines(), merged.modules(), outs, inputNames, depth);
+        outs = foldedOuts;
         for (String b : folded.blocks()) src.append(b).append("\n\n");
         src.append("network ").append(networkName).append(" {\n").append(header);
         for (String l : ImportedChains.merge(folded.lines(), outs, inputNames)) src.append("  ").append(l).append('\n');
