@@ -156,7 +156,8 @@ public final class TrainingPlan {
             if (a.kind() != ActivationKind.RELU && a.kind() != ActivationKind.RELU6) continue;
             Value in = n.inputs().getFirst();
             Node p = producer.get(in);
-            if (p == null || readers.get(in) != 1 || graph.outputs().contains(in)) continue;
+            // Nor a ReLU that is a network output: its gradient is the caller's array, which a conv would mask in place.
+            if (p == null || readers.get(in) != 1 || graph.outputs().contains(in) || graph.outputs().contains(n.output())) continue;
             if (a.kind() == ActivationKind.RELU ? !p.sourceOp().absorbsRelu() : !p.sourceOp().absorbsRelu6()) continue;
             out.put(n, p);
         }

@@ -25,6 +25,19 @@ class TrainingPlanTest {
             }
             """;
 
+    /** A ReLU that is the network's output is not folded: its gradient is the caller's array, which a conv's backward would mask in place. */
+    @Test
+    void aReluThatIsTheOutputStaysItsOwnStep() {
+        String plan = TrainingPlan.derive(CompileTestSupport.graph("""
+                network R {
+                  input x: [2, 4, 4]
+                  y = x -> conv(3, 3, pad=1, name="c") -> relu
+                  output y
+                }
+                """), Set.of()).print();
+        assertThat(plan).doesNotContain("fold relu1").contains("backward relu1 (relu)");
+    }
+
     @Test
     void everyNodeBackwardButNoGradientIntoTheNetworkInput() {
         assertThat(TrainingPlan.derive(CompileTestSupport.graph(NET), Set.of()).print()).isEqualTo("""
