@@ -8,6 +8,7 @@ import io.cnnc.compiler.passes.InferencePipeline;
 import io.cnnc.compiler.plan.FoldedConvWeights;
 import io.cnnc.compiler.plan.MemoryPlan;
 import io.cnnc.compiler.schedule.Choice;
+import io.cnnc.compiler.schedule.InvertedResidualFusion;
 import io.cnnc.compiler.schedule.LayoutChoice;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.schedule.StrategyChooser;
@@ -85,7 +86,8 @@ public final class CompiledModel {
         }
         phases.put("strategy choice", System.nanoTime() - t);
         t = System.nanoTime();
-        LayoutChoice.Result laid = LayoutChoice.apply(optimized, planarChoices, options.batch());
+        LayoutChoice.Result laidOut = LayoutChoice.apply(optimized, planarChoices, options.batch());
+        InvertedResidualFusion.Result laid = InvertedResidualFusion.apply(laidOut, machine, options.threads());
         phases.put("layout choice", System.nanoTime() - t);
         t = System.nanoTime();
         MemoryPlan memory = MemoryPlan.of(laid.graph());

@@ -2,6 +2,7 @@ package io.cnnc.compiler.ir;
 
 import io.cnnc.compiler.ops.BlockedOp;
 import io.cnnc.compiler.ops.FusedConvOp;
+import io.cnnc.compiler.ops.InvertedResidualOp;
 import io.cnnc.compiler.ops.Op;
 import io.cnnc.compiler.ops.ReorderOp;
 import io.cnnc.kernels.cpu.layout.Nchwc;
@@ -78,6 +79,11 @@ public final class IrPrinter {
 
     /** The tensors a node reads from the weights file: its own, or for a fused conv its conv's and BatchNorm's. */
     private static List<Graph.NamedParam> tensorsRead(Node n) {
+        if (n.op() instanceof InvertedResidualOp block) {
+            List<Graph.NamedParam> out = new ArrayList<>();
+            for (Node part : List.of(block.expand(), block.depthwise(), block.project())) out.addAll(tensorsRead(part));
+            return out;
+        }
         if (!(n.op() instanceof FusedConvOp f)) return n.params().stream().map(p -> new Graph.NamedParam(n.paramName(p), n, p)).toList();
         List<Graph.NamedParam> out = new ArrayList<>();
         for (ParamSpec p : f.conv().params(n.inputShapes().subList(0, 1))) out.add(new Graph.NamedParam(f.convName() + "." + p.suffix(), n, p));
@@ -94,7 +100,7 @@ public final class IrPrinter {
      * convolution's first input when its channels do not fill blocks, which it reads as NCHW).
      * Graph outputs are always NCHW, so every blocked value has a reader that says so.
      */
-    static Set<Value> blockedValues(Graph graph) {
+    public static Set<Value> blockedValues(Graph graph) {
         Set<Value> blocked = new HashSet<>();
         List<Node> nodes = graph.nodes();
         for (int k = nodes.size() - 1; k >= 0; k--) {
@@ -102,6 +108,7 @@ public final class IrPrinter {
             boolean out = switch (n.op()) {
                 case ReorderOp r -> r.to() == Layout.NCHW16C;
                 case BlockedOp b -> true;
+                case InvertedResidualOp f -> f.blockedOutput();
                 default -> blocked.contains(n.output());
             };
             if (out) blocked.add(n.output());
@@ -111,6 +118,7 @@ public final class IrPrinter {
                     case ReorderOp r -> r.from() == Layout.NCHW16C;
                     case BlockedOp b -> true;
                     case FusedConvOp f -> out && (i > 0 || Nchwc.blocks(in.shape().c()));
+                    case InvertedResidualOp f -> i == 0 ? f.blockedInput() : f.blockedOutput();
                     default -> false;
                 };
                 if (readsBlocked) blocked.add(in);

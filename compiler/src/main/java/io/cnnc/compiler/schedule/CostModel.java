@@ -61,6 +61,17 @@ public final class CostModel {
         return machine.handoverMs();
     }
 
+    /** The arithmetic part of {@link #estimate}: what {@code strategy} computes on {@code g}, at its calibrated efficiency. */
+    public double computeMs(ConvStrategy strategy, ConvGeometry g, int threads) {
+        ConvWork w = strategy.work(g, threads);
+        return 1e3 * w.flops() / (efficiencies.get(strategy.efficiencyKey(g), g, threads) * machine.peakFlops(threads));
+    }
+
+    /** The memory part of {@link #estimate} for {@code bytes}. */
+    public double memoryMs(double bytes, int threads) {
+        return 1e3 * bytes / machine.bandwidth(threads);
+    }
+
     public Estimate estimate(ConvStrategy strategy, ConvGeometry g, int threads) {
         ConvWork w = strategy.work(g, threads);
         double efficiency = efficiencies.get(strategy.efficiencyKey(g), g, threads);

@@ -73,6 +73,19 @@ public final class Nchwc {
         }
     }
 
+    /**
+     * The inverse of {@link #blockPixels}: one block's pixel-major run of {@code count} pixels at
+     * {@code x[src]} into 16 channel planes, the first at {@code y[dst]} and the others
+     * {@code channelStride} apart.
+     */
+    public static void unblockPixels(float[] x, int src, float[] y, int dst, int channelStride, int count) {
+        int i0 = 0;
+        if (TRANSPOSE) for (; i0 + BLOCK <= count; i0 += BLOCK) Transpose16.transpose(x, src + i0 * BLOCK, BLOCK, y, dst + i0, channelStride);
+        for (int c = 0; c < BLOCK; c++) {
+            for (int i = i0; i < count; i++) y[dst + c * channelStride + i] = x[src + i * BLOCK + c];
+        }
+    }
+
     /** NCHW16c to NCHW. */
     public static void toPlanar(float[] x, float[] y, int batch, int channels, int spatial) {
         toPlanar(x, y, batch, channels, spatial, Parallel.serial());

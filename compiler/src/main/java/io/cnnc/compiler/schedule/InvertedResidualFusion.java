@@ -1,0 +1,177 @@
+package io.cnnc.compiler.schedule;
+
+import io.cnnc.compiler.ir.Graph;
+import io.cnnc.compiler.ir.IrPrinter;
+import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.ops.FusedConvOp;
+import io.cnnc.compiler.ops.InvertedResidualOp;
+import io.cnnc.compiler.ops.ReorderOp;
+import io.cnnc.compiler.passes.Rewriter;
+import io.cnnc.kernels.ActivationKind;
+import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.conv.ConvStrategies;
+import io.cnnc.kernels.cpu.conv.InvertedResidualKernel;
+import io.cnnc.kernels.cpu.layout.Nchwc;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * After the layout choice: every chain expansion 1x1 -> depthwise -> projection 1x1 (reorders
+ * between them allowed; each value read by the next layer only) that {@link InvertedResidualKernel}
+ * computes becomes one {@link InvertedResidualOp} where the cost model expects it to beat the
+ * three layers apart with the reorders between them. The fused block is priced as the three
+ * layers' arithmetic on the blocked direct and depthwise kernels it runs (a planar input's
+ * channels padded to whole blocks) plus only the block's input, output and weights at memory
+ * bandwidth: the expanded tensors stay in cache. On several threads it also runs alone where
+ * that is expected faster, as a conv does ({@link StrategyChooser#choose}).
+ */
+public final class InvertedResidualFusion {
+
+    /** One block found, with what it is expected to cost fused and apart. */
+    public record Block(Node expand, Node depthwise, Node project, List<Node> reorders, boolean blockedInput, boolean blockedOutput,
+                        int threads, double fusedMs, double apartMs) {
+
+        /** For {@code --explain}. */
+        public String reason() {
+            return String.format(Locale.ROOT, "%.3f ms expected fused against %.3f for its layers apart%s", fusedMs, apartMs,
+                    reorders.isEmpty() ? "" : " and " + reorders.size() + " reorder(s)");
+        }
+    }
+
+    /** The laid-out graph with the blocks worth fusing fused, the choices of the rest, and every block considered. */
+    public record Result(Graph graph, Map<Node, Choice> choices, List<Block> fused, List<Block> keptApart) {}
+
+    private InvertedResidualFusion() {}
+
+    /** Times are per sample, as the strategy choice's are. */
+    public static Result apply(LayoutChoice.Result laid, Machine machine, int threads) {
+        Graph g = laid.graph();
+        Map<Value, List<Node>> readers = new HashMap<>();
+        for (Node n : g.nodes()) for (Value v : n.inputs()) readers.computeIfAbsent(v, k -> new ArrayList<>()).add(n);
+        Set<Value> blocked = IrPrinter.blockedValues(g);
+        CostModel model = new CostModel(machine);
+        Map<String, Choice> choices = new HashMap<>();
+        laid.choices().forEach((n, c) -> choices.put(n.name(), c));
+        List<Block> fused = new ArrayList<>(), apart = new ArrayList<>();
+        Set<Node> taken = new HashSet<>();
+        for (Node a : g.nodes()) {
+            if (taken.contains(a)) continue;
+            Block b = block(g, a, readers, blocked, choices, model, threads);
+            if (b == null) continue;
+            if (b.fusedMs() < b.apartMs()) {
+                fused.add(b);
+                taken.addAll(List.of(b.expand(), b.depthwise(), b.project()));
+                taken.addAll(b.reorders());
+            } else {
+                apart.add(b);
+            }
+        }
+        if (fused.isEmpty()) return new Result(g, laid.choices(), fused, apart);
+        Map<Node, Block> byProject = new HashMap<>();
+        for (Block b : fused) byProject.put(b.project(), b);
+        Rewriter r = new Rewriter(g);
+        for (Node n : g.nodes()) {
+            Block b = byProject.get(n);
+            if (b != null) {
+                List<Value> ins = new ArrayList<>(List.of(b.expand().inputs().getFirst()));
+                if (((FusedConvOp) n.op()).residual()) ins.add(n.inputs().get(1));
+                r.replace(n, n.name(), new InvertedResidualOp(b.expand(), b.depthwise(), n, b.blockedInput(), b.blockedOutput(), b.threads()), ins);
+            } else if (!taken.contains(n)) {
+                r.keep(n);
+            }
+        }
+        Graph out = r.finish();
+        Map<Node, Choice> rekeyed = new LinkedHashMap<>();
+        for (Node n : out.nodes()) {
+            Choice c = choices.get(n.name());
+            if (c != null && n.op() instanceof FusedConvOp) rekeyed.put(n, c);
+        }
+        return new Result(out, rekeyed, fused, apart);
+    }
+
+    /** The block starting at {@code a}, or null where there is none the kernel computes. */
+    private static Block block(Graph g, Node a, Map<Value, List<Node>> readers, Set<Value> blocked, Map<String, Choice> choices,
+                               CostModel model, int threads) {
+        if (!(a.op() instanceof FusedConvOp fa) || fa.residual()) return null;
+        List<Node> reorders = new ArrayList<>();
+        Node b = next(g, a, readers, reorders);
+        if (b == null || !(b.op() instanceof FusedConvOp fb) || fb.residual()) return null;
+        Node c = next(g, b, readers, reorders);
+        if (c == null || !(c.op() instanceof FusedConvOp fc)) return null;
+        if (fc.residual() && c.inputs().get(0) == c.inputs().get(1)) return null;
+        ConvGeometry ga = fa.conv().geometry(a.inputShapes().getFirst());
+        ConvGeometry gb = fb.conv().geometry(b.inputShapes().getFirst());
+        ConvGeometry gc = fc.conv().geometry(c.inputShapes().getFirst());
+        boolean blockedIn = blocked.contains(a.inputs().getFirst()), blockedOut = blocked.contains(c.output());
+        if (fc.residual() && blocked.contains(c.inputs().get(1)) != blockedOut) return null;
+        if (!InvertedResidualKernel.computes(ga, gb, gc, kind(fa), kind(fb), kind(fc), blockedIn, blockedOut)) return null;
+        double apart = 0;
+        for (Node n : List.of(a, b, c)) {
+            Choice choice = choices.get(n.name());
+            if (choice == null) return null;
+            apart += choice.measured() != null ? choice.measured() : choice.expected();
+        }
+        for (Node r : reorders) apart += LayoutChoice.reorderMs(r.output().shape().size());
+        double fusedHere = fusedMs(model, ga, gb, gc, threads);
+        int runOn = threads;
+        double fused = fusedHere;
+        if (threads > 1) {
+            double alone = fusedMs(model, ga, gb, gc, 1);
+            if (alone < fusedHere + model.handoverMs()) {
+                runOn = 1;
+                fused = alone;
+            }
+        }
+        return new Block(a, b, c, List.copyOf(reorders), blockedIn, blockedOut, runOn, fused, apart);
+    }
+
+    /** The sole reader of n's output, past at most one reorder (added to {@code reorders}); null where others read it or it is an output. */
+    private static Node next(Graph g, Node n, Map<Value, List<Node>> readers, List<Node> reorders) {
+        Node m = sole(g, n, readers);
+        if (m != null && m.op() instanceof ReorderOp) {
+            reorders.add(m);
+            m = sole(g, m, readers);
+        }
+        return m;
+    }
+
+    private static Node sole(Graph g, Node n, Map<Value, List<Node>> readers) {
+        List<Node> r = readers.getOrDefault(n.output(), List.of());
+        if (r.size() != 1 || g.outputs().contains(n.output()) || r.getFirst().inputs().indexOf(n.output()) != 0) return null;
+        return r.getFirst();
+    }
+
+    private static ActivationKind kind(FusedConvOp f) {
+        return f.activation() == null ? ActivationKind.IDENTITY : f.activation().kind();
+    }
+
+    /**
+     * Per sample: the three layers' arithmetic on the blocked kernels at their one-thread
+     * efficiencies, shared out as the kernel shares it (a band of output rows per thread, each
+     * expanding the rows its first windows share with the band above once more), and the block's
+     * input, output and weights from memory. The layers' own several-thread efficiencies are not
+     * used: they were calibrated on kernels that split each layer on its own, where the second
+     * core pays a hand-over per layer, not per block.
+     */
+    static double fusedMs(CostModel model, ConvGeometry expand, ConvGeometry depthwise, ConvGeometry project, int threads) {
+        int paddedIn = (expand.inC() + Nchwc.BLOCK - 1) / Nchwc.BLOCK * Nchwc.BLOCK;
+        ConvGeometry padded = new ConvGeometry(paddedIn, expand.inH(), expand.inW(), expand.outC(), 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+        double expandMs = model.computeMs(ConvStrategies.byName("direct-nchwc"), padded, 1);
+        double compute = expandMs + model.computeMs(ConvStrategies.byName("depthwise-nchwc"), depthwise, 1)
+                + model.computeMs(ConvStrategies.byName("direct-nchwc"), project, 1);
+        int outH = depthwise.outH(), bands = Math.max(1, Math.min(threads, outH));
+        double share = (double) ((outH + bands - 1) / bands) / outH;
+        int reach = (depthwise.kernelH() - 1) * depthwise.dilationH() + 1;
+        double halo = bands == 1 ? 0 : (double) Math.max(0, reach - depthwise.strideH()) / expand.inH();
+        double bytes = 4.0 * ((double) expand.inC() * expand.inH() * expand.inW() + (double) project.outC() * project.inH() * project.inW()
+                + expand.weightCount() + depthwise.weightCount() + project.weightCount());
+        return compute * share + expandMs * halo + model.memoryMs(bytes, threads);
+    }
+}
