@@ -51,7 +51,9 @@ class OpCoverageTest {
             Map.entry(FusedConvOp.class, "conv(4, 3, pad=1) -> bn -> relu"),
             // Made by the layout pass only, on the cost model's verdict: ChooseLayoutsTest and PassGoldenTest cover them.
             Map.entry(ReorderOp.class, ""),
-            Map.entry(BlockedOp.class, ""));
+            Map.entry(BlockedOp.class, ""),
+            // Made after the layout choice, on the cost model's verdict: the runtime's CompiledModelTest runs it and its reference.
+            Map.entry(InvertedResidualOp.class, ""));
 
     @Test
     void everyOpKindIsWrittenByANetworkThatRuns() {

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import io.cnnc.compiler.ir.Layout;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ops.BlockedOp;
+import io.cnnc.compiler.ops.InvertedResidualOp;
 import io.cnnc.compiler.ops.ReorderOp;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -73,11 +74,22 @@ class CompiledModelTest {
               z = y -> conv(16, 3, pad=1) -> relu -> upsample((1, 2)) -> conv(4, 1)
               z -> upsample((2, 3), mode="bilinear", align_corners=true)
             }
+            block bottleneck(c, e) {
+              y = conv(e, 1, bias=false) -> bn -> relu6 -> dwconv(3, pad=1, bias=false) -> bn -> relu6 -> conv(c, 1, bias=false) -> bn
+              y + in
+            }
+            block reduce(c, e) {
+              conv(e, 1, bias=false) -> bn -> relu6 -> dwconv(3, stride=2, pad=1, bias=false) -> bn -> relu6 -> conv(c, 1, bias=false) -> bn
+            }
+            network Inverted {
+              input x: [24, 30, 29]
+              bottleneck(24, 144) -> reduce(32, 96) -> bottleneck(32, 192) -> conv(64, 1) -> bottleneck(64, 128) -> gap -> flatten -> dense(5)
+            }
             """;
 
     static Stream<Arguments> networksAndStrategies() {
         return Stream.of(Arguments.of(0, Set.of()), Arguments.of(1, Set.of()), Arguments.of(2, Set.of()),
-                Arguments.of(3, Set.of()), Arguments.of(3, Set.of("direct-nchwc")),
+                Arguments.of(3, Set.of()), Arguments.of(3, Set.of("direct-nchwc")), Arguments.of(4, Set.of()), Arguments.of(4, Set.of("direct-nchwc")),
                 Arguments.of(0, Set.of("direct-nchwc")), Arguments.of(2, Set.of("direct-nchwc")), Arguments.of(2, Set.of("im2col-gemm")),
                 // Winograd on NCHW16c for the 3x3 stride-1 layers (where 512-bit vectors are native), direct-nchwc for the rest.
                 Arguments.of(2, Set.of("winograd-f43-nchwc", "direct-nchwc")), Arguments.of(0, Set.of("winograd-f23-nchwc", "direct-nchwc")));
@@ -313,6 +325,38 @@ class CompiledModelTest {
         for (int i = 0; i < 4 * io.cnnc.kernels.cpu.FastestWay.SAMPLES + io.cnnc.kernels.cpu.FastestWay.SKIPPED; i++) net.forward(in, out);
         assertThat(net.layerNotes()[conv]).matches("split by (groups|tiles), weights (not )?streamed");
         for (int i = 0; i < names.length; i++) if (i != conv) assertThat(net.layerNotes()[i]).as(names[i]).isEmpty();
+    }
+
+    /**
+     * Where 512-bit vectors are native, the cost model fuses MobileNetV2's expansion, depthwise
+     * and projection layers into one kernel (docs/compiler.md, "Inverted residual blocks"): at
+     * this size, 24 -> 144 -> 24 with its residual, it expects the block to beat its layers apart.
+     * {@link #compiledNetworkMatchesTheReferenceExecutor} holds the fused network to the reference.
+     */
+    @Test
+    void invertedResidualBlocksRunAsOneKernel() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() == 16, "512-bit vectors only");
+        String src = NETS.replace("input x: [24, 30, 29]", "input x: [24, 56, 56]");
+        Graph graph = Compiler.compile(new SourceFile("nets.cnn", src)).networks().get(4);
+        Map<String, Tensor> weights = randomizedStatistics(WeightInitializer.initialize(graph, 7));
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        CompiledModel model = CompiledModel.compile(graph, raw, CompileOptions.defaults().withThreads(1));
+        // The fused op's reference is its three layers' one after the other: the planar graph's values, bit for bit.
+        Tensor x = random(graph, 2, 3);
+        assertThat(new ReferenceExecutor(model.optimized(), weights).run(List.of(x)).getFirst().data())
+                .containsExactly(new ReferenceExecutor(model.planar(), weights).run(List.of(x)).getFirst().data());
+        float[] want = new ReferenceExecutor(graph, weights).run(List.of(random(graph, 1, 4))).getFirst().data();
+        float[] got = model.instantiate(Parallel.serial()).forward(new float[][] {random(graph, 1, 4).data()})[0];
+        double scale = 0;
+        for (float v : want) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < want.length; i++) assertThat((double) Math.abs(got[i] - want[i])).as("element %d", i).isLessThanOrEqualTo(1e-4 * scale);
+        List<Node> fused = model.optimized().nodes().stream().filter(n -> n.op() instanceof InvertedResidualOp).toList();
+        assertThat(fused).isNotEmpty();
+        InvertedResidualOp first = (InvertedResidualOp) fused.getFirst().op();
+        assertThat(first.residual()).isTrue();
+        assertThat(List.of(first.expand(), first.depthwise(), first.project())).extracting(n -> n.op().type())
+                .containsExactly("conv+bn+relu6", "dwconv+bn+relu6", "conv+bn+add");
     }
 
     @ParameterizedTest
