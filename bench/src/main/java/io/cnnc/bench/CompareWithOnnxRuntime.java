@@ -55,7 +55,9 @@ public final class CompareWithOnnxRuntime {
             new String[] {"LeNet-5", "examples/lenet5.cnn"},
             new String[] {"ResNet-20", "examples/resnet20_cifar.cnn"},
             new String[] {"MobileNetV2", "examples/mobilenet_v2.cnn"},
-            new String[] {"ResNet-18", "examples/resnet18.cnn"});
+            new String[] {"ResNet-18", "examples/resnet18.cnn"},
+            new String[] {"ResNet-50", "examples/resnet50.cnn"},
+            new String[] {"EfficientNet-B0", "examples/efficientnet_b0.cnn"});
 
     private static String layer(int c, int hw, String op) {
         return "network L { input x: [" + c + ", " + hw + ", " + hw + "]\n " + op + " }";

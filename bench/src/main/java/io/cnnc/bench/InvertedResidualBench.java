@@ -7,14 +7,19 @@ import io.cnnc.kernels.cpu.conv.ConvKernel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.Epilogue;
 import io.cnnc.kernels.cpu.conv.InvertedResidualKernel;
+import io.cnnc.compiler.schedule.CostModel;
+import io.cnnc.compiler.schedule.InvertedResidualFusion;
+import io.cnnc.compiler.schedule.Machine;
 import java.util.Random;
 
 /**
  * MobileNetV2's inverted residual blocks (batch 1) computed as one kernel ({@link InvertedResidualKernel})
  * against their three layers on the strategies MobileNetV2's layers get apart (gemm-1x1 and depthwise
  * on NCHW, direct-nchwc and depthwise-nchwc on NCHW16c), each timed as the best of 7 rounds of 100 ms
- * after a warm-up. Usage: {@code InvertedResidualBench THREADS}; results in
- * docs/kernels.md ("Inverted residual blocks in one kernel").
+ * after a warm-up, and the efficiency the fused times imply under the cost model's formula
+ * ({@code inverted-residual} in the efficiency tables: their median). Usage:
+ * {@code InvertedResidualBench THREADS}; results in docs/kernels.md ("Inverted residual blocks
+ * in one kernel").
  */
 public final class InvertedResidualBench {
     static float[] u(Random r, int n) { float[] a = new float[n]; for (int i = 0; i < n; i++) a[i] = r.nextFloat() * 2 - 1; return a; }
@@ -31,6 +36,7 @@ public final class InvertedResidualBench {
     public static void main(String[] a) {
         int threads = Integer.parseInt(a[0]);
         Parallel par = Parallel.of(threads);
+        java.util.List<Double> efficiencies = new java.util.ArrayList<>();
         int[][] cases = {{24,56,144,1,24,0},{16,112,96,2,24,0},{32,28,192,1,32,0},{64,14,384,1,64,1},{160,7,960,1,160,1},{96,14,576,1,96,1}};
         for (int[] c : cases) {
             int inC=c[0], hw=c[1], E=c[2], s=c[3], outC=c[4]; boolean blocked = c[5]==1;
@@ -50,8 +56,11 @@ public final class InvertedResidualBench {
             double t1 = time(() -> k1.forward(x, null, mid, 1)), t2 = time(() -> k2.forward(mid, null, mid2, 1)), t3 = time(() -> k3.forward(mid2, rr, y, 1));
             double sep = time(() -> { k1.forward(x, null, mid, 1); k2.forward(mid, null, mid2, 1); k3.forward(mid2, rr, y, 1); });
             double fu = time(() -> f.forward(x, rr, y, 1));
+            efficiencies.add(CostModel.efficiencyOf(Machine.detect(), InvertedResidualFusion.work(e, d, p), fu, threads));
             double gflop = 2.0*(e.macsPerSample()+d.macsPerSample()+p.macsPerSample())/1e9;
             System.out.printf("%3d->%4d->%3d @%3d s%d %s: separate %.3f (%.3f+%.3f+%.3f) ms, fused %.3f ms (%.0f GFLOP/s) ratio %.2f  %s%n", inC,E,outC,hw,s, blocked?"nchw16c":"nchw", sep,t1,t2,t3, fu, gflop/fu*1e3, fu/sep, f.tiling());
         }
+        System.out.printf("%s=%.3f (median efficiency of the fused kernel on %d thread(s))%n",
+                threads == 1 ? InvertedResidualFusion.EFFICIENCY_KEY : InvertedResidualFusion.EFFICIENCY_KEY + "@2", CostModel.median(efficiencies), threads);
     }
 }

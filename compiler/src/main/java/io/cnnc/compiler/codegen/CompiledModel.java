@@ -44,10 +44,12 @@ public final class CompiledModel {
     private final Map<String, float[]> weights;
     private final CompileOptions options;
     private final Map<String, Long> phaseNanos;
+    /** The inverted residual blocks found after the layout choice, fused or kept apart. */
+    private final InvertedResidualFusion.Result fusion;
     private Map<String, byte[]> classes;
 
     private CompiledModel(FrontHalf front, Graph optimized, Map<Node, Choice> choices, MemoryPlan memory, JavaFile javaFile,
-                          Map<String, float[]> weights, CompileOptions options, Map<String, Long> phaseNanos) {
+                          Map<String, float[]> weights, CompileOptions options, Map<String, Long> phaseNanos, InvertedResidualFusion.Result fusion) {
         this.front = front;
         this.optimized = optimized;
         this.choices = choices;
@@ -56,6 +58,7 @@ public final class CompiledModel {
         this.weights = weights;
         this.options = options;
         this.phaseNanos = phaseNanos;
+        this.fusion = fusion;
     }
 
     /** {@code weights} are the source graph's tensors by full name. */
@@ -87,14 +90,14 @@ public final class CompiledModel {
         phases.put("strategy choice", System.nanoTime() - t);
         t = System.nanoTime();
         LayoutChoice.Result laidOut = LayoutChoice.apply(optimized, planarChoices, options.batch());
-        InvertedResidualFusion.Result laid = InvertedResidualFusion.apply(laidOut, machine, options.threads());
+        InvertedResidualFusion.Result laid = InvertedResidualFusion.apply(laidOut, machine, options.threads(), options.strategies());
         phases.put("layout choice", System.nanoTime() - t);
         t = System.nanoTime();
         MemoryPlan memory = MemoryPlan.of(laid.graph());
         JavaFile file = new ModelSourceGenerator(laid.graph(), laid.choices(), memory, options.batch(),
                 ModelSourceGenerator.classNameFor(source.name())).generate();
         phases.put("code generation", System.nanoTime() - t);
-        return new CompiledModel(front, laid.graph(), laid.choices(), memory, file, folded, options, phases);
+        return new CompiledModel(front, laid.graph(), laid.choices(), memory, file, folded, options, phases, laid);
     }
 
     /** How many networks this process has compiled for the CPU (strategy choice onwards): lets tests check that a target skips it. */
@@ -185,6 +188,11 @@ public final class CompiledModel {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("could not instantiate the generated model " + name, e);
         }
+    }
+
+    /** The inverted residual blocks the cost model fused, and those it kept apart, with its estimates. */
+    public InvertedResidualFusion.Result fusion() {
+        return fusion;
     }
 
     /** The passes and memory plan this model was compiled from, which the other targets can reuse. */

@@ -20,6 +20,20 @@ public final class ExplainReport {
 
     private ExplainReport() {}
 
+    /** The inverted residual blocks: which run as one kernel, on how many threads, and the estimates either way. */
+    private static void appendBlocks(StringBuilder sb, CompiledModel m) {
+        var fusion = m.fusion();
+        if (fusion.fused().isEmpty() && fusion.keptApart().isEmpty()) return;
+        sb.append("inverted residual blocks (expansion, depthwise and projection as one kernel where faster):\n");
+        for (var b : fusion.fused()) {
+            sb.append(String.format(Locale.ROOT, "  %-28s fused, %d thread(s): %s%n", b.project().name(), b.threads(), b.reason()));
+        }
+        for (var b : fusion.keptApart()) {
+            sb.append(String.format(Locale.ROOT, "  %-28s apart: %s%n", b.project().name(), b.reason()));
+        }
+        sb.append("\n");
+    }
+
     public static String render(CompiledModel m) {
         StringBuilder sb = new StringBuilder();
         int threads = m.options().threads();
@@ -48,6 +62,7 @@ public final class ExplainReport {
         }
         sb.append(String.format(Locale.ROOT, "%-28s %-22s %-14s %-36s %7.3fms %7.3fms  (convolutions only, batch 1)%n%n", "total", "", "", "",
                 expectedTotal, measuredTotal));
+        appendBlocks(sb, m);
         var mem = m.memory();
         sb.append(String.format(Locale.ROOT, "memory: %d buffers, %.2f MiB for intermediates (%.2f MiB if every value had its own)%n",
                 mem.slotSizes().size(), mem.peakBytes(m.options().batch()) / 1048576.0, mem.unsharedBytes(m.options().batch()) / 1048576.0));

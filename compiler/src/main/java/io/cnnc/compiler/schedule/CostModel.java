@@ -61,15 +61,13 @@ public final class CostModel {
         return machine.handoverMs();
     }
 
-    /** The arithmetic part of {@link #estimate}: what {@code strategy} computes on {@code g}, at its calibrated efficiency. */
-    public double computeMs(ConvStrategy strategy, ConvGeometry g, int threads) {
-        ConvWork w = strategy.work(g, threads);
-        return 1e3 * w.flops() / (efficiencies.get(strategy.efficiencyKey(g), g, threads) * machine.peakFlops(threads));
-    }
-
-    /** The memory part of {@link #estimate} for {@code bytes}. */
-    public double memoryMs(double bytes, int threads) {
-        return 1e3 * bytes / machine.bandwidth(threads);
+    /**
+     * {@link #estimate}'s formula for work that is not one conv strategy's (a fused block's), at
+     * the efficiency calibrated under {@code efficiencyKey}.
+     */
+    public double estimateMs(ConvWork w, String efficiencyKey, int threads) {
+        double efficiency = efficiencies.get(efficiencyKey, threads);
+        return 1e3 * (w.flops() / (efficiency * machine.peakFlops(threads)) + w.bytes() / machine.bandwidth(threads));
     }
 
     public Estimate estimate(ConvStrategy strategy, ConvGeometry g, int threads) {

@@ -10,7 +10,7 @@ import io.cnnc.compiler.ops.ReorderOp;
 import io.cnnc.compiler.passes.Rewriter;
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
-import io.cnnc.kernels.cpu.conv.ConvStrategies;
+import io.cnnc.kernels.cpu.conv.ConvWork;
 import io.cnnc.kernels.cpu.conv.InvertedResidualKernel;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import java.util.ArrayList;
@@ -26,11 +26,10 @@ import java.util.Set;
  * After the layout choice: every chain expansion 1x1 -> depthwise -> projection 1x1 (reorders
  * between them allowed; each value read by the next layer only) that {@link InvertedResidualKernel}
  * computes becomes one {@link InvertedResidualOp} where the cost model expects it to beat the
- * three layers apart with the reorders between them. The fused block is priced as the three
- * layers' arithmetic on the blocked direct and depthwise kernels it runs (a planar input's
- * channels padded to whole blocks) plus only the block's input, output and weights at memory
- * bandwidth: the expanded tensors stay in cache. On several threads it also runs alone where
- * that is expected faster, as a conv does ({@link StrategyChooser#choose}).
+ * three layers apart with the reorders between them. The fused block is priced as a strategy
+ * is ({@link #work}), at an efficiency calibrated for the fused kernel itself. On several
+ * threads it also runs alone where that is expected faster, as a conv does
+ * ({@link StrategyChooser#choose}).
  */
 public final class InvertedResidualFusion {
 
@@ -50,8 +49,14 @@ public final class InvertedResidualFusion {
 
     private InvertedResidualFusion() {}
 
-    /** Times are per sample, as the strategy choice's are. */
-    public static Result apply(LayoutChoice.Result laid, Machine machine, int threads) {
+    /**
+     * Times are per sample, as the strategy choice's are. {@code strategies} is {@code --strategies}:
+     * naming {@link #EFFICIENCY_KEY} fuses every block the kernel computes, whatever the model
+     * says; naming only conv strategies fuses none; empty leaves it to the model.
+     */
+    public static Result apply(LayoutChoice.Result laid, Machine machine, int threads, Set<String> strategies) {
+        boolean forced = strategies.contains(EFFICIENCY_KEY);
+        if (!strategies.isEmpty() && !forced) return new Result(laid.graph(), laid.choices(), List.of(), List.of());
         Graph g = laid.graph();
         Map<Value, List<Node>> readers = new HashMap<>();
         for (Node n : g.nodes()) for (Value v : n.inputs()) readers.computeIfAbsent(v, k -> new ArrayList<>()).add(n);
@@ -65,7 +70,7 @@ public final class InvertedResidualFusion {
             if (taken.contains(a)) continue;
             Block b = block(g, a, readers, blocked, choices, model, threads);
             if (b == null) continue;
-            if (b.fusedMs() < b.apartMs()) {
+            if (forced || b.fusedMs() < b.apartMs()) {
                 fused.add(b);
                 taken.addAll(List.of(b.expand(), b.depthwise(), b.project()));
                 taken.addAll(b.reorders());
@@ -152,26 +157,32 @@ public final class InvertedResidualFusion {
         return f.activation() == null ? ActivationKind.IDENTITY : f.activation().kind();
     }
 
+    /** The key of the fused kernel's calibrated efficiency (bench's InvertedResidualBench measures it). */
+    public static final String EFFICIENCY_KEY = "inverted-residual";
+
     /**
-     * Per sample: the three layers' arithmetic on the blocked kernels at their one-thread
-     * efficiencies, shared out as the kernel shares it (a band of output rows per thread, each
-     * expanding the rows its first windows share with the band above once more), and the block's
-     * input, output and weights from memory. The layers' own several-thread efficiencies are not
-     * used: they were calibrated on kernels that split each layer on its own, where the second
-     * core pays a hand-over per layer, not per block.
+     * What the fused kernel does per sample, for the cost model: the three layers' multiply-adds
+     * with the lanes its 16-channel blocks pad (a planar input's channels and the projection's
+     * outputs rounded up to whole blocks), and only the block's input, output and weights moved
+     * from memory, since the expanded tensors stay in cache.
      */
-    static double fusedMs(CostModel model, ConvGeometry expand, ConvGeometry depthwise, ConvGeometry project, int threads) {
-        int paddedIn = (expand.inC() + Nchwc.BLOCK - 1) / Nchwc.BLOCK * Nchwc.BLOCK;
-        ConvGeometry padded = new ConvGeometry(paddedIn, expand.inH(), expand.inW(), expand.outC(), 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
-        double expandMs = model.computeMs(ConvStrategies.byName("direct-nchwc"), padded, 1);
-        double compute = expandMs + model.computeMs(ConvStrategies.byName("depthwise-nchwc"), depthwise, 1)
-                + model.computeMs(ConvStrategies.byName("direct-nchwc"), project, 1);
-        int outH = depthwise.outH(), bands = Math.max(1, Math.min(threads, outH));
-        double share = (double) ((outH + bands - 1) / bands) / outH;
-        int reach = (depthwise.kernelH() - 1) * depthwise.dilationH() + 1;
-        double halo = bands == 1 ? 0 : (double) Math.max(0, reach - depthwise.strideH()) / expand.inH();
+    public static ConvWork work(ConvGeometry expand, ConvGeometry depthwise, ConvGeometry project) {
+        double in = blocks(expand.inC()), out = blocks(project.outC());
+        double expandMacs = in * expand.outC() * expand.inH() * expand.inW();
+        double projectMacs = project.inC() * out * project.inH() * project.inW();
+        double useful = expand.macsPerSample() + depthwise.macsPerSample() + project.macsPerSample();
+        double macs = expandMacs + depthwise.macsPerSample() + projectMacs;
         double bytes = 4.0 * ((double) expand.inC() * expand.inH() * expand.inW() + (double) project.outC() * project.inH() * project.inW()
                 + expand.weightCount() + depthwise.weightCount() + project.weightCount());
-        return compute * share + expandMs * halo + model.memoryMs(bytes, threads);
+        return new ConvWork(2 * macs, bytes, macs / useful, 0, "expansion, depthwise and projection in one pass over rows");
+    }
+
+    private static double blocks(int channels) {
+        return (channels + Nchwc.BLOCK - 1) / Nchwc.BLOCK * Nchwc.BLOCK;
+    }
+
+    /** Per sample, at the fused kernel's own calibrated efficiency; a machine without one never fuses ({@link Efficiencies#UNCALIBRATED}). */
+    static double fusedMs(CostModel model, ConvGeometry expand, ConvGeometry depthwise, ConvGeometry project, int threads) {
+        return model.estimateMs(work(expand, depthwise, project), EFFICIENCY_KEY, threads);
     }
 }

@@ -2,7 +2,6 @@ package io.cnnc.runtime.cli;
 
 import io.cnnc.compiler.codegen.CompileOptions;
 import io.cnnc.compiler.schedule.TuningCache;
-import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -21,13 +20,14 @@ final class ChoiceOptions {
     boolean noWinograd;
 
     @Option(names = "--strategies", split = ",", paramLabel = "NAME",
-            description = "only these conv strategies (comma-separated; layers none of them computes use any): ${COMPLETION-CANDIDATES}",
+            description = "only these conv strategies (comma-separated; layers none of them computes use any; "
+                    + "inverted-residual: every block the fused kernel computes, fused): ${COMPLETION-CANDIDATES}",
             completionCandidates = StrategyNames.class)
     List<String> strategies = List.of();
 
     CompileOptions options(int batch, int threads) {
         for (String s : strategies) {
-            if (ConvStrategies.all().stream().noneMatch(c -> c.name().equals(s))) {
+            if (!new StrategyNames().contains(s)) {
                 throw new UserError("--strategies: no conv strategy '" + s + "'; known: " + String.join(", ", new StrategyNames()));
             }
         }
