@@ -26,10 +26,10 @@ public final class ExplainReport {
         if (fusion.fused().isEmpty() && fusion.keptApart().isEmpty()) return;
         sb.append("inverted residual blocks (expansion, depthwise and projection as one kernel where faster):\n");
         for (var b : fusion.fused()) {
-            sb.append(String.format(Locale.ROOT, "  %-28s fused, %d thread(s): %s%n", b.project().name(), b.threads(), b.reason()));
+            sb.append(String.format(Locale.ROOT, "  %-28s fused, %d thread(s): %s%n", b.last().name(), b.threads(), b.reason()));
         }
         for (var b : fusion.keptApart()) {
-            sb.append(String.format(Locale.ROOT, "  %-28s apart: %s%n", b.project().name(), b.reason()));
+            sb.append(String.format(Locale.ROOT, "  %-28s apart: %s%n", b.last().name(), b.reason()));
         }
         sb.append("\n");
     }

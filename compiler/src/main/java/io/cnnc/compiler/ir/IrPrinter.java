@@ -81,7 +81,7 @@ public final class IrPrinter {
     private static List<Graph.NamedParam> tensorsRead(Node n) {
         if (n.op() instanceof InvertedResidualOp block) {
             List<Graph.NamedParam> out = new ArrayList<>();
-            for (Node part : List.of(block.expand(), block.depthwise(), block.project())) out.addAll(tensorsRead(part));
+            for (Node part : block.parts()) out.addAll(tensorsRead(part));
             return out;
         }
         if (!(n.op() instanceof FusedConvOp f)) return n.params().stream().map(p -> new Graph.NamedParam(n.paramName(p), n, p)).toList();

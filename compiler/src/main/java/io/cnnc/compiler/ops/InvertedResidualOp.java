@@ -17,7 +17,9 @@ import java.util.List;
  * expects it to beat the three layers apart (schedule's InvertedResidualFusion); it means
  * exactly what its three nodes mean, whose ops (fused convs) and tensors it keeps. Reads the
  * expansion's input (NCHW16c when {@code blockedInput}) and the projection's residual; writes
- * the projection's output (NCHW16c when {@code blockedOutput}).
+ * the projection's output (NCHW16c when {@code blockedOutput}). Without a projection ({@code project}
+ * null: EfficientNet's blocks, whose squeeze-excitation reads the whole depthwise output) it is
+ * the expansion and the depthwise layer, and writes the depthwise output.
  */
 public record InvertedResidualOp(Node expand, Node depthwise, Node project, boolean blockedInput, boolean blockedOutput, int threads)
         implements LaidOutOp {
@@ -32,18 +34,23 @@ public record InvertedResidualOp(Node expand, Node depthwise, Node project, bool
     }
 
     public boolean residual() {
-        return conv(project).residual();
+        return project != null && conv(project).residual();
+    }
+
+    /** The layers it computes, in order. */
+    public List<Node> parts() {
+        return project == null ? List.of(expand, depthwise) : List.of(expand, depthwise, project);
     }
 
     @Override
     public Shape outputShape(List<Shape> inputs) {
-        return project.output().shape();
+        return parts().getLast().output().shape();
     }
 
     @Override
     public long macs(List<Shape> inputs, Shape output) {
         long macs = 0;
-        for (Node n : List.of(expand, depthwise, project)) macs += n.op().macs(n.inputShapes(), n.output().shape());
+        for (Node n : parts()) macs += n.op().macs(n.inputShapes(), n.output().shape());
         return macs;
     }
 
@@ -52,21 +59,21 @@ public record InvertedResidualOp(Node expand, Node depthwise, Node project, bool
     public void reference(Eval e) {
         float[] expanded = new float[Math.toIntExact(e.batch() * expand.output().shape().size())];
         expand.op().reference(new Eval(expand, e.batch(), List.of(e.x()), expanded, e.tensors()));
-        float[] filtered = new float[Math.toIntExact(e.batch() * depthwise.output().shape().size())];
+        float[] filtered = project == null ? e.output() : new float[Math.toIntExact(e.batch() * depthwise.output().shape().size())];
         depthwise.op().reference(new Eval(depthwise, e.batch(), List.of(expanded), filtered, e.tensors()));
-        project.op().reference(new Eval(project, e.batch(), residual() ? List.of(filtered, e.input(1)) : List.of(filtered), e.output(), e.tensors()));
+        if (project != null) project.op().reference(new Eval(project, e.batch(), residual() ? List.of(filtered, e.input(1)) : List.of(filtered), e.output(), e.tensors()));
     }
 
     @Override
     public CodeBlock cpu(CpuCode c) {
         String k = "block" + c.index();
-        c.field(InvertedResidualKernel.class, k, c.node().name() + ": " + expand.name() + ", " + depthwise.name() + " and "
-                + project.name() + " as one inverted residual block\n");
+        c.field(InvertedResidualKernel.class, k, c.node().name() + ": "
+                + String.join(", ", parts().stream().map(Node::name).toList()) + " as one inverted residual block\n");
         List<Object> args = new ArrayList<>();
         StringBuilder format = new StringBuilder("$L = new $T(");
         args.add(k);
         args.add(InvertedResidualKernel.class);
-        for (Node n : List.of(expand, depthwise, project)) {
+        for (Node n : parts()) {
             FusedConvOp f = conv(n);
             format.append("$L, w.get($S), $T.of(w.get($S), $L, $L, $L), ");
             args.add(RecordLiteral.of(f.conv().geometry(n.inputShapes().getFirst())));
@@ -77,6 +84,7 @@ public record InvertedResidualOp(Node expand, Node depthwise, Node project, bool
             args.add(RecordLiteral.value(f.activation() == null ? ActivationKind.IDENTITY : f.activation().kind()));
             args.add(f.activation() == null ? "0.0" : Double.toString(f.activation().alpha()));
         }
+        if (project == null) format.append("null, null, null, ");
         format.append("$L, $L, $L)");
         args.add(blockedInput);
         args.add(blockedOutput);
@@ -87,7 +95,7 @@ public record InvertedResidualOp(Node expand, Node depthwise, Node project, bool
 
     @Override
     public List<String> attributes() {
-        return List.of("expand=" + expand.name(), "depthwise=" + depthwise.name(), "project=" + project.name(),
+        return List.of("expand=" + expand.name(), "depthwise=" + depthwise.name(), "project=" + (project == null ? "none" : project.name()),
                 "in=" + (blockedInput ? "nchw16c" : "nchw"), "out=" + (blockedOutput ? "nchw16c" : "nchw"), "threads=" + threads);
     }
 }

@@ -33,9 +33,14 @@ import java.util.Set;
  */
 public final class InvertedResidualFusion {
 
-    /** One block found, with what it is expected to cost fused and apart. */
+    /** One block found, with what it is expected to cost fused and apart; {@code project} null for an expansion and depthwise layer alone. */
     public record Block(Node expand, Node depthwise, Node project, List<Node> reorders, boolean blockedInput, boolean blockedOutput,
                         int threads, double fusedMs, double apartMs) {
+
+        /** The node whose output the block computes. */
+        public Node last() {
+            return project != null ? project : depthwise;
+        }
 
         /** For {@code --explain}. */
         public String reason() {
@@ -72,22 +77,22 @@ public final class InvertedResidualFusion {
             if (b == null) continue;
             if (forced || b.fusedMs() < b.apartMs()) {
                 fused.add(b);
-                taken.addAll(List.of(b.expand(), b.depthwise(), b.project()));
+                taken.addAll(List.of(b.expand(), b.depthwise(), b.last()));
                 taken.addAll(b.reorders());
             } else {
                 apart.add(b);
             }
         }
         if (fused.isEmpty()) return new Result(g, laid.choices(), fused, apart);
-        Map<Node, Block> byProject = new HashMap<>();
-        for (Block b : fused) byProject.put(b.project(), b);
+        Map<Node, Block> byLast = new HashMap<>();
+        for (Block b : fused) byLast.put(b.last(), b);
         Rewriter r = new Rewriter(g);
         for (Node n : g.nodes()) {
-            Block b = byProject.get(n);
+            Block b = byLast.get(n);
             if (b != null) {
                 List<Value> ins = new ArrayList<>(List.of(b.expand().inputs().getFirst()));
-                if (((FusedConvOp) n.op()).residual()) ins.add(n.inputs().get(1));
-                r.replace(n, n.name(), new InvertedResidualOp(b.expand(), b.depthwise(), n, b.blockedInput(), b.blockedOutput(), b.threads()), ins);
+                if (b.project() != null && ((FusedConvOp) n.op()).residual()) ins.add(n.inputs().get(1));
+                r.replace(n, n.name(), new InvertedResidualOp(b.expand(), b.depthwise(), b.project(), b.blockedInput(), b.blockedOutput(), b.threads()), ins);
             } else if (!taken.contains(n)) {
                 r.keep(n);
             }
@@ -108,17 +113,28 @@ public final class InvertedResidualFusion {
         List<Node> reorders = new ArrayList<>();
         Node b = next(g, a, readers, reorders);
         if (b == null || !(b.op() instanceof FusedConvOp fb) || fb.residual()) return null;
-        Node c = next(g, b, readers, reorders);
-        if (c == null || !(c.op() instanceof FusedConvOp fc)) return null;
-        if (fc.residual() && c.inputs().get(0) == c.inputs().get(1)) return null;
         ConvGeometry ga = fa.conv().geometry(a.inputShapes().getFirst());
         ConvGeometry gb = fb.conv().geometry(b.inputShapes().getFirst());
-        ConvGeometry gc = fc.conv().geometry(c.inputShapes().getFirst());
-        boolean blockedIn = blocked.contains(a.inputs().getFirst()), blockedOut = blocked.contains(c.output());
-        if (fc.residual() && blocked.contains(c.inputs().get(1)) != blockedOut) return null;
-        if (!InvertedResidualKernel.computes(ga, gb, gc, kind(fa), kind(fb), kind(fc), blockedIn, blockedOut)) return null;
+        boolean blockedIn = blocked.contains(a.inputs().getFirst());
+        int before = reorders.size();
+        Node c = next(g, b, readers, reorders);
+        ConvGeometry gc = c != null && c.op() instanceof FusedConvOp fc && !(fc.residual() && c.inputs().get(0) == c.inputs().get(1))
+                ? fc.conv().geometry(c.inputShapes().getFirst()) : null;
+        boolean blockedOut = blocked.contains(c != null ? c.output() : b.output());
+        if (gc != null) {
+            FusedConvOp fc = (FusedConvOp) c.op();
+            if (fc.residual() && blocked.contains(c.inputs().get(1)) != blockedOut
+                    || !InvertedResidualKernel.computes(ga, gb, gc, kind(fa), kind(fb), kind(fc), blockedIn, blockedOut)) gc = null;
+        }
+        if (gc == null) {
+            // No projection to take: the expansion and the depthwise layer alone, their output read by whatever reads it.
+            c = null;
+            reorders.subList(before, reorders.size()).clear();
+            blockedOut = blocked.contains(b.output());
+            if (!InvertedResidualKernel.computes(ga, gb, null, kind(fa), kind(fb), null, blockedIn, blockedOut)) return null;
+        }
         double apart = 0;
-        for (Node n : List.of(a, b, c)) {
+        for (Node n : c == null ? List.of(a, b) : List.of(a, b, c)) {
             Choice choice = choices.get(n.name());
             if (choice == null) return null;
             apart += choice.measured() != null ? choice.measured() : choice.expected();
@@ -161,19 +177,22 @@ public final class InvertedResidualFusion {
     public static final String EFFICIENCY_KEY = "inverted-residual";
 
     /**
-     * What the fused kernel does per sample, for the cost model: the three layers' multiply-adds
-     * with the lanes its 16-channel blocks pad (a planar input's channels and the projection's
-     * outputs rounded up to whole blocks), and only the block's input, output and weights moved
-     * from memory, since the expanded tensors stay in cache.
+     * What the fused kernel does per sample, for the cost model: the layers' multiply-adds with
+     * the lanes its 16-channel blocks pad (a planar input's channels and the projection's outputs
+     * rounded up to whole blocks), and only the block's input, output and weights moved from
+     * memory, since the expanded tensors stay in cache. {@code project} null: no projection, the
+     * depthwise output is the block's.
      */
     public static ConvWork work(ConvGeometry expand, ConvGeometry depthwise, ConvGeometry project) {
-        double in = blocks(expand.inC()), out = blocks(project.outC());
+        double in = blocks(expand.inC());
         double expandMacs = in * expand.outC() * expand.inH() * expand.inW();
-        double projectMacs = project.inC() * out * project.inH() * project.inW();
-        double useful = expand.macsPerSample() + depthwise.macsPerSample() + project.macsPerSample();
+        double projectMacs = project == null ? 0 : project.inC() * blocks(project.outC()) * project.inH() * project.inW();
+        double useful = expand.macsPerSample() + depthwise.macsPerSample() + (project == null ? 0 : project.macsPerSample());
         double macs = expandMacs + depthwise.macsPerSample() + projectMacs;
-        double bytes = 4.0 * ((double) expand.inC() * expand.inH() * expand.inW() + (double) project.outC() * project.inH() * project.inW()
-                + expand.weightCount() + depthwise.weightCount() + project.weightCount());
+        double out = project == null ? (double) depthwise.outC() * depthwise.outH() * depthwise.outW()
+                : (double) project.outC() * project.inH() * project.inW();
+        double bytes = 4.0 * ((double) expand.inC() * expand.inH() * expand.inW() + out
+                + expand.weightCount() + depthwise.weightCount() + (project == null ? 0 : project.weightCount()));
         return new ConvWork(2 * macs, bytes, macs / useful, 0, "expansion, depthwise and projection in one pass over rows");
     }
 

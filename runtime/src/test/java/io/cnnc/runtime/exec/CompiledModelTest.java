@@ -85,11 +85,21 @@ class CompiledModelTest {
               input x: [24, 30, 29]
               bottleneck(24, 144) -> reduce(32, 96) -> bottleneck(32, 192) -> conv(64, 1) -> bottleneck(64, 128) -> gap -> flatten -> dense(5)
             }
+            block mb(c, e, k, s) {
+              y = conv(e, 1, bias=false) -> bn -> silu -> dwconv(k, stride=s, pad=k / 2, bias=false) -> bn -> silu
+              g = y -> gap -> conv(4, 1) -> silu -> conv(e, 1) -> sigmoid
+              y * g -> conv(c, 1, bias=false) -> bn
+            }
+            network Squeeze {
+              input x: [16, 19, 20]
+              mb(24, 64, 5, 2) -> mb(32, 96, 3, 1) -> gap -> flatten -> dense(3)
+            }
             """;
 
     static Stream<Arguments> networksAndStrategies() {
         return Stream.of(Arguments.of(0, Set.of()), Arguments.of(1, Set.of()), Arguments.of(2, Set.of()),
                 Arguments.of(3, Set.of()), Arguments.of(3, Set.of("direct-nchwc")), Arguments.of(4, Set.of()), Arguments.of(4, Set.of("direct-nchwc")), Arguments.of(4, Set.of("inverted-residual")),
+                Arguments.of(5, Set.of()), Arguments.of(5, Set.of("inverted-residual")),
                 Arguments.of(0, Set.of("direct-nchwc")), Arguments.of(2, Set.of("direct-nchwc")), Arguments.of(2, Set.of("im2col-gemm")),
                 // Winograd on NCHW16c for the 3x3 stride-1 layers (where 512-bit vectors are native), direct-nchwc for the rest.
                 Arguments.of(2, Set.of("winograd-f43-nchwc", "direct-nchwc")), Arguments.of(0, Set.of("winograd-f23-nchwc", "direct-nchwc")));
@@ -357,6 +367,13 @@ class CompiledModelTest {
         assertThat(first.residual()).isTrue();
         assertThat(List.of(first.expand(), first.depthwise(), first.project())).extracting(n -> n.op().type())
                 .containsExactly("conv+bn+relu6", "dwconv+bn+relu6", "conv+bn+add");
+        // EfficientNet's blocks: the squeeze-excitation reads the depthwise output, so the expansion and the depthwise layer alone.
+        Graph squeeze = Compiler.compile(new SourceFile("nets.cnn", NETS)).networks().get(5);
+        Map<String, float[]> squeezeWeights = new HashMap<>();
+        WeightInitializer.initialize(squeeze, 7).forEach((k, v) -> squeezeWeights.put(k, v.data()));
+        CompiledModel squeezed = CompiledModel.compile(squeeze, squeezeWeights, CompileOptions.defaults().withStrategies(Set.of("inverted-residual")));
+        assertThat(squeezed.optimized().nodes()).filteredOn(n -> n.op() instanceof InvertedResidualOp)
+                .extracting(n -> ((InvertedResidualOp) n.op()).project()).containsExactly(null, null);
     }
 
     @ParameterizedTest

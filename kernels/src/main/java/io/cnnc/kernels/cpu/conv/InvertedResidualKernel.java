@@ -3,6 +3,7 @@ package io.cnnc.kernels.cpu.conv;
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.AlignedFloats;
+import io.cnnc.kernels.cpu.FastActivation;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import jdk.incubator.vector.FloatVector;
@@ -11,10 +12,13 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * An inverted residual block (MobileNetV2's bottleneck: a 1x1 expansion, a depthwise
- * convolution, a 1x1 projection, each with its batch norm folded in, the first two with
- * ReLU/ReLU6, the last with the block's residual) computed a few output rows at a time, so the
+ * convolution, a 1x1 projection, each with its batch norm folded in, the first two with an
+ * activation, the last with the block's residual) computed a few output rows at a time, so the
  * expanded tensor never leaves the core's caches. Computed one layer after the other, the
- * expansion writes (say) 144 x 56 x 56 floats that the depthwise layer reads back cold.
+ * expansion writes (say) 144 x 56 x 56 floats that the depthwise layer reads back cold. Without
+ * a projection (EfficientNet's blocks, whose squeeze-excitation needs the whole depthwise output
+ * before the projection can start) it computes the expansion and the depthwise layer, and the
+ * depthwise output is the kernel's.
  *
  * <p>Each task owns a band of output rows and walks it in steps of {@code rows} output rows:
  * it expands the input rows the step's depthwise windows need and the last step did not,
@@ -35,7 +39,7 @@ public final class InvertedResidualKernel {
     private static final int STEP_PIXELS = 48;
 
     private final ConvGeometry expand, depthwise, project;
-    private final Epilogue expandEpilogue, projectEpilogue;
+    private final Epilogue expandEpilogue, depthwiseEpilogue, projectEpilogue;
     private final boolean blockedInput, blockedOutput;
     private final Parallel parallel;
     private final DepthwiseNchwcRow dw;
@@ -50,18 +54,24 @@ public final class InvertedResidualKernel {
     private final int bands;
     private final Scratch[] scratch;
 
-    /** Whether this kernel computes the block: shapes that chain, 1x1s at stride 1, a depthwise conv, clamping activations, 512-bit vectors. */
+    /**
+     * Whether this kernel computes the block: shapes that chain, 1x1s at stride 1, a depthwise
+     * conv on whole 16-channel blocks, a projection (if any) that only clamps, 512-bit vectors.
+     * {@code project} null: no projection, the depthwise output is the kernel's.
+     */
     public static boolean computes(ConvGeometry expand, ConvGeometry depthwise, ConvGeometry project, ActivationKind expandActivation,
                                    ActivationKind depthwiseActivation, ActivationKind projectActivation, boolean blockedInput, boolean blockedOutput) {
+        boolean projected = project == null || pointwise(project) && depthwise.outC() == project.inC()
+                && depthwise.outH() == project.inH() && depthwise.outW() == project.inW() && clamps(projectActivation)
+                && (!blockedOutput || Nchwc.blocks(project.outC()));
         return FloatVector.SPECIES_PREFERRED.length() == B
-                && pointwise(expand) && pointwise(project)
+                && pointwise(expand) && projected
                 && depthwise.groups() == depthwise.inC() && depthwise.outC() == depthwise.inC()
-                && expand.outC() == depthwise.inC() && depthwise.outC() == project.inC()
+                && expand.outC() == depthwise.inC()
                 && expand.inH() == depthwise.inH() && expand.inW() == depthwise.inW()
-                && depthwise.outH() == project.inH() && depthwise.outW() == project.inW()
                 && Nchwc.blocks(depthwise.inC())
-                && clamps(expandActivation) && clamps(depthwiseActivation) && clamps(projectActivation)
-                && (!blockedInput || Nchwc.blocks(expand.inC())) && (!blockedOutput || Nchwc.blocks(project.outC()));
+                && expandActivation != null && depthwiseActivation != null
+                && (!blockedInput || Nchwc.blocks(expand.inC()));
     }
 
     private static boolean pointwise(ConvGeometry g) {
@@ -82,8 +92,8 @@ public final class InvertedResidualKernel {
                                   ConvGeometry depthwise, float[] depthwiseWeight, Epilogue depthwiseEpilogue,
                                   ConvGeometry project, float[] projectWeight, Epilogue projectEpilogue,
                                   boolean blockedInput, boolean blockedOutput, Parallel parallel) {
-        if (!computes(expand, depthwise, project, expandEpilogue.activation(), depthwiseEpilogue.activation(), projectEpilogue.activation(),
-                blockedInput, blockedOutput)) {
+        if (!computes(expand, depthwise, project, expandEpilogue.activation(), depthwiseEpilogue.activation(),
+                project == null ? null : projectEpilogue.activation(), blockedInput, blockedOutput)) {
             throw new IllegalArgumentException("not an inverted residual block this kernel computes: " + expand + ", " + depthwise + ", " + project);
         }
         this.expand = expand;
@@ -99,7 +109,7 @@ public final class InvertedResidualKernel {
         this.inW = expand.inW();
         this.expanded = expand.outC();
         this.expandedBlocks = expanded / B;
-        this.outC = project.outC();
+        this.outC = project == null ? expanded : project.outC();
         this.outBlocks = (outC + B - 1) / B;
         this.outH = depthwise.outH();
         this.outW = depthwise.outW();
@@ -114,21 +124,27 @@ public final class InvertedResidualKernel {
         this.runPixels = ringRows * inW;
         int inPixels = blockedInput ? inH * inW : runPixels;
         this.expansion = new OneByOne(expandWeight, expanded, inC, pixelOffsets(inPixels), entryOffsets(inBlocks, inPixels * B));
-        this.projection = new OneByOne(projectWeight, outC, expanded, pixelOffsets(rows * outW), entryOffsets(expandedBlocks, stepPlane));
+        this.projection = project == null ? null : new OneByOne(projectWeight, outC, expanded, pixelOffsets(rows * outW), entryOffsets(expandedBlocks, stepPlane));
         this.expandLo = low(expandEpilogue.activation());
         this.expandHi = high(expandEpilogue.activation());
-        this.projectLo = low(projectEpilogue.activation());
-        this.projectHi = high(projectEpilogue.activation());
+        this.projectLo = project == null ? Float.NEGATIVE_INFINITY : low(projectEpilogue.activation());
+        this.projectHi = project == null ? Float.POSITIVE_INFINITY : high(projectEpilogue.activation());
+        this.depthwiseEpilogue = depthwiseEpilogue;
         this.bands = Math.max(1, Math.min(parallel.threads(), outH));
         this.scratch = new Scratch[bands];
         for (int t = 0; t < bands; t++) {
             scratch[t] = new Scratch(expandedBlocks * ringPlane, expandedBlocks * stepPlane, blockedInput ? 0 : inBlocks * runPixels * B,
-                    blockedOutput ? 0 : outBlocks * rows * outW * B, depthwise.kernelH());
+                    blockedOutput || project == null ? 0 : outBlocks * rows * outW * B, depthwise.kernelH());
         }
     }
 
+    /** ReLU and ReLU6 clamp in registers; other activations run over the finished pixels ({@link #other}). */
     private static float low(ActivationKind a) {
-        return a == ActivationKind.IDENTITY ? Float.NEGATIVE_INFINITY : 0f;
+        return a == ActivationKind.RELU || a == ActivationKind.RELU6 ? 0f : Float.NEGATIVE_INFINITY;
+    }
+
+    private static boolean other(ActivationKind a) {
+        return !clamps(a);
     }
 
     private static float high(ActivationKind a) {
@@ -243,13 +259,21 @@ public final class InvertedResidualKernel {
                 r += run;
             }
             have = Math.max(have, hi);
+            boolean direct = projection == null && blockedOutput;
             for (int cb = 0; cb < expandedBlocks; cb++) {
                 for (int i = 0; i < count; i++) {
+                    // Without a projection a blocked output is written in place; otherwise the step buffer.
+                    float[] to = direct ? y : s.step;
+                    int at = direct ? ((n * expandedBlocks + cb) * outH + oy + i) * outW * B : s.stepAt + cb * stepPlane + i * outW * B;
                     dw.tapRows(oy + i, s.ringAt + cb * ringPlane, ringRows, s.taps);
-                    dw.row(s.ring, s.taps, cb, null, s.step, s.stepAt + cb * stepPlane + i * outW * B);
+                    dw.row(s.ring, s.taps, cb, null, to, at);
+                    if (other(depthwiseEpilogue.activation())) {
+                        FastActivation.range(depthwiseEpilogue.activation(), depthwiseEpilogue.alpha(), to, at, to, at, outW * B);
+                    }
                 }
             }
-            projectStep(n, oy * outW, count * outW, s, res, y);
+            if (projection != null) projectStep(n, oy * outW, count * outW, s, res, y);
+            else if (!blockedOutput) unblockStep(n, oy * outW, count * outW, s.step, s.stepAt, stepPlane, y);
         }
     }
 
@@ -277,6 +301,7 @@ public final class InvertedResidualKernel {
                     for (int j = 0; j < pixels; j++) {
                         FloatVector.fromArray(S, s.sums, j * width + b * B).add(bv).max(expandLo).min(expandHi).intoArray(s.ring, to + j * B);
                     }
+                    if (other(expandEpilogue.activation())) FastActivation.range(expandEpilogue.activation(), expandEpilogue.alpha(), s.ring, to, s.ring, to, pixels * B);
                 }
             }
         }
@@ -332,37 +357,47 @@ public final class InvertedResidualKernel {
                 }
             }
         }
-        if (!blockedOutput) unblockStep(n, p0, count, s, res, y);
+        if (!blockedOutput) {
+            unblockStep(n, p0, count, s.out, s.outAt, rows * outW * B, y);
+            if (projectEpilogue.residual() || projectLo > Float.NEGATIVE_INFINITY) addResidual(n, p0, count, res, y);
+        }
     }
 
-    /** The step's {@code count} pixels from the task's blocked buffer into the planar output, residual and activation after. */
-    private void unblockStep(int n, int p0, int count, Scratch s, float[] res, float[] y) {
+    /** A step's {@code count} pixels from a blocked buffer ({@code plane} floats a block, from {@code at}) into the planar output at pixel p0. */
+    private void unblockStep(int n, int p0, int count, float[] from, int at, int plane, float[] y) {
         int outPixels = outH * outW;
         for (int ob = 0; ob < outBlocks; ob++) {
             int channels = Math.min(B, outC - ob * B);
-            int src = s.outAt + ob * rows * outW * B, dst = (n * outC + ob * B) * outPixels + p0;
+            int src = at + ob * plane, dst = (n * outC + ob * B) * outPixels + p0;
             if (channels == B) {
-                Nchwc.unblockPixels(s.out, src, y, dst, outPixels, count);
+                Nchwc.unblockPixels(from, src, y, dst, outPixels, count);
             } else {
                 for (int c = 0; c < channels; c++) {
-                    for (int i = 0; i < count; i++) y[dst + c * outPixels + i] = s.out[src + i * B + c];
+                    for (int i = 0; i < count; i++) y[dst + c * outPixels + i] = from[src + i * B + c];
                 }
             }
-            if (!projectEpilogue.residual()) continue;
-            for (int c = 0; c < channels; c++) {
-                int at = dst + c * outPixels, i = 0;
-                for (; i < S.loopBound(count); i += B) {
-                    FloatVector.fromArray(S, y, at + i).add(FloatVector.fromArray(S, res, at + i)).max(projectLo).min(projectHi).intoArray(y, at + i);
-                }
-                for (; i < count; i++) y[at + i] = Math.min(projectHi, Math.max(projectLo, y[at + i] + res[at + i]));
+        }
+    }
+
+    /** The residual (if any) added to a planar step's output, and the projection's clamp after it. */
+    private void addResidual(int n, int p0, int count, float[] res, float[] y) {
+        int outPixels = outH * outW;
+        boolean residual = projectEpilogue.residual();
+        for (int c = 0; c < outC; c++) {
+            int at = (n * outC + c) * outPixels + p0, i = 0;
+            for (; i < S.loopBound(count); i += B) {
+                FloatVector v = FloatVector.fromArray(S, y, at + i);
+                if (residual) v = v.add(FloatVector.fromArray(S, res, at + i));
+                v.max(projectLo).min(projectHi).intoArray(y, at + i);
             }
+            for (; i < count; i++) y[at + i] = Math.min(projectHi, Math.max(projectLo, y[at + i] + (residual ? res[at + i] : 0f)));
         }
     }
 
     /** The kernel's steps and layouts, for {@code cnnc compile --explain}. */
     public String tiling() {
-        return String.format("%s in, %s out; %d output row(s) a step, a ring of %d expanded rows (%d KiB) per task, %d task(s)",
-                blockedInput ? "NCHW16c" : "NCHW", blockedOutput ? "NCHW16c" : "NCHW", rows, ringRows,
+        return String.format("%s%s in, %s out; %d output row(s) a step, a ring of %d expanded rows (%d KiB) per task, %d task(s)",
+                projection == null ? "expansion and depthwise only; " : "", blockedInput ? "NCHW16c" : "NCHW", blockedOutput ? "NCHW16c" : "NCHW", rows, ringRows,
                 expandedBlocks * ringPlane * 4 / 1024, bands);
     }
 }

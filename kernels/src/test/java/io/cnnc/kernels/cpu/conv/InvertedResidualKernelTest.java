@@ -27,7 +27,12 @@ class InvertedResidualKernelTest {
 
     /** One block: input channels, size, expansion, depthwise kernel and stride, output channels, activations, layouts, batch. */
     record Block(int inC, int h, int w, int expanded, int k, int stride, int outC, ActivationKind act, ActivationKind projectAct,
-                 boolean blockedIn, boolean blockedOut, int batch) {
+                 boolean blockedIn, boolean blockedOut, int batch, boolean projected) {
+
+        Block(int inC, int h, int w, int expanded, int k, int stride, int outC, ActivationKind act, ActivationKind projectAct,
+              boolean blockedIn, boolean blockedOut, int batch) {
+            this(inC, h, w, expanded, k, stride, outC, act, projectAct, blockedIn, blockedOut, batch, true);
+        }
 
         ConvGeometry expand() {
             return new ConvGeometry(inC, h, w, expanded, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
@@ -40,11 +45,11 @@ class InvertedResidualKernelTest {
 
         ConvGeometry project() {
             ConvGeometry d = depthwise();
-            return new ConvGeometry(expanded, d.outH(), d.outW(), outC, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+            return new ConvGeometry(expanded, d.outH(), d.outW(), Math.max(outC, 1), 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
         }
 
         boolean residual() {
-            return stride == 1 && inC == outC;
+            return projected && stride == 1 && inC == outC;
         }
     }
 
@@ -52,7 +57,8 @@ class InvertedResidualKernelTest {
      * MobileNetV2's blocks: planar 24 -> 144 -> 24 with its residual, the stride-2 16 -> 96 -> 24 on
      * an odd size; blocked ones at 14x14 and 7x7 (one step the whole plane); groups of 4 blocks with
      * a last group of 2 and of 3 (a zero block); rows narrower than a register block; 5x5; ReLU
-     * and no activation; two samples.
+     * and no activation; two samples. Without a projection (EfficientNet's, with SiLU; hard-swish),
+     * planar and blocked.
      */
     static Stream<Block> blocks() {
         return Stream.of(
@@ -62,7 +68,10 @@ class InvertedResidualKernelTest {
                 new Block(32, 7, 7, 192, 3, 1, 48, ActivationKind.RELU6, ActivationKind.IDENTITY, true, true, 2),
                 new Block(40, 9, 5, 80, 3, 2, 40, ActivationKind.RELU, ActivationKind.IDENTITY, false, false, 1),
                 new Block(16, 11, 13, 48, 5, 1, 16, ActivationKind.IDENTITY, ActivationKind.RELU, false, true, 2),
-                new Block(32, 10, 10, 64, 3, 1, 24, ActivationKind.RELU6, ActivationKind.IDENTITY, true, false, 1));
+                new Block(32, 10, 10, 64, 3, 1, 24, ActivationKind.RELU6, ActivationKind.IDENTITY, true, false, 1),
+                new Block(24, 13, 12, 144, 5, 2, 0, ActivationKind.SILU, ActivationKind.IDENTITY, false, false, 2, false),
+                new Block(32, 14, 14, 192, 3, 1, 0, ActivationKind.HARDSWISH, ActivationKind.IDENTITY, true, true, 1, false),
+                new Block(16, 9, 9, 96, 3, 1, 16, ActivationKind.SILU, ActivationKind.IDENTITY, false, true, 1));
     }
 
     @BeforeAll
@@ -92,8 +101,9 @@ class InvertedResidualKernelTest {
         ConvGeometry threeByThree = new ConvGeometry(24, 12, 12, 144, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
         assertThat(InvertedResidualKernel.computes(threeByThree, b.depthwise(), b.project(), ActivationKind.RELU6, ActivationKind.RELU6,
                 ActivationKind.IDENTITY, false, false)).isFalse();
-        assertThat(InvertedResidualKernel.computes(b.expand(), b.depthwise(), b.project(), ActivationKind.HARDSWISH, ActivationKind.RELU6,
-                ActivationKind.IDENTITY, false, false)).isFalse();
+        // Any activation after the expansion and the depthwise layer; the projection only clamps.
+        assertThat(InvertedResidualKernel.computes(b.expand(), b.depthwise(), b.project(), ActivationKind.HARDSWISH, ActivationKind.SILU,
+                ActivationKind.HARDSWISH, false, false)).isFalse();
         // 24 channels do not fill blocks, so neither end can be NCHW16c.
         assertThat(InvertedResidualKernel.computes(b.expand(), b.depthwise(), b.project(), ActivationKind.RELU6, ActivationKind.RELU6,
                 ActivationKind.IDENTITY, true, false)).isFalse();
@@ -110,15 +120,16 @@ class InvertedResidualKernelTest {
         float[] x = uniform(r, batch * e.inC() * e.inH() * e.inW());
         float[] we = uniform(r, e.weightCount()), be = uniform(r, e.outC());
         float[] wd = uniform(r, d.weightCount()), bd = uniform(r, d.outC());
-        float[] wp = uniform(r, p.weightCount()), bp = uniform(r, p.outC());
+        float[] wp = b.projected() ? uniform(r, p.weightCount()) : null, bp = b.projected() ? uniform(r, p.outC()) : null;
 
         float[] expanded = layer(x, batch, e, we, be, null, b.act());
         float[] dw = layer(expanded, batch, d, wd, bd, null, b.act());
-        float[] want = layer(dw, batch, p, wp, bp, b.residual() ? x : null, b.projectAct());
+        float[] want = b.projected() ? layer(dw, batch, p, wp, bp, b.residual() ? x : null, b.projectAct()) : dw;
 
         InvertedResidualKernel kernel = new InvertedResidualKernel(e, we, Epilogue.of(be, false, b.act(), 0), d, wd, Epilogue.of(bd, false, b.act(), 0),
-                p, wp, Epilogue.of(bp, b.residual(), b.projectAct(), 0), b.blockedIn(), b.blockedOut(), Parallel.of(threads));
-        int outSpatial = p.inH() * p.inW(), inSpatial = e.inH() * e.inW();
+                b.projected() ? p : null, wp, b.projected() ? Epilogue.of(bp, b.residual(), b.projectAct(), 0) : null, b.blockedIn(), b.blockedOut(),
+                Parallel.of(threads));
+        int outSpatial = p.inH() * p.inW(), inSpatial = e.inH() * e.inW(), outC = b.projected() ? p.outC() : d.outC();
         float[] in = b.blockedIn() ? blocked(x, batch, e.inC(), inSpatial) : x;
         float[] res = b.residual() ? (b.blockedOut() ? blocked(x, batch, e.inC(), inSpatial) : x) : null;
         float[] y = new float[want.length];
@@ -130,7 +141,7 @@ class InvertedResidualKernelTest {
         float[] out = y;
         if (b.blockedOut()) {
             out = new float[want.length];
-            Nchwc.toPlanar(y, out, batch, p.outC(), outSpatial);
+            Nchwc.toPlanar(y, out, batch, outC, outSpatial);
         }
         double err = 0, ref = 0;
         for (int i = 0; i < want.length; i++) {
