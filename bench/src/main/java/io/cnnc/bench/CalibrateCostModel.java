@@ -3,6 +3,8 @@ package io.cnnc.bench;
 import io.cnnc.compiler.schedule.CalibratedLayers;
 import io.cnnc.compiler.schedule.CalibrationLayers;
 import io.cnnc.compiler.schedule.CostModel;
+import io.cnnc.compiler.schedule.InvertedResidualCalibration;
+import io.cnnc.compiler.schedule.InvertedResidualFusion;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.schedule.Tuner;
 import io.cnnc.kernels.ConvGeometry;
@@ -61,6 +63,15 @@ public final class CalibrateCostModel {
                             w.flops() / 1e9, w.flops() / 1e6 / ms, e));
                     System.out.printf(Locale.ROOT, "%-22s %-14s t=%d %8.3f ms  e=%.3f%n", l.name(), s.name(), threads, ms, e);
                 }
+            }
+        }
+        // The fused inverted residual kernel, alone and warm as the quick calibration times it (not a conv strategy).
+        for (int threads : threadCounts) {
+            for (var b : InvertedResidualCalibration.time(threads)) {
+                double e = b.efficiency(m);
+                byKey.computeIfAbsent(InvertedResidualFusion.EFFICIENCY_KEY + (threads > 1 ? "@2" : ""), k -> new ArrayList<>()).add(e);
+                md.append(String.format(Locale.ROOT, "| inverted residual block | %s | %d | %.3f | %.3f | %.1f | %.3f |%n", InvertedResidualFusion.EFFICIENCY_KEY,
+                        threads, b.ms(), b.work().flops() / 1e9, b.work().flops() / 1e6 / b.ms(), e));
             }
         }
         StringBuilder props = new StringBuilder("# Fraction of peak per conv strategy (median over bench's layer set; 1 thread, and 2 for the @2 keys),\n"

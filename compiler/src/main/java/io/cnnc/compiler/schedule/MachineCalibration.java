@@ -50,7 +50,7 @@ public final class MachineCalibration {
     public static Calibration run(String machine, int threads, double budgetSeconds, Progress progress) {
         long start = System.nanoTime();
         int[] threadCounts = threads > 1 ? new int[] {1, threads} : new int[] {1};
-        int total = 4 + LAYERS.size() * threadCounts.length;
+        int total = 4 + (LAYERS.size() + 1) * threadCounts.length;
         int done = 0;
         progress.step("FP32 peak", done, total);
         double peak = peakGflopsPerCore();
@@ -76,6 +76,12 @@ public final class MachineCalibration {
                 }
             }
         }
+        List<InvertedResidualCalibration.Timed> blocks = new ArrayList<>();
+        for (int t : threadCounts) {
+            progress.step("inverted residual blocks on " + t + (t == 1 ? " thread" : " threads"), done++, total);
+            // Outside the strategies' budget, as the fixed figures are: two blocks, a second or two.
+            blocks.addAll(InvertedResidualCalibration.time(t));
+        }
         // Measured again at the end and the higher kept: a shared machine's slow moment then lowers neither.
         progress.step("FP32 peak and bandwidth again", total - 1, total);
         peak = Math.max(peak, peakGflopsPerCore());
@@ -91,6 +97,9 @@ public final class MachineCalibration {
             String key = x.strategy().efficiencyKey(x.g());
             byKey.computeIfAbsent(key + (x.threads() > 1 ? "@2" : ""), k -> new ArrayList<>()).add(e);
             rows.add(CalibratedLayers.Row.of(key, x.g(), x.threads(), e));
+        }
+        for (InvertedResidualCalibration.Timed b : blocks) {
+            byKey.computeIfAbsent(InvertedResidualFusion.EFFICIENCY_KEY + (b.threads() > 1 ? "@2" : ""), k -> new ArrayList<>()).add(b.efficiency(m));
         }
         Map<String, Double> medians = new TreeMap<>();
         byKey.forEach((k, v) -> medians.put(k, CostModel.median(v)));

@@ -138,7 +138,7 @@ public final class Tuner {
     }
 
     /** Median of at least {@code minRuns} calls over at least {@code minNanos}, at most {@code maxRuns}. */
-    private static double medianOfRound(ConvKernel k, float[] x, float[] y, int minRuns, long minNanos, int maxRuns) {
+    static double medianOfRound(ConvKernel k, float[] x, float[] y, int minRuns, long minNanos, int maxRuns) {
         double[] times = new double[maxRuns];
         int n = 0;
         long start = System.nanoTime();

@@ -31,7 +31,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the layers around the block use. Results are the same on any number of threads (each output
  * is one fixed chain of FMAs).
  */
-public final class InvertedResidualKernel {
+public final class InvertedResidualKernel implements ConvKernel {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
     private static final int B = Nchwc.BLOCK;
@@ -238,6 +238,7 @@ public final class InvertedResidualKernel {
     }
 
     /** The block on {@code batch} samples; {@code res} (the output's shape and layout) is read when the projection has a residual. */
+    @Override
     public void forward(float[] x, float[] res, float[] y, int batch) {
         parallel.forRange(bands, t -> {
             for (int n = 0; n < batch; n++) band(x, res, y, n, outH * t / bands, outH * (t + 1) / bands, scratch[t]);
@@ -395,6 +396,7 @@ public final class InvertedResidualKernel {
     }
 
     /** The kernel's steps and layouts, for {@code cnnc compile --explain}. */
+    @Override
     public String tiling() {
         return String.format("%s%s in, %s out; %d output row(s) a step, a ring of %d expanded rows (%d KiB) per task, %d task(s)",
                 projection == null ? "expansion and depthwise only; " : "", blockedInput ? "NCHW16c" : "NCHW", blockedOutput ? "NCHW16c" : "NCHW", rows, ringRows,
