@@ -14,10 +14,13 @@ import java.util.regex.Pattern;
 /**
  * Structure that repeats becomes a {@code block}: consecutive lines from one PyTorch module at
  * a depth of two or three ({@code layer1.0}, {@code features.3}, {@code backbone.layer1.0}) with one
- * value in and one out, holding a layer with weights, form an instance; instances that read the same once their values and their layers' names are made
- * relative are one block, called once per instance with the instance's name. Inside, layers keep
- * the rest of their module path as their name, so the weights become {@code layer1_0.conv1.weight}
- * where they were {@code layer1_0_conv1.weight}; {@link #renamed} maps the one to the other.
+ * value in and one out, holding a layer with weights, form an instance; instances that read the
+ * same once their values and their layers' names are made relative, and their numbers set
+ * aside, are one block, called once per instance with the instance's name. Numbers that differ
+ * between the instances (ResNet's 64 in layer1, 128 in layer2) become the block's parameters,
+ * one per distinct pattern of values, and each call passes its own. Inside, layers keep the rest
+ * of their module path as their name, so the weights become {@code layer1_0.conv1.weight} where
+ * they were {@code layer1_0_conv1.weight}; {@link #renamed} maps the one to the other.
  */
 final class ImportBlocks {
 
@@ -28,7 +31,33 @@ final class ImportBlocks {
     /** The block definitions, the network's lines with the calls in place, and the tensor renames. */
     record Folded(List<String> blocks, List<String> lines, Map<String, String> renamed) {}
 
-    private record Run(int from, int to, String module, String input, String output, String body) {}
+    private record Run(int from, int to, String module, String input, String output, String body) {
+
+        /** The body with its numbers replaced by {@code #}: what instances of one block share. */
+        String template() {
+            return numbers(body, m -> "#");
+        }
+
+        /** The body's numbers in order. */
+        List<String> literals() {
+            List<String> out = new ArrayList<>();
+            numbers(body, m -> {
+                out.add(m);
+                return m;
+            });
+            return out;
+        }
+    }
+
+    /** Numbers outside quoted names: whole tokens, so {@code t1} and {@code v12} are not numbers. */
+    private static final Pattern NUMBER = Pattern.compile("(?<![A-Za-z0-9_.])\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?(?![A-Za-z0-9_])");
+
+    /** {@code text} with each number outside quotes replaced by {@code f} of it. */
+    private static String numbers(String text, java.util.function.UnaryOperator<String> f) {
+        String[] quoted = text.split("\"", -1);
+        for (int i = 0; i < quoted.length; i += 2) quoted[i] = NUMBER.matcher(quoted[i]).replaceAll(m -> Matcher.quoteReplacement(f.apply(m.group())));
+        return String.join("\"", quoted);
+    }
 
     private ImportBlocks() {}
 
@@ -53,7 +82,7 @@ final class ImportBlocks {
             i = j;
         }
         Map<String, List<Run>> byBody = new LinkedHashMap<>();
-        for (Run r : runs) byBody.computeIfAbsent(r.body(), k -> new ArrayList<>()).add(r);
+        for (Run r : runs) byBody.computeIfAbsent(r.template(), k -> new ArrayList<>()).add(r);
         Map<Integer, Run> starting = new HashMap<>();
         Map<Run, String> blockOf = new HashMap<>();
         List<String> blocks = new ArrayList<>();
@@ -63,17 +92,99 @@ final class ImportBlocks {
             if (same.size() < 2) continue;
             // Named after the module holding the instances: layer1 for layer1.0 and backbone.layer1.0.
             String[] path = same.getFirst().module().split("\\.");
-            String base = path[path.length - 2].replaceAll("[^A-Za-z0-9_]", "_") + "_unit";
+            boolean oneParent = same.stream().allMatch(r -> parent(r.module()).equals(parent(same.getFirst().module())));
+            String base = oneParent ? path[path.length - 2].replaceAll("[^A-Za-z0-9_]", "_") + "_unit" : "unit";
             if (!Character.isLetter(base.charAt(0))) base = "unit_" + base;
             String name = base;
             for (int k = 2; !blockNames.add(name); k++) name = base + k;
-            blocks.add("block " + name + "() {\n" + same.getFirst().body().indent(2) + "}");
+            Parameters params = Parameters.of(same);
+            blocks.add("block " + name + "(" + String.join(", ", params.names()) + ") {\n" + params.body().indent(2) + "}");
             for (Run r : same) {
                 starting.put(r.from(), r);
-                blockOf.put(r, name);
+                blockOf.put(r, name + "(" + String.join(", ", params.arguments(r)) + ")");
                 String scope = scope(r.module());
                 Matcher m = NAME.matcher(String.join("\n", lines.subList(r.from(), r.to())));
                 while (m.find()) renamed.put(m.group(1), scope + "." + m.group(1).substring(scope.length() + 1));
+            }
+        }
+        List<String> out = new ArrayList<>();
+        List<Run> callOf = new ArrayList<>();
+        for (int k = 0; k < lines.size(); k++) {
+            Run r = starting.get(k);
+            if (r == null) {
+                out.add(lines.get(k));
+                callOf.add(null);
+                continue;
+            }
+            out.add(r.output() + " = " + r.input() + " -> " + named(blockOf.get(r), scope(r.module())));
+            callOf.add(r);
+            k = r.to() - 1;
+        }
+        return stages(new Folded(blocks, out, renamed), callOf, blockOf, modules, outputs, known, blockNames);
+    }
+
+    /** A call {@code block(args)} with {@code name="..."} added as its last argument. */
+    private static String named(String call, String name) {
+        return call.substring(0, call.length() - 1) + (call.endsWith("()") ? "" : ", ") + "name=\"" + name + "\")";
+    }
+
+    /**
+     * Every module all of whose lines are instances called one after the other, in their order
+     * ({@code layer1.0}, {@code layer1.1}, ...), becomes a block of {@code repeat}s called once by
+     * the module's name: the repeats' iterations are named 0, 1, ... in the language, so the
+     * layers are named {@code layer1.0.conv1} as PyTorch names them. Stages that differ only in
+     * their numbers are one block with parameters, as instances are.
+     */
+    private static Folded stages(Folded f, List<Run> callOf, Map<Run, String> blockOf, List<String> modules, List<String> outputs,
+                                 Set<String> known, Set<String> blockNames) {
+        List<String> lines = f.lines();
+        List<Run> stages = new ArrayList<>();
+        Map<Run, List<Run>> members = new HashMap<>();
+        for (int k = 0; k < lines.size(); ) {
+            Run first = callOf.get(k);
+            String parent = first == null ? "" : parent(first.module());
+            int j = k + 1;
+            while (!parent.isEmpty() && j < lines.size() && callOf.get(j) != null && parent(callOf.get(j).module()).equals(parent)
+                    && callOf.get(j).input().equals(callOf.get(j - 1).output())) j++;
+            List<Run> seq = parent.isEmpty() ? List.of() : callOf.subList(k, j);
+            if (!seq.isEmpty() && isStage(seq, parent, modules, lines, k, j, outputs, known)) {
+                StringBuilder body = new StringBuilder();
+                for (int a = 0; a < seq.size(); ) {
+                    int b = a + 1;
+                    while (b < seq.size() && blockOf.get(seq.get(b)).equals(blockOf.get(seq.get(a)))) b++;
+                    body.append("repeat ").append(b - a).append(' ').append(blockOf.get(seq.get(a))).append('\n');
+                    a = b;
+                }
+                Run stage = new Run(k, j, parent, seq.getFirst().input(), seq.getLast().output(), body.toString());
+                stages.add(stage);
+                members.put(stage, seq);
+            }
+            k = j;
+        }
+        if (stages.isEmpty()) return f;
+        Map<String, List<Run>> byTemplate = new LinkedHashMap<>();
+        for (Run r : stages) byTemplate.computeIfAbsent(r.template(), t -> new ArrayList<>()).add(r);
+        List<String> blocks = new ArrayList<>(f.blocks());
+        Map<String, String> renamed = new LinkedHashMap<>(f.renamed());
+        Map<Integer, Run> starting = new HashMap<>();
+        Map<Run, String> callFor = new HashMap<>();
+        for (List<Run> same : byTemplate.values()) {
+            String base = same.size() == 1 ? scope(same.getFirst().module()) + "_stage" : "stage";
+            if (!Character.isLetter(base.charAt(0))) base = "stage_" + base;
+            String name = base;
+            for (int k = 2; !blockNames.add(name); k++) name = base + k;
+            Parameters params = Parameters.of(same);
+            blocks.add("block " + name + "(" + String.join(", ", params.names()) + ") {\n" + params.body().indent(2) + "}");
+            for (Run r : same) {
+                starting.put(r.from(), r);
+                callFor.put(r, name + "(" + String.join(", ", params.arguments(r)) + ")");
+                // layer1_0.conv1 becomes layer1.0.conv1: the stage's scope, then the iteration's.
+                List<Run> seq = members.get(r);
+                for (int i = 0; i < seq.size(); i++) {
+                    String instance = scope(seq.get(i).module()) + ".";
+                    String now = scope(r.module()) + "." + i + ".";
+                    renamed.replaceAll((from, to) -> to.startsWith(instance) ? now + to.substring(instance.length()) : to);
+                }
             }
         }
         List<String> out = new ArrayList<>();
@@ -83,10 +194,80 @@ final class ImportBlocks {
                 out.add(lines.get(k));
                 continue;
             }
-            out.add(r.output() + " = " + r.input() + " -> " + blockOf.get(r) + "(name=\"" + scope(r.module()) + "\")");
+            out.add(r.output() + " = " + r.input() + " -> " + named(callFor.get(r), scope(r.module())));
             k = r.to() - 1;
         }
         return new Folded(blocks, out, renamed);
+    }
+
+    /**
+     * Whether the calls at lines [from, to) are the whole of module {@code parent}: instances
+     * {@code parent.0}, {@code parent.1}, ... in order, no other line under it, and only the last
+     * one's value read after them.
+     */
+    private static boolean isStage(List<Run> seq, String parent, List<String> modules, List<String> lines, int from, int to,
+                                   List<String> outputs, Set<String> known) {
+        int covered = 0;
+        for (int i = 0; i < seq.size(); i++) {
+            if (!seq.get(i).module().equals(parent + "." + i)) return false;
+            covered += seq.get(i).to() - seq.get(i).from();
+        }
+        long under = modules.stream().filter(m -> m.equals(parent) || m.startsWith(parent + ".")).count();
+        if (under != covered) return false;
+        Set<String> inner = new HashSet<>();
+        for (int i = 0; i < seq.size() - 1; i++) inner.add(seq.get(i).output());
+        for (int k = 0; k < lines.size(); k++) {
+            if (k >= from && k < to) continue;
+            String l = lines.get(k);
+            for (String v : values(l.substring(l.indexOf(" = ") + 3), known)) if (inner.contains(v)) return false;
+        }
+        return outputs.stream().noneMatch(inner::contains);
+    }
+
+    /** A module path without its last segment. */
+    private static String parent(String module) {
+        int dot = module.lastIndexOf('.');
+        return dot < 0 ? "" : module.substring(0, dot);
+    }
+
+    /**
+     * The parameters of one block: the number positions whose values differ between its
+     * instances, one parameter per distinct pattern of values across them ({@code c}, {@code c2},
+     * ...), the other positions kept as the numbers they are everywhere.
+     */
+    private record Parameters(List<String> names, String body, List<Integer> firstPositions) {
+
+        static Parameters of(List<Run> same) {
+            List<List<String>> literals = same.stream().map(Run::literals).toList();
+            int n = literals.getFirst().size();
+            Map<List<String>, String> byPattern = new LinkedHashMap<>();
+            List<Integer> first = new ArrayList<>();
+            String[] at = new String[n];
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                List<String> pattern = literals.stream().map(l -> l.get(k)).toList();
+                if (new HashSet<>(pattern).size() == 1) {
+                    at[i] = pattern.getFirst();
+                    continue;
+                }
+                String name = byPattern.get(pattern);
+                if (name == null) {
+                    name = byPattern.isEmpty() ? "c" : "c" + (byPattern.size() + 1);
+                    byPattern.put(pattern, name);
+                    first.add(i);
+                }
+                at[i] = name;
+            }
+            int[] next = {0};
+            String body = Pattern.compile("#").matcher(same.getFirst().template()).replaceAll(m -> at[next[0]++]);
+            return new Parameters(List.copyOf(byPattern.values()), body, first);
+        }
+
+        /** What an instance passes for each parameter. */
+        List<String> arguments(Run r) {
+            List<String> literals = r.literals();
+            return firstPositions.stream().map(literals::get).toList();
+        }
     }
 
     /** Tensor names after {@link #fold}: each layer's tensors under its new name. */
@@ -181,6 +362,8 @@ final class ImportBlocks {
             } else if (quoted[i - 1].endsWith("name=")) {
                 if (!quoted[i].startsWith(scope + "_") || quoted[i].length() == scope.length() + 1) return null;
                 quoted[i] = quoted[i].substring(scope.length() + 1);
+                // A Sequential's children are numbers ("0", "3"), which are no names in the language.
+                if (!Character.isLetter(quoted[i].charAt(0))) return null;
             }
         }
         return String.join("\"", quoted);

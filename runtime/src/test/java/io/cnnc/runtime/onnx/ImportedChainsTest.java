@@ -41,9 +41,10 @@ class ImportedChainsTest {
     }
 
     /**
-     * Two instances of one module structure (layer1.0, layer1.1) become one block called twice
-     * by name, their layers named inside it without the module's prefix; an instance whose
-     * structure appears once stays as it is.
+     * Two instances of one module structure (layer1.0, layer1.1) become one block, their layers
+     * named inside it without the module's prefix, and the module holding them (layer1), all of
+     * whose lines they are, a block repeating it, so the layers are named layer1.0.conv1 as in
+     * PyTorch; an instance whose structure appears once stays as it is.
      */
     @Test
     void repeatedModuleInstancesBecomeOneBlock() {
@@ -57,18 +58,43 @@ class ImportedChainsTest {
                 "v6 = v5 -> conv(16, 3, stride=2, name=\"layer2_0_conv1\")",
                 "v7 = v6 + v5"), List.of("stem", "layer1.0.conv1", "layer1.0", "layer1.1.conv1", "layer1.1", "layer2.0.conv1", "layer2.0"),
                 outputs, Set.of("image"));
-        assertThat(f.blocks()).containsExactly("block layer1_unit() {\n  t1 = in -> conv(8, 3, name=\"conv1\") -> relu\n  t1 + in -> relu\n}");
+        assertThat(f.blocks()).containsExactly("block layer1_unit() {\n  t1 = in -> conv(8, 3, name=\"conv1\") -> relu\n  t1 + in -> relu\n}",
+                "block layer1_stage() {\n  repeat 2 layer1_unit()\n}");
         assertThat(f.lines()).containsExactly(
                 "v1 = image -> conv(8, 3, name=\"stem\")",
-                "v3 = v1 -> layer1_unit(name=\"layer1_0\")",
-                "v5 = v3 -> layer1_unit(name=\"layer1_1\")",
+                "v5 = v1 -> layer1_stage(name=\"layer1\")",
                 "v6 = v5 -> conv(16, 3, stride=2, name=\"layer2_0_conv1\")",
                 "v7 = v6 + v5");
-        assertThat(f.renamed()).containsExactly(Map.entry("layer1_0_conv1", "layer1_0.conv1"), Map.entry("layer1_1_conv1", "layer1_1.conv1"));
+        assertThat(f.renamed()).containsExactly(Map.entry("layer1_0_conv1", "layer1.0.conv1"), Map.entry("layer1_1_conv1", "layer1.1.conv1"));
         Map<String, io.cnnc.runtime.Tensor> w = new java.util.LinkedHashMap<>();
         w.put("layer1_1_conv1.weight", io.cnnc.runtime.Tensor.of(new float[1], 1));
         w.put("stem.bias", io.cnnc.runtime.Tensor.of(new float[1], 1));
-        assertThat(ImportBlocks.renamed(w, f.renamed()).keySet()).containsExactly("layer1_1.conv1.weight", "stem.bias");
+        assertThat(ImportBlocks.renamed(w, f.renamed()).keySet()).containsExactly("layer1.1.conv1.weight", "stem.bias");
+    }
+
+    /**
+     * Instances that differ only in their numbers are one block with a parameter per pattern of
+     * differing values, and so are stages; a module with a line that is no instance (layer2's
+     * ReLU) is no stage, its instance called by its own name.
+     */
+    @Test
+    void instancesThatDifferInNumbersTakeParameters() {
+        List<String> outputs = new ArrayList<>(List.of("v5"));
+        ImportBlocks.Folded f = ImportBlocks.fold(List.of(
+                "v1 = image -> conv(8, 3, pad=1, name=\"layer1_0_conv1\") -> conv(8, 1, name=\"layer1_0_conv2\")",
+                "v2 = v1 -> conv(16, 3, pad=1, name=\"layer2_0_conv1\") -> conv(16, 1, name=\"layer2_0_conv2\")",
+                "v3 = v2 -> relu",
+                "v4 = v3 -> conv(32, 3, pad=1, name=\"layer3_0_conv1\") -> conv(4, 1, name=\"layer3_0_conv2\")",
+                "v5 = v4 + v2"), List.of("layer1.0", "layer2.0", "layer2", "layer3.0", ""), outputs, Set.of("image"));
+        assertThat(f.blocks()).containsExactly(
+                "block unit(c, c2) {\n  in -> conv(c, 3, pad=1, name=\"conv1\") -> conv(c2, 1, name=\"conv2\")\n}",
+                "block stage(c, c2) {\n  repeat 1 unit(c, c2)\n}");
+        assertThat(f.lines()).containsExactly(
+                "v1 = image -> stage(8, 8, name=\"layer1\")",
+                "v2 = v1 -> unit(16, 16, name=\"layer2_0\")",
+                "v3 = v2 -> relu",
+                "v4 = v3 -> stage(32, 4, name=\"layer3\")",
+                "v5 = v4 + v2");
     }
 
     /** Instances without a layer with weights (a ReLU module used twice) are no block; a wrapper's instances are found a level down. */
@@ -82,8 +108,9 @@ class ImportedChainsTest {
                 "v1 = image -> conv(4, 1, name=\"backbone_layer1_0_conv1\")",
                 "v2 = v1 -> conv(4, 1, name=\"backbone_layer1_1_conv1\")"), List.of("backbone.layer1.0.conv1", "backbone.layer1.1.conv1"),
                 new ArrayList<>(List.of("v2")), Set.of("image"), 3);
-        assertThat(deep.blocks()).containsExactly("block layer1_unit() {\n  in -> conv(4, 1, name=\"conv1\")\n}");
-        assertThat(deep.lines()).containsExactly("v1 = image -> layer1_unit(name=\"backbone_layer1_0\")", "v2 = v1 -> layer1_unit(name=\"backbone_layer1_1\")");
+        assertThat(deep.blocks()).containsExactly("block layer1_unit() {\n  in -> conv(4, 1, name=\"conv1\")\n}",
+                "block backbone_layer1_stage() {\n  repeat 2 layer1_unit()\n}");
+        assertThat(deep.lines()).containsExactly("v2 = image -> backbone_layer1_stage(name=\"backbone_layer1\")");
     }
 
     @Test
