@@ -10,6 +10,7 @@ import io.cnnc.kernels.OnnxModel.TensorData;
 import io.cnnc.kernels.cpu.Upsample;
 import io.cnnc.kernels.gpu.Arg;
 import io.cnnc.kernels.gpu.Launch;
+import io.cnnc.kernels.gpu.TrainingLaunches;
 import java.util.List;
 import java.util.Set;
 
@@ -17,7 +18,7 @@ import java.util.Set;
  * PyTorch's {@code nn.Upsample(scale_factor=(scaleH, scaleW), mode, align_corners)} by integer
  * factors. MACs count 0, as for pooling: the interpolation weights are not learned.
  */
-public record UpsampleOp(int scaleH, int scaleW, Mode mode, boolean alignCorners) implements CommonOp {
+public record UpsampleOp(int scaleH, int scaleW, Mode mode, boolean alignCorners) implements CommonOp, GpuTrainable {
 
     public enum Mode {
         NEAREST, BILINEAR;
@@ -117,10 +118,26 @@ public record UpsampleOp(int scaleH, int scaleW, Mode mode, boolean alignCorners
 
     @Override
     public List<Launch> gpu(GpuCode g) {
-        Shape s = g.in();
-        long total = (long) g.batch() * s.c() * s.h() * scaleH * s.w() * scaleW;
-        return List.of(Launch.linear("upsample_layer", total, List.of(Arg.buffer(g.x()), Arg.buffer(g.y()), Arg.of(Math.toIntExact(total)),
-                Arg.of(s.h()), Arg.of(s.w()), Arg.of(scaleH), Arg.of(scaleW), Arg.flag(bilinear()), Arg.flag(alignCorners))));
+        return List.of(forwardLaunch(g.x(), g.y(), g.batch() * g.in().c(), g.in()));
+    }
+
+    private Launch forwardLaunch(int x, int y, int planes, Shape in) {
+        long total = (long) planes * in.h() * scaleH * in.w() * scaleW;
+        return Launch.linear("upsample_layer", total, List.of(Arg.buffer(x), Arg.buffer(y), Arg.of(Math.toIntExact(total)),
+                Arg.of(in.h()), Arg.of(in.w()), Arg.of(scaleH), Arg.of(scaleW), Arg.flag(bilinear()), Arg.flag(alignCorners)));
+    }
+
+    @Override
+    public List<Launch> gpuForward(GpuTrainingCode t) {
+        return List.of(forwardLaunch(t.x(), t.y(), t.batch() * t.in().c(), t.in()));
+    }
+
+    /** The gradient gathered per input pixel (no atomics), as the forward weighed each output's sources. */
+    @Override
+    public void gpuBackward(GpuTrainingCode t, List<Launch> out) {
+        if (!t.needsDx(0)) return;
+        Shape s = t.in();
+        out.add(TrainingLaunches.upsampleBackward(t.dy(), t.dx(0), t.batch() * s.c(), s.h(), s.w(), scaleH, scaleW, bilinear(), alignCorners, t.beta(0)));
     }
 
     @Override

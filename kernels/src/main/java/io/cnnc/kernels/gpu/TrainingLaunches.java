@@ -147,6 +147,14 @@ public final class TrainingLaunches {
                 Arg.of(inH), Arg.of(inW), Arg.of(outH), Arg.of(outW), Arg.of(beta)));
     }
 
+    /** nn.Upsample's input gradient from dy ({@code planes} planes of inH x inW in). */
+    public static Launch upsampleBackward(int dy, int dx, int planes, int inH, int inW, int sh, int sw, boolean bilinear, boolean alignCorners,
+                                          float beta) {
+        long total = (long) planes * inH * inW;
+        return Launch.linear("upsample_backward", total, List.of(Arg.buffer(dy), Arg.buffer(dx), Arg.of(Math.toIntExact(total)),
+                Arg.of(inH), Arg.of(inW), Arg.of(sh), Arg.of(sw), Arg.flag(bilinear), Arg.flag(alignCorners), Arg.of(beta)));
+    }
+
     public static Launch globalPoolBackward(int x, int dy, int dx, int rows, int spatial, boolean max, float beta) {
         return new Launch("global_pool_backward", new long[] {64L * rows, 1, 1}, new long[] {64, 1, 1},
                 List.of(Arg.buffer(x), Arg.buffer(dy), Arg.buffer(dx), Arg.of(spatial), Arg.flag(max), Arg.of(beta)));

@@ -255,6 +255,52 @@ KERNEL adaptive_avgpool_backward(GLOBAL const float* RESTRICT dy, GLOBAL float* 
     dx[i] = blend(dx, i, beta, s);
 }
 
+/* How much output index o of an axis upsampled by s (in -> in*s) takes from input index i: what
+ * upsample_layer's forward weighs it by (nearest: 1 for the source pixel; bilinear: the two
+ * clamped neighbours' weights, summed where they coincide at the edge). */
+DEVICE_FN float upsample_weight(int o, int i, int in, int s, int bilinear, int alignCorners) {
+    if (!bilinear) return o / s == i ? 1.0f : 0.0f;
+    float src = upsample_source(o, in, s, alignCorners);
+    int i0 = min((int) src, in - 1), i1 = min(i0 + 1, in - 1);
+    float l = src - (float) i0, w = 0.0f;
+    if (i0 == i) w += 1.0f - l;
+    if (i1 == i) w += l;
+    return w;
+}
+
+/* The outputs [lo, hi] of an axis that can read input i: a superset, the weights sort them out.
+ * Nearest: i's own s outputs; bilinear: two input steps either side (corner-aligned steps are
+ * (out - 1) / (in - 1) outputs), or every output where the axis has one input. */
+DEVICE_FN int upsample_reach(int i, int in, int s, int bilinear, int alignCorners, int high) {
+    int out = in * s;
+    if (!bilinear) return high ? i * s + s - 1 : i * s;
+    if (in == 1) return high ? out - 1 : 0;
+    int step = alignCorners ? (out - 1 + in - 2) / (in - 1) : s;
+    return high ? min(out - 1, (i + 2) * step + 1) : max(0, (i - 2) * step);
+}
+
+/* nn.Upsample's gradient, gathered: each input pixel sums the outputs that read it, weighted as
+ * the forward weighed them, in a fixed order (no atomics, the same bits every run). */
+KERNEL upsample_backward(GLOBAL const float* RESTRICT dy, GLOBAL float* dx, int total, int inH, int inW, int sh, int sw,
+                         int bilinear, int alignCorners, float beta) {
+    int i = GID(0);
+    if (i >= total) return;
+    int ix = i % inW, iy = (i / inW) % inH, nc = i / (inW * inH);
+    int outH = inH * sh, outW = inW * sw;
+    GLOBAL const float* g = dy + nc * outH * outW;
+    int yLo = upsample_reach(iy, inH, sh, bilinear, alignCorners, 0), yHi = upsample_reach(iy, inH, sh, bilinear, alignCorners, 1);
+    int xLo = upsample_reach(ix, inW, sw, bilinear, alignCorners, 0), xHi = upsample_reach(ix, inW, sw, bilinear, alignCorners, 1);
+    float s = 0.0f;
+    for (int oy = yLo; oy <= yHi; oy++) {
+        float wy = upsample_weight(oy, iy, inH, sh, bilinear, alignCorners);
+        if (wy == 0.0f) continue;
+        float row = 0.0f;
+        for (int ox = xLo; ox <= xHi; ox++) row += upsample_weight(ox, ix, inW, sw, bilinear, alignCorners) * g[oy * outW + ox];
+        s += wy * row;
+    }
+    dx[i] = blend(dx, i, beta, s);
+}
+
 /* Global pooling gradient: average spreads dy over the channel; max gives it to the channel's
  * first maximum, found by a work-group reduction over (value, position). Global: rows * REDUCE_WG. */
 KERNEL global_pool_backward(GLOBAL const float* RESTRICT x, GLOBAL const float* RESTRICT dy, GLOBAL float* dx, int spatial,

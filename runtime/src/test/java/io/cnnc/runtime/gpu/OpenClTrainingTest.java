@@ -56,6 +56,9 @@ class OpenClTrainingTest {
                 // Behind a conv without bias: a bias before a normalisation has gradient 0, which float sums leave at 1e-7.
                 net("group norm, then instance norm without an affine map", "[8, 5, 4]", "y = x -> conv(8, 1, bias=false) -> groupnorm(2)\n y -> instancenorm"),
                 net("instance norm with its affine map", "[6, 5, 4]", "y = x -> conv(6, 1, bias=false)\n y -> instancenorm(affine=true)"),
+                net("upsample nearest, a factor pair", "[3, 5, 4]", "upsample((2, 3))"),
+                net("upsample bilinear", "[3, 5, 6]", "upsample(3, mode=\"bilinear\")"),
+                net("upsample bilinear, corners aligned, a one-pixel axis", "[3, 4, 1]", "upsample((3, 4), mode=\"bilinear\", align_corners=true)"),
                 net("two overlapping slices of one value", "[6, 5, 4]", "i = conv(6, 1)\n concat(i -> slice(0, 4), i -> slice(2, 6) -> conv(3, 1))"),
                 net("global average pool", "[6, 7, 5]", "gap"),
                 net("every activation", "[3, 8, 9]", "sigmoid -> leakyrelu(alpha=0.2) -> tanh -> gelu -> silu -> hardswish -> hardsigmoid"),
