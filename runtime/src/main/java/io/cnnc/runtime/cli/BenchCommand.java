@@ -93,6 +93,7 @@ final class BenchCommand implements Callable<Integer> {
                 + "(%.0f GFLOP/s on %d core%s)%n", flop / 1e6, gflops, 100 * gflops / peak, peak, t, t == 1 ? "" : "s");
         Map<String, Integer> strategies = new TreeMap<>();
         model.choices().values().forEach(c -> strategies.merge(c.strategy() + (c.threads() < t ? " (1t)" : ""), 1, Integer::sum));
+        model.fusion().fused().forEach(b -> strategies.merge("inverted-residual" + (b.threads() < t ? " (1t)" : ""), 1, Integer::sum));
         out.println("strategies  " + strategies + (choice.tune ? " (tuned)" : " (cost model)"));
         out.println("cost model  " + machine.describeCalibration());
         if (profile) {

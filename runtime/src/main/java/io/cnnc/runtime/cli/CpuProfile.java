@@ -2,6 +2,7 @@ package io.cnnc.runtime.cli;
 
 import io.cnnc.compiler.codegen.CompiledModel;
 import io.cnnc.compiler.ir.Node;
+import io.cnnc.compiler.ops.InvertedResidualOp;
 import io.cnnc.compiler.schedule.Choice;
 import io.cnnc.kernels.cpu.ProfiledNetwork;
 import io.cnnc.kernels.cpu.SteadyState;
@@ -49,8 +50,10 @@ final class CpuProfile {
             Choice c = choices.get(names[i]);
             long macs = n.op().macs(n.inputShapes(), n.output().shape()) * model.options().batch();
             Double isolated = c == null ? null : c.measured() != null ? c.measured() : c.expected();
+            String strategy = c != null ? (c.threads() < threads ? c.strategy() + " (1t)" : c.strategy())
+                    : n.op() instanceof InvertedResidualOp block ? "fused" + (block.threads() < threads ? " (1t)" : "") : "";
             out.printf(Locale.ROOT, "%-28s %-10s %-16s %-22s %9.3f %6.1f %8s %9s%s%n", names[i], n.op().type(),
-                    c == null ? "" : c.threads() < threads ? c.strategy() + " (1t)" : c.strategy(), n.output().shape(), ms, 100 * ms / layersMs,
+                    strategy, n.output().shape(), ms, 100 * ms / layersMs,
                     macs == 0 ? "" : String.format(Locale.ROOT, "%.1f", 2.0 * macs / (ms * 1e6)),
                     isolated == null ? "" : String.format(Locale.ROOT, "%.3f%s", isolated, c.measured() == null ? "*" : ""),
                     notes[i].isEmpty() ? "" : "  " + notes[i]);
