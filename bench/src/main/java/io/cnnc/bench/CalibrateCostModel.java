@@ -27,11 +27,17 @@ import java.util.TreeMap;
  * Measures every conv strategy on a set of layers on one core and on two (keys ending "@2"), and solves the cost model for the
  * efficiency each run implies: {@code ms = flops / (e * peak) + bytes / bandwidth}. The median
  * per strategy (grouped convolutions apart) becomes the cost model's efficiency table.
- * Usage: CalibrateCostModel OUT.properties REPORT.md
+ * Usage: CalibrateCostModel OUT.properties REPORT.md, or CalibrateCostModel --add NAME... to measure only
+ * the calibration layers named (new ones, say) and put their rows into the machine's layer table,
+ * replacing any of theirs, the medians left as they are.
  */
 public final class CalibrateCostModel {
 
     public static void main(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals("--add")) {
+            add(List.of(args).subList(1, args.length));
+            return;
+        }
         Machine m = Machine.detect();
         Path out = Path.of(args.length > 0 ? args[0] : "compiler/src/main/resources/io/cnnc/compiler/schedule/" + m.efficiencyTable());
         Path report = Path.of(args.length > 1 ? args[1] : "bench/reports/cost-model-calibration" + m.efficiencyTable().replaceAll("^efficiency|\\.properties$", "") + ".md");
@@ -87,6 +93,39 @@ public final class CalibrateCostModel {
         write(layerTable, layers.toString());
         write(report, md.toString());
         System.out.println("wrote " + out + ", " + layerTable + " and " + report);
+    }
+
+    /** The named layers measured as the full calibration measures them, their rows written into the shipped layer table. */
+    private static void add(List<String> names) throws IOException {
+        Machine m = Machine.shipped();
+        Path table = Path.of("compiler/src/main/resources/io/cnnc/compiler/schedule/" + CalibratedLayers.resourceFor(m.efficiencyTable()));
+        List<CalibrationLayers.Layer> layers = CalibrationLayers.all().stream().filter(l -> names.contains(l.name())).toList();
+        if (layers.size() != names.size()) throw new IllegalArgumentException("not calibration layers: " + names);
+        List<CalibratedLayers.Row> rows = new ArrayList<>();
+        int[] threadCounts = Runtime.getRuntime().availableProcessors() >= 2 ? new int[] {1, 2} : new int[] {1};
+        for (int threads : threadCounts) {
+            for (CalibrationLayers.Layer l : layers) {
+                Map<String, Double> measured = measure(l.g(), Parallel.of(threads));
+                for (ConvStrategy s : ConvStrategies.candidates(l.g())) {
+                    double e = CostModel.efficiencyOf(m, s.work(l.g(), threads), measured.get(s.name()), threads);
+                    rows.add(CalibratedLayers.Row.of(s.efficiencyKey(l.g()), l.g(), threads, e));
+                    System.out.printf(Locale.ROOT, "%-22s %-14s t=%d %8.3f ms  e=%.3f%n", l.name(), s.name(), threads, measured.get(s.name()), e);
+                }
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (String line : Files.readAllLines(table)) {
+            boolean replaced = !line.isBlank() && !line.startsWith("#") && rows.stream().anyMatch(r -> sameLayer(r, CalibratedLayers.Row.parse(line)));
+            if (!replaced) out.append(line).append('\n');
+        }
+        for (CalibratedLayers.Row r : rows) out.append(r.tsv()).append('\n');
+        write(table, out.toString());
+        System.out.println("wrote " + rows.size() + " rows into " + table);
+    }
+
+    private static boolean sameLayer(CalibratedLayers.Row a, CalibratedLayers.Row b) {
+        return a.key().equals(b.key()) && a.threads() == b.threads() && a.inC() == b.inC() && a.outC() == b.outC() && a.outPixels() == b.outPixels()
+                && a.kernelH() == b.kernelH() && a.kernelW() == b.kernelW() && a.stride() == b.stride();
     }
 
     /**

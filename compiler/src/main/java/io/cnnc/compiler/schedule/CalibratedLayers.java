@@ -38,7 +38,7 @@ public final class CalibratedLayers {
             return String.format(Locale.ROOT, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.3f", key, threads, inC, outC, outPixels, kernelH, kernelW, stride, efficiency);
         }
 
-        static Row parse(String line) {
+        public static Row parse(String line) {
             String[] f = line.split("\t");
             return new Row(f[0], Integer.parseInt(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]), Integer.parseInt(f[4]),
                     Integer.parseInt(f[5]), Integer.parseInt(f[6]), Integer.parseInt(f[7]), Double.parseDouble(f[8]));
