@@ -55,6 +55,15 @@ public final class CalibrationLayers {
             new Layer("dw 3x3 144 @56", conv(144, 56, 144, 3, 1, 1, 144)),
             new Layer("dw 3x3 s2 96 @112", conv(96, 112, 96, 3, 2, 1, 96)),
             new Layer("dw 3x3 960 @7", conv(960, 7, 960, 3, 1, 1, 960)),
+            // MobileNetV2's and EfficientNet-B0's middle layers: estimated from the rows above,
+            // their layers apart came out 1.5-1.6x below what they took in the network (Zen 5),
+            // and the fused-block decision compares against them.
+            new Layer("1x1 96->576 @14", conv(96, 14, 576, 1, 1, 0, 1)),
+            new Layer("1x1 576->96 @14", conv(576, 14, 96, 1, 1, 0, 1)),
+            new Layer("1x1 320->1280 @7", conv(320, 7, 1280, 1, 1, 0, 1)),
+            new Layer("dw 3x3 384 @14", conv(384, 14, 384, 3, 1, 1, 384)),
+            new Layer("dw 5x5 672 @14", conv(672, 14, 672, 5, 1, 2, 672)),
+            new Layer("dw 5x5 s2 240 @28", conv(240, 28, 240, 5, 2, 2, 240)),
             new Layer("3x3 g2 32->32 @28", conv(32, 28, 32, 3, 1, 1, 2)));
 
     private static final Set<String> COMPACT = Set.of("3x3 64->64 @56", "3x3 256->256 @14", "3x3 16->16 @32", "3x3 64->64 @8",
