@@ -94,14 +94,10 @@ final class ImportBlocks {
             String[] path = same.getFirst().module().split("\\.");
             boolean oneParent = same.stream().allMatch(r -> parent(r.module()).equals(parent(same.getFirst().module())));
             String base = oneParent ? path[path.length - 2].replaceAll("[^A-Za-z0-9_]", "_") + "_unit" : "unit";
-            if (!Character.isLetter(base.charAt(0))) base = "unit_" + base;
-            String name = base;
-            for (int k = 2; !blockNames.add(name); k++) name = base + k;
-            Parameters params = Parameters.of(same);
-            blocks.add("block " + name + "(" + String.join(", ", params.names()) + ") {\n" + params.body().indent(2) + "}");
+            Map<Run, String> calls = define(base, "unit_", same, blockNames, blocks);
             for (Run r : same) {
                 starting.put(r.from(), r);
-                blockOf.put(r, name + "(" + String.join(", ", params.arguments(r)) + ")");
+                blockOf.put(r, calls.get(r));
                 String scope = scope(r.module());
                 Matcher m = NAME.matcher(String.join("\n", lines.subList(r.from(), r.to())));
                 while (m.find()) renamed.put(m.group(1), scope + "." + m.group(1).substring(scope.length() + 1));
@@ -121,6 +117,22 @@ final class ImportBlocks {
             k = r.to() - 1;
         }
         return stages(new Folded(blocks, out, renamed), callOf, blockOf, modules, outputs, known, blockNames);
+    }
+
+    /**
+     * Adds the block the runs {@code same} share to {@code blocks}, named {@code base} (with
+     * {@code prefix} before a base that is no name, a number after one already taken), and
+     * returns each run's call of it with its arguments.
+     */
+    private static Map<Run, String> define(String base, String prefix, List<Run> same, Set<String> blockNames, List<String> blocks) {
+        if (!Character.isLetter(base.charAt(0))) base = prefix + base;
+        String name = base;
+        for (int k = 2; !blockNames.add(name); k++) name = base + k;
+        Parameters params = Parameters.of(same);
+        blocks.add("block " + name + "(" + String.join(", ", params.names()) + ") {\n" + params.body().indent(2) + "}");
+        Map<Run, String> calls = new HashMap<>();
+        for (Run r : same) calls.put(r, name + "(" + String.join(", ", params.arguments(r)) + ")");
+        return calls;
     }
 
     /** A call {@code block(args)} with {@code name="..."} added as its last argument. */
@@ -170,14 +182,10 @@ final class ImportBlocks {
         Map<Run, String> callFor = new HashMap<>();
         for (List<Run> same : byTemplate.values()) {
             String base = same.size() == 1 ? scope(same.getFirst().module()) + "_stage" : "stage";
-            if (!Character.isLetter(base.charAt(0))) base = "stage_" + base;
-            String name = base;
-            for (int k = 2; !blockNames.add(name); k++) name = base + k;
-            Parameters params = Parameters.of(same);
-            blocks.add("block " + name + "(" + String.join(", ", params.names()) + ") {\n" + params.body().indent(2) + "}");
+            Map<Run, String> calls = define(base, "stage_", same, blockNames, blocks);
             for (Run r : same) {
                 starting.put(r.from(), r);
-                callFor.put(r, name + "(" + String.join(", ", params.arguments(r)) + ")");
+                callFor.put(r, calls.get(r));
                 // layer1_0.conv1 becomes layer1.0.conv1: the stage's scope, then the iteration's.
                 List<Run> seq = members.get(r);
                 for (int i = 0; i < seq.size(); i++) {
