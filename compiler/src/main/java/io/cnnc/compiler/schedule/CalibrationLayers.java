@@ -55,6 +55,12 @@ public final class CalibrationLayers {
             new Layer("dw 3x3 144 @56", conv(144, 56, 144, 3, 1, 1, 144)),
             new Layer("dw 3x3 s2 96 @112", conv(96, 112, 96, 3, 2, 1, 96)),
             new Layer("dw 3x3 960 @7", conv(960, 7, 960, 3, 1, 1, 960)),
+            // Squeeze-excitation's 1x1 convolutions on a single pixel (EfficientNet-B0's): the model
+            // put them at about 0 ms whatever the strategy, and pixel-gemm took 10x direct-nchwc's time.
+            new Layer("se 1x1 48->1152 @1", conv(48, 1, 1152, 1, 1, 0, 1)),
+            new Layer("se 1x1 1152->48 @1", conv(1152, 1, 48, 1, 1, 0, 1)),
+            new Layer("se 1x1 10->240 @1", conv(10, 1, 240, 1, 1, 0, 1)),
+            new Layer("se 1x1 240->10 @1", conv(240, 1, 10, 1, 1, 0, 1)),
             // MobileNetV2's and EfficientNet-B0's middle layers: estimated from the rows above,
             // their layers apart came out 1.5-1.6x below what they took in the network (Zen 5),
             // and the fused-block decision compares against them.

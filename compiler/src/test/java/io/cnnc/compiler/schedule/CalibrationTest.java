@@ -66,7 +66,7 @@ class CalibrationTest {
     @Test
     void theCompactLayerSetIsPartOfTheFullOne() {
         assertThat(CalibrationLayers.compact()).hasSize(11);
-        assertThat(CalibrationLayers.all()).containsAll(CalibrationLayers.compact()).hasSize(34);
+        assertThat(CalibrationLayers.all()).containsAll(CalibrationLayers.compact()).hasSize(38);
     }
 
     @Test
