@@ -38,7 +38,7 @@ public final class InvertedResidualKernel implements ConvKernel {
     /** Output pixels a step aims at, so the projection's register blocks have rows to run over. */
     private static final int STEP_PIXELS = 48;
 
-    private final ConvGeometry expand, depthwise, project;
+    private final ConvGeometry depthwise;
     private final Epilogue expandEpilogue, depthwiseEpilogue, projectEpilogue;
     private final boolean blockedInput, blockedOutput;
     private final Parallel parallel;
@@ -96,9 +96,7 @@ public final class InvertedResidualKernel implements ConvKernel {
                 project == null ? null : projectEpilogue.activation(), blockedInput, blockedOutput)) {
             throw new IllegalArgumentException("not an inverted residual block this kernel computes: " + expand + ", " + depthwise + ", " + project);
         }
-        this.expand = expand;
         this.depthwise = depthwise;
-        this.project = project;
         this.expandEpilogue = expandEpilogue;
         this.projectEpilogue = projectEpilogue;
         this.blockedInput = blockedInput;
@@ -302,8 +300,13 @@ public final class InvertedResidualKernel implements ConvKernel {
                     for (int j = 0; j < pixels; j++) {
                         FloatVector.fromArray(S, s.sums, j * width + b * B).add(bv).max(expandLo).min(expandHi).intoArray(s.ring, to + j * B);
                     }
-                    if (other(expandEpilogue.activation())) FastActivation.range(expandEpilogue.activation(), expandEpilogue.alpha(), s.ring, to, s.ring, to, pixels * B);
                 }
+            }
+            // Other activations once over each block's run, still in cache: per register step it was a call per 6 pixels.
+            if (!other(expandEpilogue.activation())) continue;
+            for (int b = 0; b < expansion.real[q]; b++) {
+                int at = s.ringAt + (expansion.first[q] + b) * ringPlane + q0 * B;
+                FastActivation.range(expandEpilogue.activation(), expandEpilogue.alpha(), s.ring, at, s.ring, at, count * B);
             }
         }
     }
@@ -351,6 +354,7 @@ public final class InvertedResidualKernel implements ConvKernel {
                         int at = s.outAt + (ob * rows * outW + p) * B;
                         for (int j = 0; j < pixels; j++) {
                             FloatVector v = FloatVector.fromArray(S, s.sums, j * width + b * B).add(bv);
+                            // Clamped here unless a residual comes first (addResidual clamps after it).
                             if (!residual) v = v.max(projectLo).min(projectHi);
                             v.intoArray(s.out, at + j * B);
                         }
@@ -360,7 +364,7 @@ public final class InvertedResidualKernel implements ConvKernel {
         }
         if (!blockedOutput) {
             unblockStep(n, p0, count, s.out, s.outAt, rows * outW * B, y);
-            if (projectEpilogue.residual() || projectLo > Float.NEGATIVE_INFINITY) addResidual(n, p0, count, res, y);
+            if (projectEpilogue.residual()) addResidual(n, p0, count, res, y);
         }
     }
 
@@ -380,18 +384,15 @@ public final class InvertedResidualKernel implements ConvKernel {
         }
     }
 
-    /** The residual (if any) added to a planar step's output, and the projection's clamp after it. */
+    /** The residual added to a planar step's output, and the projection's clamp after it. */
     private void addResidual(int n, int p0, int count, float[] res, float[] y) {
         int outPixels = outH * outW;
-        boolean residual = projectEpilogue.residual();
         for (int c = 0; c < outC; c++) {
             int at = (n * outC + c) * outPixels + p0, i = 0;
             for (; i < S.loopBound(count); i += B) {
-                FloatVector v = FloatVector.fromArray(S, y, at + i);
-                if (residual) v = v.add(FloatVector.fromArray(S, res, at + i));
-                v.max(projectLo).min(projectHi).intoArray(y, at + i);
+                FloatVector.fromArray(S, y, at + i).add(FloatVector.fromArray(S, res, at + i)).max(projectLo).min(projectHi).intoArray(y, at + i);
             }
-            for (; i < count; i++) y[at + i] = Math.min(projectHi, Math.max(projectLo, y[at + i] + (residual ? res[at + i] : 0f)));
+            for (; i < count; i++) y[at + i] = Math.min(projectHi, Math.max(projectLo, y[at + i] + res[at + i]));
         }
     }
 

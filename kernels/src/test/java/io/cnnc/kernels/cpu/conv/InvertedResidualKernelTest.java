@@ -58,7 +58,7 @@ class InvertedResidualKernelTest {
      * an odd size; blocked ones at 14x14 and 7x7 (one step the whole plane); groups of 4 blocks with
      * a last group of 2 and of 3 (a zero block); rows narrower than a register block; 5x5; ReLU
      * and no activation; two samples. Without a projection (EfficientNet's, with SiLU; hard-swish),
-     * planar and blocked.
+     * planar and blocked. A projection that clamps, into planar output.
      */
     static Stream<Block> blocks() {
         return Stream.of(
@@ -71,7 +71,10 @@ class InvertedResidualKernelTest {
                 new Block(32, 10, 10, 64, 3, 1, 24, ActivationKind.RELU6, ActivationKind.IDENTITY, true, false, 1),
                 new Block(24, 13, 12, 144, 5, 2, 0, ActivationKind.SILU, ActivationKind.IDENTITY, false, false, 2, false),
                 new Block(32, 14, 14, 192, 3, 1, 0, ActivationKind.HARDSWISH, ActivationKind.IDENTITY, true, true, 1, false),
-                new Block(16, 9, 9, 96, 3, 1, 16, ActivationKind.SILU, ActivationKind.IDENTITY, false, true, 1));
+                new Block(16, 9, 9, 96, 3, 1, 16, ActivationKind.SILU, ActivationKind.IDENTITY, false, true, 1),
+                // A clamping projection into planar output: after its residual, and with none.
+                new Block(24, 9, 10, 64, 3, 1, 24, ActivationKind.RELU6, ActivationKind.RELU, false, false, 1),
+                new Block(16, 9, 10, 64, 3, 2, 24, ActivationKind.RELU6, ActivationKind.RELU6, false, false, 1));
     }
 
     @BeforeAll
