@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Writes kernels/src/main/java/io/cnnc/kernels/cpu/conv/WinogradNchwcTransforms.java (run from
 # the checkout root): the input and output transforms of F(2x2,3x3) and F(4x4,3x3) on vectors of
-# 16 channels, with the coefficients of WinogradTransform's B^T and A^T folded in. One template,
+# a block's channels (Nchwc.BLOCK: 16 or 8), with the coefficients of WinogradTransform's B^T and A^T folded in. One template,
 # so the unrolled sums are never edited by hand.
 
 F23_BT = [[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]]
@@ -37,7 +37,7 @@ def expr(row, names):
 
 def constants(mats):
     """The coefficient vectors a transform uses, as locals: static final FloatVector fields are
-    loaded from their boxes on every use (docs/kernels.md, "Winograd on NCHW16c")."""
+    loaded from their boxes on every use (docs/kernels.md, "Winograd on NCHWc")."""
     cs = sorted({c for m in mats for row in m for c in row if c not in (0, 1, -1)})
     if not cs:
         return []
@@ -65,7 +65,7 @@ def transforms(label, bt, at):
     L.append(f"        }}")
     L.append(f"    }}")
     L.append("")
-    L.append(f"    /** {label} output: Y = A^T M A, M[f] the vector at {{@code mm[mOff + f * mFreq]}}, into {{@code y[(i*{m}+j) * 16]}}; {{@code tmp}} holds {m*t} vectors. */")
+    L.append(f"    /** {label} output: Y = A^T M A, M[f] the vector at {{@code mm[mOff + f * mFreq]}}, into {{@code y[(i*{m}+j) * B]}}; {{@code tmp}} holds {m*t} vectors. */")
     L.append(f"    static void output{label}(float[] mm, int mOff, int mFreq, float[] tmp, int tOff, float[] y, int yOff) {{")
     L += constants([at])
     L.append(f"        for (int l = 0; l < {t}; l++) {{")
@@ -87,6 +87,7 @@ def transforms(label, bt, at):
 
 out = ['''package io.cnnc.kernels.cpu.conv;
 
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -101,8 +102,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class WinogradNchwcTransforms {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-    private static final int B = 16;
+    private static final VectorSpecies<Float> S = Nchwc.SPECIES;
+    private static final int B = Nchwc.BLOCK;
 ''']
 out.append('''
     private WinogradNchwcTransforms() {}

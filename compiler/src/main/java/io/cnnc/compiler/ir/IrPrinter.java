@@ -52,7 +52,7 @@ public final class IrPrinter {
         for (Node n : graph.nodes()) {
             out.append("  ").append(ref(n.output())).append(" = ").append(op(n.op()))
                     .append(" (").append(n.inputs().stream().map(IrPrinter::ref).collect(Collectors.joining(", "))).append(')')
-                    .append(" : ").append(n.output().shape()).append(blocked.contains(n.output()) ? " nchw16c" : "").append('\n');
+                    .append(" : ").append(n.output().shape()).append(blocked.contains(n.output()) ? " " + Layout.NCHWC.label() : "").append('\n');
         }
         out.append("  return ").append(graph.outputs().stream().map(IrPrinter::ref).collect(Collectors.joining(", "))).append('\n');
         return out.toString();
@@ -106,7 +106,7 @@ public final class IrPrinter {
         for (int k = nodes.size() - 1; k >= 0; k--) {
             Node n = nodes.get(k);
             boolean out = switch (n.op()) {
-                case ReorderOp r -> r.to() == Layout.NCHW16C;
+                case ReorderOp r -> r.to() == Layout.NCHWC;
                 case BlockedOp b -> true;
                 case InvertedResidualOp f -> f.blockedOutput();
                 default -> blocked.contains(n.output());
@@ -115,7 +115,7 @@ public final class IrPrinter {
             for (int i = 0; i < n.inputs().size(); i++) {
                 Value in = n.inputs().get(i);
                 boolean readsBlocked = n.op().elementwise() ? out : switch (n.op()) {
-                    case ReorderOp r -> r.from() == Layout.NCHW16C;
+                    case ReorderOp r -> r.from() == Layout.NCHWC;
                     case BlockedOp b -> true;
                     case FusedConvOp f -> out && (i > 0 || Nchwc.blocks(in.shape().c()));
                     case InvertedResidualOp f -> i == 0 ? f.blockedInput() : f.blockedOutput();

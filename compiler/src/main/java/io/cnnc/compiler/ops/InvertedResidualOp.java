@@ -2,6 +2,7 @@ package io.cnnc.compiler.ops;
 
 import com.squareup.javapoet.CodeBlock;
 import io.cnnc.compiler.codegen.RecordLiteral;
+import io.cnnc.compiler.ir.Layout;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.ActivationKind;
@@ -96,6 +97,6 @@ public record InvertedResidualOp(Node expand, Node depthwise, Node project, bool
     @Override
     public List<String> attributes() {
         return List.of("expand=" + expand.name(), "depthwise=" + depthwise.name(), "project=" + (project == null ? "none" : project.name()),
-                "in=" + (blockedInput ? "nchw16c" : "nchw"), "out=" + (blockedOutput ? "nchw16c" : "nchw"), "threads=" + threads);
+                "in=" + (blockedInput ? Layout.NCHWC : Layout.NCHW).label(), "out=" + (blockedOutput ? Layout.NCHWC : Layout.NCHW).label(), "threads=" + threads);
     }
 }

@@ -6,7 +6,6 @@ import io.cnnc.compiler.ir.Shape;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import io.cnnc.kernels.reference.CopyReference;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Rewrites a value from {@code from} into {@code to} layout. Logically the identity (shapes
@@ -39,6 +38,6 @@ public record ReorderOp(Layout from, Layout to) implements LaidOutOp {
 
     @Override
     public List<String> attributes() {
-        return List.of("from=" + from.name().toLowerCase(Locale.ROOT), "to=" + to.name().toLowerCase(Locale.ROOT));
+        return List.of("from=" + from.label(), "to=" + to.label());
     }
 }

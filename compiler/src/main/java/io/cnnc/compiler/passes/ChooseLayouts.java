@@ -91,10 +91,10 @@ public final class ChooseLayouts implements Pass {
             List<Value> args = new ArrayList<>();
             for (int i = 0; i < ins.size(); i++) {
                 // A blocked conv reads an input whose channels do not fill blocks as NCHW (ConvStrategy#blocked).
-                boolean rawInput = i == 0 && want == Layout.NCHW16C && n.op() instanceof FusedConvOp && !Nchwc.blocks(ins.get(i).shape().c());
+                boolean rawInput = i == 0 && want == Layout.NCHWC && n.op() instanceof FusedConvOp && !Nchwc.blocks(ins.get(i).shape().c());
                 args.add(as(r, ins.get(i), rawInput ? Layout.NCHW : want, layouts, reorders));
             }
-            Op op = want == Layout.NCHW16C && n.op() instanceof BlockableOp b ? new BlockedOp(b) : n.op();
+            Op op = want == Layout.NCHWC && n.op() instanceof BlockableOp b ? new BlockedOp(b) : n.op();
             r.replaceTranslated(n, n.name(), op, args);
             layouts.put(r.translate(n.output()), want);
         }
@@ -106,7 +106,7 @@ public final class ChooseLayouts implements Pass {
     private static Layout wanted(Node n, List<Value> ins, Map<Value, Layout> layouts, Set<String> blocked) {
         if (n.op().elementwise()) return common(ins, layouts);
         return switch (n.op()) {
-            case FusedConvOp f -> blocked.contains(n.name()) ? Layout.NCHW16C : Layout.NCHW;
+            case FusedConvOp f -> blocked.contains(n.name()) ? Layout.NCHWC : Layout.NCHW;
             // Blocked kernels exist for these; a pool never makes its input blocked, only follows it.
             case PoolOp p when p.kind() == PoolOp.Kind.MAX && Nchwc.blocks(ins.getFirst().shape().c()) -> common(ins, layouts);
             case GlobalPoolOp g when Nchwc.blocks(ins.getFirst().shape().c()) -> common(ins, layouts);
@@ -123,7 +123,7 @@ public final class ChooseLayouts implements Pass {
         Layout have = layouts.getOrDefault(v, Layout.NCHW);
         if (have == want) return v;
         return reorders.computeIfAbsent(v, k -> new HashMap<>()).computeIfAbsent(want, l -> {
-            String name = (v.producer() != null ? v.producer().name() : v.label()) + ">" + l.name().toLowerCase();
+            String name = (v.producer() != null ? v.producer().name() : v.label()) + ">" + l.label();
             Value out = r.emit(name, new ReorderOp(have, l), List.of(v), v.producer() != null ? v.producer().span() : null);
             layouts.put(out, l);
             return out;

@@ -80,8 +80,8 @@ class IrPrinterTest {
         assertThat(laid.outputs()).noneMatch(blocked::contains);
         for (Node n : laid.nodes()) {
             if (n.op() instanceof ReorderOp r) {
-                assertThat(blocked.contains(n.inputs().getFirst())).as(n.name()).isEqualTo(r.from() == Layout.NCHW16C);
-                assertThat(blocked.contains(n.output())).as(n.name()).isEqualTo(r.to() == Layout.NCHW16C);
+                assertThat(blocked.contains(n.inputs().getFirst())).as(n.name()).isEqualTo(r.from() == Layout.NCHWC);
+                assertThat(blocked.contains(n.output())).as(n.name()).isEqualTo(r.to() == Layout.NCHWC);
             }
             if (n.op() instanceof BlockedOp) assertThat(blocked).as(n.name()).contains(n.inputs().getFirst(), n.output());
         }

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class BlockedPool {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> S = Nchwc.SPECIES;
     private static final int B = Nchwc.BLOCK;
     /** Output rows per task at least: below about 16k floats of input a second core costs more than it saves. */
     private static final int MIN_TASK_FLOATS = 16_384;

@@ -325,6 +325,7 @@ class TrainCliTest {
      */
     @Test
     void resumingOnOpenClGivesTheSameWeightsAsAStraightRun() throws Exception {
+        io.cnnc.runtime.gpu.OpenClTestDevice.get();
         assertResumedRunEndsAsAStraightOne("opencl", "--target", "opencl");
     }
 

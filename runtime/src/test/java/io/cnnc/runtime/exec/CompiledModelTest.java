@@ -149,7 +149,7 @@ class CompiledModelTest {
         boolean stemBlocked = model.choices().entrySet().stream().anyMatch(e -> e.getKey().inputShapes().getFirst().c() == 3
                 && e.getValue().strategy().equals("direct-nchwc-planar-in"));
         assertThat(reorders).extracting(n -> ((ReorderOp) n.op()).to())
-                .containsExactlyElementsOf(stemBlocked ? List.of(Layout.NCHW) : List.of(Layout.NCHW16C, Layout.NCHW));
+                .containsExactlyElementsOf(stemBlocked ? List.of(Layout.NCHW) : List.of(Layout.NCHWC, Layout.NCHW));
         assertThat(reorders.getLast().output().shape().c()).isEqualTo(32);
         assertThat(model.choices().values()).extracting(c -> c.strategy()).filteredOn("direct-nchwc"::equals).hasSize(5);
         assertThat(model.optimized().nodes()).filteredOn(n -> n.op() instanceof BlockedOp).extracting(n -> n.op().type())

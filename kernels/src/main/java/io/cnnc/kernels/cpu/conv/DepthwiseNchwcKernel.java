@@ -57,7 +57,7 @@ final class DepthwiseNchwcKernel implements ConvKernel {
     }
 
     public String tiling() {
-        return String.format("NCHW16c, %d pixels x 16 channels in registers, %d of %d output columns without bounds checks",
-                DepthwiseNchwcRow.R, rows.interiorTo - rows.interiorFrom, outW);
+        return String.format("%s, %d pixels x %d channels in registers, %d of %d output columns without bounds checks",
+                Nchwc.NAME, DepthwiseNchwcRow.R, B, rows.interiorTo - rows.interiorFrom, outW);
     }
 }

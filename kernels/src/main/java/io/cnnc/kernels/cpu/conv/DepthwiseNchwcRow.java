@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class DepthwiseNchwcRow {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> S = Nchwc.SPECIES;
     private static final int B = Nchwc.BLOCK;
     /** Output pixels per register block. */
     static final int R = 8;

@@ -5,9 +5,9 @@ import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 
 /**
- * Depthwise convolution on channel-blocked tensors (NCHW16c in and out, channel multiplier 1,
- * channels a multiple of 16): one vector is 16 channels of one pixel, each tap one vector FMA
- * with that tap's 16 weights ({@link DepthwiseNchwcKernel}). It lets a network of depthwise and
+ * Depthwise convolution on channel-blocked tensors (NCHWc in and out, channel multiplier 1,
+ * channels a multiple of the block): one vector is a block of channels of one pixel, each tap one
+ * vector FMA with that tap's weights ({@link DepthwiseNchwcKernel}). It lets a network of depthwise and
  * pointwise layers stay blocked from end to end: MobileNetV2's 1x1 layers are fastest with
  * direct-nchwc, but with the planar depthwise between them every one paid two reorders.
  */
@@ -23,7 +23,7 @@ public final class DepthwiseNchwcStrategy implements ConvStrategy {
     }
 
     public boolean supports(ConvGeometry g) {
-        return DirectNchwcStrategy.nativeVectors() && computes(g);
+        return Nchwc.nativeVectors() && computes(g);
     }
 
     @Override
@@ -38,7 +38,7 @@ public final class DepthwiseNchwcStrategy implements ConvStrategy {
 
     @Override
     public ConvWork work(ConvGeometry g, int threads) {
-        return ConvWork.padded(g, 1, "one channel per group on NCHW16c: one FMA per tap on a pixel's 16 channels");
+        return ConvWork.padded(g, 1, "one channel per group on " + Nchwc.NAME + ": one FMA per tap on a pixel's " + Nchwc.BLOCK + " channels");
     }
 
     /** One channel per group is depthwise's own case, not a grouped layer: one key. */

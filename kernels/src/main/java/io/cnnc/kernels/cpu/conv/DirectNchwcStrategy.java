@@ -3,14 +3,14 @@ package io.cnnc.kernels.cpu.conv;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.layout.Nchwc;
-import jdk.incubator.vector.FloatVector;
 
 /**
- * Direct convolution on channel-blocked tensors (NCHW16c in, NCHW16c out): one vector holds 16
- * output channels of one pixel; 4 blocks x 6 pixels are accumulated in registers, each weight
+ * Direct convolution on channel-blocked tensors (NCHWc in, NCHWc out): one vector holds a block
+ * of output channels of one pixel; 4 blocks x 6 pixels (2 x 6 with AVX2's 8-channel blocks) are
+ * accumulated in registers, each weight
  * vector loaded once per input channel and each input value broadcast ({@link NchwcDirectKernel}).
  * No im2col at run time, any kernel size, stride, padding and dilation; groups 1 and channel
- * counts that are multiples of 16. The layout pass puts reorders around it where its neighbours
+ * counts that are multiples of the block. The layout pass puts reorders around it where its neighbours
  * are planar.
  */
 public final class DirectNchwcStrategy implements ConvStrategy {
@@ -27,7 +27,7 @@ public final class DirectNchwcStrategy implements ConvStrategy {
 
     private final boolean planar, rawInput;
 
-    /** The kernel on NCHW16c tensors ({@code direct-nchwc}). */
+    /** The kernel on NCHWc tensors ({@code direct-nchwc}). */
     public DirectNchwcStrategy() {
         this(false, false);
     }
@@ -40,7 +40,7 @@ public final class DirectNchwcStrategy implements ConvStrategy {
     /**
      * The kernel for an input whose channels do not fill blocks, a network's first layer on a
      * 3-channel image ({@code direct-nchwc-planar-in}): the NCHW input read as is, the output
-     * NCHW16c, so the layers after it (ResNet's max pool) can stay blocked.
+     * NCHWc, so the layers after it (ResNet's max pool) can stay blocked.
      */
     public static DirectNchwcStrategy planarIn() {
         return new DirectNchwcStrategy(false, true);
@@ -66,13 +66,7 @@ public final class DirectNchwcStrategy implements ConvStrategy {
     }
 
     public boolean supports(ConvGeometry g) {
-        // Elsewhere (AVX2) a 512-bit vector is emulated and slower than every planar strategy.
-        return nativeVectors() && computes(g);
-    }
-
-    /** Whether this CPU has 512-bit float vectors. */
-    static boolean nativeVectors() {
-        return FloatVector.SPECIES_PREFERRED.length() >= B;
+        return Nchwc.nativeVectors() && computes(g);
     }
 
     @Override
@@ -104,7 +98,7 @@ public final class DirectNchwcStrategy implements ConvStrategy {
         }
         boolean bordered = g.padTop() + g.padBottom() + g.padLeft() + g.padRight() > 0;
         return w.with(w.flops(), w.bytes() + (bordered ? 8 * in : 0),
-                "NCHW16c: 64 channels x 6 pixels in registers, input zero-bordered; reorders where neighbours are planar");
+                Nchwc.NAME + ": " + NchwcRegisterBlocks.GROUP_BLOCKS * B + " channels x 6 pixels in registers, input zero-bordered; reorders where neighbours are planar");
     }
 
     /**

@@ -33,7 +33,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class InvertedResidualKernel implements ConvKernel {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> S = Nchwc.SPECIES;
     private static final int B = Nchwc.BLOCK;
     /** Output pixels a step aims at, so the projection's register blocks have rows to run over. */
     private static final int STEP_PIXELS = 48;
@@ -56,7 +56,7 @@ public final class InvertedResidualKernel implements ConvKernel {
 
     /**
      * Whether this kernel computes the block: shapes that chain, 1x1s at stride 1, a depthwise
-     * conv on whole 16-channel blocks, a projection (if any) that only clamps, 512-bit vectors.
+     * conv on whole channel blocks, a projection (if any) that only clamps, native vectors of a block.
      * {@code project} null: no projection, the depthwise output is the kernel's.
      */
     public static boolean computes(ConvGeometry expand, ConvGeometry depthwise, ConvGeometry project, ActivationKind expandActivation,
@@ -64,7 +64,7 @@ public final class InvertedResidualKernel implements ConvKernel {
         boolean projected = project == null || pointwise(project) && depthwise.outC() == project.inC()
                 && depthwise.outH() == project.inH() && depthwise.outW() == project.inW() && clamps(projectActivation)
                 && (!blockedOutput || Nchwc.blocks(project.outC()));
-        return FloatVector.SPECIES_PREFERRED.length() == B
+        return Nchwc.nativeVectors()
                 && pointwise(expand) && projected
                 && depthwise.groups() == depthwise.inC() && depthwise.outC() == depthwise.inC()
                 && expand.outC() == depthwise.inC()
@@ -229,7 +229,7 @@ public final class InvertedResidualKernel implements ConvKernel {
             return NchwcRegisterBlocks.stepPixels(width[q]);
         }
 
-        /** Group q's sums for pixels p.. of the input at {@code x[xBase]} into {@code sums}, [pixel][width x 16]. */
+        /** Group q's sums for pixels p.. of the input at {@code x[xBase]} into {@code sums}, [pixel][width x B]. */
         void sums(int q, float[] x, int xBase, int p, int left, float[] sums) {
             NchwcMicrokernels.step(width[q], left, x, xBase, base, p, delta, 0, delta.length, w, weightAt[q], sums, 0, true);
         }
@@ -400,7 +400,7 @@ public final class InvertedResidualKernel implements ConvKernel {
     @Override
     public String tiling() {
         return String.format("%s%s in, %s out; %d output row(s) a step, a ring of %d expanded rows (%d KiB) per task, %d task(s)",
-                projection == null ? "expansion and depthwise only; " : "", blockedInput ? "NCHW16c" : "NCHW", blockedOutput ? "NCHW16c" : "NCHW", rows, ringRows,
+                projection == null ? "expansion and depthwise only; " : "", blockedInput ? Nchwc.NAME : "NCHW", blockedOutput ? Nchwc.NAME : "NCHW", rows, ringRows,
                 expandedBlocks * ringPlane * 4 / 1024, bands);
     }
 }

@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Direct convolution on NCHW16c tensors, blocked as MLAS blocks its NCHWc convolution. Output
- * channels go in groups of 4 blocks (64 channels; a last group of 2), and the output pixels of
+ * Direct convolution on NCHWc tensors, blocked as MLAS blocks its NCHWc convolution. Output
+ * channels go in groups of 4 blocks (64 channels; a last group of 2; with 8-channel blocks, groups of 2), and the output pixels of
  * the whole plane, row ends included, in register blocks of 6 (12 for 2-block groups): per input
  * channel the group's weight vectors are loaded once and each pixel's input value broadcast
  * ({@link NchwcMicrokernels}). The input is copied into a zero-bordered buffer first, so every
@@ -32,11 +32,11 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class NchwcDirectKernel implements ConvKernel {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> S = Nchwc.SPECIES;
     private static final int B = Nchwc.BLOCK;
     /** Bytes of weights per chunk: most of a 48 KiB L1, the rest for input lines and sums. */
     private static final int CHUNK_BYTES = 32 * 1024;
-    /** Most output pixels one task sweeps, so its sums (64 channels each) stay in L2. */
+    /** Most output pixels one task sweeps, so its sums (a group's channels each) stay in L2. */
     private static final int MAX_TASK_PIXELS = 768;
 
     private final ConvGeometry g;
@@ -45,11 +45,11 @@ final class NchwcDirectKernel implements ConvKernel {
     private final int inBlocks, outBlocks, pixels, paddedH, paddedW, plane;
     /** Whether the input is NCHW with channels that do not fill blocks, read as is (see the class comment). */
     private final boolean rawInput;
-    /** Input planes per sample (blocks, or channels when raw), the inner loop's length per entry (16 channels, or kW taps), floats per input pixel (16 or 1). */
+    /** Input planes per sample (blocks, or channels when raw), the inner loop's length per entry (a block's channels, or kW taps), floats per input pixel (B or 1). */
     private final int inPlanes, inner, pixelFloats;
     /** Whether the geometry pads; the input is copied into a bordered buffer when it does or when it is planar. */
     private final boolean bordered, padded;
-    /** Whether input, residual and output are NCHW (reordered on the way in and out) rather than NCHW16c. */
+    /** Whether input, residual and output are NCHW (reordered on the way in and out) rather than NCHWc. */
     private final boolean planar;
     /** Lane i's offset in a planar output: i planes on. */
     private final int[] planeIndex = new int[B];
@@ -241,11 +241,8 @@ final class NchwcDirectKernel implements ConvKernel {
             streamed += stream(w, wOff, (e1 - e0) * entryFloats);
             for (int p = p0; p < p1; p += step) {
                 int aOff = sumBase + p * width * B;
-                if (rawInput) {
-                    if (width == 4 && inner == 7) NchwcMicrokernels.blocks4x6Rows7(x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
-                    else if (width == 4) NchwcMicrokernels.blocks4x6Rows(x, xBase, base, p, delta, e0, e1, inner, w, wOff, sums, aOff, first);
-                    else NchwcMicrokernels.blocks2x12Rows(x, xBase, base, p, delta, e0, e1, inner, w, wOff, sums, aOff, first);
-                } else NchwcMicrokernels.step(width, p1 - p, x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
+                if (rawInput) NchwcMicrokernels.stepRows(width, x, xBase, base, p, delta, e0, e1, inner, w, wOff, sums, aOff, first);
+                else NchwcMicrokernels.step(width, p1 - p, x, xBase, base, p, delta, e0, e1, w, wOff, sums, aOff, first);
                 if (last) finish(n, q, p, Math.min(step, p1 - p), aOff, res, y, sums);
             }
         }
@@ -269,7 +266,7 @@ final class NchwcDirectKernel implements ConvKernel {
             c = c.add(FloatVector.fromArray(S, w, i + 2 * B));
             d = d.add(FloatVector.fromArray(S, w, i + 3 * B));
         }
-        // n is a multiple of 16: entries of kW taps (raw inputs) are not of 64.
+        // n is a multiple of B: entries of kW taps (raw inputs) are not of 4B.
         for (; i < end; i += B) a = a.add(FloatVector.fromArray(S, w, i));
         return a.add(b).add(c).add(d).reduceLanes(VectorOperators.ADD);
     }
@@ -285,7 +282,7 @@ final class NchwcDirectKernel implements ConvKernel {
             int ob = groupFirst[q] + b;
             FloatVector bv = bias == null ? FloatVector.zero(S) : FloatVector.fromArray(S, bias, ob * B);
             if (planar) {
-                // Each vector is one pixel's 16 channels: scattered to 16 planes.
+                // Each vector is one pixel's block of channels: scattered to as many planes.
                 int yOff = (n * outBlocks + ob) * B * pixels + p;
                 for (int j = 0; j < count; j++) {
                     FloatVector v = FloatVector.fromArray(S, sums, aOff + j * width + b * B).add(bv);
@@ -309,13 +306,14 @@ final class NchwcDirectKernel implements ConvKernel {
 
     public String tiling() {
         int last = groupFirst.length - 1;
-        String tail = groupReal[last] == 4 ? "" : groupWidth[last] == 2
-                ? String.format(" (the last %d block(s) as 2 x 12 pixels)", groupReal[last])
-                : " (the last group with a zero block)";
-        return String.format("%s, %d group(s) of 4 channel blocks x 6 pixels in registers%s, weights in %d-entry chunks (%d KiB), "
+        int full = NchwcRegisterBlocks.GROUP_BLOCKS;
+        String tail = groupReal[last] == full ? "" : groupWidth[last] < full
+                ? String.format(" (the last %d block(s) as %d x 12 pixels)", groupReal[last], groupWidth[last])
+                : " (the last group with zero blocks)";
+        return String.format("%s, %d group(s) of %d channel blocks x 6 pixels in registers%s, weights in %d-entry chunks (%d KiB), "
                         + "%d pixels per task%s",
-                planar ? "NCHW in and out, blocked to NCHW16c on the way in" : rawInput ? "NCHW in (rows of kx taps), NCHW16c out" : "NCHW16c",
-                groupFirst.length, tail, Math.max(1, CHUNK_BYTES / (4 * inner * groupWidth[0] * B)), CHUNK_BYTES / 1024, taskPixels,
+                planar ? "NCHW in and out, blocked to " + Nchwc.NAME + " on the way in" : rawInput ? "NCHW in (rows of kx taps), " + Nchwc.NAME + " out" : Nchwc.NAME,
+                groupFirst.length, full, tail, Math.max(1, CHUNK_BYTES / (4 * inner * groupWidth[0] * B)), CHUNK_BYTES / 1024, taskPixels,
                 bordered ? (planar ? ", into a zero border" : ", input copied into a zero border") : "");
     }
 }

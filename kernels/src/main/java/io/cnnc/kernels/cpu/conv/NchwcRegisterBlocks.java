@@ -3,31 +3,32 @@ package io.cnnc.kernels.cpu.conv;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 
 /**
- * The register-block rule of the NCHW16c microkernels ({@link NchwcMicrokernels}), written once
+ * The register-block rule of the NCHWc microkernels ({@link NchwcMicrokernels}), written once
  * for the kernels that step through them ({@link NchwcDirectKernel}, {@link WinogradNchwcKernel})
  * and for the padding their strategies report to the cost model. Output-channel blocks of 16 go
- * in groups of 4; a last group of 1-2 blocks runs 2 wide, of 3 runs 4 wide with a zero block (the
- * 4 x 6 block beats 2 x 12 + 2 x 12). A 4-wide group steps over pixels (or Winograd tiles) 6 at
- * a time, its last step of 1-2 or 3-4 as 2 or 4; a 2-wide group steps 12 at a time.
+ * in groups of 4 (blocks of 8, with AVX2's 16 registers, in groups of 2); a last group of up to
+ * half a group runs half wide, a longer one full wide with zero blocks (the 4 x 6 block beats
+ * 2 x 12 + 2 x 12). A full group steps over pixels (or Winograd tiles) 6 at a time, its last
+ * step of 1-2 or 3-4 as 2 or 4; a half-wide group steps 12 at a time.
  */
 final class NchwcRegisterBlocks {
 
-    /** Output-channel blocks in a full group. */
-    static final int GROUP_BLOCKS = 4;
+    /** Output-channel blocks in a full group: 4 x 6 accumulators fill 32 registers, 2 x 6 fill 16. */
+    static final int GROUP_BLOCKS = Nchwc.BLOCK == 16 ? 4 : 2;
 
     private NchwcRegisterBlocks() {}
 
-    /** The blocks a group of {@code realBlocks} (1 to 4) output-channel blocks computes: 2 or 4. */
+    /** The blocks a group of {@code realBlocks} (1 to a full group) output-channel blocks computes: half a group or a full one. */
     static int groupWidth(int realBlocks) {
-        return realBlocks <= 2 ? 2 : GROUP_BLOCKS;
+        return realBlocks <= GROUP_BLOCKS / 2 ? GROUP_BLOCKS / 2 : GROUP_BLOCKS;
     }
 
-    /** Pixels a full step of a group {@code width} blocks wide covers: 6, or 12 for 2 blocks. */
+    /** Pixels a full step of a group {@code width} blocks wide covers: 6, or 12 for half a group. */
     static int stepPixels(int width) {
         return width == GROUP_BLOCKS ? 6 : 12;
     }
 
-    /** Pixels the step covers with {@code left} pixels to go: a full step, or a 4-wide group's last 1-2 or 3-4 as 2 or 4. */
+    /** Pixels the step covers with {@code left} pixels to go: a full step, or a full group's last 1-2 or 3-4 as 2 or 4. */
     static int stepPixels(int width, int left) {
         if (width != GROUP_BLOCKS) return 12;
         return left > 4 ? 6 : left > 2 ? 4 : 2;

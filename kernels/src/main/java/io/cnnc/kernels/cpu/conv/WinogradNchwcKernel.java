@@ -33,8 +33,10 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class WinogradNchwcKernel implements ConvKernel {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
+    private static final VectorSpecies<Float> S = Nchwc.SPECIES;
     private static final int B = Nchwc.BLOCK;
+    /** Output channels of a full register group. */
+    private static final int GROUP = NchwcRegisterBlocks.GROUP_BLOCKS * B;
     /** V plus one group's M per block, most of a 2 MiB L2: less cut layers into blocks that each stream all the weights, more spilled (docs/kernels.md, "Blocks"). */
     static final int BLOCK_BYTES = 1536 * 1024;
     /** Bytes of weights per chunk of input blocks, as in direct-nchwc: they stay in L1 while the block's tiles sweep them. */
@@ -122,7 +124,7 @@ final class WinogradNchwcKernel implements ConvKernel {
     static int blocksPerSample(WinogradTransform tf, ConvGeometry g, int threads) {
         int m = tf.m();
         int tiles = ((g.outW() + m - 1) / m) * ((g.outH() + m - 1) / m);
-        long bytesPerTile = 4L * tf.frequencies() * (g.inC() + 4 * B);
+        long bytesPerTile = 4L * tf.frequencies() * (g.inC() + GROUP);
         int fit = (int) Math.max(12, Math.min(tiles, BLOCK_BYTES / bytesPerTile));
         int blocks = (tiles + fit - 1) / fit;
         if (blocks > 1) blocks = Math.min((tiles + 5) / 6, (blocks + threads - 1) / threads * threads);
@@ -236,7 +238,7 @@ final class WinogradNchwcKernel implements ConvKernel {
     /** Block {@code blk} of sample n, output groups [q0, q1). */
     private void run(Tiling tl, boolean stream, float[] x, float[] res, float[] y, int n, int blk, int q0, int q1) {
         int rows = tl.rows();
-        Scratch s = ScratchPool.take(Scratch.class, Scratch::new).fit(freqs * inBlocks * rows * B, freqs * rows * 4 * B);
+        Scratch s = ScratchPool.take(Scratch.class, Scratch::new).fit(freqs * inBlocks * rows * B, freqs * rows * GROUP);
         try {
             int t0 = blk * tl.block(), count = Math.min(tilesPerSample, t0 + tl.block()) - t0;
             for (int r = 0; r < count; r++) inputTile(tl, x, n, t0 + r, r, s);
@@ -357,12 +359,13 @@ final class WinogradNchwcKernel implements ConvKernel {
     @Override
     public String tiling() {
         int last = groupFirst.length - 1;
-        String tail = groupReal[last] == 4 ? "" : groupWidth[last] == 2
-                ? String.format(" (the last %d block(s) as 2 x 12 tiles)", groupReal[last])
-                : " (the last group with a zero block)";
+        int full = NchwcRegisterBlocks.GROUP_BLOCKS;
+        String tail = groupReal[last] == full ? "" : groupWidth[last] < full
+                ? String.format(" (the last %d block(s) as %d x 12 tiles)", groupReal[last], groupWidth[last])
+                : " (the last group with zero blocks)";
         String split = (byTiles == null ? "" : String.format("; on a lone sample, groups or %d blocks of %d tiles shared out", byTiles.blocksPerSample(), byTiles.block()))
                 + "; weight chunks streamed ahead or not: whichever its first calls time faster";
-        return String.format("%s on NCHW16c, %d tiles/block (V+M %d KiB), %d block(s)/sample, %d group(s) of 4 channel blocks x 6 tiles in registers%s%s",
-                tf.label(), byGroups.block(), 4L * freqs * (g.inC() + 4 * B) * byGroups.rows() / 1024, byGroups.blocksPerSample(), groupFirst.length, tail, split);
+        return String.format("%s on %s, %d tiles/block (V+M %d KiB), %d block(s)/sample, %d group(s) of %d channel blocks x 6 tiles in registers%s%s",
+                tf.label(), Nchwc.NAME, byGroups.block(), 4L * freqs * (g.inC() + GROUP) * byGroups.rows() / 1024, byGroups.blocksPerSample(), groupFirst.length, full, tail, split);
     }
 }

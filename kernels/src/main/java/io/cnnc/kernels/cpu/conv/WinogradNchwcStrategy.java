@@ -5,9 +5,9 @@ import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 
 /**
- * Winograd F(2x2,3x3) or F(4x4,3x3) on channel-blocked tensors (NCHW16c in and out), for the
- * layers {@link WinogradConv} takes whose channel counts are multiples of 16: the transforms are
- * vector sums across 16 channels and the products run on direct-nchwc's register blocks
+ * Winograd F(2x2,3x3) or F(4x4,3x3) on channel-blocked tensors (NCHWc in and out), for the
+ * layers {@link WinogradConv} takes whose channel counts are multiples of the block: the transforms are
+ * vector sums across a block's channels and the products run on direct-nchwc's register blocks
  * ({@link WinogradNchwcKernel}). Same transforms, same error bounds as the planar kernels.
  */
 public final class WinogradNchwcStrategy implements ConvStrategy {
@@ -49,7 +49,7 @@ public final class WinogradNchwcStrategy implements ConvStrategy {
 
     @Override
     public boolean supports(ConvGeometry g) {
-        return DirectNchwcStrategy.nativeVectors() && computes(g);
+        return Nchwc.nativeVectors() && computes(g);
     }
 
     @Override
@@ -67,7 +67,7 @@ public final class WinogradNchwcStrategy implements ConvStrategy {
 
     /**
      * The same register blocks as direct-nchwc over tiles of m x m pixels (partial tiles at the
-     * edges count whole); the transforms are elementwise over 16 channels, and every block of
+     * edges count whole); the transforms are elementwise over a block's channels, and every block of
      * tiles streams all the transformed weights (t*t/9 the raw ones).
      */
     @Override
@@ -83,7 +83,7 @@ public final class WinogradNchwcStrategy implements ConvStrategy {
         int blocks = WinogradNchwcKernel.blocksPerSample(transform, g, threads);
         return new ConvWork(total, 4 * (ConvWork.inputFloats(g) + ConvWork.outputFloats(g)) + 4 * tiles * a * a * (g.inC() + g.outC())
                 + 4 * weights * a * a / 9.0 * blocks, padding, 0,
-                String.format("NCHW16c: %.2fx fewer multiplies than direct, transforms elementwise on channel vectors, %d block(s) of tiles "
+                String.format(Nchwc.NAME + ": %.2fx fewer multiplies than direct, transforms elementwise on channel vectors, %d block(s) of tiles "
                         + "each streaming the transformed weights", transform.multiplyReduction(), blocks));
     }
 }

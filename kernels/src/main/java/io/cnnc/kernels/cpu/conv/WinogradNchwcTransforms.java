@@ -1,5 +1,6 @@
 package io.cnnc.kernels.cpu.conv;
 
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -14,8 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class WinogradNchwcTransforms {
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_512;
-    private static final int B = 16;
+    private static final VectorSpecies<Float> S = Nchwc.SPECIES;
+    private static final int B = Nchwc.BLOCK;
 
 
     private WinogradNchwcTransforms() {}
@@ -45,7 +46,7 @@ final class WinogradNchwcTransforms {
         }
     }
 
-    /** F23 output: Y = A^T M A, M[f] the vector at {@code mm[mOff + f * mFreq]}, into {@code y[(i*2+j) * 16]}; {@code tmp} holds 8 vectors. */
+    /** F23 output: Y = A^T M A, M[f] the vector at {@code mm[mOff + f * mFreq]}, into {@code y[(i*2+j) * B]}; {@code tmp} holds 8 vectors. */
     static void outputF23(float[] mm, int mOff, int mFreq, float[] tmp, int tOff, float[] y, int yOff) {
         for (int l = 0; l < 4; l++) {
             int c = mOff + l * mFreq;
@@ -100,7 +101,7 @@ final class WinogradNchwcTransforms {
         }
     }
 
-    /** F43 output: Y = A^T M A, M[f] the vector at {@code mm[mOff + f * mFreq]}, into {@code y[(i*4+j) * 16]}; {@code tmp} holds 24 vectors. */
+    /** F43 output: Y = A^T M A, M[f] the vector at {@code mm[mOff + f * mFreq]}, into {@code y[(i*4+j) * B]}; {@code tmp} holds 24 vectors. */
     static void outputF43(float[] mm, int mOff, int mFreq, float[] tmp, int tOff, float[] y, int yOff) {
         FloatVector CM8 = FloatVector.broadcast(S, -8f), CM2 = FloatVector.broadcast(S, -2f), C2 = FloatVector.broadcast(S, 2f), C4 = FloatVector.broadcast(S, 4f), C8 = FloatVector.broadcast(S, 8f);
         for (int l = 0; l < 6; l++) {

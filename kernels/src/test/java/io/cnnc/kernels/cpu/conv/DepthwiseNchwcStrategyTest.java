@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,7 +46,7 @@ class DepthwiseNchwcStrategyTest {
     @Test
     void takesOnlyDepthwiseLayersWithChannelsInWholeBlocksAndNoMultiplier() {
         assertThat(strategy.computes(dw(144, 56, 56, 3, 1, 1, 1))).isTrue();
-        assertThat(strategy.computes(dw(24, 56, 56, 3, 1, 1, 1))).isFalse();
+        assertThat(strategy.computes(dw(Nchwc.BLOCK + 4, 56, 56, 3, 1, 1, 1))).isFalse();
         assertThat(strategy.computes(new ConvGeometry(16, 8, 8, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 16))).isFalse();
         assertThat(strategy.computes(ConvStrategyCheck.geometry(16, 8, 16, 3, 1, 1, 1))).isFalse();
         assertThat(strategy.blocked()).isTrue();

@@ -107,9 +107,9 @@ class InvertedResidualKernelTest {
         // Any activation after the expansion and the depthwise layer; the projection only clamps.
         assertThat(InvertedResidualKernel.computes(b.expand(), b.depthwise(), b.project(), ActivationKind.HARDSWISH, ActivationKind.SILU,
                 ActivationKind.HARDSWISH, false, false)).isFalse();
-        // 24 channels do not fill blocks, so neither end can be NCHW16c.
+        // 24 channels fill 8-channel blocks but not 16-channel ones, where the input cannot be NCHW16c.
         assertThat(InvertedResidualKernel.computes(b.expand(), b.depthwise(), b.project(), ActivationKind.RELU6, ActivationKind.RELU6,
-                ActivationKind.IDENTITY, true, false)).isFalse();
+                ActivationKind.IDENTITY, true, false)).isEqualTo(Nchwc.blocks(24));
         assertThat(InvertedResidualKernel.computes(b.expand(), b.depthwise(), b.project(), ActivationKind.RELU6, ActivationKind.RELU6,
                 ActivationKind.IDENTITY, false, false)).isTrue();
     }

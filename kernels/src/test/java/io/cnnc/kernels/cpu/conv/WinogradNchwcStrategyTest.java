@@ -1,11 +1,13 @@
 package io.cnnc.kernels.cpu.conv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.FastestWay;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,6 +56,16 @@ class WinogradNchwcStrategyTest {
     void matchesReferenceOnOddGeometries(int inC, int h, int w, int outC, int pt, int pl, int pb, int pr, int batch) {
         ConvGeometry g = geometry(inC, h, w, outC, pt, pl, pb, pr);
         for (WinogradNchwcStrategy s : STRATEGIES) check(s, g, batch, true, false, ActivationKind.IDENTITY, 42);
+    }
+
+    /** 8-channel blocks (AVX2's) in channel counts no multiple of 16: groups of 2 blocks and a tail of 1 (1 x 12 tiles). */
+    @Test
+    void eightChannelBlocksEndInAHalfGroup() {
+        assumeTrue(Nchwc.BLOCK == 8, "runs where the blocks are 8 channels (the kernels module's second test execution)");
+        for (WinogradNchwcStrategy s : STRATEGIES) {
+            check(s, geometry(24, 9, 11, 40, 1, 1, 1, 1), 1, true, false, ActivationKind.RELU, 42);
+            check(s, geometry(40, 6, 6, 8, 0, 1, 1, 0), 2, true, true, ActivationKind.IDENTITY, 42);
+        }
     }
 
     /**
@@ -142,7 +154,7 @@ class WinogradNchwcStrategyTest {
         WinogradNchwcStrategy s = WinogradNchwcStrategy.f43();
         assertThat(s.blocked()).isTrue();
         assertThat(s.computes(geometry(16, 8, 8, 32, 1, 1, 1, 1))).isTrue();
-        assertThat(s.computes(geometry(12, 8, 8, 32, 1, 1, 1, 1))).as("channels not a multiple of 16").isFalse();
+        assertThat(s.computes(geometry(12, 8, 8, 32, 1, 1, 1, 1))).as("channels not a multiple of the block").isFalse();
         assertThat(s.computes(ConvStrategyCheck.geometry(16, 8, 16, 3, 2, 1, 1))).as("stride 2").isFalse();
         assertThat(s.computes(ConvStrategyCheck.geometry(32, 8, 32, 3, 1, 1, 2))).as("groups").isFalse();
         assertThat(s.computes(ConvStrategyCheck.geometry(16, 8, 16, 5, 1, 2, 1))).as("5x5").isFalse();
