@@ -29,13 +29,17 @@ import java.util.TreeMap;
  * per strategy (grouped convolutions apart) becomes the cost model's efficiency table.
  * Usage: CalibrateCostModel OUT.properties REPORT.md, or CalibrateCostModel --add NAME... to measure only
  * the calibration layers named (new ones, say) and put their rows into the machine's layer table,
- * replacing any of theirs, the medians left as they are.
+ * replacing any of theirs, the medians left as they are; the name {@code inverted-residual} measures
+ * the fused block kernel and sets its two keys in the machine's table.
  */
 public final class CalibrateCostModel {
 
     public static void main(String[] args) throws IOException {
         if (args.length > 0 && args[0].equals("--add")) {
-            add(List.of(args).subList(1, args.length));
+            List<String> names = new ArrayList<>(List.of(args).subList(1, args.length));
+            boolean blocks = names.remove(InvertedResidualFusion.EFFICIENCY_KEY);
+            if (!names.isEmpty()) add(names);
+            if (blocks) addBlocks();
             return;
         }
         Machine m = Machine.detect();
@@ -121,6 +125,29 @@ public final class CalibrateCostModel {
         for (CalibratedLayers.Row r : rows) out.append(r.tsv()).append('\n');
         write(table, out.toString());
         System.out.println("wrote " + rows.size() + " rows into " + table);
+    }
+
+    /** The fused inverted residual kernel's keys, measured as the full calibration measures them, set in the shipped table. */
+    private static void addBlocks() throws IOException {
+        Machine m = Machine.shipped();
+        Path table = Path.of("compiler/src/main/resources/io/cnnc/compiler/schedule/" + m.efficiencyTable());
+        Map<String, String> keys = new java.util.LinkedHashMap<>();
+        int[] threadCounts = Runtime.getRuntime().availableProcessors() >= 2 ? new int[] {1, 2} : new int[] {1};
+        for (int threads : threadCounts) {
+            List<Double> e = new ArrayList<>();
+            for (var b : InvertedResidualCalibration.time(threads)) e.add(b.efficiency(m));
+            String key = InvertedResidualFusion.EFFICIENCY_KEY + (threads > 1 ? "@2" : "");
+            keys.put(key, String.format(Locale.ROOT, "%.3f", CostModel.median(e)));
+            System.out.printf(Locale.ROOT, "%s=%s (blocks: %s)%n", key, keys.get(key), e);
+        }
+        StringBuilder out = new StringBuilder();
+        for (String line : Files.readAllLines(table)) {
+            String key = line.contains("=") && !line.startsWith("#") ? line.substring(0, line.indexOf('=')) : null;
+            if (key == null || !keys.containsKey(key)) out.append(line).append('\n');
+        }
+        keys.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+        write(table, out.toString());
+        System.out.println("wrote " + keys.keySet() + " into " + table);
     }
 
     private static boolean sameLayer(CalibratedLayers.Row a, CalibratedLayers.Row b) {

@@ -45,7 +45,7 @@ class CompileCliTest {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("network Net\n  input %x : [3, 12, 12]\n  param conv1.weight : [8, 3, 3, 3]\n")
                 .contains("%conv1 = conv+bn+relu(conv=conv1, out=8, kernel=3x3, stride=1x1, pad=1,1,1,1, dilation=1x1, groups=1, bias=false, bn=bn1,")
-                .contains("%conv2 = conv+bn+add+relu(conv=conv2, ").contains(" (%conv1, %conv1) : [8, 12, 12]\n")
+                .contains("%conv2 = conv+bn+add+relu(conv=conv2, ").contains(" (%conv1, %conv1) : [8, 12, 12]") // then " nchw8c" where 8-channel blocks pay
                 .contains("%dense1 = dense(units=4, bias=true) (%flatten1) : [4, 1, 1]\n  return %dense1\n");
     }
 

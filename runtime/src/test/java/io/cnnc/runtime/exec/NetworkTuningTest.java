@@ -31,7 +31,7 @@ class NetworkTuningTest {
     private static final String NET = """
             network Small {
               input x: [4, 10, 10]
-              conv(8, 3, pad=1) -> relu -> conv(8, 3, pad=1, stride=2) -> relu -> gap
+              conv(6, 3, pad=1) -> relu -> conv(6, 3, pad=1, stride=2) -> relu -> gap
             }
             """;
 
@@ -55,8 +55,8 @@ class NetworkTuningTest {
         Node layer = null;
         for (var e : first.choices().entrySet()) {
             Choice c = e.getValue();
-            // Every candidate but the blocked ones the layout pass kept planar here (their reorders cost more than they save;
-            // with 8-channel blocks the 4->8 first layer has direct-nchwc-planar-in too).
+            // Every candidate but blocked ones the layout pass kept planar (their reorders cost more than they save); with
+            // 6 channels, which fill no block, there are none, whatever the block width.
             assertThat(c.measuredMs().keySet()).as(e.getKey().name())
                     .containsAll(c.expectedMs().keySet().stream().filter(s -> !ConvStrategies.byName(s).blocked()).toList());
             assertThat(c.measuredMs().values()).allMatch(ms -> ms > 0);
