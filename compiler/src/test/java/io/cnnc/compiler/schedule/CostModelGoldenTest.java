@@ -35,8 +35,9 @@ import org.junit.jupiter.api.Test;
  * owned their cost, so that moving the arithmetic changes no number and no choice.
  * <p>
  * The model reads the register blocks of this CPU (PackedGemm's MR and NR), so the golden file
- * is per vector shape, named by lanes and registers; a shape with no file is skipped (the one
- * committed is AVX-512's). Written with {@code mvn -B -o -q -pl compiler -am test
+ * is per vector shape, named by lanes and registers; a shape with no file is skipped. AVX-512's
+ * and AVX2's are committed, AVX2's written on an AVX-512 machine with
+ * {@code JAVA_TOOL_OPTIONS=-XX:UseAVX=2} before the command below. Written with {@code mvn -B -o -q -pl compiler -am test
  * -Dtest=CostModelGoldenTest -Dgolden.update=true -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class CostModelGoldenTest {
