@@ -27,4 +27,17 @@ class BenchCliTest {
                 .contains("forward pass: ").containsPattern("conv1 +conv\\+bn\\+relu").containsPattern("dense1 +dense");
         assertThat(cnnc("bench", net.toString(), "--seconds", "0").err()).contains("--seconds must be more than 0");
     }
+
+    /** Several thread counts are timed in alternating rounds and each compared with the first, pair by pair. */
+    @Test
+    void benchComparesThreadCountsRoundByRound(@TempDir Path tmp) throws Exception {
+        Path net = tmp.resolve("n.cnn");
+        Files.writeString(net, "network N { input x: [8, 12, 12]\n  x -> conv(16, 3, pad=1) -> relu -> gap -> flatten -> dense(4) }\n");
+        Result r = cnnc("bench", net.toString(), "--threads", "1,2", "--seconds", "0.3");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("N, batch 1, 1, 2 threads on ").contains("timed in alternating rounds")
+                .contains("\n1 thread\nlatency     median ").contains("\n2 threads\nlatency     median ")
+                .containsPattern("2 threads against 1: [0-9.]+x the time \\(median of \\d+ paired rounds; [0-9.]+ to [0-9.]+\\)");
+        assertThat(cnnc("bench", net.toString(), "--threads", "1,2", "--profile").err()).contains("--profile times one thread count");
+    }
 }
