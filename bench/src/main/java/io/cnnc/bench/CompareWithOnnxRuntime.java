@@ -2,6 +2,7 @@ package io.cnnc.bench;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.cnnc.compiler.Compiler;
 import io.cnnc.compiler.codegen.CompileOptions;
@@ -11,8 +12,8 @@ import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.dsl.SourceFile;
 import io.cnnc.kernels.cpu.CompiledNetwork;
+import io.cnnc.kernels.cpu.InterleavedLatency;
 import io.cnnc.kernels.cpu.Parallel;
-import io.cnnc.kernels.cpu.Latency;
 import io.cnnc.runtime.Tensor;
 import io.cnnc.runtime.onnx.OnnxExporter;
 import io.cnnc.runtime.weights.WeightInitializer;
@@ -65,18 +66,19 @@ public final class CompareWithOnnxRuntime {
 
     private static String choice = "";
 
-    record Row(String name, int threads, double gflop, double cnncMs, double ortMs, double maxDiff, String strategies,
+    /** One case on one thread count; {@code ratio}: the median over alternating rounds of cnnc's time over ORT's. */
+    record Row(String name, int threads, double gflop, double cnncMs, double ortMs, double ratio, double maxDiff, String strategies,
                double cnncCores, double ortCores) {
 
         String tsv() {
             return String.join("\t", name, Integer.toString(threads), Double.toString(gflop), Double.toString(cnncMs), Double.toString(ortMs),
-                    Double.toString(maxDiff), strategies, Double.toString(cnncCores), Double.toString(ortCores));
+                    Double.toString(ratio), Double.toString(maxDiff), strategies, Double.toString(cnncCores), Double.toString(ortCores));
         }
 
         static Row parse(String line) {
             String[] f = line.split("\t");
             return new Row(f[0], Integer.parseInt(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
-                    Double.parseDouble(f[5]), f[6], Double.parseDouble(f[7]), Double.parseDouble(f[8]));
+                    Double.parseDouble(f[5]), Double.parseDouble(f[6]), f[7], Double.parseDouble(f[8]), Double.parseDouble(f[9]));
         }
     }
 
@@ -128,11 +130,7 @@ public final class CompareWithOnnxRuntime {
                 float[][] in = {x};
                 float[][] outs = net.forward(in);
                 float[] mine = outs[0].clone();
-                double[] cnncCores = new double[1];
-                // Into the same output arrays each run, as ORT's runs fill its own preallocated arena.
-                double cnncMs = medianMs(() -> net.forward(in, outs), seconds, cnncCores);
-                double ortMs;
-                double[] ortCores = new double[1];
+                double cnncMs, ortMs, ratio, cnncCores, ortCores;
                 float[] theirs;
                 try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
                     o.setIntraOpNumThreads(t);
@@ -146,22 +144,32 @@ public final class CompareWithOnnxRuntime {
                             theirs = new float[b.remaining()];
                             b.get(theirs);
                         }
-                        ortMs = medianMs(() -> {
+                        // Into the same output arrays each run, as ORT's runs fill its own preallocated arena. The two
+                        // engines take turns in rounds, so a drift of the machine's speed falls on both alike.
+                        Runnable cnnc = () -> net.forward(in, outs);
+                        Runnable ort = () -> {
                             try (OrtSession.Result res = session.run(Map.of(name, xt))) {
                                 res.get(0);
+                            } catch (OrtException e) {
+                                throw new IllegalStateException(e);
                             }
-                        }, seconds, ortCores);
+                        };
+                        InterleavedLatency il = InterleavedLatency.measure(List.of(cnnc, ort), 2 * seconds);
+                        cnncMs = il.each().get(0).medianMs();
+                        ortMs = il.each().get(1).medianMs();
+                        ratio = 1 / il.ratioToFirst(1);
+                        cnncCores = il.each().get(0).cores();
+                        ortCores = il.each().get(1).cores();
                     }
                 }
                 double diff = 0;
                 for (int i = 0; i < mine.length; i++) diff = Math.max(diff, Math.abs(mine[i] - theirs[i]));
                 Map<String, Integer> used = new LinkedHashMap<>();
                 model.choices().values().forEach(ch -> used.merge(ch.strategy(), 1, Integer::sum));
-                Row row = new Row(c.getKey(), t, 2.0 * macs(g) / 1e9, cnncMs, ortMs, diff, used.toString(),
-                        cnncCores[0], ortCores[0]);
+                Row row = new Row(c.getKey(), t, 2.0 * macs(g) / 1e9, cnncMs, ortMs, ratio, diff, used.toString(), cnncCores, ortCores);
                 rows.add(row);
                 System.out.printf(Locale.ROOT, "%-20s t=%d cnnc %.3f ms (%.1f cores)  ORT %.3f ms (%.1f cores)  ratio %.2f  max|diff| %.1e  %s%n",
-                        row.name(), t, cnncMs, cnncCores[0], ortMs, ortCores[0], cnncMs / ortMs, diff, row.strategies());
+                        row.name(), t, cnncMs, cnncCores, ortMs, ortCores, ratio, diff, row.strategies());
             }
         }
         if (rowsFile != null) {
@@ -181,29 +189,13 @@ public final class CompareWithOnnxRuntime {
         return m;
     }
 
-    interface Body {
-        void run() throws Exception;
-    }
-
-    /** The median of {@link Latency}'s timed runs; {@code cores[0]} gets how many cores they kept busy. */
-    static double medianMs(Body body, double seconds, double[] cores) {
-        Latency l = Latency.measure(() -> {
-            try {
-                body.run();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, seconds);
-        cores[0] = l.cores();
-        return l.medianMs();
-    }
-
     private static String markdown(List<Row> rows, int[] threadCounts) {
         Machine m = Machine.detect();
         StringBuilder sb = new StringBuilder();
         sb.append("# cnnc vs ONNX Runtime, batch 1\n\n");
         sb.append(String.format(Locale.ROOT, "CPU: %s, %d cores; peak assumed %.0f GFLOP/s per core. ONNX Runtime %s (Java, optimization level ALL). "
-                + "cnnc and ONNX Runtime timed side by side in one process, same weights and input, median of repeated runs after a warm-up until steady; "
+                + "cnnc and ONNX Runtime timed side by side in one process, same weights and input, each warmed up until steady, then in alternating rounds "
+                + "(ms: medians of all runs; ratio: the median over rounds of cnnc's time over ONNX Runtime's, so the machine's drift falls on both); "
                 + "each case and thread count in a JVM of its own (as JMH forks: in one long-lived JVM, the cases run before skewed later ones, "
                 + "2-thread ResNet-18 by up to 35%%). Ratio = cnnc / ONNX Runtime (below 1: cnnc faster). "
                 + "cnnc: %s. Made by `bench/run-compare.sh` on %s.%n%n", m.cpu(), Runtime.getRuntime().availableProcessors(), m.peakGflopsPerCore(),
@@ -213,7 +205,7 @@ public final class CompareWithOnnxRuntime {
         for (Row r : rows) {
             double gflops = r.gflop() / (r.cnncMs() / 1e3);
             sb.append(String.format(Locale.ROOT, "| %s | %d | %.3f | %.3f | %.3f | %.2f | %.1f | %.0f%% | %.1e | %.1f / %.1f | %s |%n", r.name(), r.threads(),
-                    r.gflop(), r.cnncMs(), r.ortMs(), r.cnncMs() / r.ortMs(), gflops, 100 * gflops / (m.peakGflopsPerCore() * r.threads()),
+                    r.gflop(), r.cnncMs(), r.ortMs(), r.ratio(), gflops, 100 * gflops / (m.peakGflopsPerCore() * r.threads()),
                     r.maxDiff(), r.cnncCores(), r.ortCores(), r.strategies().replace("{", "").replace("}", "")));
         }
         return sb.toString();
@@ -225,7 +217,7 @@ public final class CompareWithOnnxRuntime {
         chart.getStyler().setXAxisLabelRotation(30);
         for (int t : threadCounts) {
             List<String> names = rows.stream().filter(r -> r.threads() == t).map(Row::name).toList();
-            List<Double> ratios = rows.stream().filter(r -> r.threads() == t).map(r -> r.cnncMs() / r.ortMs()).toList();
+            List<Double> ratios = rows.stream().filter(r -> r.threads() == t).map(Row::ratio).toList();
             chart.addSeries(t + " thread" + (t > 1 ? "s" : ""), names, ratios);
         }
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -17,6 +17,8 @@ public record InterleavedLatency(List<Latency> each, List<double[]> ratiosToFirs
     private static final int MIN_ROUNDS = 7;
     /** A call's time in one round at most. */
     private static final long ROUND_NANOS = 150_000_000L;
+    /** The pause before each round. */
+    private static final long SETTLE_MS = 20;
     /** Timed calls per call and round at least. */
     private static final int MIN_CALLS = 3;
 
@@ -41,6 +43,7 @@ public record InterleavedLatency(List<Latency> each, List<double[]> ratiosToFirs
         long[] cpu = new long[n], wall = new long[n];
         for (int round = 0; round < MIN_ROUNDS || System.nanoTime() < end; round++) {
             for (int i = 0; i < n; i++) {
+                settle();
                 Runnable body = bodies.get(i);
                 List<Double> mine = new ArrayList<>();
                 long cpu0 = os.getProcessCpuTime(), wall0 = System.nanoTime(), stop = wall0 + roundNanos;
@@ -83,6 +86,19 @@ public record InterleavedLatency(List<Latency> each, List<double[]> ratiosToFirs
     /** Rounds timed. */
     public int rounds() {
         return ratiosToFirst.getFirst().length;
+    }
+
+    /**
+     * A pause before each round, so that worker threads the last round left spinning (ONNX
+     * Runtime's spin for a while after each run) have gone to sleep: in the same process they
+     * took a core from the next round's call.
+     */
+    private static void settle() {
+        try {
+            Thread.sleep(SETTLE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static double median(List<Double> values) {
