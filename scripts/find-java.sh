@@ -3,7 +3,8 @@ cnnc_find_java() {
   local candidate
   for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/*25*; do
     [ -n "$candidate" ] && [ -x "$candidate/bin/javac" ] || continue
-    if "$candidate/bin/java" -version 2>&1 | head -n1 | grep -Eq 'version "25([."]|$)'; then
+    # "Picked up JAVA_TOOL_OPTIONS: ..." comes first when that variable is set (-XX:UseAVX=2, say).
+    if "$candidate/bin/java" -version 2>&1 | grep -v '^Picked up ' | head -n1 | grep -Eq 'version "25([."]|$)'; then
       export JAVA_HOME="$candidate"
       return 0
     fi
