@@ -43,7 +43,7 @@ public final class CalibrateCostModel {
             return;
         }
         Machine m = Machine.detect();
-        Path out = Path.of(args.length > 0 ? args[0] : "compiler/src/main/resources/io/cnnc/compiler/schedule/" + m.efficiencyTable());
+        Path out = args.length > 0 ? Path.of(args[0]) : TABLES.resolve(m.efficiencyTable());
         Path report = Path.of(args.length > 1 ? args[1] : "bench/reports/cost-model-calibration" + m.efficiencyTable().replaceAll("^efficiency|\\.properties$", "") + ".md");
         Map<String, List<Double>> byKey = new TreeMap<>();
         StringBuilder layers = new StringBuilder("# Efficiency per strategy key and calibrated layer (threads 2: two or more), written by\n"
@@ -56,8 +56,7 @@ public final class CalibrateCostModel {
                 + "as in a network whose weights outgrow the caches; strategies within 1.3x of a layer's fastest timed twice, the faster kept). "
                 + "Made by `bench/run-calibrate.sh`.%n%n", m.cpu(), m.peakGflopsPerCore(), m.bandwidth(1) / 1e9));
         md.append("| layer | strategy | threads | ms | model GFLOP | effective GFLOP/s | efficiency |\n|---|---|---:|---:|---:|---:|---:|\n");
-        // One core, then two (keys "@2"): how far a strategy scales is measured, not assumed.
-        int[] threadCounts = Runtime.getRuntime().availableProcessors() >= 2 ? new int[] {1, 2} : new int[] {1};
+        int[] threadCounts = threadCounts();
         for (int threads : threadCounts) {
             Parallel parallel = Parallel.of(threads);
             for (CalibrationLayers.Layer l : CalibrationLayers.all()) {
@@ -67,7 +66,7 @@ public final class CalibrateCostModel {
                     ConvWork w = s.work(l.g(), threads);
                     double e = CostModel.efficiencyOf(m, w, ms, threads);
                     String key = s.efficiencyKey(l.g());
-                    byKey.computeIfAbsent(key + (threads > 1 ? "@2" : ""), k -> new ArrayList<>()).add(e);
+                    byKey.computeIfAbsent(threadKey(key, threads), k -> new ArrayList<>()).add(e);
                     layers.append(CalibratedLayers.Row.of(key, l.g(), threads, e).tsv()).append('\n');
                     md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.3f | %.3f | %.1f | %.3f |%n", l.name(), s.name(), threads, ms,
                             w.flops() / 1e9, w.flops() / 1e6 / ms, e));
@@ -79,7 +78,7 @@ public final class CalibrateCostModel {
         for (int threads : threadCounts) {
             for (var b : InvertedResidualCalibration.time(threads)) {
                 double e = b.efficiency(m);
-                byKey.computeIfAbsent(InvertedResidualFusion.EFFICIENCY_KEY + (threads > 1 ? "@2" : ""), k -> new ArrayList<>()).add(e);
+                byKey.computeIfAbsent(threadKey(InvertedResidualFusion.EFFICIENCY_KEY, threads), k -> new ArrayList<>()).add(e);
                 md.append(String.format(Locale.ROOT, "| inverted residual block | %s | %d | %.3f | %.3f | %.1f | %.3f |%n", InvertedResidualFusion.EFFICIENCY_KEY,
                         threads, b.ms(), b.work().flops() / 1e9, b.work().flops() / 1e6 / b.ms(), e));
             }
@@ -102,12 +101,11 @@ public final class CalibrateCostModel {
     /** The named layers measured as the full calibration measures them, their rows written into the shipped layer table. */
     private static void add(List<String> names) throws IOException {
         Machine m = Machine.shipped();
-        Path table = Path.of("compiler/src/main/resources/io/cnnc/compiler/schedule/" + CalibratedLayers.resourceFor(m.efficiencyTable()));
+        Path table = TABLES.resolve(CalibratedLayers.resourceFor(m.efficiencyTable()));
         List<CalibrationLayers.Layer> layers = CalibrationLayers.all().stream().filter(l -> names.contains(l.name())).toList();
         if (layers.size() != names.size()) throw new IllegalArgumentException("not calibration layers: " + names);
         List<CalibratedLayers.Row> rows = new ArrayList<>();
-        int[] threadCounts = Runtime.getRuntime().availableProcessors() >= 2 ? new int[] {1, 2} : new int[] {1};
-        for (int threads : threadCounts) {
+        for (int threads : threadCounts()) {
             for (CalibrationLayers.Layer l : layers) {
                 Map<String, Double> measured = measure(l.g(), Parallel.of(threads));
                 for (ConvStrategy s : ConvStrategies.candidates(l.g())) {
@@ -130,13 +128,12 @@ public final class CalibrateCostModel {
     /** The fused inverted residual kernel's keys, measured as the full calibration measures them, set in the shipped table. */
     private static void addBlocks() throws IOException {
         Machine m = Machine.shipped();
-        Path table = Path.of("compiler/src/main/resources/io/cnnc/compiler/schedule/" + m.efficiencyTable());
+        Path table = TABLES.resolve(m.efficiencyTable());
         Map<String, String> keys = new java.util.LinkedHashMap<>();
-        int[] threadCounts = Runtime.getRuntime().availableProcessors() >= 2 ? new int[] {1, 2} : new int[] {1};
-        for (int threads : threadCounts) {
+        for (int threads : threadCounts()) {
             List<Double> e = new ArrayList<>();
             for (var b : InvertedResidualCalibration.time(threads)) e.add(b.efficiency(m));
-            String key = InvertedResidualFusion.EFFICIENCY_KEY + (threads > 1 ? "@2" : "");
+            String key = threadKey(InvertedResidualFusion.EFFICIENCY_KEY, threads);
             keys.put(key, String.format(Locale.ROOT, "%.3f", CostModel.median(e)));
             System.out.printf(Locale.ROOT, "%s=%s (blocks: %s)%n", key, keys.get(key), e);
         }
@@ -148,6 +145,19 @@ public final class CalibrateCostModel {
         keys.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
         write(table, out.toString());
         System.out.println("wrote " + keys.keySet() + " into " + table);
+    }
+
+    /** The shipped tables, from the checkout root. */
+    private static final Path TABLES = Path.of("compiler/src/main/resources/io/cnnc/compiler/schedule");
+
+    /** One core, then two where there are (keys "@2"): how far a strategy scales is measured, not assumed. */
+    private static int[] threadCounts() {
+        return Runtime.getRuntime().availableProcessors() >= 2 ? new int[] {1, 2} : new int[] {1};
+    }
+
+    /** A table key as measured on {@code threads}: two or more read the "@2" key. */
+    private static String threadKey(String key, int threads) {
+        return threads > 1 ? key + "@2" : key;
     }
 
     private static boolean sameLayer(CalibratedLayers.Row a, CalibratedLayers.Row b) {

@@ -30,7 +30,6 @@ public record InterleavedLatency(List<Latency> each, List<double[]> ratiosToFirs
         int n = bodies.size();
         if (n == 0) throw new IllegalArgumentException("nothing to time");
         for (Runnable b : bodies) SteadyState.reach(b, Math.max(1_000_000_000L, (long) (seconds / 3 / n * 1e9)), 12_000_000_000L);
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         // Short rounds, so a drift lasting a second spans many of them; at least MIN_ROUNDS in all.
         long roundNanos = Math.max(20_000_000L, Math.min(ROUND_NANOS, (long) (seconds * 2 / 3 * 1e9 / (MIN_ROUNDS * n))));
         long end = System.nanoTime() + (long) (seconds * 2 / 3 * 1e9);
@@ -46,13 +45,13 @@ public record InterleavedLatency(List<Latency> each, List<double[]> ratiosToFirs
                 settle();
                 Runnable body = bodies.get(i);
                 List<Double> mine = new ArrayList<>();
-                long cpu0 = os.getProcessCpuTime(), wall0 = System.nanoTime(), stop = wall0 + roundNanos;
+                long cpu0 = Latency.processCpuNanos(), wall0 = System.nanoTime(), stop = wall0 + roundNanos;
                 while (mine.size() < MIN_CALLS || System.nanoTime() < stop) {
                     long t0 = System.nanoTime();
                     body.run();
                     mine.add((System.nanoTime() - t0) / 1e6);
                 }
-                cpu[i] += os.getProcessCpuTime() - cpu0;
+                cpu[i] += Latency.processCpuNanos() - cpu0;
                 wall[i] += System.nanoTime() - wall0;
                 times.get(i).addAll(mine);
                 roundMedians.get(i).add(median(mine));

@@ -12,8 +12,7 @@ public record Latency(double[] sortedMs, double cores) {
 
     public static Latency measure(Runnable body, double seconds) {
         SteadyState.reach(body, Math.max(2_000_000_000L, (long) (seconds / 3 * 1e9)), 12_000_000_000L);
-        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        long cpu0 = os.getProcessCpuTime();
+        long cpu0 = processCpuNanos();
         long wall0 = System.nanoTime();
         long end = wall0 + (long) (seconds * 2 / 3 * 1e9);
         double[] times = new double[2000];
@@ -23,10 +22,15 @@ public record Latency(double[] sortedMs, double cores) {
             body.run();
             times[n++] = (System.nanoTime() - t0) / 1e6;
         }
-        double cores = (os.getProcessCpuTime() - cpu0) / (double) (System.nanoTime() - wall0);
+        double cores = (processCpuNanos() - cpu0) / (double) (System.nanoTime() - wall0);
         double[] sorted = Arrays.copyOf(times, n);
         Arrays.sort(sorted);
         return new Latency(sorted, cores);
+    }
+
+    /** CPU time of the whole process so far, every thread's: over wall time, the cores kept busy. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     public double medianMs() {

@@ -307,9 +307,7 @@ final class NchwcDirectKernel implements ConvKernel {
     public String tiling() {
         int last = groupFirst.length - 1;
         int full = NchwcRegisterBlocks.GROUP_BLOCKS;
-        String tail = groupReal[last] == full ? "" : groupWidth[last] < full
-                ? String.format(" (the last %d block(s) as %d x 12 pixels)", groupReal[last], groupWidth[last])
-                : " (the last group with zero blocks)";
+        String tail = NchwcRegisterBlocks.lastGroupNote(groupReal[last], groupWidth[last], "pixels");
         return String.format("%s, %d group(s) of %d channel blocks x 6 pixels in registers%s, weights in %d-entry chunks (%d KiB), "
                         + "%d pixels per task%s",
                 planar ? "NCHW in and out, blocked to " + Nchwc.NAME + " on the way in" : rawInput ? "NCHW in (rows of kx taps), " + Nchwc.NAME + " out" : Nchwc.NAME,

@@ -57,6 +57,15 @@ final class NchwcRegisterBlocks {
         return ConvWork.roundedUp(n, stepPixels(width));
     }
 
+    /**
+     * How the kernels' tiling() describes their last group of {@code realBlocks} blocks computed
+     * {@code width} wide, stepping over {@code unit} (pixels or tiles): nothing for a full group.
+     */
+    static String lastGroupNote(int realBlocks, int width, String unit) {
+        if (realBlocks == GROUP_BLOCKS) return "";
+        return width < GROUP_BLOCKS ? String.format(" (the last %d block(s) as %d x 12 %s)", realBlocks, width, unit) : " (the last group with zero blocks)";
+    }
+
     private static int blocks(int outC) {
         return Math.max(1, outC / Nchwc.BLOCK);
     }

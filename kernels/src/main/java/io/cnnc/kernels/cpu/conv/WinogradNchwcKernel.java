@@ -360,9 +360,7 @@ final class WinogradNchwcKernel implements ConvKernel {
     public String tiling() {
         int last = groupFirst.length - 1;
         int full = NchwcRegisterBlocks.GROUP_BLOCKS;
-        String tail = groupReal[last] == full ? "" : groupWidth[last] < full
-                ? String.format(" (the last %d block(s) as %d x 12 tiles)", groupReal[last], groupWidth[last])
-                : " (the last group with zero blocks)";
+        String tail = NchwcRegisterBlocks.lastGroupNote(groupReal[last], groupWidth[last], "tiles");
         String split = (byTiles == null ? "" : String.format("; on a lone sample, groups or %d blocks of %d tiles shared out", byTiles.blocksPerSample(), byTiles.block()))
                 + "; weight chunks streamed ahead or not: whichever its first calls time faster";
         return String.format("%s on %s, %d tiles/block (V+M %d KiB), %d block(s)/sample, %d group(s) of %d channel blocks x 6 tiles in registers%s%s",
