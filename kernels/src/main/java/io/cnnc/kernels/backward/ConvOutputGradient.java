@@ -1,6 +1,7 @@
 package io.cnnc.kernels.backward;
 
 import io.cnnc.kernels.cpu.Workers;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 
 /**
  * What a convolution's backward does to its output's gradient before its two gradient
@@ -18,7 +19,16 @@ public final class ConvOutputGradient {
      * the same thread count gives the same bits.
      */
     public static void maskAndSumBias(float[] dy, float[] reluOutput, float[] db, int batch, int channels, int spatial) {
+        maskAndSumBias(dy, reluOutput, db, batch, channels, spatial, false);
+    }
+
+    /** As above, dy and the ReLU's output NCHWc where {@code blocked} ({@link Nchwc}): each lane of a block's plane one channel. */
+    public static void maskAndSumBias(float[] dy, float[] reluOutput, float[] db, int batch, int channels, int spatial, boolean blocked) {
         if (reluOutput == null && db == null) return;
+        if (blocked) {
+            maskAndSumBlocked(dy, reluOutput, db, batch, channels, spatial);
+            return;
+        }
         int workers = Workers.count(batch);
         double[][] sums = new double[workers][channels];
         Workers.range(workers, t -> {
@@ -26,6 +36,30 @@ public final class ConvOutputGradient {
             for (int n = t; n < batch; n += workers) {
                 for (int c = 0; c < channels; c++) {
                     mine[c] += RowSums.maskInPlaceAndSum(dy, reluOutput, (n * channels + c) * spatial, spatial);
+                }
+            }
+        });
+        if (db == null) return;
+        for (int c = 0; c < channels; c++) {
+            double s = 0;
+            for (double[] w : sums) s += w[c];
+            db[c] += (float) s;
+        }
+    }
+
+    private static void maskAndSumBlocked(float[] dy, float[] reluOutput, float[] db, int batch, int channels, int spatial) {
+        int b = Nchwc.BLOCK;
+        int workers = Workers.count(batch);
+        double[][] sums = new double[workers][channels];
+        Workers.range(workers, t -> {
+            double[] mine = sums[t];
+            for (int n = t; n < batch; n += workers) {
+                for (int k = 0; k < channels / b; k++) {
+                    int off = (n * channels + k * b) * spatial;
+                    for (int i = 0; i < spatial * b; i++) {
+                        if (reluOutput != null && !(reluOutput[off + i] > 0)) dy[off + i] = 0f;
+                        mine[k * b + i % b] += dy[off + i];
+                    }
                 }
             }
         });

@@ -106,6 +106,33 @@ public final class PoolBackward {
         }
     }
 
+    /** The global average's gradient into NCHWc {@code dx} ({@link io.cnnc.kernels.cpu.layout.Nchwc}); dy is [batch][channels] either way. */
+    public static void globalAverageBlocked(float[] dy, int batch, int channels, int spatial, float[] dx) {
+        int b = io.cnnc.kernels.cpu.layout.Nchwc.BLOCK;
+        for (int n = 0; n < batch; n++) {
+            for (int k = 0; k < channels / b; k++) {
+                int off = (n * channels + k * b) * spatial;
+                for (int i = 0; i < spatial; i++) {
+                    for (int l = 0; l < b; l++) dx[off + i * b + l] = dy[n * channels + k * b + l] / spatial;
+                }
+            }
+        }
+    }
+
+    /** The global max's gradient for NCHWc {@code x} and {@code dx}, each channel's first largest value taking it, as {@link #globalMax}. */
+    public static void globalMaxBlocked(float[] x, float[] dy, int batch, int channels, int spatial, float[] dx) {
+        int b = io.cnnc.kernels.cpu.layout.Nchwc.BLOCK;
+        java.util.Arrays.fill(dx, 0f);
+        for (int n = 0; n < batch; n++) {
+            for (int c = 0; c < channels; c++) {
+                int first = (n * channels + c / b * b) * spatial + c % b;
+                int best = first;
+                for (int i = 1; i < spatial; i++) if (x[first + i * b] > x[best]) best = first + i * b;
+                dx[best] = dy[n * channels + c];
+            }
+        }
+    }
+
     public static void globalMax(float[] x, float[] dy, int batch, int channels, int spatial, float[] dx) {
         java.util.Arrays.fill(dx, 0f);
         for (int nc = 0; nc < batch * channels; nc++) {

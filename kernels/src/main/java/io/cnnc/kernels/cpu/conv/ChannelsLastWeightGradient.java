@@ -45,13 +45,23 @@ public final class ChannelsLastWeightGradient {
 
     /** dw ([outC, inC, kH, kW]) += the weight gradient of {@code batch} samples of x ([inC, inH, inW] each) and dy. */
     public static void accumulate(float[] x, float[] dy, int batch, ConvGeometry g, float[] dw) {
+        accumulate(x, false, dy, false, batch, g, dw);
+    }
+
+    /**
+     * As above, x and dy each NCHW or, where {@code xBlocked} / {@code dyBlocked}, NCHWc
+     * ({@link Nchwc}): a blocked input is copied channels last a block's vector at a time, a
+     * blocked dy read in place with its channels 1 and its pixels a block apart.
+     */
+    public static void accumulate(float[] x, boolean xBlocked, float[] dy, boolean dyBlocked, int batch, ConvGeometry g, float[] dw) {
         if (!applies(g)) throw new IllegalArgumentException("the channels-last weight gradient does not compute " + g);
         int taps = g.kernelH() * g.kernelW();
         int cp = (g.inC() + L - 1) / L * L;
         int sumFloats = taps * g.outC() * cp;
         int workers = Workers.count(batch);
         float[][] sums = SUMS.zeroed(workers, sumFloats);
-        Workers.range(workers, t -> worker(x, dy, batch, g, t, workers, cp, sums[t]));
+        Layout layout = new Layout(xBlocked, dyBlocked, g.outH() * g.outW());
+        Workers.range(workers, t -> worker(x, dy, layout, batch, g, t, workers, cp, sums[t]));
         for (int t = 1; t < workers; t++) {
             for (int i = 0; i < sumFloats; i++) sums[0][i] += sums[t][i];
         }
@@ -63,8 +73,20 @@ public final class ChannelsLastWeightGradient {
         }
     }
 
+    /** Whether x and dy are blocked, and dy's steps between channels and pixels. */
+    private record Layout(boolean xBlocked, boolean dyBlocked, int channelStep, int pixelStep) {
+        Layout(boolean xBlocked, boolean dyBlocked, int hw) {
+            this(xBlocked, dyBlocked, dyBlocked ? 1 : hw, dyBlocked ? Nchwc.BLOCK : 1);
+        }
+
+        /** Where output channel o's first pixel is in a sample of dy. */
+        int channel(int o, int hw) {
+            return dyBlocked ? o / Nchwc.BLOCK * hw * Nchwc.BLOCK + o % Nchwc.BLOCK : o * hw;
+        }
+    }
+
     /** Worker t's samples (t, t + workers, ...) into {@code sum}, [tap][outC][cp]. */
-    private static void worker(float[] x, float[] dy, int batch, ConvGeometry g, int t, int workers, int cp, float[] sum) {
+    private static void worker(float[] x, float[] dy, Layout layout, int batch, ConvGeometry g, int t, int workers, int cp, float[] sum) {
         int hp = g.inH() + g.padTop() + g.padBottom();
         int wp = g.inW() + g.padLeft() + g.padRight();
         int sampleFloats = hp * wp * cp;
@@ -83,12 +105,13 @@ public final class ChannelsLastWeightGradient {
             int count = Math.min(chunk, mine - first);
             for (int s = 0; s < count; s++) {
                 int n = t + (first + s) * workers;
-                toChannelsLast(x, n * inSize, g, xs, s * sampleFloats, wp, cp);
+                if (layout.xBlocked()) blockedToChannelsLast(x, n * inSize, g, xs, s * sampleFloats, wp, cp);
+                else toChannelsLast(x, n * inSize, g, xs, s * sampleFloats, wp, cp);
                 dyAt[s] = n * outSize;
             }
             for (int ky = 0; ky < g.kernelH(); ky++) {
                 if (slides(g)) {
-                    tapRow(dy, dyAt, count, g, ky, xs, sampleFloats, wp, cp, sum);
+                    tapRow(dy, layout, dyAt, count, g, ky, xs, sampleFloats, wp, cp, sum);
                     continue;
                 }
                 for (int kx = 0; kx < g.kernelW(); kx++) {
@@ -96,19 +119,20 @@ public final class ChannelsLastWeightGradient {
                     int xTap = (ky * g.dilationH() * wp + kx * g.dilationW()) * cp;
                     for (int o = 0; o < g.outC(); o += ROWS) {
                         int rows = Math.min(ROWS, g.outC() - o);
-                        int dOff = o * hw;
+                        int dOff = layout.channel(o, hw);
+                        int cs = layout.channelStep(), ps = layout.pixelStep();
                         if (rows < ROWS) {
-                            remainder(rows, dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xTap, vectors, sum, (tap * g.outC() + o) * cp, cp);
+                            remainder(rows, dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, colStep, xTap, vectors, sum, (tap * g.outC() + o) * cp, cp);
                             continue;
                         }
                         for (int v = 0; v < vectors; v += MOST_VECTORS) {
                             int at = (tap * g.outC() + o) * cp + v * L;
                             int xOff = xTap + v * L;
                             switch (Math.min(MOST_VECTORS, vectors - v)) {
-                                case 1 -> ChannelsLastBlocks.rows4x1(dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
-                                case 2 -> ChannelsLastBlocks.rows4x2(dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
-                                case 3 -> ChannelsLastBlocks.rows4x3(dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
-                                default -> ChannelsLastBlocks.rows4x4(dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                case 1 -> ChannelsLastBlocks.rows4x1(dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                case 2 -> ChannelsLastBlocks.rows4x2(dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                case 3 -> ChannelsLastBlocks.rows4x3(dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
+                                default -> ChannelsLastBlocks.rows4x4(dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, colStep, xOff, sum, at, cp);
                             }
                         }
                     }
@@ -131,7 +155,7 @@ public final class ChannelsLastWeightGradient {
      * by 1 channel vector by the 3 taps (12 sums; 24, with 2 vectors or 8 channels, spilled and
      * ran at half the speed); output channels past the last block tap by tap.
      */
-    private static void tapRow(float[] dy, int[] dyAt, int count, ConvGeometry g, int ky, float[] xs, int sampleFloats, int wp, int cp, float[] sum) {
+    private static void tapRow(float[] dy, Layout layout, int[] dyAt, int count, ConvGeometry g, int ky, float[] xs, int sampleFloats, int wp, int cp, float[] sum) {
         int hw = g.outH() * g.outW();
         int rowStep = g.strideH() * wp * cp;
         int tapStride = g.outC() * cp;
@@ -140,14 +164,15 @@ public final class ChannelsLastWeightGradient {
         int first = ky * 3 * tapStride;
         for (int o = 0; o < g.outC(); o += ROWS) {
             int rows = Math.min(ROWS, g.outC() - o);
-            int dOff = o * hw;
+            int dOff = layout.channel(o, hw);
+            int cs = layout.channelStep(), ps = layout.pixelStep();
             for (int v = 0; v < vectors; v++) {
                 if (rows == ROWS) {
-                    ChannelsLastBlocks.rows4x1Taps3(dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, xRow + v * L, sum, first + o * cp + v * L, tapStride, cp);
+                    ChannelsLastBlocks.rows4x1Taps3(dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, xRow + v * L, sum, first + o * cp + v * L, tapStride, cp);
                     continue;
                 }
                 for (int kx = 0; kx < 3; kx++) {
-                    remainder(rows, dy, dyAt, dOff, count, g.outH(), g.outW(), hw, xs, sampleFloats, rowStep, cp, xRow + kx * cp + v * L, 1, sum,
+                    remainder(rows, dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, cp, xRow + kx * cp + v * L, 1, sum,
                             first + kx * tapStride + o * cp + v * L, cp);
                 }
             }
@@ -173,17 +198,30 @@ public final class ChannelsLastWeightGradient {
         }
     }
 
+    /** One sample's NCHWc blocks into the interior of a zero-bordered [Hp][Wp][cp] copy, a block's vector per pixel. */
+    private static void blockedToChannelsLast(float[] x, int from, ConvGeometry g, float[] xs, int to, int wp, int cp) {
+        int b = Nchwc.BLOCK;
+        int plane = g.inH() * g.inW();
+        for (int c = 0; c < g.inC(); c += b) {
+            int src = from + c * plane;
+            for (int y = 0; y < g.inH(); y++) {
+                int dst = to + ((y + g.padTop()) * wp + g.padLeft()) * cp + c;
+                for (int xx = 0; xx < g.inW(); xx++) FloatVector.fromArray(Nchwc.SPECIES, x, src + (y * g.inW() + xx) * b).intoArray(xs, dst + xx * cp);
+            }
+        }
+    }
+
     /** The last output channels, fewer than a register block's rows: one row and one vector at a time. */
-    private static void remainder(int rows, float[] dy, int[] dyAt, int dOff, int count, int outH, int outW, int hw, float[] xs, int sampleFloats,
+    private static void remainder(int rows, float[] dy, int[] dyAt, int dOff, int count, int outH, int outW, int channelStep, int pixelStep, float[] xs, int sampleFloats,
                                   int rowStep, int colStep, int xTap, int vectors, float[] acc, int at, int cp) {
         for (int r = 0; r < rows; r++) {
             for (int v = 0; v < vectors; v++) {
                 FloatVector c = FloatVector.fromArray(S, acc, at + r * cp + v * L);
                 for (int s = 0; s < count; s++) {
                     for (int oy = 0; oy < outH; oy++) {
-                        int d = dyAt[s] + dOff + r * hw + oy * outW;
+                        int d = dyAt[s] + dOff + r * channelStep + oy * outW * pixelStep;
                         int xi = s * sampleFloats + xTap + v * L + oy * rowStep;
-                        for (int ox = 0; ox < outW; ox++, d++, xi += colStep) {
+                        for (int ox = 0; ox < outW; ox++, d += pixelStep, xi += colStep) {
                             c = FloatVector.fromArray(S, xs, xi).fma(FloatVector.broadcast(S, dy[d]), c);
                         }
                     }

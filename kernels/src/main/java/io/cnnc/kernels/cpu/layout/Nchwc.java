@@ -65,12 +65,17 @@ public final class Nchwc {
 
     /** {@code batch} samples of NCHW from {@code x[from]} to NCHWc at the start of {@code y}. */
     public static void toBlocked(float[] x, int from, float[] y, int batch, int channels, int spatial, Parallel parallel) {
-        check(channels);
-        parallel.forRange(batch * (channels / BLOCK), block -> blockOf(x, from, y, block, spatial));
+        toBlocked(x, from, y, 0, batch, channels, spatial, parallel);
     }
 
-    private static void blockOf(float[] x, int from, float[] y, int block, int spatial) {
-        int dst = block * BLOCK * spatial;
+    /** {@code batch} samples of NCHW from {@code x[from]} to NCHWc at {@code y[to]}. */
+    public static void toBlocked(float[] x, int from, float[] y, int to, int batch, int channels, int spatial, Parallel parallel) {
+        check(channels);
+        parallel.forRange(batch * (channels / BLOCK), block -> blockOf(x, from, y, to, block, spatial));
+    }
+
+    private static void blockOf(float[] x, int from, float[] y, int to, int block, int spatial) {
+        int dst = to + block * BLOCK * spatial;
         // In tiles of pixels, so the strided writes per pixel stay within 4 KiB of L1:
         // a whole plane at a time, each channel's pass wrote every cache line of the
         // block again.
@@ -122,14 +127,19 @@ public final class Nchwc {
 
     /** {@code batch} samples of NCHWc from the start of {@code x} to NCHW at {@code y[to]}. */
     public static void toPlanar(float[] x, float[] y, int to, int batch, int channels, int spatial, Parallel parallel) {
-        check(channels);
-        parallel.forRange(batch * (channels / BLOCK), block -> planeOf(x, y, to, block, spatial));
+        toPlanar(x, 0, y, to, batch, channels, spatial, parallel);
     }
 
-    private static void planeOf(float[] x, float[] y, int to, int block, int spatial) {
+    /** {@code batch} samples of NCHWc from {@code x[from]} to NCHW at {@code y[to]}. */
+    public static void toPlanar(float[] x, int from, float[] y, int to, int batch, int channels, int spatial, Parallel parallel) {
+        check(channels);
+        parallel.forRange(batch * (channels / BLOCK), block -> planeOf(x, from, y, to, block, spatial));
+    }
+
+    private static void planeOf(float[] x, int from, float[] y, int to, int block, int spatial) {
         // The block's pixel-major run and its planes start at the same offset.
-        int at = block * BLOCK * spatial;
-        int out = to + at;
+        int at = from + block * BLOCK * spatial;
+        int out = to + block * BLOCK * spatial;
         int full = 0;
         if (TRANSPOSE) for (; full + BLOCK <= spatial; full += BLOCK) transpose(x, at + full * BLOCK, BLOCK, y, out + full, spatial);
         for (int i0 = full; i0 < spatial; i0 += TILE) {

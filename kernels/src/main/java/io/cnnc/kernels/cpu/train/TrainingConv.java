@@ -5,6 +5,8 @@ import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.backward.ConvOutputGradient;
 import io.cnnc.kernels.cpu.Im2colConv;
 import io.cnnc.kernels.cpu.Parallel;
+import io.cnnc.kernels.cpu.Workers;
+import io.cnnc.kernels.cpu.conv.ChannelsLastWeightGradient;
 import io.cnnc.kernels.cpu.conv.ConvKernel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.ConvStrategy;
@@ -29,6 +31,15 @@ public final class TrainingConv implements ConvRunner {
     /** A convolution's strategy (by {@link ConvStrategies} name) and the threads the batch is split over. */
     public record Run(String strategy, int threads) {}
 
+    /**
+     * Whether the step keeps the layer's input and its output (and their gradients) NCHWc
+     * ({@link Nchwc}) rather than NCHW. A kernel whose own layout differs reads and writes
+     * through reorders; one that matches runs on the tensors in place.
+     */
+    public record Layouts(boolean input, boolean output) {
+        public static final Layouts PLANAR = new Layouts(false, false);
+    }
+
     private final Run forward;
     /** The data gradient as one stride-1 convolution, or null. */
     private final Run data;
@@ -44,6 +55,13 @@ public final class TrainingConv implements ConvRunner {
     private Kernels[] phaseKernels = new Kernels[0];
     /** Shared by a trainer's runners, which run one at a time: per runner they came to 300 MB for ResNet-20 at batch 128. */
     private final Slices slices;
+    private final Layouts layouts;
+
+    /** As below, with NCHW tensors. */
+    public TrainingConv(Run forward, Run data, ConvGeometry dataGeometry, WeightGradientForm weight, List<PhaseDataGradient.Phase> phases,
+                        List<Run> phaseRuns, boolean depthwiseData, Slices slices) {
+        this(forward, data, dataGeometry, weight, phases, phaseRuns, depthwiseData, slices, Layouts.PLANAR);
+    }
 
     /**
      * {@code data} and {@code dataGeometry} where the data gradient is a stride-1 convolution,
@@ -51,7 +69,8 @@ public final class TrainingConv implements ConvRunner {
      * im2col-col2im or is not needed; {@code depthwiseData} for a strided depthwise layer's.
      */
     public TrainingConv(Run forward, Run data, ConvGeometry dataGeometry, WeightGradientForm weight, List<PhaseDataGradient.Phase> phases,
-                        List<Run> phaseRuns, boolean depthwiseData, Slices slices) {
+                        List<Run> phaseRuns, boolean depthwiseData, Slices slices, Layouts layouts) {
+        this.layouts = layouts;
         this.depthwiseData = depthwiseData;
         this.forward = forward;
         this.data = data;
@@ -69,7 +88,8 @@ public final class TrainingConv implements ConvRunner {
     @Override
     public void forward(ConvGeometry g, float[] x, float[] weight, float[] bias, float[] y, int batch, boolean relu) {
         long start = System.nanoTime();
-        run(forward, g, weight, Epilogue.of(bias, false, relu ? ActivationKind.RELU : null, 0), x, y, batch, slices, forwardKernels);
+        run(forward, g, weight, Epilogue.of(bias, false, relu ? ActivationKind.RELU : null, 0), x, layouts.input(), y, layouts.output(), batch,
+                slices, forwardKernels);
         forwardNanos += System.nanoTime() - start;
     }
 
@@ -84,16 +104,34 @@ public final class TrainingConv implements ConvRunner {
         boolean asConvolution = dx != null && data != null;
         boolean byPhases = dx != null && phases != null;
         boolean depthwise = dx != null && depthwiseData;
-        ConvOutputGradient.maskAndSumBias(dy, reluOutput, db, batch, g.outC(), g.outH() * g.outW());
-        if (dw != null) weightForm.accumulate(x, dy, batch, g, dw);
+        int inSpatial = g.inH() * g.inW();
+        int outSpatial = g.outH() * g.outW();
+        ConvOutputGradient.maskAndSumBias(dy, reluOutput, db, batch, g.outC(), outSpatial, layouts.output());
         boolean ownPath = asConvolution || byPhases || depthwise;
-        if (dx != null && !ownPath) Im2colConv.backward(x, dy, batch, g, weight, dx, null, null);
+        // The paths on NCHW only read planar copies of blocked tensors, and write dx through one.
+        boolean planarWeights = dw != null && weightForm != WeightGradientForm.CHANNELS_LAST;
+        boolean planarX = planarWeights || dx != null && !ownPath;
+        float[] xs = x;
+        float[] planarDy = dy;
+        if (planarX && layouts.input()) xs = slices.planar(0, x, batch, g.inC(), inSpatial);
+        if ((planarWeights || dx != null && !asConvolution) && layouts.output()) planarDy = slices.planar(1, dy, batch, g.outC(), outSpatial);
+        if (dw != null) {
+            if (weightForm == WeightGradientForm.CHANNELS_LAST) {
+                ChannelsLastWeightGradient.accumulate(x, layouts.input(), dy, layouts.output(), batch, g, dw);
+            } else {
+                weightForm.accumulate(xs, planarDy, batch, g, dw);
+            }
+        }
+        float[] planarDx = dx != null && !asConvolution && layouts.input() ? slices.planarOut(batch * g.inC() * inSpatial) : dx;
+        if (dx != null && !ownPath) Im2colConv.backward(xs, planarDy, batch, g, weight, planarDx, null, null);
         long start = System.nanoTime();
         if (asConvolution) {
-            run(data, dataGeometry, DataGradientConv.filter(g, weight), Epilogue.none(), dy, dx, batch, slices, dataKernels);
+            run(data, dataGeometry, DataGradientConv.filter(g, weight), Epilogue.none(), dy, layouts.output(), dx, layouts.input(), batch, slices,
+                    dataKernels);
         }
-        if (byPhases) phases(g, dy, weight, dx, batch);
-        if (depthwise) DepthwiseDataGradient.compute(dy, weight, batch, g, dx);
+        if (byPhases) phases(g, planarDy, weight, planarDx, batch);
+        if (depthwise) DepthwiseDataGradient.compute(planarDy, weight, batch, g, planarDx);
+        if (planarDx != dx) Nchwc.toBlocked(planarDx, 0, dx, 0, batch, g.inC(), inSpatial, Workers.team());
         dataNanos += System.nanoTime() - start;
     }
 
@@ -108,54 +146,67 @@ public final class TrainingConv implements ConvRunner {
             float[] out = null;
             if (p.geometry() != null) {
                 out = slices.phase(batch * g.inC() * p.outH() * p.outW());
-                run(phaseRuns.get(i), p.geometry(), PhaseDataGradient.filter(g, p, weight), Epilogue.none(), dy, out, batch, slices,
-                        phaseKernels[i]);
+                run(phaseRuns.get(i), p.geometry(), PhaseDataGradient.filter(g, p, weight), Epilogue.none(), dy, false, out, false, batch,
+                        slices, phaseKernels[i]);
             }
             PhaseDataGradient.scatter(g, p, out, dx, batch);
         }
     }
 
     /**
-     * {@code out = conv(in)} for {@code batch} samples, in contiguous slices of the batch, one per
-     * thread. A planar kernel runs its slice in place where it can ({@link ConvKernel#forwardSamples}),
-     * else the first slice in place and the others through copies; a blocked one (NCHW16c) reads and
-     * writes every slice through blocked copies, the reorders taking the place of the copies. The
-     * copies' arrays are kept from call to call: at megabytes each, new ones were G1 humongous
-     * allocations, and the collection cycles they set off took a core from the kernels in some runs.
+     * {@code out = conv(in)} for {@code batch} samples, {@code in} and {@code out} NCHWc where
+     * {@code inBlocked} and {@code outBlocked}. A blocked kernel on tensors in its own layout runs
+     * once over the whole batch on the run's threads, sharing out samples and channel groups.
+     * Otherwise the batch goes in contiguous slices, one per thread, each on a kernel of its own on
+     * one thread: a planar kernel runs its slice in place where it can
+     * ({@link ConvKernel#forwardSamples}), else the first slice in place and the others through
+     * copies; where the tensor's layout and the kernel's differ, reorders take the place of the
+     * copies. The copies' arrays are kept from call to call: at megabytes each, new ones were G1
+     * humongous allocations, and the collection cycles they set off took a core from the kernels
+     * in some runs.
      */
-    private static void run(Run run, ConvGeometry g, float[] weight, Epilogue epilogue, float[] in, float[] out, int batch, Slices slices,
-                            Kernels kept) {
-        int parts = Math.min(run.threads(), batch);
+    private static void run(Run run, ConvGeometry g, float[] weight, Epilogue epilogue, float[] in, boolean inBlocked, float[] out,
+                            boolean outBlocked, int batch, Slices slices, Kernels kept) {
         ConvStrategy strategy = ConvStrategies.byName(run.strategy());
+        boolean kernelIn = strategy.blocked() && Nchwc.blocks(g.inC());
+        boolean kernelOut = strategy.blocked();
+        if (strategy.blocked() && kernelIn == inBlocked && outBlocked) {
+            ConvKernel whole = kept.whole(epilogue);
+            if (whole == null || !whole.replaceWeights(weight)) whole = kept.keep(strategy.prepare(g, weight, epilogue, Parallel.of(run.threads())), epilogue);
+            whole.forward(in, null, out, batch);
+            return;
+        }
+        int parts = Math.min(run.threads(), batch);
         ConvKernel[] kernels = kept.fit(parts, epilogue);
         // From the geometry, not the arrays: a caller's input may be longer than its batch (the last, partial one).
         int inSpatial = g.inH() * g.inW();
         int outSpatial = g.outH() * g.outW();
         int inSize = g.inC() * inSpatial;
         int outSize = g.outC() * outSpatial;
-        boolean blockedIn = strategy.blocked() && Nchwc.blocks(g.inC());
+        boolean planar = !strategy.blocked() && !inBlocked && !outBlocked;
         slices.fit(parts, (batch + parts - 1) / parts * inSize, (batch + parts - 1) / parts * outSize);
         Parallel.of(parts).forRange(parts, p -> {
             if (kernels[p] == null || !kernels[p].replaceWeights(weight)) kernels[p] = strategy.prepare(g, weight, epilogue, Parallel.serial());
             int from = batch * p / parts;
             int n = batch * (p + 1) / parts - from;
-            float[] slice = slices.in[p];
-            float[] result = slices.out[p];
-            if (strategy.blocked()) {
-                if (blockedIn) Nchwc.toBlocked(in, from * inSize, slice, n, g.inC(), inSpatial, Parallel.serial());
-                else System.arraycopy(in, from * inSize, slice, 0, n * inSize);
-                kernels[p].forward(slice, null, result, n);
-                Nchwc.toPlanar(result, out, from * outSize, n, g.outC(), outSpatial, Parallel.serial());
-            } else if (kernels[p].forwardSamples(in, null, out, from, n)) {
-                return;
-            } else if (from == 0) {
-                kernels[p].forward(in, null, out, n);
-            } else {
-                System.arraycopy(in, from * inSize, slice, 0, n * inSize);
-                kernels[p].forward(slice, null, result, n);
-                System.arraycopy(result, 0, out, from * outSize, n * outSize);
+            if (planar && kernels[p].forwardSamples(in, null, out, from, n)) return;
+            float[] source = in;
+            if (from != 0 || kernelIn != inBlocked) {
+                source = slices.in[p];
+                convert(in, from * inSize, inBlocked, source, 0, kernelIn, n, g.inC(), inSpatial);
             }
+            boolean direct = from == 0 && kernelOut == outBlocked;
+            float[] result = direct ? out : slices.out[p];
+            kernels[p].forward(source, null, result, n);
+            if (!direct) convert(result, 0, kernelOut, out, from * outSize, outBlocked, n, g.outC(), outSpatial);
         });
+    }
+
+    /** {@code n} samples from {@code a[from]} to {@code b[to]}, reordered where one is blocked and the other not, on this thread. */
+    private static void convert(float[] a, int from, boolean aBlocked, float[] b, int to, boolean bBlocked, int n, int channels, int spatial) {
+        if (aBlocked == bBlocked) System.arraycopy(a, from, b, to, n * channels * spatial);
+        else if (bBlocked) Nchwc.toBlocked(a, from, b, to, n, channels, spatial, Parallel.serial());
+        else Nchwc.toPlanar(a, from, b, to, n, channels, spatial, Parallel.serial());
     }
 
     /**
@@ -166,6 +217,21 @@ public final class TrainingConv implements ConvRunner {
     private static final class Kernels {
         private ConvKernel[] kernels = new ConvKernel[0];
         private Epilogue epilogue;
+        /** The kernel over the whole batch on every thread, for a blocked kernel on blocked tensors. */
+        private ConvKernel whole;
+        private Epilogue wholeEpilogue;
+
+        /** The kept whole-batch kernel, or null where there is none for {@code wanted}. */
+        ConvKernel whole(Epilogue wanted) {
+            return wanted.equals(wholeEpilogue) ? whole : null;
+        }
+
+        /** Keeps {@code kernel}, prepared with {@code epilogue}, as the whole-batch one. */
+        ConvKernel keep(ConvKernel kernel, Epilogue epilogue) {
+            whole = kernel;
+            wholeEpilogue = epilogue;
+            return kernel;
+        }
 
         /** The kept kernels for {@code parts} threads; none where the epilogue changed (another bias array). */
         ConvKernel[] fit(int parts, Epilogue wanted) {
@@ -180,6 +246,23 @@ public final class TrainingConv implements ConvRunner {
         float[][] in = new float[0][];
         float[][] out = new float[0][];
         private float[] phase = new float[0];
+        /** NCHW copies of blocked tensors for the paths that read NCHW only: x and dy, and dx before it is blocked. */
+        private final float[][] planar = {new float[0], new float[0]};
+        private float[] planarOut = new float[0];
+
+        /** NCHW copy {@code k} (0: x, 1: dy) of the blocked {@code a}. */
+        float[] planar(int k, float[] a, int batch, int channels, int spatial) {
+            int floats = batch * channels * spatial;
+            if (planar[k].length < floats) planar[k] = new float[floats];
+            Nchwc.toPlanar(a, 0, planar[k], 0, batch, channels, spatial, Workers.team());
+            return planar[k];
+        }
+
+        /** An array of at least {@code floats} for an NCHW dx that is blocked once written. */
+        float[] planarOut(int floats) {
+            if (planarOut.length < floats) planarOut = new float[floats];
+            return planarOut;
+        }
 
         /** An array of at least {@code floats} for one phase's output, read before the next phase runs. */
         float[] phase(int floats) {
