@@ -10,12 +10,14 @@ import com.squareup.javapoet.TypeSpec;
 import io.cnnc.compiler.ir.Graph;
 import io.cnnc.compiler.ir.Node;
 import io.cnnc.compiler.ir.Value;
+import io.cnnc.compiler.ops.BlockedTraining;
 import io.cnnc.compiler.ops.CpuCode;
 import io.cnnc.compiler.ops.TrainingCode;
 import io.cnnc.compiler.schedule.Choice;
 import io.cnnc.compiler.train.TrainingConvStrategies.Directions;
 import io.cnnc.compiler.train.TrainingMemoryPlan;
 import io.cnnc.compiler.train.TrainingPlan;
+import io.cnnc.compiler.train.TrainingLayouts;
 import io.cnnc.compiler.train.UpdateRule;
 import io.cnnc.kernels.cpu.FastElementwise;
 import io.cnnc.kernels.cpu.Parallel;
@@ -45,6 +47,7 @@ public final class TrainingSourceGenerator {
     private final TrainingPlan plan;
     private final TrainingMemoryPlan memory;
     private final Map<Node, Directions> convs;
+    private final TrainingLayouts layouts;
     private final int batch;
     private final Graph graph;
     private final TypeSpec.Builder type;
@@ -58,9 +61,19 @@ public final class TrainingSourceGenerator {
     private int scratches;
     private int gradientFields;
 
-    /** {@code convs}: the strategies per conv node; a conv without an entry runs on im2col and GEMM. */
+    /** As below, with the layouts {@link TrainingLayouts#choose} gives for {@code convs}. */
     public TrainingSourceGenerator(TrainingPlan plan, TrainingMemoryPlan memory, Map<Node, Directions> convs, int batch, String className) {
+        this(plan, memory, convs, TrainingLayouts.choose(plan, convs), batch, className);
+    }
+
+    /**
+     * {@code convs}: the strategies per conv node; a conv without an entry runs on im2col and
+     * GEMM. {@code layouts}: which tensors the step keeps NCHWc.
+     */
+    public TrainingSourceGenerator(TrainingPlan plan, TrainingMemoryPlan memory, Map<Node, Directions> convs, TrainingLayouts layouts, int batch,
+                                   String className) {
         this.plan = plan;
+        this.layouts = layouts;
         this.memory = memory;
         this.convs = convs;
         this.batch = batch;
@@ -366,8 +379,13 @@ public final class TrainingSourceGenerator {
             }
 
             @Override
+            public boolean blocked() {
+                return n.sourceOp().blockedTraining() != BlockedTraining.NONE && layouts.blockedInput(n);
+            }
+
+            @Override
             public String conv() {
-                return g.field("conv" + i, ConvRunner.class, "$L", convRunner(convs.get(n)));
+                return g.field("conv" + i, ConvRunner.class, "$L", convRunner(convs.get(n), layouts.conv(n)));
             }
 
             @Override
@@ -429,7 +447,7 @@ public final class TrainingSourceGenerator {
     }
 
     /** The runner for a conv's chosen strategies, as a constructor expression; im2col and GEMM where none were chosen. */
-    private static CodeBlock convRunner(Directions d) {
+    private static CodeBlock convRunner(Directions d, TrainingConv.Layouts layouts) {
         if (d == null) return CodeBlock.of("$T.IM2COL", ConvRunner.class);
         ClassName run = ClassName.get(TrainingConv.Run.class);
         CodeBlock phases = CodeBlock.of("null");
@@ -441,9 +459,10 @@ public final class TrainingSourceGenerator {
             for (int k = 0; k < list.size(); k++) runs.add(k == 0 ? "$L" : ", $L", run(run, list.get(k)));
             phaseRuns = CodeBlock.of("$T.asList($L)", java.util.Arrays.class, runs.build());
         }
-        return CodeBlock.of("new $T($L, $L, $L, $T.$L, $L, $L, $L, slices)", TrainingConv.class, run(run, Directions.run(d.forward())),
+        return CodeBlock.of("new $T($L, $L, $L, $T.$L, $L, $L, $L, slices, new $T($L, $L))", TrainingConv.class, run(run, Directions.run(d.forward())),
                 run(run, Directions.run(d.data())), d.dataGeometry() == null ? "null" : RecordLiteral.of(d.dataGeometry()),
-                d.weight().getClass(), d.weight().name(), phases, phaseRuns, d.depthwiseData());
+                d.weight().getClass(), d.weight().name(), phases, phaseRuns, d.depthwiseData(), TrainingConv.Layouts.class, layouts.input(),
+                layouts.output());
     }
 
     private static CodeBlock run(ClassName run, TrainingConv.Run r) {

@@ -64,6 +64,11 @@ public record ActivationOp(ActivationKind kind, double alpha) implements CommonO
     }
 
     @Override
+    public BlockedTraining blockedTraining() {
+        return BlockedTraining.SAME;
+    }
+
+    @Override
     public CodeBlock backward(TrainingCode c) {
         if (c.dx().equals("null")) return CodeBlock.of("");
         return CodeBlock.of("$T.backward($L, $L, $L, $L, $L)", Activations.class, RecordLiteral.value(kind), Double.toString(alpha), c.x(), c.dy(),

@@ -69,6 +69,11 @@ public record AddOp() implements CommonOp, GpuTrainable {
     }
 
     @Override
+    public BlockedTraining blockedTraining() {
+        return BlockedTraining.SAME;
+    }
+
+    @Override
     public CodeBlock backward(TrainingCode c) {
         return CodeBlock.of("$T.passThrough($L, $L, new float[][] {$L, $L})", Activations.class, c.reluOutput(), c.dy(), c.dx(0), c.dx(1));
     }

@@ -10,6 +10,7 @@ import io.cnnc.kernels.ActivationKind;
 import io.cnnc.kernels.OnnxGraph.Attribute;
 import io.cnnc.kernels.OnnxModel.TensorData;
 import io.cnnc.kernels.backward.BatchNormTraining;
+import io.cnnc.kernels.backward.BlockedBatchNorm;
 import io.cnnc.kernels.cpu.Activations;
 import io.cnnc.kernels.cpu.FastChannelAffine;
 import io.cnnc.kernels.gpu.Launch;
@@ -68,38 +69,58 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
         step.save().accept(new float[][] {mean, invStd, meanLow, scale});
     }
 
-    /** Batch statistics into four saved fields while training; the running statistics while evaluating or frozen. */
+    /**
+     * Batch statistics into four saved fields while training; the running statistics while
+     * evaluating or frozen. On NCHWc tensors the blocked kernels, which keep the same fields.
+     */
     @Override
     public CodeBlock trainingForward(TrainingCode c) {
         Shape s = c.in();
+        Class<?> kernel = training(c);
         CodeBlock.Builder b = CodeBlock.builder();
         if (!c.frozen()) {
             b.beginControlFlow("if ($L)", c.training())
-                    .addStatement("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L, new $T($L, $L, $L, $L), $L, $L)", BatchNormTraining.class,
+                    .addStatement("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L, new $T($L, $L, $L, $L), $L, $L)", kernel,
                             c.x(), s.c(), c.spatial(), c.param("weight"), c.param("bias"), c.param("running_mean"), c.param("running_var"),
                             Double.toString(eps), Double.toString(momentum), c.y(), BatchNormTraining.Saved.class, c.saved(0, s.c()),
                             c.saved(1, s.c()), c.saved(2, s.c()), c.saved(3, s.c()), c.relu(), RecordLiteral.value(c.reluCeiling()))
                     .nextControlFlow("else");
         }
-        b.addStatement("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormReference.class, c.x(), s.c(), c.spatial(),
-                c.param("weight"), c.param("bias"), c.param("running_mean"), c.param("running_var"), Double.toString(eps), c.y());
-        if (c.relu()) b.addStatement("$T.forward($L, 0, $L, $L)", Activations.class, RecordLiteral.value(folded(c.reluCeiling())), c.y(), c.y());
+        if (c.blocked()) {
+            b.addStatement("$T.evaluate($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", BlockedBatchNorm.class, c.x(), s.c(), c.spatial(),
+                    c.param("weight"), c.param("bias"), c.param("running_mean"), c.param("running_var"), Double.toString(eps), c.y(), c.relu(),
+                    RecordLiteral.value(c.reluCeiling()));
+        } else {
+            b.addStatement("$T.forward($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormReference.class, c.x(), s.c(), c.spatial(),
+                    c.param("weight"), c.param("bias"), c.param("running_mean"), c.param("running_var"), Double.toString(eps), c.y());
+            if (c.relu()) b.addStatement("$T.forward($L, 0, $L, $L)", Activations.class, RecordLiteral.value(folded(c.reluCeiling())), c.y(), c.y());
+        }
         if (!c.frozen()) b.endControlFlow();
         return b.build();
+    }
+
+    /** The training kernels for the node's layout: the same signatures on NCHW and NCHWc. */
+    private static Class<?> training(TrainingCode c) {
+        return c.blocked() ? BlockedBatchNorm.class : BatchNormTraining.class;
     }
 
     @Override
     public CodeBlock recomputeOutput(TrainingCode c) {
         Shape s = c.in();
-        return CodeBlock.of("$T.recompute($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormTraining.class, c.x(), s.c(), c.spatial(),
+        return CodeBlock.of("$T.recompute($L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L)", training(c), c.x(), s.c(), c.spatial(),
                 c.saved(0, s.c()), c.saved(2, s.c()), c.saved(3, s.c()), c.param("bias"), c.y(), c.relu(), RecordLiteral.value(c.reluCeiling()));
+    }
+
+    @Override
+    public BlockedTraining blockedTraining() {
+        return BlockedTraining.SAME;
     }
 
     @Override
     public CodeBlock backward(TrainingCode c) {
         Shape s = c.in();
         if (!c.frozen()) {
-            return CodeBlock.of("$T.backward($L, $L, $L, $L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormTraining.class, c.x(), c.dy(),
+            return CodeBlock.of("$T.backward($L, $L, $L, $L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L)", training(c), c.x(), c.dy(),
                     c.reluOutput(), RecordLiteral.value(c.reluCeiling()), s.c(), c.spatial(), c.param("weight"), c.saved(0, s.c()), c.saved(1, s.c()), c.dx(), c.grad("weight"),
                     c.grad("bias"));
         }
@@ -109,7 +130,7 @@ public record BatchNormOp(double eps, double momentum) implements CommonOp, GpuT
             dy = c.scratch(Math.toIntExact(c.batch() * s.size()));
             b.addStatement("$T.backward($L, 0, $L, $L, $L)", Activations.class, RecordLiteral.value(folded(c.reluCeiling())), c.reluOutput(), c.dy(), dy);
         }
-        return b.addStatement("$T.backwardFrozen($L, $L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L)", BatchNormTraining.class, c.x(), dy, s.c(),
+        return b.addStatement("$T.backwardFrozen($L, $L, BATCH, $L, $L, $L, $L, $L, $L, $L, $L, $L)", training(c), c.x(), dy, s.c(),
                 c.spatial(), c.param("weight"), c.param("running_mean"), c.param("running_var"), Double.toString(eps), c.dx(), c.grad("weight"),
                 c.grad("bias")).build();
     }

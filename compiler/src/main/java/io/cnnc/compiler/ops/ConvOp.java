@@ -90,6 +90,11 @@ public record ConvOp(String type, int outChannels, int kernelH, int kernelW, int
     }
 
     @Override
+    public BlockedTraining blockedTraining() {
+        return BlockedTraining.ANY;
+    }
+
+    @Override
     public CodeBlock backward(TrainingCode c) {
         return CodeBlock.of("$L.backward($L, $L, $L, $L, $L, $L, $L, BATCH, $L)", c.conv(), RecordLiteral.of(geometry(c.in())), c.x(), c.dy(),
                 c.param("weight"), c.dx(), c.grad("weight"), bias ? c.grad("bias") : "null", c.reluOutput());

@@ -51,12 +51,24 @@ public record GlobalPoolOp(PoolOp.Kind kind) implements BlockableOp, GpuTrainabl
     }
 
     @Override
+    public BlockedTraining blockedTraining() {
+        return BlockedTraining.READS;
+    }
+
+    /** On an NCHWc input the blocked kernel, whose [N, C] output is NCHW too. */
+    @Override
+    public CodeBlock trainingForward(TrainingCode c) {
+        return c.blocked() ? cpuBlocked(c.inference()) : cpu(c.inference());
+    }
+
+    @Override
     public CodeBlock backward(TrainingCode c) {
         if (c.dx().equals("null")) return CodeBlock.of("");
+        String blocked = c.blocked() ? "Blocked" : "";
         if (kind == PoolOp.Kind.MAX) {
-            return CodeBlock.of("$T.globalMax($L, $L, BATCH, $L, $L, $L)", PoolBackward.class, c.x(), c.dy(), c.in().c(), c.spatial(), c.dx());
+            return CodeBlock.of("$T.globalMax$L($L, $L, BATCH, $L, $L, $L)", PoolBackward.class, blocked, c.x(), c.dy(), c.in().c(), c.spatial(), c.dx());
         }
-        return CodeBlock.of("$T.globalAverage($L, BATCH, $L, $L, $L)", PoolBackward.class, c.dy(), c.in().c(), c.spatial(), c.dx());
+        return CodeBlock.of("$T.globalAverage$L($L, BATCH, $L, $L, $L)", PoolBackward.class, blocked, c.dy(), c.in().c(), c.spatial(), c.dx());
     }
 
     @Override

@@ -36,6 +36,11 @@ public sealed interface SourceOp extends Op
     /** The gradient rule as code for the generated training step: what {@link #backward(Eval, Gradient)} computes. */
     CodeBlock backward(TrainingCode c);
 
+    /** Which NCHWc tensors the generated training step's bindings take ({@link TrainingCode#blocked()}). */
+    default BlockedTraining blockedTraining() {
+        return BlockedTraining.NONE;
+    }
+
     /**
      * Whether the op trains with the ReLU that follows it folded in (a training-plan fusion):
      * its training forward then writes max(0, output) when {@link TrainingStep#relu} says so, and

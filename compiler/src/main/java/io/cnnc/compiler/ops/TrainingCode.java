@@ -63,6 +63,13 @@ public interface TrainingCode extends NodeContext {
     /** A field of {@code length} floats for a gradient nobody reads, written and dropped at every step. */
     String scratch(int length);
 
+    /**
+     * Whether the node's first input is NCHWc ({@link io.cnnc.kernels.cpu.layout.Nchwc}), as the
+     * step's layout choice decided; for an op that keeps its layout, its output and the
+     * gradients too. False for every op that says {@link BlockedTraining#NONE}.
+     */
+    boolean blocked();
+
     /** A field holding the node's {@link io.cnnc.kernels.cpu.train.ConvRunner}, for a convolution. */
     String conv();
 

@@ -20,7 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
 /**
@@ -28,8 +28,8 @@ import java.util.function.Predicate;
  * forward, and the data gradient where it is a convolution of dy ({@link DataGradientConv});
  * the weight gradient in one of its {@link WeightGradientForm}s; the data gradient of a strided
  * conv as one convolution per phase ({@link PhaseDataGradient}), or im2col, GEMM and col2im
- * where the phases do not apply (dilation). Training keeps NCHW between nodes, so a blocked strategy
- * runs between reorders and is charged for them ({@link #reorders}); Winograd is a candidate, its error in the gradients measured in
+ * where the phases do not apply (dilation). A kernel whose layout differs from its tensors' in the
+ * step ({@link TrainingLayouts}) runs between reorders and is charged for them ({@link #reorders}); Winograd is a candidate, its error in the gradients measured in
  * docs/training.md.
  */
 public final class TrainingConvStrategies {
@@ -88,18 +88,27 @@ public final class TrainingConvStrategies {
 
     /**
      * The choices among the strategies {@code wanted} keeps (e.g. none of the approximate ones,
-     * for {@code --no-winograd}); a layer none of them computes falls back to all.
+     * for {@code --no-winograd}); a layer none of them computes falls back to all. Chosen twice:
+     * first for NCHW tensors throughout, then for the layouts ({@link TrainingLayouts}) those
+     * choices lead to, each kernel charged for the reorders between its layout and its tensors'.
      */
     public static Map<Node, Directions> choose(TrainingPlan plan, Machine machine, int threads, Predicate<String> wanted) {
+        Map<Node, Directions> planar = choose(plan, machine, threads, wanted, TrainingLayouts.planar());
+        return choose(plan, machine, threads, wanted, TrainingLayouts.choose(plan, planar));
+    }
+
+    /** The choices for tensors laid out as {@code layouts} says. */
+    public static Map<Node, Directions> choose(TrainingPlan plan, Machine machine, int threads, Predicate<String> wanted, TrainingLayouts layouts) {
         // One thread: each thread runs its own kernel on a slice of the batch.
-        Function<ConvGeometry, Choice> chooser = g -> new StrategyChooser(machine, 1, name -> wanted.test(name) && allowed(name, g))
-                .charging((s, geometry) -> reorders(s, geometry, machine)).choose(g);
+        BiFunction<ConvGeometry, TrainingConv.Layouts, Choice> chooser = (g, l) -> new StrategyChooser(machine, 1,
+                name -> wanted.test(name) && allowed(name, g)).charging((s, geometry) -> reorders(s, geometry, l, machine)).choose(g);
         Map<Node, Boolean> dataGradient = new LinkedHashMap<>();
         for (TrainingPlan.Backward b : plan.backward()) dataGradient.put(b.node(), b.inputGradient(0));
         Map<Node, Directions> out = new LinkedHashMap<>();
         for (Node n : plan.graph().nodes()) {
             if (!(n.sourceOp() instanceof ConvOp conv)) continue;
             ConvGeometry g = conv.geometry(n.inputShapes().getFirst());
+            TrainingConv.Layouts l = layouts.conv(n);
             boolean needed = dataGradient.getOrDefault(n, false);
             ConvGeometry d = needed && DataGradientConv.applies(g) ? DataGradientConv.geometry(g) : null;
             // A strided depthwise layer's taps go straight into the input's stride phases: by phases, its four convolutions of a
@@ -108,27 +117,33 @@ public final class TrainingConvStrategies {
             List<PhaseDataGradient.Phase> phases = needed && d == null && !depthwise && PhaseDataGradient.applies(g) ? PhaseDataGradient.phases(g) : null;
             List<Choice> phaseChoices = null;
             if (phases != null) {
+                // The phases run on NCHW copies of blocked tensors: their own kernels see NCHW.
                 phaseChoices = new ArrayList<>();
-                for (PhaseDataGradient.Phase p : phases) phaseChoices.add(p.geometry() == null ? null : onAll(chooser.apply(p.geometry()), threads));
+                for (PhaseDataGradient.Phase p : phases) {
+                    phaseChoices.add(p.geometry() == null ? null : onAll(chooser.apply(p.geometry(), TrainingConv.Layouts.PLANAR), threads));
+                }
             }
-            out.put(n, new Directions(g, onAll(chooser.apply(g), threads), needed, d, d == null ? null : onAll(chooser.apply(d), threads),
-                    weightGradient(g), phases, phaseChoices, depthwise));
+            // The data gradient reads dy in the output's layout and writes dx in the input's.
+            Choice data = d == null ? null : onAll(chooser.apply(d, new TrainingConv.Layouts(l.output(), l.input())), threads);
+            out.put(n, new Directions(g, onAll(chooser.apply(g, l), threads), needed, d, data, weightGradient(g), phases, phaseChoices, depthwise));
         }
         return out;
     }
 
     /**
-     * What a blocked kernel costs a training step beyond itself, per sample: its slice of the
-     * input reordered to NCHW16c (or copied, where the channels do not fill blocks) and its
-     * output reordered back, at the machine's reorder figure; training keeps NCHW between nodes.
-     * Keeping blocked tensors between nodes instead was measured and not built: with every one
-     * of these reorders skipped, ResNet-20 trained at most 3% faster (docs/training.md, "Layouts").
+     * What a kernel costs a training step beyond itself, per sample: the elements of its input and
+     * output whose layout in the step differs from the kernel's own, reordered at the machine's
+     * figure. A planar kernel on NCHW tensors, or a blocked one on blocked tensors, costs nothing;
+     * a blocked kernel on an NCHW input whose channels do not fill blocks copies its slice of it.
      */
-    static CostModel.Estimate reorders(ConvStrategy s, ConvGeometry g, Machine machine) {
-        if (!s.blocked()) return null;
-        long elements = (long) g.inC() * g.inH() * g.inW() + (long) g.outC() * g.outH() * g.outW();
+    static CostModel.Estimate reorders(ConvStrategy s, ConvGeometry g, TrainingConv.Layouts layouts, Machine machine) {
+        boolean kernelIn = s.blocked() && Nchwc.blocks(g.inC());
+        boolean inMatches = kernelIn == layouts.input() && (kernelIn || !s.blocked());
+        long elements = (inMatches ? 0 : (long) g.inC() * g.inH() * g.inW()) + (s.blocked() == layouts.output() ? 0 : (long) g.outC() * g.outH() * g.outW());
+        if (elements == 0) return null;
         double ms = elements * machine.reorderNanosPerElement() * 1e-6;
-        return new CostModel.Estimate(ms, String.format(Locale.ROOT, "+%.4f ms reordering its input and output (training keeps NCHW)", ms));
+        String tensors = layouts.input() || layouts.output() ? "where the step's layout differs" : "the step keeps them NCHW";
+        return new CostModel.Estimate(ms, String.format(Locale.ROOT, "+%.4f ms reordering its input and output (%s)", ms, tensors));
     }
 
     /**

@@ -134,6 +134,7 @@ final class CompileCommand implements Callable<Integer> {
                                     : io.cnnc.compiler.schedule.TuningCache.defaultLocation()), out)
                     : TrainingConvStrategies.choose(plan, Machine.detect(), t);
             out.print(explain ? TrainingConvStrategies.explain(choices) : TrainingConvStrategies.print(choices));
+            out.print(io.cnnc.compiler.train.TrainingLayouts.choose(plan, choices).explain());
             if (emitJava != null) {
                 // The class cnnc train generates and runs for this batch (and the file's optimizer).
                 String source = new TrainingSourceGenerator(plan, TrainingMemoryPlan.of(plan), choices, batch,

@@ -9,6 +9,7 @@ import io.cnnc.compiler.ops.Gradient;
 import io.cnnc.compiler.ops.TrainingStep;
 import io.cnnc.compiler.schedule.Machine;
 import io.cnnc.compiler.train.TrainingConvStrategies;
+import io.cnnc.compiler.train.TrainingLayouts;
 import io.cnnc.compiler.train.TrainingMemoryPlan;
 import io.cnnc.compiler.train.TrainingPlan;
 import io.cnnc.kernels.cpu.FastElementwise;
@@ -100,7 +101,8 @@ public final class GraphTrainer implements TrainingEngine {
         this.plan = plan;
         this.memory = TrainingMemoryPlan.of(plan);
         this.grads = plan.newGradients();
-        if (engine == Engine.COMPILED) use(TrainingConvStrategies.choose(plan, Machine.detect(), threads, strategies));
+        // The interpreter keeps every tensor NCHW.
+        if (engine == Engine.COMPILED) use(TrainingConvStrategies.choose(plan, Machine.detect(), threads, strategies, TrainingLayouts.planar()));
     }
 
     /** The compiled engine on the strategies {@code chosen} per conv node (the training tuner's, or the cost model's). */

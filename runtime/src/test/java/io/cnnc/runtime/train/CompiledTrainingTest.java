@@ -74,6 +74,38 @@ class CompiledTrainingTest {
         assertClose(network, step(graph, generated), reference);
     }
 
+    /**
+     * A network whose middle the step keeps NCHWc (channels that fill blocks, blocked kernels
+     * only): batch norm with its ReLU and ReLU6, a conv with its bias and ReLU, an add and global
+     * pooling on blocked tensors, a strided conv's data gradient by phases on NCHW copies, and
+     * the first conv writing a blocked output from an NCHW input.
+     */
+    @org.junit.jupiter.api.Test
+    void aStepOnBlockedTensorsMatchesTheReferenceStep() throws Exception {
+        int c = io.cnnc.kernels.cpu.layout.Nchwc.BLOCK;
+        String text = """
+                network Blocked {
+                  input x: [3, 12, 10]
+                  a = x -> conv(%1$d, 3, pad=1, bias=false) -> bn -> relu
+                  b = a -> conv(%1$d, 3, pad=1) -> relu -> conv(%1$d, 3, pad=1, bias=false) -> bn
+                  s = a + b -> relu
+                  d = s -> conv(%2$d, 3, stride=2, pad=1, bias=false) -> bn -> relu6 -> conv(%2$d, 3, pad=1, bias=false) -> bn -> relu
+                  d -> gap -> flatten -> dense(5)
+                }
+                """.formatted(c, 2 * c);
+        Graph graph = Compiler.compile(new SourceFile("blocked.cnn", text)).networks().getFirst();
+        java.util.function.Predicate<String> blocked = name -> io.cnnc.kernels.cpu.conv.ConvStrategies.byName(name).blocked() && TO_ROUNDING.test(name);
+        var plan = io.cnnc.compiler.train.TrainingPlan.derive(graph, Set.of());
+        var convs = io.cnnc.compiler.train.TrainingConvStrategies.choose(plan, io.cnnc.compiler.schedule.Machine.detect(), 2, blocked);
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.cnnc.kernels.cpu.layout.Nchwc.nativeVectors(), "no blocked kernels on this CPU");
+        assertThat(io.cnnc.compiler.train.TrainingLayouts.choose(plan, convs).blockedNames(plan))
+                .as("tensors kept blocked").contains("conv1", "bn1", "conv2", "add1", "bn3", "bn4");
+        Map<String, float[]> reference = step(graph, GraphTrainer.Engine.REFERENCE, name -> true);
+        GeneratedTrainer generated = new GeneratedTrainer(graph, WeightInitializer.initialize(graph, 3), 7, Set.of(), null, 2, convs);
+        generated.poisonReusedBuffers();
+        assertClose("blocked", step(graph, generated), reference);
+    }
+
     private static void assertClose(String network, Map<String, float[]> compiled, Map<String, float[]> reference) {
         assertThat(compiled.keySet()).isEqualTo(reference.keySet());
         for (String name : reference.keySet()) {
