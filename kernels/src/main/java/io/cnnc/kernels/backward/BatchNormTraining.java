@@ -9,7 +9,15 @@ import io.cnnc.kernels.cpu.Workers;
  */
 public final class BatchNormTraining {
 
+    /** Pixels a group of small planes covers at least, summed in one set of lanes: a 32x32 plane alone. */
+    private static final int GROUP_PIXELS = 1024;
+
     private BatchNormTraining() {}
+
+    /** Planes summed together: one where a plane has GROUP_PIXELS, more where they are smaller. */
+    static int planesPerGroup(int batch, int spatial) {
+        return Math.max(1, Math.min(batch, GROUP_PIXELS / Math.max(1, spatial)));
+    }
 
     public static void forward(float[] x, int batch, int channels, int spatial, float[] gamma, float[] beta,
                                float[] runningMean, float[] runningVar, double eps, double momentum,
@@ -37,30 +45,35 @@ public final class BatchNormTraining {
                                float[] runningMean, float[] runningVar, double eps, double momentum,
                                float[] y, Saved saved, boolean relu, float ceiling) {
         int count = batch * spatial;
+        int group = planesPerGroup(batch, spatial);
+        int groups = (batch + group - 1) / group;
+        int stride = channels * spatial;
         // Channels are independent: spread them over the cores (each writes only its own channel).
         Workers.range(channels, c -> {
             // Summed about the channel's first value: activations far from zero (1000 + 0.01 noise) keep their mean to double precision.
             float pivot = x[c * spatial];
-            // Each plane's sum, then its squared deviations about its own mean while it is still in L1, combined over the
-            // planes as Chan et al. combine partial variances: one pass over the channel from memory instead of two.
+            // Each group of planes' sum, then its squared deviations about its own mean while it is still in L1, combined over the
+            // groups as Chan et al. combine partial variances: one pass over the channel from memory instead of two. A group is one
+            // plane, or as many small planes as make GROUP_PIXELS.
             double shifted = 0;
             double within = 0;
-            double[] planeMeans = new double[batch];
-            for (int n = 0; n < batch; n++) {
-                int off = (n * channels + c) * spatial;
-                double s = RowSums.shiftedSum(x, off, spatial, pivot);
+            double[] groupMeans = new double[groups];
+            for (int q = 0; q < groups; q++) {
+                int planes = Math.min(group, batch - q * group);
+                int off = (q * group * channels + c) * spatial;
+                double s = RowSums.shiftedSum(x, off, stride, planes, spatial, pivot);
                 shifted += s;
-                double m = pivot + s / spatial;
-                planeMeans[n] = m;
+                double m = pivot + s / ((double) planes * spatial);
+                groupMeans[q] = m;
                 float mh = (float) m;
-                within += RowSums.squaredDeviations(x, off, spatial, mh, (float) (m - mh));
+                within += RowSums.squaredDeviations(x, off, stride, planes, spatial, mh, (float) (m - mh));
             }
             double mean = pivot + shifted / count;
             float high = (float) mean;
             float low = (float) (mean - high);
             double between = 0;
-            for (double m : planeMeans) between += (m - mean) * (m - mean);
-            double sq = within + spatial * between;
+            for (int q = 0; q < groups; q++) between += (double) Math.min(group, batch - q * group) * spatial * (groupMeans[q] - mean) * (groupMeans[q] - mean);
+            double sq = within + between;
             double var = sq / count;
             double invStd = 1 / Math.sqrt(var + eps);
             saved.mean()[c] = high;
@@ -105,11 +118,15 @@ public final class BatchNormTraining {
     public static void backward(float[] x, float[] dy, float[] reluOutput, float ceiling, int batch, int channels, int spatial, float[] gamma,
                                 float[] savedMean, float[] savedInvStd, float[] dx, float[] dgamma, float[] dbeta) {
         int count = batch * spatial;
+        int group = planesPerGroup(batch, spatial);
         Workers.range(channels, c -> {
             double mean = savedMean[c];
             double invStd = savedInvStd[c];
             double[] sums = new double[2];
-            for (int n = 0; n < batch; n++) RowSums.sumAndCentredDot(dy, reluOutput, ceiling, x, (n * channels + c) * spatial, spatial, (float) mean, sums);
+            for (int n = 0; n < batch; n += group) {
+                RowSums.sumAndCentredDot(dy, reluOutput, ceiling, x, (n * channels + c) * spatial, channels * spatial, Math.min(group, batch - n), spatial,
+                        (float) mean, sums);
+            }
             double sumDy = sums[0];
             double sumDyXhat = invStd * sums[1];
             dgamma[c] += (float) sumDyXhat;

@@ -2,9 +2,11 @@ package io.cnnc.kernels.backward;
 
 import io.cnnc.kernels.cpu.Workers;
 import io.cnnc.kernels.cpu.layout.Nchwc;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,14 +16,20 @@ import jdk.incubator.vector.VectorSpecies;
  * deviations about its own mean, Chan et al.'s formula over the planes in double), and
  * {@link BatchNormTraining.Saved} holds the same per-channel values, so the planar and blocked
  * forms agree to float rounding. The work is shared out by block and range of samples, and each
- * plane's partial results are stored before they are combined in sample order, so the same
+ * group's partial results are stored before they are combined in sample order, so the same
  * thread count gives the same bits.
  */
 public final class BlockedBatchNorm {
 
     private static final VectorSpecies<Float> S = Nchwc.SPECIES;
     private static final int B = Nchwc.BLOCK;
-    /** Pixels a lane sums in float before its sum goes to double: 64 centred values lose nothing a double total notices. */
+    /** Doubles in a vector of the blocks' width: a block's float lanes widen into two of them. */
+    private static final VectorSpecies<Double> D = VectorSpecies.of(double.class, VectorShape.forBitSize(S.vectorBitSize()));
+    /**
+     * Pixels a lane sums in float before its sum is widened into double lanes: 64 centred values
+     * lose nothing a double total notices. Small planes go in groups of samples
+     * ({@link BatchNormTraining#planesPerGroup}), whose means Chan et al.'s formula combines.
+     */
     private static final int CHUNK = 64;
 
     private BlockedBatchNorm() {}
@@ -31,56 +39,72 @@ public final class BlockedBatchNorm {
                                float[] runningVar, double eps, double momentum, float[] y, BatchNormTraining.Saved saved, boolean relu,
                                float ceiling) {
         int blocks = blocks(channels);
-        double[] planeMean = new double[batch * channels];
-        double[] planeSquares = new double[batch * channels];
+        int group = BatchNormTraining.planesPerGroup(batch, spatial);
+        int groups = (batch + group - 1) / group;
+        double[] groupMean = new double[groups * channels];
+        double[] groupSquares = new double[groups * channels];
         float[] pivot = new float[channels];
         for (int k = 0; k < blocks; k++) System.arraycopy(x, k * spatial * B, pivot, k * B, B);
-        shareOut(batch, blocks, (k, from, to) -> {
+        shareOut(groups, blocks, (k, from, to) -> {
             FloatVector p = FloatVector.fromArray(S, pivot, k * B);
             double[] lanes = new double[B];
             float[] mh = new float[B];
             float[] ml = new float[B];
-            for (int n = from; n < to; n++) {
-                int off = (n * blocks + k) * spatial * B;
-                java.util.Arrays.fill(lanes, 0);
-                for (int p0 = 0; p0 < spatial; p0 += CHUNK) {
-                    FloatVector acc = FloatVector.zero(S);
-                    for (int i = p0, end = Math.min(spatial, p0 + CHUNK); i < end; i++) acc = acc.add(FloatVector.fromArray(S, x, off + i * B).sub(p));
-                    addLanes(acc, lanes);
+            for (int q = from; q < to; q++) {
+                int first = q * group;
+                int planes = Math.min(group, batch - first);
+                DoubleVector lo = DoubleVector.zero(D);
+                DoubleVector hi = DoubleVector.zero(D);
+                for (int n = first; n < first + planes; n++) {
+                    int off = (n * blocks + k) * spatial * B;
+                    for (int p0 = 0; p0 < spatial; p0 += CHUNK) {
+                        FloatVector acc = FloatVector.zero(S);
+                        for (int i = p0, end = Math.min(spatial, p0 + CHUNK); i < end; i++) acc = acc.add(FloatVector.fromArray(S, x, off + i * B).sub(p));
+                        lo = lo.add(acc.convertShape(VectorOperators.F2D, D, 0));
+                        hi = hi.add(acc.convertShape(VectorOperators.F2D, D, 1));
+                    }
                 }
+                lo.intoArray(lanes, 0);
+                hi.intoArray(lanes, B / 2);
                 for (int l = 0; l < B; l++) {
-                    double m = pivot[k * B + l] + lanes[l] / spatial;
-                    planeMean[n * channels + k * B + l] = m;
+                    double m = pivot[k * B + l] + lanes[l] / ((double) planes * spatial);
+                    groupMean[q * channels + k * B + l] = m;
                     mh[l] = (float) m;
                     ml[l] = (float) (m - mh[l]);
                 }
                 FloatVector vh = FloatVector.fromArray(S, mh, 0);
                 FloatVector vl = FloatVector.fromArray(S, ml, 0);
-                java.util.Arrays.fill(lanes, 0);
-                for (int p0 = 0; p0 < spatial; p0 += CHUNK) {
-                    FloatVector acc = FloatVector.zero(S);
-                    for (int i = p0, end = Math.min(spatial, p0 + CHUNK); i < end; i++) {
-                        FloatVector d = FloatVector.fromArray(S, x, off + i * B).sub(vh).sub(vl);
-                        acc = d.fma(d, acc);
+                lo = DoubleVector.zero(D);
+                hi = DoubleVector.zero(D);
+                for (int n = first; n < first + planes; n++) {
+                    int off = (n * blocks + k) * spatial * B;
+                    for (int p0 = 0; p0 < spatial; p0 += CHUNK) {
+                        FloatVector acc = FloatVector.zero(S);
+                        for (int i = p0, end = Math.min(spatial, p0 + CHUNK); i < end; i++) {
+                            FloatVector d = FloatVector.fromArray(S, x, off + i * B).sub(vh).sub(vl);
+                            acc = d.fma(d, acc);
+                        }
+                        lo = lo.add(acc.convertShape(VectorOperators.F2D, D, 0));
+                        hi = hi.add(acc.convertShape(VectorOperators.F2D, D, 1));
                     }
-                    addLanes(acc, lanes);
                 }
-                for (int l = 0; l < B; l++) planeSquares[n * channels + k * B + l] = lanes[l];
+                lo.intoArray(groupSquares, q * channels + k * B);
+                hi.intoArray(groupSquares, q * channels + k * B + B / 2);
             }
         });
         int count = batch * spatial;
         for (int c = 0; c < channels; c++) {
             double shifted = 0;
-            for (int n = 0; n < batch; n++) shifted += planeMean[n * channels + c] - pivot[c];
-            double mean = pivot[c] + shifted / batch;
+            for (int q = 0; q < groups; q++) shifted += (groupMean[q * channels + c] - pivot[c]) * Math.min(group, batch - q * group) * spatial;
+            double mean = pivot[c] + shifted / count;
             double within = 0;
             double between = 0;
-            for (int n = 0; n < batch; n++) {
-                within += planeSquares[n * channels + c];
-                double d = planeMean[n * channels + c] - mean;
-                between += d * d;
+            for (int q = 0; q < groups; q++) {
+                within += groupSquares[q * channels + c];
+                double d = groupMean[q * channels + c] - mean;
+                between += (double) Math.min(group, batch - q * group) * spatial * d * d;
             }
-            double sq = within + spatial * between;
+            double sq = within + between;
             double var = sq / count;
             double invStd = 1 / Math.sqrt(var + eps);
             float high = (float) mean;
@@ -131,29 +155,37 @@ public final class BlockedBatchNorm {
     public static void backward(float[] x, float[] dy, float[] reluOutput, float ceiling, int batch, int channels, int spatial, float[] gamma,
                                 float[] savedMean, float[] savedInvStd, float[] dx, float[] dgamma, float[] dbeta) {
         int blocks = blocks(channels);
-        double[] planeDy = new double[batch * channels];
-        double[] planeDot = new double[batch * channels];
-        shareOut(batch, blocks, (k, from, to) -> {
+        int group = BatchNormTraining.planesPerGroup(batch, spatial);
+        int groups = (batch + group - 1) / group;
+        double[] groupDy = new double[groups * channels];
+        double[] groupDot = new double[groups * channels];
+        shareOut(groups, blocks, (k, from, to) -> {
             FloatVector mean = FloatVector.fromArray(S, savedMean, k * B);
-            double[] sums = new double[B];
-            double[] dots = new double[B];
-            for (int n = from; n < to; n++) {
-                int off = (n * blocks + k) * spatial * B;
-                java.util.Arrays.fill(sums, 0);
-                java.util.Arrays.fill(dots, 0);
-                for (int p0 = 0; p0 < spatial; p0 += CHUNK) {
-                    FloatVector sum = FloatVector.zero(S);
-                    FloatVector dot = FloatVector.zero(S);
-                    for (int i = p0, end = Math.min(spatial, p0 + CHUNK); i < end; i++) {
-                        FloatVector d = masked(dy, reluOutput, ceiling, off + i * B);
-                        sum = sum.add(d);
-                        dot = FloatVector.fromArray(S, x, off + i * B).sub(mean).fma(d, dot);
+            for (int q = from; q < to; q++) {
+                DoubleVector sumLo = DoubleVector.zero(D);
+                DoubleVector sumHi = DoubleVector.zero(D);
+                DoubleVector dotLo = DoubleVector.zero(D);
+                DoubleVector dotHi = DoubleVector.zero(D);
+                for (int n = q * group; n < Math.min(batch, (q + 1) * group); n++) {
+                    int off = (n * blocks + k) * spatial * B;
+                    for (int p0 = 0; p0 < spatial; p0 += CHUNK) {
+                        FloatVector sum = FloatVector.zero(S);
+                        FloatVector dot = FloatVector.zero(S);
+                        for (int i = p0, end = Math.min(spatial, p0 + CHUNK); i < end; i++) {
+                            FloatVector d = masked(dy, reluOutput, ceiling, off + i * B);
+                            sum = sum.add(d);
+                            dot = FloatVector.fromArray(S, x, off + i * B).sub(mean).fma(d, dot);
+                        }
+                        sumLo = sumLo.add(sum.convertShape(VectorOperators.F2D, D, 0));
+                        sumHi = sumHi.add(sum.convertShape(VectorOperators.F2D, D, 1));
+                        dotLo = dotLo.add(dot.convertShape(VectorOperators.F2D, D, 0));
+                        dotHi = dotHi.add(dot.convertShape(VectorOperators.F2D, D, 1));
                     }
-                    addLanes(sum, sums);
-                    addLanes(dot, dots);
                 }
-                System.arraycopy(sums, 0, planeDy, n * channels + k * B, B);
-                System.arraycopy(dots, 0, planeDot, n * channels + k * B, B);
+                sumLo.intoArray(groupDy, q * channels + k * B);
+                sumHi.intoArray(groupDy, q * channels + k * B + B / 2);
+                dotLo.intoArray(groupDot, q * channels + k * B);
+                dotHi.intoArray(groupDot, q * channels + k * B + B / 2);
             }
         });
         int count = batch * spatial;
@@ -163,9 +195,9 @@ public final class BlockedBatchNorm {
         for (int c = 0; c < channels; c++) {
             double sumDy = 0;
             double dot = 0;
-            for (int n = 0; n < batch; n++) {
-                sumDy += planeDy[n * channels + c];
-                dot += planeDot[n * channels + c];
+            for (int q = 0; q < groups; q++) {
+                sumDy += groupDy[q * channels + c];
+                dot += groupDot[q * channels + c];
             }
             double invStd = savedInvStd[c];
             double sumDyXhat = invStd * dot;
@@ -226,22 +258,18 @@ public final class BlockedBatchNorm {
         return FloatVector.zero(S).blend(d, open);
     }
 
-    private static void addLanes(FloatVector v, double[] into) {
-        for (int l = 0; l < B; l++) into[l] += v.lane(l);
-    }
-
     private interface BlockSamples {
         void run(int block, int from, int to);
     }
 
-    /** Runs {@code body} over every block and sample, in tasks of one block and a range of samples, a few per worker. */
-    private static void shareOut(int batch, int blocks, BlockSamples body) {
-        int workers = Workers.count(batch * blocks);
-        int parts = Math.min(batch, Math.max(1, (2 * workers + blocks - 1) / blocks));
+    /** Runs {@code body} over every block and unit (sample or group of samples), in tasks of one block and a range of units, a few per worker. */
+    private static void shareOut(int units, int blocks, BlockSamples body) {
+        int workers = Workers.count(units * blocks);
+        int parts = Math.min(units, Math.max(1, (2 * workers + blocks - 1) / blocks));
         Workers.range(blocks * parts, t -> {
             int k = t % blocks;
             int part = t / blocks;
-            body.run(k, batch * part / parts, batch * (part + 1) / parts);
+            body.run(k, units * part / parts, units * (part + 1) / parts);
         });
     }
 }
