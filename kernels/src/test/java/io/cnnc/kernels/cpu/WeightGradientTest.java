@@ -29,7 +29,8 @@ class WeightGradientTest {
 
     /**
      * Channels last: whole, partial and several channel vectors; outC past the register blocks;
-     * strides, dilation, asymmetric pads; rows wide enough for the slid taps.
+     * strides, dilation, asymmetric pads; rows wide enough for the slid taps, and for the three
+     * taps together at stride 2.
      */
     static List<ConvGeometry> channelsLastGeometries() {
         return List.of(
@@ -40,7 +41,9 @@ class WeightGradientTest {
                 new ConvGeometry(32, 5, 5, 8, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1),
                 new ConvGeometry(16, 12, 11, 7, 5, 3, 1, 2, 2, 1, 2, 1, 1, 1, 1),
                 new ConvGeometry(16, 18, 20, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),    // rows of 16+ pixels: taps slid along
-                new ConvGeometry(20, 5, 17, 8, 3, 3, 1, 1, 0, 1, 2, 1, 1, 1, 1));
+                new ConvGeometry(20, 5, 17, 8, 3, 3, 1, 1, 0, 1, 2, 1, 1, 1, 1),
+                new ConvGeometry(16, 7, 33, 10, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1),    // stride 2, rows of 17: three taps loaded per pixel
+                new ConvGeometry(32, 6, 32, 8, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1));
     }
 
     static List<ConvGeometry> depthwiseGeometries() {

@@ -225,4 +225,62 @@ final class ChannelsLastBlocks {
         c220.intoArray(acc, at + 2 * tapStride + 2 * cp);
         c320.intoArray(acc, at + 2 * tapStride + 3 * cp);
     }
+
+    /**
+     * 4 output channels by 1 channel vector by a row's 3 taps at a stride over 1: the three input
+     * vectors loaded per pixel ({@code colStep} apart from pixel to pixel, {@code cp} from tap to tap).
+     */
+    static void rows4x1Taps3Strided(float[] dy, int[] dyAt, int dOff, int count, int outH, int outW, int channelStep, int pixelStep, float[] xs, int sampleFloats, int rowStep, int colStep, int xOff, float[] acc, int at, int tapStride, int cp) {
+        FloatVector c000 = FloatVector.fromArray(S, acc, at);
+        FloatVector c100 = FloatVector.fromArray(S, acc, at + 1 * cp);
+        FloatVector c200 = FloatVector.fromArray(S, acc, at + 2 * cp);
+        FloatVector c300 = FloatVector.fromArray(S, acc, at + 3 * cp);
+        FloatVector c010 = FloatVector.fromArray(S, acc, at + tapStride);
+        FloatVector c110 = FloatVector.fromArray(S, acc, at + tapStride + 1 * cp);
+        FloatVector c210 = FloatVector.fromArray(S, acc, at + tapStride + 2 * cp);
+        FloatVector c310 = FloatVector.fromArray(S, acc, at + tapStride + 3 * cp);
+        FloatVector c020 = FloatVector.fromArray(S, acc, at + 2 * tapStride);
+        FloatVector c120 = FloatVector.fromArray(S, acc, at + 2 * tapStride + 1 * cp);
+        FloatVector c220 = FloatVector.fromArray(S, acc, at + 2 * tapStride + 2 * cp);
+        FloatVector c320 = FloatVector.fromArray(S, acc, at + 2 * tapStride + 3 * cp);
+        for (int s = 0; s < count; s++) {
+            for (int oy = 0; oy < outH; oy++) {
+                int d = dyAt[s] + dOff + oy * outW * pixelStep;
+                int xi = s * sampleFloats + xOff + oy * rowStep;
+                for (int ox = 0; ox < outW; ox++, d += pixelStep, xi += colStep) {
+                    FloatVector p0 = FloatVector.fromArray(S, xs, xi);
+                    FloatVector q0 = FloatVector.fromArray(S, xs, xi + cp);
+                    FloatVector n0 = FloatVector.fromArray(S, xs, xi + 2 * cp);
+                    FloatVector a0 = FloatVector.broadcast(S, dy[d]);
+                    c000 = p0.fma(a0, c000);
+                    c010 = q0.fma(a0, c010);
+                    c020 = n0.fma(a0, c020);
+                    FloatVector a1 = FloatVector.broadcast(S, dy[d + 1 * channelStep]);
+                    c100 = p0.fma(a1, c100);
+                    c110 = q0.fma(a1, c110);
+                    c120 = n0.fma(a1, c120);
+                    FloatVector a2 = FloatVector.broadcast(S, dy[d + 2 * channelStep]);
+                    c200 = p0.fma(a2, c200);
+                    c210 = q0.fma(a2, c210);
+                    c220 = n0.fma(a2, c220);
+                    FloatVector a3 = FloatVector.broadcast(S, dy[d + 3 * channelStep]);
+                    c300 = p0.fma(a3, c300);
+                    c310 = q0.fma(a3, c310);
+                    c320 = n0.fma(a3, c320);
+                }
+            }
+        }
+        c000.intoArray(acc, at);
+        c100.intoArray(acc, at + 1 * cp);
+        c200.intoArray(acc, at + 2 * cp);
+        c300.intoArray(acc, at + 3 * cp);
+        c010.intoArray(acc, at + tapStride);
+        c110.intoArray(acc, at + tapStride + 1 * cp);
+        c210.intoArray(acc, at + tapStride + 2 * cp);
+        c310.intoArray(acc, at + tapStride + 3 * cp);
+        c020.intoArray(acc, at + 2 * tapStride);
+        c120.intoArray(acc, at + 2 * tapStride + 1 * cp);
+        c220.intoArray(acc, at + 2 * tapStride + 2 * cp);
+        c320.intoArray(acc, at + 2 * tapStride + 3 * cp);
+    }
 }

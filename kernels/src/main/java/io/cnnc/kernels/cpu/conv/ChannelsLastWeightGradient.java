@@ -142,12 +142,14 @@ public final class ChannelsLastWeightGradient {
     }
 
     /**
-     * Whether a row's three taps go together, one input vector loaded per pixel and slid along:
-     * 3 wide, stride 1, undilated, and rows of 16 pixels or more (on ResNet-20's 8-pixel rows
-     * the tap-by-tap blocks of up to 4 vectors ran 1.6x faster).
+     * Whether a row's three taps go together: 3 wide, undilated, and rows of 16 pixels or more (on
+     * ResNet-20's 8-pixel rows the tap-by-tap blocks of up to 4 vectors ran 1.6x faster). At
+     * stride 1 one input vector is loaded per pixel and slid along; at a larger stride the three
+     * are loaded per pixel, where the tap-by-tap blocks of one vector kept 4 sums and ran a 16
+     * to 32 channel stride-2 layer at a third of the stride-1 layers' speed.
      */
     private static boolean slides(ConvGeometry g) {
-        return g.kernelW() == 3 && g.strideW() == 1 && g.dilationW() == 1 && g.outW() >= 16;
+        return g.kernelW() == 3 && g.dilationW() == 1 && g.outW() >= 16;
     }
 
     /**
@@ -158,6 +160,7 @@ public final class ChannelsLastWeightGradient {
     private static void tapRow(float[] dy, Layout layout, int[] dyAt, int count, ConvGeometry g, int ky, float[] xs, int sampleFloats, int wp, int cp, float[] sum) {
         int hw = g.outH() * g.outW();
         int rowStep = g.strideH() * wp * cp;
+        int colStep = g.strideW() * cp;
         int tapStride = g.outC() * cp;
         int vectors = cp / L;
         int xRow = ky * g.dilationH() * wp * cp;
@@ -167,12 +170,17 @@ public final class ChannelsLastWeightGradient {
             int dOff = layout.channel(o, hw);
             int cs = layout.channelStep(), ps = layout.pixelStep();
             for (int v = 0; v < vectors; v++) {
-                if (rows == ROWS) {
+                if (rows == ROWS && g.strideW() == 1) {
                     ChannelsLastBlocks.rows4x1Taps3(dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, xRow + v * L, sum, first + o * cp + v * L, tapStride, cp);
                     continue;
                 }
+                if (rows == ROWS) {
+                    ChannelsLastBlocks.rows4x1Taps3Strided(dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, colStep, xRow + v * L, sum,
+                            first + o * cp + v * L, tapStride, cp);
+                    continue;
+                }
                 for (int kx = 0; kx < 3; kx++) {
-                    remainder(rows, dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, cp, xRow + kx * cp + v * L, 1, sum,
+                    remainder(rows, dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, colStep, xRow + kx * cp + v * L, 1, sum,
                             first + kx * tapStride + o * cp + v * L, cp);
                 }
             }
