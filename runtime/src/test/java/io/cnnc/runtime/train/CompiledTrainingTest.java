@@ -78,10 +78,12 @@ class CompiledTrainingTest {
      * A network whose middle the step keeps NCHWc (channels that fill blocks, blocked kernels
      * only): batch norm with its ReLU and ReLU6, a conv with its bias and ReLU, an add and global
      * pooling on blocked tensors, a strided conv's data gradient by phases on NCHW copies, and
-     * the first conv writing a blocked output from an NCHW input.
+     * the first conv writing a blocked output from an NCHW input; and again with the layers up to
+     * bn2 frozen, their batch norms on running statistics on blocked tensors.
      */
-    @org.junit.jupiter.api.Test
-    void aStepOnBlockedTensorsMatchesTheReferenceStep() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"", "bn2"})
+    void aStepOnBlockedTensorsMatchesTheReferenceStep(String freeze) throws Exception {
         int c = io.cnnc.kernels.cpu.layout.Nchwc.BLOCK;
         String text = """
                 network Blocked {
@@ -95,15 +97,18 @@ class CompiledTrainingTest {
                 """.formatted(c, 2 * c);
         Graph graph = Compiler.compile(new SourceFile("blocked.cnn", text)).networks().getFirst();
         java.util.function.Predicate<String> blocked = name -> io.cnnc.kernels.cpu.conv.ConvStrategies.byName(name).blocked() && TO_ROUNDING.test(name);
-        var plan = io.cnnc.compiler.train.TrainingPlan.derive(graph, Set.of());
+        Set<String> frozen = freeze.isEmpty() ? Set.of() : io.cnnc.compiler.train.TrainingPlan.frozenUpTo(graph, freeze);
+        var plan = io.cnnc.compiler.train.TrainingPlan.derive(graph, frozen);
         var convs = io.cnnc.compiler.train.TrainingConvStrategies.choose(plan, io.cnnc.compiler.schedule.Machine.detect(), 2, blocked);
         org.junit.jupiter.api.Assumptions.assumeTrue(io.cnnc.kernels.cpu.layout.Nchwc.nativeVectors(), "no blocked kernels on this CPU");
         assertThat(io.cnnc.compiler.train.TrainingLayouts.choose(plan, convs).blockedNames(plan))
                 .as("tensors kept blocked").contains("conv1", "bn1", "conv2", "add1", "bn3", "bn4");
-        Map<String, float[]> reference = step(graph, GraphTrainer.Engine.REFERENCE, name -> true);
-        GeneratedTrainer generated = new GeneratedTrainer(graph, WeightInitializer.initialize(graph, 3), 7, Set.of(), null, 2, convs);
+        GraphTrainer oracle = new GraphTrainer(graph, WeightInitializer.initialize(graph, 3), 7, frozen, GraphTrainer.Engine.REFERENCE, 2);
+        oracle.poisonReusedBuffers();
+        Map<String, float[]> reference = step(graph, oracle);
+        GeneratedTrainer generated = new GeneratedTrainer(graph, WeightInitializer.initialize(graph, 3), 7, frozen, null, 2, convs);
         generated.poisonReusedBuffers();
-        assertClose("blocked", step(graph, generated), reference);
+        assertClose("blocked, frozen up to '" + freeze + "'", step(graph, generated), reference);
     }
 
     private static void assertClose(String network, Map<String, float[]> compiled, Map<String, float[]> reference) {
