@@ -47,55 +47,40 @@ def per_tap(v):
     return o
 
 
-def taps3():
-    o = []
-    o.append("    /**")
-    o.append("     * %d output channels by 1 channel vector by a row's 3 taps (stride 1), the input's vectors slid" % ROWS)
-    o.append("     * along the row: one new load per pixel.")
+def taps3(strided):
+    """rows4x1Taps3: the row's input vectors slid along (stride 1); rows4x1Taps3Strided: the three loaded per pixel."""
+    o = ["    /**"]
+    if strided:
+        o.append("     * %d output channels by 1 channel vector by a row's 3 taps at a stride over 1: the three input" % ROWS)
+        o.append("     * vectors loaded per pixel ({@code colStep} apart from pixel to pixel, {@code cp} from tap to tap).")
+    else:
+        o.append("     * %d output channels by 1 channel vector by a row's 3 taps (stride 1), the input's vectors slid" % ROWS)
+        o.append("     * along the row: one new load per pixel.")
     o.append("     */")
-    o.append("    static void rows4x1Taps3(float[] dy, int[] dyAt, int dOff, int count, int outH, int outW, int channelStep, int pixelStep, float[] xs, int sampleFloats, int rowStep, int xOff, float[] acc, int at, int tapStride, int cp) {")
+    o.append("    static void rows4x1Taps3%s(float[] dy, int[] dyAt, int dOff, int count, int outH, int outW, int channelStep, int pixelStep, float[] xs, int sampleFloats, int rowStep, %sint xOff, float[] acc, int at, int tapStride, int cp) {"
+             % ("Strided" if strided else "", "int colStep, " if strided else ""))
     for k in range(3):
         for r in range(ROWS):
             o.append("        FloatVector c%d%d0 = FloatVector.fromArray(S, acc, %s);" % (r, k, off("at", (k, "tapStride"), (r, "cp"))))
-    o += loop_head() + [
-          "                FloatVector p0 = FloatVector.fromArray(S, xs, xi);",
-          "                FloatVector q0 = FloatVector.fromArray(S, xs, xi + cp);",
-          "                for (int ox = 0; ox < outW; ox++, d += pixelStep) {",
-          "                    xi += cp;",
-          "                    FloatVector n0 = FloatVector.fromArray(S, xs, xi + cp);"]
+    o += loop_head()
+    if strided:
+        o += ["                for (int ox = 0; ox < outW; ox++, d += pixelStep, xi += colStep) {",
+              "                    FloatVector p0 = FloatVector.fromArray(S, xs, xi);",
+              "                    FloatVector q0 = FloatVector.fromArray(S, xs, xi + cp);",
+              "                    FloatVector n0 = FloatVector.fromArray(S, xs, xi + 2 * cp);"]
+    else:
+        o += ["                FloatVector p0 = FloatVector.fromArray(S, xs, xi);",
+              "                FloatVector q0 = FloatVector.fromArray(S, xs, xi + cp);",
+              "                for (int ox = 0; ox < outW; ox++, d += pixelStep) {",
+              "                    xi += cp;",
+              "                    FloatVector n0 = FloatVector.fromArray(S, xs, xi + cp);"]
     for r in range(ROWS):
         o.append("                    FloatVector a%d = FloatVector.broadcast(S, dy[%s]);" % (r, off("d", (r, "channelStep"))))
         o.append("                    c%d00 = p0.fma(a%d, c%d00);" % (r, r, r))
         o.append("                    c%d10 = q0.fma(a%d, c%d10);" % (r, r, r))
         o.append("                    c%d20 = n0.fma(a%d, c%d20);" % (r, r, r))
-    o += ["                    p0 = q0;", "                    q0 = n0;", "                }", "            }", "        }"]
-    for k in range(3):
-        for r in range(ROWS):
-            o.append("        c%d%d0.intoArray(acc, %s);" % (r, k, off("at", (k, "tapStride"), (r, "cp"))))
-    o.append("    }")
-    return o
-
-
-def taps3_strided():
-    o = []
-    o.append("    /**")
-    o.append("     * %d output channels by 1 channel vector by a row's 3 taps at a stride over 1: the three input" % ROWS)
-    o.append("     * vectors loaded per pixel ({@code colStep} apart from pixel to pixel, {@code cp} from tap to tap).")
-    o.append("     */")
-    o.append("    static void rows4x1Taps3Strided(float[] dy, int[] dyAt, int dOff, int count, int outH, int outW, int channelStep, int pixelStep, float[] xs, int sampleFloats, int rowStep, int colStep, int xOff, float[] acc, int at, int tapStride, int cp) {")
-    for k in range(3):
-        for r in range(ROWS):
-            o.append("        FloatVector c%d%d0 = FloatVector.fromArray(S, acc, %s);" % (r, k, off("at", (k, "tapStride"), (r, "cp"))))
-    o += loop_head() + [
-          "                for (int ox = 0; ox < outW; ox++, d += pixelStep, xi += colStep) {",
-          "                    FloatVector p0 = FloatVector.fromArray(S, xs, xi);",
-          "                    FloatVector q0 = FloatVector.fromArray(S, xs, xi + cp);",
-          "                    FloatVector n0 = FloatVector.fromArray(S, xs, xi + 2 * cp);"]
-    for r in range(ROWS):
-        o.append("                    FloatVector a%d = FloatVector.broadcast(S, dy[%s]);" % (r, off("d", (r, "channelStep"))))
-        o.append("                    c%d00 = p0.fma(a%d, c%d00);" % (r, r, r))
-        o.append("                    c%d10 = q0.fma(a%d, c%d10);" % (r, r, r))
-        o.append("                    c%d20 = n0.fma(a%d, c%d20);" % (r, r, r))
+    if not strided:
+        o += ["                    p0 = q0;", "                    q0 = n0;"]
     o += ["                }", "            }", "        }"]
     for k in range(3):
         for r in range(ROWS):
@@ -120,7 +105,7 @@ lines = ["package io.cnnc.kernels.cpu.conv;", "", "import jdk.incubator.vector.F
          "    private ChannelsLastBlocks() {}", ""]
 for v in range(1, 5):
     lines += per_tap(v) + [""]
-lines += taps3() + [""] + taps3_strided()
+lines += taps3(False) + [""] + taps3(True)
 lines.append("}")
 with open(OUT, "w") as f:
     f.write("\n".join(lines) + "\n")
