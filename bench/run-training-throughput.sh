@@ -31,6 +31,10 @@ best() {   # COMMAND...: the run with the most images/s, whole output
   done
   echo "$top"
 }
+peakOf() { grep -o 'flop per image [0-9]*, peak [0-9]*' <<<"$1" | tr -d ',' | awk '{ print $4, $6 }'; }   # "FLOP/image GFLOP/s"
+pct() {   # IMAGES_PER_S "FLOP/image GFLOP/s"
+  awk -v i="$1" -v p="$2" 'BEGIN { split(p, a, " "); printf "%.0f%%", 100 * i * a[1] / (a[2] * 1e9) }'
+}
 rounds="${ROUNDS:-3}"
 paired() {   # MODEL FILE BATCH STEPS: sets cnncOut, torchOut (best rounds) and ratios (one per round)
   local c t
