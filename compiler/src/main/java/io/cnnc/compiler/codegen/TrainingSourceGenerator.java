@@ -23,6 +23,7 @@ import io.cnnc.kernels.cpu.FastElementwise;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.Workers;
 import io.cnnc.kernels.cpu.conv.PhaseDataGradient;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import io.cnnc.kernels.cpu.train.BufferPool;
 import io.cnnc.kernels.cpu.train.ConvRunner;
 import io.cnnc.kernels.cpu.train.TrainingConv;
@@ -61,6 +62,9 @@ public final class TrainingSourceGenerator {
     private int scratches;
     private int gradientFields;
 
+    /** The generated class's constant naming the channel block its blocked tensors and kernels assume ({@link Nchwc#BLOCK}). */
+    public static final String BLOCK_FIELD = "NCHWC_BLOCK";
+
     /** As below, with the layouts {@link TrainingLayouts#choose} gives for {@code convs}. */
     public TrainingSourceGenerator(TrainingPlan plan, TrainingMemoryPlan memory, Map<Node, Directions> convs, int batch, String className) {
         this(plan, memory, convs, TrainingLayouts.choose(plan, convs), batch, className);
@@ -95,6 +99,8 @@ public final class TrainingSourceGenerator {
 
     public JavaFile generate() {
         type.addField(FieldSpec.builder(int.class, "BATCH", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL).initializer("$L", batch).build());
+        type.addField(FieldSpec.builder(int.class, BLOCK_FIELD, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL).initializer("$L", Nchwc.BLOCK)
+                .addJavadoc("The channel block of the machine this step was generated for: a machine with another one generates its own.\n").build());
         type.addField(BufferPool.class, "pool", Modifier.PRIVATE, Modifier.FINAL);
         type.addField(TrainingConv.Slices.class, "slices", Modifier.PRIVATE, Modifier.FINAL);
         type.addField(Parallel.class, "parallel", Modifier.PRIVATE, Modifier.FINAL);

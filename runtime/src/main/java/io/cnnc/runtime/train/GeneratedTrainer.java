@@ -13,6 +13,7 @@ import io.cnnc.compiler.train.UpdateRule;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.train.BufferPool;
 import io.cnnc.kernels.cpu.train.Dropout;
+import io.cnnc.kernels.cpu.layout.Nchwc;
 import io.cnnc.kernels.cpu.train.TrainingConv;
 import io.cnnc.kernels.cpu.train.TrainingNetwork;
 import io.cnnc.runtime.Tensor;
@@ -151,9 +152,10 @@ public final class GeneratedTrainer implements TrainingEngine {
         try {
             Class<?> c = packagedClass(binary);
             if (c == null) {
-                if (javax.tools.ToolProvider.getSystemJavaCompiler() == null) {
-                    throw new IllegalStateException("no training step for batch " + batch + " is packaged, and this Java runtime has no "
-                            + "compiler to generate one: package that batch size (cnnc compile --train --batch " + batch + " -o ...) or run on a JDK");
+                if (!canCompile()) {
+                    throw new IllegalStateException("no training step for batch " + batch + " and " + Nchwc.NAME + " blocks (this CPU's) is "
+                            + "packaged, and this Java runtime has no compiler to generate one: package that batch size on a machine of this "
+                            + "vector width (cnnc compile --train --batch " + batch + " -o ...) or run on a JDK");
                 }
                 c = JavaSourceCompiler.loader(classFiles(batch), TrainingNetwork.class.getClassLoader()).loadClass(binary);
             }
@@ -164,11 +166,22 @@ public final class GeneratedTrainer implements TrainingEngine {
         }
     }
 
+    /** Whether a step can be generated here; JavaSourceCompiler is not loaded without the java.compiler module, whose types it names. */
+    private static boolean canCompile() {
+        return ModuleLayer.boot().findModule("java.compiler").isPresent() && JavaSourceCompiler.available();
+    }
+
+    /**
+     * The packaged class, or null where there is none or it was generated for another channel
+     * block ({@link TrainingSourceGenerator#BLOCK_FIELD}): its blocked tensors and kernels are
+     * those of the machine that generated it.
+     */
     private Class<?> packagedClass(String binary) {
         if (packaged == null) return null;
         try {
-            return Class.forName(binary, true, packaged);
-        } catch (ClassNotFoundException e) {
+            Class<?> c = Class.forName(binary, true, packaged);
+            return c.getField(TrainingSourceGenerator.BLOCK_FIELD).getInt(null) == Nchwc.BLOCK ? c : null;
+        } catch (ClassNotFoundException | NoSuchFieldException | IllegalAccessException e) {
             return null;
         }
     }

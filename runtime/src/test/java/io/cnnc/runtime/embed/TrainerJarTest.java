@@ -102,6 +102,36 @@ class TrainerJarTest {
     }
 
     /**
+     * A trainer packaged on a machine of the other vector width (its steps generated for another
+     * channel block) is not run on this one's blocked kernels: on a Java runtime without the
+     * compiler the example stops with an error naming this CPU's block, where the packaged step
+     * would have computed on tensors blocked the other way.
+     */
+    @Test
+    void aStepPackagedForAnotherChannelBlockIsNotRun(@TempDir Path dir) throws Exception {
+        SourceFile source = new SourceFile("tiny.cnn", NET);
+        var compiled = Compiler.compile(source);
+        Graph graph = compiled.networks().getFirst();
+        Path jar = dir.resolve("trainer.jar");
+        TrainingOptions recipe = TrainingOptions.resolve(compiled.train("Tiny").orElseThrow(), TrainingOptions.Overrides.NONE);
+        TrainerJar.write(jar, source, graph, WeightInitializer.initialize(graph, 3), null, recipe, new java.util.TreeSet<>(List.of(8)),
+                Runtime.getRuntime().availableProcessors());
+        Path app = dir.resolve("FineTune.java");
+        Files.writeString(app, documentedExample());
+        assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-cp", jar.toString(), "-d", dir.toString(), app.toString())).isZero();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-XX:+UseSerialGC", "-Dcnnc.cpu.vector-registers=non-native",
+                "--limit-modules", "java.base,java.desktop,jdk.incubator.vector", "--add-modules", "jdk.incubator.vector", "-cp",
+                jar + java.io.File.pathSeparator + dir, "FineTune").directory(dir.toFile()).start();
+        p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String other = io.cnnc.kernels.cpu.layout.Nchwc.BLOCK == 16 ? "NCHW8c" : "NCHW16c";
+        assertThat(p.exitValue()).as(err).isNotZero();
+        assertThat(err).contains("no training step for batch 8 and " + other + " blocks (this CPU's) is packaged");
+    }
+
+    /**
      * A trainer packaged with {@code --freeze bn1} (through the class loader an application's jar
      * gives) keeps conv1 and bn1, running statistics included, as they were, and trains the rest.
      */
