@@ -48,21 +48,13 @@ class TrainerJarTest {
 
     @Test
     void theDocumentedExampleTrainsInItsOwnJvmAsTheEngineDoesHere(@TempDir Path dir) throws Exception {
-        SourceFile source = new SourceFile("tiny.cnn", NET);
-        var compiled = Compiler.compile(source);
-        Graph graph = compiled.networks().getFirst();
-        Path jar = dir.resolve("trainer.jar");
-        TrainingOptions recipe = TrainingOptions.resolve(compiled.train("Tiny").orElseThrow(), TrainingOptions.Overrides.NONE);
-        int cores = Runtime.getRuntime().availableProcessors();
-        TrainerJar.write(jar, source, graph, WeightInitializer.initialize(graph, 3), null, recipe, new java.util.TreeSet<>(List.of(8)), cores);
+        Path jar = packageWithTheExample(dir);
         try (var j = new java.util.jar.JarFile(jar.toFile())) {
             assertThat(j.getEntry("cnnc/generated/TinyTraining8.class")).as("the step for the recipe's batch, compiled").isNotNull();
         }
-
-        Path app = dir.resolve("FineTune.java");
-        Files.writeString(app, documentedExample());
-        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-cp", jar.toString(), "-d", dir.toString(), app.toString());
-        assertThat(rc).isZero();
+        var compiled = Compiler.compile(new SourceFile("tiny.cnn", NET));
+        Graph graph = compiled.networks().getFirst();
+        TrainingOptions recipe = TrainingOptions.resolve(compiled.train("Tiny").orElseThrow(), TrainingOptions.Overrides.NONE);
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Without the compiler's module, as on a bare Java runtime: the packaged class must be the one that runs.
         Process p = new ProcessBuilder(javaBin, "-XX:+UseSerialGC", "--limit-modules", "java.base,java.desktop,jdk.incubator.vector",
@@ -101,14 +93,8 @@ class TrainerJarTest {
         params.forEach((k, v) -> assertThat(saved.get(k).data()).as(k).containsExactly(v.data()));
     }
 
-    /**
-     * A trainer packaged on a machine of the other vector width (its steps generated for another
-     * channel block) is not run on this one's blocked kernels: on a Java runtime without the
-     * compiler the example stops with an error naming this CPU's block, where the packaged step
-     * would have computed on tensors blocked the other way.
-     */
-    @Test
-    void aStepPackagedForAnotherChannelBlockIsNotRun(@TempDir Path dir) throws Exception {
+    /** The trainer jar of {@link #NET} at its recipe's batch (8), in {@code dir}, with the documented example compiled against it. */
+    private static Path packageWithTheExample(Path dir) throws Exception {
         SourceFile source = new SourceFile("tiny.cnn", NET);
         var compiled = Compiler.compile(source);
         Graph graph = compiled.networks().getFirst();
@@ -119,6 +105,18 @@ class TrainerJarTest {
         Path app = dir.resolve("FineTune.java");
         Files.writeString(app, documentedExample());
         assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-cp", jar.toString(), "-d", dir.toString(), app.toString())).isZero();
+        return jar;
+    }
+
+    /**
+     * A trainer packaged on a machine of the other vector width (its steps generated for another
+     * channel block) is not run on this one's blocked kernels: on a Java runtime without the
+     * compiler the example stops with an error naming this CPU's block, where the packaged step
+     * would have computed on tensors blocked the other way.
+     */
+    @Test
+    void aStepPackagedForAnotherChannelBlockIsNotRun(@TempDir Path dir) throws Exception {
+        Path jar = packageWithTheExample(dir);
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(javaBin, "-XX:+UseSerialGC", "-Dcnnc.cpu.vector-registers=non-native",
                 "--limit-modules", "java.base,java.desktop,jdk.incubator.vector", "--add-modules", "jdk.incubator.vector", "-cp",
