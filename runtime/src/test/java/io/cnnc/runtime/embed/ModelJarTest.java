@@ -97,4 +97,54 @@ class ModelJarTest {
         double scale = Math.max(Math.abs(want[0]), Math.max(Math.abs(want[1]), Math.abs(want[2])));
         for (int i = 0; i < 3; i++) assertThat((double) Math.abs(got.get(i) - want[i])).isLessThanOrEqualTo(1e-4 * scale);
     }
+
+    /**
+     * A jar whose model keeps tensors NCHWc, compiled here and run in a JVM whose blocks are the
+     * other width (-Dcnnc.cpu.vector-registers=non-native): the kernels and reorders take the
+     * block from the machine they run on, so with 32 channels (whole blocks at either width) it
+     * still predicts what the reference executor does.
+     */
+    @Test
+    void aBlockedModelRunsAtTheOtherBlockWidth(@TempDir Path dir) throws Exception {
+        Graph graph = Compiler.compile(new SourceFile("b.cnn", """
+                network Blocked { input x: [3, 12, 12]
+                  y = conv(32, 3, pad=1) -> bn -> relu
+                  y + (y -> conv(32, 3, pad=1) -> bn) -> relu -> maxpool(2) -> conv(32, 3, pad=1) -> relu -> gap -> flatten -> dense(3)
+                }""")).networks().getFirst();
+        Map<String, Tensor> weights = WeightInitializer.initialize(graph, 5);
+        Map<String, float[]> raw = new HashMap<>();
+        weights.forEach((k, v) -> raw.put(k, v.data()));
+        var compiled = CompiledModel.compile(graph, raw, CompileOptions.defaults().withThreads(1)
+                .withStrategies(java.util.Set.of("direct-nchwc", "direct-nchwc-planar-in")));
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.cnnc.kernels.cpu.layout.Nchwc.nativeVectors(), "no blocked kernels on this CPU");
+        assertThat(compiled.javaSource()).as("the generated model pools blocked tensors").contains("BlockedPool.max");
+        Path jar = dir.resolve("model.jar");
+        ModelJar.write(jar, compiled);
+        Files.writeString(dir.resolve("App.java"), """
+                import io.cnnc.runtime.embed.Model;
+                public class App {
+                    public static void main(String[] args) {
+                        float[] x = new float[3 * 12 * 12];
+                        for (int i = 0; i < x.length; i++) x[i] = (i % 11) / 11f - 0.5f;
+                        for (float v : Model.load(1).predict(x)) System.out.println(v);
+                    }
+                }""");
+        assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-cp", jar.toString(), "-d", dir.toString(),
+                dir.resolve("App.java").toString())).isZero();
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "-Dcnnc.cpu.vector-registers=non-native", "--add-modules", "jdk.incubator.vector", "-cp",
+                jar + java.io.File.pathSeparator + dir, "App").start();
+        String out = new String(p.getInputStream().readAllBytes());
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err).isZero();
+        float[] x = new float[3 * 12 * 12];
+        for (int i = 0; i < x.length; i++) x[i] = (i % 11) / 11f - 0.5f;
+        float[] want = new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 1, 3, 12, 12))).getFirst().data();
+        List<Float> got = new ArrayList<>();
+        for (String line : out.strip().split("\\R")) got.add(Float.parseFloat(line));
+        assertThat(got).hasSize(3);
+        double scale = Math.max(Math.abs(want[0]), Math.max(Math.abs(want[1]), Math.abs(want[2])));
+        for (int i = 0; i < 3; i++) assertThat((double) Math.abs(got.get(i) - want[i])).as("output %d", i).isLessThanOrEqualTo(1e-4 * scale);
+    }
 }
