@@ -44,7 +44,6 @@ public final class BatchNormTraining {
     public static void forward(float[] x, int batch, int channels, int spatial, float[] gamma, float[] beta,
                                float[] runningMean, float[] runningVar, double eps, double momentum,
                                float[] y, Saved saved, boolean relu, float ceiling) {
-        int count = batch * spatial;
         int group = planesPerGroup(batch, spatial);
         int groups = (batch + group - 1) / group;
         int stride = channels * spatial;
@@ -68,24 +67,43 @@ public final class BatchNormTraining {
                 float mh = (float) m;
                 within += RowSums.squaredDeviations(x, off, stride, planes, spatial, mh, (float) (m - mh));
             }
-            double mean = pivot + shifted / count;
-            float high = (float) mean;
-            float low = (float) (mean - high);
-            double between = 0;
-            for (int q = 0; q < groups; q++) between += (double) Math.min(group, batch - q * group) * spatial * (groupMeans[q] - mean) * (groupMeans[q] - mean);
-            double sq = within + between;
-            double var = sq / count;
-            double invStd = 1 / Math.sqrt(var + eps);
-            saved.mean()[c] = high;
-            saved.meanLow()[c] = low;
-            saved.invStd()[c] = (float) invStd;
-            runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mean);
-            runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * (count > 1 ? sq / (count - 1) : var));
+            combine(c, pivot, shifted, within, groupMeans, 0, 1, batch, spatial, gamma, runningMean, runningVar, eps, momentum, saved);
             // y = (x - mean) * invStd * gamma + beta: centred first, so a mean far above the spread cancels exactly.
-            float scale = (float) (invStd * gamma[c]);
-            saved.scale()[c] = scale;
-            for (int n = 0; n < batch; n++) RowSums.centredAffine(x, y, (n * channels + c) * spatial, spatial, high, low, scale, beta[c], relu, ceiling);
+            for (int n = 0; n < batch; n++) {
+                RowSums.centredAffine(x, y, (n * channels + c) * spatial, spatial, saved.mean()[c], saved.meanLow()[c], saved.scale()[c], beta[c], relu,
+                        ceiling);
+            }
         });
+    }
+
+    /**
+     * Channel c's batch statistics from its groups of planes ({@link #planesPerGroup}): their means
+     * at {@code groupMeans[at + q * stride]}, {@code shifted} the sum of the channel's values less
+     * {@code pivot}, {@code within} the groups' squared deviations about their own means; combined
+     * by Chan et al.'s formula into {@code saved} (mean as a float and its remainder, 1/std,
+     * gamma/std) and the running statistics (unbiased variance, momentum, as PyTorch).
+     */
+    static void combine(int c, double pivot, double shifted, double within, double[] groupMeans, int at, int stride, int batch, int spatial,
+                        float[] gamma, float[] runningMean, float[] runningVar, double eps, double momentum, Saved saved) {
+        int count = batch * spatial;
+        int group = planesPerGroup(batch, spatial);
+        int groups = (batch + group - 1) / group;
+        double mean = pivot + shifted / count;
+        double between = 0;
+        for (int q = 0; q < groups; q++) {
+            double d = groupMeans[at + q * stride] - mean;
+            between += (double) Math.min(group, batch - q * group) * spatial * d * d;
+        }
+        double sq = within + between;
+        double var = sq / count;
+        double invStd = 1 / Math.sqrt(var + eps);
+        float high = (float) mean;
+        saved.mean()[c] = high;
+        saved.meanLow()[c] = (float) (mean - high);
+        saved.invStd()[c] = (float) invStd;
+        saved.scale()[c] = (float) (invStd * gamma[c]);
+        runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mean);
+        runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * (count > 1 ? sq / (count - 1) : var));
     }
 
     /** The training forward's output again, from its input and what it saved ({@link Saved}): the same arithmetic, the same bits. */

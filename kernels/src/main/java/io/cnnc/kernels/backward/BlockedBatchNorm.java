@@ -92,28 +92,15 @@ public final class BlockedBatchNorm {
                 hi.intoArray(groupSquares, q * channels + k * B + B / 2);
             }
         });
-        int count = batch * spatial;
         for (int c = 0; c < channels; c++) {
             double shifted = 0;
-            for (int q = 0; q < groups; q++) shifted += (groupMean[q * channels + c] - pivot[c]) * Math.min(group, batch - q * group) * spatial;
-            double mean = pivot[c] + shifted / count;
             double within = 0;
-            double between = 0;
             for (int q = 0; q < groups; q++) {
+                shifted += (groupMean[q * channels + c] - pivot[c]) * Math.min(group, batch - q * group) * spatial;
                 within += groupSquares[q * channels + c];
-                double d = groupMean[q * channels + c] - mean;
-                between += (double) Math.min(group, batch - q * group) * spatial * d * d;
             }
-            double sq = within + between;
-            double var = sq / count;
-            double invStd = 1 / Math.sqrt(var + eps);
-            float high = (float) mean;
-            saved.mean()[c] = high;
-            saved.meanLow()[c] = (float) (mean - high);
-            saved.invStd()[c] = (float) invStd;
-            saved.scale()[c] = (float) (invStd * gamma[c]);
-            runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mean);
-            runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * (count > 1 ? sq / (count - 1) : var));
+            BatchNormTraining.combine(c, pivot[c], shifted, within, groupMean, c, channels, batch, spatial, gamma, runningMean, runningVar, eps, momentum,
+                    saved);
         }
         recompute(x, batch, channels, spatial, saved.mean(), saved.meanLow(), saved.scale(), beta, y, relu, ceiling);
     }

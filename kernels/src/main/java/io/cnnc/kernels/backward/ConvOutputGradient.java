@@ -25,15 +25,15 @@ public final class ConvOutputGradient {
     /** As above, dy and the ReLU's output NCHWc where {@code blocked} ({@link Nchwc}): each lane of a block's plane one channel. */
     public static void maskAndSumBias(float[] dy, float[] reluOutput, float[] db, int batch, int channels, int spatial, boolean blocked) {
         if (reluOutput == null && db == null) return;
-        if (blocked) {
-            maskAndSumBlocked(dy, reluOutput, db, batch, channels, spatial);
-            return;
-        }
         int workers = Workers.count(batch);
         double[][] sums = new double[workers][channels];
         Workers.range(workers, t -> {
             double[] mine = sums[t];
             for (int n = t; n < batch; n += workers) {
+                if (blocked) {
+                    maskAndSumBlocked(dy, reluOutput, n, channels, spatial, mine);
+                    continue;
+                }
                 for (int c = 0; c < channels; c++) {
                     mine[c] += RowSums.maskInPlaceAndSum(dy, reluOutput, (n * channels + c) * spatial, spatial);
                 }
@@ -47,27 +47,15 @@ public final class ConvOutputGradient {
         }
     }
 
-    private static void maskAndSumBlocked(float[] dy, float[] reluOutput, float[] db, int batch, int channels, int spatial) {
+    /** Sample n's blocks: dy masked in place, each lane's sum added to its channel's in {@code sums}. */
+    private static void maskAndSumBlocked(float[] dy, float[] reluOutput, int n, int channels, int spatial, double[] sums) {
         int b = Nchwc.BLOCK;
-        int workers = Workers.count(batch);
-        double[][] sums = new double[workers][channels];
-        Workers.range(workers, t -> {
-            double[] mine = sums[t];
-            for (int n = t; n < batch; n += workers) {
-                for (int k = 0; k < channels / b; k++) {
-                    int off = (n * channels + k * b) * spatial;
-                    for (int i = 0; i < spatial * b; i++) {
-                        if (reluOutput != null && !(reluOutput[off + i] > 0)) dy[off + i] = 0f;
-                        mine[k * b + i % b] += dy[off + i];
-                    }
-                }
+        for (int k = 0; k < channels / b; k++) {
+            int off = (n * channels + k * b) * spatial;
+            for (int i = 0; i < spatial * b; i++) {
+                if (reluOutput != null && !(reluOutput[off + i] > 0)) dy[off + i] = 0f;
+                sums[k * b + i % b] += dy[off + i];
             }
-        });
-        if (db == null) return;
-        for (int c = 0; c < channels; c++) {
-            double s = 0;
-            for (double[] w : sums) s += w[c];
-            db[c] += (float) s;
         }
     }
 }
