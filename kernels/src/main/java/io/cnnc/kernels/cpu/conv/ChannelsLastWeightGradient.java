@@ -73,14 +73,20 @@ public final class ChannelsLastWeightGradient {
         }
     }
 
-    /** Whether x and dy are blocked, and dy's steps between channels and pixels. */
-    private record Layout(boolean xBlocked, boolean dyBlocked, int channelStep, int pixelStep) {
-        Layout(boolean xBlocked, boolean dyBlocked, int hw) {
-            this(xBlocked, dyBlocked, dyBlocked ? 1 : hw, dyBlocked ? Nchwc.BLOCK : 1);
+    /** Whether x and dy are blocked; {@code hw}: dy's pixels per channel. */
+    private record Layout(boolean xBlocked, boolean dyBlocked, int hw) {
+        /** dy's step from one output channel to the next. */
+        int channelStep() {
+            return dyBlocked ? 1 : hw;
+        }
+
+        /** dy's step from one pixel to the next. */
+        int pixelStep() {
+            return dyBlocked ? Nchwc.BLOCK : 1;
         }
 
         /** Where output channel o's first pixel is in a sample of dy. */
-        int channel(int o, int hw) {
+        int channel(int o) {
             return dyBlocked ? o / Nchwc.BLOCK * hw * Nchwc.BLOCK + o % Nchwc.BLOCK : o * hw;
         }
     }
@@ -119,7 +125,7 @@ public final class ChannelsLastWeightGradient {
                     int xTap = (ky * g.dilationH() * wp + kx * g.dilationW()) * cp;
                     for (int o = 0; o < g.outC(); o += ROWS) {
                         int rows = Math.min(ROWS, g.outC() - o);
-                        int dOff = layout.channel(o, hw);
+                        int dOff = layout.channel(o);
                         int cs = layout.channelStep(), ps = layout.pixelStep();
                         if (rows < ROWS) {
                             remainder(rows, dy, dyAt, dOff, count, g.outH(), g.outW(), cs, ps, xs, sampleFloats, rowStep, colStep, xTap, vectors, sum, (tap * g.outC() + o) * cp, cp);
@@ -167,7 +173,7 @@ public final class ChannelsLastWeightGradient {
         int first = ky * 3 * tapStride;
         for (int o = 0; o < g.outC(); o += ROWS) {
             int rows = Math.min(ROWS, g.outC() - o);
-            int dOff = layout.channel(o, hw);
+            int dOff = layout.channel(o);
             int cs = layout.channelStep(), ps = layout.pixelStep();
             for (int v = 0; v < vectors; v++) {
                 if (rows == ROWS && g.strideW() == 1) {
