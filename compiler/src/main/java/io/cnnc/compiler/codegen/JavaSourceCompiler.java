@@ -33,18 +33,9 @@ public final class JavaSourceCompiler {
         return COMPILATIONS.get();
     }
 
-    /**
-     * Whether this runtime can compile Java: a JDK's, with the java.compiler module. Without that
-     * module this class does not load (it names javax.tools types): a caller that may run there
-     * asks ModuleLayer first.
-     */
-    public static boolean available() {
-        return ModuleLayer.boot().findModule("java.compiler").isPresent() && ToolProvider.getSystemJavaCompiler() != null;
-    }
-
     public static Map<String, byte[]> compile(String binaryName, String source) {
         COMPILATIONS.incrementAndGet();
-        JavaCompiler javac = available() ? ToolProvider.getSystemJavaCompiler() : null;
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) throw new IllegalStateException("no Java compiler in this runtime: run cnnc on a JDK, not a JRE");
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         Map<String, ByteArrayOutputStream> classes = new LinkedHashMap<>();

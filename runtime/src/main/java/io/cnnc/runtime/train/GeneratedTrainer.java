@@ -166,9 +166,12 @@ public final class GeneratedTrainer implements TrainingEngine {
         }
     }
 
-    /** Whether a step can be generated here; JavaSourceCompiler is not loaded without the java.compiler module, whose types it names. */
+    /**
+     * Whether a step can be generated here: the java.compiler module is asked for first, since
+     * without it javax.tools, and JavaSourceCompiler which names its types, do not load.
+     */
     private static boolean canCompile() {
-        return ModuleLayer.boot().findModule("java.compiler").isPresent() && JavaSourceCompiler.available();
+        return ModuleLayer.boot().findModule("java.compiler").isPresent() && javax.tools.ToolProvider.getSystemJavaCompiler() != null;
     }
 
     /**
