@@ -80,22 +80,11 @@ class ModelJarTest {
                 }""");
         int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-cp", jar.toString(), "-d", dir.toString(), app.toString());
         assertThat(rc).isZero();
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(javaBin, "--add-modules", "jdk.incubator.vector", "-cp", jar + java.io.File.pathSeparator + dir, "App")
-                .redirectErrorStream(false).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        String err = new String(p.getErrorStream().readAllBytes());
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(err).isZero();
+        String out = runApp(jar, dir);
 
         float[] x = new float[2 * 9 * 9];
         for (int i = 0; i < x.length; i++) x[i] = (i % 7) / 7f - 0.5f;
-        float[] want = new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 1, 2, 9, 9))).getFirst().data();
-        List<Float> got = new ArrayList<>();
-        for (String line : out.strip().split("\\R")) got.add(Float.parseFloat(line));
-        assertThat(got).hasSize(3);
-        double scale = Math.max(Math.abs(want[0]), Math.max(Math.abs(want[1]), Math.abs(want[2])));
-        for (int i = 0; i < 3; i++) assertThat((double) Math.abs(got.get(i) - want[i])).isLessThanOrEqualTo(1e-4 * scale);
+        assertMatches(out, new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 1, 2, 9, 9))).getFirst().data());
     }
 
     /**
@@ -131,16 +120,27 @@ class ModelJarTest {
                 }""");
         assertThat(ToolProvider.getSystemJavaCompiler().run(null, null, null, "-cp", jar.toString(), "-d", dir.toString(),
                 dir.resolve("App.java").toString())).isZero();
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(javaBin, "-Dcnnc.cpu.vector-registers=non-native", "--add-modules", "jdk.incubator.vector", "-cp",
-                jar + java.io.File.pathSeparator + dir, "App").start();
+        String out = runApp(jar, dir, "-Dcnnc.cpu.vector-registers=non-native");
+        float[] x = new float[3 * 12 * 12];
+        for (int i = 0; i < x.length; i++) x[i] = (i % 11) / 11f - 0.5f;
+        assertMatches(out, new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 1, 3, 12, 12))).getFirst().data());
+    }
+
+    /** The compiled App's standard output, run in a JVM of its own on the jar and {@code dir}, with {@code options}; it must exit with 0. */
+    private static String runApp(Path jar, Path dir, String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(List.of(options));
+        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "-cp", jar + java.io.File.pathSeparator + dir, "App"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
         String out = new String(p.getInputStream().readAllBytes());
         String err = new String(p.getErrorStream().readAllBytes());
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(err).isZero();
-        float[] x = new float[3 * 12 * 12];
-        for (int i = 0; i < x.length; i++) x[i] = (i % 11) / 11f - 0.5f;
-        float[] want = new ReferenceExecutor(graph, weights).run(List.of(Tensor.of(x, 1, 3, 12, 12))).getFirst().data();
+        return out;
+    }
+
+    /** The three printed outputs within 1e-4 of the reference's largest magnitude. */
+    private static void assertMatches(String out, float[] want) {
         List<Float> got = new ArrayList<>();
         for (String line : out.strip().split("\\R")) got.add(Float.parseFloat(line));
         assertThat(got).hasSize(3);
