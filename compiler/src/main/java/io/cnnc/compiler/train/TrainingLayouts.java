@@ -7,7 +7,6 @@ import io.cnnc.compiler.ops.BlockedTraining;
 import io.cnnc.compiler.train.TrainingConvStrategies.Directions;
 import io.cnnc.kernels.ConvGeometry;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
-import io.cnnc.kernels.cpu.conv.WeightGradientForm;
 import io.cnnc.kernels.cpu.layout.Nchwc;
 import io.cnnc.kernels.cpu.train.TrainingConv;
 import java.util.ArrayList;
@@ -119,7 +118,7 @@ public final class TrainingLayouts {
             boolean forwardBlocked = d.forward() != null && ConvStrategies.byName(d.forward().strategy()).blocked();
             boolean dataBlocked = d.data() != null && ConvStrategies.byName(d.data().strategy()).blocked();
             boolean planarData = d.dataNeeded() && d.data() == null;
-            boolean planarWeights = d.weight() != WeightGradientForm.CHANNELS_LAST && !plan.frozen(n);
+            boolean planarWeights = !d.weight().readsBlocked() && !plan.frozen(n);
             score.merge(in, (forwardBlocked ? inElements : -inElements) + (dataBlocked ? inElements : planarData ? -inElements : 0)
                     + (planarWeights ? -inElements : 0), Long::sum);
             score.merge(out, (forwardBlocked ? outElements : -outElements) + (dataBlocked ? outElements : planarData ? -outElements : 0)

@@ -32,10 +32,21 @@ public enum WeightGradientForm {
         };
     }
 
+    /** Whether this form reads NCHWc ({@link io.cnnc.kernels.cpu.layout.Nchwc}) x and dy in place; the others read NCHW only. */
+    public boolean readsBlocked() {
+        return this == CHANNELS_LAST;
+    }
+
     /** dw += the weight gradient of {@code batch} samples. */
     public void accumulate(float[] x, float[] dy, int batch, ConvGeometry g, float[] dw) {
+        accumulate(x, false, dy, false, batch, g, dw);
+    }
+
+    /** As above, x and dy NCHWc where {@code xBlocked} and {@code dyBlocked}: only for a form that {@link #readsBlocked}. */
+    public void accumulate(float[] x, boolean xBlocked, float[] dy, boolean dyBlocked, int batch, ConvGeometry g, float[] dw) {
+        if ((xBlocked || dyBlocked) && !readsBlocked()) throw new IllegalArgumentException(label + " reads NCHW tensors only");
         switch (this) {
-            case CHANNELS_LAST -> ChannelsLastWeightGradient.accumulate(x, dy, batch, g, dw);
+            case CHANNELS_LAST -> ChannelsLastWeightGradient.accumulate(x, xBlocked, dy, dyBlocked, batch, g, dw);
             case DEPTHWISE -> DepthwiseWeightGradient.accumulate(x, dy, batch, g, dw);
             case LANE_PARTIAL -> Im2colConv.backward(x, dy, batch, g, null, null, dw, null);
         }

@@ -6,7 +6,6 @@ import io.cnnc.kernels.backward.ConvOutputGradient;
 import io.cnnc.kernels.cpu.Im2colConv;
 import io.cnnc.kernels.cpu.Parallel;
 import io.cnnc.kernels.cpu.Workers;
-import io.cnnc.kernels.cpu.conv.ChannelsLastWeightGradient;
 import io.cnnc.kernels.cpu.conv.ConvKernel;
 import io.cnnc.kernels.cpu.conv.ConvStrategies;
 import io.cnnc.kernels.cpu.conv.ConvStrategy;
@@ -109,19 +108,14 @@ public final class TrainingConv implements ConvRunner {
         ConvOutputGradient.maskAndSumBias(dy, reluOutput, db, batch, g.outC(), outSpatial, layouts.output());
         boolean ownPath = asConvolution || byPhases || depthwise;
         // The paths on NCHW only read planar copies of blocked tensors, and write dx through one.
-        boolean planarWeights = dw != null && weightForm != WeightGradientForm.CHANNELS_LAST;
+        boolean planarWeights = dw != null && !weightForm.readsBlocked();
         boolean planarX = planarWeights || dx != null && !ownPath;
         float[] xs = x;
         float[] planarDy = dy;
         if (planarX && layouts.input()) xs = slices.planar(0, x, batch, g.inC(), inSpatial);
         if ((planarWeights || dx != null && !asConvolution) && layouts.output()) planarDy = slices.planar(1, dy, batch, g.outC(), outSpatial);
-        if (dw != null) {
-            if (weightForm == WeightGradientForm.CHANNELS_LAST) {
-                ChannelsLastWeightGradient.accumulate(x, layouts.input(), dy, layouts.output(), batch, g, dw);
-            } else {
-                weightForm.accumulate(xs, planarDy, batch, g, dw);
-            }
-        }
+        if (planarWeights) weightForm.accumulate(xs, planarDy, batch, g, dw);
+        else if (dw != null) weightForm.accumulate(x, layouts.input(), dy, layouts.output(), batch, g, dw);
         float[] planarDx = dx != null && !asConvolution && layouts.input() ? slices.planarOut(batch * g.inC() * inSpatial) : dx;
         if (dx != null && !ownPath) Im2colConv.backward(xs, planarDy, batch, g, weight, planarDx, null, null);
         long start = System.nanoTime();
